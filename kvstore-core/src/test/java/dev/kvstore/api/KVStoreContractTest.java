@@ -1,0 +1,471 @@
+package dev.kvstore.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The contract every {@link KVStore} backend passes. A subclass provides {@link #openStore(String, String)}: a new
+ * connection to the same server each time, so that tests can play several processes. Every test uses its own
+ * namespace, so one server can serve the whole class.
+ */
+public abstract class KVStoreContractTest {
+
+    /** Short enough to keep the suite fast, long enough for a loaded 2-core CI machine to answer. */
+    protected static final Duration SHORT = Duration.ofMillis(400);
+    protected static final Duration LONG = Duration.ofSeconds(30);
+
+    private final List<KVStore> opened = Collections.synchronizedList(new ArrayList<>());
+    private ExecutorService pool;
+    private String namespace;
+    protected KVStore store;
+
+    /**
+     * Opens a new connection to the backend's server, bound to the namespace and component.
+     */
+    protected abstract KVStore createStore(String namespace, String component);
+
+    /** @return whether {@code waitForKeys} needs candidate keys (TCPStore) rather than listing (etcd) */
+    protected abstract boolean requiresCandidateKeys();
+
+    protected final KVStore openStore(String namespace, String component) {
+        KVStore opened = createStore(namespace, component);
+        this.opened.add(opened);
+        return opened;
+    }
+
+    /** A second process of the same job: another connection, same namespace and component. */
+    protected final KVStore peer() {
+        return openStore(namespace, store.component());
+    }
+
+    @BeforeEach
+    void openDefaultStore(TestInfo info) {
+        namespace = "ns-" + info.getTestMethod().orElseThrow().getName() + "-" + System.nanoTime();
+        store = openStore(namespace, "tensorbus");
+        pool = Executors.newCachedThreadPool();
+    }
+
+    @AfterEach
+    void closeStores() throws InterruptedException {
+        pool.shutdownNow();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("test threads stopped").isTrue();
+        synchronized (opened) {
+            for (KVStore s : opened) {
+                s.close(false);
+            }
+        }
+    }
+
+    private <T> Future<T> async(Callable<T> task) {
+        return pool.submit(task);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Asserts the future stays incomplete for a while: the wait really blocks. */
+    private static void assertStillWaiting(Future<?> future) {
+        await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(2)).until(() -> !future.isDone());
+    }
+
+    // --- round trips -------------------------------------------------------------------------------------------
+
+    @Test
+    void stringRoundTrip() {
+        store.set("greeting", "héllo wörld ✓");
+        assertThat(store.get("greeting")).contains("héllo wörld ✓");
+        assertThat(peer().get("greeting")).contains("héllo wörld ✓");
+    }
+
+    @Test
+    void emptyBinaryAndLargeBytesRoundTrip() {
+        byte[] allBytes = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            allBytes[i] = (byte) i;
+        }
+        byte[] oneMiB = new byte[1 << 20];
+        new Random(42).nextBytes(oneMiB);
+
+        store.setBytes("empty", new byte[0]);
+        store.setBytes("binary", allBytes);
+        store.setBytes("large", oneMiB);
+
+        KVStore other = peer();
+        assertThat(other.getBytes("empty")).hasValueSatisfying(v -> assertThat(v).isEmpty());
+        assertThat(other.exists("empty")).isTrue();
+        assertThat(other.getBytes("binary")).hasValueSatisfying(v -> assertThat(v).isEqualTo(allBytes));
+        assertThat(other.getBytes("large")).hasValueSatisfying(v -> assertThat(v).isEqualTo(oneMiB));
+    }
+
+    @Test
+    void keysMayContainSlashesAndColons() {
+        store.set("pair:a/rank:0/ready", "1");
+        assertThat(store.get("pair:a/rank:0/ready")).contains("1");
+    }
+
+    @Test
+    void setOverwrites() {
+        store.set("k", "first");
+        store.set("k", "second");
+        assertThat(store.get("k")).contains("second");
+    }
+
+    @Test
+    void missingKeyIsAbsentNotAnError() {
+        assertThat(store.get("missing")).isEmpty();
+        assertThat(store.getBytes("missing")).isEmpty();
+        assertThat(store.exists("missing")).isFalse();
+    }
+
+    @Test
+    void invalidArgumentsAreRejected() {
+        assertThatThrownBy(() -> store.set("", "v")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.get(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.withComponent("a/b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("component");
+        assertThatThrownBy(() -> store.waitForKeys("*", 0, "1", SHORT, List.of("a")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expectedCount");
+    }
+
+    // --- delete and exists -------------------------------------------------------------------------------------
+
+    @Test
+    void deleteIsReal() {
+        store.set("doomed", "x");
+        assertThat(store.exists("doomed")).isTrue();
+        assertThat(store.delete("doomed")).isTrue();
+        assertThat(store.exists("doomed")).isFalse();
+        assertThat(store.get("doomed")).isEmpty();
+        assertThat(store.delete("doomed")).isFalse();
+    }
+
+    @Test
+    void deletedKeyDoesNotSatisfyAWait() {
+        store.set("gone", "x");
+        store.delete("gone");
+        assertThatThrownBy(() -> store.waitForKey("gone", SHORT)).isInstanceOf(KVStoreTimeoutException.class);
+    }
+
+    // --- isolation ---------------------------------------------------------------------------------------------
+
+    @Test
+    void namespacesAreIsolated() {
+        KVStore otherJob = openStore(namespace + "-other", store.component());
+        store.set("k", "mine");
+        otherJob.set("k", "theirs");
+        assertThat(store.get("k")).contains("mine");
+        assertThat(otherJob.get("k")).contains("theirs");
+        otherJob.delete("k");
+        assertThat(store.get("k")).contains("mine");
+    }
+
+    @Test
+    void componentsAreIsolatedAndViewsShareTheConnection() {
+        KVStore data = store.withComponent("data");
+        assertThat(data.namespace()).isEqualTo(store.namespace());
+        assertThat(data.component()).isEqualTo("data");
+        store.set("k", "tensorbus");
+        data.set("k", "data");
+        assertThat(store.get("k")).contains("tensorbus");
+        assertThat(data.get("k")).contains("data");
+        assertThat(peer().withComponent("data").get("k")).contains("data");
+
+        data.close();
+        assertThat(store.get("k")).as("closing a view leaves the store open").contains("tensorbus");
+        assertThat(store.withComponent("data").get("k")).contains("data");
+    }
+
+    // --- waits ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void waitForKeySatisfiedBeforeItStarts() {
+        store.set("early", "v");
+        assertThat(store.waitForKey("early", LONG)).isEqualTo(utf8("v"));
+    }
+
+    @Test
+    void waitForKeySatisfiedAfterItStarts() throws Exception {
+        Future<byte[]> waiter = async(() -> store.waitForKey("late", LONG));
+        assertStillWaiting(waiter);
+        peer().set("late", "arrived");
+        assertThat(waiter.get(30, TimeUnit.SECONDS)).isEqualTo(utf8("arrived"));
+    }
+
+    @Test
+    void waitForKeyTimesOutNamingTheKey() {
+        assertThatThrownBy(() -> store.waitForKey("never", SHORT))
+                .isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining(namespace + "/tensorbus/never");
+    }
+
+    @Test
+    void storeStaysUsableAfterATimedOutWait() {
+        assertThatThrownBy(() -> store.waitForKey("never", SHORT)).isInstanceOf(KVStoreTimeoutException.class);
+        peer().set("never", "late");
+        store.set("after", "ok");
+        assertThat(store.get("after")).contains("ok");
+        assertThat(store.get("never")).contains("late");
+    }
+
+    @Test
+    void waitForValueSeesTheExpectedValue() throws Exception {
+        store.set("state", "starting");
+        Future<byte[]> waiter = async(() -> store.waitForValue("state", "ready", LONG));
+        assertStillWaiting(waiter);
+        KVStore other = peer();
+        other.set("state", "loading");
+        other.set("state", "ready");
+        assertThat(waiter.get(30, TimeUnit.SECONDS)).isEqualTo(utf8("ready"));
+    }
+
+    @Test
+    void waitForValueTimesOutNamingTheLastValue() {
+        store.set("state", "stuck");
+        assertThatThrownBy(() -> store.waitForValue("state", "ready", SHORT))
+                .isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining("ready")
+                .hasMessageContaining("stuck");
+    }
+
+    @Test
+    void waitForKeysMatchesPatternAndValueInNaturalOrder() throws Exception {
+        int ranks = 12;
+        List<String> candidates = IntStream.range(0, ranks).mapToObj(r -> "pair:foo/rank:" + r + "/ready").toList();
+        Future<List<String>> waiter =
+                async(() -> store.waitForKeys("pair:foo/rank:*/ready", ranks, "1", LONG, candidates));
+        KVStore other = peer();
+        other.set("pair:foo/rank:3/other", "1");
+        for (int r = ranks - 1; r >= 0; r--) {
+            other.set("pair:foo/rank:" + r + "/ready", r == 5 ? "0" : "1");
+        }
+        assertStillWaiting(waiter);
+        other.set("pair:foo/rank:5/ready", "1");
+        assertThat(waiter.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(candidates);
+    }
+
+    @Test
+    void waitForKeysWithAnyValue() {
+        store.set("w/1", "a");
+        store.set("w/2", "b");
+        assertThat(store.waitForKeys("w/*", 2, null, LONG, List.of("w/1", "w/2", "w/3")))
+                .containsExactly("w/1", "w/2");
+    }
+
+    @Test
+    void waitForKeysTimesOutNamingWhatIsMissing() {
+        List<String> candidates = List.of("rank:0", "rank:1", "rank:2", "rank:3");
+        store.set("rank:0", "1");
+        store.set("rank:1", "1");
+        store.set("rank:2", "1");
+        assertThatThrownBy(() -> store.waitForKeys("rank:*", 4, "1", SHORT, candidates))
+                .isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining("3 of 4")
+                .satisfies(e -> {
+                    if (requiresCandidateKeys()) {
+                        assertThat(e).hasMessageContaining("rank:3");
+                    }
+                });
+    }
+
+    @Test
+    void waitForKeysCandidateKeysAreRequiredOnlyWhereTheBackendCannotList() {
+        store.set("listed:0", "1");
+        if (requiresCandidateKeys()) {
+            assertThatThrownBy(() -> store.waitForKeys("listed:*", 1, "1", SHORT, null))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("candidate");
+        } else {
+            assertThat(store.waitForKeys("listed:*", 1, "1", SHORT, null)).containsExactly("listed:0");
+        }
+    }
+
+    // --- concurrency -------------------------------------------------------------------------------------------
+
+    @Test
+    void manyConcurrentWritersAndWaiters() throws Exception {
+        int threads = 16;
+        List<KVStore> ranks = IntStream.range(0, threads).mapToObj(i -> peer()).toList();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<byte[]>> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            int rank = i;
+            results.add(async(() -> {
+                KVStore mine = ranks.get(rank);
+                start.await();
+                mine.set("token/" + rank, "from-" + rank);
+                return mine.waitForKey("token/" + ((rank + 1) % threads), LONG);
+            }));
+        }
+        start.countDown();
+        for (int i = 0; i < threads; i++) {
+            assertThat(results.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(utf8("from-" + ((i + 1) % threads)));
+        }
+    }
+
+    @Test
+    void sharedStoreIsThreadSafe() throws Exception {
+        int threads = 8;
+        int perThread = 50;
+        List<Future<Integer>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            results.add(async(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    String key = "shared/" + thread + "/" + i;
+                    store.set(key, key);
+                    assertThat(store.get(key)).contains(key);
+                }
+                return perThread;
+            }));
+        }
+        for (Future<Integer> result : results) {
+            assertThat(result.get(60, TimeUnit.SECONDS)).isEqualTo(perThread);
+        }
+    }
+
+    // --- add, compare-and-set, barrier --------------------------------------------------------------------------
+
+    @Test
+    void addCountsFromZeroAndStoresDecimalText() {
+        assertThat(store.add("counter", 5)).isEqualTo(5);
+        assertThat(store.add("counter", -2)).isEqualTo(3);
+        assertThat(store.add("counter", 0)).isEqualTo(3);
+        assertThat(store.get("counter")).contains("3");
+    }
+
+    @Test
+    void addOnANonNumberIsAnError() {
+        store.set("text", "not a number");
+        assertThatThrownBy(() -> store.add("text", 1)).isInstanceOf(KVStoreException.class);
+        assertThat(store.get("text")).as("the value is untouched").contains("not a number");
+    }
+
+    @Test
+    void concurrentAddsAreAtomic() throws Exception {
+        int threads = 8;
+        int perThread = 50;
+        List<Future<?>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            KVStore rank = peer();
+            results.add(async(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    rank.add("hits", 1);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> result : results) {
+            result.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(store.get("hits")).contains(String.valueOf(threads * perThread));
+    }
+
+    @Test
+    void compareAndSet() {
+        assertThat(store.compareAndSet("leader", null, utf8("a"))).isTrue();
+        assertThat(store.get("leader")).contains("a");
+        assertThat(store.compareAndSet("leader", null, utf8("b"))).isFalse();
+        assertThat(store.compareAndSet("leader", utf8("x"), utf8("b"))).isFalse();
+        assertThat(store.get("leader")).contains("a");
+        assertThat(store.compareAndSet("leader", utf8("a"), utf8("b"))).isTrue();
+        assertThat(store.get("leader")).contains("b");
+        assertThat(store.compareAndSet("absent", utf8("x"), utf8("y"))).isFalse();
+        assertThat(store.exists("absent")).isFalse();
+    }
+
+    @Test
+    void compareAndSetRaceHasExactlyOneWinner() throws Exception {
+        int threads = 8;
+        AtomicInteger winners = new AtomicInteger();
+        ConcurrentHashMap<Integer, Boolean> outcome = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int rank = t;
+            KVStore mine = peer();
+            results.add(async(() -> {
+                start.await();
+                boolean won = mine.compareAndSet("election", null, utf8("rank-" + rank));
+                outcome.put(rank, won);
+                if (won) {
+                    winners.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> result : results) {
+            result.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(winners.get()).isEqualTo(1);
+        int winner = outcome.entrySet().stream().filter(e -> e.getValue()).findFirst().orElseThrow().getKey();
+        assertThat(store.get("election")).contains("rank-" + winner);
+    }
+
+    @Test
+    void barrierReleasesAllPartiesTogether() throws Exception {
+        int parties = 6;
+        List<Future<?>> results = new ArrayList<>();
+        for (int t = 0; t < parties - 1; t++) {
+            KVStore rank = peer();
+            results.add(async(() -> {
+                rank.barrier("start", parties, LONG);
+                return null;
+            }));
+        }
+        for (Future<?> result : results) {
+            assertStillWaiting(result);
+        }
+        store.barrier("start", parties, LONG);
+        for (Future<?> result : results) {
+            result.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void barrierTimeoutSaysHowManyArrived() {
+        assertThatThrownBy(() -> store.barrier("lonely", 3, SHORT))
+                .isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining("1 of 3");
+    }
+
+    // --- close ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void closedStoreRejectsCalls() {
+        KVStore other = peer();
+        other.close();
+        other.close();
+        assertThatThrownBy(() -> other.get("k")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void closeWithoutCleanupKeepsData() {
+        KVStore other = peer();
+        other.set("kept", "yes");
+        other.close(false);
+        assertThat(store.get("kept")).contains("yes");
+    }
+}
