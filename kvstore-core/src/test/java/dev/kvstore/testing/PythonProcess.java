@@ -1,0 +1,176 @@
+package dev.kvstore.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real Python peer ({@code /usr/bin/python3}, with Debian's python3-torch and python3-etcd3) run as a subprocess.
+ * The script comes from the test classpath ({@code /python/NAME.py}); its stdout lines can be awaited, its stderr is
+ * kept for failure messages, and {@link #close()} kills it.
+ */
+public final class PythonProcess implements AutoCloseable {
+
+    /** The interpreter Debian's python3-torch and python3-etcd3 install into. */
+    public static final String PYTHON = "/usr/bin/python3";
+
+    private final Process process;
+    private final String name;
+    private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+    private final List<String> stdoutSeen = new ArrayList<>();
+    private final StringBuffer stderr = new StringBuffer();
+
+    private PythonProcess(String name, Process process) {
+        this.name = name;
+        this.process = process;
+        pump(process.getInputStream(), line -> stdout.add(line), "stdout");
+        pump(process.getErrorStream(), line -> stderr.append(line).append('\n'), "stderr");
+    }
+
+    /**
+     * Starts {@code /python/{script}} from the test classpath with the arguments.
+     */
+    public static PythonProcess start(String script, Object... args) {
+        try {
+            Path file = Files.createTempFile("kvstore-" + script.replace(".py", "") + "-", ".py");
+            file.toFile().deleteOnExit();
+            try (InputStream in = PythonProcess.class.getResourceAsStream("/python/" + script)) {
+                if (in == null) {
+                    throw new IllegalArgumentException("no test resource /python/" + script);
+                }
+                Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            List<String> command = new ArrayList<>(List.of(PYTHON, "-u", file.toString()));
+            for (Object arg : args) {
+                command.add(String.valueOf(arg));
+            }
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().put("PYTHONUNBUFFERED", "1");
+            // Keep torch from spawning many OpenMP threads on a 2-core machine.
+            builder.environment().putIfAbsent("OMP_NUM_THREADS", "1");
+            return new PythonProcess(script, builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + PYTHON + " " + script, e);
+        }
+    }
+
+    /**
+     * Waits for a stdout line matching the predicate and returns it; lines before it are consumed.
+     *
+     * @throws AssertionError if the process exits or the timeout passes first, with its output
+     */
+    public String awaitLine(Predicate<String> matcher, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError(name + ": no matching stdout line within " + timeout + describe());
+            }
+            String line = stdout.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                if (!process.isAlive() && stdout.isEmpty()) {
+                    throw new AssertionError(name + " exited with " + process.exitValue()
+                            + " before printing the expected line" + describe());
+                }
+                continue;
+            }
+            synchronized (stdoutSeen) {
+                stdoutSeen.add(line);
+            }
+            if (matcher.test(line)) {
+                return line;
+            }
+        }
+    }
+
+    /** Waits for a stdout line that starts with the prefix and returns the rest of it. */
+    public String awaitLineStartingWith(String prefix, Duration timeout) throws InterruptedException {
+        return awaitLine(line -> line.startsWith(prefix), timeout).substring(prefix.length());
+    }
+
+    /**
+     * Waits for the process to exit.
+     *
+     * @return its exit code
+     * @throws AssertionError if it is still running after the timeout
+     */
+    public int waitFor(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " still running after " + timeout + describe());
+        }
+        return process.exitValue();
+    }
+
+    /** Waits for the process to exit with code 0, failing with its output otherwise. */
+    public void assertSucceeds(Duration timeout) throws InterruptedException {
+        int code = waitFor(timeout);
+        if (code != 0) {
+            throw new AssertionError(name + " exited with " + code + describe());
+        }
+    }
+
+    /** Writes a line to the process's stdin. */
+    public void send(String line) {
+        try {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": cannot write to stdin" + describe(), e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** @return what the process printed so far, for assertion messages */
+    public String describe() {
+        List<String> out;
+        synchronized (stdoutSeen) {
+            out = new ArrayList<>(stdoutSeen);
+        }
+        out.addAll(stdout);
+        return "\n--- stdout ---\n" + String.join("\n", out) + "\n--- stderr ---\n" + stderr;
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pump(InputStream in, java.util.function.Consumer<String> sink, String stream) {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    sink.accept(line);
+                }
+            } catch (IOException ignored) {
+                // The process ended.
+            }
+        }, "python-" + name + "-" + stream);
+        thread.setDaemon(true);
+        thread.start();
+    }
+}
