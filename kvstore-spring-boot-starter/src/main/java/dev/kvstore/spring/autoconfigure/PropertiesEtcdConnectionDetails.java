@@ -1,0 +1,29 @@
+package dev.kvstore.spring.autoconfigure;
+
+import java.util.List;
+
+/** Adapts the {@code kvstore.etcd.*} properties to {@link EtcdConnectionDetails}. */
+class PropertiesEtcdConnectionDetails implements EtcdConnectionDetails {
+
+    private final KVStoreProperties.Etcd properties;
+
+    PropertiesEtcdConnectionDetails(KVStoreProperties properties) {
+        this.properties = properties.getEtcd();
+    }
+
+    @Override
+    public List<String> getEndpoints() {
+        return this.properties.effectiveEndpoints();
+    }
+
+    @Override
+    public String getUsername() {
+        return this.properties.getUser();
+    }
+
+    @Override
+    public String getPassword() {
+        return this.properties.getPassword();
+    }
+
+}
