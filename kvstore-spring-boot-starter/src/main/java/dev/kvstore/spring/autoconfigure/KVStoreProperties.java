@@ -110,32 +110,49 @@ public class KVStoreProperties implements Validator {
     public void validate(Object target, Errors errors) {
         KVStoreProperties properties = (KVStoreProperties) target;
         if (properties.backend == null) {
-            errors.rejectValue("backend", "required", "must be 'tcp' or 'etcd'");
+            reject(errors, "backend", "required", "must be 'tcp' or 'etcd'");
         }
         validateSegment(errors, "namespace", properties.namespace);
         validateSegment(errors, "component", properties.component);
         if (properties.rank != null && properties.rank < 0) {
-            errors.rejectValue("rank", "range", "must not be negative");
+            reject(errors, "rank", "range", "must not be negative");
         }
         properties.etcd.validate(errors);
         properties.tcp.validate(errors);
         if (properties.rank != null && properties.tcp.worldSize != null && properties.tcp.worldSize >= 1
                 && properties.rank >= properties.tcp.worldSize) {
-            errors.rejectValue("rank", "range", "must be less than kvstore.tcp.world-size ("
+            reject(errors, "rank", "range", "must be less than kvstore.tcp.world-size ("
                     + properties.tcp.worldSize + ")");
         }
     }
 
+    /** Rejects the field with a message that starts with the property's name, e.g. {@code kvstore.tcp.world-size}. */
+    private static void reject(Errors errors, String field, String code, String message) {
+        errors.rejectValue(field, code, propertyName(field) + " " + message);
+    }
+
+    static String propertyName(String field) {
+        StringBuilder name = new StringBuilder("kvstore.");
+        for (char c : field.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                name.append('-').append(Character.toLowerCase(c));
+            } else {
+                name.append(c);
+            }
+        }
+        return name.toString();
+    }
+
     private static void validateSegment(Errors errors, String field, String value) {
         if (value == null || value.isEmpty() || value.indexOf('/') >= 0) {
-            errors.rejectValue(field, "invalid", "must be a non-empty string without '/' (keys are "
+            reject(errors, field, "invalid", "must be a non-empty string without '/' (keys are "
                     + "{namespace}/{component}/{key})");
         }
     }
 
     private static void validatePositive(Errors errors, String field, Duration value) {
         if (value == null || value.isZero() || value.isNegative()) {
-            errors.rejectValue(field, "range", "must be a positive duration");
+            reject(errors, field, "range", "must be a positive duration");
         }
     }
 
@@ -255,27 +272,27 @@ public class KVStoreProperties implements Validator {
                 for (int i = 0; i < this.endpoints.size(); i++) {
                     String problem = endpointProblem(this.endpoints.get(i));
                     if (problem != null) {
-                        errors.rejectValue("etcd.endpoints[" + i + "]", "invalid", problem);
+                        reject(errors, "etcd.endpoints[" + i + "]", "invalid", problem);
                     } else if (this.endpoints.get(i).startsWith("https:") && this.tls.caCertificate == null) {
-                        errors.rejectValue("etcd.tls.caCertificate", "required",
+                        reject(errors, "etcd.tls.caCertificate", "required",
                                 "is required for the https endpoint " + this.endpoints.get(i));
                     }
                 }
             }
             if (this.host == null || this.host.isBlank()) {
-                errors.rejectValue("etcd.host", "required", "must not be empty");
+                reject(errors, "etcd.host", "required", "must not be empty");
             }
             if (this.port < 1 || this.port > 65535) {
-                errors.rejectValue("etcd.port", "range", "must be in 1..65535");
+                reject(errors, "etcd.port", "range", "must be in 1..65535");
             }
             validatePositive(errors, "etcd.connectTimeout", this.connectTimeout);
             validatePositive(errors, "etcd.requestTimeout", this.requestTimeout);
             if (this.password != null && this.user == null) {
-                errors.rejectValue("etcd.user", "required", "is required when kvstore.etcd.password is set");
+                reject(errors, "etcd.user", "required", "is required when kvstore.etcd.password is set");
             }
             if ((this.tls.clientCertificate == null) != (this.tls.clientKey == null)) {
                 String missing = (this.tls.clientCertificate == null) ? "clientCertificate" : "clientKey";
-                errors.rejectValue("etcd.tls." + missing, "required",
+                reject(errors, "etcd.tls." + missing, "required",
                         "client-certificate and client-key must be set together");
             }
         }
@@ -451,23 +468,23 @@ public class KVStoreProperties implements Validator {
 
         void validate(Errors errors) {
             if (this.host != null && this.host.isBlank()) {
-                errors.rejectValue("tcp.host", "required", "must not be empty");
+                reject(errors, "tcp.host", "required", "must not be empty");
             }
             if (this.port != null && (this.port < 0 || this.port > 65535)) {
-                errors.rejectValue("tcp.port", "range", "must be in 0..65535 (0: a master picks a free port)");
+                reject(errors, "tcp.port", "range", "must be in 0..65535 (0: a master picks a free port)");
             }
             if (this.port != null && this.port == 0 && Boolean.FALSE.equals(this.master)) {
-                errors.rejectValue("tcp.port", "range", "0 is only valid for a master; a client needs the master's port");
+                reject(errors, "tcp.port", "range", "0 is only valid for a master; a client needs the master's port");
             }
             if (this.worldSize != null && this.worldSize < 1) {
-                errors.rejectValue("tcp.worldSize", "range", "must be at least 1");
+                reject(errors, "tcp.worldSize", "range", "must be at least 1");
             }
             validatePositive(errors, "tcp.timeout", this.timeout);
             if (this.protocol == null) {
-                errors.rejectValue("tcp.protocol", "required", "must be modern, v2-1 or legacy");
+                reject(errors, "tcp.protocol", "required", "must be modern, v2-1 or legacy");
             }
             if (this.serverLegacyProtocol == null || this.serverLegacyProtocol == ProtocolGeneration.MODERN) {
-                errors.rejectValue("tcp.serverLegacyProtocol", "invalid", "must be legacy or v2-1");
+                reject(errors, "tcp.serverLegacyProtocol", "invalid", "must be legacy or v2-1");
             }
         }
 
