@@ -74,7 +74,8 @@ public class KVStoreHealthIndicator extends AbstractHealthIndicator {
         try {
             result = probe().get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
-            builder.down().withDetail("error", "no answer within " + this.timeout + " (management.health.kvstore.timeout)");
+            builder.down()
+                .withDetail("error", "no answer within " + this.timeout + " (management.health.kvstore.timeout)");
             return;
         } catch (ExecutionException ex) {
             throw (ex.getCause() instanceof Exception cause) ? cause : ex;

@@ -3,7 +3,10 @@ package dev.kvstore.spring.autoconfigure.health;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
-/** Configuration of the {@code kvstore} health indicator ({@link dev.kvstore.spring.health.KVStoreHealthIndicator}) ({@code management.health.kvstore.*}). */
+/**
+ * Configuration of the {@code kvstore} health indicator ({@link dev.kvstore.spring.health.KVStoreHealthIndicator}),
+ * {@code management.health.kvstore.*}.
+ */
 @ConfigurationProperties("management.health.kvstore")
 public class KVStoreHealthIndicatorProperties {
 

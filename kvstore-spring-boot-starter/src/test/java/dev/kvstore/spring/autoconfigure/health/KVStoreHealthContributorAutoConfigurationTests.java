@@ -76,7 +76,8 @@ class KVStoreHealthContributorAutoConfigurationTests {
         try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-autoconfigure-metadata.properties")) {
             metadata.load(in);
         }
-        assertThat(metadata.getProperty(KVStoreHealthContributorAutoConfiguration.class.getName() + ".ConditionalOnClass"))
+        String key = KVStoreHealthContributorAutoConfiguration.class.getName() + ".ConditionalOnClass";
+        assertThat(metadata.getProperty(key))
             .contains(HealthIndicator.class.getName());
     }
 

@@ -20,7 +20,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class KVStoreMetricsAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(KVStoreMetricsAutoConfiguration.class, KVStoreAutoConfiguration.class));
+        .withConfiguration(
+                AutoConfigurations.of(KVStoreMetricsAutoConfiguration.class, KVStoreAutoConfiguration.class));
 
     @Test
     void operationsWaitsAndTimeoutsAreRecordedWhenAMeterRegistryExists() {
