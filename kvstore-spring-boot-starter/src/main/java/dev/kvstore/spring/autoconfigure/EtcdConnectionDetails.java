@@ -1,6 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.service.connection.ConnectionDetails;
 
 /**
@@ -19,7 +20,7 @@ public interface EtcdConnectionDetails extends ConnectionDetails {
      * User name for etcd authentication.
      * @return the user name, or {@code null} for none
      */
-    default String getUsername() {
+    default @Nullable String getUsername() {
         return null;
     }
 
@@ -27,7 +28,7 @@ public interface EtcdConnectionDetails extends ConnectionDetails {
      * Password for etcd authentication.
      * @return the password, or {@code null} for none
      */
-    default String getPassword() {
+    default @Nullable String getPassword() {
         return null;
     }
 

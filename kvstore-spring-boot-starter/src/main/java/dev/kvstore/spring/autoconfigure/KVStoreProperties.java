@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -40,7 +41,7 @@ public class KVStoreProperties implements Validator {
      * Rank of this process in the job. Defaults to the RANK environment variable (set by torchrun), else 0. Only
      * rank 0 performs cleanup and, by default, hosts the TCPStore master.
      */
-    private Integer rank;
+    private @Nullable Integer rank;
 
     /**
      * Whether rank 0 deletes this namespace's keys: with etcd at startup (stale keys of a previous run) and on
@@ -76,11 +77,11 @@ public class KVStoreProperties implements Validator {
         this.component = component;
     }
 
-    public Integer getRank() {
+    public @Nullable Integer getRank() {
         return this.rank;
     }
 
-    public void setRank(Integer rank) {
+    public void setRank(@Nullable Integer rank) {
         this.rank = rank;
     }
 
@@ -189,10 +190,10 @@ public class KVStoreProperties implements Validator {
         private Duration requestTimeout = Duration.ofSeconds(10);
 
         /** User name for etcd authentication; none by default. */
-        private String user;
+        private @Nullable String user;
 
         /** Password for etcd authentication. */
-        private String password;
+        private @Nullable String password;
 
         private final Tls tls = new Tls();
 
@@ -204,11 +205,11 @@ public class KVStoreProperties implements Validator {
             this.endpoints = endpoints;
         }
 
-        public String getHost() {
+        public @Nullable String getHost() {
             return this.host;
         }
 
-        public void setHost(String host) {
+        public void setHost(@Nullable String host) {
             this.host = host;
         }
 
@@ -236,19 +237,19 @@ public class KVStoreProperties implements Validator {
             this.requestTimeout = requestTimeout;
         }
 
-        public String getUser() {
+        public @Nullable String getUser() {
             return this.user;
         }
 
-        public void setUser(String user) {
+        public void setUser(@Nullable String user) {
             this.user = user;
         }
 
-        public String getPassword() {
+        public @Nullable String getPassword() {
             return this.password;
         }
 
-        public void setPassword(String password) {
+        public void setPassword(@Nullable String password) {
             this.password = password;
         }
 
@@ -322,35 +323,35 @@ public class KVStoreProperties implements Validator {
         public static class Tls {
 
             /** PEM file of the CA that signed the etcd server's certificate; setting it switches TLS on. */
-            private Path caCertificate;
+            private @Nullable Path caCertificate;
 
             /** PEM file of the client certificate for mutual TLS (together with client-key). */
-            private Path clientCertificate;
+            private @Nullable Path clientCertificate;
 
             /** PKCS#8 PEM file of the client's private key for mutual TLS (together with client-certificate). */
-            private Path clientKey;
+            private @Nullable Path clientKey;
 
-            public Path getCaCertificate() {
+            public @Nullable Path getCaCertificate() {
                 return this.caCertificate;
             }
 
-            public void setCaCertificate(Path caCertificate) {
+            public void setCaCertificate(@Nullable Path caCertificate) {
                 this.caCertificate = caCertificate;
             }
 
-            public Path getClientCertificate() {
+            public @Nullable Path getClientCertificate() {
                 return this.clientCertificate;
             }
 
-            public void setClientCertificate(Path clientCertificate) {
+            public void setClientCertificate(@Nullable Path clientCertificate) {
                 this.clientCertificate = clientCertificate;
             }
 
-            public Path getClientKey() {
+            public @Nullable Path getClientKey() {
                 return this.clientKey;
             }
 
-            public void setClientKey(Path clientKey) {
+            public void setClientKey(@Nullable Path clientKey) {
                 this.clientKey = clientKey;
             }
 
@@ -365,22 +366,22 @@ public class KVStoreProperties implements Validator {
          * Host of the TCPStore master: where clients connect and the address the master binds to. Defaults to the
          * MASTER_ADDR environment variable, else 127.0.0.1.
          */
-        private String host;
+        private @Nullable String host;
 
         /**
          * Port of the TCPStore master. Defaults to the MASTER_PORT environment variable, else 29500; 0 lets a master
          * pick a free port.
          */
-        private Integer port;
+        private @Nullable Integer port;
 
         /**
          * Number of processes in the job, master included. Defaults to the WORLD_SIZE environment variable, else
          * unset: nobody registers and the master waits for no workers.
          */
-        private Integer worldSize;
+        private @Nullable Integer worldSize;
 
         /** Whether this process hosts the TCPStore master. Defaults to true on rank 0, false elsewhere. */
-        private Boolean master;
+        private @Nullable Boolean master;
 
         /** Bound of connecting to the master, of waiting for workers, and of each request. */
         private Duration timeout = Duration.ofSeconds(300);
@@ -402,35 +403,35 @@ public class KVStoreProperties implements Validator {
          */
         private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
 
-        public String getHost() {
+        public @Nullable String getHost() {
             return this.host;
         }
 
-        public void setHost(String host) {
+        public void setHost(@Nullable String host) {
             this.host = host;
         }
 
-        public Integer getPort() {
+        public @Nullable Integer getPort() {
             return this.port;
         }
 
-        public void setPort(Integer port) {
+        public void setPort(@Nullable Integer port) {
             this.port = port;
         }
 
-        public Integer getWorldSize() {
+        public @Nullable Integer getWorldSize() {
             return this.worldSize;
         }
 
-        public void setWorldSize(Integer worldSize) {
+        public void setWorldSize(@Nullable Integer worldSize) {
             this.worldSize = worldSize;
         }
 
-        public Boolean getMaster() {
+        public @Nullable Boolean getMaster() {
             return this.master;
         }
 
-        public void setMaster(Boolean master) {
+        public void setMaster(@Nullable Boolean master) {
             this.master = master;
         }
 

@@ -1,6 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Adapts the {@code kvstore.etcd.*} properties to {@link EtcdConnectionDetails}. */
 class PropertiesEtcdConnectionDetails implements EtcdConnectionDetails {
@@ -17,12 +18,12 @@ class PropertiesEtcdConnectionDetails implements EtcdConnectionDetails {
     }
 
     @Override
-    public String getUsername() {
+    public @Nullable String getUsername() {
         return this.properties.getUser();
     }
 
     @Override
-    public String getPassword() {
+    public @Nullable String getPassword() {
         return this.properties.getPassword();
     }
 

@@ -43,6 +43,13 @@ class KVStoreAutoConfigurationTests {
     }
 
     @Test
+    void backendNameIsCaseInsensitive() {
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.backend=TCP", "kvstore.tcp.port=" + port)
+            .run((context) -> assertThat(context.getBean(ManagedKVStore.class).backend()).isEqualTo("tcp"));
+    }
+
+    @Test
     void applicationKVStoreBeanWins() {
         int port = FreePorts.pick();
         this.runner.withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.endpoints=http://127.0.0.1:1")
