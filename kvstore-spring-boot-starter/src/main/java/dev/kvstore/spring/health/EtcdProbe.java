@@ -1,6 +1,8 @@
 package dev.kvstore.spring.health;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVStoreException;
+import dev.kvstore.etcd.EtcdClusterStatus;
 import dev.kvstore.etcd.EtcdKVStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,9 +18,13 @@ final class EtcdProbe {
             return null;
         }
         return (timeout) -> {
-            EtcdKVStore.ClusterStatus status = etcd.clusterStatus(timeout);
+            EtcdClusterStatus status = etcd.clusterStatus(timeout);
+            if (!status.hasLeader()) {
+                throw new KVStoreException("etcd member " + Long.toHexString(status.memberId()) + " at "
+                        + status.endpoint() + " knows no leader: the cluster cannot serve writes");
+            }
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("leader", status.leader());
+            details.put("leader", Long.toHexString(status.leaderId()));
             details.put("version", status.version());
             details.put("answeredBy", status.endpoint());
             return details;
