@@ -28,6 +28,10 @@ final class EventLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Waits pending this long are reported at DEBUG on every tick. */
+    private static final long LONG_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** Waits pending this long are reported at INFO, at most once per this period. */
+    private static final long VERY_LONG_WAIT_NANOS = TimeUnit.MINUTES.toNanos(5);
 
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
@@ -43,6 +47,8 @@ final class EventLoop implements Runnable {
     private volatile boolean running = true;
     private volatile int connectionCount;
     private long acceptPausedUntil;
+    private long nextWaitReport = System.nanoTime() + LONG_WAIT_NANOS;
+    private long nextInfoWaitReport = System.nanoTime() + VERY_LONG_WAIT_NANOS;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
             ProtocolGeneration legacyGeneration) throws IOException {
@@ -73,9 +79,7 @@ final class EventLoop implements Runnable {
     public void run() {
         try {
             while (running) {
-                long timeoutMillis = acceptPausedUntil == 0 ? 0
-                        : Math.max(1, TimeUnit.NANOSECONDS.toMillis(acceptPausedUntil - System.nanoTime()));
-                selector.select(timeoutMillis);
+                selector.select(selectTimeoutMillis());
                 Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
                 while (selected.hasNext()) {
                     SelectionKey key = selected.next();
@@ -88,6 +92,7 @@ final class EventLoop implements Runnable {
                 }
                 flushAll();
                 resumeAcceptingIfDue();
+                reportLongWaitsIfDue();
             }
         } catch (ClosedSelectorException e) {
             // Closed under us: only at shutdown.
@@ -218,6 +223,37 @@ final class EventLoop implements Runnable {
             } catch (IOException e) {
                 log.debug("TCPStore client {} cannot be written to: {}", connection.peer(), e.toString());
                 close(connection);
+            }
+        }
+    }
+
+    private long selectTimeoutMillis() {
+        long wakeAt = acceptPausedUntil == 0 ? nextWaitReport : Math.min(nextWaitReport, acceptPausedUntil);
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(wakeAt - System.nanoTime()));
+    }
+
+    /** Stuck rendezvous are easier to diagnose when the server says what its clients still wait for. */
+    private void reportLongWaitsIfDue() {
+        long now = System.nanoTime();
+        if (now - nextWaitReport < 0) {
+            return;
+        }
+        nextWaitReport = now + LONG_WAIT_NANOS;
+        if (store.waiterCount() == 0) {
+            return;
+        }
+        if (now - nextInfoWaitReport >= 0 && log.isInfoEnabled()) {
+            String veryLong = store.describeLongWaits(now, VERY_LONG_WAIT_NANOS);
+            if (veryLong != null) {
+                nextInfoWaitReport = now + VERY_LONG_WAIT_NANOS;
+                log.info("TCPStore server on {}: {}", address, veryLong);
+                return;
+            }
+        }
+        if (log.isDebugEnabled()) {
+            String summary = store.describeLongWaits(now, LONG_WAIT_NANOS);
+            if (summary != null) {
+                log.debug("TCPStore server on {}: {}", address, summary);
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The store's data and its semantics, as PyTorch's TCPStore server defines them: values, queues, the clients
@@ -28,6 +29,7 @@ final class StoreState {
     static final class Waiter {
         final Connection client;
         final Set<String> pending;
+        final long sinceNanos = System.nanoTime();
 
         Waiter(Connection client, Set<String> pending) {
             this.client = client;
@@ -249,6 +251,37 @@ final class StoreState {
     void watch(Connection client, String key) {
         watchersByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(client);
         client.watchedKeys.add(key);
+    }
+
+    /**
+     * Describes the WAITs pending for at least {@code minAgeNanos}, for progress log lines.
+     *
+     * @return {@code null} if there are none
+     */
+    String describeLongWaits(long nowNanos, long minAgeNanos) {
+        Map<String, Integer> waitingByKey = new HashMap<>();
+        long oldest = 0;
+        for (Map.Entry<String, LinkedHashSet<Waiter>> entry : waitersByKey.entrySet()) {
+            for (Waiter waiter : entry.getValue()) {
+                long age = nowNanos - waiter.sinceNanos;
+                if (age >= minAgeNanos) {
+                    waitingByKey.merge(entry.getKey(), 1, Integer::sum);
+                    oldest = Math.max(oldest, age);
+                }
+            }
+        }
+        if (waitingByKey.isEmpty()) {
+            return null;
+        }
+        StringBuilder keys = new StringBuilder();
+        waitingByKey.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(5)
+                .forEach(e -> keys.append(keys.length() == 0 ? "" : ", ")
+                        .append(WireKeys.display(e.getKey())).append(" (").append(e.getValue()).append(')'));
+        return "clients have waited up to " + TimeUnit.NANOSECONDS.toSeconds(oldest) + " s for "
+                + waitingByKey.size() + " missing key(s), most awaited (waiting clients): " + keys
+                + (waitingByKey.size() > 5 ? ", ..." : "");
     }
 
     private boolean isReady(String key) {
