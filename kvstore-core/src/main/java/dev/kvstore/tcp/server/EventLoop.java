@@ -176,6 +176,10 @@ final class EventLoop implements Runnable {
             log.warn("Closing TCPStore connection from {}: {}", connection.peer(), violation.getMessage());
             flushBeforeClosing(connection);
             close(connection);
+        } catch (RuntimeException bug) {
+            // A defect must cost one connection, not the server and every rank on it.
+            log.error("Closing TCPStore connection from {} after an unexpected error", connection.peer(), bug);
+            close(connection);
         }
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -349,8 +348,8 @@ final class StoreState {
         if (watchers == null) {
             return;
         }
-        for (Iterator<Connection> it = watchers.iterator(); it.hasNext(); ) {
-            it.next().send(Replies.watchNotification(type, key, oldValue, newValue));
+        for (Connection watcher : watchers) {
+            watcher.send(Replies.watchNotification(type, key, oldValue, newValue));
         }
     }
 }
