@@ -95,6 +95,20 @@ class TcpStoreServerTorchTest {
         await().until(() -> server.waiterCount() == 0);
     }
 
+    /**
+     * The same raw 1.13 session (every legacy command, waits, WATCH_KEY notifications, the error cases) against a
+     * real torch 1.13 master and against this server: the reply bytes must be identical.
+     */
+    @Test
+    void rawSessionRepliesMatchATorch113MasterByteForByte() throws Exception {
+        PythonProcess session = python("server_differential_session.py", "127.0.0.1", server.port());
+        List<String> torch = List.of(session.awaitLineStartingWith("TORCH=", PYTHON_TIMEOUT).split("\\|"));
+        List<String> java = List.of(session.awaitLineStartingWith("SERVER=", PYTHON_TIMEOUT).split("\\|"));
+        session.assertSucceeds(PYTHON_TIMEOUT);
+        assertThat(torch).hasSize(30).contains("get_missing:EOF", "watch_ack:03");
+        assertThat(java).containsExactlyElementsOf(torch);
+    }
+
     @Test
     void torchGetBlocksServerSideUntilJavaSetsTheKey() throws Exception {
         PythonProcess waiter = python("torch_client_wait_for_java.py", "127.0.0.1", server.port(), "late");
