@@ -7,9 +7,12 @@ import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
 import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import dev.kvstore.tcp.ProtocolGeneration;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +47,6 @@ class TcpStoreServerManyConnectionsTest {
         exercise(1000);
     }
 
-    /** Needs a file-descriptor limit above ~2 × 4000 (client and server ends live in this JVM). */
     @Test
     @Tag("soak")
     void fourThousandConnectionsWaitingOnOneKey() throws IOException {
@@ -52,8 +54,13 @@ class TcpStoreServerManyConnectionsTest {
     }
 
     private void exercise(int idle) throws IOException {
+        // Both ends of every connection live in this JVM.
+        long needed = 2L * idle + 256;
+        assumeTrue(maxFileDescriptors() >= needed, "needs " + needed + " file descriptors, the limit is "
+                + maxFileDescriptors() + " (ulimit -n)");
         int threadsBefore = serverThreads();
         for (int i = 0; i < idle; i++) {
+            // Odd connections are MODERN (the last one answers PING below).
             ProtocolGeneration generation = i % 2 == 0 ? ProtocolGeneration.LEGACY : ProtocolGeneration.MODERN;
             connections.add(WireConnection.open(server.port(), generation));
         }
@@ -83,6 +90,13 @@ class TcpStoreServerManyConnectionsTest {
         assertThat(first.readString()).isEqualTo("100");
         connections.get(idle - 1).request(PING).u32(5).send();
         assertThat(connections.get(idle - 1).readU32()).isEqualTo(5);
+    }
+
+    private static long maxFileDescriptors() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return Long.MAX_VALUE;
     }
 
     private static int serverThreads() {
