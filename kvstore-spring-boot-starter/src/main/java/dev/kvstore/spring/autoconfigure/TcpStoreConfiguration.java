@@ -46,8 +46,8 @@ class TcpStoreConfiguration {
         logger.info("Connecting KVStore to TCPStore {} as rank {}{}", settings.endpoint(), settings.role().rank(),
                 (settings.worldSize() != null) ? " of " + settings.worldSize() : "");
         TcpKVStore store = builder.build();
-        return new ManagedKVStore(store, "tcp", settings.endpoint(), settings.role().cleanup(),
-                observers.orderedStream().toList());
+        String endpoint = store.host() + ":" + store.port() + (store.isMaster() ? " (master)" : "");
+        return new ManagedKVStore(store, "tcp", endpoint, settings.role().cleanup(), observers.orderedStream().toList());
     }
 
 }

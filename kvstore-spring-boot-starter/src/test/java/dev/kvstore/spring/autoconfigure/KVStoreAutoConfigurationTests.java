@@ -43,6 +43,16 @@ class KVStoreAutoConfigurationTests {
     }
 
     @Test
+    void masterOnPortZeroReportsThePortItsServerPicked() {
+        this.runner.withPropertyValues("kvstore.tcp.port=0").run((context) -> {
+            ManagedKVStore store = context.getBean(ManagedKVStore.class);
+            int port = ((TcpKVStore) store.delegate()).port();
+            assertThat(port).isPositive();
+            assertThat(store.endpoint()).isEqualTo("127.0.0.1:" + port + " (master)");
+        });
+    }
+
+    @Test
     void backendNameIsCaseInsensitive() {
         int port = FreePorts.pick();
         this.runner.withPropertyValues("kvstore.backend=TCP", "kvstore.tcp.port=" + port)
