@@ -36,7 +36,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -228,9 +227,9 @@ public final class EtcdKVStore extends AbstractKVStore {
         }
     }
 
-    /** Test hook: runs between the read and the watch of every wait of this store, with the read's revision. */
-    void beforeWatch(LongConsumer hook) {
-        waiter.beforeWatch(hook);
+    /** Test hooks into every wait of this store. */
+    void waitHooks(WaitHooks hooks) {
+        waiter.hooks(hooks);
     }
 
     private static void deleteNamespace(EtcdCalls calls, KV kv, KeyLayout layout) {
@@ -381,9 +380,9 @@ public final class EtcdKVStore extends AbstractKVStore {
             ClientBuilder client = Client.builder()
                     .endpoints(uris.toArray(URI[]::new))
                     .connectTimeout(connectTimeout)
-                    .retryMaxDuration(requestTimeout)
                     .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                     .interceptor(new DeadlineInterceptor(requestTimeout));
+            retryWithin(client, requestTimeout);
             if (user != null || password != null) {
                 if (user == null || password == null) {
                     throw new IllegalArgumentException("etcd authentication needs both user and password");
@@ -408,6 +407,20 @@ public final class EtcdKVStore extends AbstractKVStore {
             }
             log.info("Connected to etcd {} as {}", endpoints, layout);
             return new EtcdKVStore(layout, connected, calls);
+        }
+
+        /**
+         * jetcd retries failed idempotent calls with backoff; keep its retries within one request timeout (the
+         * caller's deadline bounds the call anyway; this stops retries that nobody waits for).
+         */
+        private static void retryWithin(ClientBuilder client, Duration requestTimeout) {
+            long millis = Math.max(1, requestTimeout.toMillis());
+            long delay = Math.max(1, Math.min(500, millis / 5));
+            long maxDelay = Math.max(delay + 1, Math.min(2500, millis / 2));
+            client.retryDelay(delay).retryMaxDelay(maxDelay).retryChronoUnit(java.time.temporal.ChronoUnit.MILLIS);
+            if (millis > maxDelay) {
+                client.retryMaxDuration(requestTimeout);
+            }
         }
 
         private void checkConnection(EtcdCalls calls, KV kv, KeyLayout layout) {

@@ -18,7 +18,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +42,7 @@ final class EtcdWaiter {
     private final Watch watch;
     private final EtcdCalls calls;
     private final BooleanSupplier closed;
-    /** Test hook: runs between the read and the creation of the watch, with the read's revision. */
-    private volatile LongConsumer beforeWatch = revision -> { };
+    private volatile WaitHooks hooks = WaitHooks.NONE;
 
     EtcdWaiter(KV kv, Watch watch, EtcdCalls calls, BooleanSupplier closed) {
         this.kv = kv;
@@ -53,8 +51,8 @@ final class EtcdWaiter {
         this.closed = closed;
     }
 
-    void beforeWatch(LongConsumer hook) {
-        this.beforeWatch = hook;
+    void hooks(WaitHooks hooks) {
+        this.hooks = hooks;
     }
 
     /**
@@ -115,7 +113,7 @@ final class EtcdWaiter {
                 if (result != null) {
                     return result;
                 }
-                beforeWatch.accept(stateRevision);
+                hooks.beforeWatch(stateRevision);
                 result = watchFromState();
                 if (result != null) {
                     return result;
@@ -158,6 +156,7 @@ final class EtcdWaiter {
                     .withRevision(stateRevision + 1)
                     .isPrefix(prefix)
                     .withRequireLeader(true)
+                    .withCreateNotify(true)
                     .build();
             Watch.Watcher watcher;
             try {
@@ -189,6 +188,9 @@ final class EtcdWaiter {
                     long wake = Math.min(Math.min(deadline - now, nextResync - now), nextProgressLog - now);
                     Signal signal = signals.poll(Math.max(wake, 1), TimeUnit.NANOSECONDS);
                     if (signal instanceof Events events) {
+                        if (events.response().isCreatedNotify()) {
+                            hooks.watchCreated(option.getRevision());
+                        }
                         apply(events.response());
                         backoff = MIN_BACKOFF_NANOS;
                         if (signals.peek() instanceof Events) {
@@ -240,6 +242,7 @@ final class EtcdWaiter {
 
         private void noteFailure(String message, Throwable failure) {
             lastFailure = failure;
+            hooks.failed(message);
             log.debug("{}: {}; reading again and watching again", what, message);
         }
 
