@@ -443,7 +443,8 @@ public final class EtcdKVStore extends AbstractKVStore {
             try {
                 uri = URI.create(endpoint.trim());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid etcd endpoint '" + endpoint + "'", e);
+                throw new IllegalArgumentException(
+                        "invalid etcd endpoint '" + endpoint + "': expected http://host:port or https://host:port", e);
             }
             String scheme = uri.getScheme();
             if (uri.getHost() == null || uri.getPort() < 0
