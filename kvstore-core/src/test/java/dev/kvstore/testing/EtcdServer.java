@@ -64,6 +64,7 @@ public final class EtcdServer implements AutoCloseable {
             return new Member(name, client, peer);
         }
 
+        /** @return the plain-HTTP client URL; {@link EtcdServer#endpoint()} has the server's real scheme */
         public String clientUrl() {
             return "http://127.0.0.1:" + clientPort;
         }
@@ -73,7 +74,16 @@ public final class EtcdServer implements AutoCloseable {
         }
     }
 
+    /**
+     * TLS on the client port: the server's certificate and key, the CA it trusts for client certificates, and
+     * whether it requires them (mutual TLS). The health check then uses a plain-HTTP metrics port.
+     */
+    public record Tls(Path caCertificate, Path serverCertificate, Path serverKey, boolean clientCertAuth) {
+    }
+
     private final Member member;
+    private final Tls tls;
+    private final int metricsPort;
     private final List<Member> cluster;
     private final String clusterToken;
     private final List<String> extraArgs;
@@ -81,9 +91,11 @@ public final class EtcdServer implements AutoCloseable {
     private Process process;
     private boolean closed;
 
-    private EtcdServer(Member member, List<Member> cluster, String clusterToken, List<String> extraArgs)
+    private EtcdServer(Member member, List<Member> cluster, String clusterToken, List<String> extraArgs, Tls tls)
             throws IOException {
         this.member = member;
+        this.tls = tls;
+        this.metricsPort = tls == null ? -1 : FreePorts.pick();
         this.cluster = List.copyOf(cluster);
         this.clusterToken = clusterToken;
         this.extraArgs = List.copyOf(extraArgs);
@@ -94,10 +106,22 @@ public final class EtcdServer implements AutoCloseable {
      * Starts a single-member etcd on free loopback ports and waits until it is healthy.
      */
     public static EtcdServer start() {
+        return startSingle(null);
+    }
+
+    /**
+     * Starts a single-member etcd whose client port speaks TLS ({@link #endpoint()} is then {@code https://...}).
+     */
+    public static EtcdServer startTls(Tls tls) {
+        return startSingle(java.util.Objects.requireNonNull(tls, "tls"));
+    }
+
+    private static EtcdServer startSingle(Tls tls) {
         AssertionError failure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             Member member = Member.onFreePorts("kvstore-test");
-            EtcdServer server = create(member, List.of(member), "kvstore-test-" + System.nanoTime(), FAST_ELECTIONS);
+            EtcdServer server = create(member, List.of(member), "kvstore-test-" + System.nanoTime(), FAST_ELECTIONS,
+                    tls);
             try {
                 return server.start(START_TIMEOUT);
             } catch (AssertionError e) {
@@ -121,11 +145,17 @@ public final class EtcdServer implements AutoCloseable {
      * @param extraArgs further etcd flags, e.g. {@link #FAST_ELECTIONS}
      */
     public static EtcdServer create(Member member, List<Member> cluster, String clusterToken, List<String> extraArgs) {
+        return create(member, cluster, clusterToken, extraArgs, null);
+    }
+
+    /** Like {@link #create(Member, List, String, List)}, with TLS on the client port if {@code tls} is not null. */
+    public static EtcdServer create(Member member, List<Member> cluster, String clusterToken, List<String> extraArgs,
+            Tls tls) {
         if (!cluster.contains(member)) {
             throw new IllegalArgumentException("the cluster " + cluster + " must include the member " + member);
         }
         try {
-            return new EtcdServer(member, cluster, clusterToken, extraArgs);
+            return new EtcdServer(member, cluster, clusterToken, extraArgs, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temp dir for etcd", e);
         }
@@ -149,13 +179,20 @@ public final class EtcdServer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(BINARY,
                 "--name", member.name(),
                 "--data-dir", dataDir().toString(),
-                "--listen-client-urls", member.clientUrl(),
-                "--advertise-client-urls", member.clientUrl(),
+                "--listen-client-urls", endpoint(),
+                "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", member.peerUrl(),
                 "--initial-advertise-peer-urls", member.peerUrl(),
                 "--initial-cluster", initialCluster(),
                 "--initial-cluster-token", clusterToken,
                 "--initial-cluster-state", "new"));
+        if (tls != null) {
+            command.addAll(List.of("--cert-file", tls.serverCertificate().toString(),
+                    "--key-file", tls.serverKey().toString(),
+                    "--trusted-ca-file", tls.caCertificate().toString(),
+                    "--client-cert-auth=" + tls.clientCertAuth(),
+                    "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort));
+        }
         command.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -166,7 +203,7 @@ public final class EtcdServer implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + BINARY + " (is Debian's etcd-server installed?)", e);
         }
         RUNNING.add(process);
-        log.debug("Launched etcd {} (pid {}) at {} in {}", member.name(), process.pid(), member.clientUrl(), root);
+        log.debug("Launched etcd {} (pid {}) at {} in {}", member.name(), process.pid(), endpoint(), root);
     }
 
     /**
@@ -176,7 +213,8 @@ public final class EtcdServer implements AutoCloseable {
      */
     public void awaitHealthy(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest health = HttpRequest.newBuilder(URI.create(member.clientUrl() + "/health"))
+        String base = tls == null ? member.clientUrl() : "http://127.0.0.1:" + metricsPort;
+        HttpRequest health = HttpRequest.newBuilder(URI.create(base + "/health"))
                 .timeout(Duration.ofSeconds(1)).build();
         while (true) {
             Process current = process;
@@ -225,14 +263,18 @@ public final class EtcdServer implements AutoCloseable {
         return member;
     }
 
-    /** @return the client URL, e.g. {@code http://127.0.0.1:40123} */
+    /** @return the client URL, e.g. {@code http://127.0.0.1:40123} ({@code https} with TLS) */
     public String endpoint() {
-        return member.clientUrl();
+        return clientUrl(member);
     }
 
     /** @return the client URLs of every member of this server's cluster */
     public List<String> clusterEndpoints() {
-        return cluster.stream().map(Member::clientUrl).toList();
+        return cluster.stream().map(this::clientUrl).toList();
+    }
+
+    private String clientUrl(Member m) {
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + m.clientPort();
     }
 
     public Path dataDir() {
@@ -267,7 +309,7 @@ public final class EtcdServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EtcdServer[" + member.name() + " at " + member.clientUrl() + "]";
+        return "EtcdServer[" + member.name() + " at " + endpoint() + "]";
     }
 
     private void end(boolean kill) {
