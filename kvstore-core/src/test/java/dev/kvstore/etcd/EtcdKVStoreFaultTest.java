@@ -242,7 +242,9 @@ class EtcdKVStoreFaultTest {
         } finally {
             server.start(EtcdServer.START_TIMEOUT);
         }
-        store.set("k", "v");
+        // gRPC reconnects with backoff: the first calls after the outage may still time out, later ones succeed.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(KVStoreException.class)
+                .untilAsserted(() -> store.set("k", "v"));
         assertThat(store.get("k")).contains("v");
     }
 
