@@ -18,7 +18,7 @@ final class DeadlineInterceptor implements ClientInterceptor {
     private final long timeoutNanos;
 
     DeadlineInterceptor(Duration timeout) {
-        this.timeoutNanos = timeout.toNanos();
+        this.timeoutNanos = EtcdCalls.saturatedNanos(timeout);
     }
 
     @Override

@@ -176,7 +176,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     protected long doAdd(String fullKey, long delta) {
         ByteSequence key = bytes(fullKey);
         String what = "add to key '" + fullKey + "'";
-        long deadline = System.nanoTime() + calls.requestTimeout().toNanos();
+        long deadline = System.nanoTime() + EtcdCalls.saturatedNanos(calls.requestTimeout());
         KeyValue current = first(calls.await(what, kv.get(key)));
         while (true) {
             long next = addExact(fullKey, current, delta);

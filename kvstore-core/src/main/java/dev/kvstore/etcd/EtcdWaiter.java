@@ -102,16 +102,21 @@ final class EtcdWaiter {
             this.prefix = prefix;
             this.condition = condition;
             this.timeout = timeout;
-            this.deadline = start + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+            this.deadline = start + EtcdCalls.saturatedNanos(timeout);
             this.nextProgressLog = start + PROGRESS_LOG_INTERVAL.toNanos();
         }
 
         T await() {
+            boolean firstRead = true;
             while (true) {
-                read();
+                read(firstRead);
+                firstRead = false;
                 T result = condition.result();
                 if (result != null) {
                     return result;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw timedOut();
                 }
                 hooks.beforeWatch(stateRevision);
                 result = watchFromState();
@@ -122,18 +127,24 @@ final class EtcdWaiter {
             }
         }
 
-        /** Reads the range into the condition, retrying failed reads until the deadline. */
-        private void read() {
+        /**
+         * Reads the range into the condition, retrying failed reads until the deadline.
+         *
+         * @param first whether this is the wait's first read, which is made even if the timeout is zero (so that a
+         *     zero timeout checks the current state once)
+         */
+        private void read(boolean first) {
             GetOption option = prefix ? GetOption.builder().isPrefix(true).build() : GetOption.DEFAULT;
+            long requestTimeout = EtcdCalls.saturatedNanos(calls.requestTimeout());
             while (true) {
                 checkOpen();
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (left <= 0 && !first) {
                     throw timedOut();
                 }
                 try {
                     GetResponse response = calls.await("read for " + what, kv.get(key, option),
-                            Duration.ofNanos(Math.min(left, calls.requestTimeout().toNanos())));
+                            Duration.ofNanos(first ? requestTimeout : Math.min(left, requestTimeout)));
                     condition.reset(response.getKvs());
                     stateRevision = response.getHeader().getRevision();
                     return;
@@ -141,6 +152,7 @@ final class EtcdWaiter {
                     checkOpen();
                     noteFailure("read failed", e);
                     pauseAfterFailure();
+                    first = false;
                 }
             }
         }
@@ -177,7 +189,7 @@ final class EtcdWaiter {
                     }
                     logProgress(now);
                     if (now - nextResync >= 0) {
-                        read();
+                        read(false);
                         nextResync = System.nanoTime() + RESYNC_INTERVAL.toNanos();
                         T result = condition.result();
                         if (result != null) {
