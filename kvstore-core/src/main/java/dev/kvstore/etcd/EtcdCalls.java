@@ -80,8 +80,8 @@ final class EtcdCalls {
             case DEADLINE_EXCEEDED -> new KVStoreTimeoutException(
                     "etcd " + what + " did not complete within " + requestTimeout + " (endpoints " + endpoints + "): "
                             + describe(failure), failure);
-            case UNAVAILABLE, UNAUTHENTICATED, PERMISSION_DENIED, CANCELLED ->
-                    new KVStoreConnectionException(message, failure);
+            // Worth retrying (waits do): the cluster or the connection may come back. PERMISSION_DENIED is not.
+            case UNAVAILABLE, UNAUTHENTICATED, CANCELLED -> new KVStoreConnectionException(message, failure);
             default -> new KVStoreException(message, failure);
         };
     }

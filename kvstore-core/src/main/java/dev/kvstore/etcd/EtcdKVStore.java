@@ -328,6 +328,7 @@ public final class EtcdKVStore extends AbstractKVStore {
             return this;
         }
 
+        /** The password of {@link #user(String)}. */
         public Builder password(String password) {
             this.password = password;
             return this;
