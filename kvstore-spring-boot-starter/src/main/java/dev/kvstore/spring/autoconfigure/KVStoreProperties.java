@@ -132,7 +132,7 @@ public class KVStoreProperties implements Validator {
         errors.rejectValue(field, code, propertyName(field) + " " + message);
     }
 
-    static String propertyName(String field) {
+    private static String propertyName(String field) {
         StringBuilder name = new StringBuilder("kvstore.");
         for (char c : field.toCharArray()) {
             if (Character.isUpperCase(c)) {
