@@ -7,7 +7,9 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfiguration;
 import dev.kvstore.spring.autoconfigure.metrics.KVStoreMetricsAutoConfiguration;
+import dev.kvstore.spring.metrics.KVStoreMetrics;
 import dev.kvstore.testing.FreePorts;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringBootConfiguration;
@@ -35,7 +37,7 @@ class KVStoreApplicationTests {
     }
 
     @Test
-    void applicationGetsAStoreAndItsHealthIndicator() {
+    void applicationGetsAStoreWithHealthIndicatorAndMetrics() {
         int port = FreePorts.pick();
         try (ConfigurableApplicationContext context = application()
             .run("--kvstore.rank=0", "--kvstore.tcp.port=" + port, "--kvstore.namespace=app")) {
@@ -45,6 +47,9 @@ class KVStoreApplicationTests {
             assertThat(store.get("k")).contains("v");
             HealthIndicator health = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+            // Boot's own registry auto-configuration ran first, so the store's operations are metered.
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.get(KVStoreMetrics.OPERATIONS).tags("operation", "set").timer().count()).isOne();
         }
     }
 
