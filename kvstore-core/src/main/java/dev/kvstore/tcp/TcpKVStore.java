@@ -159,7 +159,8 @@ public final class TcpKVStore extends AbstractKVStore {
     @Override
     protected void doSet(String fullKey, byte[] value) {
         withConnection(client -> {
-            client.set(fullKey, value);
+            // Acknowledged: a read on another pooled connection must see the value once set returns.
+            client.setAcknowledged(fullKey, value);
             return null;
         });
     }

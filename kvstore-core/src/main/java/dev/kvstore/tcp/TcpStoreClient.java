@@ -193,6 +193,25 @@ public final class TcpStoreClient implements AutoCloseable {
     }
 
     /**
+     * SET followed, in the same flush, by a CHECK of the key whose reply is awaited: when this returns, the server has
+     * applied the SET, so a read on any other connection sees it (SET itself has no reply).
+     */
+    void setAcknowledged(String key, byte[] value) {
+        Objects.requireNonNull(value, "value");
+        String wire = wireKey(key);
+        int reply = call(Command.SET, wire, () -> {
+            writeString(wire);
+            writeBytes(value);
+            out.write(protocol.opcode(Command.CHECK));
+            writeKeyList(List.of(wire));
+            return null;
+        }, this::readU8);
+        if (reply != READY && reply != NOT_READY) {
+            throw malformed(Command.CHECK, "key '" + wire + "'", "unexpected CHECK reply " + reply);
+        }
+    }
+
+    /**
      * {@code torch.distributed.TCPStore.get}: waits up to {@link #timeout()} for the key (WAIT), then reads it (GET).
      *
      * @throws KVStoreTimeoutException if the key did not appear within the timeout

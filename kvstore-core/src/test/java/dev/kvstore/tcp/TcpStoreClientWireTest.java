@@ -220,6 +220,21 @@ class TcpStoreClientWireTest {
     }
 
     @Test
+    void anAcknowledgedSetPipelinesACheckAndAwaitsItsReply() throws Exception {
+        connect(ProtocolGeneration.MODERN);
+        read(5);
+        CompletableFuture<Void> set = CompletableFuture.runAsync(() -> client.setAcknowledged("k", utf8("v")));
+        assertThat(readU8()).as("SET").isEqualTo(1);
+        assertThat(readString()).isEqualTo("/k");
+        assertThat(readString()).isEqualTo("v");
+        assertThat(readU8()).as("CHECK right behind it").isEqualTo(5);
+        expectKeyList("/k");
+        assertThat(set).as("returns only once the server answered").isNotDone();
+        answer((byte) 0);
+        set.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void v21HasNoHandshakeAndItsOwnNumbering() throws Exception {
         connect(ProtocolGeneration.V2_1);
         client.set("k", utf8("v"));
