@@ -49,6 +49,7 @@ public final class TcpKVStore extends AbstractKVStore {
     private final ProtocolGeneration protocol;
     private final Duration timeout;
     private final boolean master;
+    private final Duration progressInterval;
     private final AutoCloseable server;
     private final TcpConnectionPool pool;
 
@@ -58,6 +59,7 @@ public final class TcpKVStore extends AbstractKVStore {
         this.protocol = builder.protocol;
         this.timeout = builder.timeout;
         this.master = builder.master;
+        this.progressInterval = builder.progressInterval;
         EmbeddedMaster embedded = null;
         if (builder.master) {
             embedded = EmbeddedMaster.start(builder.host, builder.port, builder.serverLegacyProtocol);
@@ -120,8 +122,8 @@ public final class TcpKVStore extends AbstractKVStore {
         long deadline = System.nanoTime() + timeout.toNanos();
         Backoff backoff = Backoff.polling();
         long[] seen = {joined};
-        Progress progress = new Progress("the master waits for " + worldSize + " TCPStore clients",
-                () -> seen[0] + "/" + worldSize + " joined");
+        Progress progress = new Progress(progressInterval,
+                "the master waits for " + worldSize + " TCPStore clients", () -> seen[0] + "/" + worldSize + " joined");
         try (Lease lease = new Lease()) {
             while (true) {
                 // init/ exists (we added to it), so this WAIT only guards against a reset server; then read it.
@@ -227,7 +229,8 @@ public final class TcpKVStore extends AbstractKVStore {
     @Override
     protected byte[] doWaitForKey(String fullKey, Duration waitTimeout) {
         long deadline = deadline(waitTimeout);
-        Progress progress = new Progress("waitForKey '" + fullKey + "'", () -> "the key does not exist yet");
+        Progress progress = new Progress(progressInterval, "waitForKey '" + fullKey + "'",
+                () -> "the key does not exist yet");
         try (Lease lease = new Lease()) {
             while (true) {
                 if (!awaitKeys(lease, List.of(TcpStoreClient.wireKey(fullKey)), deadline, progress)) {
@@ -247,9 +250,10 @@ public final class TcpKVStore extends AbstractKVStore {
         long deadline = deadline(waitTimeout);
         Backoff backoff = Backoff.polling();
         byte[][] last = {null};
-        Progress progress = new Progress("waitForValue '" + fullKey + "' = '" + TcpStoreClient.printable(expected)
-                + "'", () -> last[0] == null ? "the key does not exist" : "it holds '"
-                + TcpStoreClient.printable(last[0]) + "'");
+        Progress progress = new Progress(progressInterval,
+                "waitForValue '" + fullKey + "' = '" + TcpStoreClient.printable(expected) + "'",
+                () -> last[0] == null ? "the key does not exist"
+                        : "it holds '" + TcpStoreClient.printable(last[0]) + "'");
         try (Lease lease = new Lease()) {
             while (true) {
                 if (!awaitKeys(lease, List.of(TcpStoreClient.wireKey(fullKey)), deadline, progress)) {
@@ -292,8 +296,8 @@ public final class TcpKVStore extends AbstractKVStore {
         Backoff backoff = Backoff.polling();
         KeysState[] last = {null};
         try (Lease lease = new Lease()) {
-            Progress progress = new Progress("waitForKeys '" + keyLayout.componentPrefix() + pattern + "' ("
-                    + expectedCount + " of " + candidates.size() + " candidates)", () -> {
+            Progress progress = new Progress(progressInterval, "waitForKeys '" + keyLayout.componentPrefix() + pattern
+                    + "' (" + expectedCount + " of " + candidates.size() + " candidates)", () -> {
                         KeysState state = last[0] != null ? last[0] : readKeys(lease, candidates, fullKeys, value);
                         return state.matched.size() + " matched; missing candidates: " + state.missing;
                     });
@@ -498,18 +502,20 @@ public final class TcpKVStore extends AbstractKVStore {
         }
     }
 
-    /** Logs what a long wait still misses: at DEBUG when it starts, then every {@link #PROGRESS_INTERVAL} at INFO. */
+    /** Logs what a long wait still misses: at DEBUG when it starts, then every interval (30 s) at INFO. */
     private static final class Progress {
 
         private final String what;
         private final Supplier<String> state;
         private final long start = System.nanoTime();
+        private final Duration interval;
         private long nextLog;
 
-        Progress(String what, Supplier<String> state) {
+        Progress(Duration interval, String what, Supplier<String> state) {
+            this.interval = interval;
             this.what = what;
             this.state = state;
-            this.nextLog = start + PROGRESS_INTERVAL.toNanos();
+            this.nextLog = start + interval.toNanos();
             log.debug("Waiting: {}", what);
         }
 
@@ -522,7 +528,7 @@ public final class TcpKVStore extends AbstractKVStore {
             if (now - nextLog < 0) {
                 return;
             }
-            nextLog = now + PROGRESS_INTERVAL.toNanos();
+            nextLog = now + interval.toNanos();
             String current;
             try {
                 current = state.get();
@@ -577,6 +583,7 @@ public final class TcpKVStore extends AbstractKVStore {
         private String component = "tensorbus";
         private ProtocolGeneration protocol = ProtocolGeneration.MODERN;
         private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
+        private Duration progressInterval = PROGRESS_INTERVAL;
 
         private Builder() {
         }
@@ -656,6 +663,12 @@ public final class TcpKVStore extends AbstractKVStore {
                 throw new IllegalArgumentException("serverLegacyProtocol must be LEGACY or V2_1");
             }
             this.serverLegacyProtocol = Objects.requireNonNull(serverLegacyProtocol, "serverLegacyProtocol");
+            return this;
+        }
+
+        /** How often long waits log progress (default 30 s); package-private for tests. */
+        Builder progressInterval(Duration progressInterval) {
+            this.progressInterval = Objects.requireNonNull(progressInterval, "progressInterval");
             return this;
         }
 

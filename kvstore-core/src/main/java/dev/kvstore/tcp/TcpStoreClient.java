@@ -86,7 +86,10 @@ public final class TcpStoreClient implements AutoCloseable {
         this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     }
 
-    /** Connects with the {@link ProtocolGeneration#MODERN} protocol; see {@link #connect(String, int, ProtocolGeneration, Duration)}. */
+    /**
+     * Connects with the {@link ProtocolGeneration#MODERN} protocol; see
+     * {@link #connect(String, int, ProtocolGeneration, Duration)}.
+     */
     public static TcpStoreClient connect(String host, int port, Duration timeout) {
         return connect(host, port, ProtocolGeneration.MODERN, timeout);
     }
@@ -174,7 +177,7 @@ public final class TcpStoreClient implements AutoCloseable {
         return timeout;
     }
 
-    /** @return whether the connection can take requests; {@code false} after close, an error or a LEGACY wait timeout */
+    /** @return whether the connection takes requests; {@code false} after close, an error or a LEGACY wait timeout */
     public boolean isOpen() {
         return open;
     }
@@ -277,8 +280,8 @@ public final class TcpStoreClient implements AutoCloseable {
     /**
      * WAIT: blocks until all keys exist (server-side, no polling).
      *
-     * @throws KVStoreTimeoutException if they did not all exist within the timeout; on {@link ProtocolGeneration#LEGACY}
-     *     the connection is then closed
+     * @throws KVStoreTimeoutException if they did not all exist within the timeout; on
+     *     {@link ProtocolGeneration#LEGACY} the connection is then closed
      */
     public void wait(Collection<String> keys, Duration timeout) {
         waitRaw(wireKeys(keys), timeout);
@@ -316,8 +319,8 @@ public final class TcpStoreClient implements AutoCloseable {
     /** MULTI_SET (2.1+): sets {@code keys[i]} to {@code values[i]}. */
     public void multiSet(List<String> keys, List<byte[]> values) {
         if (keys.size() != values.size()) {
-            throw new IllegalArgumentException(
-                    "multiSet needs as many values as keys, got " + keys.size() + " keys and " + values.size() + " values");
+            throw new IllegalArgumentException("multiSet needs as many values as keys, got " + keys.size()
+                    + " keys and " + values.size() + " values");
         }
         List<String> wire = wireKeys(keys);
         call(Command.MULTI_SET, describe(wire), () -> {

@@ -16,8 +16,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** {@link TcpKVStore} beside real PyTorch 1.13 processes: same keys, same bytes, world-size registration. */
 class TcpKVStoreTorchInteropTest {
@@ -38,8 +45,23 @@ class TcpKVStoreTorchInteropTest {
         return resource;
     }
 
-    private TorchPeer torchMaster() throws InterruptedException {
-        return track(TorchPeer.master());
+    /** One PyTorch master for the class (tests use their own namespaces); tests that need a special one start it. */
+    private static TorchPeer sharedMaster;
+
+    @BeforeAll
+    static void startSharedMaster() throws InterruptedException {
+        sharedMaster = TorchPeer.master();
+    }
+
+    @AfterAll
+    static void stopSharedMaster() {
+        if (sharedMaster != null) {
+            sharedMaster.close();
+        }
+    }
+
+    private TorchPeer torchMaster() {
+        return sharedMaster;
     }
 
     private TcpKVStore store(int port, String namespace, String component) {
@@ -162,15 +184,16 @@ class TcpKVStoreTorchInteropTest {
     void pythonWorkersRegisterOnTheSameCounterAsJava() throws Exception {
         TorchPeer torch = torchMaster();
         TcpKVStore java = store(torch.port(), "job6", "tensorbus");
-        TorchPeer worker = track(TorchPeer.awaitReady(TorchPeer.start("worker", torch.port(), 2, true)));
-        TcpKVStore javaWorker = track(builder(torch.port()).worldSize(2).namespace("job6").build());
         try (TcpStoreClient raw = TcpStoreClient.connect("127.0.0.1", torch.port(), ProtocolGeneration.LEGACY, LONG)) {
+            long before = raw.addRaw(TcpStoreClient.INIT_KEY, 0);
+            track(TorchPeer.awaitReady(TorchPeer.start("worker", torch.port(), 2, true)));
+            TcpKVStore javaWorker = track(builder(torch.port()).worldSize(2).namespace("job6").build());
             assertThat(new String(raw.getRaw(TcpStoreClient.INIT_KEY), StandardCharsets.UTF_8))
-                    .as("one Python worker and one Java worker joined").isEqualTo("2");
+                    .as("one Python worker and one Java worker joined").isEqualTo(String.valueOf(before + 2));
+            torch.set("job6/tensorbus/w", "1");
+            assertThat(javaWorker.get("w")).contains("1");
         }
-        worker.set("job6/tensorbus/w", "1");
         assertThat(java.get("w")).contains("1");
-        assertThat(javaWorker.get("w")).contains("1");
     }
 
     @Test
@@ -190,6 +213,31 @@ class TcpKVStoreTorchInteropTest {
         store.set("kept", "1");
         store.close(true);
         assertThat(torch.getString("job8/tensorbus/kept")).isEqualTo("1");
+    }
+
+    @Test
+    void longWaitsLogWhatIsStillMissing() throws Exception {
+        TorchPeer torch = torchMaster();
+        TcpKVStore store = track(builder(torch.port()).namespace("job10").progressInterval(Duration.ofMillis(100))
+                .build());
+        store.set("rank:0", "1");
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(TcpKVStore.class);
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            // Every 100 ms slice of the LEGACY WAIT times out and reconnects: the wait still ends only at its timeout.
+            assertThatThrownBy(() -> store.waitForKeys("rank:*", 2, "1", Duration.ofMillis(800),
+                    List.of("rank:0", "rank:1"))).isInstanceOf(KVStoreTimeoutException.class)
+                    .hasMessageContaining("1 of 2").hasMessageContaining("missing candidates: [rank:1]");
+        } finally {
+            logger.detachAppender(logs);
+        }
+        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.INFO).map(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(message -> assertThat(message).contains("Still waiting")
+                        .contains("job10/tensorbus/rank:*").contains("missing candidates: [rank:1]"));
+        store.set("after", "ok");
+        assertThat(store.get("after")).contains("ok");
     }
 
     @Test
