@@ -375,8 +375,9 @@ public final class TcpKVStore extends AbstractKVStore {
                 return lease.client().checkRaw(wireKeys);
             }
             Duration slice = Duration.ofNanos(Math.max(1_000_000, Math.min(leftNanos, progress.nanosToNextLog())));
+            TcpStoreClient client = lease.client(); // outside the try: failing to connect is not a slice timeout
             try {
-                lease.client().waitRaw(wireKeys, slice);
+                client.waitRaw(wireKeys, slice);
                 return true;
             } catch (KVStoreTimeoutException e) {
                 // A slice ended (LEGACY closed the connection; the lease reconnects): log progress, go on.
