@@ -71,7 +71,9 @@ public final class TcpKVStore extends AbstractKVStore {
             this.port = builder.port;
         }
         this.server = embedded;
-        this.pool = new TcpConnectionPool(host, port, protocol, timeout, MAX_IDLE_CONNECTIONS);
+        // A master bound to the wildcard address reaches its own server over loopback.
+        String connectHost = builder.master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
+        this.pool = new TcpConnectionPool(connectHost, port, protocol, timeout, MAX_IDLE_CONNECTIONS);
         try {
             // Connect now, so that an unreachable master fails the build rather than the first call.
             pool.release(pool.borrow());
