@@ -1,0 +1,78 @@
+package dev.kvstore.tcp.server;
+
+import dev.kvstore.tcp.ProtocolGeneration;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/** Serves one parsed request against the store and queues its reply. */
+final class CommandHandler {
+
+    private final StoreState store;
+
+    CommandHandler(StoreState store) {
+        this.store = store;
+    }
+
+    /** @throws ProtocolViolation if the request cannot be served; the caller closes the connection */
+    void handle(Connection client, Request request) throws ProtocolViolation {
+        switch (request.command()) {
+            case VALIDATE -> {
+                if (request.number() != Integer.toUnsignedLong(ProtocolGeneration.VALIDATE_MAGIC)) {
+                    throw new ProtocolViolation("VALIDATE with wrong magic number 0x"
+                            + Long.toHexString(request.number()));
+                }
+            }
+            case PING -> client.send(Replies.u32(request.number()));
+            case SET -> store.set(request.key(), request.value(0));
+            case COMPARE_SET -> client.send(Replies.bytes(
+                    store.compareSet(request.key(), request.value(0), request.value(1))));
+            case GET -> {
+                byte[] value = store.get(request.key());
+                if (value == null) {
+                    throw new ProtocolViolation("GET of missing key " + WireKeys.display(request.key())
+                            + " (clients WAIT for a key before they GET it)");
+                }
+                client.send(Replies.bytes(value));
+            }
+            case ADD -> client.send(Replies.i64(store.add(request.key(), request.number())));
+            case CHECK -> client.send(Replies.u8(store.check(request.keys()) ? Replies.READY : Replies.NOT_READY));
+            case WAIT -> store.await(client, request.keys());
+            case GETNUMKEYS -> client.send(Replies.i64(store.numKeys()));
+            case DELETE_KEY -> client.send(Replies.i64(store.delete(request.key())));
+            case APPEND -> store.append(request.key(), request.value(0));
+            case MULTI_GET -> {
+                List<byte[]> values = store.multiGet(request.keys());
+                if (values == null) {
+                    throw new ProtocolViolation("MULTI_GET of missing key "
+                            + WireKeys.display(store.firstMissing(request.keys())));
+                }
+                client.send(Replies.bytesList(values));
+            }
+            case MULTI_SET -> {
+                for (int i = 0; i < request.keys().size(); i++) {
+                    store.set(request.keys().get(i), request.value(i));
+                }
+            }
+            case CANCEL_WAIT -> {
+                store.cancelWaits(client);
+                client.send(Replies.u8(Replies.WAIT_CANCELED));
+            }
+            case QUEUE_PUSH -> store.queuePush(request.key(), request.value(0));
+            case QUEUE_POP -> {
+                StoreState.QueuePop pop = store.queuePop(request.key());
+                if (pop.value() == null) {
+                    client.send(Replies.i64(pop.lengthBefore()));
+                } else {
+                    ByteBuffer[] value = Replies.bytes(pop.value());
+                    client.send(Replies.i64(pop.lengthBefore()), value[0], value[1]);
+                }
+            }
+            case QUEUE_LEN -> client.send(Replies.i64(store.queueLength(request.key())));
+            case LIST_KEYS -> client.send(Replies.keyList(store.listKeys()));
+            case WATCH_KEY -> {
+                store.watch(client, request.key());
+                client.send(Replies.u8(Replies.KEY_CALLBACK_REGISTERED));
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.kvstore.tcp.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One client connection, owned by the event-loop thread: its parser, its not-yet-written replies, and the waits and
+ * watches it holds in the store. Replies are queued and written when the loop flushes; reading pauses while a
+ * client leaves too many reply bytes unread.
+ */
+final class Connection {
+
+    /** Reading pauses while more than this many reply bytes wait to be written. */
+    static final long MAX_UNWRITTEN_BYTES = 16L * 1024 * 1024;
+
+    private final SocketChannel channel;
+    private final SelectionKey selectionKey;
+    private final String peer;
+    private final RequestParser parser;
+    private final Consumer<Connection> flushScheduler;
+    private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>();
+    private long unwrittenBytes;
+    private boolean open = true;
+
+    /** Pending WAITs of this connection, managed by {@link StoreState}. */
+    final Set<StoreState.Waiter> waits = new LinkedHashSet<>();
+    /** Keys this connection watches (legacy WATCH_KEY), managed by {@link StoreState}. */
+    final Set<String> watchedKeys = new LinkedHashSet<>();
+
+    Connection(SocketChannel channel, SelectionKey selectionKey, String peer, RequestParser parser,
+            Consumer<Connection> flushScheduler) {
+        this.channel = channel;
+        this.selectionKey = selectionKey;
+        this.peer = peer;
+        this.parser = parser;
+        this.flushScheduler = flushScheduler;
+    }
+
+    String peer() {
+        return peer;
+    }
+
+    RequestParser parser() {
+        return parser;
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    /** Queues reply bytes; they are written when the loop next flushes. */
+    void send(ByteBuffer... parts) {
+        if (!open) {
+            return;
+        }
+        for (ByteBuffer part : parts) {
+            if (part.hasRemaining()) {
+                unwritten.add(part);
+                unwrittenBytes += part.remaining();
+            }
+        }
+        flushScheduler.accept(this);
+    }
+
+    /**
+     * Writes as much as the socket takes now and sets the interest ops accordingly.
+     *
+     * @throws IOException if the peer is gone
+     */
+    void flush() throws IOException {
+        while (!unwritten.isEmpty()) {
+            ByteBuffer[] batch = unwritten.toArray(new ByteBuffer[Math.min(unwritten.size(), 64)]);
+            long written = channel.write(batch, 0, Math.min(unwritten.size(), 64));
+            unwrittenBytes -= written;
+            while (!unwritten.isEmpty() && !unwritten.peekFirst().hasRemaining()) {
+                unwritten.pollFirst();
+            }
+            if (written == 0) {
+                break;
+            }
+        }
+        if (selectionKey.isValid()) {
+            int ops = unwritten.isEmpty() ? 0 : SelectionKey.OP_WRITE;
+            if (unwrittenBytes <= MAX_UNWRITTEN_BYTES) {
+                ops |= SelectionKey.OP_READ;
+            }
+            selectionKey.interestOps(ops);
+        }
+    }
+
+    /** Closes the socket; the store's cleanup is the caller's job. */
+    void close() {
+        open = false;
+        unwritten.clear();
+        selectionKey.cancel();
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Closing a socket that failed already; nothing left to release.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return peer;
+    }
+}

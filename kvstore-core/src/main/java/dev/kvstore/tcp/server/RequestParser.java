@@ -1,0 +1,247 @@
+package dev.kvstore.tcp.server;
+
+import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.ProtocolGeneration.Command;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Incremental parser of one connection's request stream. Bytes may arrive split anywhere (PyTorch 1.13 sends every
+ * field with its own {@code send()}); the parser keeps its place between calls and hands out each request once it is
+ * complete. Lengths and counts are checked against the limits before anything is allocated for them.
+ *
+ * <p>The first bytes decide the protocol generation: {@code 00 CE F7 85 3C} (VALIDATE with the magic number) selects
+ * {@link ProtocolGeneration#MODERN}; anything else the configured legacy numbering. A legacy SET also starts with
+ * {@code 00}, but a key length starting with the magic bytes would be far past any key limit.
+ */
+final class RequestParser {
+
+    /** Receives each complete request; may reject it, which stops parsing. */
+    @FunctionalInterface
+    interface RequestSink {
+        void accept(Request request) throws ProtocolViolation;
+    }
+
+    private static final byte[] VALIDATE_PREFIX = {0x00, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C};
+
+    /** How a command's arguments are laid out on the wire. */
+    private enum Shape { NONE, U32, KEY, KEY_I64, KEY_VALUE, KEY_VALUE_VALUE, KEY_LIST, KEY_VALUE_LIST }
+
+    private enum Field { U32, I64, COUNT, KEY, VALUE }
+
+    private final ServerLimits limits;
+    private final ProtocolGeneration legacyGeneration;
+    private ProtocolGeneration generation;
+    private final byte[] detected = new byte[VALIDATE_PREFIX.length];
+    private int detectedLength;
+
+    private Command command;
+    private Shape shape;
+    private int fieldIndex;
+    private long count;
+    private List<String> keys;
+    private List<byte[]> values;
+    private long number;
+
+    /** Holds fixed-size fields and length prefixes while they arrive. */
+    private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    private byte[] payload;
+    private int payloadFilled;
+
+    RequestParser(ServerLimits limits, ProtocolGeneration legacyGeneration) {
+        this.limits = limits;
+        this.legacyGeneration = legacyGeneration;
+    }
+
+    /** @return the generation detected from the first bytes, or {@code null} before that */
+    ProtocolGeneration generation() {
+        return generation;
+    }
+
+    /** @return whether a request has been started but not completed */
+    boolean inTheMiddleOfARequest() {
+        return command != null || (generation == null && detectedLength > 0);
+    }
+
+    /** @return the command being received, for log lines; {@code null} between requests */
+    Command partialCommand() {
+        return command;
+    }
+
+    /**
+     * Consumes all remaining bytes of {@code in}, passing every completed request to the sink in order.
+     *
+     * @throws ProtocolViolation if the stream is malformed or the sink rejects a request
+     */
+    void feed(ByteBuffer in, RequestSink sink) throws ProtocolViolation {
+        if (generation == null && !detectGeneration(in)) {
+            return;
+        }
+        parse(in, sink);
+    }
+
+    /** @return whether the generation is known; if so, bytes held back while deciding have been parsed (later) */
+    private boolean detectGeneration(ByteBuffer in) {
+        while (in.hasRemaining() && detectedLength < VALIDATE_PREFIX.length) {
+            byte b = in.get();
+            detected[detectedLength++] = b;
+            if (b != VALIDATE_PREFIX[detectedLength - 1]) {
+                generation = legacyGeneration;
+                return true;
+            }
+        }
+        if (detectedLength == VALIDATE_PREFIX.length) {
+            generation = ProtocolGeneration.MODERN;
+            detectedLength = 0; // VALIDATE and its magic are consumed; nothing to replay
+            return true;
+        }
+        return false;
+    }
+
+    private void parse(ByteBuffer in, RequestSink sink) throws ProtocolViolation {
+        if (detectedLength > 0) {
+            ByteBuffer heldBack = ByteBuffer.wrap(detected, 0, detectedLength);
+            detectedLength = 0;
+            parse(heldBack, sink);
+        }
+        while (true) {
+            if (command == null) {
+                if (!in.hasRemaining()) {
+                    return;
+                }
+                begin(in.get() & 0xFF);
+            }
+            Field field = nextField();
+            if (field == null) {
+                Request request = new Request(command, keys, values, number);
+                command = null;
+                sink.accept(request);
+                continue;
+            }
+            if (!readField(field, in)) {
+                return;
+            }
+            fieldIndex++;
+        }
+    }
+
+    private void begin(int opcode) throws ProtocolViolation {
+        Command next = generation.command(opcode);
+        if (next == null) {
+            throw new ProtocolViolation("unknown opcode " + opcode + " for the " + generation + " protocol");
+        }
+        command = next;
+        shape = shapeOf(next);
+        fieldIndex = 0;
+        count = 0;
+        keys = new ArrayList<>(2);
+        values = new ArrayList<>(2);
+        number = 0;
+    }
+
+    private static Shape shapeOf(Command command) {
+        return switch (command) {
+            case VALIDATE, PING -> Shape.U32;
+            case SET, APPEND, QUEUE_PUSH -> Shape.KEY_VALUE;
+            case COMPARE_SET -> Shape.KEY_VALUE_VALUE;
+            case GET, DELETE_KEY, WATCH_KEY, QUEUE_POP, QUEUE_LEN -> Shape.KEY;
+            case ADD -> Shape.KEY_I64;
+            case CHECK, WAIT, MULTI_GET -> Shape.KEY_LIST;
+            case MULTI_SET -> Shape.KEY_VALUE_LIST;
+            case GETNUMKEYS, CANCEL_WAIT, LIST_KEYS -> Shape.NONE;
+        };
+    }
+
+    /** @return the next field of the current request, or {@code null} when it is complete */
+    private Field nextField() {
+        int i = fieldIndex;
+        return switch (shape) {
+            case NONE -> null;
+            case U32 -> i == 0 ? Field.U32 : null;
+            case KEY -> i == 0 ? Field.KEY : null;
+            case KEY_I64 -> i == 0 ? Field.KEY : i == 1 ? Field.I64 : null;
+            case KEY_VALUE -> i == 0 ? Field.KEY : i == 1 ? Field.VALUE : null;
+            case KEY_VALUE_VALUE -> i == 0 ? Field.KEY : i <= 2 ? Field.VALUE : null;
+            case KEY_LIST -> i == 0 ? Field.COUNT : i <= count ? Field.KEY : null;
+            case KEY_VALUE_LIST -> i == 0 ? Field.COUNT : i <= 2 * count ? (i % 2 == 1 ? Field.KEY : Field.VALUE) : null;
+        };
+    }
+
+    /** @return whether the field is complete; otherwise all of {@code in} was consumed */
+    private boolean readField(Field field, ByteBuffer in) throws ProtocolViolation {
+        switch (field) {
+            case U32 -> {
+                if (!fillScratch(in, 4)) {
+                    return false;
+                }
+                number = Integer.toUnsignedLong(scratch.getInt(0));
+            }
+            case I64 -> {
+                if (!fillScratch(in, 8)) {
+                    return false;
+                }
+                number = scratch.getLong(0);
+            }
+            case COUNT -> {
+                if (!fillScratch(in, 8)) {
+                    return false;
+                }
+                count = checkedLength(scratch.getLong(0), limits.maxKeysPerRequest(), "key count");
+                int expected = (int) Math.min(count, 1024);
+                keys = new ArrayList<>(expected);
+                values = new ArrayList<>(command == Command.MULTI_SET ? expected : 0);
+            }
+            case KEY, VALUE -> {
+                if (!readBytes(in, field)) {
+                    return false;
+                }
+            }
+        }
+        scratch.clear();
+        return true;
+    }
+
+    private boolean readBytes(ByteBuffer in, Field field) throws ProtocolViolation {
+        if (payload == null) {
+            if (!fillScratch(in, 8)) {
+                return false;
+            }
+            long length = field == Field.KEY
+                    ? checkedLength(scratch.getLong(0), limits.maxKeyBytes(), "key length")
+                    : checkedLength(scratch.getLong(0), limits.maxValueBytes(), "value length");
+            scratch.clear();
+            payload = new byte[(int) length];
+            payloadFilled = 0;
+        }
+        int take = Math.min(in.remaining(), payload.length - payloadFilled);
+        in.get(payload, payloadFilled, take);
+        payloadFilled += take;
+        if (payloadFilled < payload.length) {
+            return false;
+        }
+        if (field == Field.KEY) {
+            keys.add(WireKeys.fromBytes(payload));
+        } else {
+            values.add(payload);
+        }
+        payload = null;
+        return true;
+    }
+
+    private long checkedLength(long unsignedLength, int limit, String what) throws ProtocolViolation {
+        if (unsignedLength < 0 || unsignedLength > limit) {
+            throw new ProtocolViolation(command + " " + what + " " + Long.toUnsignedString(unsignedLength)
+                    + " exceeds the limit of " + limit);
+        }
+        return unsignedLength;
+    }
+
+    private boolean fillScratch(ByteBuffer in, int size) {
+        while (scratch.position() < size && in.hasRemaining()) {
+            scratch.put(in.get());
+        }
+        return scratch.position() == size;
+    }
+}

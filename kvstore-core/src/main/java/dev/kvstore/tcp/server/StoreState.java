@@ -1,0 +1,355 @@
+package dev.kvstore.tcp.server;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The store's data and its semantics, as PyTorch's TCPStore server defines them: values, queues, the clients
+ * waiting for keys, and (1.13/2.0) the clients watching keys. Owned by the event-loop thread; only the counters are
+ * read from other threads.
+ */
+final class StoreState {
+
+    /** Watch notification types of PyTorch 1.13/2.0 (WatchResponseType). */
+    static final int KEY_UPDATED = 0;
+    static final int KEY_CREATED = 1;
+    static final int KEY_DELETED = 2;
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** A WAIT that is not answered yet: the keys not written since it arrived. */
+    static final class Waiter {
+        final Connection client;
+        final Set<String> pending;
+        final long sinceNanos = System.nanoTime();
+
+        Waiter(Connection client, Set<String> pending) {
+            this.client = client;
+            this.pending = pending;
+        }
+    }
+
+    private final Map<String, byte[]> values = new HashMap<>();
+    private final Map<String, ArrayDeque<byte[]>> queues = new HashMap<>();
+    private final Map<String, LinkedHashSet<Waiter>> waitersByKey = new HashMap<>();
+    private final Map<String, LinkedHashSet<Connection>> watchersByKey = new HashMap<>();
+    private volatile int keyCount;
+    private volatile int waiterCount;
+
+    int keyCount() {
+        return keyCount;
+    }
+
+    /** @return WAITs not answered yet, over all connections */
+    int waiterCount() {
+        return waiterCount;
+    }
+
+    void set(String key, byte[] value) {
+        byte[] old = values.put(key, value);
+        keyCount = values.size();
+        keyWritten(key, old, value);
+    }
+
+    /**
+     * @return the reply of COMPARE_SET: missing key and empty expected stores desired; missing key and non-empty
+     *     expected stores nothing and returns expected; a present key is replaced if equal to expected, and the
+     *     value after the step is returned
+     */
+    byte[] compareSet(String key, byte[] expected, byte[] desired) {
+        byte[] current = values.get(key);
+        if (current == null) {
+            if (expected.length > 0) {
+                return expected;
+            }
+            set(key, desired);
+            return desired;
+        }
+        if (Arrays.equals(current, expected)) {
+            set(key, desired);
+            return desired;
+        }
+        return current;
+    }
+
+    /** @return the stored value, or {@code null} */
+    byte[] get(String key) {
+        return values.get(key);
+    }
+
+    /**
+     * Adds to the decimal number stored at the key (missing counts as 0) and stores the sum as decimal text.
+     *
+     * @throws ProtocolViolation if the stored value is no number or the sum overflows; the value is untouched then
+     */
+    long add(String key, long delta) throws ProtocolViolation {
+        byte[] current = values.get(key);
+        long sum = delta;
+        if (current != null) {
+            long stored = DecimalText.parse(current).orElseThrow(() -> new ProtocolViolation(
+                    "ADD to " + WireKeys.display(key) + " whose value is not a decimal number: "
+                            + DecimalText.describe(current)));
+            try {
+                sum = Math.addExact(stored, delta);
+            } catch (ArithmeticException e) {
+                throw new ProtocolViolation("ADD of " + delta + " to " + WireKeys.display(key) + " (" + stored
+                        + ") overflows a signed 64-bit number");
+            }
+        }
+        set(key, DecimalText.format(sum));
+        return sum;
+    }
+
+    /** @return whether every key is set or names a non-empty queue */
+    boolean check(List<String> keys) {
+        for (String key : keys) {
+            if (!isReady(key)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Answers STOP_WAITING now if all keys are ready, else once each missing key has been written. */
+    void await(Connection client, List<String> keys) {
+        Set<String> pending = new LinkedHashSet<>();
+        for (String key : keys) {
+            if (!isReady(key)) {
+                pending.add(key);
+            }
+        }
+        if (pending.isEmpty()) {
+            client.send(Replies.u8(Replies.STOP_WAITING));
+            return;
+        }
+        Waiter waiter = new Waiter(client, pending);
+        for (String key : pending) {
+            waitersByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(waiter);
+        }
+        client.waits.add(waiter);
+        waiterCount++;
+    }
+
+    /** Forgets the client's pending WAITs (CANCEL_WAIT, disconnect). @return how many there were */
+    int cancelWaits(Connection client) {
+        int cancelled = client.waits.size();
+        for (Waiter waiter : client.waits) {
+            for (String key : waiter.pending) {
+                unregister(waiter, key);
+            }
+        }
+        client.waits.clear();
+        waiterCount -= cancelled;
+        return cancelled;
+    }
+
+    /** Forgets everything the client holds: waits and watches. */
+    void forget(Connection client) {
+        cancelWaits(client);
+        for (String key : client.watchedKeys) {
+            LinkedHashSet<Connection> watchers = watchersByKey.get(key);
+            if (watchers != null) {
+                watchers.remove(client);
+                if (watchers.isEmpty()) {
+                    watchersByKey.remove(key);
+                }
+            }
+        }
+        client.watchedKeys.clear();
+    }
+
+    int numKeys() {
+        return values.size();
+    }
+
+    /** @return 1 if the key existed, else 0 */
+    long delete(String key) {
+        byte[] old = values.remove(key);
+        keyCount = values.size();
+        if (old == null) {
+            return 0;
+        }
+        notifyWatchers(KEY_DELETED, key, old, EMPTY);
+        return 1;
+    }
+
+    void append(String key, byte[] data) {
+        byte[] current = values.get(key);
+        if (current == null) {
+            set(key, data);
+            return;
+        }
+        byte[] joined = Arrays.copyOf(current, current.length + data.length);
+        System.arraycopy(data, 0, joined, current.length, data.length);
+        set(key, joined);
+    }
+
+    /** @return the values in key order, or {@code null} if a key is missing */
+    List<byte[]> multiGet(List<String> keys) {
+        List<byte[]> found = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            byte[] value = values.get(key);
+            if (value == null) {
+                return null;
+            }
+            found.add(value);
+        }
+        return found;
+    }
+
+    /** @return the first missing key of the list, or {@code null} */
+    String firstMissing(List<String> keys) {
+        for (String key : keys) {
+            if (!values.containsKey(key)) {
+                return key;
+            }
+        }
+        return null;
+    }
+
+    /** Appends to the queue and wakes one client waiting for it. */
+    void queuePush(String key, byte[] value) {
+        queues.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(value);
+        wakeOneWaiter(key);
+    }
+
+    /** @return the queue's length before the pop, and the popped value (or null if it was empty) */
+    QueuePop queuePop(String key) {
+        ArrayDeque<byte[]> queue = queues.get(key);
+        if (queue == null || queue.isEmpty()) {
+            return new QueuePop(0, null);
+        }
+        int length = queue.size();
+        byte[] value = queue.pollFirst();
+        if (queue.isEmpty()) {
+            queues.remove(key);
+        }
+        return new QueuePop(length, value);
+    }
+
+    record QueuePop(long lengthBefore, byte[] value) {
+    }
+
+    long queueLength(String key) {
+        ArrayDeque<byte[]> queue = queues.get(key);
+        return queue == null ? 0 : queue.size();
+    }
+
+    List<String> listKeys() {
+        return new ArrayList<>(values.keySet());
+    }
+
+    /** Registers a 1.13/2.0 watch: the client gets a notification each time the key changes. */
+    void watch(Connection client, String key) {
+        watchersByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(client);
+        client.watchedKeys.add(key);
+    }
+
+    /**
+     * Describes the WAITs pending for at least {@code minAgeNanos}, for progress log lines.
+     *
+     * @return {@code null} if there are none
+     */
+    String describeLongWaits(long nowNanos, long minAgeNanos) {
+        Map<String, Integer> waitingByKey = new HashMap<>();
+        long oldest = 0;
+        for (Map.Entry<String, LinkedHashSet<Waiter>> entry : waitersByKey.entrySet()) {
+            for (Waiter waiter : entry.getValue()) {
+                long age = nowNanos - waiter.sinceNanos;
+                if (age >= minAgeNanos) {
+                    waitingByKey.merge(entry.getKey(), 1, Integer::sum);
+                    oldest = Math.max(oldest, age);
+                }
+            }
+        }
+        if (waitingByKey.isEmpty()) {
+            return null;
+        }
+        StringBuilder keys = new StringBuilder();
+        waitingByKey.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .limit(5)
+                .forEach(e -> keys.append(keys.length() == 0 ? "" : ", ")
+                        .append(WireKeys.display(e.getKey())).append(" (").append(e.getValue()).append(')'));
+        return "clients have waited up to " + TimeUnit.NANOSECONDS.toSeconds(oldest) + " s for "
+                + waitingByKey.size() + " missing key(s), most awaited (waiting clients): " + keys
+                + (waitingByKey.size() > 5 ? ", ..." : "");
+    }
+
+    private boolean isReady(String key) {
+        if (values.containsKey(key)) {
+            return true;
+        }
+        ArrayDeque<byte[]> queue = queues.get(key);
+        return queue != null && !queue.isEmpty();
+    }
+
+    private void keyWritten(String key, byte[] old, byte[] value) {
+        LinkedHashSet<Waiter> waiters = waitersByKey.remove(key);
+        if (waiters != null) {
+            for (Waiter waiter : waiters) {
+                waiter.pending.remove(key);
+                if (waiter.pending.isEmpty()) {
+                    answer(waiter);
+                }
+            }
+        }
+        notifyWatchers(old == null ? KEY_CREATED : KEY_UPDATED, key, old == null ? EMPTY : old, value);
+    }
+
+    /** A pushed queue item can satisfy one waiter; prefer one that waits for nothing else. */
+    private void wakeOneWaiter(String key) {
+        LinkedHashSet<Waiter> waiters = waitersByKey.get(key);
+        if (waiters == null) {
+            return;
+        }
+        Waiter chosen = null;
+        for (Waiter waiter : waiters) {
+            if (waiter.pending.size() == 1) {
+                chosen = waiter;
+                break;
+            }
+        }
+        if (chosen == null) {
+            chosen = waiters.iterator().next();
+        }
+        unregister(chosen, key);
+        chosen.pending.remove(key);
+        if (chosen.pending.isEmpty()) {
+            answer(chosen);
+        }
+    }
+
+    private void answer(Waiter waiter) {
+        waiter.client.waits.remove(waiter);
+        waiterCount--;
+        waiter.client.send(Replies.u8(Replies.STOP_WAITING));
+    }
+
+    private void unregister(Waiter waiter, String key) {
+        LinkedHashSet<Waiter> waiters = waitersByKey.get(key);
+        if (waiters != null) {
+            waiters.remove(waiter);
+            if (waiters.isEmpty()) {
+                waitersByKey.remove(key);
+            }
+        }
+    }
+
+    private void notifyWatchers(int type, String key, byte[] oldValue, byte[] newValue) {
+        LinkedHashSet<Connection> watchers = watchersByKey.get(key);
+        if (watchers == null) {
+            return;
+        }
+        for (Connection watcher : watchers) {
+            watcher.send(Replies.watchNotification(type, key, oldValue, newValue));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.kvstore.tcp.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** Pure store logic that the socket tests reach only slowly: wait reports, queue wake-ups, decimal parsing. */
+class StoreStateTest {
+
+    private final StoreState store = new StoreState();
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void longWaitReportNamesTheMostAwaitedMissingKeys() {
+        Connection a = connection("a");
+        Connection b = connection("b");
+        store.await(a, List.of("/rank/7", "/present"));
+        store.await(b, List.of("/rank/7"));
+        store.await(b, List.of("/rank/9"));
+        store.set("/present", utf8("x"));
+
+        assertThat(store.describeLongWaits(System.nanoTime(), 0))
+                .contains("2 missing key(s)")
+                .contains("'/rank/7' (2)")
+                .contains("'/rank/9' (1)");
+        assertThat(store.describeLongWaits(System.nanoTime(), Long.MAX_VALUE / 2)).isNull();
+        assertThat(store.waiterCount()).isEqualTo(3);
+
+        store.cancelWaits(b);
+        assertThat(store.waiterCount()).isEqualTo(1);
+        store.forget(a);
+        assertThat(store.waiterCount()).isZero();
+        assertThat(store.describeLongWaits(System.nanoTime(), 0)).isNull();
+    }
+
+    @Test
+    void aQueuePushWakesOneWaiterPreferringOneThatWaitsForNothingElse() {
+        Connection both = connection("both");
+        Connection onlyQueue = connection("only-queue");
+        Connection second = connection("second");
+        store.await(both, List.of("/q", "/other"));
+        store.await(onlyQueue, List.of("/q"));
+        store.await(second, List.of("/q"));
+
+        store.queuePush("/q", utf8("item"));
+        assertThat(onlyQueue.waits).isEmpty();
+        assertThat(second.waits).hasSize(1);
+        assertThat(both.waits).hasSize(1);
+        assertThat(store.waiterCount()).isEqualTo(2);
+    }
+
+    @Test
+    void decimalTextParsesLikeStoll() {
+        assertThat(DecimalText.parse(utf8("42"))).isEqualTo(OptionalLong.of(42));
+        assertThat(DecimalText.parse(utf8("  -7"))).isEqualTo(OptionalLong.of(-7));
+        assertThat(DecimalText.parse(utf8("+3xyz"))).isEqualTo(OptionalLong.of(3));
+        assertThat(DecimalText.parse(utf8("-9223372036854775808"))).isEqualTo(OptionalLong.of(Long.MIN_VALUE));
+        assertThat(DecimalText.parse(utf8("9223372036854775808"))).isEmpty();
+        assertThat(DecimalText.parse(utf8(""))).isEmpty();
+        assertThat(DecimalText.parse(utf8("abc"))).isEmpty();
+        assertThat(DecimalText.parse(utf8("-"))).isEmpty();
+    }
+
+    /** A connection without a socket: enough for waits that are queued, not written. */
+    private static Connection connection(String name) {
+        return new Connection(null, null, name, null, c -> { });
+    }
+}

@@ -1,0 +1,152 @@
+package dev.kvstore.tcp.server;
+
+import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
+import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.testing.PythonProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real PyTorch 1.13 clients ({@code /usr/bin/python3}, Debian's python3-torch) using the Java server as their
+ * TCPStore master: every store method, server-side waits, world_size registration and a gloo all_reduce job.
+ */
+class TcpStoreServerTorchTest {
+
+    private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);
+
+    private TcpStoreServer server;
+    private final List<PythonProcess> processes = new ArrayList<>();
+    private final List<WireConnection> connections = new ArrayList<>();
+    private WireConnection javaClient;
+
+    @BeforeEach
+    void startServer() {
+        server = TcpStoreServer.builder().port(0).build().start();
+    }
+
+    @AfterEach
+    void stopAll() {
+        processes.forEach(PythonProcess::close);
+        connections.forEach(WireConnection::close);
+        server.close();
+    }
+
+    private PythonProcess python(String script, Object... args) {
+        PythonProcess process = PythonProcess.start(script, args);
+        processes.add(process);
+        return process;
+    }
+
+    /** Reads a key as a 1.13 peer on the wire would: no "/" added here, the caller passes the wire key. */
+    private String javaGet(String wireKey) throws IOException {
+        if (javaClient == null) {
+            javaClient = WireConnection.open(server.port(), ProtocolGeneration.MODERN);
+            connections.add(javaClient);
+        }
+        javaClient.request(GET).str(wireKey).send();
+        return javaClient.readString();
+    }
+
+    @Test
+    void everyStoreMethodOfATorch113Client() throws Exception {
+        PythonProcess client = python("torch_client_store_ops.py", "127.0.0.1", server.port());
+        Map<String, String> results = new HashMap<>();
+        while (true) {
+            String line = client.awaitLine(l -> l.contains("=") || l.equals("DONE"), PYTHON_TIMEOUT);
+            if (line.equals("DONE")) {
+                break;
+            }
+            int eq = line.indexOf('=');
+            results.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        client.assertSucceeds(PYTHON_TIMEOUT);
+
+        assertThat(results).containsEntry("get", "hello")
+                .containsEntry("binary", "000102ff")
+                .containsEntry("add1", "5")
+                .containsEntry("add2", "3")
+                .containsEntry("counter", "3")
+                .containsEntry("cas_new", "first")
+                .containsEntry("cas_swap", "second")
+                .containsEntry("cas_miss", "second")
+                .containsEntry("num_keys", "4")
+                .containsEntry("delete", "True")
+                .containsEntry("delete_again", "False")
+                .containsEntry("num_keys_after_delete", "3")
+                .containsEntry("wait_present", "ok");
+        assertThat(results.get("wait_timeout")).as("torch raises on a wait timeout").startsWith("raised");
+
+        // The server keeps keys exactly as torch sent them: "/" + user key.
+        assertThat(javaGet("/counter")).isEqualTo("3");
+        assertThat(javaGet("/cas")).isEqualTo("second");
+        // The timed-out wait of the exited client is gone with its connection.
+        await().until(() -> server.waiterCount() == 0);
+    }
+
+    /**
+     * The same raw 1.13 session (every legacy command, waits, WATCH_KEY notifications, the error cases) against a
+     * real torch 1.13 master and against this server: the reply bytes must be identical.
+     */
+    @Test
+    void rawSessionRepliesMatchATorch113MasterByteForByte() throws Exception {
+        PythonProcess session = python("server_differential_session.py", "127.0.0.1", server.port());
+        List<String> torch = List.of(session.awaitLineStartingWith("TORCH=", PYTHON_TIMEOUT).split("\\|"));
+        List<String> java = List.of(session.awaitLineStartingWith("SERVER=", PYTHON_TIMEOUT).split("\\|"));
+        session.assertSucceeds(PYTHON_TIMEOUT);
+        assertThat(torch).hasSize(30).contains("get_missing:EOF", "watch_ack:03");
+        assertThat(java).containsExactlyElementsOf(torch);
+    }
+
+    @Test
+    void torchGetBlocksServerSideUntilJavaSetsTheKey() throws Exception {
+        PythonProcess waiter = python("torch_client_wait_for_java.py", "127.0.0.1", server.port(), "late");
+        PythonProcess vanishing = python("torch_client_wait_for_java.py", "127.0.0.1", server.port(), "late");
+        waiter.awaitLine("WAITING"::equals, PYTHON_TIMEOUT);
+        vanishing.awaitLine("WAITING"::equals, PYTHON_TIMEOUT);
+        await().atMost(PYTHON_TIMEOUT).until(() -> server.waiterCount() == 2);
+
+        vanishing.close();
+        await().until(() -> server.waiterCount() == 1);
+
+        WireConnection java = WireConnection.open(server.port(), ProtocolGeneration.MODERN);
+        connections.add(java);
+        java.request(SET).str("/late").bytes("set by java".getBytes(StandardCharsets.UTF_8)).send();
+        assertThat(waiter.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("set by java");
+        waiter.assertSucceeds(PYTHON_TIMEOUT);
+    }
+
+    @Test
+    void glooJobOfThreeRanksAllReducesThroughTheJavaStore() throws Exception {
+        int worldSize = 3;
+        List<PythonProcess> ranks = new ArrayList<>();
+        for (int rank = 0; rank < worldSize; rank++) {
+            ranks.add(python("torch_client_gloo_rank.py", "127.0.0.1", server.port(), rank, worldSize));
+        }
+        for (PythonProcess rank : ranks) {
+            assertThat(rank.awaitLineStartingWith("PEERS=", PYTHON_TIMEOUT))
+                    .isEqualTo("hello from 0,hello from 1,hello from 2");
+        }
+        for (PythonProcess rank : ranks) {
+            assertThat(rank.awaitLineStartingWith("ALLREDUCE=", PYTHON_TIMEOUT)).isEqualTo("6");
+        }
+        for (PythonProcess rank : ranks) {
+            rank.assertSucceeds(PYTHON_TIMEOUT);
+        }
+        // world_size registration: every TCPStore(world_size=N) adds 1 to the literal key "init/".
+        assertThat(javaGet("init/")).isEqualTo("3");
+        assertThat(javaGet("/joined")).isEqualTo("3");
+        await().until(() -> server.connectionCount() == 1); // only javaGet's connection is left
+    }
+}

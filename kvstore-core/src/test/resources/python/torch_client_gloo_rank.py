@@ -1,0 +1,27 @@
+"""One rank of a real torch.distributed job (gloo) whose store is the TCPStore server under test.
+
+Usage: torch_client_gloo_rank.py HOST PORT RANK WORLD_SIZE
+Registers with world_size (ADD init/), exchanges a key with every other rank through the store, then runs
+init_process_group("gloo", store=...) and an all_reduce of rank + 1. Prints 'PEERS=...', 'ALLREDUCE=<sum>', 'DONE'.
+"""
+import sys
+from datetime import timedelta
+
+import torch
+import torch.distributed as dist
+
+host, port, rank, world_size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+store = dist.TCPStore(host, port, world_size, False, timeout=timedelta(seconds=60))
+
+store.add("joined", 1)
+store.set(f"rank/{rank}", f"hello from {rank}")
+store.wait([f"rank/{r}" for r in range(world_size)])
+print("PEERS=" + ",".join(store.get(f"rank/{r}").decode() for r in range(world_size)), flush=True)
+
+dist.init_process_group("gloo", store=store, rank=rank, world_size=world_size, timeout=timedelta(seconds=60))
+tensor = torch.tensor([float(rank + 1)])
+dist.all_reduce(tensor)
+print(f"ALLREDUCE={tensor.item():g}", flush=True)
+dist.barrier()
+dist.destroy_process_group()
+print("DONE", flush=True)
