@@ -1,24 +1,38 @@
 package dev.kvstore.tcp;
 
-/**
- * The embedded TCPStore server of a master {@link TcpKVStore}. Placeholder until the Java server
- * ({@code dev.kvstore.tcp.server.TcpStoreServer}) lands: master mode is not available yet.
- */
+import dev.kvstore.tcp.server.TcpStoreServer;
+
+/** The embedded TCPStore server of a master {@link TcpKVStore}: started first, closed after the client connections. */
 final class EmbeddedMaster implements AutoCloseable {
 
-    private EmbeddedMaster() {
+    private final TcpStoreServer server;
+
+    private EmbeddedMaster(TcpStoreServer server) {
+        this.server = server;
     }
 
+    /**
+     * Binds and starts the server.
+     *
+     * @throws dev.kvstore.api.KVStoreConnectionException if {@code host:port} cannot be bound
+     */
     static EmbeddedMaster start(String host, int port, ProtocolGeneration legacyProtocol) {
-        throw new UnsupportedOperationException("TcpKVStore master mode needs the embedded TcpStoreServer, "
-                + "which is not available in this build yet");
+        return new EmbeddedMaster(
+                TcpStoreServer.builder().host(host).port(port).legacyProtocol(legacyProtocol).build().start());
     }
 
+    /** @return the port the server listens on (the one it picked when built with port 0) */
     int port() {
-        throw new UnsupportedOperationException();
+        return server.port();
+    }
+
+    /** @return the server, for diagnostics */
+    TcpStoreServer server() {
+        return server;
     }
 
     @Override
     public void close() {
+        server.close();
     }
 }
