@@ -26,11 +26,6 @@ final class EmbeddedMaster implements AutoCloseable {
         return server.port();
     }
 
-    /** @return the server, for diagnostics */
-    TcpStoreServer server() {
-        return server;
-    }
-
     @Override
     public void close() {
         server.close();
