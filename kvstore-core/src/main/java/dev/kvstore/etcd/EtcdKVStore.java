@@ -1,0 +1,502 @@
+package dev.kvstore.etcd;
+
+import dev.kvstore.api.AbstractKVStore;
+import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyPattern;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.maintenance.StatusResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link dev.kvstore.api.KVStore} on etcd v3 through jetcd.
+ *
+ * <p>Keys are stored as the UTF-8 bytes of {@code {namespace}/{component}/{key}}, values as raw bytes, so a Python
+ * process using python-etcd3 (or the {@code etha.kvstore} module) sees the same keys and values.
+ *
+ * <p>Every etcd call is bounded by {@link Builder#requestTimeout(Duration)}; waits are bounded by their own timeout
+ * and survive watch failures, server restarts and compactions: they read the current state, watch from the read's
+ * revision + 1, and read and watch again whenever the watch breaks. {@link #add(String, long)} and
+ * {@link #compareAndSet(String, byte[], byte[])} are etcd transactions.
+ *
+ * <pre>{@code
+ * try (EtcdKVStore store = EtcdKVStore.builder()
+ *         .endpoints("http://10.0.0.1:2379", "http://10.0.0.2:2379")
+ *         .namespace("job-42")
+ *         .build()) {
+ *     store.set("rank:0/addr", "10.0.0.7:29500");
+ *     byte[] peer = store.waitForKey("rank:1/addr", Duration.ofMinutes(5));
+ * }
+ * }</pre>
+ */
+public final class EtcdKVStore extends AbstractKVStore {
+
+    /** Large enough for a prefix read of many big values; gRPC's default of 4 MiB is not. */
+    static final int MAX_INBOUND_MESSAGE_BYTES = 256 * 1024 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(EtcdKVStore.class);
+
+    private final Client client;
+    private final KV kv;
+    private final EtcdCalls calls;
+    private final EtcdWaiter waiter;
+
+    private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls) {
+        super(layout);
+        this.client = client;
+        this.kv = client.getKVClient();
+        this.calls = calls;
+        this.waiter = new EtcdWaiter(kv, client.getWatchClient(), calls, this::isClosed);
+    }
+
+    /** @return a builder with the defaults: {@code http://127.0.0.1:2379}, namespace {@code default} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the endpoints this store connects to */
+    public List<String> endpoints() {
+        return calls.endpoints();
+    }
+
+    /**
+     * Asks the cluster for its status, for health checks: the first endpoint that answers within the timeout wins.
+     *
+     * @throws KVStoreTimeoutException if no endpoint answered within the timeout
+     * @throws KVStoreConnectionException if every endpoint failed
+     */
+    public EtcdClusterStatus clusterStatus(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (isClosed()) {
+            throw new IllegalStateException("KVStore " + layout() + " is closed");
+        }
+        CompletableFuture<EtcdClusterStatus> first = new CompletableFuture<>();
+        AtomicInteger failures = new AtomicInteger();
+        List<CompletableFuture<StatusResponse>> requests = new ArrayList<>();
+        for (String endpoint : calls.endpoints()) {
+            CompletableFuture<StatusResponse> request = client.getMaintenanceClient().statusMember(endpoint);
+            requests.add(request);
+            request.whenComplete((status, error) -> {
+                if (error == null) {
+                    first.complete(new EtcdClusterStatus(endpoint, status.getHeader().getMemberId(),
+                            status.getLeader(), status.getVersion(), status.getHeader().getRevision()));
+                } else if (failures.incrementAndGet() == calls.endpoints().size()) {
+                    first.completeExceptionally(error);
+                }
+            });
+        }
+        try {
+            return calls.await("status request", first, timeout);
+        } finally {
+            requests.forEach(request -> request.cancel(true));
+        }
+    }
+
+    // --- the KVStore operations on full keys --------------------------------------------------------------------
+
+    @Override
+    protected void doSet(String fullKey, byte[] value) {
+        calls.await("put of key '" + fullKey + "'", kv.put(bytes(fullKey), ByteSequence.from(value)));
+    }
+
+    @Override
+    protected Optional<byte[]> doGet(String fullKey) {
+        GetResponse response = calls.await("get of key '" + fullKey + "'", kv.get(bytes(fullKey)));
+        return response.getKvs().stream().findFirst().map(kv -> kv.getValue().getBytes());
+    }
+
+    @Override
+    protected boolean doExists(String fullKey) {
+        GetOption countOnly = GetOption.builder().withCountOnly(true).build();
+        return calls.await("count of key '" + fullKey + "'", kv.get(bytes(fullKey), countOnly)).getCount() > 0;
+    }
+
+    @Override
+    protected boolean doDelete(String fullKey) {
+        return calls.await("delete of key '" + fullKey + "'", kv.delete(bytes(fullKey))).getDeleted() > 0;
+    }
+
+    @Override
+    protected byte[] doWaitForKey(String fullKey, Duration timeout) {
+        return waiter.await("waitForKey '" + fullKey + "'", bytes(fullKey), false,
+                new SingleKeyCondition(fullKey, null), timeout);
+    }
+
+    @Override
+    protected byte[] doWaitForValue(String fullKey, byte[] expected, Duration timeout) {
+        return waiter.await("waitForValue '" + fullKey + "'", bytes(fullKey), false,
+                new SingleKeyCondition(fullKey, expected), timeout);
+    }
+
+    /** Reads the pattern's literal prefix and watches it; {@code candidateKeys} are not needed. */
+    @Override
+    protected List<String> doWaitForKeys(KeyLayout keys, KeyPattern pattern, int expectedCount, byte[] value,
+            Duration timeout, List<String> candidateKeys) {
+        String prefix = keys.componentPrefix() + pattern.literalPrefix();
+        return waiter.await("waitForKeys '" + keys.componentPrefix() + pattern + "'", bytes(prefix), true,
+                new KeysCondition(keys, pattern, expectedCount, value), timeout);
+    }
+
+    /**
+     * A transaction that puts the new count if the key's mod revision is still the one read (0 for a missing key);
+     * on conflict it returns the current value in the same round trip and the addition is retried, until the request
+     * timeout.
+     */
+    @Override
+    protected long doAdd(String fullKey, long delta) {
+        ByteSequence key = bytes(fullKey);
+        String what = "add to key '" + fullKey + "'";
+        long deadline = System.nanoTime() + EtcdCalls.saturatedNanos(calls.requestTimeout());
+        KeyValue current = first(calls.await(what, kv.get(key)));
+        while (true) {
+            long next = addExact(fullKey, current, delta);
+            long modRevision = current == null ? 0 : current.getModRevision();
+            TxnResponse response = calls.await(what, kv.txn()
+                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
+                    .Then(Op.put(key, bytes(Long.toString(next)), PutOption.DEFAULT))
+                    .Else(Op.get(key, GetOption.DEFAULT))
+                    .commit());
+            if (response.isSucceeded()) {
+                return next;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new KVStoreTimeoutException("etcd " + what + " kept conflicting with concurrent writers for "
+                        + calls.requestTimeout() + " (endpoints " + calls.endpoints() + ")");
+            }
+            current = first(response.getGetResponses().get(0));
+        }
+    }
+
+    @Override
+    protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
+        ByteSequence key = bytes(fullKey);
+        Cmp condition = expected == null
+                ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
+                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(expected)));
+        TxnResponse response = calls.await("compare-and-set of key '" + fullKey + "'", kv.txn()
+                .If(condition)
+                .Then(Op.put(key, ByteSequence.from(desired), PutOption.DEFAULT))
+                .Else(Op.get(key, GetOption.DEFAULT))
+                .commit());
+        if (response.isSucceeded()) {
+            return true;
+        }
+        KeyValue current = first(response.getGetResponses().get(0));
+        return current != null && Arrays.equals(current.getValue().getBytes(), desired);
+    }
+
+    /** Deletes {@code {namespace}/} if asked, then closes the client (which ends the watches of running waits). */
+    @Override
+    protected void doClose(boolean cleanup) {
+        try {
+            if (cleanup) {
+                deleteNamespace(calls, client.getKVClient(), layout());
+            }
+        } finally {
+            client.close();
+        }
+    }
+
+    /** Test hooks into every wait of this store. */
+    void waitHooks(WaitHooks hooks) {
+        waiter.hooks(hooks);
+    }
+
+    private static void deleteNamespace(EtcdCalls calls, KV kv, KeyLayout layout) {
+        String prefix = layout.namespacePrefix();
+        long deleted = calls.await("cleanup of prefix '" + prefix + "'",
+                kv.delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build())).getDeleted();
+        log.info("Deleted {} keys under '{}' from etcd {}", deleted, prefix, calls.endpoints());
+    }
+
+    private static long addExact(String fullKey, KeyValue current, long delta) {
+        if (current == null) {
+            return delta;
+        }
+        String text = current.getValue().toString(StandardCharsets.UTF_8);
+        long value;
+        try {
+            value = Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new KVStoreException("cannot add to key '" + fullKey + "': it holds '"
+                    + (text.length() > 64 ? text.substring(0, 64) + "..." : text) + "', not a decimal number", e);
+        }
+        try {
+            return Math.addExact(value, delta);
+        } catch (ArithmeticException e) {
+            throw new KVStoreException("cannot add " + delta + " to key '" + fullKey + "' holding " + value
+                    + ": the result overflows a long", e);
+        }
+    }
+
+    private static KeyValue first(GetResponse response) {
+        return response.getKvs().isEmpty() ? null : response.getKvs().get(0);
+    }
+
+    private static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "EtcdKVStore[" + layout() + " at " + calls.endpoints() + "]";
+    }
+
+    /**
+     * Configures and connects an {@link EtcdKVStore}. Defaults: endpoint {@code http://127.0.0.1:2379}, connect
+     * timeout 5 s, request timeout 10 s, no authentication, no TLS, namespace {@code default}, component
+     * {@code tensorbus}, no cleanup.
+     */
+    public static final class Builder {
+
+        private List<String> endpoints = List.of("http://127.0.0.1:2379");
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private String user;
+        private String password;
+        private Path caCertificate;
+        private Path clientCertificate;
+        private Path clientKey;
+        private String namespace = "default";
+        private String component = "tensorbus";
+        private boolean cleanup;
+
+        private Builder() {
+        }
+
+        /** One or more endpoints, e.g. "http://10.0.0.1:2379"; "https://" requires caCertificate. */
+        public Builder endpoints(List<String> endpoints) {
+            Objects.requireNonNull(endpoints, "endpoints");
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("at least one etcd endpoint is required");
+            }
+            endpoints.forEach(endpoint -> Objects.requireNonNull(endpoint, "endpoint"));
+            this.endpoints = List.copyOf(endpoints);
+            return this;
+        }
+
+        /** One or more endpoints, e.g. "http://10.0.0.1:2379"; "https://" requires caCertificate. */
+        public Builder endpoints(String... endpoints) {
+            return endpoints(Arrays.asList(Objects.requireNonNull(endpoints, "endpoints")));
+        }
+
+        /** Bound of establishing the first connection (and of the health check's call). Default 5 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = requirePositive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /** Deadline of every single etcd call (a wait is many calls and has its own timeout). Default 10 s. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requirePositive("requestTimeout", requestTimeout);
+            return this;
+        }
+
+        /** The etcd user to authenticate as; needs {@link #password(String)}. Default: no authentication. */
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** The password of {@link #user(String)}. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** Enables TLS: the server's certificate is verified against this CA (PEM). */
+        public Builder caCertificate(Path pem) {
+            this.caCertificate = pem;
+            return this;
+        }
+
+        /** Mutual TLS: the client's certificate chain (PEM) and its PKCS#8 private key (PEM). */
+        public Builder clientCertificate(Path certificatePem, Path privateKeyPem) {
+            this.clientCertificate = certificatePem;
+            this.clientKey = privateKeyPem;
+            return this;
+        }
+
+        /** The first segment of every key; isolates jobs. Default {@code default}. */
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** The second segment of every key; isolates subsystems of a job. Default {@code tensorbus}. */
+        public Builder component(String component) {
+            this.component = component;
+            return this;
+        }
+
+        /**
+         * Whether {@link #build()} deletes every key under {@code {namespace}/} first. Only the owner of the
+         * namespace (rank 0) should do that, before the other ranks start; default {@code false}.
+         */
+        public Builder cleanup(boolean cleanup) {
+            this.cleanup = cleanup;
+            return this;
+        }
+
+        /**
+         * Connects and checks the cluster answers within connectTimeout.
+         *
+         * @throws IllegalArgumentException if the configuration is invalid
+         * @throws KVStoreTimeoutException if the cluster did not answer within the connect timeout
+         * @throws KVStoreConnectionException if the cluster refused the connection or the credentials
+         */
+        public EtcdKVStore build() {
+            KeyLayout layout = KeyLayout.of(namespace, component);
+            List<URI> uris = endpoints.stream().map(this::parseEndpoint).toList();
+            ClientBuilder client = Client.builder()
+                    .endpoints(uris.toArray(URI[]::new))
+                    .connectTimeout(connectTimeout)
+                    .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                    .interceptor(new DeadlineInterceptor(requestTimeout));
+            retryWithin(client, requestTimeout);
+            if (user != null || password != null) {
+                if (user == null || password == null) {
+                    throw new IllegalArgumentException("etcd authentication needs both user and password");
+                }
+                client.user(bytes(user)).password(bytes(password));
+            }
+            if (caCertificate != null) {
+                client.sslContext(sslContext());
+            } else if (clientCertificate != null) {
+                throw new IllegalArgumentException("a client certificate needs caCertificate (TLS)");
+            }
+            EtcdCalls calls = new EtcdCalls(endpoints, requestTimeout);
+            Client connected = client.build();
+            try {
+                checkConnection(calls, connected.getKVClient(), layout);
+                if (cleanup) {
+                    deleteNamespace(calls, connected.getKVClient(), layout);
+                }
+            } catch (RuntimeException e) {
+                connected.close();
+                throw e;
+            }
+            log.info("Connected to etcd {} as {}", endpoints, layout);
+            return new EtcdKVStore(layout, connected, calls);
+        }
+
+        /**
+         * jetcd retries failed idempotent calls with backoff; keep its retries within one request timeout (the
+         * caller's deadline bounds the call anyway; this stops retries that nobody waits for).
+         */
+        private static void retryWithin(ClientBuilder client, Duration requestTimeout) {
+            long millis = Math.max(1, requestTimeout.toMillis());
+            long delay = Math.max(1, Math.min(500, millis / 5));
+            long maxDelay = Math.max(delay + 1, Math.min(2500, millis / 2));
+            client.retryDelay(delay).retryMaxDelay(maxDelay).retryChronoUnit(java.time.temporal.ChronoUnit.MILLIS);
+            if (millis > maxDelay) {
+                client.retryMaxDuration(requestTimeout);
+            }
+        }
+
+        private void checkConnection(EtcdCalls calls, KV kv, KeyLayout layout) {
+            GetOption countPrefix = GetOption.builder().isPrefix(true).withCountOnly(true).build();
+            String who = user == null ? "" : " as user '" + user + "'";
+            try {
+                calls.await("connection check", kv.get(bytes(layout.namespacePrefix()), countPrefix),
+                        connectTimeout);
+            } catch (KVStoreTimeoutException e) {
+                throw new KVStoreTimeoutException("etcd at " + endpoints + " did not answer within " + connectTimeout
+                        + " (connect timeout)" + who + "; is etcd running and reachable?", e);
+            } catch (KVStoreException e) {
+                throw new KVStoreConnectionException(
+                        "cannot use etcd at " + endpoints + who + ": " + e.getMessage(), e);
+            }
+        }
+
+        private URI parseEndpoint(String endpoint) {
+            URI uri;
+            try {
+                uri = URI.create(endpoint.trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "invalid etcd endpoint '" + endpoint + "': expected http://host:port or https://host:port", e);
+            }
+            String scheme = uri.getScheme();
+            if (uri.getHost() == null || uri.getPort() < 0
+                    || !("http".equals(scheme) || "https".equals(scheme))) {
+                throw new IllegalArgumentException(
+                        "invalid etcd endpoint '" + endpoint + "': expected http://host:port or https://host:port");
+            }
+            if ("https".equals(scheme) && caCertificate == null) {
+                throw new IllegalArgumentException(
+                        "etcd endpoint '" + endpoint + "' uses https: configure caCertificate");
+            }
+            if ("http".equals(scheme) && caCertificate != null) {
+                throw new IllegalArgumentException(
+                        "etcd endpoint '" + endpoint + "' uses http but TLS is configured (caCertificate): use https");
+            }
+            return uri;
+        }
+
+        private SslContext sslContext() {
+            try {
+                SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(readable(caCertificate).toFile());
+                if (clientCertificate != null || clientKey != null) {
+                    if (clientCertificate == null || clientKey == null) {
+                        throw new IllegalArgumentException("mutual TLS needs both a client certificate and its key");
+                    }
+                    tls.keyManager(readable(clientCertificate).toFile(), readable(clientKey).toFile());
+                }
+                return tls.build();
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof IllegalArgumentException invalid) {
+                    throw invalid;
+                }
+                throw new IllegalArgumentException("cannot set up TLS from caCertificate " + caCertificate
+                        + (clientCertificate == null ? "" : ", client certificate " + clientCertificate
+                        + ", client key " + clientKey) + ": " + e.getMessage(), e);
+            }
+        }
+
+        private static Path readable(Path file) {
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException("cannot read " + file);
+            }
+            return file;
+        }
+
+        private static Duration requirePositive(String what, Duration value) {
+            Objects.requireNonNull(value, what);
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package dev.kvstore.etcd;
+
+import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.KVStoreTimeoutException;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a wait: read the watched range, then watch it from the read's revision + 1, so that no change between read
+ * and watch is missed. When the watch fails, is cancelled by the server or its revision was compacted, the wait reads
+ * again and watches again from the new read, within the same deadline. Every {@link #RESYNC_INTERVAL} it also
+ * re-reads while the watch stays open, in case a watch silently stopped delivering (e.g. after a leader loss).
+ *
+ * <p>jetcd calls the watch listener on its event loop: the listener only queues what it got; the waiting thread does
+ * all the work.
+ */
+final class EtcdWaiter {
+
+    static final Duration RESYNC_INTERVAL = Duration.ofSeconds(10);
+    static final Duration PROGRESS_LOG_INTERVAL = Duration.ofSeconds(30);
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Logger log = LoggerFactory.getLogger(EtcdWaiter.class);
+
+    private final KV kv;
+    private final Watch watch;
+    private final EtcdCalls calls;
+    private final BooleanSupplier closed;
+    private volatile WaitHooks hooks = WaitHooks.NONE;
+
+    EtcdWaiter(KV kv, Watch watch, EtcdCalls calls, BooleanSupplier closed) {
+        this.kv = kv;
+        this.watch = watch;
+        this.calls = calls;
+        this.closed = closed;
+    }
+
+    void hooks(WaitHooks hooks) {
+        this.hooks = hooks;
+    }
+
+    /**
+     * Waits until the condition holds on the key (or the prefix).
+     *
+     * @param what the wait, for logs, e.g. {@code "waitForKey 'ns/c/k'"}
+     * @throws KVStoreTimeoutException from the condition when the timeout passes
+     */
+    <T> T await(String what, ByteSequence key, boolean prefix, WaitCondition<T> condition, Duration timeout) {
+        Run<T> run = new Run<>(what, key, prefix, condition, timeout);
+        return run.await();
+    }
+
+    /** A signal from the watch listener to the waiting thread. */
+    private sealed interface Signal permits Events, Failed, Completed {
+    }
+
+    private record Events(WatchResponse response) implements Signal {
+    }
+
+    private record Failed(Throwable error) implements Signal {
+    }
+
+    private record Completed() implements Signal {
+    }
+
+    /** The state of one wait; used by one thread. */
+    private final class Run<T> {
+
+        private final String what;
+        private final ByteSequence key;
+        private final boolean prefix;
+        private final WaitCondition<T> condition;
+        private final Duration timeout;
+        private final long start = System.nanoTime();
+        private final long deadline;
+        private long nextProgressLog;
+        private boolean progressLogged;
+        private long backoff = MIN_BACKOFF_NANOS;
+        private Throwable lastFailure;
+        /** The revision the condition's state is known at; events at or before it are already in the state. */
+        private long stateRevision;
+
+        Run(String what, ByteSequence key, boolean prefix, WaitCondition<T> condition, Duration timeout) {
+            this.what = what;
+            this.key = key;
+            this.prefix = prefix;
+            this.condition = condition;
+            this.timeout = timeout;
+            this.deadline = start + EtcdCalls.saturatedNanos(timeout);
+            this.nextProgressLog = start + PROGRESS_LOG_INTERVAL.toNanos();
+        }
+
+        T await() {
+            boolean firstRead = true;
+            while (true) {
+                read(firstRead);
+                firstRead = false;
+                T result = condition.result();
+                if (result != null) {
+                    return result;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw timedOut();
+                }
+                hooks.beforeWatch(stateRevision);
+                result = watchFromState();
+                if (result != null) {
+                    return result;
+                }
+                pauseAfterFailure();
+            }
+        }
+
+        /**
+         * Reads the range into the condition, retrying failed reads until the deadline.
+         *
+         * @param first whether this is the wait's first read, which is made even if the timeout is zero (so that a
+         *     zero timeout checks the current state once)
+         */
+        private void read(boolean first) {
+            GetOption option = prefix ? GetOption.builder().isPrefix(true).build() : GetOption.DEFAULT;
+            long requestTimeout = EtcdCalls.saturatedNanos(calls.requestTimeout());
+            while (true) {
+                checkOpen();
+                long left = deadline - System.nanoTime();
+                if (left <= 0 && !first) {
+                    throw timedOut();
+                }
+                try {
+                    GetResponse response = calls.await("read for " + what, kv.get(key, option),
+                            Duration.ofNanos(first ? requestTimeout : Math.min(left, requestTimeout)));
+                    condition.reset(response.getKvs());
+                    stateRevision = response.getHeader().getRevision();
+                    return;
+                } catch (KVStoreConnectionException | KVStoreTimeoutException e) {
+                    checkOpen();
+                    noteFailure("read failed", e);
+                    pauseAfterFailure();
+                    first = false;
+                }
+            }
+        }
+
+        /**
+         * Watches from the state's revision + 1 until the condition holds, the deadline passes, or the watch breaks.
+         *
+         * @return the result, or {@code null} if the watch broke and the wait must read and watch again
+         */
+        private T watchFromState() {
+            BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+            WatchOption option = WatchOption.builder()
+                    .withRevision(stateRevision + 1)
+                    .isPrefix(prefix)
+                    .withRequireLeader(true)
+                    .withCreateNotify(true)
+                    .build();
+            Watch.Watcher watcher;
+            try {
+                watcher = watch.watch(key, option, Watch.listener(
+                        response -> signals.add(new Events(response)),
+                        error -> signals.add(new Failed(error)),
+                        () -> signals.add(new Completed())));
+            } catch (RuntimeException e) {
+                checkOpen();
+                throw calls.translate("watch for " + what, e);
+            }
+            long nextResync = System.nanoTime() + RESYNC_INTERVAL.toNanos();
+            try {
+                while (true) {
+                    long now = System.nanoTime();
+                    if (now - deadline >= 0) {
+                        throw timedOut();
+                    }
+                    logProgress(now);
+                    if (now - nextResync >= 0) {
+                        read(false);
+                        nextResync = System.nanoTime() + RESYNC_INTERVAL.toNanos();
+                        T result = condition.result();
+                        if (result != null) {
+                            return result;
+                        }
+                        continue;
+                    }
+                    long wake = Math.min(Math.min(deadline - now, nextResync - now), nextProgressLog - now);
+                    Signal signal = signals.poll(Math.max(wake, 1), TimeUnit.NANOSECONDS);
+                    if (signal instanceof Events events) {
+                        if (events.response().isCreatedNotify()) {
+                            hooks.watchCreated(option.getRevision());
+                        }
+                        apply(events.response());
+                        backoff = MIN_BACKOFF_NANOS;
+                        if (signals.peek() instanceof Events) {
+                            continue; // judge the state after everything that has arrived
+                        }
+                        T result = condition.result();
+                        if (result != null) {
+                            return result;
+                        }
+                    } else if (signal instanceof Failed failed) {
+                        checkOpen();
+                        noteFailure(describeWatchFailure(failed.error()), failed.error());
+                        return null;
+                    } else if (signal instanceof Completed) {
+                        checkOpen();
+                        noteFailure("watch closed", null);
+                        return null;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KVStoreException(what + " was interrupted", e);
+            } finally {
+                watcher.close();
+            }
+        }
+
+        private void apply(WatchResponse response) {
+            for (WatchEvent event : response.getEvents()) {
+                KeyValue kv = event.getKeyValue();
+                if (kv.getModRevision() <= stateRevision) {
+                    continue; // already part of a newer read
+                }
+                switch (event.getEventType()) {
+                    case PUT -> condition.put(kv);
+                    case DELETE -> condition.delete(kv);
+                    default -> { }
+                }
+            }
+        }
+
+        private String describeWatchFailure(Throwable error) {
+            if (error instanceof CompactedException compacted) {
+                return "watch from revision " + (stateRevision + 1) + " failed: compacted at revision "
+                        + compacted.getCompactedRevision();
+            }
+            return "watch failed: " + error;
+        }
+
+        private void noteFailure(String message, Throwable failure) {
+            lastFailure = failure;
+            hooks.failed(message);
+            log.debug("{}: {}; reading again and watching again", what, message);
+        }
+
+        private void pauseAfterFailure() {
+            long pause = Math.min(backoff, deadline - System.nanoTime());
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+            if (pause <= 0) {
+                return;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KVStoreException(what + " was interrupted", e);
+            }
+        }
+
+        private void logProgress(long now) {
+            if (now - nextProgressLog < 0) {
+                return;
+            }
+            String message = "{}: still waiting after {} s (timeout {}): {}";
+            long waited = TimeUnit.NANOSECONDS.toSeconds(now - start);
+            if (progressLogged) {
+                log.info(message, what, waited, timeout, condition.missing());
+            } else {
+                log.debug(message, what, waited, timeout, condition.missing());
+                progressLogged = true;
+            }
+            nextProgressLog = now + PROGRESS_LOG_INTERVAL.toNanos();
+        }
+
+        private KVStoreTimeoutException timedOut() {
+            KVStoreTimeoutException e = condition.timeout(timeout);
+            if (lastFailure != null) {
+                e.addSuppressed(lastFailure);
+            }
+            return e;
+        }
+
+        private void checkOpen() {
+            if (closed.getAsBoolean()) {
+                throw new KVStoreException(what + " ended: the store was closed");
+            }
+        }
+    }
+}

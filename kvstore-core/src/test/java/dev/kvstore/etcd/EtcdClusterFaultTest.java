@@ -1,0 +1,75 @@
+package dev.kvstore.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.api.KVStoreException;
+import dev.kvstore.testing.EtcdCluster;
+import dev.kvstore.testing.EtcdServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Waits on a real 3-member etcd cluster whose leader is killed while they wait. */
+class EtcdClusterFaultTest {
+
+    private static EtcdCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = EtcdCluster.start(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void waitsSurviveTheLossOfTheLeader() throws Exception {
+        ExecutorService pool = Executors.newCachedThreadPool();
+        String namespace = "cluster-" + System.nanoTime();
+        try (EtcdKVStore waiterStore = EtcdKVStore.builder().endpoints(cluster.endpoints()).namespace(namespace)
+                .requestTimeout(Duration.ofSeconds(2)).build();
+                EtcdKVStore writer = EtcdKVStore.builder().endpoints(cluster.endpoints()).namespace(namespace)
+                        .requestTimeout(Duration.ofSeconds(2)).build()) {
+            CountDownLatch watching = new CountDownLatch(2);
+            waiterStore.waitHooks(new WaitHooks() {
+                @Override
+                public void watchCreated(long startRevision) {
+                    watching.countDown();
+                }
+            });
+            Future<byte[]> keyWaiter = pool.submit(() -> waiterStore.waitForKey("after", Duration.ofSeconds(60)));
+            Future<List<String>> keysWaiter = pool.submit(
+                    () -> waiterStore.waitForKeys("rank:*", 2, "1", Duration.ofSeconds(60), null));
+            writer.set("rank:0", "1");
+            assertThat(watching.await(30, TimeUnit.SECONDS)).isTrue();
+
+            EtcdServer leader = cluster.leader().orElseThrow();
+            leader.kill();
+            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
+
+            // Writes may fail while the cluster elects a new leader: retry them, as an application would.
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(KVStoreException.class)
+                    .untilAsserted(() -> writer.set("after", "new leader"));
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(KVStoreException.class)
+                    .untilAsserted(() -> writer.set("rank:1", "1"));
+
+            assertThat(keyWaiter.get(60, TimeUnit.SECONDS)).isEqualTo("new leader".getBytes(StandardCharsets.UTF_8));
+            assertThat(keysWaiter.get(60, TimeUnit.SECONDS)).containsExactly("rank:0", "rank:1");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.kvstore.etcd;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVStoreContractTest;
+import dev.kvstore.testing.EtcdServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The shared contract on a real etcd (one server for the class; every test uses its own namespace). */
+class EtcdKVStoreContractTest extends KVStoreContractTest {
+
+    @RegisterExtension
+    static final EtcdServerExtension etcd = new EtcdServerExtension();
+
+    @Override
+    protected KVStore createStore(String namespace, String component) {
+        return EtcdKVStore.builder().endpoints(etcd.endpoints()).namespace(namespace).component(component).build();
+    }
+
+    @Override
+    protected boolean requiresCandidateKeys() {
+        return false;
+    }
+}

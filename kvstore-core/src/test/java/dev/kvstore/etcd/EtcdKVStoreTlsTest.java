@@ -1,0 +1,71 @@
+package dev.kvstore.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kvstore.api.KVStoreException;
+import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.TestCertificates;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TLS with client certificates (mutual TLS) on a real etcd; certificates made by openssl for the test. */
+class EtcdKVStoreTlsTest {
+
+    @TempDir
+    static Path certificateDir;
+
+    private static TestCertificates certificates;
+    private static EtcdServer server;
+
+    @BeforeAll
+    static void startTlsServer() {
+        Assumptions.assumeTrue(TestCertificates.available(), "needs " + TestCertificates.OPENSSL);
+        certificates = TestCertificates.create(certificateDir);
+        server = EtcdServer.startTls(certificates.serverTls(true));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static EtcdKVStore.Builder tls() {
+        return EtcdKVStore.builder().endpoints(server.endpoint()).caCertificate(certificates.caCertificate())
+                .connectTimeout(Duration.ofSeconds(5)).namespace("tls-" + System.nanoTime());
+    }
+
+    @Test
+    void mutualTlsRoundTripAndWait() {
+        assertThat(server.endpoint()).startsWith("https://");
+        try (EtcdKVStore store = tls()
+                .clientCertificate(certificates.clientCertificate(), certificates.clientKey()).build()) {
+            store.set("secure", "yes");
+            assertThat(store.waitForKey("secure", Duration.ofSeconds(10))).isEqualTo("yes".getBytes());
+            assertThat(store.clusterStatus(Duration.ofSeconds(5)).hasLeader()).isTrue();
+        }
+    }
+
+    @Test
+    void withoutAClientCertificateTheServerRefuses() {
+        assertThatThrownBy(() -> tls().connectTimeout(Duration.ofSeconds(2)).build())
+                .isInstanceOf(KVStoreException.class)
+                .hasMessageContaining(server.endpoint());
+    }
+
+    @Test
+    void plainHttpToATlsServerIsRejectedAtConfiguration() {
+        String plain = server.endpoint().replace("https://", "http://");
+        assertThatThrownBy(() -> EtcdKVStore.builder().endpoints(plain).caCertificate(certificates.caCertificate())
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("use https");
+    }
+}
