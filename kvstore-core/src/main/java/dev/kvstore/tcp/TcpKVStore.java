@@ -300,7 +300,7 @@ public final class TcpKVStore extends AbstractKVStore {
         try (Lease lease = new Lease()) {
             Progress progress = new Progress(progressInterval, "waitForKeys '" + keyLayout.componentPrefix() + pattern
                     + "' (" + expectedCount + " of " + candidates.size() + " candidates)", () -> {
-                        KeysState state = last[0] != null ? last[0] : readKeys(lease, candidates, fullKeys, value);
+                        KeysState state = readKeys(lease, candidates, fullKeys, value); // fresh, once per interval
                         return state.matched.size() + " matched; missing candidates: " + state.missing;
                     });
             while (true) {
