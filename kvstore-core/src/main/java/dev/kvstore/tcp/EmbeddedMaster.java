@@ -1,0 +1,33 @@
+package dev.kvstore.tcp;
+
+import dev.kvstore.tcp.server.TcpStoreServer;
+
+/** The embedded TCPStore server of a master {@link TcpKVStore}: started first, closed after the client connections. */
+final class EmbeddedMaster implements AutoCloseable {
+
+    private final TcpStoreServer server;
+
+    private EmbeddedMaster(TcpStoreServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @throws dev.kvstore.api.KVStoreConnectionException if {@code host:port} cannot be bound
+     */
+    static EmbeddedMaster start(String host, int port, ProtocolGeneration legacyProtocol) {
+        return new EmbeddedMaster(
+                TcpStoreServer.builder().host(host).port(port).legacyProtocol(legacyProtocol).build().start());
+    }
+
+    /** @return the port the server listens on (the one it picked when built with port 0) */
+    int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.kvstore.tcp;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Connections to one TCPStore master, shared by the threads of a {@link TcpKVStore}. A connection serves one request
+ * (or one blocking wait) at a time, so every operation borrows its own: a long WAIT in one thread never delays
+ * another thread's quick operations. Connections that broke, or that a LEGACY wait timeout left unusable, are
+ * dropped on release and replaced by new ones on demand.
+ */
+final class TcpConnectionPool implements AutoCloseable {
+
+    private final String host;
+    private final int port;
+    private final ProtocolGeneration protocol;
+    private final Duration timeout;
+    private final int maxIdle;
+    private final Deque<TcpStoreClient> idle = new ArrayDeque<>();
+    private final Set<TcpStoreClient> live = ConcurrentHashMap.newKeySet();
+    private boolean closed;
+
+    TcpConnectionPool(String host, int port, ProtocolGeneration protocol, Duration timeout, int maxIdle) {
+        this.host = host;
+        this.port = port;
+        this.protocol = protocol;
+        this.timeout = timeout;
+        this.maxIdle = maxIdle;
+    }
+
+    /** @return an idle open connection, or a new one (connecting within the store timeout) */
+    TcpStoreClient borrow() {
+        synchronized (this) {
+            requireOpen();
+            for (TcpStoreClient client = idle.pollFirst(); client != null; client = idle.pollFirst()) {
+                if (client.isOpen()) {
+                    return client;
+                }
+                live.remove(client);
+            }
+        }
+        TcpStoreClient client = TcpStoreClient.connect(host, port, protocol, timeout);
+        live.add(client);
+        synchronized (this) {
+            if (closed) {
+                live.remove(client);
+                client.close();
+                requireOpen();
+            }
+        }
+        return client;
+    }
+
+    /** Returns the connection: kept for reuse if it is still open, closed otherwise. */
+    void release(TcpStoreClient client) {
+        if (client.isOpen()) {
+            synchronized (this) {
+                if (!closed && idle.size() < maxIdle) {
+                    idle.addFirst(client);
+                    return;
+                }
+            }
+        }
+        live.remove(client);
+        client.close();
+    }
+
+    /** @return connections currently open (idle and borrowed) */
+    int liveCount() {
+        return live.size();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("TCPStore connections to " + host + ":" + port + " are closed");
+        }
+    }
+
+    /** Closes every connection, also borrowed ones: calls blocked on them fail. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            idle.clear();
+        }
+        List<TcpStoreClient> all = new ArrayList<>(live);
+        live.clear();
+        for (TcpStoreClient client : all) {
+            client.close();
+        }
+    }
+}

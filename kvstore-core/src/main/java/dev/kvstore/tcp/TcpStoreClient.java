@@ -1,0 +1,680 @@
+package dev.kvstore.tcp;
+
+import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.ProtocolGeneration.Command;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection to a PyTorch c10d TCPStore master (or the Java {@code TcpStoreServer}), speaking one
+ * {@link ProtocolGeneration}. The methods mirror {@code torch.distributed.TCPStore}.
+ *
+ * <p>Keys follow PyTorch's rule: every user key goes on the wire as {@code "/" + key}, so that a Java
+ * {@code set("a/b", ...)} and a Python {@code store.set("a/b", ...)} address the same entry.
+ *
+ * <p>Every reply is awaited at most {@link #timeout()} (PyTorch's store timeout); waits take their own timeout. A
+ * timed-out {@link #wait(Collection, Duration) wait} leaves the connection usable on {@link ProtocolGeneration#V2_1}
+ * and {@link ProtocolGeneration#MODERN} (the wait is cancelled with CANCEL_WAIT). {@link ProtocolGeneration#LEGACY}
+ * has no way to cancel a wait, so the connection is closed: check {@link #isOpen()} and connect anew. Any I/O error,
+ * reply timeout or malformed reply also closes the connection.
+ *
+ * <p>Calls are serialised: one request at a time per connection. {@link #close()} may be called from any thread
+ * and interrupts a blocked call, which then fails with {@link KVStoreConnectionException}.
+ */
+public final class TcpStoreClient implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpStoreClient.class);
+
+    /** The literal key of PyTorch's worker counter (no "/" prefix on the wire). */
+    static final String INIT_KEY = "init/";
+
+    /** WAIT / CANCEL_WAIT reply enum. */
+    private static final int STOP_WAITING = 0;
+    private static final int WAIT_CANCELED = 1;
+    /** CHECK reply enum. */
+    private static final int READY = 0;
+    private static final int NOT_READY = 1;
+
+    /** Replies longer than this are treated as a corrupt stream rather than allocated. */
+    private static final long MAX_REPLY_BYTES = Integer.MAX_VALUE - 16;
+    /** Upper bound for reading the WAIT_CANCELED acknowledgement after a cancelled wait. */
+    private static final Duration CANCEL_ACK_TIMEOUT = Duration.ofSeconds(10);
+    private static final long FIRST_CONNECT_BACKOFF_MS = 10;
+    private static final long MAX_CONNECT_BACKOFF_MS = 1000;
+
+    private final String host;
+    private final int port;
+    private final ProtocolGeneration protocol;
+    private final Duration timeout;
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean open = true;
+
+    private TcpStoreClient(String host, int port, ProtocolGeneration protocol, Duration timeout, Socket socket)
+            throws IOException {
+        this.host = host;
+        this.port = port;
+        this.protocol = protocol;
+        this.timeout = timeout;
+        this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+    }
+
+    /**
+     * Connects with the {@link ProtocolGeneration#MODERN} protocol; see
+     * {@link #connect(String, int, ProtocolGeneration, Duration)}.
+     */
+    public static TcpStoreClient connect(String host, int port, Duration timeout) {
+        return connect(host, port, ProtocolGeneration.MODERN, timeout);
+    }
+
+    /**
+     * Connects to the master, retrying with backoff while it refuses connections (it may start later, as with
+     * PyTorch), and sends the VALIDATE handshake if the protocol is {@link ProtocolGeneration#MODERN}.
+     *
+     * @param timeout bound of connecting and of every reply afterwards (PyTorch's store timeout)
+     * @throws KVStoreTimeoutException if the master did not accept a connection within the timeout
+     * @throws KVStoreConnectionException if the host cannot be resolved or the handshake fails
+     */
+    public static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration timeout) {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(protocol, "protocol");
+        requirePositive(timeout);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be in 1..65535, got " + port);
+        }
+        String address = host + ":" + port;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoffMs = FIRST_CONNECT_BACKOFF_MS;
+        int attempts = 0;
+        while (true) {
+            attempts++;
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            Socket socket = new Socket();
+            try {
+                socket.setTcpNoDelay(true);
+                socket.setKeepAlive(true);
+                socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, Math.min(leftMs, 30_000)));
+                TcpStoreClient client = new TcpStoreClient(host, port, protocol, timeout, socket);
+                client.handshake();
+                log.debug("Connected to TCPStore {} ({}) after {} attempt(s)", address, protocol, attempts);
+                return client;
+            } catch (UnknownHostException e) {
+                closeQuietly(socket);
+                throw new KVStoreConnectionException("TCPStore " + address + ": unknown host", e);
+            } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
+                closeQuietly(socket);
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    throw new KVStoreTimeoutException("Timed out after " + timeout + " connecting to TCPStore master "
+                            + address + " (" + attempts + " attempts): " + e.getMessage(), e);
+                }
+                sleepQuietly(Math.min(backoffMs, left));
+                backoffMs = Math.min(backoffMs * 2, MAX_CONNECT_BACKOFF_MS);
+            } catch (IOException e) {
+                closeQuietly(socket);
+                throw new KVStoreConnectionException("TCPStore " + address + ": cannot connect: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void handshake() throws IOException {
+        if (protocol == ProtocolGeneration.MODERN) {
+            out.write(protocol.opcode(Command.VALIDATE));
+            writeU32(ProtocolGeneration.VALIDATE_MAGIC);
+            out.flush();
+        }
+    }
+
+    /** @return the wire form of a user key: {@code "/" + key}, as PyTorch's client sends it */
+    static String wireKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("key must be a non-empty string");
+        }
+        return "/" + key;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ProtocolGeneration protocol() {
+        return protocol;
+    }
+
+    /** @return the bound of connecting and of every reply (PyTorch's store timeout) */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** @return whether the connection takes requests; {@code false} after close, an error or a LEGACY wait timeout */
+    public boolean isOpen() {
+        return open;
+    }
+
+    // --- the TCPStore commands ------------------------------------------------------------------------------------
+
+    /** SET: stores the value and wakes waiters on the key. */
+    public void set(String key, byte[] value) {
+        Objects.requireNonNull(value, "value");
+        String wire = wireKey(key);
+        call(Command.SET, wire, () -> {
+            writeString(wire);
+            writeBytes(value);
+            return null;
+        }, () -> null);
+    }
+
+    /**
+     * SET followed, in the same flush, by a CHECK of the key whose reply is awaited: when this returns, the server has
+     * applied the SET, so a read on any other connection sees it (SET itself has no reply).
+     */
+    void setAcknowledged(String key, byte[] value) {
+        Objects.requireNonNull(value, "value");
+        String wire = wireKey(key);
+        int reply = call(Command.SET, wire, () -> {
+            writeString(wire);
+            writeBytes(value);
+            out.write(protocol.opcode(Command.CHECK));
+            writeKeyList(List.of(wire));
+            return null;
+        }, this::readU8);
+        if (reply != READY && reply != NOT_READY) {
+            throw malformed(Command.CHECK, "key '" + wire + "'", "unexpected CHECK reply " + reply);
+        }
+    }
+
+    /**
+     * {@code torch.distributed.TCPStore.get}: waits up to {@link #timeout()} for the key (WAIT), then reads it (GET).
+     *
+     * @throws KVStoreTimeoutException if the key did not appear within the timeout
+     */
+    public byte[] get(String key) {
+        String wire = wireKey(key);
+        waitRaw(List.of(wire), timeout);
+        return getRaw(wire);
+    }
+
+    /**
+     * ADD: atomically adds to the decimal counter at the key (missing counts as 0).
+     *
+     * @return the new value
+     */
+    public long add(String key, long delta) {
+        return addRaw(wireKey(key), delta);
+    }
+
+    /**
+     * COMPARE_SET with PyTorch's semantics: a missing key with empty {@code expected} is created with
+     * {@code desired}; a present key equal to {@code expected} is replaced.
+     *
+     * @return the value after the step (for a missing key and non-empty {@code expected}: {@code expected})
+     */
+    public byte[] compareSet(String key, byte[] expected, byte[] desired) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(desired, "desired");
+        String wire = wireKey(key);
+        return call(Command.COMPARE_SET, wire, () -> {
+            writeString(wire);
+            writeBytes(expected);
+            writeBytes(desired);
+            return null;
+        }, this::readBytes);
+    }
+
+    /** DELETE_KEY. @return whether the key existed */
+    public boolean deleteKey(String key) {
+        String wire = wireKey(key);
+        return call(Command.DELETE_KEY, wire, () -> {
+            writeString(wire);
+            return null;
+        }, this::readI64) != 0;
+    }
+
+    /** GETNUMKEYS: the number of keys on the server, PyTorch's {@code init/} counter included. */
+    public long numKeys() {
+        return call(Command.GETNUMKEYS, null, () -> null, this::readI64);
+    }
+
+    /** CHECK: @return whether all keys exist */
+    public boolean check(Collection<String> keys) {
+        List<String> wire = wireKeys(keys);
+        return checkRaw(wire);
+    }
+
+    /** WAIT with {@link #timeout()}; see {@link #wait(Collection, Duration)}. */
+    public void wait(Collection<String> keys) {
+        wait(keys, timeout);
+    }
+
+    /**
+     * WAIT: blocks until all keys exist (server-side, no polling).
+     *
+     * @throws KVStoreTimeoutException if they did not all exist within the timeout; on
+     *     {@link ProtocolGeneration#LEGACY} the connection is then closed
+     */
+    public void wait(Collection<String> keys, Duration timeout) {
+        waitRaw(wireKeys(keys), timeout);
+    }
+
+    /** APPEND (2.1+): appends to the value, creating the key if missing. */
+    public void append(String key, byte[] value) {
+        Objects.requireNonNull(value, "value");
+        String wire = wireKey(key);
+        call(Command.APPEND, wire, () -> {
+            writeString(wire);
+            writeBytes(value);
+            return null;
+        }, () -> null);
+    }
+
+    /**
+     * MULTI_GET (2.1+): the values of existing keys, in order. As with GET, a missing key makes the server drop the
+     * connection: WAIT for the keys first.
+     */
+    public List<byte[]> multiGet(List<String> keys) {
+        List<String> wire = wireKeys(keys);
+        return call(Command.MULTI_GET, describe(wire), () -> {
+            writeKeyList(wire);
+            return null;
+        }, () -> {
+            List<byte[]> values = new ArrayList<>(wire.size());
+            for (int i = 0; i < wire.size(); i++) {
+                values.add(readBytes());
+            }
+            return values;
+        });
+    }
+
+    /** MULTI_SET (2.1+): sets {@code keys[i]} to {@code values[i]}. */
+    public void multiSet(List<String> keys, List<byte[]> values) {
+        if (keys.size() != values.size()) {
+            throw new IllegalArgumentException("multiSet needs as many values as keys, got " + keys.size()
+                    + " keys and " + values.size() + " values");
+        }
+        List<String> wire = wireKeys(keys);
+        call(Command.MULTI_SET, describe(wire), () -> {
+            writeU64(wire.size());
+            for (int i = 0; i < wire.size(); i++) {
+                writeString(wire.get(i));
+                writeBytes(Objects.requireNonNull(values.get(i), "value"));
+            }
+            return null;
+        }, () -> null);
+    }
+
+    /**
+     * LIST_KEYS (PyTorch 2.10+ servers and the Java server; {@link ProtocolGeneration#MODERN} only). An older
+     * server closes the connection on this unknown opcode.
+     *
+     * @return the user keys (wire keys without their leading "/"); internal keys such as {@code init/} are left out
+     */
+    public List<String> listKeys() {
+        List<String> keys = new ArrayList<>();
+        for (String wire : listWireKeys()) {
+            if (wire.startsWith("/")) {
+                keys.add(wire.substring(1));
+            }
+        }
+        return keys;
+    }
+
+    // --- raw-key operations (package-private: TcpKVStore uses them for init/ and for GET after its own WAIT) -----
+
+    List<String> listWireKeys() {
+        return call(Command.LIST_KEYS, null, () -> null, () -> {
+            long count = readI64();
+            if (count < 0 || count > MAX_REPLY_BYTES) {
+                throw new MalformedReplyException("LIST_KEYS count " + count);
+            }
+            List<String> keys = new ArrayList<>((int) Math.min(count, 1 << 16));
+            for (long i = 0; i < count; i++) {
+                keys.add(new String(readBytes(), StandardCharsets.UTF_8));
+            }
+            return keys;
+        });
+    }
+
+    long addRaw(String wireKey, long delta) {
+        return call(Command.ADD, wireKey, () -> {
+            writeString(wireKey);
+            writeI64(delta);
+            return null;
+        }, this::readI64);
+    }
+
+    /** GET without a preceding WAIT; the server drops the connection if the key is missing. */
+    byte[] getRaw(String wireKey) {
+        return call(Command.GET, wireKey, () -> {
+            writeString(wireKey);
+            return null;
+        }, this::readBytes);
+    }
+
+    boolean checkRaw(List<String> wireKeys) {
+        int reply = call(Command.CHECK, describe(wireKeys), () -> {
+            writeKeyList(wireKeys);
+            return null;
+        }, this::readU8);
+        if (reply != READY && reply != NOT_READY) {
+            throw malformed(Command.CHECK, describe(wireKeys), "unexpected CHECK reply " + reply);
+        }
+        return reply == READY;
+    }
+
+    void waitRaw(List<String> wireKeys, Duration waitTimeout) {
+        requirePositive(waitTimeout);
+        String what = describe(wireKeys);
+        lock.lock();
+        try {
+            ensureOpen(Command.WAIT, what);
+            try {
+                out.write(protocol.opcode(Command.WAIT));
+                writeKeyList(wireKeys);
+                out.flush();
+                socket.setSoTimeout(soTimeout(waitTimeout));
+                int reply;
+                try {
+                    reply = readU8();
+                } catch (SocketTimeoutException e) {
+                    if (!protocol.supports(Command.CANCEL_WAIT)) {
+                        closeSocket();
+                        throw new KVStoreTimeoutException(prefix() + "WAIT for " + what + " timed out after "
+                                + waitTimeout + " (LEGACY protocol has no CANCEL_WAIT: connection closed)", e);
+                    }
+                    if (cancelWait(what)) {
+                        return; // STOP_WAITING crossed our CANCEL_WAIT: the keys are there.
+                    }
+                    throw new KVStoreTimeoutException(
+                            prefix() + "WAIT for " + what + " timed out after " + waitTimeout, e);
+                }
+                if (reply != STOP_WAITING) {
+                    throw malformed(Command.WAIT, what, "unexpected WAIT reply " + reply);
+                }
+            } catch (IOException e) {
+                throw broken(Command.WAIT, what, e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends CANCEL_WAIT and reads up to WAIT_CANCELED.
+     *
+     * @return whether a STOP_WAITING arrived first (the wait was satisfied after all)
+     */
+    private boolean cancelWait(String what) throws IOException {
+        out.write(protocol.opcode(Command.CANCEL_WAIT));
+        out.flush();
+        socket.setSoTimeout(soTimeout(min(timeout, CANCEL_ACK_TIMEOUT)));
+        boolean satisfied = false;
+        while (true) {
+            int reply;
+            try {
+                reply = readU8();
+            } catch (SocketTimeoutException e) {
+                closeSocket();
+                throw new KVStoreTimeoutException(
+                        prefix() + "no WAIT_CANCELED after cancelling the WAIT for " + what + ": connection closed", e);
+            }
+            if (reply == WAIT_CANCELED) {
+                return satisfied;
+            }
+            if (reply != STOP_WAITING) {
+                throw malformed(Command.CANCEL_WAIT, what, "unexpected reply " + reply);
+            }
+            satisfied = true;
+        }
+    }
+
+    // --- request plumbing ----------------------------------------------------------------------------------------
+
+    private interface Io<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T call(Command command, String what, Io<Void> request, Io<T> reply) {
+        if (!protocol.supports(command)) {
+            throw new UnsupportedOperationException(
+                    command + " is not part of the " + protocol + " TCPStore protocol (" + host + ":" + port + ")");
+        }
+        lock.lock();
+        try {
+            ensureOpen(command, what);
+            try {
+                out.write(protocol.opcode(command));
+                request.run();
+                out.flush();
+                socket.setSoTimeout(soTimeout(timeout));
+                return reply.run();
+            } catch (SocketTimeoutException e) {
+                closeSocket();
+                throw new KVStoreTimeoutException(prefix() + "no reply to " + command + on(what) + " within "
+                        + timeout + ": connection closed", e);
+            } catch (IOException e) {
+                throw broken(command, what, e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void ensureOpen(Command command, String what) {
+        if (!open) {
+            throw new KVStoreConnectionException(prefix() + "connection is closed; cannot send " + command + on(what));
+        }
+    }
+
+    private KVStoreException broken(Command command, String what, IOException e) {
+        boolean wasOpen = open;
+        closeSocket();
+        if (e instanceof MalformedReplyException) {
+            return new KVStoreConnectionException(
+                    prefix() + "malformed reply to " + command + on(what) + ": " + e.getMessage(), e);
+        }
+        String reason = e instanceof EOFException ? "the server closed the connection" : e.toString();
+        if (!wasOpen) {
+            reason = "the connection was closed";
+        }
+        return new KVStoreConnectionException(prefix() + command + on(what) + " failed: " + reason, e);
+    }
+
+    private KVStoreConnectionException malformed(Command command, String what, String detail) {
+        closeSocket();
+        return new KVStoreConnectionException(prefix() + "malformed reply to " + command + on(what) + ": " + detail
+                + " (is the master speaking the " + protocol + " protocol?)");
+    }
+
+    private String prefix() {
+        return "TCPStore " + host + ":" + port + ": ";
+    }
+
+    private static String on(String what) {
+        return what == null ? "" : " of " + what;
+    }
+
+    private static String describe(List<String> wireKeys) {
+        if (wireKeys.size() == 1) {
+            return "key '" + wireKeys.get(0) + "'";
+        }
+        List<String> shown = wireKeys.size() > 8 ? wireKeys.subList(0, 8) : wireKeys;
+        return wireKeys.size() + " keys " + shown + (wireKeys.size() > 8 ? "..." : "");
+    }
+
+    private static List<String> wireKeys(Collection<String> keys) {
+        Objects.requireNonNull(keys, "keys");
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("keys must not be empty");
+        }
+        List<String> wire = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            wire.add(wireKey(key));
+        }
+        return wire;
+    }
+
+    private static int soTimeout(Duration timeout) {
+        long ms = Math.max(1, timeout.toMillis());
+        return (int) Math.min(ms, Integer.MAX_VALUE);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static void requirePositive(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+    }
+
+    // --- encoding: little-endian, u64 lengths --------------------------------------------------------------------
+
+    private void writeKeyList(List<String> wireKeys) throws IOException {
+        writeU64(wireKeys.size());
+        for (String key : wireKeys) {
+            writeString(key);
+        }
+    }
+
+    private void writeString(String s) throws IOException {
+        writeBytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void writeBytes(byte[] bytes) throws IOException {
+        writeU64(bytes.length);
+        out.write(bytes);
+    }
+
+    private void writeU32(int v) throws IOException {
+        for (int i = 0; i < 4; i++) {
+            out.write(v >>> (8 * i));
+        }
+    }
+
+    private void writeU64(long v) throws IOException {
+        writeI64(v);
+    }
+
+    private void writeI64(long v) throws IOException {
+        for (int i = 0; i < 8; i++) {
+            out.write((int) (v >>> (8 * i)));
+        }
+    }
+
+    private int readU8() throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            throw new EOFException();
+        }
+        return b;
+    }
+
+    private long readI64() throws IOException {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v |= ((long) readU8()) << (8 * i);
+        }
+        return v;
+    }
+
+    private byte[] readBytes() throws IOException {
+        long length = readI64();
+        if (length < 0 || length > MAX_REPLY_BYTES) {
+            throw new MalformedReplyException("value length " + Long.toUnsignedString(length));
+        }
+        byte[] bytes = new byte[(int) length];
+        int read = 0;
+        while (read < bytes.length) {
+            int n = in.read(bytes, read, bytes.length - read);
+            if (n < 0) {
+                throw new EOFException();
+            }
+            read += n;
+        }
+        return bytes;
+    }
+
+    /** An impossible length or enum in a reply: the stream is out of step, the connection must go. */
+    private static final class MalformedReplyException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedReplyException(String message) {
+            super(message);
+        }
+    }
+
+    // --- lifecycle -----------------------------------------------------------------------------------------------
+
+    /** Closes the connection; a call blocked in another thread fails with {@link KVStoreConnectionException}. */
+    @Override
+    public void close() {
+        closeSocket();
+    }
+
+    private void closeSocket() {
+        open = false;
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing left to release.
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KVStoreConnectionException("interrupted while connecting to the TCPStore master", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpStoreClient[" + host + ":" + port + ", " + protocol + (open ? "" : ", closed") + "]";
+    }
+
+    /** For messages: a short printable form of bytes. */
+    static String printable(byte[] value) {
+        ByteArrayOutputStream shown = new ByteArrayOutputStream();
+        shown.write(value, 0, Math.min(value.length, 64));
+        return shown.toString(StandardCharsets.UTF_8) + (value.length > 64 ? "...(" + value.length + " bytes)" : "");
+    }
+}

@@ -1,0 +1,56 @@
+package dev.kvstore.tcp;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVStoreContractTest;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The shared KVStore contract for {@link TcpKVStore} against an embedded Java master ({@link TcpKVStore} with
+ * {@code master(true)}), with the {@link ProtocolGeneration#MODERN} protocol. Subclasses run it with the older
+ * generations.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TcpKVStoreContractTest extends KVStoreContractTest {
+
+    private TcpKVStore master;
+
+    /** @return the protocol the clients speak */
+    protected ProtocolGeneration protocol() {
+        return ProtocolGeneration.MODERN;
+    }
+
+    @BeforeAll
+    void startMaster() {
+        ProtocolGeneration legacy =
+                protocol() == ProtocolGeneration.V2_1 ? ProtocolGeneration.V2_1 : ProtocolGeneration.LEGACY;
+        master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).protocol(protocol())
+                .serverLegacyProtocol(legacy).timeout(Duration.ofSeconds(30)).namespace("contract-master").build();
+    }
+
+    @AfterAll
+    void stopMaster() {
+        if (master != null) {
+            master.close();
+        }
+    }
+
+    @Override
+    protected KVStore createStore(String namespace, String component) {
+        return TcpKVStore.builder()
+                .host("127.0.0.1")
+                .port(master.port())
+                .protocol(protocol())
+                .timeout(Duration.ofSeconds(30))
+                .namespace(namespace)
+                .component(component)
+                .build();
+    }
+
+    @Override
+    protected boolean requiresCandidateKeys() {
+        return true;
+    }
+}
