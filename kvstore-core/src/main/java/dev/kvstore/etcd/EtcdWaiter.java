@@ -163,6 +163,9 @@ final class EtcdWaiter {
                     return;
                 } catch (KVStoreConnectionException | KVStoreTimeoutException e) {
                     checkOpen();
+                    if (EtcdCalls.isAuthenticationFailure(e)) {
+                        throw e; // wrong credentials do not heal by waiting
+                    }
                     noteFailure("read failed", e);
                     pauseAfterFailure();
                     first = false;
