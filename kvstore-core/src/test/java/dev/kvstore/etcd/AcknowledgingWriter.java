@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * A rank that writes until stopped and remembers what the store acknowledged: distinct keys
@@ -28,12 +32,19 @@ final class AcknowledgingWriter implements Runnable {
     private final AtomicInteger failedAdds = new AtomicInteger();
     private final List<KVStoreException> failures = new CopyOnWriteArrayList<>();
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final long pauseNanos;
     private volatile boolean stopped;
 
     AcknowledgingWriter(KVStore store, String prefix, String counter) {
+        this(store, prefix, counter, Duration.ZERO);
+    }
+
+    /** @param pause a pause after each set and add, to limit the load of long runs */
+    AcknowledgingWriter(KVStore store, String prefix, String counter, Duration pause) {
         this.store = store;
         this.prefix = prefix;
         this.counter = counter;
+        this.pauseNanos = pause.toNanos();
     }
 
     @Override
@@ -54,6 +65,9 @@ final class AcknowledgingWriter implements Runnable {
                 } catch (KVStoreException e) {
                     failures.add(e);
                     failedAdds.incrementAndGet();
+                }
+                if (pauseNanos > 0) {
+                    LockSupport.parkNanos(pauseNanos);
                 }
             }
         } finally {
@@ -87,11 +101,21 @@ final class AcknowledgingWriter implements Runnable {
         return failures;
     }
 
-    /** Asserts (after {@link #finished()}) that every acknowledged write is readable through {@code reader}. */
-    void assertAcknowledgedWritesIn(KVStore reader) {
-        acknowledged.forEach((key, value) -> assertThat(reader.get(key)).as("acknowledged key %s", key)
+    /** @return a copy of the keys and values acknowledged so far; the writer may still run */
+    Map<String, String> acknowledgedSoFar() {
+        return Map.copyOf(acknowledged);
+    }
+
+    /**
+     * Asserts (after {@link #finished()}) that every acknowledged write is readable and that the counter counts every
+     * acknowledged add, and no add twice.
+     *
+     * @param read reads a key (relative to the store's component), e.g. {@code store::get}
+     */
+    void assertAcknowledgedWritesIn(Function<String, Optional<String>> read) {
+        acknowledged.forEach((key, value) -> assertThat(read.apply(key)).as("acknowledged key %s", key)
                 .contains(value));
-        long count = reader.get(counter).map(Long::parseLong).orElse(0L);
+        long count = read.apply(counter).map(Long::parseLong).orElse(0L);
         assertThat(count).as("counter %s after %d acknowledged and %d failed adds", counter, acknowledgedAdds.get(),
                 failedAdds.get()).isBetween((long) acknowledgedAdds.get(),
                 (long) acknowledgedAdds.get() + failedAdds.get());

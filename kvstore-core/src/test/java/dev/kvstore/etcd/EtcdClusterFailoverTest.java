@@ -159,14 +159,14 @@ class EtcdClusterFailoverTest {
 
         // Every acknowledged write is there, read through the surviving members only.
         EtcdKVStore survivor = open(cluster.endpointsExcept(leader));
-        writers.forEach(writer -> writer.assertAcknowledgedWritesIn(survivor));
+        writers.forEach(writer -> writer.assertAcknowledgedWritesIn(survivor::get));
 
         // The failed member rejoins, catches up and serves the data from its own endpoint.
         leader.start(EtcdServer.START_TIMEOUT);
         cluster.members().forEach(member -> member.awaitHealthy(EtcdServer.START_TIMEOUT));
         assertThat(cluster.leader()).isPresent();
         EtcdKVStore rejoined = open(List.of(leader.endpoint()));
-        writers.forEach(writer -> writer.assertAcknowledgedWritesIn(rejoined));
+        writers.forEach(writer -> writer.assertAcknowledgedWritesIn(rejoined::get));
         assertThat(rejoined.clusterStatus(Duration.ofSeconds(10)).hasLeader()).isTrue();
         rejoined.set("written-through-the-rejoined-member", "yes");
         assertThat(survivor.get("written-through-the-rejoined-member")).contains("yes");
