@@ -5,6 +5,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +93,10 @@ final class EtcdCalls {
                             + description, failure);
             // Worth retrying (waits do): the cluster or the connection may come back. PERMISSION_DENIED is not.
             case UNAVAILABLE, UNAUTHENTICATED, CANCELLED -> new KVStoreConnectionException(message, failure);
+            // gRPC reports a connection that closes under a running call (e.g. a member dies) as UNKNOWN.
+            case UNKNOWN -> isIoFailure(failure)
+                    ? new KVStoreConnectionException(message, failure)
+                    : new KVStoreException(message, failure);
             default -> new KVStoreException(message, failure);
         };
     }
@@ -103,6 +108,15 @@ final class EtcdCalls {
             }
         }
         return Status.fromThrowable(failure).getCode();
+    }
+
+    private static boolean isIoFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
