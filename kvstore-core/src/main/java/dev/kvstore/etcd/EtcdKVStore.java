@@ -64,6 +64,13 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** Large enough for a prefix read of many big values; gRPC's default of 4 MiB is not. */
     static final int MAX_INBOUND_MESSAGE_BYTES = 256 * 1024 * 1024;
+    /**
+     * gRPC keepalive: a member that hangs (frozen process, dead machine, cut network) keeps its connection open and
+     * round-robin keeps sending it calls, which time out, until a keepalive ping goes unanswered. jetcd's defaults
+     * (30 s + 10 s) let that last 40 s; 10 s is gRPC's minimum ping interval and well above etcd's 5 s minimum.
+     */
+    static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+    static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(EtcdKVStore.class);
 
     private final Client client;
@@ -382,6 +389,8 @@ public final class EtcdKVStore extends AbstractKVStore {
                     .endpoints(uris.toArray(URI[]::new))
                     .connectTimeout(connectTimeout)
                     .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                    .keepaliveTime(KEEPALIVE_TIME)
+                    .keepaliveTimeout(KEEPALIVE_TIMEOUT)
                     .interceptor(new DeadlineInterceptor(requestTimeout));
             retryWithin(client, requestTimeout);
             if (user != null || password != null) {

@@ -34,6 +34,12 @@ final class EtcdWaiter {
 
     static final Duration RESYNC_INTERVAL = Duration.ofSeconds(10);
     static final Duration PROGRESS_LOG_INTERVAL = Duration.ofSeconds(30);
+    /**
+     * What a wait's first read gets at least (capped by the request timeout), even if the wait's timeout is shorter:
+     * a zero or tiny timeout still checks the current state once. Longer waits bound their first read by their own
+     * timeout, so that an unreachable cluster cannot stretch a wait to the request timeout.
+     */
+    static final Duration MIN_FIRST_READ = Duration.ofSeconds(1);
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger log = LoggerFactory.getLogger(EtcdWaiter.class);
@@ -93,6 +99,10 @@ final class EtcdWaiter {
         private boolean progressLogged;
         private long backoff = MIN_BACKOFF_NANOS;
         private Throwable lastFailure;
+        private String lastFailureMessage;
+        /** Whether the last read or watch failed and nothing has succeeded since; then since when. */
+        private boolean failing;
+        private long failingSince;
         /** The revision the condition's state is known at; events at or before it are already in the state. */
         private long stateRevision;
 
@@ -136,20 +146,26 @@ final class EtcdWaiter {
         private void read(boolean first) {
             GetOption option = prefix ? GetOption.builder().isPrefix(true).build() : GetOption.DEFAULT;
             long requestTimeout = EtcdCalls.saturatedNanos(calls.requestTimeout());
+            long minFirstRead = Math.min(requestTimeout, MIN_FIRST_READ.toNanos());
             while (true) {
                 checkOpen();
                 long left = deadline - System.nanoTime();
                 if (left <= 0 && !first) {
                     throw timedOut();
                 }
+                long bound = Math.min(requestTimeout, first ? Math.max(left, minFirstRead) : left);
                 try {
                     GetResponse response = calls.await("read for " + what, kv.get(key, option),
-                            Duration.ofNanos(first ? requestTimeout : Math.min(left, requestTimeout)));
+                            Duration.ofNanos(bound));
                     condition.reset(response.getKvs());
                     stateRevision = response.getHeader().getRevision();
+                    failing = false;
                     return;
                 } catch (KVStoreConnectionException | KVStoreTimeoutException e) {
                     checkOpen();
+                    if (EtcdCalls.isAuthenticationFailure(e)) {
+                        throw e; // wrong credentials do not heal by waiting
+                    }
                     noteFailure("read failed", e);
                     pauseAfterFailure();
                     first = false;
@@ -200,6 +216,7 @@ final class EtcdWaiter {
                     long wake = Math.min(Math.min(deadline - now, nextResync - now), nextProgressLog - now);
                     Signal signal = signals.poll(Math.max(wake, 1), TimeUnit.NANOSECONDS);
                     if (signal instanceof Events events) {
+                        failing = false;
                         if (events.response().isCreatedNotify()) {
                             hooks.watchCreated(option.getRevision());
                         }
@@ -254,6 +271,11 @@ final class EtcdWaiter {
 
         private void noteFailure(String message, Throwable failure) {
             lastFailure = failure;
+            lastFailureMessage = failure == null ? message : message + ": " + failure.getMessage();
+            if (!failing) {
+                failing = true;
+                failingSince = System.nanoTime();
+            }
             hooks.failed(message);
             log.debug("{}: {}; reading again and watching again", what, message);
         }
@@ -287,9 +309,18 @@ final class EtcdWaiter {
             nextProgressLog = now + PROGRESS_LOG_INTERVAL.toNanos();
         }
 
+        /**
+         * The condition's timeout, naming what is missing; if etcd was failing when the deadline passed, the message
+         * also names the endpoints and the last error, since the missing state may just not have been readable.
+         */
         private KVStoreTimeoutException timedOut() {
             KVStoreTimeoutException e = condition.timeout(timeout);
-            if (lastFailure != null) {
+            if (failing) {
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failingSince);
+                e = new KVStoreTimeoutException(e.getMessage() + "; etcd at " + calls.endpoints()
+                        + " did not answer for the last " + Duration.ofMillis(millis) + " of the wait; last error: "
+                        + lastFailureMessage, lastFailure);
+            } else if (lastFailure != null) {
                 e.addSuppressed(lastFailure);
             }
             return e;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * User/password authentication on a real etcd with auth enabled (its own server, as enabling auth is global). The
- * user {@code alice} may only read and write her namespace {@code alice-ns/}.
+ * users {@code alice} and {@code carol} may only read and write the namespace {@code alice-ns/}.
  */
 class EtcdKVStoreAuthTest {
 
@@ -40,6 +40,8 @@ class EtcdKVStoreAuthTest {
                     Permission.Type.READWRITE).get(10, TimeUnit.SECONDS);
             auth.userAdd(bytes("alice"), bytes("alice-secret")).get(10, TimeUnit.SECONDS);
             auth.userGrantRole(bytes("alice"), bytes("alice-role")).get(10, TimeUnit.SECONDS);
+            auth.userAdd(bytes("carol"), bytes("carol-secret")).get(10, TimeUnit.SECONDS);
+            auth.userGrantRole(bytes("carol"), bytes("alice-role")).get(10, TimeUnit.SECONDS);
             auth.authEnable().get(10, TimeUnit.SECONDS);
         }
     }
@@ -87,6 +89,29 @@ class EtcdKVStoreAuthTest {
         assertThatThrownBy(() -> alice().build())
                 .isInstanceOf(KVStoreConnectionException.class)
                 .hasMessageContaining(server.endpoint());
+    }
+
+    /**
+     * A running store whose password is changed underneath it: calls and waits fail at once with a connection error
+     * saying the credentials were refused (a wait does not retry them until its timeout), never a hang.
+     */
+    @Test
+    void credentialsRefusedWhileTheStoreRunsAreAClearConnectionError() throws Exception {
+        try (Client admin = Client.builder().endpoints(server.endpoint()).user(bytes("root"))
+                .password(bytes("root-secret")).build();
+                EtcdKVStore store = alice().user("carol").password("carol-secret").build()) {
+            store.set("carol", "written before the password changed");
+            admin.getAuthClient().userChangePassword(bytes("carol"), bytes("changed")).get(10, TimeUnit.SECONDS);
+
+            assertThatThrownBy(() -> store.set("carol", "after"))
+                    .isInstanceOf(KVStoreConnectionException.class)
+                    .hasMessageContaining(server.endpoint())
+                    .hasMessageContaining("refused the user and password")
+                    .hasMessageContaining("authentication failed");
+            assertThatThrownBy(() -> store.waitForKey("never-written", Duration.ofMinutes(10)))
+                    .isInstanceOf(KVStoreConnectionException.class)
+                    .hasMessageContaining("authentication failed");
+        }
     }
 
     @Test

@@ -53,6 +53,20 @@ public final class EtcdCluster implements AutoCloseable {
         return members;
     }
 
+    /**
+     * Starts every member that is not running (after a stop, kill or crash: on its old data directory and ports) and
+     * waits until every member is healthy again.
+     */
+    public void startStopped() {
+        members.stream().filter(member -> !member.isRunning()).forEach(EtcdServer::launch);
+        members.forEach(member -> member.awaitHealthy(EtcdServer.START_TIMEOUT));
+    }
+
+    /** @return the client endpoints of every member but {@code excluded} */
+    public List<String> endpointsExcept(EtcdServer excluded) {
+        return members.stream().filter(member -> member != excluded).map(EtcdServer::endpoint).toList();
+    }
+
     /** @return the client endpoints of every member */
     public List<String> endpoints() {
         return members.stream().map(EtcdServer::endpoint).toList();

@@ -89,6 +89,7 @@ public final class EtcdServer implements AutoCloseable {
     private final List<String> extraArgs;
     private final Path root;
     private Process process;
+    private boolean frozen;
     private boolean closed;
 
     private EtcdServer(Member member, List<Member> cluster, String clusterToken, List<String> extraArgs, Tls tls)
@@ -249,6 +250,21 @@ public final class EtcdServer implements AutoCloseable {
         end(true);
     }
 
+    /**
+     * Freezes the process (SIGSTOP), as a hung machine would: its sockets stay open and accept connections, but
+     * nothing answers until {@link #thaw()}.
+     */
+    public synchronized void freeze() {
+        signal("STOP");
+        frozen = true;
+    }
+
+    /** Lets a {@link #freeze() frozen} process run on (SIGCONT). */
+    public synchronized void thaw() {
+        signal("CONT");
+        frozen = false;
+    }
+
     /** Stops and starts again on the same data directory and ports. */
     public synchronized void restart() {
         stop();
@@ -317,6 +333,9 @@ public final class EtcdServer implements AutoCloseable {
         if (current == null) {
             return;
         }
+        if (frozen) {
+            thaw(); // a stopped process would only act on SIGTERM once continued
+        }
         if (kill) {
             current.destroyForcibly();
         } else {
@@ -333,6 +352,26 @@ public final class EtcdServer implements AutoCloseable {
         } finally {
             RUNNING.remove(current);
             process = null;
+        }
+    }
+
+    private void signal(String name) {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            throw new IllegalStateException("etcd " + member.name() + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(current.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + current.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill -" + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling etcd " + member.name(), e);
         }
     }
 
