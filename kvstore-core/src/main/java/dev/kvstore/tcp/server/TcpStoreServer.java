@@ -51,7 +51,8 @@ public final class TcpStoreServer implements AutoCloseable {
         this.host = builder.host;
         this.requestedPort = builder.port;
         this.legacyGeneration = builder.legacyGeneration;
-        this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest);
+        this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
+                builder.maxRequestBytes, builder.maxStoreBytes);
     }
 
     /** @return a builder with the defaults: 127.0.0.1:29500, legacy numbering of PyTorch 1.13/2.0 */
@@ -135,6 +136,18 @@ public final class TcpStoreServer implements AutoCloseable {
         return current == null ? 0 : current.store().waiterCount();
     }
 
+    /** Bytes of keys and values stored (what {@link Builder#maxStoreBytes} limits); for tests and diagnostics. */
+    long storedBytes() {
+        EventLoop current = loop;
+        return current == null ? 0 : current.store().storedBytes();
+    }
+
+    /** Reply bytes queued for clients and not written yet; for tests and diagnostics. */
+    long replyBacklogBytes() {
+        EventLoop current = loop;
+        return current == null ? 0 : current.replyBacklogBytes();
+    }
+
     /** Stops accepting, closes every connection and waits for the server thread to end. Idempotent. */
     @Override
     public void close() {
@@ -184,6 +197,8 @@ public final class TcpStoreServer implements AutoCloseable {
         private int maxKeyBytes = ServerLimits.DEFAULT_MAX_KEY_BYTES;
         private int maxValueBytes = ServerLimits.DEFAULT_MAX_VALUE_BYTES;
         private int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
+        private long maxRequestBytes = ServerLimits.DEFAULT_MAX_REQUEST_BYTES;
+        private long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
 
         private Builder() {
         }
@@ -232,6 +247,27 @@ public final class TcpStoreServer implements AutoCloseable {
         /** Most keys in one CHECK/WAIT/MULTI_GET/MULTI_SET; more closes the connection. Default 131072. */
         public Builder maxKeysPerRequest(int n) {
             this.maxKeysPerRequest = n;
+            return this;
+        }
+
+        /**
+         * Most bytes one request may carry (all its keys and values, length prefixes included), and most bytes one
+         * connection's pending WAITs and watches may hold (their keys plus 64 bytes per key). More closes the
+         * connection with a WARN. With the 16 MiB of unread replies after which a client is no longer read, this
+         * bounds what one connection can make the server hold. Default 64 MiB.
+         */
+        public Builder maxRequestBytes(long n) {
+            this.maxRequestBytes = n;
+            return this;
+        }
+
+        /**
+         * Most bytes of keys and values the store holds over all clients (queues included). A SET, APPEND,
+         * MULTI_SET, ADD, COMPARE_SET or QUEUE_PUSH that would pass it stores nothing and closes its connection
+         * with a WARN. Default 1 GiB.
+         */
+        public Builder maxStoreBytes(long n) {
+            this.maxStoreBytes = n;
             return this;
         }
 

@@ -17,7 +17,7 @@ class StoreStateTest {
     }
 
     @Test
-    void longWaitReportNamesTheMostAwaitedMissingKeys() {
+    void longWaitReportNamesTheMostAwaitedMissingKeys() throws ProtocolViolation {
         Connection a = connection("a");
         Connection b = connection("b");
         store.await(a, List.of("/rank/7", "/present"));
@@ -40,7 +40,7 @@ class StoreStateTest {
     }
 
     @Test
-    void aQueuePushWakesOneWaiterPreferringOneThatWaitsForNothingElse() {
+    void aQueuePushWakesOneWaiterPreferringOneThatWaitsForNothingElse() throws ProtocolViolation {
         Connection both = connection("both");
         Connection onlyQueue = connection("only-queue");
         Connection second = connection("second");
@@ -69,6 +69,6 @@ class StoreStateTest {
 
     /** A connection without a socket: enough for waits that are queued, not written. */
     private static Connection connection(String name) {
-        return new Connection(null, null, name, null, c -> { });
+        return new Connection(null, null, name, null, c -> { }, new java.util.concurrent.atomic.LongAdder());
     }
 }
