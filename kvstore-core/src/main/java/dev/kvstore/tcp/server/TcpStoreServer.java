@@ -90,6 +90,10 @@ public final class TcpStoreServer implements AutoCloseable {
             started = true;
             log.info("TCPStore server listening on {}:{} (clients without VALIDATE use the {} protocol)", host,
                     port, legacyGeneration);
+            if (bindsEveryInterface(channel)) {
+                log.info("TCPStore server on {}:{} listens on every interface; TCPStore has no authentication, so "
+                        + "anyone who can reach this port can read, change and delete every key", host, port);
+            }
             return this;
         }
     }
@@ -105,6 +109,14 @@ public final class TcpStoreServer implements AutoCloseable {
             closeQuietly(channel);
             throw new KVStoreConnectionException("cannot bind the TCPStore server to " + host + ":" + requestedPort
                     + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
+    }
+
+    private static boolean bindsEveryInterface(ServerSocketChannel channel) {
+        try {
+            return ((InetSocketAddress) channel.getLocalAddress()).getAddress().isAnyLocalAddress();
+        } catch (IOException e) {
+            return false;
         }
     }
 
