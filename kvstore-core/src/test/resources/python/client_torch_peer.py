@@ -38,6 +38,9 @@ def main():
                 return
             elif cmd == "set":
                 store.set(args[0], unhex(args[1]))
+                # torch's set sends and returns without a reply: a round trip on the same connection makes
+                # "R OK" mean the master has stored the value, so the Java side can read it at once.
+                store.num_keys()
                 result = "OK"
             elif cmd == "get":
                 result = store.get(args[0]).hex() or "-"

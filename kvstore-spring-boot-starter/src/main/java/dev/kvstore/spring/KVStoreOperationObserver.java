@@ -1,0 +1,19 @@
+package dev.kvstore.spring;
+
+/**
+ * Told about every completed operation of a {@link ManagedKVStore}, for example to record metrics. Called on the
+ * thread that ran the operation, so implementations must be fast and thread-safe; exceptions they throw are logged
+ * and otherwise ignored.
+ */
+@FunctionalInterface
+public interface KVStoreOperationObserver {
+
+    /**
+     * @param store the store (or component view) that ran the operation
+     * @param operation what ran
+     * @param durationNanos how long it took
+     * @param failure what it threw, or {@code null} if it succeeded
+     */
+    void operationCompleted(ManagedKVStore store, KVStoreOperation operation, long durationNanos, Throwable failure);
+
+}

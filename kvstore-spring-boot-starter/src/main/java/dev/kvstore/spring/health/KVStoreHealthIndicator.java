@@ -1,0 +1,107 @@
+package dev.kvstore.spring.health;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.ManagedKVStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * {@link HealthIndicator} of a {@link KVStore}: UP when the store answers a round trip within the timeout, with
+ * the backend, endpoint, namespace, component and the round-trip latency (for etcd also the cluster's leader and
+ * version); DOWN with the reason otherwise.
+ *
+ * <p>Spring Boot never times out a health check, so this indicator bounds its own: the round trip runs on a separate
+ * daemon thread and the check reports DOWN when it has not answered within the timeout. A round trip that is still
+ * running is joined by the next check rather than started again, so a hanging store does not pile up threads.
+ */
+public class KVStoreHealthIndicator extends AbstractHealthIndicator {
+
+    /** The timeout of {@link #KVStoreHealthIndicator(KVStore)}: 5 seconds. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Executor PROBE_EXECUTOR = (task) -> {
+        Thread thread = new Thread(task, "kvstore-health");
+        thread.setDaemon(true);
+        thread.start();
+    };
+
+    private final KVStore store;
+
+    private final Duration timeout;
+
+    private final KVStoreProbe probe;
+
+    private final AtomicReference<CompletableFuture<ProbeResult>> inFlight = new AtomicReference<>();
+
+    /** @param store the store to check, with the {@link #DEFAULT_TIMEOUT} */
+    public KVStoreHealthIndicator(KVStore store) {
+        this(store, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * @param store the store to check
+     * @param timeout how long a check waits for the store's answer before reporting DOWN
+     */
+    public KVStoreHealthIndicator(KVStore store, Duration timeout) {
+        super("KVStore health check failed");
+        this.store = Objects.requireNonNull(store, "store");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        this.probe = KVStoreProbe.forStore(backendOf(store));
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) throws Exception {
+        if (this.store instanceof ManagedKVStore managed) {
+            builder.withDetail("backend", managed.backend()).withDetail("endpoint", managed.endpoint());
+        } else {
+            builder.withDetail("backend", this.store.getClass().getSimpleName());
+        }
+        builder.withDetail("namespace", this.store.namespace()).withDetail("component", this.store.component());
+        ProbeResult result;
+        try {
+            result = probe().get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException ex) {
+            builder.down()
+                .withDetail("error", "no answer within " + this.timeout + " (management.health.kvstore.timeout)");
+            return;
+        } catch (ExecutionException ex) {
+            throw (ex.getCause() instanceof Exception cause) ? cause : ex;
+        }
+        builder.up().withDetail("latencyMillis", result.latencyNanos() / 1_000_000.0).withDetails(result.details());
+    }
+
+    private CompletableFuture<ProbeResult> probe() {
+        CompletableFuture<ProbeResult> running = this.inFlight.get();
+        if (running != null && !running.isDone()) {
+            return running;
+        }
+        CompletableFuture<ProbeResult> started = CompletableFuture.supplyAsync(() -> {
+            long start = System.nanoTime();
+            Map<String, Object> details = this.probe.roundTrip(this.timeout);
+            return new ProbeResult(System.nanoTime() - start, details);
+        }, PROBE_EXECUTOR);
+        this.inFlight.set(started);
+        return started;
+    }
+
+    private static KVStore backendOf(KVStore store) {
+        return (store instanceof ManagedKVStore managed) ? managed.delegate() : store;
+    }
+
+    private record ProbeResult(long latencyNanos, Map<String, Object> details) {
+    }
+
+}

@@ -1,0 +1,34 @@
+package dev.kvstore.spring.health;
+
+import dev.kvstore.api.KVStore;
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.util.ClassUtils;
+
+/** One round trip to a store's server, returning details worth showing (none for a generic store). */
+interface KVStoreProbe {
+
+    /** The key a generic probe checks; it is only read, never written. */
+    String PROBE_KEY = "kvstore-health-probe";
+
+    /**
+     * @param timeout the bound of the round trip where the backend can bound it itself
+     * @return details of the server, possibly empty
+     */
+    Map<String, Object> roundTrip(Duration timeout);
+
+    /** @return the etcd probe (leader, version) for an etcd store when jetcd is present, else an existence check */
+    static KVStoreProbe forStore(KVStore backend) {
+        if (ClassUtils.isPresent("io.etcd.jetcd.Client", KVStoreProbe.class.getClassLoader())) {
+            KVStoreProbe etcd = EtcdProbe.forStore(backend);
+            if (etcd != null) {
+                return etcd;
+            }
+        }
+        return (timeout) -> {
+            backend.exists(PROBE_KEY);
+            return Map.of();
+        };
+    }
+
+}

@@ -1,0 +1,45 @@
+package dev.kvstore.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataProperty;
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepositoryJsonBuilder;
+
+/** The configuration metadata IDEs complete {@code kvstore.*} from: every public property, each described. */
+class ConfigurationMetadataTests {
+
+    private static final List<String> PUBLIC_PROPERTIES = List.of("kvstore.backend", "kvstore.namespace",
+            "kvstore.component", "kvstore.rank", "kvstore.cleanup", "kvstore.etcd.endpoints", "kvstore.etcd.host",
+            "kvstore.etcd.port", "kvstore.etcd.connect-timeout", "kvstore.etcd.request-timeout", "kvstore.etcd.user",
+            "kvstore.etcd.password", "kvstore.etcd.tls.ca-certificate", "kvstore.etcd.tls.client-certificate",
+            "kvstore.etcd.tls.client-key", "kvstore.tcp.host", "kvstore.tcp.port", "kvstore.tcp.world-size",
+            "kvstore.tcp.master", "kvstore.tcp.timeout", "kvstore.tcp.wait-for-workers", "kvstore.tcp.protocol",
+            "kvstore.tcp.server-legacy-protocol", "management.health.kvstore.enabled",
+            "management.health.kvstore.timeout");
+
+    @Test
+    void everyPublicPropertyIsDescribed() throws Exception {
+        Map<String, ConfigurationMetadataProperty> properties;
+        try (InputStream generated = resource("META-INF/spring-configuration-metadata.json")) {
+            properties = ConfigurationMetadataRepositoryJsonBuilder.create(generated).build().getAllProperties();
+        }
+        assertThat(properties.keySet()).containsAll(PUBLIC_PROPERTIES);
+        for (String name : PUBLIC_PROPERTIES) {
+            assertThat(properties.get(name).getDescription()).as(name).isNotBlank();
+        }
+        assertThat(properties.get("kvstore.backend").getDefaultValue()).isEqualTo("tcp");
+        assertThat(properties.get("kvstore.tcp.timeout").getDefaultValue()).isEqualTo("300s");
+        assertThat(properties.get("management.health.kvstore.enabled").getDefaultValue()).isEqualTo(true);
+    }
+
+    private InputStream resource(String name) {
+        InputStream in = getClass().getClassLoader().getResourceAsStream(name);
+        assertThat(in).as(name).isNotNull();
+        return in;
+    }
+
+}

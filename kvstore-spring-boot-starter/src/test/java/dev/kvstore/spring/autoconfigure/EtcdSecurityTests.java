@@ -1,0 +1,79 @@
+package dev.kvstore.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.TestCertificates;
+import io.etcd.jetcd.Auth;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** {@code kvstore.etcd.tls.*} and {@code kvstore.etcd.user/password} reach a real etcd that requires them. */
+class EtcdSecurityTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class))
+        .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.connect-timeout=3s");
+
+    @Test
+    void mutualTlsFromProperties(@TempDir Path certificateDir) {
+        Assumptions.assumeTrue(TestCertificates.available(), "needs " + TestCertificates.OPENSSL);
+        TestCertificates certificates = TestCertificates.create(certificateDir);
+        try (EtcdServer server = EtcdServer.startTls(certificates.serverTls(true))) {
+            this.runner
+                .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(),
+                        "kvstore.etcd.tls.ca-certificate=" + certificates.caCertificate(),
+                        "kvstore.etcd.tls.client-certificate=" + certificates.clientCertificate(),
+                        "kvstore.etcd.tls.client-key=" + certificates.clientKey())
+                .run((context) -> {
+                    assertThat(server.endpoint()).startsWith("https://");
+                    KVStore store = context.getBean(KVStore.class);
+                    store.set("secure", "yes");
+                    assertThat(store.get("secure")).contains("yes");
+                });
+            this.runner
+                .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(),
+                        "kvstore.etcd.tls.ca-certificate=" + certificates.caCertificate())
+                .run((context) -> assertThat(context).as("no client certificate").hasFailed());
+        }
+    }
+
+    @Test
+    void userAndPasswordFromProperties() throws Exception {
+        try (EtcdServer server = EtcdServer.start()) {
+            try (Client admin = Client.builder().endpoints(server.endpoint()).build()) {
+                Auth auth = admin.getAuthClient();
+                auth.userAdd(bytes("root"), bytes("root-secret")).get(10, TimeUnit.SECONDS);
+                auth.roleAdd(bytes("root")).get(10, TimeUnit.SECONDS);
+                auth.userGrantRole(bytes("root"), bytes("root")).get(10, TimeUnit.SECONDS);
+                auth.authEnable().get(10, TimeUnit.SECONDS);
+            }
+            this.runner
+                .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(), "kvstore.etcd.user=root",
+                        "kvstore.etcd.password=root-secret")
+                .run((context) -> {
+                    KVStore store = context.getBean(KVStore.class);
+                    store.set("authenticated", "yes");
+                    assertThat(store.get("authenticated")).contains("yes");
+                });
+            this.runner
+                .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(), "kvstore.etcd.user=root",
+                        "kvstore.etcd.password=wrong")
+                .run((context) -> assertThat(context).as("wrong password").hasFailed());
+        }
+    }
+
+    private static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+}

@@ -1,0 +1,144 @@
+package dev.kvstore.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.ManagedKVStore;
+import dev.kvstore.tcp.TcpKVStore;
+import dev.kvstore.testing.FreePorts;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Backend selection, back-off and lifecycle of the auto-configured store, against real TCPStore masters. */
+class KVStoreAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class));
+
+    @Test
+    void tcpIsTheDefaultBackendAndRankZeroHostsTheMaster() {
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((master) -> {
+            assertThat(master).hasSingleBean(KVStore.class);
+            ManagedKVStore store = master.getBean(ManagedKVStore.class);
+            assertThat(store.delegate()).isInstanceOf(TcpKVStore.class);
+            assertThat(store.backend()).isEqualTo("tcp");
+            assertThat(store.endpoint()).isEqualTo("127.0.0.1:" + port + " (master)");
+            assertThat(store.namespace()).isEqualTo("default");
+            assertThat(store.component()).isEqualTo("tensorbus");
+            store.set("greeting", "hello");
+            // A second application, rank 1, is a client of that master and sees the value.
+            this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1").run((client) -> {
+                ManagedKVStore clientStore = client.getBean(ManagedKVStore.class);
+                assertThat(clientStore.endpoint()).isEqualTo("127.0.0.1:" + port);
+                assertThat(clientStore.get("greeting")).contains("hello");
+            });
+        });
+    }
+
+    @Test
+    void masterOnPortZeroReportsThePortItsServerPicked() {
+        this.runner.withPropertyValues("kvstore.tcp.port=0").run((context) -> {
+            ManagedKVStore store = context.getBean(ManagedKVStore.class);
+            int port = ((TcpKVStore) store.delegate()).port();
+            assertThat(port).isPositive();
+            assertThat(store.endpoint()).isEqualTo("127.0.0.1:" + port + " (master)");
+        });
+    }
+
+    @Test
+    void backendNameIsCaseInsensitive() {
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.backend=TCP", "kvstore.tcp.port=" + port)
+            .run((context) -> assertThat(context.getBean(ManagedKVStore.class).backend()).isEqualTo("tcp"));
+    }
+
+    @Test
+    void applicationKVStoreBeanWins() {
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.endpoints=http://127.0.0.1:1")
+            .withBean("myStore", KVStore.class,
+                    () -> TcpKVStore.builder().port(port).master(true).namespace("mine").build())
+            .run((context) -> {
+                assertThat(context).hasNotFailed().hasSingleBean(KVStore.class).doesNotHaveBean(ManagedKVStore.class);
+                assertThat(context.getBean(KVStore.class).namespace()).isEqualTo("mine");
+            });
+    }
+
+    @Test
+    void builderCustomizersRunBeforeTheStoreConnects() {
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
+            .withUserConfiguration(CustomizerConfiguration.class)
+            .run((context) -> assertThat(context.getBean(KVStore.class).namespace()).isEqualTo("customized"));
+    }
+
+    @Test
+    void propertiesSetNamespaceAndComponent() {
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.namespace=job-7", "kvstore.component=rdzv")
+            .run((context) -> {
+                KVStore store = context.getBean(KVStore.class);
+                assertThat(store.namespace()).isEqualTo("job-7");
+                assertThat(store.component()).isEqualTo("rdzv");
+            });
+    }
+
+    @Test
+    void withoutJetcdTheTcpBackendStillWorks() {
+        int port = FreePorts.pick();
+        this.runner.withClassLoader(new FilteredClassLoader("io.etcd.jetcd"))
+            .withPropertyValues("kvstore.tcp.port=" + port)
+            .run((context) -> assertThat(context.getBean(ManagedKVStore.class).backend()).isEqualTo("tcp"));
+    }
+
+    @Test
+    void etcdBackendWithoutJetcdFailsStartupWithAClearMessage() {
+        this.runner.withClassLoader(new FilteredClassLoader("io.etcd.jetcd"))
+            .withPropertyValues("kvstore.backend=etcd")
+            .run((context) -> {
+                assertThat(context).hasFailed();
+                assertThat(KVStorePropertiesTests.fullMessage(context.getStartupFailure()))
+                    .contains("kvstore.backend").contains("io.etcd:jetcd-core");
+            });
+    }
+
+    @Test
+    void storeIsClosedWhenTheContextShutsDown() {
+        int port = FreePorts.pick();
+        AtomicReference<ManagedKVStore> store = new AtomicReference<>();
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
+            .run((context) -> store.set(context.getBean(ManagedKVStore.class)));
+        assertThatIllegalStateException().isThrownBy(() -> store.get().exists("anything"))
+            .withMessageContaining("closed");
+        // The master released its port: a new master can bind it.
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
+            .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void invalidTorchrunEnvironmentFailsStartupNamingTheVariable() {
+        this.runner.withPropertyValues("RANK=first").run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(KVStorePropertiesTests.fullMessage(context.getStartupFailure())).contains("RANK")
+                .contains("first");
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CustomizerConfiguration {
+
+        @Bean
+        TcpKVStoreBuilderCustomizer namespaceCustomizer() {
+            return (builder) -> builder.namespace("customized");
+        }
+
+    }
+
+}

@@ -1,0 +1,79 @@
+package dev.kvstore.spring.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
+import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfiguration;
+import dev.kvstore.tcp.TcpKVStore;
+import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.PythonProcess;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** The health indicator of a TCPStore client against real masters: a Java one and a PyTorch one. */
+class KVStoreHealthIndicatorTcpTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class,
+                HealthContributorAutoConfiguration.class, KVStoreHealthContributorAutoConfiguration.class))
+        .withPropertyValues("kvstore.rank=1", "kvstore.tcp.timeout=20s", "management.health.kvstore.timeout=1s");
+
+    @Test
+    void clientIsUpWhileTheJavaMasterRunsAndDownOnceItIsGone() {
+        int port = FreePorts.pick();
+        TcpKVStore master = TcpKVStore.builder().port(port).master(true).build();
+        try {
+            this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((context) -> {
+                HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+                Health up = indicator.health();
+                assertThat(up.getStatus()).isEqualTo(Status.UP);
+                assertThat(up.getDetails()).containsEntry("backend", "tcp")
+                    .containsEntry("endpoint", "127.0.0.1:" + port);
+                master.close();
+                Health down = indicator.health();
+                assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                assertThat(down.getDetails()).containsKey("error").containsEntry("endpoint", "127.0.0.1:" + port);
+            });
+        } finally {
+            master.close();
+        }
+    }
+
+    @Test
+    void downWithinItsTimeoutWhileAPyTorchMasterDoesNotAnswerAndUpAgainAfterwards() throws Exception {
+        int port = FreePorts.pick();
+        try (PythonProcess torch = PythonProcess.start("starter_torch_master.py", port)) {
+            torch.awaitLineStartingWith("READY", Duration.ofSeconds(90));
+            this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.tcp.protocol=legacy").run((context) -> {
+                HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+                assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+                assertThat(context.getBean(KVStore.class).exists("anything")).isFalse();
+                signal("STOP", torch.pid());
+                try {
+                    Health down = indicator.health();
+                    assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(down.getDetails().get("error")).asString().contains("no answer within PT1S");
+                } finally {
+                    signal("CONT", torch.pid());
+                }
+                await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
+            });
+        }
+    }
+
+    private static void signal(String signal, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s %d", signal, pid).isZero();
+    }
+
+}
