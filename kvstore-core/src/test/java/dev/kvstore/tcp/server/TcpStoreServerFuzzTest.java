@@ -72,6 +72,8 @@ class TcpStoreServerFuzzTest {
         for (int i = 0; i < 10; i++) {
             healthy.request(SET).str("/healthy/" + i).bytes(utf8("value-" + i)).send();
         }
+        healthy.request(PING).u32(0).send();
+        assertThat(healthy.readU32()).isZero(); // accepted and served: part of the baseline
         healthyWaiter = WireConnection.open(server.port(), ProtocolGeneration.LEGACY);
     }
 

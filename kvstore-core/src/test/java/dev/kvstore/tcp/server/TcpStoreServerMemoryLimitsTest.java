@@ -192,6 +192,7 @@ class TcpStoreServerMemoryLimitsTest {
 
         // Every SET pushes old and new value (2 MiB) to the watcher, which reads nothing.
         WireConnection writer = connect(MODERN);
+        await().until(() -> server.connectionCount() == 3); // accepted: the loop below watches this count
         byte[] value = new byte[MIB];
         long maxBacklog = 0;
         for (int i = 0; i < 100 && server.connectionCount() == 3; i++) {
@@ -211,7 +212,7 @@ class TcpStoreServerMemoryLimitsTest {
     void aClientThatDoesNotReadRepliesIsPausedThenCatchesUpWithNothingLost() throws Exception {
         start(TcpStoreServer.builder());
         WireConnection setup = connect(MODERN);
-        setup.request(SET).str("/v").bytes(new byte[1000]).send();
+        setup.request(SET).str("/v").bytes(new byte[500]).send();
 
         Socket slow = new Socket();
         sockets.add(slow);
@@ -220,8 +221,8 @@ class TcpStoreServerMemoryLimitsTest {
         slow.setSoTimeout(30_000);
         byte[] validate = new byte[] {0, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C};
         byte[] get = concat(new byte[] {(byte) MODERN.opcode(GET)}, le64(2), utf8("/v"));
-        // 6.5 MB of requests: more than the socket buffers take while the server does not read; 504 MB of replies.
-        int gets = 500_000;
+        // 13 MB of requests: more than the socket buffers take while the server does not read; 508 MB of replies.
+        int gets = 1_000_000;
         AtomicLong requested = new AtomicLong();
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             try {
@@ -243,17 +244,17 @@ class TcpStoreServerMemoryLimitsTest {
         // The server reads until more than 16 MiB of replies wait, then stops reading that client.
         await().atMost(Duration.ofSeconds(30)).until(() -> server.replyBacklogBytes() > Connection.MAX_UNWRITTEN_BYTES);
         assertThat(writer).as("the writer is blocked: the server no longer reads it").isNotDone();
-        long oneReadOfGets = (65536 / get.length + 1) * 1008L;
+        long oneReadOfGets = (65536 / get.length + 1) * 508L;
         assertThat(server.replyBacklogBytes()).as("16 MiB plus the replies to one 64 KiB read")
                 .isLessThanOrEqualTo(Connection.MAX_UNWRITTEN_BYTES + oneReadOfGets);
         assertOthersServed();
 
         InputStream in = new BufferedInputStream(slow.getInputStream(), 1 << 16);
-        byte[] reply = new byte[1008];
+        byte[] reply = new byte[508];
         int wrong = 0;
         for (int i = 0; i < gets; i++) {
             readFully(in, reply);
-            if (ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN).getLong(0) != 1000) {
+            if (ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN).getLong(0) != 500) {
                 wrong++;
             }
         }
