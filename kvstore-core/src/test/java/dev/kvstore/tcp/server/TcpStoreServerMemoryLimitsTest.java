@@ -209,6 +209,46 @@ class TcpStoreServerMemoryLimitsTest {
     }
 
     @Test
+    void aChangePushedToManyWatchersSharesTheValuesInsteadOfCopyingThem() throws IOException {
+        start(TcpStoreServer.builder());
+        int watchers = 100;
+        byte[] key = utf8("/shared");
+        byte[] watch = concat(new byte[] {(byte) ProtocolGeneration.LEGACY.opcode(WATCH_KEY)}, le64(key.length), key);
+        for (int i = 0; i < watchers; i++) {
+            Socket watcher = new Socket();
+            sockets.add(watcher);
+            watcher.setReceiveBufferSize(64 * 1024);
+            watcher.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+            watcher.getOutputStream().write(watch);
+            assertThat(watcher.getInputStream().read()).isEqualTo(Replies.KEY_CALLBACK_REGISTERED);
+        }
+        WireConnection writer = connect(MODERN);
+        writer.request(SET).str("/shared").bytes(new byte[8 * MIB]).send();
+        writer.request(PING).u32(1).send();
+        assertThat(writer.readU32()).isEqualTo(1);
+        long heapBefore = heapAfterGc();
+        writer.request(SET).str("/shared").bytes(new byte[8 * MIB]).send();
+        writer.request(PING).u32(2).send();
+        assertThat(writer.readU32()).isEqualTo(2);
+        // 100 watchers are owed old and new value (1.6 GB); the socket buffers took little of it.
+        assertThat(server.replyBacklogBytes()).isGreaterThan(watchers * 8L * MIB);
+        long growth = heapAfterGc() - heapBefore;
+        assertThat(growth).as("heap growth while 100 watchers are owed a change of 8 MiB values")
+                .isLessThan(128L * MIB);
+        assertThat(server.connectionCount()).isEqualTo(watchers + 2);
+    }
+
+    private static long heapAfterGc() {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            used = Math.min(used, java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage()
+                    .getUsed());
+        }
+        return used;
+    }
+
+    @Test
     void aClientThatDoesNotReadRepliesIsPausedThenCatchesUpWithNothingLost() throws Exception {
         start(TcpStoreServer.builder());
         WireConnection setup = connect(MODERN);
