@@ -19,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * not threads. Clients that open with VALIDATE (PyTorch 2.2+) get the modern opcode numbering; others get the
  * configured {@linkplain Builder#legacyProtocol legacy numbering}. WAIT blocks server-side until the keys exist;
  * connections have no idle timeout. A malformed request, a length past the limits, GET of a missing key or ADD to a
- * non-number closes that one connection (logged at WARN with the peer's address), never the server.
+ * non-number closes that one connection (logged at WARN with the peer's address), never the server. What a client
+ * can make the server hold is bounded: one request and a connection's pending waits by
+ * {@linkplain Builder#maxRequestBytes maxRequestBytes}, the data by {@linkplain Builder#maxStoreBytes maxStoreBytes},
+ * unread replies by pausing (16 MiB) and then closing (64 MiB) the client. TCPStore has no authentication: the bind
+ * address ({@linkplain Builder#host default 127.0.0.1}) decides who can connect.
  *
  * <pre>{@code
  * try (TcpStoreServer server = TcpStoreServer.builder().host("0.0.0.0").port(29500).build().start()) {
