@@ -6,6 +6,7 @@ tries to claim the round with compare_set, waits for the key of the next client 
 and checks it, then waits for 'py/go/<round>' which the Java test sets once every client waits for it.
 Prints 'ADD <counter> <result>', 'WIN <round> <id>', then 'DONE' (or 'ERROR ...' lines and exit code 1).
 """
+import os
 import sys
 import threading
 from datetime import timedelta
@@ -18,6 +19,7 @@ clients = processes * threads
 COUNTERS = 4
 print_lock = threading.Lock()
 errors = []
+stores = []  # kept alive until os._exit: no TCPStore is destroyed while other threads use theirs
 
 
 def out(line):
@@ -29,6 +31,7 @@ def run(thread):
     me = process_index * threads + thread
     try:
         store = dist.TCPStore(host, port, is_master=False, timeout=timedelta(seconds=60))
+        stores.append(store)
         for r in range(rounds):
             store.set(f"py/r{r}/c{me}", f"v-{r}-{me}")
             counter = me % COUNTERS
@@ -52,4 +55,6 @@ for w in workers:
 for w in workers:
     w.join()
 print("DONE", flush=True)
-sys.exit(1 if errors else 0)
+sys.stdout.flush()
+# Skip interpreter teardown: torch 1.13 sometimes segfaults (exit 139) destroying many TCPStores at exit.
+os._exit(1 if errors else 0)

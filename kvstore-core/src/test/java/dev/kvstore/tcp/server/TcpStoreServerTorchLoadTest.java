@@ -70,9 +70,18 @@ class TcpStoreServerTorchLoadTest {
             for (int id = 0; id < clients; id++) {
                 ringKeys.add("py/r" + round + "/c" + id);
             }
+            int currentRound = round;
             // Once every ring key of the round is set no ring wait can be pending: all waits are for 'go'.
             await().atMost(PYTHON_TIMEOUT).pollInterval(Duration.ofMillis(20))
-                    .until(() -> java.check(ringKeys) && server.waiterCount() == clients);
+                    .until(() -> {
+                        for (PythonProcess process : processes) {
+                            if (!process.isAlive()) {
+                                throw new AssertionError("a torch process ended early with exit code "
+                                        + process.waitFor(Duration.ofSeconds(5)) + process.describe());
+                            }
+                        }
+                        return java.check(ringKeys) && server.waiterCount() == clients;
+                    });
             java.set("py/go/" + round, "1".getBytes(StandardCharsets.UTF_8));
         }
 
