@@ -11,15 +11,23 @@ import sys
 import threading
 from datetime import timedelta
 
+import faulthandler
+
 import torch.distributed as dist
+
+faulthandler.enable()
 
 host, port = sys.argv[1], int(sys.argv[2])
 process_index, processes, threads, rounds = (int(a) for a in sys.argv[3:7])
 clients = processes * threads
 COUNTERS = 4
 print_lock = threading.Lock()
+# torch 1.13's Python binding of compare_set builds its bytes result without holding the GIL (later releases fix
+# it): concurrent compare_set calls from threads of one process segfault now and then. Other processes still race.
+compare_set_lock = threading.Lock()
 errors = []
-stores = []  # kept alive until os._exit: no TCPStore is destroyed while other threads use theirs
+# One TCPStore per thread, created up front and kept alive until os._exit (see the end).
+stores = [dist.TCPStore(host, port, is_master=False, timeout=timedelta(seconds=60)) for _ in range(threads)]
 
 
 def out(line):
@@ -30,13 +38,14 @@ def out(line):
 def run(thread):
     me = process_index * threads + thread
     try:
-        store = dist.TCPStore(host, port, is_master=False, timeout=timedelta(seconds=60))
-        stores.append(store)
+        store = stores[thread]
         for r in range(rounds):
             store.set(f"py/r{r}/c{me}", f"v-{r}-{me}")
             counter = me % COUNTERS
             out(f"ADD {counter} {store.add(f'py/counter/{counter}', 1)}")
-            if store.compare_set(f"py/claim/{r}", "", str(me)).decode() == str(me):
+            with compare_set_lock:
+                claimed = store.compare_set(f"py/claim/{r}", "", str(me))
+            if claimed.decode() == str(me):
                 out(f"WIN {r} {me}")
             peer = (me + 1) % clients
             store.wait([f"py/r{r}/c{peer}"])
