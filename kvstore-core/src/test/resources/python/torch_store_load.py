@@ -22,8 +22,9 @@ process_index, processes, threads, rounds = (int(a) for a in sys.argv[3:7])
 clients = processes * threads
 COUNTERS = 4
 print_lock = threading.Lock()
-# torch 1.13's Python binding of compare_set builds its bytes result without holding the GIL (later releases fix
-# it): concurrent compare_set calls from threads of one process segfault now and then. Other processes still race.
+# torch 1.13 segfaults now and then (faulthandler: inside compare_set) when threads of one process call compare_set
+# concurrently; newer releases release the GIL only around the store call and build the result with it held.
+# The claims still race across processes.
 compare_set_lock = threading.Lock()
 errors = []
 # One TCPStore per thread, created up front and kept alive until os._exit (see the end).
