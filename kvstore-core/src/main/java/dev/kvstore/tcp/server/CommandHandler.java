@@ -48,11 +48,7 @@ final class CommandHandler {
                 }
                 client.send(Replies.bytesList(values));
             }
-            case MULTI_SET -> {
-                for (int i = 0; i < request.keys().size(); i++) {
-                    store.set(request.keys().get(i), request.value(i));
-                }
-            }
+            case MULTI_SET -> store.multiSet(request.keys(), request.values());
             case CANCEL_WAIT -> {
                 store.cancelWaits(client);
                 client.send(Replies.u8(Replies.WAIT_CANCELED));

@@ -7,26 +7,36 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
  * One client connection, owned by the event-loop thread: its parser, its not-yet-written replies, and the waits and
  * watches it holds in the store. Replies are queued and written when the loop flushes; reading pauses while a
- * client leaves too many reply bytes unread.
+ * client leaves more than {@link #MAX_UNWRITTEN_BYTES} unread. Replies it did not ask for (watch notifications)
+ * and the replies to requests already read can still pile up then: past {@link #MAX_BACKLOG_BYTES} the connection is
+ * marked {@linkplain #overflowed() overflowed}, its replies are dropped, and the loop closes it.
  */
 final class Connection {
 
     /** Reading pauses while more than this many reply bytes wait to be written. */
     static final long MAX_UNWRITTEN_BYTES = 16L * 1024 * 1024;
+    /** A client with more than {@link #MAX_UNWRITTEN_BYTES} unread is closed once its backlog would pass this. */
+    static final long MAX_BACKLOG_BYTES = 64L * 1024 * 1024;
 
     private final SocketChannel channel;
     private final SelectionKey selectionKey;
     private final String peer;
     private final RequestParser parser;
     private final Consumer<Connection> flushScheduler;
+    private final LongAdder backlogOfAll;
     private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>();
     private long unwrittenBytes;
     private boolean open = true;
+    private boolean overflowed;
+
+    /** Bytes this connection's pending WAITs and watches hold, as {@link StoreState} charges them. */
+    long heldBytes;
 
     /** Pending WAITs of this connection, managed by {@link StoreState}. */
     final Set<StoreState.Waiter> waits = new LinkedHashSet<>();
@@ -34,12 +44,13 @@ final class Connection {
     final Set<String> watchedKeys = new LinkedHashSet<>();
 
     Connection(SocketChannel channel, SelectionKey selectionKey, String peer, RequestParser parser,
-            Consumer<Connection> flushScheduler) {
+            Consumer<Connection> flushScheduler, LongAdder backlogOfAll) {
         this.channel = channel;
         this.selectionKey = selectionKey;
         this.peer = peer;
         this.parser = parser;
         this.flushScheduler = flushScheduler;
+        this.backlogOfAll = backlogOfAll;
     }
 
     String peer() {
@@ -58,18 +69,44 @@ final class Connection {
         return open;
     }
 
+    /** @return whether replies piled up past {@link #MAX_BACKLOG_BYTES}: they were dropped, the loop must close it */
+    boolean overflowed() {
+        return overflowed;
+    }
+
+    long unwrittenBytes() {
+        return unwrittenBytes;
+    }
+
     /** Queues reply bytes; they are written when the loop next flushes. */
     void send(ByteBuffer... parts) {
-        if (!open) {
+        if (!open || overflowed) {
+            return;
+        }
+        long size = 0;
+        for (ByteBuffer part : parts) {
+            size += part.remaining();
+        }
+        if (unwrittenBytes > MAX_UNWRITTEN_BYTES && unwrittenBytes + size > MAX_BACKLOG_BYTES) {
+            overflowed = true;
+            discardUnwritten();
+            flushScheduler.accept(this);
             return;
         }
         for (ByteBuffer part : parts) {
             if (part.hasRemaining()) {
                 unwritten.add(part);
-                unwrittenBytes += part.remaining();
             }
         }
+        unwrittenBytes += size;
+        backlogOfAll.add(size);
         flushScheduler.accept(this);
+    }
+
+    private void discardUnwritten() {
+        unwritten.clear();
+        backlogOfAll.add(-unwrittenBytes);
+        unwrittenBytes = 0;
     }
 
     /**
@@ -82,6 +119,7 @@ final class Connection {
             ByteBuffer[] batch = unwritten.toArray(new ByteBuffer[Math.min(unwritten.size(), 64)]);
             long written = channel.write(batch, 0, Math.min(unwritten.size(), 64));
             unwrittenBytes -= written;
+            backlogOfAll.add(-written);
             while (!unwritten.isEmpty() && !unwritten.peekFirst().hasRemaining()) {
                 unwritten.pollFirst();
             }
@@ -101,7 +139,7 @@ final class Connection {
     /** Closes the socket; the store's cleanup is the caller's job. */
     void close() {
         open = false;
-        unwritten.clear();
+        discardUnwritten();
         selectionKey.cancel();
         try {
             channel.close();

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,9 @@ final class EventLoop implements Runnable {
     private final String address;
     private final ServerLimits limits;
     private final ProtocolGeneration legacyGeneration;
-    private final StoreState store = new StoreState();
-    private final CommandHandler handler = new CommandHandler(store);
+    private final StoreState store;
+    private final CommandHandler handler;
+    private final LongAdder replyBacklog = new LongAdder();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
     private final Set<Connection> connections = new HashSet<>();
     private final Set<Connection> toFlush = new LinkedHashSet<>();
@@ -56,6 +58,8 @@ final class EventLoop implements Runnable {
         this.address = address;
         this.limits = limits;
         this.legacyGeneration = legacyGeneration;
+        this.store = new StoreState(limits);
+        this.handler = new CommandHandler(store);
         this.selector = Selector.open();
         serverChannel.configureBlocking(false);
         this.acceptKey = serverChannel.register(selector, SelectionKey.OP_ACCEPT);
@@ -67,6 +71,11 @@ final class EventLoop implements Runnable {
 
     StoreState store() {
         return store;
+    }
+
+    /** @return reply bytes queued and not yet written, over all connections */
+    long replyBacklogBytes() {
+        return replyBacklog.sum();
     }
 
     /** Asks the loop to stop; it closes every connection, the listening socket and the selector on its way out. */
@@ -132,7 +141,7 @@ final class EventLoop implements Runnable {
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
             Connection connection = new Connection(channel, key, peer,
-                    new RequestParser(limits, legacyGeneration), toFlush::add);
+                    new RequestParser(limits, legacyGeneration), toFlush::add, replyBacklog);
             key.attach(connection);
             connections.add(connection);
             connectionCount = connections.size();
@@ -220,6 +229,13 @@ final class EventLoop implements Runnable {
         toFlush.clear();
         for (Connection connection : pending) {
             if (!connection.isOpen()) {
+                continue;
+            }
+            if (connection.overflowed()) {
+                log.warn("Closing TCPStore connection from {}: it left more than {} MiB of replies unread and more "
+                        + "were due (a client that does not read its replies or watch notifications)",
+                        connection.peer(), Connection.MAX_BACKLOG_BYTES >> 20);
+                close(connection);
                 continue;
             }
             try {

@@ -63,14 +63,17 @@ final class Replies {
         return buffer.flip();
     }
 
-    /** A WATCH_KEY notification: {@code u8 type, str key, bytes old, bytes new}. */
-    static ByteBuffer watchNotification(int type, String key, byte[] oldValue, byte[] newValue) {
-        ByteBuffer buffer = allocate(1 + 8 + key.length() + 8 + oldValue.length + 8 + newValue.length);
-        buffer.put((byte) type);
-        buffer.putLong(key.length()).put(WireKeys.toBytes(key));
-        buffer.putLong(oldValue.length).put(oldValue);
-        buffer.putLong(newValue.length).put(newValue);
-        return buffer.flip();
+    /**
+     * A WATCH_KEY notification: {@code u8 type, str key, bytes old, bytes new}. The values are shared, not copied:
+     * a change pushed to many watchers must not cost a copy of both values per watcher.
+     */
+    static ByteBuffer[] watchNotification(int type, String key, byte[] oldValue, byte[] newValue) {
+        ByteBuffer head = allocate(1 + 8 + key.length() + 8);
+        head.put((byte) type);
+        head.putLong(key.length()).put(WireKeys.toBytes(key));
+        head.putLong(oldValue.length);
+        return new ByteBuffer[] {head.flip(), ByteBuffer.wrap(oldValue), allocate(8).putLong(newValue.length).flip(),
+            ByteBuffer.wrap(newValue)};
     }
 
     private static ByteBuffer allocate(int size) {

@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * Incremental parser of one connection's request stream. Bytes may arrive split anywhere (PyTorch 1.13 sends every
  * field with its own {@code send()}); the parser keeps its place between calls and hands out each request once it is
- * complete. Lengths and counts are checked against the limits before anything is allocated for them.
+ * complete. Lengths and counts are checked against the limits before anything is allocated for them, and so is
+ * the request's running total, so that one request (say a MULTI_SET of many large values) cannot make the server
+ * buffer more than {@link ServerLimits#maxRequestBytes()}.
  *
  * <p>The first bytes decide the protocol generation: {@code 00 CE F7 85 3C} (VALIDATE with the magic number) selects
  * {@link ProtocolGeneration#MODERN}; anything else the configured legacy numbering. A legacy SET also starts with
@@ -44,6 +46,8 @@ final class RequestParser {
     private List<String> keys;
     private List<byte[]> values;
     private long number;
+    /** Bytes of the current request received so far, opcode and length prefixes included. */
+    private long requestBytes;
 
     /** Holds fixed-size fields and length prefixes while they arrive. */
     private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -139,6 +143,7 @@ final class RequestParser {
         keys = new ArrayList<>(2);
         values = new ArrayList<>(2);
         number = 0;
+        requestBytes = 1;
     }
 
     private static Shape shapeOf(Command command) {
@@ -189,6 +194,7 @@ final class RequestParser {
                     return false;
                 }
                 count = checkedLength(scratch.getLong(0), limits.maxKeysPerRequest(), "key count");
+                requestBytes += 8;
                 int expected = (int) Math.min(count, 1024);
                 keys = new ArrayList<>(expected);
                 values = new ArrayList<>(command == Command.MULTI_SET ? expected : 0);
@@ -212,6 +218,11 @@ final class RequestParser {
                     ? checkedLength(scratch.getLong(0), limits.maxKeyBytes(), "key length")
                     : checkedLength(scratch.getLong(0), limits.maxValueBytes(), "value length");
             scratch.clear();
+            requestBytes += 8 + length;
+            if (requestBytes > limits.maxRequestBytes()) {
+                throw new ProtocolViolation(command + " request of at least " + requestBytes
+                        + " bytes exceeds the limit of " + limits.maxRequestBytes() + " bytes per request");
+            }
             payload = new byte[(int) length];
             payloadFilled = 0;
         }

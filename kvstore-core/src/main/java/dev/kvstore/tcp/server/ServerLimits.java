@@ -1,22 +1,43 @@
 package dev.kvstore.tcp.server;
 
 /**
- * Per-request size limits of the server. A request past any of them closes its connection before anything is
- * allocated for it.
+ * Size limits of the server. A request past any of them closes its connection before anything is allocated for the
+ * offending part; together they bound what one connection can make the server hold (see {@code maxRequestBytes}).
+ *
+ * @param maxKeyBytes longest key
+ * @param maxValueBytes longest value
+ * @param maxKeysPerRequest most keys in one CHECK/WAIT/MULTI_GET/MULTI_SET
+ * @param maxRequestBytes most bytes of one request as received (lengths included), and most bytes one connection's
+ *     pending WAITs and watches may hold (keys plus {@link #HELD_KEY_OVERHEAD} per key)
+ * @param maxStoreBytes most bytes of keys and values stored (queues included) over all clients
  */
-record ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest) {
+record ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, long maxRequestBytes,
+        long maxStoreBytes) {
 
     static final int DEFAULT_MAX_KEY_BYTES = 8 * 1024;
     static final int DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
     static final int DEFAULT_MAX_KEYS_PER_REQUEST = 128 * 1024;
+    /** Room for a COMPARE_SET of two values at the value limit, or a MULTI_SET of a few. */
+    static final long DEFAULT_MAX_REQUEST_BYTES = 64L * 1024 * 1024;
+    static final long DEFAULT_MAX_STORE_BYTES = 1024L * 1024 * 1024;
+    /** What a pending WAIT or a watch costs per key beyond the key's bytes (map entries, sets), as charged. */
+    static final int HELD_KEY_OVERHEAD = 64;
 
     ServerLimits {
         requirePositive(maxKeyBytes, "maxKeyBytes");
         requirePositive(maxValueBytes, "maxValueBytes");
         requirePositive(maxKeysPerRequest, "maxKeysPerRequest");
+        requirePositive(maxRequestBytes, "maxRequestBytes");
+        requirePositive(maxStoreBytes, "maxStoreBytes");
     }
 
-    private static void requirePositive(int value, String name) {
+    /** The defaults of PyTorch's libuv server for keys, values and key counts; 64 MiB requests; a 1 GiB store. */
+    static ServerLimits defaults() {
+        return new ServerLimits(DEFAULT_MAX_KEY_BYTES, DEFAULT_MAX_VALUE_BYTES, DEFAULT_MAX_KEYS_PER_REQUEST,
+                DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STORE_BYTES);
+    }
+
+    private static void requirePositive(long value, String name) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);
         }

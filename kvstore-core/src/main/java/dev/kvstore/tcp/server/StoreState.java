@@ -14,6 +14,10 @@ import java.util.concurrent.TimeUnit;
  * The store's data and its semantics, as PyTorch's TCPStore server defines them: values, queues, the clients
  * waiting for keys, and (1.13/2.0) the clients watching keys. Owned by the event-loop thread; only the counters are
  * read from other threads.
+ *
+ * <p>Memory is bounded: the stored keys and values (queues included) by {@link ServerLimits#maxStoreBytes()}, what a
+ * connection's pending WAITs and watches hold by {@link ServerLimits#maxRequestBytes()}. A request past either is
+ * refused with a {@link ProtocolViolation} before anything changes.
  */
 final class StoreState {
 
@@ -29,10 +33,13 @@ final class StoreState {
         final Connection client;
         final Set<String> pending;
         final long sinceNanos = System.nanoTime();
+        /** What this wait counts against its connection's {@link Connection#heldBytes}. */
+        final long charge;
 
-        Waiter(Connection client, Set<String> pending) {
+        Waiter(Connection client, Set<String> pending, long charge) {
             this.client = client;
             this.pending = pending;
+            this.charge = charge;
         }
     }
 
@@ -40,8 +47,18 @@ final class StoreState {
     private final Map<String, ArrayDeque<byte[]>> queues = new HashMap<>();
     private final Map<String, LinkedHashSet<Waiter>> waitersByKey = new HashMap<>();
     private final Map<String, LinkedHashSet<Connection>> watchersByKey = new HashMap<>();
+    private final ServerLimits limits;
     private volatile int keyCount;
     private volatile int waiterCount;
+    private volatile long storedBytes;
+
+    StoreState(ServerLimits limits) {
+        this.limits = limits;
+    }
+
+    StoreState() {
+        this(ServerLimits.defaults());
+    }
 
     int keyCount() {
         return keyCount;
@@ -52,10 +69,52 @@ final class StoreState {
         return waiterCount;
     }
 
-    void set(String key, byte[] value) {
+    /** @return bytes of the keys and values stored, queues included: what {@code maxStoreBytes} limits */
+    long storedBytes() {
+        return storedBytes;
+    }
+
+    /** @throws ProtocolViolation if the store would grow past {@code maxStoreBytes}; nothing is stored then */
+    void set(String key, byte[] value) throws ProtocolViolation {
+        byte[] current = values.get(key);
+        requireRoom(current == null ? key.length() + (long) value.length : value.length - (long) current.length, key);
+        store(key, value);
+    }
+
+    private void store(String key, byte[] value) {
         byte[] old = values.put(key, value);
+        storedBytes += old == null ? key.length() + (long) value.length : value.length - (long) old.length;
         keyCount = values.size();
         keyWritten(key, old, value);
+    }
+
+    /** Stores all pairs, or none if they would not fit. */
+    void multiSet(List<String> keys, List<byte[]> newValues) throws ProtocolViolation {
+        Map<String, Integer> lengthAfter = new HashMap<>();
+        long growth = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            Integer before = lengthAfter.get(key);
+            if (before == null) {
+                byte[] current = values.get(key);
+                before = current == null ? null : current.length;
+            }
+            growth += before == null ? key.length() + (long) newValues.get(i).length
+                    : newValues.get(i).length - (long) before;
+            lengthAfter.put(key, newValues.get(i).length);
+        }
+        requireRoom(growth, keys.isEmpty() ? "" : keys.get(0));
+        for (int i = 0; i < keys.size(); i++) {
+            store(keys.get(i), newValues.get(i));
+        }
+    }
+
+    private void requireRoom(long growth, String key) throws ProtocolViolation {
+        if (growth > 0 && storedBytes + growth > limits.maxStoreBytes()) {
+            throw new ProtocolViolation("storing " + growth + " more bytes at " + WireKeys.display(key)
+                    + " would exceed the store limit of " + limits.maxStoreBytes() + " bytes (" + storedBytes
+                    + " bytes stored)");
+        }
     }
 
     /**
@@ -63,7 +122,7 @@ final class StoreState {
      *     expected stores nothing and returns expected; a present key is replaced if equal to expected, and the
      *     value after the step is returned
      */
-    byte[] compareSet(String key, byte[] expected, byte[] desired) {
+    byte[] compareSet(String key, byte[] expected, byte[] desired) throws ProtocolViolation {
         byte[] current = values.get(key);
         if (current == null) {
             if (expected.length > 0) {
@@ -117,19 +176,25 @@ final class StoreState {
         return true;
     }
 
-    /** Answers STOP_WAITING now if all keys are ready, else once each missing key has been written. */
-    void await(Connection client, List<String> keys) {
+    /**
+     * Answers STOP_WAITING now if all keys are ready, else once each missing key has been written.
+     *
+     * @throws ProtocolViolation if the connection's pending waits would hold more than {@code maxRequestBytes}
+     */
+    void await(Connection client, List<String> keys) throws ProtocolViolation {
         Set<String> pending = new LinkedHashSet<>();
+        long charge = ServerLimits.HELD_KEY_OVERHEAD;
         for (String key : keys) {
-            if (!isReady(key)) {
-                pending.add(key);
+            if (!isReady(key) && pending.add(key)) {
+                charge += key.length() + ServerLimits.HELD_KEY_OVERHEAD;
             }
         }
         if (pending.isEmpty()) {
             client.send(Replies.u8(Replies.STOP_WAITING));
             return;
         }
-        Waiter waiter = new Waiter(client, pending);
+        hold(client, charge, "pending WAITs");
+        Waiter waiter = new Waiter(client, pending, charge);
         for (String key : pending) {
             waitersByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(waiter);
         }
@@ -144,6 +209,7 @@ final class StoreState {
             for (String key : waiter.pending) {
                 unregister(waiter, key);
             }
+            client.heldBytes -= waiter.charge;
         }
         client.waits.clear();
         waiterCount -= cancelled;
@@ -163,6 +229,17 @@ final class StoreState {
             }
         }
         client.watchedKeys.clear();
+        client.heldBytes = 0;
+    }
+
+    /** Pending waits and watches are bounded per connection, so that pipelining them cannot exhaust memory. */
+    private void hold(Connection client, long charge, String what) throws ProtocolViolation {
+        if (client.heldBytes + charge > limits.maxRequestBytes()) {
+            throw new ProtocolViolation(what + " of this connection would hold " + (client.heldBytes + charge)
+                    + " bytes, more than the limit of " + limits.maxRequestBytes() + " bytes per connection ("
+                    + client.waits.size() + " waits, " + client.watchedKeys.size() + " watches pending)");
+        }
+        client.heldBytes += charge;
     }
 
     int numKeys() {
@@ -176,15 +253,21 @@ final class StoreState {
         if (old == null) {
             return 0;
         }
+        storedBytes -= key.length() + (long) old.length;
         notifyWatchers(KEY_DELETED, key, old, EMPTY);
         return 1;
     }
 
-    void append(String key, byte[] data) {
+    void append(String key, byte[] data) throws ProtocolViolation {
         byte[] current = values.get(key);
         if (current == null) {
             set(key, data);
             return;
+        }
+        if (current.length + (long) data.length > limits.maxValueBytes()) {
+            throw new ProtocolViolation("APPEND to " + WireKeys.display(key) + " would make its value "
+                    + (current.length + (long) data.length) + " bytes long, past the limit of "
+                    + limits.maxValueBytes());
         }
         byte[] joined = Arrays.copyOf(current, current.length + data.length);
         System.arraycopy(data, 0, joined, current.length, data.length);
@@ -215,8 +298,11 @@ final class StoreState {
     }
 
     /** Appends to the queue and wakes one client waiting for it. */
-    void queuePush(String key, byte[] value) {
+    void queuePush(String key, byte[] value) throws ProtocolViolation {
+        long growth = value.length + (queues.containsKey(key) ? 0L : key.length());
+        requireRoom(growth, key);
         queues.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(value);
+        storedBytes += growth;
         wakeOneWaiter(key);
     }
 
@@ -228,8 +314,10 @@ final class StoreState {
         }
         int length = queue.size();
         byte[] value = queue.pollFirst();
+        storedBytes -= value.length;
         if (queue.isEmpty()) {
             queues.remove(key);
+            storedBytes -= key.length();
         }
         return new QueuePop(length, value);
     }
@@ -247,7 +335,11 @@ final class StoreState {
     }
 
     /** Registers a 1.13/2.0 watch: the client gets a notification each time the key changes. */
-    void watch(Connection client, String key) {
+    void watch(Connection client, String key) throws ProtocolViolation {
+        if (client.watchedKeys.contains(key)) {
+            return;
+        }
+        hold(client, key.length() + ServerLimits.HELD_KEY_OVERHEAD, "watches");
         watchersByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(client);
         client.watchedKeys.add(key);
     }
@@ -329,6 +421,7 @@ final class StoreState {
 
     private void answer(Waiter waiter) {
         waiter.client.waits.remove(waiter);
+        waiter.client.heldBytes -= waiter.charge;
         waiterCount--;
         waiter.client.send(Replies.u8(Replies.STOP_WAITING));
     }

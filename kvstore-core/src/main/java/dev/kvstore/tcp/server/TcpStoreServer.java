@@ -19,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * not threads. Clients that open with VALIDATE (PyTorch 2.2+) get the modern opcode numbering; others get the
  * configured {@linkplain Builder#legacyProtocol legacy numbering}. WAIT blocks server-side until the keys exist;
  * connections have no idle timeout. A malformed request, a length past the limits, GET of a missing key or ADD to a
- * non-number closes that one connection (logged at WARN with the peer's address), never the server.
+ * non-number closes that one connection (logged at WARN with the peer's address), never the server. What a client
+ * can make the server hold is bounded: one request and a connection's pending waits by
+ * {@linkplain Builder#maxRequestBytes maxRequestBytes}, the data by {@linkplain Builder#maxStoreBytes maxStoreBytes},
+ * unread replies by pausing (16 MiB) and then closing (64 MiB) the client. TCPStore has no authentication: the bind
+ * address ({@linkplain Builder#host default 127.0.0.1}) decides who can connect.
  *
  * <pre>{@code
  * try (TcpStoreServer server = TcpStoreServer.builder().host("0.0.0.0").port(29500).build().start()) {
@@ -51,7 +55,8 @@ public final class TcpStoreServer implements AutoCloseable {
         this.host = builder.host;
         this.requestedPort = builder.port;
         this.legacyGeneration = builder.legacyGeneration;
-        this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest);
+        this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
+                builder.maxRequestBytes, builder.maxStoreBytes);
     }
 
     /** @return a builder with the defaults: 127.0.0.1:29500, legacy numbering of PyTorch 1.13/2.0 */
@@ -89,6 +94,10 @@ public final class TcpStoreServer implements AutoCloseable {
             started = true;
             log.info("TCPStore server listening on {}:{} (clients without VALIDATE use the {} protocol)", host,
                     port, legacyGeneration);
+            if (bindsEveryInterface(channel)) {
+                log.info("TCPStore server on {}:{} listens on every interface; TCPStore has no authentication, so "
+                        + "anyone who can reach this port can read, change and delete every key", host, port);
+            }
             return this;
         }
     }
@@ -104,6 +113,14 @@ public final class TcpStoreServer implements AutoCloseable {
             closeQuietly(channel);
             throw new KVStoreConnectionException("cannot bind the TCPStore server to " + host + ":" + requestedPort
                     + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
+    }
+
+    private static boolean bindsEveryInterface(ServerSocketChannel channel) {
+        try {
+            return ((InetSocketAddress) channel.getLocalAddress()).getAddress().isAnyLocalAddress();
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -133,6 +150,18 @@ public final class TcpStoreServer implements AutoCloseable {
     int waiterCount() {
         EventLoop current = loop;
         return current == null ? 0 : current.store().waiterCount();
+    }
+
+    /** Bytes of keys and values stored (what {@link Builder#maxStoreBytes} limits); for tests and diagnostics. */
+    long storedBytes() {
+        EventLoop current = loop;
+        return current == null ? 0 : current.store().storedBytes();
+    }
+
+    /** Reply bytes queued for clients and not written yet; for tests and diagnostics. */
+    long replyBacklogBytes() {
+        EventLoop current = loop;
+        return current == null ? 0 : current.replyBacklogBytes();
     }
 
     /** Stops accepting, closes every connection and waits for the server thread to end. Idempotent. */
@@ -184,6 +213,8 @@ public final class TcpStoreServer implements AutoCloseable {
         private int maxKeyBytes = ServerLimits.DEFAULT_MAX_KEY_BYTES;
         private int maxValueBytes = ServerLimits.DEFAULT_MAX_VALUE_BYTES;
         private int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
+        private long maxRequestBytes = ServerLimits.DEFAULT_MAX_REQUEST_BYTES;
+        private long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
 
         private Builder() {
         }
@@ -232,6 +263,27 @@ public final class TcpStoreServer implements AutoCloseable {
         /** Most keys in one CHECK/WAIT/MULTI_GET/MULTI_SET; more closes the connection. Default 131072. */
         public Builder maxKeysPerRequest(int n) {
             this.maxKeysPerRequest = n;
+            return this;
+        }
+
+        /**
+         * Most bytes one request may carry (all its keys and values, length prefixes included), and most bytes one
+         * connection's pending WAITs and watches may hold (their keys plus 64 bytes per key). More closes the
+         * connection with a WARN. With the 16 MiB of unread replies after which a client is no longer read, this
+         * bounds what one connection can make the server hold. Default 64 MiB.
+         */
+        public Builder maxRequestBytes(long n) {
+            this.maxRequestBytes = n;
+            return this;
+        }
+
+        /**
+         * Most bytes of keys and values the store holds over all clients (queues included). A SET, APPEND,
+         * MULTI_SET, ADD, COMPARE_SET or QUEUE_PUSH that would pass it stores nothing and closes its connection
+         * with a WARN. Default 1 GiB.
+         */
+        public Builder maxStoreBytes(long n) {
+            this.maxStoreBytes = n;
             return this;
         }
 

@@ -17,7 +17,7 @@ class StoreStateTest {
     }
 
     @Test
-    void longWaitReportNamesTheMostAwaitedMissingKeys() {
+    void longWaitReportNamesTheMostAwaitedMissingKeys() throws ProtocolViolation {
         Connection a = connection("a");
         Connection b = connection("b");
         store.await(a, List.of("/rank/7", "/present"));
@@ -40,7 +40,7 @@ class StoreStateTest {
     }
 
     @Test
-    void aQueuePushWakesOneWaiterPreferringOneThatWaitsForNothingElse() {
+    void aQueuePushWakesOneWaiterPreferringOneThatWaitsForNothingElse() throws ProtocolViolation {
         Connection both = connection("both");
         Connection onlyQueue = connection("only-queue");
         Connection second = connection("second");
@@ -53,6 +53,56 @@ class StoreStateTest {
         assertThat(second.waits).hasSize(1);
         assertThat(both.waits).hasSize(1);
         assertThat(store.waiterCount()).isEqualTo(2);
+    }
+
+    @Test
+    void storedBytesFollowEveryWriteAndReturnToZero() throws ProtocolViolation {
+        store.set("/a", utf8("12345"));
+        assertThat(store.storedBytes()).isEqualTo(2 + 5);
+        store.set("/a", utf8("1"));
+        store.append("/a", utf8("23"));
+        assertThat(store.storedBytes()).isEqualTo(2 + 3);
+        store.add("/n", 41);
+        store.compareSet("/c", new byte[0], utf8("xy"));
+        store.multiSet(List.of("/m", "/m", "/a"), List.of(utf8("1"), utf8("123"), utf8("")));
+        assertThat(store.storedBytes()).isEqualTo((2 + 0) + (2 + 2) + (2 + 2) + (2 + 3));
+        store.queuePush("/q", utf8("abc"));
+        store.queuePush("/q", utf8("de"));
+        assertThat(store.storedBytes()).isEqualTo(15 + 2 + 5);
+        store.queuePop("/q");
+        store.queuePop("/q");
+        for (String key : store.listKeys()) {
+            store.delete(key);
+        }
+        assertThat(store.storedBytes()).isZero();
+    }
+
+    @Test
+    void theStoreLimitRefusesAWholeMultiSetButNotAShrinkingWrite() throws ProtocolViolation {
+        StoreState small = new StoreState(new ServerLimits(64, 64, 8, 1024, 20));
+        small.set("/k", new byte[10]);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> small.multiSet(List.of("/x", "/y"), List.of(new byte[1], new byte[5])))
+                .isInstanceOf(ProtocolViolation.class).hasMessageContaining("store limit of 20");
+        assertThat(small.get("/x")).as("all or nothing").isNull();
+        small.set("/k", new byte[1]);
+        assertThat(small.storedBytes()).isEqualTo(3);
+    }
+
+    @Test
+    void pendingWaitsAreChargedToTheirConnectionUntilAnswered() throws ProtocolViolation {
+        StoreState limited = new StoreState(new ServerLimits(64, 64, 8, 300, 1024));
+        Connection client = connection("c");
+        limited.await(client, List.of("/a", "/b"));
+        assertThat(client.heldBytes).isEqualTo(64 + (2 + 64) * 2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> limited.await(client, List.of("/c")))
+                .isInstanceOf(ProtocolViolation.class);
+        limited.set("/a", utf8("1"));
+        limited.set("/b", utf8("1"));
+        assertThat(client.heldBytes).isZero();
+        limited.await(client, List.of("/c"));
+        limited.cancelWaits(client);
+        assertThat(client.heldBytes).isZero();
     }
 
     @Test
@@ -69,6 +119,6 @@ class StoreStateTest {
 
     /** A connection without a socket: enough for waits that are queued, not written. */
     private static Connection connection(String name) {
-        return new Connection(null, null, name, null, c -> { });
+        return new Connection(null, null, name, null, c -> { }, new java.util.concurrent.atomic.LongAdder());
     }
 }
