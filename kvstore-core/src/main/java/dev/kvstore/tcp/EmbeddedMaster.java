@@ -1,6 +1,7 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.tcp.server.TcpStoreServer;
+import java.util.function.Consumer;
 
 /** The embedded TCPStore server of a master {@link TcpKVStore}: started first, closed after the client connections. */
 final class EmbeddedMaster implements AutoCloseable {
@@ -16,9 +17,11 @@ final class EmbeddedMaster implements AutoCloseable {
      *
      * @throws dev.kvstore.api.KVStoreConnectionException if {@code host:port} cannot be bound
      */
-    static EmbeddedMaster start(String host, int port, ProtocolGeneration legacyProtocol) {
-        return new EmbeddedMaster(
-                TcpStoreServer.builder().host(host).port(port).legacyProtocol(legacyProtocol).build().start());
+    static EmbeddedMaster start(String host, int port, ProtocolGeneration legacyProtocol,
+            Consumer<TcpStoreServer.Builder> customizer) {
+        TcpStoreServer.Builder builder = TcpStoreServer.builder();
+        customizer.accept(builder);
+        return new EmbeddedMaster(builder.host(host).port(port).legacyProtocol(legacyProtocol).build().start());
     }
 
     /** @return the port the server listens on (the one it picked when built with port 0) */

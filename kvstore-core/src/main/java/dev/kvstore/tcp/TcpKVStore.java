@@ -6,6 +6,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.tcp.server.TcpStoreServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +64,8 @@ public final class TcpKVStore extends AbstractKVStore {
         this.progressInterval = builder.progressInterval;
         EmbeddedMaster embedded = null;
         if (builder.master) {
-            embedded = EmbeddedMaster.start(builder.host, builder.port, builder.serverLegacyProtocol);
+            embedded = EmbeddedMaster.start(builder.host, builder.port, builder.serverLegacyProtocol,
+                    builder.serverCustomizer);
             this.port = embedded.port();
         } else {
             if (builder.port == 0) {
@@ -586,6 +589,7 @@ public final class TcpKVStore extends AbstractKVStore {
         private String component = "tensorbus";
         private ProtocolGeneration protocol = ProtocolGeneration.MODERN;
         private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
+        private Consumer<TcpStoreServer.Builder> serverCustomizer = server -> { };
         private Duration progressInterval = PROGRESS_INTERVAL;
 
         private Builder() {
@@ -666,6 +670,16 @@ public final class TcpKVStore extends AbstractKVStore {
                 throw new IllegalArgumentException("serverLegacyProtocol must be LEGACY or V2_1");
             }
             this.serverLegacyProtocol = Objects.requireNonNull(serverLegacyProtocol, "serverLegacyProtocol");
+            return this;
+        }
+
+        /**
+         * For a master: adjusts its embedded {@link TcpStoreServer} before it starts, typically its limits
+         * ({@code server -> server.maxValueBytes(1 << 20).maxStoreBytes(256L << 20)}). Host, port and legacy protocol
+         * are always this builder's.
+         */
+        public Builder server(Consumer<TcpStoreServer.Builder> serverCustomizer) {
+            this.serverCustomizer = Objects.requireNonNull(serverCustomizer, "serverCustomizer");
             return this;
         }
 

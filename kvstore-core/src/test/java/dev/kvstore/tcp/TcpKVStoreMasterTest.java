@@ -68,6 +68,19 @@ class TcpKVStoreMasterTest {
     }
 
     @Test
+    void masterAppliesServerLimitsButKeepsItsOwnAddress() {
+        int port = FreePorts.pick();
+        TcpKVStore limited = track(master(port).server(server -> server.maxValueBytes(16).port(1)).build());
+        assertThat(limited.port()).as("host and port stay the store builder's").isEqualTo(port);
+
+        limited.setBytes("fits", new byte[16]);
+        assertThatThrownBy(() -> limited.setBytes("too-big", new byte[17]))
+                .isInstanceOf(KVStoreConnectionException.class);
+        assertThat(limited.exists("too-big")).as("a refused value is not stored").isFalse();
+        assertThat(limited.getBytes("fits")).hasValueSatisfying(v -> assertThat(v).hasSize(16));
+    }
+
+    @Test
     void masterTimesOutWaitingForWorkersAndReleasesItsPort() {
         int port = FreePorts.pick();
         assertThatThrownBy(() -> master(port).worldSize(2).timeout(Duration.ofMillis(500)).build())

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -403,6 +404,8 @@ public class KVStoreProperties implements Validator {
          */
         private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
 
+        private final Server server = new Server();
+
         public @Nullable String getHost() {
             return this.host;
         }
@@ -467,7 +470,12 @@ public class KVStoreProperties implements Validator {
             this.serverLegacyProtocol = serverLegacyProtocol;
         }
 
+        public Server getServer() {
+            return this.server;
+        }
+
         void validate(Errors errors) {
+            this.server.validate(errors);
             if (this.host != null && this.host.isBlank()) {
                 reject(errors, "tcp.host", "required", "must not be empty");
             }
@@ -487,6 +495,86 @@ public class KVStoreProperties implements Validator {
             if (this.serverLegacyProtocol == null || this.serverLegacyProtocol == ProtocolGeneration.MODERN) {
                 reject(errors, "tcp.serverLegacyProtocol", "invalid", "must be legacy or v2-1");
             }
+        }
+
+
+        /**
+         * Limits of the embedded TCPStore server of a master ({@code kvstore.tcp.server.*}); past them the server
+         * closes the offending connection and stores nothing. They bound the memory one client can make it hold.
+         */
+        public static class Server {
+
+            /** Longest key the master accepts (PyTorch's libuv server: 8KB). */
+            private DataSize maxKeySize = DataSize.ofKilobytes(8);
+
+            /** Longest value the master accepts (PyTorch's libuv server: 8MB). */
+            private DataSize maxValueSize = DataSize.ofMegabytes(8);
+
+            /** Most keys in one CHECK, WAIT, MULTI_GET or MULTI_SET request. */
+            private int maxKeysPerRequest = 131072;
+
+            /** Most bytes of one request, and of one connection's pending waits and watches. */
+            private DataSize maxRequestSize = DataSize.ofMegabytes(64);
+
+            /** Most bytes of keys and values the master holds over all clients; size the heap above it. */
+            private DataSize maxStoreSize = DataSize.ofGigabytes(1);
+
+            public DataSize getMaxKeySize() {
+                return this.maxKeySize;
+            }
+
+            public void setMaxKeySize(DataSize maxKeySize) {
+                this.maxKeySize = maxKeySize;
+            }
+
+            public DataSize getMaxValueSize() {
+                return this.maxValueSize;
+            }
+
+            public void setMaxValueSize(DataSize maxValueSize) {
+                this.maxValueSize = maxValueSize;
+            }
+
+            public int getMaxKeysPerRequest() {
+                return this.maxKeysPerRequest;
+            }
+
+            public void setMaxKeysPerRequest(int maxKeysPerRequest) {
+                this.maxKeysPerRequest = maxKeysPerRequest;
+            }
+
+            public DataSize getMaxRequestSize() {
+                return this.maxRequestSize;
+            }
+
+            public void setMaxRequestSize(DataSize maxRequestSize) {
+                this.maxRequestSize = maxRequestSize;
+            }
+
+            public DataSize getMaxStoreSize() {
+                return this.maxStoreSize;
+            }
+
+            public void setMaxStoreSize(DataSize maxStoreSize) {
+                this.maxStoreSize = maxStoreSize;
+            }
+
+            void validate(Errors errors) {
+                validateSize(errors, "tcp.server.maxKeySize", this.maxKeySize, Integer.MAX_VALUE);
+                validateSize(errors, "tcp.server.maxValueSize", this.maxValueSize, Integer.MAX_VALUE);
+                validateSize(errors, "tcp.server.maxRequestSize", this.maxRequestSize, Long.MAX_VALUE);
+                validateSize(errors, "tcp.server.maxStoreSize", this.maxStoreSize, Long.MAX_VALUE);
+                if (this.maxKeysPerRequest < 1) {
+                    reject(errors, "tcp.server.maxKeysPerRequest", "range", "must be at least 1");
+                }
+            }
+
+            private static void validateSize(Errors errors, String field, DataSize size, long max) {
+                if (size == null || size.toBytes() < 1 || size.toBytes() > max) {
+                    reject(errors, field, "range", "must be between 1B and " + max + "B");
+                }
+            }
+
         }
 
     }

@@ -4,6 +4,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
+import dev.kvstore.tcp.server.TcpStoreServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,6 +41,7 @@ class TcpStoreConfiguration {
             .waitForWorkers(tcp.isWaitForWorkers())
             .protocol(tcp.getProtocol())
             .serverLegacyProtocol(tcp.getServerLegacyProtocol())
+            .server((server) -> applyLimits(tcp.getServer(), server))
             .namespace(properties.getNamespace())
             .component(properties.getComponent());
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
@@ -48,6 +50,14 @@ class TcpStoreConfiguration {
         TcpKVStore store = builder.build();
         String endpoint = store.host() + ":" + store.port() + (store.isMaster() ? " (master)" : "");
         return new ManagedKVStore(store, "tcp", endpoint, settings.role().cleanup(), observers.orderedStream().toList());
+    }
+
+    private static void applyLimits(KVStoreProperties.Tcp.Server limits, TcpStoreServer.Builder server) {
+        server.maxKeyBytes(Math.toIntExact(limits.getMaxKeySize().toBytes()))
+            .maxValueBytes(Math.toIntExact(limits.getMaxValueSize().toBytes()))
+            .maxKeysPerRequest(limits.getMaxKeysPerRequest())
+            .maxRequestBytes(limits.getMaxRequestSize().toBytes())
+            .maxStoreBytes(limits.getMaxStoreSize().toBytes());
     }
 
 }

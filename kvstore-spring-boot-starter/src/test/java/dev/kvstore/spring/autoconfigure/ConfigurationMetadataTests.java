@@ -18,7 +18,10 @@ class ConfigurationMetadataTests {
             "kvstore.etcd.password", "kvstore.etcd.tls.ca-certificate", "kvstore.etcd.tls.client-certificate",
             "kvstore.etcd.tls.client-key", "kvstore.tcp.host", "kvstore.tcp.port", "kvstore.tcp.world-size",
             "kvstore.tcp.master", "kvstore.tcp.timeout", "kvstore.tcp.wait-for-workers", "kvstore.tcp.protocol",
-            "kvstore.tcp.server-legacy-protocol", "management.health.kvstore.enabled",
+            "kvstore.tcp.server-legacy-protocol", "kvstore.tcp.server.max-key-size",
+            "kvstore.tcp.server.max-value-size", "kvstore.tcp.server.max-keys-per-request",
+            "kvstore.tcp.server.max-request-size", "kvstore.tcp.server.max-store-size",
+            "management.health.kvstore.enabled",
             "management.health.kvstore.timeout");
 
     @Test

@@ -1,9 +1,11 @@
 package dev.kvstore.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.FreePorts;
@@ -50,6 +52,20 @@ class KVStoreAutoConfigurationTests {
             assertThat(port).isPositive();
             assertThat(store.endpoint()).isEqualTo("127.0.0.1:" + port + " (master)");
         });
+    }
+
+    @Test
+    void masterEnforcesTheServerLimitsFromProperties() {
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.tcp.server.max-value-size=16B")
+            .run((context) -> {
+                KVStore store = context.getBean(KVStore.class);
+                store.setBytes("fits", new byte[16]);
+                assertThatExceptionOfType(KVStoreConnectionException.class)
+                    .isThrownBy(() -> store.setBytes("too-big", new byte[17]));
+                assertThat(store.exists("too-big")).isFalse();
+                assertThat(store.exists("fits")).isTrue();
+            });
     }
 
     @Test

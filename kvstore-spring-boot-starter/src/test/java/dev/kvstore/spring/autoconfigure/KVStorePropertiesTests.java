@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
 
 /** Binding of {@code kvstore.*} and the validation errors an invalid value produces at startup. */
 class KVStorePropertiesTests {
@@ -31,6 +32,8 @@ class KVStorePropertiesTests {
             assertThat(properties.getTcp().getTimeout()).isEqualTo(Duration.ofSeconds(300));
             assertThat(properties.getTcp().isWaitForWorkers()).isTrue();
             assertThat(properties.getTcp().getProtocol()).isEqualTo(ProtocolGeneration.MODERN);
+            assertThat(properties.getTcp().getServer().getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(8));
+            assertThat(properties.getTcp().getServer().getMaxStoreSize()).isEqualTo(DataSize.ofGigabytes(1));
             assertThat(properties.getEtcd().effectiveEndpoints()).containsExactly("http://127.0.0.1:2379");
             assertThat(properties.getEtcd().getConnectTimeout()).isEqualTo(Duration.ofSeconds(5));
             assertThat(properties.getEtcd().getRequestTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -50,7 +53,9 @@ class KVStorePropertiesTests {
                     "kvstore.etcd.tls.client-key=/etc/etcd/client-key.pem", "kvstore.tcp.host=10.1.1.1",
                     "kvstore.tcp.port=29600", "kvstore.tcp.world-size=8", "kvstore.tcp.master=false",
                     "kvstore.tcp.timeout=1m", "kvstore.tcp.wait-for-workers=false", "kvstore.tcp.protocol=legacy",
-                    "kvstore.tcp.server-legacy-protocol=v2-1")
+                    "kvstore.tcp.server-legacy-protocol=v2-1", "kvstore.tcp.server.max-key-size=1KB",
+                    "kvstore.tcp.server.max-value-size=2MB", "kvstore.tcp.server.max-keys-per-request=64",
+                    "kvstore.tcp.server.max-request-size=16MB", "kvstore.tcp.server.max-store-size=256MB")
             .run((context) -> {
                 assertThat(context).hasNotFailed();
                 KVStoreProperties properties = context.getBean(KVStoreProperties.class);
@@ -77,6 +82,12 @@ class KVStorePropertiesTests {
                 assertThat(tcp.isWaitForWorkers()).isFalse();
                 assertThat(tcp.getProtocol()).isEqualTo(ProtocolGeneration.LEGACY);
                 assertThat(tcp.getServerLegacyProtocol()).isEqualTo(ProtocolGeneration.V2_1);
+                KVStoreProperties.Tcp.Server server = tcp.getServer();
+                assertThat(server.getMaxKeySize()).isEqualTo(DataSize.ofKilobytes(1));
+                assertThat(server.getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(2));
+                assertThat(server.getMaxKeysPerRequest()).isEqualTo(64);
+                assertThat(server.getMaxRequestSize()).isEqualTo(DataSize.ofMegabytes(16));
+                assertThat(server.getMaxStoreSize()).isEqualTo(DataSize.ofMegabytes(256));
             });
     }
 
@@ -94,6 +105,10 @@ class KVStorePropertiesTests {
             kvstore.tcp.port=-1                            | kvstore.tcp.port
             kvstore.tcp.timeout=0s                         | kvstore.tcp.timeout
             kvstore.tcp.server-legacy-protocol=modern      | kvstore.tcp.server-legacy-protocol
+            kvstore.tcp.server.max-value-size=0B           | kvstore.tcp.server.max-value-size
+            kvstore.tcp.server.max-key-size=4GB            | kvstore.tcp.server.max-key-size
+            kvstore.tcp.server.max-keys-per-request=0      | kvstore.tcp.server.max-keys-per-request
+            kvstore.tcp.server.max-store-size=0B           | kvstore.tcp.server.max-store-size
             kvstore.backend=redis                          | kvstore.backend
             kvstore.namespace=a/b                          | kvstore.namespace
             kvstore.component=                             | kvstore.component
