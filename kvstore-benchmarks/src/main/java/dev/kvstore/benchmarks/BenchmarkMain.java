@@ -172,10 +172,14 @@ public final class BenchmarkMain {
         Table table = new Table("Clients", "World size", "Rounds", "Java server p50 (ms)", "PyTorch server p50 (ms)",
                 "Java/PyTorch", "Target");
         int run = 0;
+        progress("barrier: warm-up (world 64, Java ranks) on both servers");
+        int warmRounds = quick ? 20 : 100;
+        JavaTcpLoad.barrier(java.port(), 64, warmRounds, "warm-java");
+        JavaTcpLoad.barrier(torch.port(), 64, warmRounds, "warm-torch");
         for (String clients : List.of("Java (LEGACY)", "PyTorch 1.13 Python")) {
             boolean javaClients = clients.startsWith("Java");
             for (int world : WORLDS) {
-                int rounds = quick ? (world >= 2048 ? 2 : 3) : (world >= 2048 ? 5 : world >= 512 ? 10 : 20);
+                int rounds = quick ? (world >= 2048 ? 2 : 3) : (world >= 2048 ? 5 : world >= 512 ? 10 : world >= 64 ? 50 : 100);
                 progress("barrier: " + clients + " ranks, world " + world);
                 double onJava = barrierMillis(java, javaClients, world, rounds, "j" + run++);
                 double onTorch = barrierMillis(torch, javaClients, world, rounds, "t" + run++);
@@ -189,8 +193,8 @@ public final class BenchmarkMain {
         section("TCPStore server: barrier completion time",
                 "Every rank is one client connection with its own thread: it ADDs 1 to the round's counter, the rank "
                 + "that brings it to the world size SETs the round's done key, and every rank WAITs for that key. "
-                + "Time of a round: first rank starting to last rank released; median over the rounds (one warm "
-                + "round is included in the count). Java/PyTorch below 1 means the Java server is faster.",
+                + "Time of a round: first rank starting to last rank released; median over the rounds, after "
+                + "warm-up barriers on both servers. Java/PyTorch below 1 means the Java server is faster.",
                 table);
         targets.add("Java TCPStore server barrier time ≤ PyTorch's, every world size: " + summary("barrier"));
     }
@@ -215,7 +219,7 @@ public final class BenchmarkMain {
                 "Python p99 (µs)", "Java/Python p50");
         for (String op : OPS) {
             progress("client latency: " + op);
-            Stats java = JavaTcpLoad.latency(torch.port(), op, n);
+            Stats java = JavaTcpLoad.latency(torch.port(), op, n, warmup());
             Json python = Peers.python("bench_tcp_load.py", PYTHON_TIMEOUT, "latency", "127.0.0.1", torch.port(), op,
                     n);
             latency.row(op, fmt1(java.p50Micros()), fmt1(java.p99Micros()), fmt1(python.number("p50_us")),
@@ -256,7 +260,7 @@ public final class BenchmarkMain {
             Table table = new Table("Measure", "EtcdKVStore (Java)", "python-etcd3", "Java/Python", "Target");
             for (String op : List.of("set", "get")) {
                 progress("etcd sequential " + op);
-                Stats java = JavaEtcdLoad.latency(endpoint, op, n);
+                Stats java = JavaEtcdLoad.latency(endpoint, op, n, warmup());
                 Json python = Peers.python("bench_etcd.py", PYTHON_TIMEOUT, "latency", "127.0.0.1", port, op, n);
                 table.row("sequential " + op + " p50 (µs)", fmt1(java.p50Micros()), fmt1(python.number("p50_us")),
                         fmt2(java.p50Micros() / python.number("p50_us")), "");

@@ -36,10 +36,11 @@ final class JavaEtcdLoad {
         };
     }
 
-    static Stats latency(String endpoint, String op, int n) {
+    static Stats latency(String endpoint, String op, int n, double warmupSeconds) {
         try (EtcdKVStore store = open(endpoint)) {
             Runnable run = operation(store, op, 0);
-            for (int i = 0; i < Math.max(50, n / 10); i++) {
+            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            for (int i = 0; i < Math.max(50, n / 10) || System.nanoTime() < warmEnd; i++) {
                 run.run();
             }
             long[] samples = new long[n];
