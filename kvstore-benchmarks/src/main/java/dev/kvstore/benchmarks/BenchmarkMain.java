@@ -179,7 +179,8 @@ public final class BenchmarkMain {
         for (String clients : List.of("Java (LEGACY)", "PyTorch 1.13 Python")) {
             boolean javaClients = clients.startsWith("Java");
             for (int world : WORLDS) {
-                int rounds = quick ? (world >= 2048 ? 2 : 3) : (world >= 2048 ? 5 : world >= 512 ? 10 : world >= 64 ? 50 : 100);
+                int rounds = quick ? (world >= 2048 ? 2 : 3)
+                        : world >= 2048 ? 5 : world >= 512 ? 10 : world >= 64 ? 50 : 100;
                 progress("barrier: " + clients + " ranks, world " + world);
                 double onJava = barrierMillis(java, javaClients, world, rounds, "j" + run++);
                 double onTorch = barrierMillis(torch, javaClients, world, rounds, "t" + run++);
