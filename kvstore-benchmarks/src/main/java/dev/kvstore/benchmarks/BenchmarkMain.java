@@ -122,12 +122,12 @@ public final class BenchmarkMain {
     // --- TCPStore server: the Java master vs PyTorch's C++ master ----------------------------------------------------
 
     private double javaThroughput(Peers.Master master, String op, int conns) throws Exception {
-        return JavaTcpLoad.throughput(master.port(), op, conns, warmup(), seconds());
+        return JavaTcpLoad.throughput(master.port(), op, conns, warmup(), seconds() / 2);
     }
 
     private double pythonThroughput(Peers.Master master, String op, int conns) {
         Json result = Peers.python("bench_tcp_load.py", PYTHON_TIMEOUT, "throughput", "127.0.0.1", master.port(), op,
-                conns, warmup(), seconds());
+                conns, warmup(), seconds() / 2);
         return result.number("ops") / result.number("seconds");
     }
 
@@ -145,9 +145,18 @@ public final class BenchmarkMain {
                     String op = OPS[o];
                     int conns = CONNECTIONS[c];
                     progress("server throughput: " + clients + " clients, " + op + ", " + conns + " connections");
-                    double onJava = javaClients ? javaThroughput(java, op, conns) : pythonThroughput(java, op, conns);
-                    double onTorch = javaClients ? javaThroughput(torch, op, conns)
-                            : pythonThroughput(torch, op, conns);
+                    // A-B-B-A with half the measuring time each: slow drift on the shared machine cancels out.
+                    double onJava = 0;
+                    double onTorch = 0;
+                    for (Peers.Master master : List.<Peers.Master>of(java, torch, torch, java)) {
+                        double rate = javaClients ? javaThroughput(master, op, conns)
+                                : pythonThroughput(master, op, conns);
+                        if (master == java) {
+                            onJava += rate / 2;
+                        } else {
+                            onTorch += rate / 2;
+                        }
+                    }
                     (javaClients ? torchMasterJavaClient : torchMasterPythonClient)[o][c] = onTorch;
                     double ratio = onJava / onTorch;
                     String verdict = atLeast(ratio);
@@ -159,8 +168,9 @@ public final class BenchmarkMain {
         }
         clientThroughputMeasured = true;
         section("TCPStore server: throughput (Java master vs PyTorch's C++ master)",
-                "The same load against each master, back to back. Every connection has its own thread and runs one "
-                + "operation in a loop for " + seconds() + " s after " + warmup() + " s of warm-up, then ends with a "
+                "The same load against each master, interleaved Java, PyTorch, PyTorch, Java (the mean of the "
+                + "two runs per master). Every connection has its own thread and runs one operation in a loop for "
+                + seconds() / 2 + " s per run after " + warmup() + " s of warm-up, then ends with a "
                 + "round trip so that fire-and-forget SETs count only once processed. `set` cycles through 64 keys "
                 + "per connection, `get` (WAIT + GET, as torch's `get`) reads one key per connection, `add` "
                 + "increments one shared counter. Java/PyTorch above 1 means the Java server is faster.",
@@ -169,8 +179,8 @@ public final class BenchmarkMain {
     }
 
     private void barriers(Peers.JavaMaster java, Peers.TorchMaster torch) throws Exception {
-        Table table = new Table("Clients", "World size", "Rounds", "Java server p50 (ms)", "PyTorch server p50 (ms)",
-                "Java/PyTorch", "Target");
+        Table table = new Table("Clients", "World size", "Rounds per master", "Java server p50 (ms)",
+                "PyTorch server p50 (ms)", "Java/PyTorch", "Target");
         int run = 0;
         progress("barrier: warm-up (world 64, Java ranks) on both servers");
         int warmRounds = quick ? 20 : 100;
@@ -182,34 +192,41 @@ public final class BenchmarkMain {
                 int rounds = quick ? (world >= 2048 ? 2 : 3)
                         : world >= 2048 ? 5 : world >= 512 ? 10 : world >= 64 ? 50 : 100;
                 progress("barrier: " + clients + " ranks, world " + world);
-                double onJava = barrierMillis(java, javaClients, world, rounds, "j" + run++);
-                double onTorch = barrierMillis(torch, javaClients, world, rounds, "t" + run++);
+                // A-B-B-A, half the rounds each; the median over both halves.
+                int half = Math.max(2, rounds / 2);
+                List<Double> javaRounds = new ArrayList<>();
+                List<Double> torchRounds = new ArrayList<>();
+                for (Peers.Master master : List.<Peers.Master>of(java, torch, torch, java)) {
+                    for (double seconds : barrierSeconds(master, javaClients, world, half, "r" + run++)) {
+                        (master == java ? javaRounds : torchRounds).add(seconds * 1000);
+                    }
+                }
+                double onJava = Stats.median(javaRounds.stream().mapToDouble(Double::doubleValue).toArray());
+                double onTorch = Stats.median(torchRounds.stream().mapToDouble(Double::doubleValue).toArray());
                 double ratio = onJava / onTorch;
                 String verdict = atMost(ratio);
                 noteMiss(verdict, "barrier, " + clients + " ranks, world " + world + ": Java/PyTorch time "
                         + fmt2(ratio));
-                table.row(clients, world, rounds, fmt2(onJava), fmt2(onTorch), fmt2(ratio), verdict);
+                table.row(clients, world, 2 * half, fmt2(onJava), fmt2(onTorch), fmt2(ratio), verdict);
             }
         }
         section("TCPStore server: barrier completion time",
                 "Every rank is one client connection with its own thread: it ADDs 1 to the round's counter, the rank "
                 + "that brings it to the world size SETs the round's done key, and every rank WAITs for that key. "
                 + "Time of a round: first rank starting to last rank released; median over the rounds, after "
-                + "warm-up barriers on both servers. Java/PyTorch below 1 means the Java server is faster.",
+                + "warm-up barriers on both servers; the rounds run interleaved Java, PyTorch, PyTorch, Java, half of "
+                + "them in each run. Java/PyTorch below 1 means the Java server is faster.",
                 table);
         targets.add("Java TCPStore server barrier time ≤ PyTorch's, every world size: " + summary("barrier"));
     }
 
-    private double barrierMillis(Peers.Master master, boolean javaClients, int world, int rounds, String prefix)
-            throws Exception {
-        double[] seconds;
+    private static double[] barrierSeconds(Peers.Master master, boolean javaClients, int world, int rounds,
+            String prefix) throws Exception {
         if (javaClients) {
-            seconds = JavaTcpLoad.barrier(master.port(), world, rounds, prefix);
-        } else {
-            seconds = Peers.python("bench_tcp_load.py", PYTHON_TIMEOUT, "barrier", "127.0.0.1", master.port(), world,
-                    rounds, prefix).numbers("seconds");
+            return JavaTcpLoad.barrier(master.port(), world, rounds, prefix);
         }
-        return Stats.median(seconds) * 1000;
+        return Peers.python("bench_tcp_load.py", PYTHON_TIMEOUT, "barrier", "127.0.0.1", master.port(), world,
+                rounds, prefix).numbers("seconds");
     }
 
     // --- TCPStore client: the Java client vs torch's Python client, same PyTorch master -----------------------------
