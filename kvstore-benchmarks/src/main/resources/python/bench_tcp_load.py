@@ -37,6 +37,8 @@ def operation(store, op, index):
         def run():
             state[0] = (state[0] + 1) & 63
             store.set(keys[state[0]], VALUE)
+            if state[0] == 0:
+                store.num_keys()  # bounds the unacknowledged SETs in flight to 64 per connection
         return run
     if op == "get":
         key = "g%d" % index

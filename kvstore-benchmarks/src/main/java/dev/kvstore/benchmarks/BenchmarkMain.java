@@ -172,7 +172,8 @@ public final class BenchmarkMain {
                 + "two runs per master). Every connection has its own thread and runs one operation in a loop for "
                 + seconds() / 2 + " s per run after " + warmup() + " s of warm-up, then ends with a "
                 + "round trip so that fire-and-forget SETs count only once processed. `set` cycles through 64 keys "
-                + "per connection, `get` (WAIT + GET, as torch's `get`) reads one key per connection, `add` "
+                + "per connection with a GETNUMKEYS round trip after every 64 SETs (SET has no reply; this bounds "
+                + "what a fast client can queue; the GETNUMKEYS are not counted), `get` (WAIT + GET, as torch's `get`) reads one key per connection, `add` "
                 + "increments one shared counter. Java/PyTorch above 1 means the Java server is faster.",
                 table);
         targets.add("Java TCPStore server throughput ≥ PyTorch's, every row: " + summary("server throughput"));

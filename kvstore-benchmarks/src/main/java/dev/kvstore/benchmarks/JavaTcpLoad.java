@@ -35,6 +35,9 @@ final class JavaTcpLoad {
                 return () -> {
                     next[0] = (next[0] + 1) & 63;
                     client.set(keys[next[0]], VALUE);
+                    if (next[0] == 0) {
+                        client.numKeys(); // bounds the unacknowledged SETs in flight to 64 per connection
+                    }
                 };
             }
             case "get" -> {
