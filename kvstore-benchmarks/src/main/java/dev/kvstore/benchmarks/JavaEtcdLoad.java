@@ -1,0 +1,169 @@
+package dev.kvstore.benchmarks;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.etcd.EtcdKVStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** The same load as {@code bench_etcd.py}, through {@link EtcdKVStore}. */
+final class JavaEtcdLoad {
+
+    private static final byte[] VALUE = "v".repeat(16).getBytes(StandardCharsets.UTF_8);
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private JavaEtcdLoad() {
+    }
+
+    static EtcdKVStore open(String endpoint) {
+        return EtcdKVStore.builder().endpoints(endpoint).namespace("bench").component("java").build();
+    }
+
+    private static Runnable operation(KVStore store, String op, int index) {
+        String key = "k" + index;
+        store.setBytes(key, VALUE);
+        return switch (op) {
+            case "set" -> () -> store.setBytes(key, VALUE);
+            case "get" -> () -> store.getBytes(key);
+            default -> throw new IllegalArgumentException("unknown op " + op);
+        };
+    }
+
+    static Stats latency(String endpoint, String op, int n, double warmupSeconds) {
+        try (EtcdKVStore store = open(endpoint)) {
+            Runnable run = operation(store, op, 0);
+            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            for (int i = 0; i < Math.max(50, n / 10) || System.nanoTime() < warmEnd; i++) {
+                run.run();
+            }
+            long[] samples = new long[n];
+            long begin = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                run.run();
+                samples[i] = System.nanoTime() - t0;
+            }
+            return Stats.of(samples, (System.nanoTime() - begin) / 1e9);
+        }
+    }
+
+    /** @return operations per second of {@code threads} threads sharing one store */
+    static double throughput(String endpoint, String op, int threads, double warmup, double seconds)
+            throws Exception {
+        try (EtcdKVStore store = open(endpoint)) {
+            CyclicBarrier gate = new CyclicBarrier(threads + 1);
+            long[] counts = new long[threads];
+            long[] starts = new long[threads];
+            long[] ends = new long[threads];
+            List<Thread> workers = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int index = i;
+                Thread thread = new Thread(() -> {
+                    try {
+                        Runnable run = operation(store, op, index);
+                        long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
+                        while (System.nanoTime() < warmEnd) {
+                            run.run();
+                        }
+                        gate.await();
+                        starts[index] = System.nanoTime();
+                        long deadline = starts[index] + (long) (seconds * 1e9);
+                        long n = 0;
+                        while (System.nanoTime() < deadline) {
+                            run.run();
+                            n++;
+                        }
+                        ends[index] = System.nanoTime();
+                        counts[index] = n;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                workers.add(thread);
+                thread.start();
+            }
+            gate.await();
+            for (Thread t : workers) {
+                t.join();
+            }
+            long total = 0;
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            for (int i = 0; i < threads; i++) {
+                total += counts[i];
+                first = Math.min(first, starts[i]);
+                last = Math.max(last, ends[i]);
+            }
+            return total / ((last - first) / 1e9);
+        }
+    }
+
+    /** Wake-up latency: from the start of a set (another client) to the return of a waiting waitForKey. */
+    static Stats wake(String endpoint, int n) throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (EtcdKVStore waiter = open(endpoint); EtcdKVStore setter = open(endpoint)) {
+            long[] samples = new long[n];
+            for (int i = 0; i < n + 10; i++) {
+                String key = "wake/" + i;
+                CountDownLatch started = new CountDownLatch(1);
+                Future<Long> woke = executor.submit(() -> {
+                    started.countDown();
+                    waiter.waitForKey(key, WAIT);
+                    return System.nanoTime();
+                });
+                started.await();
+                Thread.sleep(20); // let the waiter read and start its watch
+                long t0 = System.nanoTime();
+                setter.set(key, "1");
+                long latency = woke.get() - t0;
+                if (i >= 10) {
+                    samples[i - 10] = latency;
+                }
+            }
+            return Stats.of(samples, 1);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /**
+     * waitForKeys over {@code ranks} rank keys: one waiter waits for all of them while the ranks' keys are set; the
+     * sample is the time from the start of the last rank's set to the waiter's return.
+     *
+     * @return wake latency stats; {@code opsPerSecond} holds the median round time in ms (first set to wake-up)
+     */
+    static Stats wakeKeys(String endpoint, int ranks, int rounds) throws Exception {
+        try (EtcdKVStore waiter = open(endpoint); EtcdKVStore setter = open(endpoint)) {
+            long[] samples = new long[rounds];
+            double[] roundMillis = new double[rounds];
+            for (int r = 0; r < rounds + 1; r++) {
+                String prefix = "r" + ranks + "-" + r + "/";
+                CompletableFuture<Long> woke = CompletableFuture.supplyAsync(() -> {
+                    waiter.waitForKeys(prefix + "rank:*", ranks, "1", WAIT, null);
+                    return System.nanoTime();
+                });
+                Thread.sleep(20);
+                long begin = System.nanoTime();
+                for (int i = 0; i < ranks - 1; i++) {
+                    setter.set(prefix + "rank:" + i, "1");
+                }
+                long t0 = System.nanoTime();
+                setter.set(prefix + "rank:" + (ranks - 1), "1");
+                long end = woke.get();
+                if (r > 0) {
+                    samples[r - 1] = end - t0;
+                    roundMillis[r - 1] = (end - begin) / 1e6;
+                }
+            }
+            Stats wake = Stats.of(samples, 1);
+            return new Stats(wake.p50Micros(), wake.p99Micros(), Stats.median(roundMillis));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.kvstore.benchmarks;
+
+import java.util.Arrays;
+
+/** Percentiles of latency samples in nanoseconds. */
+record Stats(double p50Micros, double p99Micros, double opsPerSecond) {
+
+    static Stats of(long[] samplesNanos, double totalSeconds) {
+        long[] sorted = samplesNanos.clone();
+        Arrays.sort(sorted);
+        return new Stats(percentile(sorted, 0.50) / 1000.0, percentile(sorted, 0.99) / 1000.0,
+                sorted.length / totalSeconds);
+    }
+
+    static double percentile(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))];
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+}

@@ -1,0 +1,39 @@
+package dev.kvstore.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The harness's parsing of the Python scripts' results and its tables (no benchmark runs here). */
+class ReportingTest {
+
+    @Test
+    void readsNumbersAndArraysFromAResultLine() {
+        Json json = new Json("{\"ops\": 244960, \"seconds\": 3.43, \"p50_us\": 2.5e1, \"all\": [0.11, 0.05]}");
+
+        assertThat(json.number("ops")).isEqualTo(244960);
+        assertThat(json.number("seconds")).isEqualTo(3.43);
+        assertThat(json.number("p50_us")).isEqualTo(25.0);
+        assertThat(json.numbers("all")).containsExactly(0.11, 0.05);
+        assertThatThrownBy(() -> json.number("missing")).hasMessageContaining("missing");
+    }
+
+    @Test
+    void percentilesAndMedian() {
+        Stats stats = Stats.of(new long[] {5_000, 1_000, 3_000, 2_000, 4_000}, 2.0);
+
+        assertThat(stats.p50Micros()).isEqualTo(3.0);
+        assertThat(stats.p99Micros()).isEqualTo(5.0);
+        assertThat(stats.opsPerSecond()).isEqualTo(2.5);
+        assertThat(Stats.median(new double[] {9, 1, 5})).isEqualTo(5);
+    }
+
+    @Test
+    void markdownTable() {
+        Table table = new Table("Op", "ops/s");
+        table.row("set", 12);
+
+        assertThat(table.markdown()).isEqualTo("| Op | ops/s |\n|---|---|\n| set | 12 |\n");
+    }
+}
