@@ -10,7 +10,10 @@ import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonProcess;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
@@ -58,6 +61,7 @@ class KVStoreHealthIndicatorTcpTests {
                 assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
                 assertThat(context.getBean(KVStore.class).exists("anything")).isFalse();
                 signal("STOP", torch.pid());
+                awaitAllThreadsStopped(torch.pid());
                 try {
                     Health down = indicator.health();
                     assertThat(down.getStatus()).isEqualTo(Status.DOWN);
@@ -68,6 +72,30 @@ class KVStoreHealthIndicatorTcpTests {
                 await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
             });
+        }
+    }
+
+    /**
+     * kill returns once SIGSTOP is queued; each thread stops when it next handles signals. Wait until every thread of
+     * the process (the torch master's daemon thread included) is in the stopped state.
+     */
+    private static void awaitAllThreadsStopped(long pid) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (Stream<Path> threads = Files.list(tasks)) {
+                return threads.allMatch((task) -> isStopped(task.resolve("stat")));
+            }
+        });
+    }
+
+    private static boolean isStopped(Path stat) {
+        try {
+            String line = Files.readString(stat);
+            // The state follows the ")" that closes the command name: T (stopped) or t (traced).
+            char state = line.charAt(line.lastIndexOf(')') + 2);
+            return state == 'T' || state == 't';
+        } catch (IOException ex) {
+            return true; // the thread has exited
         }
     }
 
