@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,50 +57,12 @@ final class JavaEtcdLoad {
     static double throughput(String endpoint, String op, int threads, double warmup, double seconds)
             throws Exception {
         try (EtcdKVStore store = open(endpoint)) {
-            CyclicBarrier gate = new CyclicBarrier(threads + 1);
-            long[] counts = new long[threads];
-            long[] starts = new long[threads];
-            long[] ends = new long[threads];
-            List<Thread> workers = new ArrayList<>();
+            List<ThroughputRun.Worker> workers = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
-                int index = i;
-                Thread thread = new Thread(() -> {
-                    try {
-                        Runnable run = operation(store, op, index);
-                        long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
-                        while (System.nanoTime() < warmEnd) {
-                            run.run();
-                        }
-                        gate.await();
-                        starts[index] = System.nanoTime();
-                        long deadline = starts[index] + (long) (seconds * 1e9);
-                        long n = 0;
-                        while (System.nanoTime() < deadline) {
-                            run.run();
-                            n++;
-                        }
-                        ends[index] = System.nanoTime();
-                        counts[index] = n;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                workers.add(thread);
-                thread.start();
+                Runnable run = operation(store, op, i);
+                workers.add(run::run);
             }
-            gate.await();
-            for (Thread t : workers) {
-                t.join();
-            }
-            long total = 0;
-            long first = Long.MAX_VALUE;
-            long last = Long.MIN_VALUE;
-            for (int i = 0; i < threads; i++) {
-                total += counts[i];
-                first = Math.min(first, starts[i]);
-                last = Math.max(last, ends[i]);
-            }
-            return total / ((last - first) / 1e9);
+            return ThroughputRun.opsPerSecond(workers, warmup, seconds, 1);
         }
     }
 

@@ -56,59 +56,24 @@ final class JavaTcpLoad {
     static double throughput(int port, String op, int conns, double warmupSeconds, double seconds) throws Exception {
         List<TcpStoreClient> clients = new ArrayList<>();
         try {
+            List<ThroughputRun.Worker> workers = new ArrayList<>();
             for (int i = 0; i < conns; i++) {
-                clients.add(connect(port));
-            }
-            CyclicBarrier gate = new CyclicBarrier(conns + 1);
-            long[] counts = new long[conns];
-            long[] starts = new long[conns];
-            long[] ends = new long[conns];
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < conns; i++) {
-                int index = i;
-                Thread thread = new Thread(() -> {
-                    try {
-                        TcpStoreClient client = clients.get(index);
-                        Runnable run = operation(client, op, index);
-                        long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-                        while (System.nanoTime() < warmEnd) {
-                            run.run();
-                        }
-                        client.numKeys();
-                        gate.await();
-                        starts[index] = System.nanoTime();
-                        long deadline = starts[index] + (long) (seconds * 1e9);
-                        long n = 0;
-                        do {
-                            run.run();
-                            n++;
-                        } while ((n & 15) != 0 || System.nanoTime() < deadline);
-                        client.numKeys(); // everything sent before has been processed
-                        ends[index] = System.nanoTime();
-                        counts[index] = n;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                TcpStoreClient client = connect(port);
+                clients.add(client);
+                Runnable run = operation(client, op, i);
+                workers.add(new ThroughputRun.Worker() {
+                    @Override
+                    public void operate() {
+                        run.run();
                     }
-                }, "load-" + i);
-                threads.add(thread);
-                thread.start();
+
+                    @Override
+                    public void settle() {
+                        client.numKeys(); // everything sent before has been processed
+                    }
+                });
             }
-            gate.await();
-            for (Thread thread : threads) {
-                thread.join();
-            }
-            long total = 0;
-            long first = Long.MAX_VALUE;
-            long last = Long.MIN_VALUE;
-            for (int i = 0; i < conns; i++) {
-                if (ends[i] == 0) {
-                    throw new IllegalStateException("load thread " + i + " failed");
-                }
-                total += counts[i];
-                first = Math.min(first, starts[i]);
-                last = Math.max(last, ends[i]);
-            }
-            return total / ((last - first) / 1e9);
+            return ThroughputRun.opsPerSecond(workers, warmupSeconds, seconds, 16);
         } finally {
             clients.forEach(TcpStoreClient::close);
         }
