@@ -31,11 +31,22 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Starts {@code size} members and waits until each is healthy (the cluster has a leader). */
     public static EtcdCluster start(int size) {
+        AssertionError failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return startOnFreePorts(size);
+            } catch (PortTakenException e) {
+                failure = e.failure; // a port was taken between picking and binding: try other ports
+            }
+        }
+        throw failure;
+    }
+
+    private static EtcdCluster startOnFreePorts(int size) {
         List<EtcdServer.Member> specs = IntStream.range(0, size)
                 .mapToObj(i -> EtcdServer.Member.onFreePorts("member-" + i)).toList();
         String token = "kvstore-cluster-" + System.nanoTime();
         List<EtcdServer> servers = new ArrayList<>();
-        EtcdCluster cluster = new EtcdCluster(servers);
         try {
             for (EtcdServer.Member spec : specs) {
                 servers.add(EtcdServer.create(spec, specs, token, EtcdServer.FAST_ELECTIONS));
@@ -43,9 +54,25 @@ public final class EtcdCluster implements AutoCloseable {
             servers.forEach(EtcdServer::launch); // a member is healthy only once a quorum runs
             servers.forEach(server -> server.awaitHealthy(EtcdServer.START_TIMEOUT));
             return new EtcdCluster(servers);
-        } catch (RuntimeException | AssertionError e) {
+        } catch (AssertionError e) {
+            boolean portTaken = servers.stream().anyMatch(server -> server.log().contains("address already in use"));
+            servers.forEach(EtcdServer::close);
+            if (portTaken) {
+                throw new PortTakenException(e);
+            }
+            throw e;
+        } catch (RuntimeException e) {
             servers.forEach(EtcdServer::close);
             throw e;
+        }
+    }
+
+    private static final class PortTakenException extends RuntimeException {
+        private final AssertionError failure;
+
+        PortTakenException(AssertionError failure) {
+            super(failure.getMessage(), null, false, false);
+            this.failure = failure;
         }
     }
 
