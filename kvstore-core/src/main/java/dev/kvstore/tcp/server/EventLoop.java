@@ -97,9 +97,11 @@ final class EventLoop implements Runnable {
                         acceptAll();
                     } else {
                         serve(key);
+                        // Replies (and the wake-ups a request caused) go out before the next client is served:
+                        // holding them to the end of the batch would add the whole batch to every reply's latency.
+                        flushAll();
                     }
                 }
-                flushAll();
                 resumeAcceptingIfDue();
                 reportLongWaitsIfDue();
             }
