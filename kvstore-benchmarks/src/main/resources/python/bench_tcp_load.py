@@ -3,15 +3,18 @@
 One TCPStore object is one client connection (plus torch 1.13's idle callback connection); every object is driven
 by its own thread (the C++ calls release the GIL). Results are JSON lines on stdout:
 
-  throughput HOST PORT OP CONNS WARMUP_S SECONDS  -> {"ops": n, "seconds": s}
+  throughput HOST PORT OP CONNS WARMUP_S SECONDS  -> {"ops": n, "seconds": s, "segments": m}
   latency HOST PORT OP N                          -> {"p50_us": x, "p99_us": y, "ops_per_s": z}
-  barrier HOST PORT WORLD ROUNDS PREFIX           -> {"seconds": [round times]}
+  barrier HOST PORT WORLD ROUNDS PREFIX WARMUP    -> {"seconds": [round times]} (after WARMUP unreported rounds)
+
+An optional first argument --cpus=1,2 pins the process (and the threads it starts) to those CPUs.
 
 OP is set, get or add. Throughput ends every connection with a round trip, so fire-and-forget SETs are counted
 only once the server has processed them.
 """
 import datetime
 import json
+import os
 import resource
 import sys
 import threading
@@ -77,9 +80,18 @@ def throughput(host, port, op, conns, warmup, seconds):
     for t in threads:
         t.start()
     start_barrier.wait()
+    segments_before = tcp_segments_sent()
     for t in threads:
         t.join()
-    print(json.dumps({"ops": sum(counts), "seconds": max(ends) - min(starts)}), flush=True)
+    segments = tcp_segments_sent() - segments_before
+    print(json.dumps({"ops": sum(counts), "seconds": max(ends) - min(starts), "segments": segments}), flush=True)
+
+
+def tcp_segments_sent():
+    """The host's TCP OutSegs (/proc/net/snmp): on loopback, every segment of every connection, ACKs included."""
+    with open("/proc/net/snmp") as snmp:
+        tcp = [line.split() for line in snmp if line.startswith("Tcp:")]
+    return int(tcp[1][tcp[0].index("OutSegs")])
 
 
 def percentile(sorted_values, p):
@@ -106,15 +118,16 @@ def latency(host, port, op, n):
                       "ops_per_s": n / total}), flush=True)
 
 
-def barrier(host, port, world, rounds, prefix):
+def barrier(host, port, world, rounds, prefix, warmup):
     stores = [connect(host, port) for _ in range(world)]
+    total = warmup + rounds
     gate = threading.Barrier(world + 1)
-    starts = [[0.0] * world for _ in range(rounds)]
-    ends = [[0.0] * world for _ in range(rounds)]
+    starts = [[0.0] * world for _ in range(total)]
+    ends = [[0.0] * world for _ in range(total)]
 
     def rank(i):
         store = stores[i]
-        for r in range(rounds):
+        for r in range(total):
             key = "%s/b%d" % (prefix, r)
             gate.wait()
             starts[r][i] = time.perf_counter()
@@ -127,22 +140,31 @@ def barrier(host, port, world, rounds, prefix):
     threads = [threading.Thread(target=rank, args=(i,)) for i in range(world)]
     for t in threads:
         t.start()
-    for r in range(rounds):
+    for r in range(total):
         gate.wait()  # start round r
         gate.wait()  # round r done everywhere
     for t in threads:
         t.join()
-    print(json.dumps({"seconds": [max(ends[r]) - min(starts[r]) for r in range(rounds)]}), flush=True)
+    print(json.dumps({"seconds": [max(ends[r]) - min(starts[r]) for r in range(warmup, total)]}), flush=True)
+
+
+def pin(argv):
+    """Applies and removes a leading --cpus=LIST argument."""
+    if argv and argv[0].startswith("--cpus="):
+        os.sched_setaffinity(0, {int(cpu) for cpu in argv[0][len("--cpus="):].split(",")})
+        return argv[1:]
+    return argv
 
 
 def main(argv):
+    argv = pin(argv)
     mode, host, port = argv[0], argv[1], int(argv[2])
     if mode == "throughput":
         throughput(host, port, argv[3], int(argv[4]), float(argv[5]), float(argv[6]))
     elif mode == "latency":
         latency(host, port, argv[3], int(argv[4]))
     elif mode == "barrier":
-        barrier(host, port, int(argv[3]), int(argv[4]), argv[5])
+        barrier(host, port, int(argv[3]), int(argv[4]), argv[5], int(argv[6]))
     else:
         raise SystemExit("unknown mode " + mode)
 

@@ -26,7 +26,7 @@ import java.util.Set;
  *
  * <pre>
  * java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar [--quick] [--only=server,barrier,client,etcd,memory]
- *      [--out=docs/benchmarks.md | --no-write]
+ *      [--pin] [--out=docs/benchmarks.md | --no-write]
  * </pre>
  */
 public final class BenchmarkMain {
@@ -36,25 +36,31 @@ public final class BenchmarkMain {
     private static final int[] CONNECTIONS = {1, 16, 256};
     private static final int[] WORLDS = {8, 64, 512, 2048};
     private static final int IDLE_CONNECTIONS = 2048;
-    private static final Duration PYTHON_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(5);
 
     private final boolean quick;
+    private final CpuLayout layout;
+    private String masterJvm = "not started";
     private final StringBuilder doc = new StringBuilder();
     private final List<String> targets = new ArrayList<>();
     private final List<String> misses = new ArrayList<>();
 
-    private BenchmarkMain(boolean quick) {
+    private BenchmarkMain(boolean quick, CpuLayout layout) {
         this.quick = quick;
+        this.layout = layout;
     }
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean write = true;
+        boolean pin = false;
         Path out = Path.of("docs", "benchmarks.md");
         Set<String> suites = new LinkedHashSet<>(SUITES);
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 quick = true;
+            } else if (arg.equals("--pin")) {
+                pin = true;
             } else if (arg.equals("--no-write")) {
                 write = false;
             } else if (arg.startsWith("--out=")) {
@@ -66,13 +72,13 @@ public final class BenchmarkMain {
                 }
             } else {
                 System.err.println("usage: java -jar kvstore-benchmarks.jar [--quick] [--only=" + String.join(",",
-                        SUITES) + "] [--out=docs/benchmarks.md | --no-write]");
+                        SUITES) + "] [--pin] [--out=docs/benchmarks.md | --no-write]");
                 System.exit(arg.equals("--help") ? 0 : 2);
             }
         }
         String command = "java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar" + (args.length == 0 ? ""
                 : " " + String.join(" ", args));
-        BenchmarkMain main = new BenchmarkMain(quick);
+        BenchmarkMain main = new BenchmarkMain(quick, CpuLayout.detect(pin));
         Instant began = Instant.now();
         main.run(suites);
         String text = main.document(command, Duration.between(began, Instant.now()));
@@ -99,16 +105,10 @@ public final class BenchmarkMain {
 
     private void run(Set<String> suites) throws Exception {
         if (suites.contains("server") || suites.contains("barrier") || suites.contains("client")) {
-            try (Peers.JavaMaster java = new Peers.JavaMaster(); Peers.TorchMaster torch = new Peers.TorchMaster()) {
-                if (suites.contains("server")) {
-                    serverThroughput(java, torch);
-                }
-                if (suites.contains("barrier")) {
-                    barriers(java, torch);
-                }
-                if (suites.contains("client")) {
-                    clients(torch);
-                }
+            try (Peers.JavaMaster java = new Peers.JavaMaster(layout);
+                    Peers.TorchMaster torch = new Peers.TorchMaster(layout)) {
+                masterJvm = java.jvm();
+                runTcpStoreSuites(suites, java, torch);
             }
         }
         if (suites.contains("etcd")) {
@@ -119,25 +119,69 @@ public final class BenchmarkMain {
         }
     }
 
-    // --- TCPStore server: the Java master vs PyTorch's C++ master ----------------------------------------------------
-
-    private double javaThroughput(Peers.Master master, String op, int conns) throws Exception {
-        return JavaTcpLoad.throughput(master.port(), op, conns, warmup(), seconds() / 2);
+    private void runTcpStoreSuites(Set<String> suites, Peers.JavaMaster java, Peers.TorchMaster torch)
+            throws Exception {
+        if (suites.contains("server")) {
+            serverThroughput(java, torch);
+        }
+        if (suites.contains("barrier")) {
+            barriers(java, torch);
+        }
+        if (suites.contains("client")) {
+            clients(torch);
+        }
     }
 
-    private double pythonThroughput(Peers.Master master, String op, int conns) {
-        Json result = Peers.python("bench_tcp_load.py", PYTHON_TIMEOUT, "throughput", "127.0.0.1", master.port(), op,
-                conns, warmup(), seconds() / 2);
-        return result.number("ops") / result.number("seconds");
+    // --- TCPStore server: the Java master vs PyTorch's C++ master ----------------------------------------------------
+
+    /** A throughput run's result: the rate, and the TCP segments the host sent per operation meanwhile. */
+    private record Rate(double opsPerSecond, double segmentsPerOp) {
+    }
+
+    private double runSeconds() {
+        return seconds() / 3;
+    }
+
+    private static double mean(List<Rate> rates, java.util.function.ToDoubleFunction<Rate> value) {
+        return rates.stream().mapToDouble(value).average().orElseThrow();
+    }
+
+    private static String range(List<Rate> rates) {
+        return ops(rates.stream().mapToDouble(Rate::opsPerSecond).min().orElseThrow()) + "–"
+                + ops(rates.stream().mapToDouble(Rate::opsPerSecond).max().orElseThrow());
+    }
+
+    /** Says whether the slowest PyTorch run was no faster than the fastest Java run (the runs' ranges overlap). */
+    private static String overlapNote(List<Rate> java, List<Rate> torch) {
+        double javaBest = java.stream().mapToDouble(Rate::opsPerSecond).max().orElseThrow();
+        double torchWorst = torch.stream().mapToDouble(Rate::opsPerSecond).min().orElseThrow();
+        return javaBest >= torchWorst ? " (the runs' ranges overlap)" : " (every PyTorch run was faster)";
+    }
+
+    private Rate javaThroughput(Peers.Master master, String op, int conns) {
+        Json result = Peers.javaLoad(layout, LOAD_TIMEOUT, "throughput", master.port(), op, conns, warmup(),
+                runSeconds());
+        return new Rate(result.number("ops_per_s"), result.number("segments") / result.number("ops"));
+    }
+
+    private Rate pythonThroughput(Peers.Master master, String op, int conns) {
+        Json result = Peers.pythonLoad(layout, LOAD_TIMEOUT, "throughput", "127.0.0.1", master.port(), op, conns,
+                warmup(), runSeconds());
+        return new Rate(result.number("ops") / result.number("seconds"),
+                result.number("segments") / result.number("ops"));
     }
 
     private final double[][] torchMasterJavaClient = new double[OPS.length][CONNECTIONS.length];
     private final double[][] torchMasterPythonClient = new double[OPS.length][CONNECTIONS.length];
     private boolean clientThroughputMeasured;
 
+    /** Java, PyTorch, PyTorch, Java, PyTorch, Java, Java, PyTorch: each master runs as often early as late. */
+    private static final boolean[] JAVA_FIRST_ORDER = {true, false, false, true, false, true, true, false};
+
     private void serverThroughput(Peers.JavaMaster java, Peers.TorchMaster torch) throws Exception {
         Table table = new Table("Clients", "Op", "Connections", "Java server (ops/s)", "PyTorch server (ops/s)",
-                "Java/PyTorch", "Target");
+                "Java/PyTorch", "Target", "Java runs, min–max", "PyTorch runs, min–max",
+                "TCP segments/op, Java / PyTorch");
         for (String clients : List.of("Java (LEGACY)", "PyTorch 1.13 Python")) {
             boolean javaClients = clients.startsWith("Java");
             for (int o = 0; o < OPS.length; o++) {
@@ -145,36 +189,41 @@ public final class BenchmarkMain {
                     String op = OPS[o];
                     int conns = CONNECTIONS[c];
                     progress("server throughput: " + clients + " clients, " + op + ", " + conns + " connections");
-                    // A-B-B-A with half the measuring time each: slow drift on the shared machine cancels out.
-                    double onJava = 0;
-                    double onTorch = 0;
-                    for (Peers.Master master : List.<Peers.Master>of(java, torch, torch, java)) {
-                        double rate = javaClients ? javaThroughput(master, op, conns)
+                    // Interleaved runs: slow drift on the shared machine hits both masters alike.
+                    List<Rate> onJava = new ArrayList<>();
+                    List<Rate> onTorch = new ArrayList<>();
+                    for (boolean javaRun : JAVA_FIRST_ORDER) {
+                        Peers.Master master = javaRun ? java : torch;
+                        Rate rate = javaClients ? javaThroughput(master, op, conns)
                                 : pythonThroughput(master, op, conns);
-                        if (master == java) {
-                            onJava += rate / 2;
-                        } else {
-                            onTorch += rate / 2;
-                        }
+                        (javaRun ? onJava : onTorch).add(rate);
                     }
-                    (javaClients ? torchMasterJavaClient : torchMasterPythonClient)[o][c] = onTorch;
-                    double ratio = onJava / onTorch;
+                    double javaMean = mean(onJava, Rate::opsPerSecond);
+                    double torchMean = mean(onTorch, Rate::opsPerSecond);
+                    (javaClients ? torchMasterJavaClient : torchMasterPythonClient)[o][c] = torchMean;
+                    double ratio = javaMean / torchMean;
                     String verdict = atLeast(ratio);
                     noteMiss(verdict, "server throughput, " + clients + " clients, " + op + " x" + conns
-                            + ": Java/PyTorch " + fmt2(ratio));
-                    table.row(clients, op, conns, ops(onJava), ops(onTorch), fmt2(ratio), verdict);
+                            + ": Java/PyTorch " + fmt2(ratio) + overlapNote(onJava, onTorch));
+                    table.row(clients, op, conns, ops(javaMean), ops(torchMean), fmt2(ratio), verdict,
+                            range(onJava), range(onTorch), fmt1(mean(onJava, Rate::segmentsPerOp)) + " / "
+                            + fmt1(mean(onTorch, Rate::segmentsPerOp)));
                 }
             }
         }
         clientThroughputMeasured = true;
         section("TCPStore server: throughput (Java master vs PyTorch's C++ master)",
-                "The same load against each master, interleaved Java, PyTorch, PyTorch, Java (the mean of the "
-                + "two runs per master). Every connection has its own thread and runs one operation in a loop for "
-                + seconds() / 2 + " s per run after " + warmup() + " s of warm-up, then ends with a "
-                + "round trip so that fire-and-forget SETs count only once processed. `set` cycles through 64 keys "
-                + "per connection with a GETNUMKEYS round trip after every 64 SETs (SET has no reply; this bounds "
-                + "what a fast client can queue; the GETNUMKEYS are not counted), `get` (WAIT + GET, as torch's `get`) reads one key per connection, `add` "
-                + "increments one shared counter. Java/PyTorch above 1 means the Java server is faster.",
+                "The same load against each master in " + JAVA_FIRST_ORDER.length + " interleaved runs (Java, "
+                + "PyTorch, PyTorch, Java, PyTorch, Java, Java, PyTorch); the mean of the runs per master, and their "
+                + "range, which shows the run-to-run noise of this machine. The load runs in its own process (a JVM for the Java clients, Python for "
+                + "torch's), every connection on its own thread, one operation in a loop for " + runSeconds()
+                + " s per run after " + warmup() + " s of warm-up, then a round trip so that fire-and-forget SETs "
+                + "count only once processed. `set` cycles through 64 keys per connection with a GETNUMKEYS round "
+                + "trip after every 64 SETs (SET has no reply; this bounds what a fast client can queue; the "
+                + "GETNUMKEYS are not counted), `get` (WAIT + GET, as torch's `get`) reads one key per connection, "
+                + "`add` increments one shared counter. Java/PyTorch above 1 means the Java server is faster. The "
+                + "last column is the host's TCP segments (both directions, ACKs included) per operation while the "
+                + "load was measured: how well the client's writes coalesced (see the notes).",
                 table);
         targets.add("Java TCPStore server throughput ≥ PyTorch's, every row: " + summary("server throughput"));
     }
@@ -185,8 +234,8 @@ public final class BenchmarkMain {
         int run = 0;
         progress("barrier: warm-up (world 64, Java ranks) on both servers");
         int warmRounds = quick ? 20 : 100;
-        JavaTcpLoad.barrier(java.port(), 64, warmRounds, "warm-java");
-        JavaTcpLoad.barrier(torch.port(), 64, warmRounds, "warm-torch");
+        Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", java.port(), 64, warmRounds, "warm-java", 0);
+        Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", torch.port(), 64, warmRounds, "warm-torch", 0);
         for (String clients : List.of("Java (LEGACY)", "PyTorch 1.13 Python")) {
             boolean javaClients = clients.startsWith("Java");
             for (int world : WORLDS) {
@@ -221,13 +270,16 @@ public final class BenchmarkMain {
         targets.add("Java TCPStore server barrier time ≤ PyTorch's, every world size: " + summary("barrier"));
     }
 
-    private static double[] barrierSeconds(Peers.Master master, boolean javaClients, int world, int rounds,
-            String prefix) throws Exception {
+    private double[] barrierSeconds(Peers.Master master, boolean javaClients, int world, int rounds,
+            String prefix) {
+        // Unreported rounds first: each run is a fresh client process (cold JIT in a Java one).
+        int warmup = world >= 2048 ? 1 : world >= 512 ? 3 : 20;
         if (javaClients) {
-            return JavaTcpLoad.barrier(master.port(), world, rounds, prefix);
+            return Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", master.port(), world, rounds, prefix, warmup)
+                    .numbers("seconds");
         }
-        return Peers.python("bench_tcp_load.py", PYTHON_TIMEOUT, "barrier", "127.0.0.1", master.port(), world,
-                rounds, prefix).numbers("seconds");
+        return Peers.pythonLoad(layout, LOAD_TIMEOUT, "barrier", "127.0.0.1", master.port(), world, rounds, prefix,
+                warmup).numbers("seconds");
     }
 
     // --- TCPStore client: the Java client vs torch's Python client, same PyTorch master -----------------------------
@@ -238,11 +290,10 @@ public final class BenchmarkMain {
                 "Python p99 (µs)", "Java/Python p50");
         for (String op : OPS) {
             progress("client latency: " + op);
-            Stats java = JavaTcpLoad.latency(torch.port(), op, n, warmup());
-            Json python = Peers.python("bench_tcp_load.py", PYTHON_TIMEOUT, "latency", "127.0.0.1", torch.port(), op,
-                    n);
-            latency.row(op, fmt1(java.p50Micros()), fmt1(java.p99Micros()), fmt1(python.number("p50_us")),
-                    fmt1(python.number("p99_us")), fmt2(java.p50Micros() / python.number("p50_us")));
+            Json java = Peers.javaLoad(layout, LOAD_TIMEOUT, "latency", torch.port(), op, n, warmup());
+            Json python = Peers.pythonLoad(layout, LOAD_TIMEOUT, "latency", "127.0.0.1", torch.port(), op, n);
+            latency.row(op, fmt1(java.number("p50_us")), fmt1(java.number("p99_us")), fmt1(python.number("p50_us")),
+                    fmt1(python.number("p99_us")), fmt2(java.number("p50_us") / python.number("p50_us")));
         }
         Table throughput = new Table("Op", "Connections", "Java client (ops/s)", "Python client (ops/s)",
                 "Java/Python");
@@ -255,8 +306,8 @@ public final class BenchmarkMain {
                     python = torchMasterPythonClient[o][c];
                 } else {
                     progress("client throughput: " + OPS[o] + " x" + CONNECTIONS[c]);
-                    java = javaThroughput(torch, OPS[o], CONNECTIONS[c]);
-                    python = pythonThroughput(torch, OPS[o], CONNECTIONS[c]);
+                    java = javaThroughput(torch, OPS[o], CONNECTIONS[c]).opsPerSecond();
+                    python = pythonThroughput(torch, OPS[o], CONNECTIONS[c]).opsPerSecond();
                 }
                 throughput.row(OPS[o], CONNECTIONS[c], ops(java), ops(python), fmt2(java / python));
             }
@@ -280,7 +331,7 @@ public final class BenchmarkMain {
             for (String op : List.of("set", "get")) {
                 progress("etcd sequential " + op);
                 Stats java = JavaEtcdLoad.latency(endpoint, op, n, warmup());
-                Json python = Peers.python("bench_etcd.py", PYTHON_TIMEOUT, "latency", "127.0.0.1", port, op, n);
+                Json python = Peers.python("bench_etcd.py", LOAD_TIMEOUT, "latency", "127.0.0.1", port, op, n);
                 table.row("sequential " + op + " p50 (µs)", fmt1(java.p50Micros()), fmt1(python.number("p50_us")),
                         fmt2(java.p50Micros() / python.number("p50_us")), "");
                 table.row("sequential " + op + " p99 (µs)", fmt1(java.p99Micros()), fmt1(python.number("p99_us")),
@@ -290,7 +341,7 @@ public final class BenchmarkMain {
             for (String op : List.of("set", "get")) {
                 progress("etcd throughput " + op);
                 double java = JavaEtcdLoad.throughput(endpoint, op, threads, warmup(), seconds());
-                Json python = Peers.python("bench_etcd.py", PYTHON_TIMEOUT, "throughput", "127.0.0.1", port, op,
+                Json python = Peers.python("bench_etcd.py", LOAD_TIMEOUT, "throughput", "127.0.0.1", port, op,
                         threads, warmup(), seconds());
                 double py = python.number("ops") / python.number("seconds");
                 table.row(op + " throughput, " + threads + " threads (ops/s)", ops(java), ops(py), fmt2(java / py),
@@ -299,7 +350,7 @@ public final class BenchmarkMain {
             int wakes = quick ? 20 : 100;
             progress("etcd waitForKey wake-up");
             Stats java = JavaEtcdLoad.wake(endpoint, wakes);
-            Json python = Peers.python("bench_etcd.py", PYTHON_TIMEOUT, "wake", "127.0.0.1", port, wakes);
+            Json python = Peers.python("bench_etcd.py", LOAD_TIMEOUT, "wake", "127.0.0.1", port, wakes);
             String verdict = java.p50Micros() < 5000 ? "met (< 5 ms)" : "**missed** (≥ 5 ms)";
             noteMiss(verdict, "etcd waitForKey wake-up p50 " + fmt2(java.p50Micros() / 1000) + " ms");
             table.row("waitForKey wake-up p50 (µs)", fmt1(java.p50Micros()), fmt1(python.number("p50_us")),
@@ -311,7 +362,7 @@ public final class BenchmarkMain {
                 int rounds = quick ? (ranks > 64 ? 2 : 5) : (ranks > 64 ? 8 : 20);
                 progress("etcd waitForKeys " + ranks + " ranks");
                 Stats keys = JavaEtcdLoad.wakeKeys(endpoint, ranks, rounds);
-                Json py = Peers.python("bench_etcd.py", PYTHON_TIMEOUT, "wakekeys", "127.0.0.1", port, ranks, rounds);
+                Json py = Peers.python("bench_etcd.py", LOAD_TIMEOUT, "wakekeys", "127.0.0.1", port, ranks, rounds);
                 String v = keys.p50Micros() < 5000 ? "met (< 5 ms)" : "**missed** (≥ 5 ms)";
                 noteMiss(v, "etcd waitForKeys(" + ranks + ") wake-up p50 " + fmt2(keys.p50Micros() / 1000) + " ms");
                 allMet &= v.startsWith("met");
@@ -345,7 +396,8 @@ public final class BenchmarkMain {
         for (boolean javaServer : new boolean[] {true, false}) {
             progress("memory: " + IDLE_CONNECTIONS + " idle connections on the " + (javaServer ? "Java" : "PyTorch")
                     + " server");
-            try (Peers.Master master = javaServer ? new Peers.JavaMaster() : new Peers.TorchMaster()) {
+            CpuLayout shared = CpuLayout.shared(); // idle connections: where processes run does not matter
+            try (Peers.Master master = javaServer ? new Peers.JavaMaster(shared) : new Peers.TorchMaster(shared)) {
                 Peers.JavaMaster java = javaServer ? (Peers.JavaMaster) master : null;
                 long heap0 = java != null ? java.heapUsedAfterGc() : 0;
                 long rss0 = master.rssBytes();
@@ -437,14 +489,16 @@ public final class BenchmarkMain {
         return ratio <= 1.0 ? "met" : ratio <= 1.05 ? "met (within 5 %)" : "**missed**";
     }
 
-    private static String machine() {
+    private String machine() {
         StringBuilder m = new StringBuilder();
         m.append("- CPU: ").append(cpuModel()).append(", `nproc` = ").append(run("nproc").trim()).append('\n');
         m.append("- Memory (`free -h`):\n\n```\n").append(run("free", "-h").stripTrailing()).append("\n```\n\n");
         m.append("- OS: ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
                 .append('\n');
         m.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
-                .append(System.getProperty("java.runtime.version")).append(" (server JVM: -Xmx1g, default GC)\n");
+                .append(System.getProperty("java.runtime.version"))
+                .append(" (master JVM: -Xmx1g, default GC; it sees ").append(masterJvm).append(")\n");
+        m.append("- CPU layout of the TCPStore suites: ").append(layout.describe()).append('\n');
         m.append("- PyTorch: ").append(run(PythonProcess.PYTHON, "-c",
                 "import torch; print(torch.__version__)").trim()).append(" (Debian python3-torch), Python ")
                 .append(run(PythonProcess.PYTHON, "-c", "import platform; print(platform.python_version())").trim())

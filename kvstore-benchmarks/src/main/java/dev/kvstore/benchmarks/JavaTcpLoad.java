@@ -52,8 +52,12 @@ final class JavaTcpLoad {
         }
     }
 
-    /** @return operations per second over all connections; every connection ends with a round trip */
-    static double throughput(int port, String op, int conns, double warmupSeconds, double seconds) throws Exception {
+    /**
+     * @return operations per second over all connections, and the TCP segments the host sent meanwhile; every
+     *     connection ends with a round trip
+     */
+    static ThroughputRun.Result throughput(int port, String op, int conns, double warmupSeconds, double seconds)
+            throws Exception {
         List<TcpStoreClient> clients = new ArrayList<>();
         try {
             List<ThroughputRun.Worker> workers = new ArrayList<>();
@@ -73,7 +77,7 @@ final class JavaTcpLoad {
                     }
                 });
             }
-            return ThroughputRun.opsPerSecond(workers, warmupSeconds, seconds, 16);
+            return ThroughputRun.run(workers, warmupSeconds, seconds, 16, TcpSegments::sent);
         } finally {
             clients.forEach(TcpStoreClient::close);
         }

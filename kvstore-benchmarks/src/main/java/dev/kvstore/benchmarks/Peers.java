@@ -10,10 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** The processes the benchmarks talk to: the two TCPStore masters and the Python load scripts. */
 final class Peers {
+
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     private Peers() {
     }
@@ -48,12 +53,12 @@ final class Peers {
         private final PrintWriter in;
         private final int port;
 
-        JavaMaster() {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        JavaMaster(CpuLayout layout) {
+            List<String> command = new ArrayList<>(layout.masterLauncher());
+            command.addAll(List.of(JAVA, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                    ServerMain.class.getName()));
             try {
-                process = new ProcessBuilder(List.of(java, "-Xmx1g",
-                        "-cp", System.getProperty("java.class.path"), ServerMain.class.getName()))
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the Java server JVM", e);
             }
@@ -81,6 +86,12 @@ final class Peers {
             return Long.parseLong(reply("HEAP"));
         }
 
+        /** @return the processors the master's JVM sees and the collectors it chose */
+        String jvm() {
+            in.println("JVM");
+            return reply("JVM");
+        }
+
         int connections() {
             in.println("CONNECTIONS");
             return Integer.parseInt(reply("CONNECTIONS"));
@@ -100,7 +111,7 @@ final class Peers {
         public void close() {
             in.close();
             try {
-                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                 }
             } catch (InterruptedException e) {
@@ -114,8 +125,8 @@ final class Peers {
         private final PythonProcess process;
         private final int port;
 
-        TorchMaster() {
-            process = PythonProcess.start("bench_torch_master.py");
+        TorchMaster(CpuLayout layout) {
+            process = PythonProcess.start("bench_torch_master.py", layout.pythonMasterArgs().toArray());
             try {
                 port = Integer.parseInt(process.awaitLineStartingWith("PORT ", Duration.ofSeconds(60)).trim());
             } catch (InterruptedException e) {
@@ -148,6 +159,50 @@ final class Peers {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs {@code bench_tcp_load.py} on the load CPUs and returns its JSON result line. */
+    static Json pythonLoad(CpuLayout layout, Duration timeout, Object... args) {
+        List<Object> all = new ArrayList<>(layout.pythonLoadArgs());
+        all.addAll(List.of(args));
+        return python("bench_tcp_load.py", timeout, all.toArray());
+    }
+
+    /** Runs {@link LoadMain} in a JVM of its own on the load CPUs and returns its JSON result line. */
+    static Json javaLoad(CpuLayout layout, Duration timeout, Object... args) {
+        List<String> command = new ArrayList<>(layout.loadLauncher());
+        command.addAll(List.of(JAVA, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
+                LoadMain.class.getName()));
+        for (Object arg : args) {
+            command.add(String.valueOf(arg));
+        }
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the Java load JVM", e);
+        }
+        // A load that hangs is killed, which ends the read below.
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(process::destroyForcibly);
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("{")) {
+                    process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+                    return new Json(line);
+                }
+            }
+            throw new IllegalStateException("Java load " + List.of(args) + " ended without a result (exit "
+                    + process.waitFor() + ", killed after " + timeout + " if it hung; its stderr is above)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            process.destroyForcibly();
         }
     }
 }

@@ -4,12 +4,15 @@ import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
 
 /**
  * The Java TCPStore master in its own JVM, as PyTorch's master runs in its own process: prints {@code PORT <n>}, then
- * answers stdin commands: {@code HEAP} (heap used after GC, bytes), {@code CONNECTIONS}; exits when stdin closes.
+ * answers stdin commands: {@code HEAP} (heap used after GC, bytes), {@code CONNECTIONS}, {@code JVM} (the processors
+ * it sees and the collectors it chose); exits when stdin closes.
  */
 public final class ServerMain {
 
@@ -27,6 +30,9 @@ public final class ServerMain {
                 switch (line.trim()) {
                     case "HEAP" -> System.out.println("HEAP " + heapUsedAfterGc());
                     case "CONNECTIONS" -> System.out.println("CONNECTIONS " + server.connectionCount());
+                    case "JVM" -> System.out.println("JVM " + Runtime.getRuntime().availableProcessors()
+                            + " CPU(s), GC " + ManagementFactory.getGarbageCollectorMXBeans().stream()
+                            .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(" + ")));
                     default -> System.out.println("ERROR unknown command " + line);
                 }
                 System.out.flush();

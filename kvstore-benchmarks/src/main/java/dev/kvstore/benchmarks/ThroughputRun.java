@@ -3,6 +3,7 @@ package dev.kvstore.benchmarks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
+import java.util.function.LongSupplier;
 
 /**
  * Measures the throughput of workers that run in lockstep: each warms up on its own thread, all start together at a
@@ -25,12 +26,25 @@ final class ThroughputRun {
     private ThroughputRun() {
     }
 
+    /** The result: operations per second, and how far a counter moved while the workers were measured. */
+    record Result(double opsPerSecond, long counterDelta, long operations) {
+    }
+
     /**
      * @param batch the measured loop checks the clock every {@code batch} operations
      * @return operations per second over all workers
      */
     static double opsPerSecond(List<? extends Worker> workers, double warmupSeconds, double seconds, int batch)
             throws Exception {
+        return run(workers, warmupSeconds, seconds, batch, () -> 0).opsPerSecond();
+    }
+
+    /**
+     * Like {@link #opsPerSecond}, also reading {@code counter} when the workers start measuring and when the last
+     * one is done (e.g. the kernel's TCP segment count).
+     */
+    static Result run(List<? extends Worker> workers, double warmupSeconds, double seconds, int batch,
+            LongSupplier counter) throws Exception {
         int count = workers.size();
         CyclicBarrier gate = new CyclicBarrier(count + 1);
         long[] counts = new long[count];
@@ -66,9 +80,11 @@ final class ThroughputRun {
             thread.start();
         }
         gate.await();
+        long counterBefore = counter.getAsLong();
         for (Thread thread : threads) {
             thread.join();
         }
+        long counterDelta = counter.getAsLong() - counterBefore;
         long total = 0;
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
@@ -80,6 +96,6 @@ final class ThroughputRun {
             first = Math.min(first, starts[i]);
             last = Math.max(last, ends[i]);
         }
-        return total / ((last - first) / 1e9);
+        return new Result(total / ((last - first) / 1e9), counterDelta, total);
     }
 }

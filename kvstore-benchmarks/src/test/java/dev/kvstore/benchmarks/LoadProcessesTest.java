@@ -1,0 +1,54 @@
+package dev.kvstore.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.server.TcpStoreServer;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The load generators run as child processes and report JSON the harness reads (tiny loads, real sockets). */
+class LoadProcessesTest {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(1);
+
+    @Test
+    void javaLoadJvmRunsBarrierRoundsAgainstARealMaster() throws Exception {
+        try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0)
+                .legacyProtocol(ProtocolGeneration.LEGACY).build().start()) {
+            Json result = Peers.javaLoad(CpuLayout.shared(), TIMEOUT, "barrier", server.port(), 4, 2, "t", 1);
+
+            double[] rounds = result.numbers("seconds");
+            assertThat(rounds).hasSize(2);
+            assertThat(rounds[0]).isPositive();
+            assertThat(rounds[1]).isPositive();
+            // 1 warm-up + 2 reported rounds, each leaving a counter and a done key.
+            assertThat(server.keyCount()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void aJavaLoadThatFailsSaysSo() {
+        assertThatThrownBy(() -> Peers.javaLoad(CpuLayout.shared(), TIMEOUT, "no-such-mode", 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ended without a result");
+    }
+
+    @Test
+    void readsTheOutSegsColumnOfTheTcpLines() {
+        assertThat(TcpSegments.outSegs(List.of(
+                "Ip: Forwarding DefaultTTL",
+                "Ip: 1 64",
+                "Tcp: RtoAlgorithm RtoMin ActiveOpens InSegs OutSegs RetransSegs",
+                "Tcp: 1 200 17 1095275 1095265 3"))).isEqualTo(1095265);
+        assertThat(TcpSegments.sent()).isPositive(); // the real /proc/net/snmp of this host
+    }
+
+    @Test
+    void readsTheKernelsCpuListFormat() {
+        assertThat(CpuLayout.parseCpuList("0-3,8,10-11")).containsExactly(0, 1, 2, 3, 8, 10, 11);
+        assertThat(CpuLayout.parseCpuList("0")).containsExactly(0);
+    }
+}
