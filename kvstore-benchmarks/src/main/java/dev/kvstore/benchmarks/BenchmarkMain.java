@@ -265,7 +265,8 @@ public final class BenchmarkMain {
                 + "that brings it to the world size SETs the round's done key, and every rank WAITs for that key. "
                 + "Time of a round: first rank starting to last rank released; median over the rounds, after "
                 + "warm-up barriers on both servers; the rounds run interleaved Java, PyTorch, PyTorch, Java, half of "
-                + "them in each run. Java/PyTorch below 1 means the Java server is faster.",
+                + "them in each run, each run a fresh client process that first runs unreported rounds (20 up to "
+                + "world 64, 3 at 512, 1 at 2048). Java/PyTorch below 1 means the Java server is faster.",
                 table);
         targets.add("Java TCPStore server barrier time ≤ PyTorch's, every world size: " + summary("barrier"));
     }
