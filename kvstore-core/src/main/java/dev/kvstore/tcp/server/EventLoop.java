@@ -43,7 +43,7 @@ final class EventLoop implements Runnable {
     private final StoreState store;
     private final CommandHandler handler;
     private final LongAdder replyBacklog = new LongAdder();
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Set<Connection> connections = new HashSet<>();
     private final Set<Connection> toFlush = new LinkedHashSet<>();
     private volatile boolean running = true;
