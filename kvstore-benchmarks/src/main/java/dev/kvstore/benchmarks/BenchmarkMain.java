@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Runs the benchmarks and prints markdown tables; with the full suite selected they are also written to
@@ -142,7 +143,7 @@ public final class BenchmarkMain {
         return seconds() / 3;
     }
 
-    private static double mean(List<Rate> rates, java.util.function.ToDoubleFunction<Rate> value) {
+    private static double mean(List<Rate> rates, ToDoubleFunction<Rate> value) {
         return rates.stream().mapToDouble(value).average().orElseThrow();
     }
 
@@ -215,11 +216,12 @@ public final class BenchmarkMain {
         section("TCPStore server: throughput (Java master vs PyTorch's C++ master)",
                 "The same load against each master in " + JAVA_FIRST_ORDER.length + " interleaved runs (Java, "
                 + "PyTorch, PyTorch, Java, PyTorch, Java, Java, PyTorch); the mean of the runs per master, and their "
-                + "range, which shows the run-to-run noise of this machine. The load runs in its own process (a JVM for the Java clients, Python for "
-                + "torch's), every connection on its own thread, one operation in a loop for " + runSeconds()
-                + " s per run after " + warmup() + " s of warm-up, then a round trip so that fire-and-forget SETs "
-                + "count only once processed. `set` cycles through 64 keys per connection with a GETNUMKEYS round "
-                + "trip after every 64 SETs (SET has no reply; this bounds what a fast client can queue; the "
+                + "range, which shows the run-to-run noise of this machine. The load runs in its own process (a JVM "
+                + "for the Java clients, Python for torch's), every connection on its own thread, one operation in "
+                + "a loop for " + runSeconds() + " s per run after " + warmup() + " s of warm-up, then a round trip "
+                + "so that fire-and-forget SETs count only once processed. `set` cycles through 64 keys per "
+                + "connection with a GETNUMKEYS round trip after every 64 SETs (SET has no reply; this bounds what "
+                + "a fast client can queue; the "
                 + "GETNUMKEYS are not counted), `get` (WAIT + GET, as torch's `get`) reads one key per connection, "
                 + "`add` increments one shared counter. Java/PyTorch above 1 means the Java server is faster. The "
                 + "last column is the host's TCP segments (both directions, ACKs included) per operation while the "
