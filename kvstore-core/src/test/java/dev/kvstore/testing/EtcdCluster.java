@@ -33,47 +33,30 @@ public final class EtcdCluster implements AutoCloseable {
     public static EtcdCluster start(int size) {
         AssertionError failure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
+            List<EtcdServer.Member> specs = IntStream.range(0, size)
+                    .mapToObj(i -> EtcdServer.Member.onFreePorts("member-" + i)).toList();
+            String token = "kvstore-cluster-" + System.nanoTime();
+            List<EtcdServer> servers = new ArrayList<>();
             try {
-                return startOnFreePorts(size);
-            } catch (PortTakenException e) {
-                failure = e.failure; // a port was taken between picking and binding: try other ports
+                for (EtcdServer.Member spec : specs) {
+                    servers.add(EtcdServer.create(spec, specs, token, EtcdServer.FAST_ELECTIONS));
+                }
+                servers.forEach(EtcdServer::launch); // a member is healthy only once a quorum runs
+                servers.forEach(server -> server.awaitHealthy(EtcdServer.START_TIMEOUT));
+                return new EtcdCluster(servers);
+            } catch (AssertionError e) {
+                boolean portTaken = servers.stream().anyMatch(EtcdServer::lostAPortRace);
+                servers.forEach(EtcdServer::close);
+                if (!portTaken) {
+                    throw e;
+                }
+                failure = e; // a port was taken between picking and binding: try other ports
+            } catch (RuntimeException e) {
+                servers.forEach(EtcdServer::close);
+                throw e;
             }
         }
         throw failure;
-    }
-
-    private static EtcdCluster startOnFreePorts(int size) {
-        List<EtcdServer.Member> specs = IntStream.range(0, size)
-                .mapToObj(i -> EtcdServer.Member.onFreePorts("member-" + i)).toList();
-        String token = "kvstore-cluster-" + System.nanoTime();
-        List<EtcdServer> servers = new ArrayList<>();
-        try {
-            for (EtcdServer.Member spec : specs) {
-                servers.add(EtcdServer.create(spec, specs, token, EtcdServer.FAST_ELECTIONS));
-            }
-            servers.forEach(EtcdServer::launch); // a member is healthy only once a quorum runs
-            servers.forEach(server -> server.awaitHealthy(EtcdServer.START_TIMEOUT));
-            return new EtcdCluster(servers);
-        } catch (AssertionError e) {
-            boolean portTaken = servers.stream().anyMatch(server -> server.log().contains("address already in use"));
-            servers.forEach(EtcdServer::close);
-            if (portTaken) {
-                throw new PortTakenException(e);
-            }
-            throw e;
-        } catch (RuntimeException e) {
-            servers.forEach(EtcdServer::close);
-            throw e;
-        }
-    }
-
-    private static final class PortTakenException extends RuntimeException {
-        private final AssertionError failure;
-
-        PortTakenException(AssertionError failure) {
-            super(failure.getMessage(), null, false, false);
-            this.failure = failure;
-        }
     }
 
     public List<EtcdServer> members() {

@@ -126,9 +126,9 @@ public final class EtcdServer implements AutoCloseable {
             try {
                 return server.start(START_TIMEOUT);
             } catch (AssertionError e) {
-                String logText = server.log();
+                boolean portTaken = server.lostAPortRace();
                 server.close();
-                if (!logText.contains("address already in use")) {
+                if (!portTaken) {
                     throw e;
                 }
                 failure = e; // another process took a port between picking and binding: try other ports
@@ -295,6 +295,11 @@ public final class EtcdServer implements AutoCloseable {
 
     public Path dataDir() {
         return root.resolve("data");
+    }
+
+    /** @return whether the server failed because a port picked for it was bound by someone else first */
+    public boolean lostAPortRace() {
+        return log().contains("address already in use");
     }
 
     /** @return the server's output so far */
