@@ -42,14 +42,7 @@ final class JavaEtcdLoad {
             for (int i = 0; i < Math.max(50, n / 10) || System.nanoTime() < warmEnd; i++) {
                 run.run();
             }
-            long[] samples = new long[n];
-            long begin = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                long t0 = System.nanoTime();
-                run.run();
-                samples[i] = System.nanoTime() - t0;
-            }
-            return Stats.of(samples, (System.nanoTime() - begin) / 1e9);
+            return Stats.time(n, run, () -> { });
         }
     }
 

@@ -92,15 +92,7 @@ final class JavaTcpLoad {
                 run.run();
             }
             client.numKeys();
-            long[] samples = new long[n];
-            long begin = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                long t0 = System.nanoTime();
-                run.run();
-                samples[i] = System.nanoTime() - t0;
-            }
-            client.numKeys();
-            return Stats.of(samples, (System.nanoTime() - begin) / 1e9);
+            return Stats.time(n, run, client::numKeys);
         }
     }
 

@@ -5,6 +5,22 @@ import java.util.Arrays;
 /** Percentiles of latency samples in nanoseconds. */
 record Stats(double p50Micros, double p99Micros, double opsPerSecond) {
 
+    /**
+     * Runs {@code operation} {@code n} times in a row, timing each call; the total time ends after {@code settle}
+     * (e.g. a round trip that drains fire-and-forget requests).
+     */
+    static Stats time(int n, Runnable operation, Runnable settle) {
+        long[] samples = new long[n];
+        long begin = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            operation.run();
+            samples[i] = System.nanoTime() - t0;
+        }
+        settle.run();
+        return of(samples, (System.nanoTime() - begin) / 1e9);
+    }
+
     static Stats of(long[] samplesNanos, double totalSeconds) {
         long[] sorted = samplesNanos.clone();
         Arrays.sort(sorted);

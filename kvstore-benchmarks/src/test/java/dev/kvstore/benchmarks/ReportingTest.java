@@ -30,6 +30,19 @@ class ReportingTest {
     }
 
     @Test
+    void timesEveryCallThenSettles() {
+        int[] calls = {0};
+        boolean[] settled = {false};
+
+        Stats stats = Stats.time(20, () -> calls[0]++, () -> settled[0] = calls[0] == 20);
+
+        assertThat(calls[0]).isEqualTo(20);
+        assertThat(settled[0]).isTrue();
+        assertThat(stats.opsPerSecond()).isPositive();
+        assertThat(stats.p99Micros()).isGreaterThanOrEqualTo(stats.p50Micros());
+    }
+
+    @Test
     void markdownTable() {
         Table table = new Table("Op", "ops/s");
         table.row("set", 12);
