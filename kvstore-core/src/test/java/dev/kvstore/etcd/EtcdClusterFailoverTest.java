@@ -8,7 +8,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.testing.EtcdCluster;
+import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,11 +20,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,27 +44,16 @@ class EtcdClusterFailoverTest {
     /** Acknowledged writes each writer makes before the failure, and again after it. */
     private static final int WRITES_PER_PHASE = 15;
 
-    private static EtcdCluster cluster;
+    @RegisterExtension
+    static final EtcdClusterExtension etcd = new EtcdClusterExtension(3);
 
     private final List<KVStore> opened = new ArrayList<>();
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private String namespace;
 
-    @BeforeAll
-    static void startCluster() {
-        cluster = EtcdCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @BeforeEach
     void everyMemberRuns(TestInfo info) {
-        cluster.startStopped(); // in case an earlier test failed before it restarted what it stopped
+        etcd.cluster().startStopped(); // in case an earlier test failed before it restarted what it stopped
         namespace = "failover-" + info.getTestMethod().orElseThrow().getName() + "-" + System.nanoTime();
     }
 
@@ -106,7 +94,7 @@ class EtcdClusterFailoverTest {
     @ParameterizedTest
     @EnumSource(LeaderFailure.class)
     void leaderFailureWhileRanksWaitAndWriteLosesNothing(LeaderFailure failure) throws Exception {
-        List<EtcdKVStore> ranks = IntStream.range(0, RANKS).mapToObj(r -> open(cluster.endpoints())).toList();
+        List<EtcdKVStore> ranks = IntStream.range(0, RANKS).mapToObj(r -> open(etcd.cluster().endpoints())).toList();
 
         // Every rank waits for every rank's ready key; half of them are written only after the failure.
         CountDownLatch watching = new CountDownLatch(RANKS);
@@ -126,7 +114,7 @@ class EtcdClusterFailoverTest {
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> writers.stream().allMatch(w -> w.acknowledgedSets() >= WRITES_PER_PHASE));
 
-        EtcdServer leader = cluster.leader().orElseThrow();
+        EtcdServer leader = etcd.cluster().leader().orElseThrow();
         failure.apply(leader);
         List<Integer> setsAtFailure = writers.stream().map(AcknowledgingWriter::acknowledgedSets).toList();
 
@@ -158,13 +146,13 @@ class EtcdClusterFailoverTest {
         }
 
         // Every acknowledged write is there, read through the surviving members only.
-        EtcdKVStore survivor = open(cluster.endpointsExcept(leader));
+        EtcdKVStore survivor = open(etcd.cluster().endpointsExcept(leader));
         writers.forEach(writer -> writer.assertAcknowledgedWritesIn(survivor::get));
 
         // The failed member rejoins, catches up and serves the data from its own endpoint.
         leader.start(EtcdServer.START_TIMEOUT);
-        cluster.members().forEach(member -> member.awaitHealthy(EtcdServer.START_TIMEOUT));
-        assertThat(cluster.leader()).isPresent();
+        etcd.cluster().members().forEach(member -> member.awaitHealthy(EtcdServer.START_TIMEOUT));
+        assertThat(etcd.cluster().leader()).isPresent();
         EtcdKVStore rejoined = open(List.of(leader.endpoint()));
         writers.forEach(writer -> writer.assertAcknowledgedWritesIn(rejoined::get));
         assertThat(rejoined.clusterStatus(Duration.ofSeconds(10)).hasLeader()).isTrue();
@@ -174,8 +162,8 @@ class EtcdClusterFailoverTest {
 
     @Test
     void everyMemberDownDuringAWaitIsABoundedNamedTimeout() throws Exception {
-        EtcdKVStore store = open(cluster.endpoints());
-        EtcdKVStore slowRequests = EtcdKVStore.builder().endpoints(cluster.endpoints()).namespace(namespace)
+        EtcdKVStore store = open(etcd.cluster().endpoints());
+        EtcdKVStore slowRequests = EtcdKVStore.builder().endpoints(etcd.cluster().endpoints()).namespace(namespace)
                 .requestTimeout(Duration.ofSeconds(30)).build();
         opened.add(slowRequests);
         store.set("before", "written before the outage");
@@ -184,7 +172,7 @@ class EtcdClusterFailoverTest {
         Future<byte[]> wait = pool.submit(() -> store.waitForKey("never-written", Duration.ofSeconds(4)));
         assertThat(watching.await(30, TimeUnit.SECONDS)).isTrue();
 
-        cluster.members().forEach(EtcdServer::kill);
+        etcd.cluster().members().forEach(EtcdServer::kill);
         try {
             assertThatThrownBy(() -> wait.get(60, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
@@ -192,24 +180,24 @@ class EtcdClusterFailoverTest {
                     .hasMessageContaining("timed out after PT4S")
                     .hasMessageContaining(namespace + "/tensorbus/never-written")
                     .hasMessageContaining("did not answer")
-                    .hasMessageContaining(cluster.endpoints().toString());
+                    .hasMessageContaining(etcd.cluster().endpoints().toString());
             assertThatThrownBy(() -> store.set("during", "the outage"))
                     .satisfies(e -> assertThat(e).isInstanceOfAny(KVStoreTimeoutException.class,
                             KVStoreConnectionException.class))
-                    .hasMessageContaining(cluster.endpoints().toString());
+                    .hasMessageContaining(etcd.cluster().endpoints().toString());
             // A wait shorter than the request timeout still ends at its own deadline, well before the request timeout.
             long start = System.nanoTime();
             assertThatThrownBy(() -> slowRequests.waitForKey("never-written", Duration.ofSeconds(2)))
                     .isInstanceOf(KVStoreTimeoutException.class)
                     .hasMessageContaining("timed out after PT2S")
-                    .hasMessageContaining(cluster.endpoints().toString());
+                    .hasMessageContaining(etcd.cluster().endpoints().toString());
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(25));
-            assertThatThrownBy(() -> EtcdKVStore.builder().endpoints(cluster.endpoints()).namespace(namespace)
+            assertThatThrownBy(() -> EtcdKVStore.builder().endpoints(etcd.cluster().endpoints()).namespace(namespace)
                     .connectTimeout(Duration.ofMillis(500)).build())
                     .isInstanceOf(KVStoreTimeoutException.class)
-                    .hasMessageContaining(cluster.endpoints().toString());
+                    .hasMessageContaining(etcd.cluster().endpoints().toString());
         } finally {
-            cluster.startStopped();
+            etcd.cluster().startStopped();
         }
         // gRPC reconnects with backoff: the first calls after the outage may still fail, later ones succeed.
         await().atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(KVStoreException.class)

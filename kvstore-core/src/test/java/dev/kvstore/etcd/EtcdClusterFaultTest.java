@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreException;
-import dev.kvstore.testing.EtcdCluster;
+import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,34 +14,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Waits on a real 3-member etcd cluster whose leader is killed while they wait. */
 class EtcdClusterFaultTest {
 
-    private static EtcdCluster cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = EtcdCluster.start(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final EtcdClusterExtension etcd = new EtcdClusterExtension(3);
 
     @Test
     void waitsSurviveTheLossOfTheLeader() throws Exception {
         ExecutorService pool = Executors.newCachedThreadPool();
         String namespace = "cluster-" + System.nanoTime();
-        try (EtcdKVStore waiterStore = EtcdKVStore.builder().endpoints(cluster.endpoints()).namespace(namespace)
+        try (EtcdKVStore waiterStore = EtcdKVStore.builder().endpoints(etcd.cluster().endpoints()).namespace(namespace)
                 .requestTimeout(Duration.ofSeconds(2)).build();
-                EtcdKVStore writer = EtcdKVStore.builder().endpoints(cluster.endpoints()).namespace(namespace)
+                EtcdKVStore writer = EtcdKVStore.builder().endpoints(etcd.cluster().endpoints()).namespace(namespace)
                         .requestTimeout(Duration.ofSeconds(2)).build()) {
             CountDownLatch watching = new CountDownLatch(2);
             waiterStore.waitHooks(new WaitHooks() {
@@ -56,9 +44,9 @@ class EtcdClusterFaultTest {
             writer.set("rank:0", "1");
             assertThat(watching.await(30, TimeUnit.SECONDS)).isTrue();
 
-            EtcdServer leader = cluster.leader().orElseThrow();
+            EtcdServer leader = etcd.cluster().leader().orElseThrow();
             leader.kill();
-            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
+            await().atMost(Duration.ofSeconds(30)).until(() -> etcd.cluster().leader().isPresent());
 
             // Writes may fail while the cluster elects a new leader: retry them, as an application would.
             await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(KVStoreException.class)
