@@ -12,7 +12,7 @@ final class ClientErrors {
     /** How long a caller refused for too many parked waits should wait before trying again. */
     static final int RETRY_AFTER_SECONDS = 5;
 
-    static final String SEND_TEXT_PLAIN = "send the value as the request body with Content-Type: text/plain";
+    static final String SEND_TEXT_PLAIN = "send Content-Type: text/plain with the value as the request body";
 
     private ClientErrors() {
     }
