@@ -5,6 +5,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreLimitException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -34,35 +35,25 @@ class ApiErrors extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
+    /** Store exceptions by status, most specific first: the first type the exception is an instance of wins. */
+    private static final List<StoreError> STORE_ERRORS = List.of(
+            new StoreError(KVStoreTimeoutException.class, HttpStatus.GATEWAY_TIMEOUT, "Store timeout"),
+            new StoreError(KVStoreConnectionException.class, HttpStatus.SERVICE_UNAVAILABLE, "Store unreachable"),
+            new StoreError(KVStoreConflictException.class, HttpStatus.CONFLICT, "Conflict with the store's state"),
+            new StoreError(KVStoreLimitException.class, HttpStatus.CONTENT_TOO_LARGE, "Over a store limit"),
+            new StoreError(KVStoreException.class, HttpStatus.SERVICE_UNAVAILABLE, "Store failure"));
+
     private final RequestParameters parameters;
 
     ApiErrors(RequestParameters parameters) {
         this.parameters = parameters;
     }
 
-    @ExceptionHandler(KVStoreTimeoutException.class)
-    ProblemDetail timeout(KVStoreTimeoutException e) {
-        return problem(HttpStatus.GATEWAY_TIMEOUT, "Store timeout", e);
-    }
-
-    @ExceptionHandler(KVStoreConnectionException.class)
-    ProblemDetail unreachable(KVStoreConnectionException e) {
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Store unreachable", e);
-    }
-
-    @ExceptionHandler(KVStoreConflictException.class)
-    ProblemDetail conflict(KVStoreConflictException e) {
-        return problem(HttpStatus.CONFLICT, "Conflict with the store's state", e);
-    }
-
-    @ExceptionHandler(KVStoreLimitException.class)
-    ProblemDetail overLimit(KVStoreLimitException e) {
-        return problem(HttpStatus.CONTENT_TOO_LARGE, "Over a store limit", e);
-    }
-
     @ExceptionHandler(KVStoreException.class)
-    ProblemDetail storeFailure(KVStoreException e) {
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, "Store failure", e);
+    ProblemDetail storeError(KVStoreException e) {
+        StoreError error = STORE_ERRORS.stream().filter((candidate) -> candidate.type().isInstance(e)).findFirst()
+                .orElseThrow();
+        return problem(error.status(), error.title(), e);
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
@@ -136,5 +127,8 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
         problem.setTitle(title);
         return problem;
+    }
+
+    private record StoreError(Class<? extends KVStoreException> type, HttpStatus status, String title) {
     }
 }

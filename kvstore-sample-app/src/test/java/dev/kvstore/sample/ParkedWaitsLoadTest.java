@@ -3,7 +3,6 @@ package dev.kvstore.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.testing.FreePorts;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,34 +14,22 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Issue 11's measurement: with 250 requests parked in a barrier (default limits), other endpoints still answer in
  * under a second, because waits do not hold the web server's request threads.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ParkedWaitsLoadTest {
+class ParkedWaitsLoadTest extends AppOverHttp {
 
     private static final int PARKED = 250;
     private static final Duration BOUND = Duration.ofSeconds(1);
-
-    @DynamicPropertySource
-    static void freeTcpStorePort(DynamicPropertyRegistry registry) {
-        registry.add("kvstore.tcp.port", FreePorts::pick);
-    }
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     ParkedWaits waits;
 
     @Test
     void twoHundredFiftyParkedWaitsLeaveAPutAnsweringWithinASecond() throws Exception {
-        Http http = new Http(port);
         String barrier = "/barriers/crowd?parties=" + (PARKED + 1) + "&timeoutSeconds=300";
         List<CompletableFuture<HttpResponse<String>>> parked = IntStream.range(0, PARKED)
                 .mapToObj((i) -> http.sendAsync(http.request(barrier).POST(HttpRequest.BodyPublishers.noBody()),

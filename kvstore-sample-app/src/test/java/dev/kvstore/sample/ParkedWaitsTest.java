@@ -4,43 +4,23 @@ import static dev.kvstore.sample.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.testing.FreePorts;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** The cap on parked waits: one more than {@code sample.limits.max-concurrent-waits} is refused with 429. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "sample.limits.max-concurrent-waits=2")
-class ParkedWaitsTest {
-
-    @DynamicPropertySource
-    static void freeTcpStorePort(DynamicPropertyRegistry registry) {
-        registry.add("kvstore.tcp.port", FreePorts::pick);
-    }
-
-    @LocalServerPort
-    int port;
+class ParkedWaitsTest extends AppOverHttp {
 
     @Autowired
     ParkedWaits waits;
-
-    Http http;
-
-    @BeforeEach
-    void client() {
-        http = new Http(port);
-    }
 
     @Test
     void oneWaitMoreThanTheCapIs429WithRetryAfterAndTheOthersStillAnswer() throws Exception {

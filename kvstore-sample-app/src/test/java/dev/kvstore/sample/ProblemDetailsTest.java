@@ -9,18 +9,15 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreLimitException;
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.testing.FreePorts;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -31,60 +28,38 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "sample.limits.max-value-size=1KB")
-class ProblemDetailsTest {
-
-    @DynamicPropertySource
-    static void freeTcpStorePort(DynamicPropertyRegistry registry) {
-        registry.add("kvstore.tcp.port", FreePorts::pick);
-    }
-
-    @LocalServerPort
-    int port;
-
-    Http http;
-
-    @BeforeEach
-    void client() {
-        http = new Http(port);
-    }
+class ProblemDetailsTest extends AppOverHttp {
 
     // --- caps on numeric parameters ------------------------------------------------------------------------------
 
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "PUT,  /ranks/-3,                                                rank,           0, 4095",
+        "PUT,  /ranks/4096,                                              rank,           0, 4095",
+        "PUT,  /ranks/three,                                             rank,           0, 4095",
+        "PUT,  /ranks/99999999999,                                       rank,           0, 4095",
+        "GET,  /ranks?expected=0,                                        expected,       1, 4096",
+        "GET,  /ranks?expected=4097,                                     expected,       1, 4096",
+        "GET,  /ranks?expected=many,                                     expected,       1, 4096",
+        "GET,  /ranks,                                                   expected,       1, 4096",
+        "POST, /barriers/capped?parties=0,                               parties,        1, 4096",
+        "POST, /barriers/capped?parties=4097,                            parties,        1, 4096",
+        "POST, /barriers/capped?parties=2147483648,                      parties,        1, 4096",
+        "POST, /barriers/capped,                                         parties,        1, 4096",
+        "GET,  /ranks?expected=1&timeoutSeconds=601,                     timeoutSeconds, 1, 600",
+        "GET,  /ranks?expected=1&timeoutSeconds=0,                       timeoutSeconds, 1, 600",
+        "POST, /barriers/capped?parties=2&timeoutSeconds=-5,             timeoutSeconds, 1, 600",
+        "POST, /barriers/capped?parties=2&timeoutSeconds=soon,           timeoutSeconds, 1, 600",
+        "POST, /barriers/capped?parties=2&timeoutSeconds=9223372036854775807, timeoutSeconds, 1, 600",
+    })
+    void everyNumericParameterIsCapped(String method, String path, String parameter, long min, long max) {
+        HttpRequest.BodyPublisher noBody = HttpRequest.BodyPublishers.noBody();
+        assertInvalidParameter(http.send(http.request(path).method(method, noBody)), parameter, min, max);
+    }
+
     @Test
-    void negativeOrTooLargeRankIsRefused() {
-        assertInvalidParameter(http.put("/ranks/-3", ""), "rank", 0, 4095);
-        assertInvalidParameter(http.put("/ranks/4096", ""), "rank", 0, 4095);
-        assertInvalidParameter(http.put("/ranks/three", ""), "rank", 0, 4095);
-        assertInvalidParameter(http.put("/ranks/99999999999", ""), "rank", 0, 4095);
+    void theHighestAllowedRankIsAccepted() {
         assertThat(http.put("/ranks/4095", "").statusCode()).isEqualTo(204);
-    }
-
-    @Test
-    void expectedRanksAreCapped() {
-        assertInvalidParameter(http.get("/ranks?expected=0"), "expected", 1, 4096);
-        assertInvalidParameter(http.get("/ranks?expected=4097"), "expected", 1, 4096);
-        assertInvalidParameter(http.get("/ranks?expected=-1"), "expected", 1, 4096);
-        assertInvalidParameter(http.get("/ranks?expected=many"), "expected", 1, 4096);
-        assertInvalidParameter(http.get("/ranks"), "expected", 1, 4096);
-    }
-
-    @Test
-    void barrierPartiesAreCapped() {
-        assertInvalidParameter(http.post("/barriers/capped?parties=0"), "parties", 1, 4096);
-        assertInvalidParameter(http.post("/barriers/capped?parties=4097"), "parties", 1, 4096);
-        assertInvalidParameter(http.post("/barriers/capped?parties=2147483648"), "parties", 1, 4096);
-        assertInvalidParameter(http.post("/barriers/capped"), "parties", 1, 4096);
-    }
-
-    @Test
-    void timeoutsAreCappedOnBothWaits() {
-        assertInvalidParameter(http.get("/ranks?expected=1&timeoutSeconds=601"), "timeoutSeconds", 1, 600);
-        assertInvalidParameter(http.get("/ranks?expected=1&timeoutSeconds=0"), "timeoutSeconds", 1, 600);
-        assertInvalidParameter(http.post("/barriers/capped?parties=2&timeoutSeconds=9223372036854775807"),
-                "timeoutSeconds", 1, 600);
-        assertInvalidParameter(http.post("/barriers/capped?parties=2&timeoutSeconds=-5"), "timeoutSeconds", 1, 600);
-        assertInvalidParameter(http.post("/barriers/capped?parties=2&timeoutSeconds=soon"), "timeoutSeconds", 1,
-                600);
     }
 
     @Test

@@ -3,34 +3,14 @@ package dev.kvstore.sample;
 import static dev.kvstore.sample.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kvstore.testing.FreePorts;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** The app on its embedded default (it hosts the TCPStore master), exercised over real HTTP. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class SampleApplicationTest {
-
-    @DynamicPropertySource
-    static void freeTcpStorePort(DynamicPropertyRegistry registry) {
-        registry.add("kvstore.tcp.port", FreePorts::pick);
-    }
-
-    @LocalServerPort
-    int port;
-
-    Http http;
-
-    @BeforeEach
-    void client() {
-        http = new Http(port);
-    }
+class SampleApplicationTest extends AppOverHttp {
 
     @Test
     void putGetDeleteKeysWithSlashes() {
