@@ -147,6 +147,14 @@ class ProblemDetailsTest extends AppOverHttp {
     }
 
     @Test
+    void requestsTomcatRefusesBeforeTheAppAreProblemsToo() {
+        assertProblem(http.get("/kv/a%2Fb"), 400, "before it reached the app", "encoded '/'");
+        assertProblem(http.get("/kv/a%00b"), 400, "before it reached the app");
+        assertProblem(http.send(http.request("/info").header("X-Oversized", "a".repeat(20_000)).GET()), 400,
+                "size of the headers");
+    }
+
+    @Test
     void valuesKeepTheirDeclaredCharset() {
         HttpResponse<String> put = http.send(http.request("/kv/latin").header("Content-Type",
                 "text/plain;charset=ISO-8859-1").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xE9})));
