@@ -22,7 +22,13 @@ class ProblemReportValve extends ErrorReportValve {
     @Override
     protected void report(Request request, Response response, Throwable throwable) {
         int status = response.getStatus();
-        if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
+        if (status < 400 || response.getContentWritten() > 0 || response.isCommitted()) {
+            return;
+        }
+        // An error Tomcat raised (sendError) is reported once; an error status set with an empty body (an actuator
+        // endpoint's 404) gets a body too.
+        boolean raised = response.isError();
+        if (raised && !response.setErrorReported()) {
             return;
         }
         AtomicBoolean writable = new AtomicBoolean();
@@ -32,12 +38,14 @@ class ProblemReportValve extends ErrorReportValve {
         }
         HttpStatus known = HttpStatus.resolve(status);
         String title = known != null ? known.getReasonPhrase() : "HTTP " + status;
-        String detail = "the web server refused the request before it reached the app"
-                + (status == HttpStatus.BAD_REQUEST.value() ? BAD_REQUEST_HINT : "");
+        String detail = !raised ? title + " (the endpoint gave no further detail)"
+                : "the web server refused the request before it reached the app"
+                        + (status == HttpStatus.BAD_REQUEST.value() ? BAD_REQUEST_HINT : "");
         String body = "{\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\"" + detail + "\"}";
         try {
             response.setContentType("application/problem+json");
             response.setCharacterEncoding("UTF-8");
+            response.setContentLength(-1);
             Writer writer = response.getReporter();
             if (writer != null) {
                 writer.write(body);

@@ -142,6 +142,11 @@ class ProblemDetailsTest extends AppOverHttp {
     }
 
     @Test
+    void anActuatorErrorWithoutABodyGetsOne() {
+        assertProblem(http.get("/actuator/metrics/no.such.metric"), 404, "Not Found");
+    }
+
+    @Test
     void errorsReachingTheContainersErrorPageAreProblemsToo() {
         assertProblem(http.get("/error"), 500);
     }
