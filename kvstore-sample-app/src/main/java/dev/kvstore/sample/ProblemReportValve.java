@@ -12,7 +12,8 @@ import org.springframework.http.HttpStatus;
 /**
  * Tomcat's own error report as a problem detail: requests Tomcat rejects before they reach the application (an
  * encoded {@code /} or an invalid escape in the path, headers over the size limit) get {@code application/problem+json}
- * rather than Tomcat's HTML page. It names no internals, like the page it replaces.
+ * rather than Tomcat's HTML page; an error status that an endpoint set without a body (an actuator 404) gets one. It
+ * names no internals, like the page it replaces.
  */
 class ProblemReportValve extends ErrorReportValve {
 

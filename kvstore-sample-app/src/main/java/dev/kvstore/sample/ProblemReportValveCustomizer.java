@@ -14,7 +14,8 @@ class ProblemReportValveCustomizer implements WebServerFactoryCustomizer<TomcatS
 
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
-        factory.addContextCustomizers((context) -> context.getParent().getPipeline().addValve(new ProblemReportValve()));
+        factory.addContextCustomizers(
+                (context) -> context.getParent().getPipeline().addValve(new ProblemReportValve()));
     }
 
     @Override

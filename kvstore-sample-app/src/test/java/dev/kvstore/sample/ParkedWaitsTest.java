@@ -32,6 +32,7 @@ class ParkedWaitsTest extends AppOverHttp {
         assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
         assertProblem(http.post("/barriers/refused?parties=2&timeoutSeconds=60"), 429);
         assertThat(parked).noneMatch(CompletableFuture::isDone);
+        assertThat(http.get("/actuator/metrics/sample.waits.refused").body()).contains("\"value\":2.0");
 
         assertThat(http.put("/kv/not-a-wait", "answered").statusCode()).isEqualTo(204);
         assertThat(http.put("/ranks/0", "").statusCode()).isEqualTo(204);
