@@ -110,8 +110,7 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         String name = e.getPropertyName();
         String value = String.valueOf(e.getValue());
         ProblemDetail body = parameters.range(name)
-                .map((range) -> InvalidParameterException.problem(range,
-                        "must be " + range.describe() + ", got '" + value + "'"))
+                .map((range) -> InvalidParameterException.problem(range, range.refusal(value)))
                 .orElseGet(() -> ProblemDetail.forStatusAndDetail(status,
                         "parameter '" + name + "' has the wrong type: '" + value + "'"));
         return handleExceptionInternal(e, body, headers, status, request);

@@ -13,7 +13,7 @@ class InvalidParameterException extends ErrorResponseException {
     private static final long serialVersionUID = 1L;
 
     InvalidParameterException(ParameterRange range, String value) {
-        super(HttpStatus.BAD_REQUEST, problem(range, "must be " + range.describe() + ", got '" + value + "'"), null);
+        super(HttpStatus.BAD_REQUEST, problem(range, range.refusal(value)), null);
     }
 
     /** A problem detail for a parameter with a known range: the detail says what is wrong and what is allowed. */

@@ -23,7 +23,12 @@ record ParameterRange(String name, long min, long max, String setting) {
         return Math.toIntExact(check((long) value));
     }
 
-    /** @return e.g. "an integer from 1 to 4096 (sample.limits.max-parties)" */
+    /** @return what to say about a value outside the range, or one that is not an integer at all */
+    String refusal(String value) {
+        return "must be " + describe() + ", got '" + value + "'";
+    }
+
+    /** @return e.g. "an integer from 1 to 4096 (upper bound: sample.limits.max-parties)" */
     String describe() {
         return "an integer from " + min + " to " + max + " (upper bound: " + setting + ")";
     }
