@@ -5,6 +5,7 @@ import dev.kvstore.tcp.ProtocolGeneration.Command;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -13,6 +14,11 @@ import java.util.List;
  * complete. Lengths and counts are checked against the limits before anything is allocated for them, and so is
  * the request's running total, so that one request (say a MULTI_SET of many large values) cannot make the server
  * buffer more than {@link ServerLimits#maxRequestBytes()}.
+ *
+ * <p>A declared length costs nothing until its bytes arrive: a key or value buffer starts at the size of what has
+ * arrived and doubles (up to the declared length) as more comes, so it is never more than twice the bytes received.
+ * A field that arrives in one read is copied once, into a buffer of its exact size. {@link #heldBytes()} is what the
+ * partly received request holds, for the server-wide budget of {@link ServerLimits#maxPendingBytes()}.
  *
  * <p>The first bytes decide the protocol generation: {@code 00 CE F7 85 3C} (VALIDATE with the magic number) selects
  * {@link ProtocolGeneration#MODERN}; anything else the configured legacy numbering. A legacy SET also starts with
@@ -27,6 +33,11 @@ final class RequestParser {
     }
 
     private static final byte[] VALIDATE_PREFIX = {0x00, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C};
+    private static final byte[] EMPTY = new byte[0];
+    /** A payload that arrives in pieces grows to at least this, so that byte-by-byte senders cost few copies. */
+    private static final int MIN_GROWN_CAPACITY = 1024;
+    /** Heap of a received key or value beyond its bytes (object headers, list slot), as charged to the budget. */
+    private static final int FIELD_OVERHEAD = 48;
 
     /** How a command's arguments are laid out on the wire. */
     private enum Shape { NONE, U32, KEY, KEY_I64, KEY_VALUE, KEY_VALUE_VALUE, KEY_LIST, KEY_VALUE_LIST }
@@ -51,8 +62,13 @@ final class RequestParser {
 
     /** Holds fixed-size fields and length prefixes while they arrive. */
     private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    /** The key or value being received: {@link #payloadLength} declared, {@link #payloadFilled} arrived. */
     private byte[] payload;
     private int payloadFilled;
+    /** Declared length of the key or value being received; -1 while its length prefix has not arrived. */
+    private int payloadLength = -1;
+    /** Bytes the current, incomplete request holds: its completed keys and values and the payload buffer. */
+    private long heldBytes;
 
     RequestParser(ServerLimits limits, ProtocolGeneration legacyGeneration) {
         this.limits = limits;
@@ -72,6 +88,21 @@ final class RequestParser {
     /** @return the command being received, for log lines; {@code null} between requests */
     Command partialCommand() {
         return command;
+    }
+
+    /** @return heap bytes held by the request being received (zero between requests) */
+    long heldBytes() {
+        return heldBytes;
+    }
+
+    /** Drops the partly received request and what it holds; the connection is going away. */
+    void discard() {
+        command = null;
+        keys = null;
+        values = null;
+        payload = null;
+        payloadLength = -1;
+        heldBytes = 0;
     }
 
     /**
@@ -121,6 +152,7 @@ final class RequestParser {
             if (field == null) {
                 Request request = new Request(command, keys, values, number);
                 command = null;
+                heldBytes = 0; // handed over: stored or answered by the sink, no longer pending
                 sink.accept(request);
                 continue;
             }
@@ -144,6 +176,7 @@ final class RequestParser {
         values = new ArrayList<>(2);
         number = 0;
         requestBytes = 1;
+        heldBytes = 0;
     }
 
     private static Shape shapeOf(Command command) {
@@ -210,7 +243,7 @@ final class RequestParser {
     }
 
     private boolean readBytes(ByteBuffer in, Field field) throws ProtocolViolation {
-        if (payload == null) {
+        if (payloadLength < 0) {
             if (!fillScratch(in, 8)) {
                 return false;
             }
@@ -220,16 +253,20 @@ final class RequestParser {
             scratch.clear();
             requestBytes += 8 + length;
             if (requestBytes > limits.maxRequestBytes()) {
-                throw new ProtocolViolation(command + " request of at least " + requestBytes
+                throw new ProtocolViolation(Refusal.OVERSIZE, command + " request of at least " + requestBytes
                         + " bytes exceeds the limit of " + limits.maxRequestBytes() + " bytes per request");
             }
-            payload = new byte[(int) length];
+            payloadLength = (int) length;
             payloadFilled = 0;
+            payload = length == 0 ? EMPTY : null;
         }
-        int take = Math.min(in.remaining(), payload.length - payloadFilled);
-        in.get(payload, payloadFilled, take);
-        payloadFilled += take;
-        if (payloadFilled < payload.length) {
+        int take = Math.min(in.remaining(), payloadLength - payloadFilled);
+        if (take > 0) {
+            ensureCapacity(payloadFilled + take);
+            in.get(payload, payloadFilled, take);
+            payloadFilled += take;
+        }
+        if (payloadFilled < payloadLength) {
             return false;
         }
         if (field == Field.KEY) {
@@ -237,13 +274,28 @@ final class RequestParser {
         } else {
             values.add(payload);
         }
+        heldBytes += FIELD_OVERHEAD;
         payload = null;
+        payloadLength = -1;
         return true;
+    }
+
+    /** Grows the payload buffer with the bytes that arrived: doubling, never past the declared length. */
+    private void ensureCapacity(int needed) {
+        int current = payload == null ? 0 : payload.length;
+        if (needed <= current) {
+            return;
+        }
+        int capacity = current == 0 ? needed
+                : (int) Math.min(payloadLength, Math.max(needed, Math.max(MIN_GROWN_CAPACITY, 2L * current)));
+        payload = current == 0 ? new byte[capacity] : Arrays.copyOf(payload, capacity);
+        heldBytes += capacity - current;
     }
 
     private long checkedLength(long unsignedLength, int limit, String what) throws ProtocolViolation {
         if (unsignedLength < 0 || unsignedLength > limit) {
-            throw new ProtocolViolation(command + " " + what + " " + Long.toUnsignedString(unsignedLength)
+            throw new ProtocolViolation(Refusal.OVERSIZE, command + " " + what + " "
+                    + Long.toUnsignedString(unsignedLength)
                     + " exceeds the limit of " + limit);
         }
         return unsignedLength;
