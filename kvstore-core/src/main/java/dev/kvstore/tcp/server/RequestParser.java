@@ -5,7 +5,6 @@ import dev.kvstore.tcp.ProtocolGeneration.Command;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,10 +14,11 @@ import java.util.List;
  * the request's running total, so that one request (say a MULTI_SET of many large values) cannot make the server
  * buffer more than {@link ServerLimits#maxRequestBytes()}.
  *
- * <p>A declared length costs nothing until its bytes arrive: a key or value buffer starts at the size of what has
- * arrived and doubles (up to the declared length) as more comes, so it is never more than twice the bytes received.
- * A field that arrives in one read is copied once, into a buffer of its exact size. {@link #heldBytes()} is what the
- * partly received request holds, for the server-wide budget of {@link ServerLimits#maxPendingBytes()}.
+ * <p>A declared length costs nothing until its bytes arrive. A key or value that arrives in one read is copied once,
+ * into an array of its exact size. One that arrives over several reads is kept in pieces of at most 64 KiB, each at
+ * most twice the previous one, so what it holds grows with the bytes received; the complete field is then copied
+ * into one array of its exact size. {@link #heldBytes()} is what the partly received request holds, for the
+ * server-wide budget of {@link ServerLimits#maxPendingBytes()}.
  *
  * <p>The first bytes decide the protocol generation: {@code 00 CE F7 85 3C} (VALIDATE with the magic number) selects
  * {@link ProtocolGeneration#MODERN}; anything else the configured legacy numbering. A legacy SET also starts with
@@ -34,8 +34,10 @@ final class RequestParser {
 
     private static final byte[] VALIDATE_PREFIX = {0x00, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C};
     private static final byte[] EMPTY = new byte[0];
-    /** A payload that arrives in pieces grows to at least this, so that byte-by-byte senders cost few copies. */
-    private static final int MIN_GROWN_CAPACITY = 1024;
+    /** The first piece of a field that arrives over several reads holds at least this much (or the whole rest). */
+    private static final int MIN_PIECE = 1024;
+    /** Largest piece: a read's worth, and far below half a G1 region (1 MiB at least), where humongous objects start. */
+    private static final int MAX_PIECE = 64 * 1024;
     /** Heap of a received key or value beyond its bytes (object headers, list slot), as charged to the budget. */
     private static final int FIELD_OVERHEAD = 48;
 
@@ -65,6 +67,10 @@ final class RequestParser {
     /** The key or value being received: {@link #payloadLength} declared, {@link #payloadFilled} arrived. */
     private byte[] payload;
     private int payloadFilled;
+    /** A field arriving over several reads, until it is complete: the pieces, the last one filled up to pieceFilled. */
+    private final List<byte[]> pieces = new ArrayList<>();
+    private byte[] piece;
+    private int pieceFilled;
     /** Declared length of the key or value being received; -1 while its length prefix has not arrived. */
     private int payloadLength = -1;
     /** Bytes the current, incomplete request holds: its completed keys and values and the payload buffer. */
@@ -102,6 +108,8 @@ final class RequestParser {
         values = null;
         payload = null;
         payloadLength = -1;
+        pieces.clear();
+        piece = null;
         heldBytes = 0;
     }
 
@@ -258,16 +266,20 @@ final class RequestParser {
             }
             payloadLength = (int) length;
             payloadFilled = 0;
-            payload = length == 0 ? EMPTY : null;
         }
         int take = Math.min(in.remaining(), payloadLength - payloadFilled);
-        if (take > 0) {
-            ensureCapacity(payloadFilled + take);
-            in.get(payload, payloadFilled, take);
-            payloadFilled += take;
-        }
-        if (payloadFilled < payloadLength) {
-            return false;
+        if (payloadFilled == 0 && take == payloadLength) {
+            // The whole field is here (the common case): one copy, into an array of its exact size.
+            payload = take == 0 ? EMPTY : new byte[take];
+            in.get(payload);
+            payloadFilled = take;
+            heldBytes += take;
+        } else {
+            receivePiece(in, take);
+            if (payloadFilled < payloadLength) {
+                return false;
+            }
+            assemblePieces();
         }
         if (field == Field.KEY) {
             keys.add(WireKeys.fromBytes(payload));
@@ -280,16 +292,44 @@ final class RequestParser {
         return true;
     }
 
-    /** Grows the payload buffer with the bytes that arrived: doubling, never past the declared length. */
-    private void ensureCapacity(int needed) {
-        int current = payload == null ? 0 : payload.length;
-        if (needed <= current) {
-            return;
+    /**
+     * Keeps the bytes of a field that arrives over several reads in pieces: each at most {@link #MAX_PIECE} (small
+     * enough never to be a G1 humongous object, so the heap holds what is charged), each at least twice the last,
+     * and never past what the declared length still needs.
+     */
+    private void receivePiece(ByteBuffer in, int take) {
+        while (take > 0) {
+            if (piece == null || pieceFilled == piece.length) {
+                int last = piece == null ? MIN_PIECE / 2 : piece.length;
+                int capacity = Math.min(payloadLength - payloadFilled,
+                        Math.min(MAX_PIECE, Math.max(take, 2 * last)));
+                piece = new byte[capacity];
+                pieceFilled = 0;
+                pieces.add(piece);
+                heldBytes += capacity;
+            }
+            int n = Math.min(take, piece.length - pieceFilled);
+            in.get(piece, pieceFilled, n);
+            pieceFilled += n;
+            payloadFilled += n;
+            take -= n;
         }
-        int capacity = current == 0 ? needed
-                : (int) Math.min(payloadLength, Math.max(needed, Math.max(MIN_GROWN_CAPACITY, 2L * current)));
-        payload = current == 0 ? new byte[capacity] : Arrays.copyOf(payload, capacity);
-        heldBytes += capacity - current;
+    }
+
+    /** The field is complete: one array of its exact size replaces the pieces. */
+    private void assemblePieces() {
+        payload = new byte[payloadLength];
+        int at = 0;
+        long released = 0;
+        for (byte[] received : pieces) {
+            int n = Math.min(received.length, payloadLength - at);
+            System.arraycopy(received, 0, payload, at, n);
+            at += n;
+            released += received.length;
+        }
+        heldBytes += payloadLength - released;
+        pieces.clear();
+        piece = null;
     }
 
     private long checkedLength(long unsignedLength, int limit, String what) throws ProtocolViolation {
