@@ -340,8 +340,8 @@ final class EventLoop implements Runnable {
      * connection, not the server and every rank on it. What the connection held is freed before anything is logged.
      */
     private void contain(Connection connection, Throwable error) {
-        close(connection);
         counters.refused(Refusal.FAILURE);
+        close(connection);
         counters.incident("unexpected error while serving client " + connection.peer() + ": " + error);
         try {
             log.error("TCPStore server on {} closed the connection of client {} after an unexpected error; the "
@@ -377,11 +377,11 @@ final class EventLoop implements Runnable {
         addPending(-connection.parser().heldBytes());
         connection.parser().discard();
         partial.remove(connection);
+        store.forget(connection);
+        connection.close();
         connections.remove(connection);
         toFlush.remove(connection);
-        connectionCount = connections.size();
-        connection.close();
-        store.forget(connection);
+        connectionCount = connections.size(); // last: observers of the count see the rest done
     }
 
     private void flushAll() {

@@ -196,6 +196,7 @@ class TcpStoreServerHostileClientsTest {
         assertThat(closedByServer(victim)).isTrue();
         server.beforeServingForTesting(null);
 
+        await().until(() -> server.status().lastIncident() != null);
         ServerStatus status = server.status();
         assertThat(status.serving()).isTrue();
         assertThat(status.loopRestarts()).isZero();
