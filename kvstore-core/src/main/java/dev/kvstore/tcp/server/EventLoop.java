@@ -264,7 +264,7 @@ final class EventLoop implements Runnable {
         }
         if (parser.inTheMiddleOfARequest()) {
             partial.add(connection);
-        } else {
+        } else if (!partial.isEmpty()) {
             partial.remove(connection);
         }
     }
