@@ -145,6 +145,8 @@ final class EventLoop implements Runnable {
                 closeStalledRequestsIfDue(now);
                 hostileLog.reportIfDue(now);
                 reportLongWaitsIfDue(now);
+                // Published once the budget is enforced: readers never see the moment between a read and its close.
+                counters.pendingBytes(pendingBytes);
                 hooks.tick();
             }
         } catch (ClosedSelectorException e) {
@@ -270,10 +272,7 @@ final class EventLoop implements Runnable {
     }
 
     private void addPending(long delta) {
-        if (delta != 0) {
-            pendingBytes += delta;
-            counters.pendingBytes(pendingBytes);
-        }
+        pendingBytes += delta;
     }
 
     /** Past the budget, the connection holding the most goes: the one most likely to be the attacker. */

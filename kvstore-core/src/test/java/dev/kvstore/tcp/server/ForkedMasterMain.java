@@ -2,7 +2,6 @@ package dev.kvstore.tcp.server;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -27,7 +26,7 @@ public final class ForkedMasterMain {
             for (String line = commands.readLine(); line != null && !line.equals("QUIT");
                     line = commands.readLine()) {
                 if (line.equals("HEAP")) {
-                    System.out.println("HEAP " + heapUsedAfterGc());
+                    System.out.println("HEAP " + Heap.usedAfterGc());
                 } else if (line.equals("STATUS")) {
                     ServerStatus status = server.status();
                     System.out.println("STATUS serving=" + status.serving() + " restarts=" + status.loopRestarts()
@@ -38,14 +37,5 @@ public final class ForkedMasterMain {
                 }
             }
         }
-    }
-
-    private static long heapUsedAfterGc() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 }
