@@ -123,7 +123,6 @@ final class EventLoop implements Runnable {
 
     @Override
     public void run() {
-        counters.serving(true);
         try {
             while (!stopRequested) {
                 selector.select(selectTimeoutMillis());

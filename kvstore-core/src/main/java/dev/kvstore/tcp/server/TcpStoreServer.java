@@ -128,6 +128,8 @@ public final class TcpStoreServer implements AutoCloseable {
         loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, counters, hooks);
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
         thread.setDaemon(true);
+        // Serving from here on: the socket is bound and the loop accepts as soon as its thread runs.
+        counters.serving(true);
         thread.start();
     }
 

@@ -230,6 +230,20 @@ class TcpStoreServerHostileClientsTest {
     }
 
     @Test
+    void statusReportsServingFromStartUntilClose() {
+        TcpStoreServer unstarted = TcpStoreServer.builder().port(0).build();
+        assertThat(unstarted.status().serving()).isFalse();
+        server = unstarted.start();
+        assertThat(server.status().serving()).as("right after start").isTrue();
+        assertThat(server.status().refusals()).containsOnlyKeys(Refusal.values()).allSatisfy((reason, count) ->
+                assertThat(count).isZero());
+        server.close();
+        assertThat(server.status().serving()).as("after close").isFalse();
+        assertThat(server.status().loopRestarts()).as("a close is no failure").isZero();
+        assertThat(server.status().lastIncident()).isNull();
+    }
+
+    @Test
     void aSetPastTheStoreLimitIsLoggedWithKeyAndSizesCountedAndClosesItsConnection() throws IOException {
         start(TcpStoreServer.builder().maxStoreBytes(64 * 1024));
         WireConnection writer = connect();
