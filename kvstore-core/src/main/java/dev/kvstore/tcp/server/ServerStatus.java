@@ -35,6 +35,7 @@ public record ServerStatus(boolean serving, long loopRestarts, Incident lastInci
     }
 
     public ServerStatus {
+        Objects.requireNonNull(refusals, "refusals");
         EnumMap<Refusal, Long> complete = new EnumMap<>(Refusal.class);
         for (Refusal reason : Refusal.values()) {
             complete.put(reason, refusals.getOrDefault(reason, 0L));

@@ -114,6 +114,9 @@ class TcpStoreServerAdversarialSoakTest {
         }
         assertThat(attacks.get()).as("attacking connections made").isGreaterThan(50);
         Map<String, String> status = master.status();
+        System.out.printf("Adversarial soak of %s: %d attacking connections, %d Java writes, max heap growth %d MiB "
+                + "(budget %d MiB), master %s%n", duration, attacks.get(), javaWrites.size(), maxHeapGrowth / MIB,
+                BUDGET / MIB, status);
         assertThat(status).containsEntry("serving", "true").containsEntry("failures", "0")
                 .containsEntry("restarts", "0");
         assertThat(maxHeapGrowth).as("the master's heap growth (after GC) under attack")
