@@ -131,6 +131,22 @@ class TcpStoreServerTorchTest {
         assertThat(java).containsExactlyElementsOf(torch);
     }
 
+    /**
+     * The same raw 2.2+ session (VALIDATE, PING, every command torch 2.6 has, waits answered by each kind of write,
+     * CANCEL_WAIT with and without a pending wait, the error cases) against a real torch 2.6 master and against this
+     * server: the reply bytes must be identical.
+     */
+    @Test
+    void rawModernSessionRepliesMatchATorch26MasterByteForByte() throws Exception {
+        PythonProcess session = python(PythonRuntime.TORCH_2_6, "server_differential_session.py", "127.0.0.1",
+                server.port(), "modern");
+        List<String> torch = List.of(session.awaitLineStartingWith("TORCH=", PYTHON_TIMEOUT).split("\\|"));
+        List<String> java = List.of(session.awaitLineStartingWith("SERVER=", PYTHON_TIMEOUT).split("\\|"));
+        session.assertSucceeds(PYTHON_TIMEOUT);
+        assertThat(torch).hasSize(32).contains("ping:92100000", "cancel_pending_wait:01", "get_missing:EOF");
+        assertThat(java).containsExactlyElementsOf(torch);
+    }
+
     @Test
     void torchGetBlocksServerSideUntilJavaSetsTheKey() throws Exception {
         PythonProcess waiter = python("torch_client_wait_for_java.py", "127.0.0.1", server.port(), "late");
