@@ -55,10 +55,10 @@ class TorchrunThroughJavaMasterTest {
     /**
      * Rank 3 exits with code 3 in the first attempt; its agent restarts its workers, the other agent sees a node waiting
      * and joins the next round, and the job completes. The workers' process group uses the Java master too (a prefix
-     * per round). torch 2.6's default shared agent store keeps the keys of a failed attempt under a prefix named by
-     * each agent's own restart count, which differs between the two agents after such a restart, so the new round's
-     * gloo meshes cannot connect, whatever the rendezvous store (reproduced against torch's own master): this test
-     * turns that sharing off with {@code TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1}.
+     * per round). torch 2.6's default worker store (shared by the rank-0 agent) outlives the failed attempt without a
+     * per-attempt prefix, so the next round's workers can read dead workers' gloo addresses and fail to connect,
+     * whatever the rendezvous store (reproduced against torch's own master): this test turns that sharing off with
+     * {@code TORCH_DISABLE_SHARE_RDZV_TCP_STORE=1} (see docs/tcp-server.md).
      */
     @Test
     void aWorkerFailingOnceIsRestartedAndTheJobCompletes() throws Exception {
