@@ -28,12 +28,14 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  * java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar [--quick] [--only=server,barrier,client,etcd,memory]
- *      [--pin] [--out=docs/benchmarks.md | --no-write]
+ *      [--clients=java,torch1.13,torch2.6] [--pin] [--out=docs/benchmarks.md | --no-write]
  * </pre>
  */
 public final class BenchmarkMain {
 
     static final List<String> SUITES = List.of("server", "barrier", "client", "etcd", "memory");
+    /** The kinds of clients of the server and barrier suites. */
+    static final List<String> CLIENTS = List.of("java", "torch1.13", "torch2.6");
     private static final String[] OPS = {"set", "get", "add"};
     private static final int[] CONNECTIONS = {1, 16, 256};
     private static final int[] WORLDS = {8, 64, 512, 2048};
@@ -53,9 +55,12 @@ public final class BenchmarkMain {
             + "master, PyTorch 2.6 clients (the 2.2+ protocol) on PyTorch 2.6's master (Debian's build, without "
             + "libuv: the classic server).";
 
-    private BenchmarkMain(boolean quick, CpuLayout layout) {
+    private final Set<String> clients;
+
+    private BenchmarkMain(boolean quick, CpuLayout layout, Set<String> clients) {
         this.quick = quick;
         this.layout = layout;
+        this.clients = clients;
     }
 
     public static void main(String[] args) throws Exception {
@@ -64,6 +69,7 @@ public final class BenchmarkMain {
         boolean pin = false;
         Path out = Path.of("docs", "benchmarks.md");
         Set<String> suites = new LinkedHashSet<>(SUITES);
+        Set<String> clients = new LinkedHashSet<>(CLIENTS);
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 quick = true;
@@ -78,15 +84,22 @@ public final class BenchmarkMain {
                 if (!SUITES.containsAll(suites)) {
                     throw new IllegalArgumentException("--only takes a comma list of " + SUITES + ", got " + suites);
                 }
+            } else if (arg.startsWith("--clients=")) {
+                clients = new LinkedHashSet<>(Arrays.asList(arg.substring("--clients=".length()).split(",")));
+                if (!CLIENTS.containsAll(clients)) {
+                    throw new IllegalArgumentException("--clients takes a comma list of " + CLIENTS + ", got "
+                            + clients);
+                }
             } else {
                 System.err.println("usage: java -jar kvstore-benchmarks.jar [--quick] [--only=" + String.join(",",
-                        SUITES) + "] [--pin] [--out=docs/benchmarks.md | --no-write]");
+                        SUITES) + "] [--clients=" + String.join(",", CLIENTS)
+                        + "] [--pin] [--out=docs/benchmarks.md | --no-write]");
                 System.exit(arg.equals("--help") ? 0 : 2);
             }
         }
         String command = "java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar" + (args.length == 0 ? ""
                 : " " + String.join(" ", args));
-        BenchmarkMain main = new BenchmarkMain(quick, CpuLayout.detect(pin));
+        BenchmarkMain main = new BenchmarkMain(quick, CpuLayout.detect(pin), clients);
         Instant began = Instant.now();
         main.run(suites);
         String text = main.document(command, Duration.between(began, Instant.now()));
@@ -125,10 +138,15 @@ public final class BenchmarkMain {
         if (suites.contains("server") || suites.contains("barrier") || suites.contains("client")) {
             try (Peers.JavaMaster java = new Peers.JavaMaster(layout);
                     Peers.TorchMaster torch = new Peers.TorchMaster(layout, PythonRuntime.TORCH_1_13);
-                    Peers.TorchMaster torch26 = startTorch26Master()) {
+                    Peers.TorchMaster torch26 = clients.contains("torch2.6") ? startTorch26Master() : null) {
                 masterJvm = java.jvm();
-                List<Lane> lanes = new ArrayList<>(List.of(new Lane("Java (LEGACY)", null, torch),
-                        new Lane("PyTorch 1.13 Python", PythonRuntime.TORCH_1_13, torch)));
+                List<Lane> lanes = new ArrayList<>();
+                if (clients.contains("java")) {
+                    lanes.add(new Lane("Java (LEGACY)", null, torch));
+                }
+                if (clients.contains("torch1.13")) {
+                    lanes.add(new Lane("PyTorch 1.13 Python", PythonRuntime.TORCH_1_13, torch));
+                }
                 if (torch26 != null) {
                     lanes.add(new Lane("PyTorch 2.6 Python", PythonRuntime.TORCH_2_6, torch26));
                 }
@@ -251,7 +269,7 @@ public final class BenchmarkMain {
                 }
             }
         }
-        clientThroughputMeasured = true;
+        clientThroughputMeasured = clients.contains("java") && clients.contains("torch1.13");
         section("TCPStore server: throughput (Java master vs PyTorch's C++ master)",
                 "The same load against each master in " + JAVA_FIRST_ORDER.length + " interleaved runs (Java, "
                 + "PyTorch, PyTorch, Java, PyTorch, Java, Java, PyTorch); the mean of the runs per master, and their "
@@ -273,12 +291,17 @@ public final class BenchmarkMain {
         Table table = new Table("Clients", "World size", "Rounds per master", "Java server p50 (ms)",
                 "PyTorch server p50 (ms)", "Java/PyTorch", "Target");
         int run = 0;
-        progress("barrier: warm-up (world 64, Java ranks) on both servers");
+        progress("barrier: warm-up (world 64) on every master");
         int warmRounds = quick ? 20 : 100;
         Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", java.port(), 64, warmRounds, "warm-java", 0);
         for (Peers.TorchMaster torch : lanes.stream().map(Lane::torch).distinct().toList()) {
-            Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", torch.port(), 64, warmRounds,
-                    "warm-torch-" + torch.runtime().name(), 0);
+            // The Java load speaks LEGACY (torch 1.13's master); a 2.6 master is warmed by its own clients.
+            if (torch.runtime() == PythonRuntime.TORCH_1_13) {
+                Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", torch.port(), 64, warmRounds, "warm-torch", 0);
+            } else {
+                Peers.pythonLoad(layout, torch.runtime(), LOAD_TIMEOUT, "barrier", "127.0.0.1", torch.port(), 64,
+                        warmRounds, "warm-torch-" + torch.runtime().name(), 0);
+            }
         }
         for (Lane lane : lanes) {
             String clients = lane.clients();
