@@ -803,10 +803,12 @@ public final class TcpKVStore extends AbstractKVStore {
         /**
          * For a master: adjusts its embedded {@link TcpStoreServer} before it starts, typically its limits
          * ({@code server -> server.maxValueBytes(1 << 20).maxStoreBytes(256L << 20)}). Host, port and legacy protocol
-         * are always this builder's.
+         * are always this builder's. Calls compose: each customizer runs after the earlier ones, so one that changes a
+         * single limit keeps the others.
          */
         public Builder server(Consumer<TcpStoreServer.Builder> serverCustomizer) {
-            this.serverCustomizer = Objects.requireNonNull(serverCustomizer, "serverCustomizer");
+            Objects.requireNonNull(serverCustomizer, "serverCustomizer");
+            this.serverCustomizer = this.serverCustomizer.andThen(serverCustomizer);
             return this;
         }
 

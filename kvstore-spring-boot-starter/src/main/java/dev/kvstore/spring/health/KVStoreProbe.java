@@ -1,6 +1,7 @@
 package dev.kvstore.spring.health;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.tcp.TcpKVStore;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.util.ClassUtils;
@@ -17,13 +18,19 @@ interface KVStoreProbe {
      */
     Map<String, Object> roundTrip(Duration timeout);
 
-    /** @return the etcd probe (leader, version) for an etcd store when jetcd is present, else an existence check */
+    /**
+     * @return the etcd probe (leader, version) for an etcd store when jetcd is present, the TCPStore probe (which
+     *     says "connection refused by host:port") for a TCPStore, else an existence check
+     */
     static KVStoreProbe forStore(KVStore backend) {
         if (ClassUtils.isPresent("io.etcd.jetcd.Client", KVStoreProbe.class.getClassLoader())) {
             KVStoreProbe etcd = EtcdProbe.forStore(backend);
             if (etcd != null) {
                 return etcd;
             }
+        }
+        if (backend instanceof TcpKVStore tcp) {
+            return TcpProbe.forStore(tcp);
         }
         return (timeout) -> {
             backend.exists(PROBE_KEY);
