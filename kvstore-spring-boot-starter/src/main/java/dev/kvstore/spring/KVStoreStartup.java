@@ -154,6 +154,11 @@ public final class KVStoreStartup {
         return this.progress;
     }
 
+    /** @return whether {@link #begin()} ran (or the store was started elsewhere) */
+    public boolean isBegun() {
+        return this.thread != null || this.store.isDone();
+    }
+
     /** @return whether the store started and can be used */
     public boolean isReady() {
         return this.store.isDone() && !this.store.isCompletedExceptionally();

@@ -132,7 +132,7 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
         this.startup.begin();
     }
 
-    /** Aborts a start still in progress (the context stopping); a started store stays open until {@link #shutdown()}. */
+    /** Aborts a start in progress (the context stopping); a started store stays open until {@link #shutdown()}. */
     @Override
     public void stop() {
         this.startup.abort();
@@ -140,7 +140,7 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return this.root && !this.startup.isAborted() && (this.startup.isReady() || !this.startup.hasFailed());
+        return this.root && this.startup.isBegun() && !this.startup.isAborted();
     }
 
     /**
@@ -227,7 +227,8 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
 
     @Override
     public byte[] waitForKey(String key, Duration timeout) {
-        return observe(KVStoreOperation.WAIT_FOR_KEY, () -> withStore(timeout, "waitForKey", (store, left) -> store.waitForKey(key, left)));
+        return observe(KVStoreOperation.WAIT_FOR_KEY,
+                () -> withStore(timeout, "waitForKey", (store, left) -> store.waitForKey(key, left)));
     }
 
     @Override

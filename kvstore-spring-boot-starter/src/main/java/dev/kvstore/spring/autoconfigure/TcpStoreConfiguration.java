@@ -35,13 +35,11 @@ class TcpStoreConfiguration {
         TcpKVStore.Builder builder = TcpKVStore.builder().host(settings.host()).master(settings.master());
         BuilderProperty.apply("kvstore.tcp.port", settings.port(), builder::port);
         BuilderProperty.apply("kvstore.tcp.world-size", settings.worldSize(), builder::worldSize);
+        applyTimeouts(tcp, builder);
         Duration connectTimeout = tcp.effective(tcp.getConnectTimeout(), KVStoreProperties.Tcp.DEFAULT_CONNECT_TIMEOUT);
         Duration requestTimeout = tcp.effective(tcp.getRequestTimeout(), KVStoreProperties.Tcp.DEFAULT_REQUEST_TIMEOUT);
         Duration workerWaitTimeout = tcp.effective(tcp.getWorkerWaitTimeout(),
                 KVStoreProperties.Tcp.DEFAULT_WORKER_WAIT_TIMEOUT);
-        BuilderProperty.apply("kvstore.tcp.connect-timeout", connectTimeout, builder::connectTimeout);
-        BuilderProperty.apply("kvstore.tcp.request-timeout", requestTimeout, builder::requestTimeout);
-        BuilderProperty.apply("kvstore.tcp.worker-wait-timeout", workerWaitTimeout, builder::workerWaitTimeout);
         BuilderProperty.apply("kvstore.tcp.protocol", tcp.getProtocol(), builder::protocol);
         BuilderProperty.apply("kvstore.tcp.server-legacy-protocol", tcp.getServerLegacyProtocol(),
                 builder::serverLegacyProtocol);
@@ -57,6 +55,25 @@ class TcpStoreConfiguration {
                 settings.endpoint());
         return new ManagedKVStore(startup, "tcp", store.namespace(), store.component(), requestTimeout,
                 settings.role().cleanup(), observers.orderedStream().toList());
+    }
+
+    /** The deprecated single timeout first, then each of the three that is set to other than its default. */
+    @SuppressWarnings("deprecation")
+    private static void applyTimeouts(KVStoreProperties.Tcp tcp, TcpKVStore.Builder builder) {
+        boolean alias = tcp.getTimeout() != null;
+        if (alias) {
+            BuilderProperty.apply("kvstore.tcp.timeout", tcp.getTimeout(), builder::timeout);
+        }
+        if (!alias || !KVStoreProperties.Tcp.DEFAULT_CONNECT_TIMEOUT.equals(tcp.getConnectTimeout())) {
+            BuilderProperty.apply("kvstore.tcp.connect-timeout", tcp.getConnectTimeout(), builder::connectTimeout);
+        }
+        if (!alias || !KVStoreProperties.Tcp.DEFAULT_REQUEST_TIMEOUT.equals(tcp.getRequestTimeout())) {
+            BuilderProperty.apply("kvstore.tcp.request-timeout", tcp.getRequestTimeout(), builder::requestTimeout);
+        }
+        if (!alias || !KVStoreProperties.Tcp.DEFAULT_WORKER_WAIT_TIMEOUT.equals(tcp.getWorkerWaitTimeout())) {
+            BuilderProperty.apply("kvstore.tcp.worker-wait-timeout", tcp.getWorkerWaitTimeout(),
+                    builder::workerWaitTimeout);
+        }
     }
 
     /** Creates the store without connecting; its validation names the property it concerns. */
