@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -184,16 +185,15 @@ public final class KVStoreStartup {
      * @throws IllegalStateException if its start was aborted (the context stopped)
      */
     public KVStore await(Duration timeout, String operation) {
-        KVStore ready = this.store.getNow(null);
-        if (ready != null) {
-            return ready;
-        }
         try {
+            if (this.store.isDone()) {
+                return this.store.getNow(null);
+            }
             return this.store.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
             throw new KVStoreTimeoutException(operation + " timed out after " + timeout + ": the KVStore on "
                     + this.endpoint + " is not ready yet (" + this.progress + ")");
-        } catch (ExecutionException | CancellationException ex) {
+        } catch (ExecutionException | CancellationException | CompletionException ex) {
             throw failure(ex);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -221,7 +221,7 @@ public final class KVStoreStartup {
     }
 
     private RuntimeException failure(Exception ex) {
-        Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
+        Throwable cause = (ex instanceof ExecutionException || ex instanceof CompletionException) ? ex.getCause() : ex;
         if (cause instanceof CancellationException || this.aborted) {
             return new IllegalStateException("KVStore on " + this.endpoint + " is closed: the application stopped "
                     + "before it was ready");

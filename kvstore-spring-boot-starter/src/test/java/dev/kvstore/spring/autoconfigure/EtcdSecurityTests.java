@@ -1,8 +1,11 @@
 package dev.kvstore.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.KVStoreStartupException;
+import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.TestCertificates;
 import io.etcd.jetcd.Auth;
@@ -43,7 +46,8 @@ class EtcdSecurityTests {
             this.runner
                 .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(),
                         "kvstore.etcd.tls.ca-certificate=" + certificates.caCertificate())
-                .run((context) -> assertThat(context).as("no client certificate").hasFailed());
+                .run((context) -> assertThatExceptionOfType(KVStoreStartupException.class).as("no client certificate")
+                    .isThrownBy(context.getBean(ManagedKVStore.class)::awaitStarted));
         }
     }
 
@@ -68,7 +72,9 @@ class EtcdSecurityTests {
             this.runner
                 .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(), "kvstore.etcd.user=root",
                         "kvstore.etcd.password=wrong")
-                .run((context) -> assertThat(context).as("wrong password").hasFailed());
+                .run((context) -> assertThatExceptionOfType(KVStoreStartupException.class).as("wrong password")
+                    .isThrownBy(context.getBean(ManagedKVStore.class)::awaitStarted)
+                    .satisfies((ex) -> assertThat(ex.action()).contains("kvstore.etcd.user", "kvstore.etcd.password")));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.kvstore.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
@@ -35,7 +36,8 @@ class KVStoreLifecycleTests {
             assertThat(context).hasNotFailed();
             ManagedKVStore store = context.getBean(ManagedKVStore.class);
             assertThat(store.startup().isReady()).isFalse();
-            assertThat(store.startup().progress()).contains("connecting to 127.0.0.1:" + port);
+            await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(store.startup().progress()).contains("connecting to 127.0.0.1:" + port));
             try (TcpKVStore master = TcpKVStore.builder().master(true).port(port).build()) {
                 store.set("k", "v"); // waits for the connect, within the request timeout
                 assertThat(master.get("k")).contains("v");
@@ -91,7 +93,8 @@ class KVStoreLifecycleTests {
             ManagedKVStore store = context.getBean(ManagedKVStore.class);
             Integer port = awaitPublishedPort(context.getEnvironment());
             assertThat(store.startup().isReady()).isFalse();
-            assertThat(store.startup().progress()).contains("waiting for 2 processes");
+            await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(store.startup().progress()).contains("waiting for 2 processes"));
             try (TcpKVStore worker = TcpKVStore.builder().port(port).worldSize(2).build()) {
                 store.awaitStarted();
                 assertThat(store.startup().isReady()).isTrue();

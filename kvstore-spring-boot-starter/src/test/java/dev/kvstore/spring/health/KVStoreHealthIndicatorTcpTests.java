@@ -85,9 +85,12 @@ class KVStoreHealthIndicatorTcpTests {
         int port = FreePorts.pick(); // nobody listens
         this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((context) -> {
             HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
-            Health starting = indicator.health();
-            assertThat(starting.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
-            assertThat(starting.getDetails().get("startup")).asString().contains("connecting to 127.0.0.1:" + port);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Health starting = indicator.health();
+                assertThat(starting.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+                assertThat(starting.getDetails().get("startup")).asString()
+                    .contains("connecting to 127.0.0.1:" + port);
+            });
         });
     }
 
