@@ -152,7 +152,7 @@ public final class TcpStoreClient implements AutoCloseable {
                 if (left <= 0) {
                     throw new KVStoreTimeoutException("Timed out after " + connectTimeout
                             + " connecting to TCPStore master "
-                            + address + " (" + attempts + " attempts): " + e.getMessage(), e);
+                            + address + " (" + attempts + " attempts): " + connectFailure(e), e);
                 }
                 sleepQuietly(Math.min(backoffMs, left));
                 backoffMs = Math.min(backoffMs * 2, MAX_CONNECT_BACKOFF_MS);
@@ -161,6 +161,14 @@ public final class TcpStoreClient implements AutoCloseable {
                 throw new KVStoreConnectionException("TCPStore " + address + ": cannot connect: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** @return why an attempt failed, in words ("connection refused" where the JDK gives no message) */
+    private static String connectFailure(IOException e) {
+        if (e instanceof ConnectException) {
+            return "connection refused" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private void handshake() throws IOException {

@@ -30,7 +30,8 @@ class FailureReportTest {
     void masterUnreachableForAWorker() throws Exception {
         int nobody = FreePorts.pick();
         assertReport(List.of("--kvstore.rank=1", "--kvstore.tcp.port=" + nobody, "--kvstore.tcp.connect-timeout=2s"),
-                "127.0.0.1:" + nobody, "kvstore.tcp.connect-timeout", "kvstore.tcp.host", "kvstore.tcp.port",
+                "127.0.0.1:" + nobody, "connection refused", "kvstore.tcp.connect-timeout", "kvstore.tcp.host",
+                "kvstore.tcp.port",
                 "MASTER_ADDR", "MASTER_PORT");
     }
 

@@ -101,7 +101,8 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
     private RuntimeException serverFailure(RuntimeException ex) {
         String where = this.store.host() + ":" + this.settings.port();
         if (hasCause(ex, BindException.class)) {
-            return new KVStoreStartupException("The TCPStore master could not bind " + where + ": " + ex.getMessage(),
+            return new KVStoreStartupException("The TCPStore master could not bind " + where + " (kvstore.tcp.host and "
+                    + "kvstore.tcp.port): " + rootMessage(ex),
                     "Another process (often a previous run, or another master on this host) holds the port, or the "
                             + "host is not an address of this machine. Stop it, or change kvstore.tcp.port (0 picks "
                             + "a free port, published as " + PORT_PROPERTY + ") or kvstore.tcp.host (MASTER_PORT / "
@@ -132,6 +133,14 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                     ex);
         }
         return ex;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return (root.getMessage() != null) ? root.getMessage() : root.toString();
     }
 
     static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
