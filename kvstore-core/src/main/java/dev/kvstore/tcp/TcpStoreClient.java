@@ -166,7 +166,9 @@ public final class TcpStoreClient implements AutoCloseable {
     /** @return why an attempt failed, in words ("connection refused" where the JDK gives no message) */
     private static String connectFailure(IOException e) {
         if (e instanceof ConnectException) {
-            return "connection refused" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+            String detail = e.getMessage();
+            return detail == null || detail.equalsIgnoreCase("connection refused") ? "connection refused"
+                    : "connection refused (" + detail + ")";
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }

@@ -2,12 +2,22 @@ package dev.kvstore.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.TestCertificates;
+import io.etcd.jetcd.Auth;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each misconfiguration, started as the application process a user runs: Spring Boot's "APPLICATION FAILED TO
@@ -60,6 +70,43 @@ class FailureReportTest {
         int nobody = FreePorts.pick();
         assertReport(List.of("--kvstore.backend=etcd", "--kvstore.etcd.endpoints=http://127.0.0.1:" + nobody,
                 "--kvstore.etcd.user=alice"), "kvstore.etcd.user", "kvstore.etcd.password");
+    }
+
+    @Test
+    void etcdCredentialsRefused() throws Exception {
+        try (EtcdServer server = EtcdServer.start()) {
+            try (Client admin = Client.builder().endpoints(server.endpoint()).build()) {
+                Auth auth = admin.getAuthClient();
+                auth.userAdd(bytes("root"), bytes("root-secret")).get(10, TimeUnit.SECONDS);
+                auth.roleAdd(bytes("root")).get(10, TimeUnit.SECONDS);
+                auth.userGrantRole(bytes("root"), bytes("root")).get(10, TimeUnit.SECONDS);
+                auth.authEnable().get(10, TimeUnit.SECONDS);
+            }
+            assertReport(List.of("--kvstore.backend=etcd", "--kvstore.etcd.endpoints=" + server.endpoint(),
+                    "--kvstore.etcd.user=root", "--kvstore.etcd.password=wrong"), server.endpoint(),
+                    "kvstore.etcd.user", "kvstore.etcd.password");
+        }
+    }
+
+    @Test
+    void etcdTlsHandshakeRefused(@TempDir Path serverCertificates, @TempDir Path otherCertificates)
+            throws Exception {
+        Assumptions.assumeTrue(TestCertificates.available(), "needs " + TestCertificates.OPENSSL);
+        TestCertificates server = TestCertificates.create(serverCertificates);
+        TestCertificates other = TestCertificates.create(otherCertificates);
+        try (EtcdServer etcd = EtcdServer.startTls(server.serverTls(true))) {
+            // The client trusts another CA than the one that signed etcd's certificate.
+            assertReport(List.of("--kvstore.backend=etcd", "--kvstore.etcd.endpoints=" + etcd.endpoint(),
+                    "--kvstore.etcd.connect-timeout=5s",
+                    "--kvstore.etcd.tls.ca-certificate=" + other.caCertificate(),
+                    "--kvstore.etcd.tls.client-certificate=" + other.clientCertificate(),
+                    "--kvstore.etcd.tls.client-key=" + other.clientKey()), etcd.endpoint(), "TLS",
+                    "kvstore.etcd.tls.ca-certificate");
+        }
+    }
+
+    private static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 
     @Test

@@ -6,6 +6,10 @@ import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.KVStoreStartupException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
@@ -57,8 +61,10 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
             return new KVStoreStartupException("The etcd settings are invalid: " + message,
                     "Change " + propertiesFor(lower) + ".", ex);
         }
-        if (TcpStoreStarter.hasCause(ex, SSLException.class) || (this.tls && lower.contains("ssl"))) {
-            return new KVStoreStartupException("The TLS handshake with etcd " + this.endpoints + " failed: " + message,
+        if (TcpStoreStarter.hasCause(ex, SSLException.class) || (this.tls && (lower.contains("ssl")
+                || (ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())))) {
+            return new KVStoreStartupException("etcd " + this.endpoints + " accepts connections but did not answer "
+                    + "over TLS within " + this.connectTimeout + ": most likely the TLS handshake failed (" + message + ")",
                     "Check kvstore.etcd.tls.ca-certificate (the CA that signed etcd's certificate) and, for mutual "
                             + "TLS, kvstore.etcd.tls.client-certificate and kvstore.etcd.tls.client-key; endpoints "
                             + "with TLS use https:// (kvstore.etcd.endpoints).",
@@ -80,6 +86,20 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
                     ex);
         }
         return ex;
+    }
+
+    /** @return whether some endpoint accepts a TCP connection (so what failed is above TCP, e.g. TLS) */
+    private boolean anyEndpointAcceptsConnections() {
+        for (String endpoint : this.endpoints.split(",")) {
+            URI uri = URI.create(endpoint.trim());
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 1000);
+                return true;
+            } catch (IOException | IllegalArgumentException ex) {
+                // not this one
+            }
+        }
+        return false;
     }
 
     /** The properties a builder rejection concerns, from the setting its message names. */

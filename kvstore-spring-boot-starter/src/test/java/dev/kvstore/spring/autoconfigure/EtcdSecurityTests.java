@@ -47,7 +47,8 @@ class EtcdSecurityTests {
                 .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(),
                         "kvstore.etcd.tls.ca-certificate=" + certificates.caCertificate())
                 .run((context) -> assertThatExceptionOfType(KVStoreStartupException.class).as("no client certificate")
-                    .isThrownBy(context.getBean(ManagedKVStore.class)::awaitStarted));
+                    .isThrownBy(context.getBean(ManagedKVStore.class)::awaitStarted)
+                    .satisfies((ex) -> assertThat(ex.action()).contains("kvstore.etcd.tls.client-certificate")));
         }
     }
 
