@@ -10,6 +10,8 @@ import dev.kvstore.testing.PythonProcess;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,12 +38,12 @@ class ProductionLifecycleTest {
             assertThat(bound.find()).isTrue();
             int storePort = Integer.parseInt(bound.group(1));
             Http http = new Http(httpPort);
-            await().atMost(START).ignoreExceptions().until(() -> status(http, "/actuator/health/liveness") == 200);
+            awaitStatus(app, http, "/actuator/health/liveness", 200, START);
             assertThat(status(http, "/actuator/health/readiness")).isEqualTo(503);
             assertThat(http.get("/actuator/health").body()).contains("waiting for 2 processes to register");
             try (PythonProcess worker = PythonProcess.start("torch_store_peer.py", "worker", storePort, 2)) {
                 worker.awaitLine("REGISTERED"::equals, START);
-                await().atMost(Duration.ofSeconds(60)).until(() -> status(http, "/actuator/health/readiness") == 200);
+                awaitStatus(app, http, "/actuator/health/readiness", 200, Duration.ofSeconds(60));
                 assertThat(http.put("/kv/after-rendezvous", "ok").statusCode()).isEqualTo(204);
             }
             assertThat(app.output()).contains("Connecting KVStore to TCPStore 127.0.0.1:" + storePort + " (master)")
@@ -58,11 +60,11 @@ class ProductionLifecycleTest {
                 "--kvstore.tcp.port=" + storePort, "--kvstore.tcp.protocol=legacy", "--kvstore.tcp.request-timeout=5s",
                 "--management.health.kvstore.timeout=2s")) {
             Http http = new Http(httpPort);
-            await().atMost(START).ignoreExceptions().until(() -> status(http, "/actuator/health/readiness") == 200);
+            awaitStatus(app, http, "/actuator/health/readiness", 200, START);
             assertThat(http.put("/kv/before", "1").statusCode()).isEqualTo(204);
 
             master.close();
-            await().atMost(Duration.ofSeconds(20)).until(() -> status(http, "/actuator/health/readiness") == 503);
+            awaitStatus(app, http, "/actuator/health/readiness", 503, Duration.ofSeconds(20));
             assertThat(status(http, "/actuator/health/liveness")).isEqualTo(200);
             assertThat(http.get("/actuator/health/readiness").body())
                 .contains("connection refused by 127.0.0.1:" + storePort);
@@ -74,7 +76,7 @@ class ProductionLifecycleTest {
             app.awaitLine((line) -> line.contains("WARN") && line.contains("is unavailable"), Duration.ofSeconds(10));
 
             master = startTorchMaster(storePort);
-            await().atMost(Duration.ofSeconds(60)).until(() -> status(http, "/actuator/health/readiness") == 200);
+            awaitStatus(app, http, "/actuator/health/readiness", 200, Duration.ofSeconds(60));
             app.awaitLine((line) -> line.contains("INFO") && line.contains("is available again"),
                     Duration.ofSeconds(10));
             assertThat(app.output().lines().filter((line) -> line.contains("is unavailable"))).as("WARN once")
@@ -90,18 +92,19 @@ class ProductionLifecycleTest {
         EtcdServer server = etcd.server();
         int httpPort = FreePorts.pick();
         try (AppProcess app = AppProcess.start("--server.port=" + httpPort, "--kvstore.backend=etcd",
-                "--kvstore.etcd.endpoints=" + etcd.endpoint(), "--kvstore.etcd.request-timeout=2s",
+                "--kvstore.etcd.endpoints=" + etcd.endpoint(), "--kvstore.etcd.connect-timeout=60s",
+                "--kvstore.etcd.request-timeout=2s",
                 "--management.health.kvstore.timeout=2s")) {
             Http http = new Http(httpPort);
-            await().atMost(START).ignoreExceptions().until(() -> status(http, "/actuator/health/readiness") == 200);
+            awaitStatus(app, http, "/actuator/health/readiness", 200, START);
             server.stop();
             try {
-                await().atMost(Duration.ofSeconds(20)).until(() -> status(http, "/actuator/health/readiness") == 503);
+                awaitStatus(app, http, "/actuator/health/readiness", 503, Duration.ofSeconds(20));
                 assertThat(status(http, "/actuator/health/liveness")).isEqualTo(200);
             } finally {
                 server.start(EtcdServer.START_TIMEOUT);
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> status(http, "/actuator/health/readiness") == 200);
+            awaitStatus(app, http, "/actuator/health/readiness", 200, Duration.ofSeconds(60));
             app.awaitLine((line) -> line.contains("is available again"), Duration.ofSeconds(10));
         }
     }
@@ -114,7 +117,7 @@ class ProductionLifecycleTest {
                 "--kvstore.tcp.port=" + nobody, "--kvstore.tcp.connect-timeout=10m")) {
             app.awaitLine((line) -> line.contains("Connecting KVStore to TCPStore 127.0.0.1:" + nobody), START);
             Http http = new Http(httpPort);
-            await().atMost(START).ignoreExceptions().until(() -> status(http, "/actuator/health/liveness") == 200);
+            awaitStatus(app, http, "/actuator/health/liveness", 200, START);
             assertThat(status(http, "/actuator/health/readiness")).isEqualTo(503);
             app.terminate();
             app.waitFor(Duration.ofSeconds(5));
@@ -129,6 +132,17 @@ class ProductionLifecycleTest {
 
     static int status(Http http, String path) {
         return http.get(path).statusCode();
+    }
+
+    /** Polls the path until it answers the status; fails at once, with the app's output, if the app exited. */
+    private static void awaitStatus(AppProcess app, Http http, String path, int expected, Duration timeout) {
+        try {
+            await().atMost(timeout).ignoreExceptions().failFast("the application exited", () -> !app.isAlive())
+                .until(() -> status(http, path) == expected);
+        } catch (ConditionTimeoutException | TerminalFailureException ex) {
+            throw new AssertionError(path + " did not answer " + expected + " within " + timeout
+                    + (app.isAlive() ? "" : " (the application exited)") + ":\n" + app.output(), ex);
+        }
     }
 
 }

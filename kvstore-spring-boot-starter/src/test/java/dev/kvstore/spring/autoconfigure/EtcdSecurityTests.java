@@ -25,7 +25,7 @@ class EtcdSecurityTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class))
-        .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.connect-timeout=3s");
+        .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.connect-timeout=10s");
 
     @Test
     void mutualTlsFromProperties(@TempDir Path certificateDir) {
