@@ -1,6 +1,7 @@
 package dev.kvstore.spring;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KeyLayout;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -170,10 +171,7 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
     /** @return a managed view of another component, reporting to the same observers; closing it does nothing */
     @Override
     public KVStore withComponent(String component) {
-        if (this.startup.isReady()) {
-            // Validates the component now, as the backend does.
-            store(Duration.ZERO, "withComponent").withComponent(component);
-        }
+        KeyLayout.of(this.namespace, component); // the backend's rule, checked now rather than at the first call
         return new ManagedKVStore(this.startup, this.backend, this.namespace, component, this.readyTimeout, false,
                 this.observers, false);
     }
@@ -263,10 +261,15 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
         }));
     }
 
-    /** Closes the backend store; {@code cleanup} as given (the context itself uses {@link #shutdown()}). */
+    /**
+     * Closes the backend store (a view: the backend's view of the component); {@code cleanup} as given (the context
+     * itself uses {@link #shutdown()}). Closing the bean while its store still starts aborts the start.
+     */
     @Override
     public void close(boolean cleanup) {
-        this.startup.abort();
+        if (this.root) {
+            this.startup.abort();
+        }
         if (this.startup.isReady()) {
             store(Duration.ZERO, "close").close(cleanup);
         }

@@ -86,7 +86,8 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
                             + "kvstore.etcd.port) name it, or increase kvstore.etcd.connect-timeout.",
                     ex);
         }
-        return ex;
+        return new KVStoreStartupException("The KVStore on etcd " + this.endpoints + " could not start: " + message,
+                "Check the kvstore.etcd.* properties (endpoints, user, password, tls.*) and kvstore.namespace.", ex);
     }
 
     /** @return whether some endpoint accepts a TCP connection (so what failed is above TCP, e.g. TLS) */

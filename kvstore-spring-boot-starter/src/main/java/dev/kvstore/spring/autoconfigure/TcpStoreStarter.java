@@ -1,6 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.KVStoreStartupException;
@@ -109,12 +110,13 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                             + "MASTER_ADDR when the properties are unset).",
                     ex);
         }
-        return ex;
+        return new KVStoreStartupException("The TCPStore master could not start on " + where + ": "
+                + ex.getMessage(), "Check kvstore.tcp.host and kvstore.tcp.port (or MASTER_ADDR and MASTER_PORT).", ex);
     }
 
     private RuntimeException startFailure(RuntimeException ex) {
         String endpoint = this.store.host() + ":" + this.store.port();
-        if (hasCause(ex, ConnectException.class) || (!this.store.isMaster() && ex instanceof KVStoreTimeoutException)) {
+        if (hasCause(ex, ConnectException.class) || (!this.store.isMaster() && ex instanceof KVStoreException)) {
             return new KVStoreStartupException("This process (rank " + this.settings.role().rank()
                     + ") could not reach the TCPStore master at " + endpoint + " within " + this.connectTimeout
                     + " (kvstore.tcp.connect-timeout): " + ex.getMessage(),
@@ -132,7 +134,9 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                             + "kvstore.tcp.world-size (or WORLD_SIZE), or increase kvstore.tcp.worker-wait-timeout.",
                     ex);
         }
-        return ex;
+        return new KVStoreStartupException("The KVStore on TCPStore " + endpoint + " could not start: "
+                + ex.getMessage(), "Check kvstore.tcp.host, kvstore.tcp.port, kvstore.tcp.protocol and "
+                        + "kvstore.tcp.master (or MASTER_ADDR, MASTER_PORT and RANK).", ex);
     }
 
     private static String rootMessage(Throwable failure) {
