@@ -2,19 +2,15 @@ package dev.kvstore.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.testing.EtcdAuth;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.TestCertificates;
-import io.etcd.jetcd.Auth;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,13 +71,7 @@ class FailureReportTest {
     @Test
     void etcdCredentialsRefused() throws Exception {
         try (EtcdServer server = EtcdServer.start()) {
-            try (Client admin = Client.builder().endpoints(server.endpoint()).build()) {
-                Auth auth = admin.getAuthClient();
-                auth.userAdd(bytes("root"), bytes("root-secret")).get(10, TimeUnit.SECONDS);
-                auth.roleAdd(bytes("root")).get(10, TimeUnit.SECONDS);
-                auth.userGrantRole(bytes("root"), bytes("root")).get(10, TimeUnit.SECONDS);
-                auth.authEnable().get(10, TimeUnit.SECONDS);
-            }
+            EtcdAuth.enableWithRoot(server.endpoint(), "root-secret");
             assertReport(List.of("--kvstore.backend=etcd", "--kvstore.etcd.endpoints=" + server.endpoint(),
                     "--kvstore.etcd.user=root", "--kvstore.etcd.password=wrong"), server.endpoint(),
                     "kvstore.etcd.user", "kvstore.etcd.password");
@@ -103,10 +93,6 @@ class FailureReportTest {
                     "--kvstore.etcd.tls.client-key=" + other.clientKey()), etcd.endpoint(), "TLS",
                     "kvstore.etcd.tls.ca-certificate");
         }
-    }
-
-    private static ByteSequence bytes(String text) {
-        return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 
     @Test

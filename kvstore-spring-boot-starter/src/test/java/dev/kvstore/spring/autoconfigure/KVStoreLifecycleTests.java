@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
-import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.spring.ManagedKVStore;
@@ -119,19 +118,6 @@ class KVStoreLifecycleTests {
     }
 
     @Test
-    void serverLimitsFromPropertiesSurviveACustomizerChangingAnotherLimit() {
-        this.runner.withPropertyValues("kvstore.tcp.port=0", "kvstore.tcp.server.max-value-size=16B")
-            .withUserConfiguration(OneLimitCustomizer.class)
-            .run((context) -> {
-                KVStore store = context.getBean(KVStore.class);
-                store.setBytes("fits", new byte[16]);
-                assertThatExceptionOfType(KVStoreConnectionException.class)
-                    .isThrownBy(() -> store.setBytes("too-big", new byte[17]));
-                assertThat(store.exists("too-big")).isFalse();
-            });
-    }
-
-    @Test
     void unknownBackendIsReportedNamingThePropertyAndTheValidValues() {
         this.runner.withPropertyValues("kvstore.backend=nonsense")
             .withUserConfiguration(StoreUser.class)
@@ -152,16 +138,6 @@ class KVStoreLifecycleTests {
         }
         assertThat(port).as(TcpStoreStarter.PORT_PROPERTY).isNotNull();
         return port;
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class OneLimitCustomizer {
-
-        @Bean
-        TcpKVStoreBuilderCustomizer oneLimit() {
-            return (builder) -> builder.server((server) -> server.maxKeysPerRequest(1000));
-        }
-
     }
 
     @Configuration(proxyBeanMethods = false)
