@@ -67,7 +67,7 @@ public final class TcpKVStore extends AbstractKVStore {
     private final Duration progressInterval;
     private final Object startLock = new Object();
     private volatile int port;
-    private volatile AutoCloseable server;
+    private volatile EmbeddedMaster server;
     private volatile TcpConnectionPool pool;
     private volatile boolean started;
 
@@ -186,6 +186,14 @@ public final class TcpKVStore extends AbstractKVStore {
     /** @return whether this instance hosts the embedded TCPStore server */
     public boolean isMaster() {
         return master;
+    }
+
+    /**
+     * @return the embedded TCPStore server of a master (for its {@link TcpStoreServer#status() status}: serving or
+     *     not, loop restarts, refusals), empty for a client of another master
+     */
+    public Optional<TcpStoreServer> embeddedServer() {
+        return Optional.ofNullable(server).map(EmbeddedMaster::server);
     }
 
     // --- world size ----------------------------------------------------------------------------------------------

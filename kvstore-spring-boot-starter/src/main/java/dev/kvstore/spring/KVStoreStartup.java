@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,6 +134,21 @@ public final class KVStoreStartup {
         if (this.aborted) {
             action.run();
         }
+    }
+
+    /**
+     * Runs an action with the started store once it is ready: at once if it is, else on the startup thread when it
+     * becomes ready; never if the start fails. A failing action is logged and does not fail the start.
+     */
+    public void whenReady(Consumer<KVStore> action) {
+        Objects.requireNonNull(action, "action");
+        this.store.thenAccept((started) -> {
+            try {
+                action.accept(started);
+            } catch (RuntimeException ex) {
+                logger.warn("An action on the started KVStore on {} failed", this.endpoint, ex);
+            }
+        });
     }
 
     /** Called by the starter: what it is doing now, for health details and messages. */

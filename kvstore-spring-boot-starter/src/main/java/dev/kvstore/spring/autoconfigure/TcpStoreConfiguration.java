@@ -100,7 +100,9 @@ class TcpStoreConfiguration {
                     { "maxValueBytes", "max-value-size", limits.getMaxValueSize() },
                     { "maxKeysPerRequest", "max-keys-per-request", limits.getMaxKeysPerRequest() },
                     { "maxRequestBytes", "max-request-size", limits.getMaxRequestSize() },
-                    { "maxStoreBytes", "max-store-size", limits.getMaxStoreSize() } };
+                    { "maxStoreBytes", "max-store-size", limits.getMaxStoreSize() },
+                    { "maxPendingBytes", "max-pending-size", limits.getMaxPendingSize() },
+                    { "partialRequestTimeout", "partial-request-timeout", limits.getPartialRequestTimeout() } };
             for (Object[] name : names) {
                 if (message.startsWith((String) name[0])) {
                     throw BuilderProperty.invalid("kvstore.tcp.server." + name[1], name[2], ex);
@@ -122,6 +124,10 @@ class TcpStoreConfiguration {
                 (size) -> server.maxRequestBytes(size.toBytes()));
         BuilderProperty.apply("kvstore.tcp.server.max-store-size", limits.getMaxStoreSize(),
                 (size) -> server.maxStoreBytes(size.toBytes()));
+        BuilderProperty.apply("kvstore.tcp.server.max-pending-size", limits.getMaxPendingSize(),
+                (size) -> server.maxPendingBytes(size.toBytes()));
+        BuilderProperty.apply("kvstore.tcp.server.partial-request-timeout", limits.getPartialRequestTimeout(),
+                server::partialRequestTimeout);
         return server;
     }
 

@@ -19,8 +19,10 @@ interface KVStoreProbe {
     Map<String, Object> roundTrip(Duration timeout);
 
     /**
-     * @return the etcd probe (leader, version) for an etcd store when jetcd is present, the TCPStore probe (which
-     *     says "connection refused by host:port") for a TCPStore, else an existence check
+     * @return the etcd probe (leader, version) for an etcd store when jetcd is present; for a TCPStore a connection
+     *     attempt to the master (so that a master that is gone says "connection refused by host:port") then an
+     *     existence check, preceded, where this store hosts the embedded master, by its serving state; else an
+     *     existence check
      */
     static KVStoreProbe forStore(KVStore backend) {
         if (ClassUtils.isPresent("io.etcd.jetcd.Client", KVStoreProbe.class.getClassLoader())) {
@@ -29,13 +31,14 @@ interface KVStoreProbe {
                 return etcd;
             }
         }
-        if (backend instanceof TcpKVStore tcp) {
-            return TcpProbe.forStore(tcp);
-        }
-        return (timeout) -> {
+        KVStoreProbe exists = (backend instanceof TcpKVStore tcp) ? TcpProbe.forStore(tcp) : (timeout) -> {
             backend.exists(PROBE_KEY);
             return Map.of();
         };
+        if (backend instanceof TcpKVStore tcp && tcp.embeddedServer().isPresent()) {
+            return new EmbeddedMasterProbe(tcp.embeddedServer().get(), exists);
+        }
+        return exists;
     }
 
 }

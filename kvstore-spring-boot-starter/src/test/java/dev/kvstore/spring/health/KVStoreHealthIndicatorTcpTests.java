@@ -56,6 +56,22 @@ class KVStoreHealthIndicatorTcpTests {
     }
 
     @Test
+    void anEmbeddedMasterIsUpWhileItServesAndDownNamingWhyOnceItDoesNot() {
+        this.runner.withPropertyValues("kvstore.rank=0", "kvstore.tcp.port=0").run((context) -> {
+            HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+            Health up = indicator.health();
+            assertThat(up.getStatus()).isEqualTo(Status.UP);
+            assertThat(up.getDetails()).containsEntry("masterLoopRestarts", 0L).containsKey("masterRefusals");
+            TcpKVStore master = (TcpKVStore) context.getBean(ManagedKVStore.class).delegate();
+            master.embeddedServer().orElseThrow().close();
+            Health down = indicator.health();
+            assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(down.getDetails().get("error")).asString()
+                .contains("embedded TCPStore master on 127.0.0.1:" + master.port() + " is not serving");
+        });
+    }
+
+    @Test
     void downWithinItsTimeoutWhileAPyTorchMasterDoesNotAnswerAndUpAgainAfterwards() throws Exception {
         int port = FreePorts.pick();
         try (PythonProcess torch = PythonProcess.start("starter_torch_master.py", port)) {
