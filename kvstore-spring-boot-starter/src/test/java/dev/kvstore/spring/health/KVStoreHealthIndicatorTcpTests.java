@@ -59,6 +59,7 @@ class KVStoreHealthIndicatorTcpTests {
     void anEmbeddedMasterIsUpWhileItServesAndDownNamingWhyOnceItDoesNot() {
         this.runner.withPropertyValues("kvstore.rank=0", "kvstore.tcp.port=0").run((context) -> {
             HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+            context.getBean(ManagedKVStore.class).awaitStarted();
             Health up = indicator.health();
             assertThat(up.getStatus()).isEqualTo(Status.UP);
             assertThat(up.getDetails()).containsEntry("masterLoopRestarts", 0L).containsKey("masterRefusals");
