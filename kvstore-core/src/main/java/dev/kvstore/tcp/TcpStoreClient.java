@@ -128,6 +128,7 @@ public final class TcpStoreClient implements AutoCloseable {
         long deadline = System.nanoTime() + connectTimeout.toNanos();
         long backoffMs = FIRST_CONNECT_BACKOFF_MS;
         int attempts = 0;
+        IOException lastRefusal = null;
         while (true) {
             if (abandoned.getAsBoolean()) {
                 throw new KVStoreConnectionException("TCPStore " + address + ": connecting was abandoned (closed)");
@@ -148,11 +149,16 @@ public final class TcpStoreClient implements AutoCloseable {
                 throw new KVStoreConnectionException("TCPStore " + address + ": unknown host", e);
             } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
                 closeQuietly(socket);
+                if (e instanceof ConnectException) {
+                    lastRefusal = e;
+                }
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
+                    // A last attempt cut short by the deadline says less than the refusals before it.
+                    IOException cause = (e instanceof SocketTimeoutException && lastRefusal != null) ? lastRefusal : e;
                     throw new KVStoreTimeoutException("Timed out after " + connectTimeout
                             + " connecting to TCPStore master "
-                            + address + " (" + attempts + " attempts): " + connectFailure(e), e);
+                            + address + " (" + attempts + " attempts): " + connectFailure(cause), cause);
                 }
                 sleepQuietly(Math.min(backoffMs, left));
                 backoffMs = Math.min(backoffMs * 2, MAX_CONNECT_BACKOFF_MS);
