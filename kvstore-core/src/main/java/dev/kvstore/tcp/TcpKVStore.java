@@ -46,47 +46,117 @@ public final class TcpKVStore extends AbstractKVStore {
     private static final int MAX_IDLE_CONNECTIONS = 16;
     private static final int GET_ATTEMPTS = 3;
 
+    /** Default of {@link Builder#connectTimeout(Duration)}: 300 s, PyTorch's store timeout. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(300);
+    /** Default of {@link Builder#requestTimeout(Duration)}: 30 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Default of {@link Builder#workerWaitTimeout(Duration)}: 300 s, PyTorch's store timeout. */
+    public static final Duration DEFAULT_WORKER_WAIT_TIMEOUT = Duration.ofSeconds(300);
+
     private final String host;
-    private final int port;
+    private final int requestedPort;
     private final ProtocolGeneration protocol;
-    private final Duration timeout;
+    private final Duration connectTimeout;
+    private final Duration requestTimeout;
+    private final Duration workerWaitTimeout;
     private final boolean master;
+    private final Integer worldSize;
+    private final boolean waitForWorkers;
+    private final ProtocolGeneration serverLegacyProtocol;
+    private final Consumer<TcpStoreServer.Builder> serverCustomizer;
     private final Duration progressInterval;
-    private final EmbeddedMaster server;
-    private final TcpConnectionPool pool;
+    private final Object startLock = new Object();
+    private volatile int port;
+    private volatile EmbeddedMaster server;
+    private volatile TcpConnectionPool pool;
+    private volatile boolean started;
 
     private TcpKVStore(Builder builder) {
         super(builder.namespace, builder.component);
-        this.host = builder.host;
-        this.protocol = builder.protocol;
-        this.timeout = builder.timeout;
-        this.master = builder.master;
-        this.progressInterval = builder.progressInterval;
-        EmbeddedMaster embedded = null;
-        if (builder.master) {
-            embedded = EmbeddedMaster.start(builder.host, builder.port, builder.serverLegacyProtocol,
-                    builder.serverCustomizer);
-            this.port = embedded.port();
-        } else {
-            if (builder.port == 0) {
-                throw new IllegalArgumentException("port 0 (a free port) is only valid for a master");
-            }
-            this.port = builder.port;
+        if (!builder.master && builder.port == 0) {
+            throw new IllegalArgumentException("port 0 (a free port) is only valid for a master");
         }
-        this.server = embedded;
-        // A master bound to the wildcard address reaches its own server over loopback.
-        String connectHost = builder.master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
-        this.pool = new TcpConnectionPool(connectHost, port, protocol, timeout, MAX_IDLE_CONNECTIONS);
-        try {
-            // Connect now, so that an unreachable master fails the build rather than the first call.
-            pool.release(pool.borrow());
-            if (builder.worldSize != null) {
-                register(builder.worldSize, builder.master && builder.waitForWorkers);
+        this.host = builder.host;
+        this.requestedPort = builder.port;
+        this.port = builder.port;
+        this.protocol = builder.protocol;
+        this.connectTimeout = builder.connectTimeout;
+        this.requestTimeout = builder.requestTimeout;
+        this.workerWaitTimeout = builder.workerWaitTimeout;
+        this.master = builder.master;
+        this.worldSize = builder.worldSize;
+        this.waitForWorkers = builder.waitForWorkers;
+        this.serverLegacyProtocol = builder.serverLegacyProtocol;
+        this.serverCustomizer = builder.serverCustomizer;
+        this.progressInterval = builder.progressInterval;
+    }
+
+    /**
+     * For a master: binds and starts the embedded server, after which {@link #port()} is the bound port (the one it
+     * picked for port 0). Does nothing for a client or when the server already runs. {@link #start()} calls it.
+     *
+     * @return this
+     * @throws dev.kvstore.api.KVStoreConnectionException if {@code host:port} cannot be bound (cause: the
+     *     {@link java.net.BindException})
+     * @throws IllegalStateException if the store was closed
+     */
+    public TcpKVStore startServer() {
+        synchronized (startLock) {
+            requireNotClosed();
+            if (master && server == null) {
+                EmbeddedMaster embedded = EmbeddedMaster.start(host, requestedPort, serverLegacyProtocol,
+                        serverCustomizer);
+                this.port = embedded.port();
+                this.server = embedded;
             }
+            return this;
+        }
+    }
+
+    /**
+     * Starts the embedded server of a master ({@link #startServer()}), connects within the connect timeout and, with
+     * a world size, registers and (a waiting master) waits for the workers within the worker wait timeout. Does
+     * nothing when already started. {@link #close(boolean)} from another thread aborts a start in progress, which
+     * then fails.
+     *
+     * @return this
+     * @throws dev.kvstore.api.KVStoreTimeoutException if the master (cause: the last connect failure, e.g. a
+     *     {@link java.net.ConnectException}) or the workers did not show up in time
+     * @throws dev.kvstore.api.KVStoreConnectionException if the master cannot be reached or its port is taken
+     */
+    public TcpKVStore start() {
+        if (started) {
+            return this;
+        }
+        startServer();
+        TcpConnectionPool connections;
+        synchronized (startLock) {
+            requireNotClosed();
+            if (pool == null) {
+                // A master bound to the wildcard address reaches its own server over loopback.
+                String connectHost = master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
+                pool = new TcpConnectionPool(connectHost, port, protocol, requestTimeout, MAX_IDLE_CONNECTIONS);
+            }
+            connections = pool;
+        }
+        try {
+            // Connect now, so that an unreachable master fails the start rather than the first call.
+            connections.release(connections.borrow(connectTimeout));
+            if (worldSize != null) {
+                register(worldSize, master && waitForWorkers);
+            }
+            started = true;
+            return this;
         } catch (RuntimeException e) {
-            pool.close();
-            closeServer();
+            close(false);
             throw e;
+        }
+    }
+
+    private void requireNotClosed() {
+        if (isClosed()) {
+            throw new IllegalStateException("KVStore " + layout() + " on TCPStore " + host + ":" + port
+                    + " is closed");
         }
     }
 
@@ -100,7 +170,10 @@ public final class TcpKVStore extends AbstractKVStore {
         return host;
     }
 
-    /** @return the master's port (for a master built with port 0: the port its server picked) */
+    /**
+     * @return the master's port (for a master built with port 0: the port its server picked, once
+     *     {@link #startServer()} ran; 0 before)
+     */
     public int port() {
         return port;
     }
@@ -132,7 +205,7 @@ public final class TcpKVStore extends AbstractKVStore {
         if (!waitForAll || joined >= worldSize) {
             return;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + workerWaitTimeout.toNanos();
         Backoff backoff = Backoff.polling();
         long[] seen = {joined};
         Progress progress = new Progress(progressInterval,
@@ -151,7 +224,7 @@ public final class TcpKVStore extends AbstractKVStore {
                     backoff.reset();
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    throw new KVStoreTimeoutException("Timed out after " + seconds(timeout)
+                    throw new KVStoreTimeoutException("Timed out after " + seconds(workerWaitTimeout)
                             + " seconds waiting for clients. " + now + "/" + worldSize + " clients joined.");
                 }
                 progress.maybeLog();
@@ -432,7 +505,11 @@ public final class TcpKVStore extends AbstractKVStore {
                 deleteNamespace();
             }
         } finally {
-            pool.close();
+            synchronized (startLock) {
+                if (pool != null) {
+                    pool.close();
+                }
+            }
             closeServer();
         }
     }
@@ -473,12 +550,23 @@ public final class TcpKVStore extends AbstractKVStore {
     // --- helpers -------------------------------------------------------------------------------------------------
 
     private <T> T withConnection(java.util.function.Function<TcpStoreClient, T> operation) {
-        TcpStoreClient client = pool.borrow();
+        TcpConnectionPool connections = pool();
+        TcpStoreClient client = connections.borrow();
         try {
             return operation.apply(client);
         } finally {
-            pool.release(client);
+            connections.release(client);
         }
+    }
+
+    /** @return the connections; before {@link #start()} there are none */
+    private TcpConnectionPool pool() {
+        TcpConnectionPool connections = pool;
+        if (connections == null) {
+            requireNotClosed();
+            throw new IllegalStateException("TCPStore " + host + ":" + port + " is not started: call start()");
+        }
+        return connections;
     }
 
     private static long deadline(Duration timeout) {
@@ -499,10 +587,10 @@ public final class TcpKVStore extends AbstractKVStore {
         TcpStoreClient client() {
             if (client == null || !client.isOpen()) {
                 if (client != null) {
-                    pool.release(client);
+                    pool().release(client);
                     client = null;
                 }
-                client = pool.borrow();
+                client = pool().borrow();
             }
             return client;
         }
@@ -510,7 +598,7 @@ public final class TcpKVStore extends AbstractKVStore {
         @Override
         public void close() {
             if (client != null) {
-                pool.release(client);
+                pool().release(client);
                 client = null;
             }
         }
@@ -591,7 +679,9 @@ public final class TcpKVStore extends AbstractKVStore {
         private int port = 29500;
         private Integer worldSize;
         private boolean master;
-        private Duration timeout = Duration.ofSeconds(300);
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration workerWaitTimeout = DEFAULT_WORKER_WAIT_TIMEOUT;
         private boolean waitForWorkers = true;
         private String namespace = "default";
         private String component = "tensorbus";
@@ -637,14 +727,51 @@ public final class TcpKVStore extends AbstractKVStore {
             return this;
         }
 
-        /** Bound of connecting, of waiting for workers, and of each request (default 300 s, as PyTorch). */
+        /**
+         * Sets the connect, request and worker wait timeouts to one value, as PyTorch's single store timeout does.
+         *
+         * @deprecated each timeout means one thing: use {@link #connectTimeout(Duration)},
+         *     {@link #requestTimeout(Duration)} and {@link #workerWaitTimeout(Duration)}
+         */
+        @Deprecated
         public Builder timeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-            }
-            this.timeout = timeout;
+            Duration value = positive("timeout", timeout);
+            this.connectTimeout = value;
+            this.requestTimeout = value;
+            this.workerWaitTimeout = value;
             return this;
+        }
+
+        /**
+         * Bound of connecting to the master at {@link TcpKVStore#start()}, retried with backoff while it refuses
+         * (default 300 s, PyTorch's store timeout: the master may start later).
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * Bound of one request: its reply and, when no idle connection is left, reconnecting for it (default 30 s).
+         * Waits and barriers take their own timeouts.
+         */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = positive("requestTimeout", requestTimeout);
+            return this;
+        }
+
+        /** Bound of a waiting master's rendezvous: all {@code worldSize} processes registered (default 300 s). */
+        public Builder workerWaitTimeout(Duration workerWaitTimeout) {
+            this.workerWaitTimeout = positive("workerWaitTimeout", workerWaitTimeout);
+            return this;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+            return value;
         }
 
         /** Whether the master blocks at construction until {@code worldSize} processes registered (default true). */
@@ -684,10 +811,12 @@ public final class TcpKVStore extends AbstractKVStore {
         /**
          * For a master: adjusts its embedded {@link TcpStoreServer} before it starts, typically its limits
          * ({@code server -> server.maxValueBytes(1 << 20).maxStoreBytes(256L << 20)}). Host, port and legacy protocol
-         * are always this builder's.
+         * are always this builder's. Calls compose: each customizer runs after the earlier ones, so one that changes a
+         * single limit keeps the others.
          */
         public Builder server(Consumer<TcpStoreServer.Builder> serverCustomizer) {
-            this.serverCustomizer = Objects.requireNonNull(serverCustomizer, "serverCustomizer");
+            Objects.requireNonNull(serverCustomizer, "serverCustomizer");
+            this.serverCustomizer = this.serverCustomizer.andThen(serverCustomizer);
             return this;
         }
 
@@ -699,12 +828,22 @@ public final class TcpKVStore extends AbstractKVStore {
 
         /**
          * Connects (starting the embedded server first if this is the master) and, where configured, registers
-         * and waits for workers.
+         * and waits for workers: {@code create().start()}.
          *
          * @throws dev.kvstore.api.KVStoreTimeoutException if the master or the workers did not show up in time
          * @throws dev.kvstore.api.KVStoreConnectionException if the master cannot be reached or its port is taken
          */
         public TcpKVStore build() {
+            return create().start();
+        }
+
+        /**
+         * Creates the store without any I/O; {@link TcpKVStore#start()} (or {@link TcpKVStore#startServer()} first)
+         * connects it. Operations before the start fail with an {@link IllegalStateException}.
+         *
+         * @throws IllegalArgumentException if the settings contradict each other (port 0 for a client)
+         */
+        public TcpKVStore create() {
             return new TcpKVStore(this);
         }
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,17 +104,35 @@ public final class TcpStoreClient implements AutoCloseable {
      * @throws KVStoreConnectionException if the host cannot be resolved or the handshake fails
      */
     public static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration timeout) {
+        return connect(host, port, protocol, timeout, timeout, () -> false);
+    }
+
+    /**
+     * Connects as {@link #connect(String, int, ProtocolGeneration, Duration)}, with separate bounds.
+     *
+     * @param connectTimeout bound of connecting, retries included
+     * @param timeout bound of every reply afterwards
+     * @param abandoned checked between attempts: once it answers {@code true} (its owner was closed) connecting stops
+     *     with a {@link KVStoreConnectionException}; an interrupt stops it too
+     */
+    static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration connectTimeout,
+            Duration timeout, BooleanSupplier abandoned) {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(protocol, "protocol");
+        requirePositive(connectTimeout);
         requirePositive(timeout);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be in 1..65535, got " + port);
         }
         String address = host + ":" + port;
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
         long backoffMs = FIRST_CONNECT_BACKOFF_MS;
         int attempts = 0;
+        IOException lastRefusal = null;
         while (true) {
+            if (abandoned.getAsBoolean()) {
+                throw new KVStoreConnectionException("TCPStore " + address + ": connecting was abandoned (closed)");
+            }
             attempts++;
             long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             Socket socket = new Socket();
@@ -130,10 +149,16 @@ public final class TcpStoreClient implements AutoCloseable {
                 throw new KVStoreConnectionException("TCPStore " + address + ": unknown host", e);
             } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
                 closeQuietly(socket);
+                if (e instanceof ConnectException) {
+                    lastRefusal = e;
+                }
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
-                    throw new KVStoreTimeoutException("Timed out after " + timeout + " connecting to TCPStore master "
-                            + address + " (" + attempts + " attempts): " + e.getMessage(), e);
+                    // A last attempt cut short by the deadline says less than the refusals before it.
+                    IOException cause = (e instanceof SocketTimeoutException && lastRefusal != null) ? lastRefusal : e;
+                    throw new KVStoreTimeoutException("Timed out after " + connectTimeout
+                            + " connecting to TCPStore master "
+                            + address + " (" + attempts + " attempts): " + connectFailure(cause), cause);
                 }
                 sleepQuietly(Math.min(backoffMs, left));
                 backoffMs = Math.min(backoffMs * 2, MAX_CONNECT_BACKOFF_MS);
@@ -142,6 +167,16 @@ public final class TcpStoreClient implements AutoCloseable {
                 throw new KVStoreConnectionException("TCPStore " + address + ": cannot connect: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** @return why an attempt failed, in words ("connection refused" where the JDK gives no message) */
+    private static String connectFailure(IOException e) {
+        if (e instanceof ConnectException) {
+            String detail = e.getMessage();
+            return detail == null || detail.equalsIgnoreCase("connection refused") ? "connection refused"
+                    : "connection refused (" + detail + ")";
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private void handshake() throws IOException {

@@ -3,6 +3,7 @@ package dev.kvstore.spring.autoconfigure;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.spring.KVStoreOperationObserver;
+import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.ManagedKVStore;
 import java.util.List;
 import org.slf4j.Logger;
@@ -39,29 +40,33 @@ class EtcdStoreConfiguration {
         ProcessRole role = ProcessRole.of(properties, TorchrunEnvironment.from(environment));
         KVStoreProperties.Etcd etcd = properties.getEtcd();
         List<String> endpoints = connectionDetails.getEndpoints();
-        EtcdKVStore.Builder builder = EtcdKVStore.builder()
-            .endpoints(endpoints)
-            .connectTimeout(etcd.getConnectTimeout())
-            .requestTimeout(etcd.getRequestTimeout())
-            .namespace(properties.getNamespace())
-            .component(properties.getComponent())
-            .cleanup(role.cleanup());
+        EtcdKVStore.Builder builder = EtcdKVStore.builder();
+        BuilderProperty.apply("kvstore.etcd.endpoints", endpoints, builder::endpoints);
+        BuilderProperty.apply("kvstore.etcd.connect-timeout", etcd.getConnectTimeout(), builder::connectTimeout);
+        BuilderProperty.apply("kvstore.etcd.request-timeout", etcd.getRequestTimeout(), builder::requestTimeout);
+        BuilderProperty.layout(properties.getNamespace(), properties.getComponent());
+        builder.namespace(properties.getNamespace()).component(properties.getComponent()).cleanup(role.cleanup());
         if (connectionDetails.getUsername() != null) {
-            builder.user(connectionDetails.getUsername()).password(connectionDetails.getPassword());
+            builder.user(connectionDetails.getUsername());
+        }
+        if (connectionDetails.getPassword() != null) {
+            builder.password(connectionDetails.getPassword());
         }
         KVStoreProperties.Etcd.Tls tls = etcd.getTls();
         if (tls.getCaCertificate() != null) {
             builder.caCertificate(tls.getCaCertificate());
         }
-        if (tls.getClientCertificate() != null) {
+        if (tls.getClientCertificate() != null || tls.getClientKey() != null) {
             builder.clientCertificate(tls.getClientCertificate(), tls.getClientKey());
         }
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         String endpoint = String.join(",", endpoints);
-        logger.info("Connecting KVStore to etcd {} as rank {}{}", endpoint, role.rank(),
+        logger.info("KVStore on etcd {} as rank {}{}", endpoint, role.rank(),
                 role.cleanup() ? " (cleaning up namespace '" + properties.getNamespace() + "')" : "");
-        EtcdKVStore store = builder.build();
-        return new ManagedKVStore(store, "etcd", endpoint, role.cleanup(), observers.orderedStream().toList());
+        KVStoreStartup startup = new KVStoreStartup(new EtcdStoreStarter(builder, endpoint, etcd.getConnectTimeout(),
+                tls.getCaCertificate() != null), endpoint);
+        return new ManagedKVStore(startup, "etcd", properties.getNamespace(), properties.getComponent(),
+                etcd.getRequestTimeout(), role.cleanup(), observers.orderedStream().toList());
     }
 
 }

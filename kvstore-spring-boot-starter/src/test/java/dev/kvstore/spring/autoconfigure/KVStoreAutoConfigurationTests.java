@@ -58,14 +58,22 @@ class KVStoreAutoConfigurationTests {
     void masterEnforcesTheServerLimitsFromProperties() {
         int port = FreePorts.pick();
         this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.tcp.server.max-value-size=16B")
-            .run((context) -> {
-                KVStore store = context.getBean(KVStore.class);
-                store.setBytes("fits", new byte[16]);
-                assertThatExceptionOfType(KVStoreConnectionException.class)
-                    .isThrownBy(() -> store.setBytes("too-big", new byte[17]));
-                assertThat(store.exists("too-big")).isFalse();
-                assertThat(store.exists("fits")).isTrue();
-            });
+            .run((context) -> assertValueLimitIs16Bytes(context.getBean(KVStore.class)));
+    }
+
+    @Test
+    void serverLimitsFromPropertiesSurviveACustomizerChangingAnotherLimit() {
+        this.runner.withPropertyValues("kvstore.tcp.port=0", "kvstore.tcp.server.max-value-size=16B")
+            .withUserConfiguration(OneLimitCustomizer.class)
+            .run((context) -> assertValueLimitIs16Bytes(context.getBean(KVStore.class)));
+    }
+
+    private static void assertValueLimitIs16Bytes(KVStore store) {
+        store.setBytes("fits", new byte[16]);
+        assertThatExceptionOfType(KVStoreConnectionException.class)
+            .isThrownBy(() -> store.setBytes("too-big", new byte[17]));
+        assertThat(store.exists("too-big")).isFalse();
+        assertThat(store.exists("fits")).isTrue();
     }
 
     @Test
@@ -145,6 +153,16 @@ class KVStoreAutoConfigurationTests {
             assertThat(KVStorePropertiesTests.fullMessage(context.getStartupFailure())).contains("RANK")
                 .contains("first");
         });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OneLimitCustomizer {
+
+        @Bean
+        TcpKVStoreBuilderCustomizer oneLimit() {
+            return (builder) -> builder.server((server) -> server.maxKeysPerRequest(1000));
+        }
+
     }
 
     @Configuration(proxyBeanMethods = false)
