@@ -58,7 +58,6 @@ public final class TcpKVStore extends AbstractKVStore {
     private TcpKVStore(Builder builder) {
         super(builder.namespace, builder.component);
         this.host = builder.host;
-        this.protocol = builder.protocol;
         this.timeout = builder.timeout;
         this.master = builder.master;
         this.progressInterval = builder.progressInterval;
@@ -76,6 +75,13 @@ public final class TcpKVStore extends AbstractKVStore {
         this.server = embedded;
         // A master bound to the wildcard address reaches its own server over loopback.
         String connectHost = builder.master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
+        try {
+            this.protocol = resolveProtocol(builder, connectHost);
+        } catch (RuntimeException e) {
+            closeServer();
+            throw e;
+        }
+        // Every pooled connection speaks the generation found once here.
         this.pool = new TcpConnectionPool(connectHost, port, protocol, timeout, MAX_IDLE_CONNECTIONS);
         try {
             // Connect now, so that an unreachable master fails the build rather than the first call.
@@ -88,6 +94,34 @@ public final class TcpKVStore extends AbstractKVStore {
             closeServer();
             throw e;
         }
+    }
+
+    /**
+     * The generation to speak: a master's own server serves {@code MODERN} and its legacy numbering; another master
+     * is probed (see {@link ProtocolProbe}) to detect its generation or to check the chosen one before any request.
+     */
+    private ProtocolGeneration resolveProtocol(Builder builder, String connectHost) {
+        Optional<ProtocolGeneration> chosen = builder.protocol.generation();
+        if (builder.master) {
+            ProtocolGeneration own = chosen.orElse(ProtocolGeneration.MODERN);
+            if (own != ProtocolGeneration.MODERN && own != builder.serverLegacyProtocol) {
+                throw new IllegalArgumentException("this master's server speaks MODERN and, to clients without "
+                        + "handshake, " + builder.serverLegacyProtocol + "; " + ProtocolProbe.SETTING + " = " + own
+                        + " matches neither: use auto");
+            }
+            return own;
+        }
+        ProtocolProbe probe = new ProtocolProbe(connectHost, port, timeout);
+        if (chosen.isPresent()) {
+            probe.verify(chosen.get());
+            log.debug("TCPStore master {}:{} serves the {} protocol chosen by kvstore.tcp.protocol", host, port,
+                    chosen.get());
+            return chosen.get();
+        }
+        ProtocolProbe.Finding found = probe.detect();
+        log.info("TCPStore master {}:{} speaks the {} protocol ({}), detected by kvstore.tcp.protocol=auto: {}", host,
+                port, found.generation(), ProtocolProbe.describe(found.generation()), found.evidence());
+        return found.generation();
     }
 
     /** @return a builder with the defaults of {@code torch.distributed.TCPStore} and the seed's key layout */
@@ -105,7 +139,7 @@ public final class TcpKVStore extends AbstractKVStore {
         return port;
     }
 
-    /** @return the protocol generation this store speaks */
+    /** @return the protocol generation this store speaks (the detected one with {@link ProtocolSelection#AUTO}) */
     public ProtocolGeneration protocol() {
         return protocol;
     }
@@ -587,7 +621,7 @@ public final class TcpKVStore extends AbstractKVStore {
         private boolean waitForWorkers = true;
         private String namespace = "default";
         private String component = "tensorbus";
-        private ProtocolGeneration protocol = ProtocolGeneration.MODERN;
+        private ProtocolSelection protocol = ProtocolSelection.AUTO;
         private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
         private Consumer<TcpStoreServer.Builder> serverCustomizer = server -> { };
         private Duration progressInterval = PROGRESS_INTERVAL;
@@ -655,8 +689,20 @@ public final class TcpKVStore extends AbstractKVStore {
             return this;
         }
 
-        /** The protocol generation of the master this client talks to (default {@link ProtocolGeneration#MODERN}). */
+        /**
+         * The protocol generation of the master this client talks to. {@link #build()} checks it against the master
+         * first (without disturbing it) and fails within seconds if the master does not serve it.
+         * Same as {@code protocol(ProtocolSelection.of(protocol))}.
+         */
         public Builder protocol(ProtocolGeneration protocol) {
+            return protocol(ProtocolSelection.of(protocol));
+        }
+
+        /**
+         * How to pick the protocol generation: {@link ProtocolSelection#AUTO} (the default) detects the master's at
+         * build and logs it at INFO; the others name it and are checked like {@link #protocol(ProtocolGeneration)}.
+         */
+        public Builder protocol(ProtocolSelection protocol) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
             return this;
         }

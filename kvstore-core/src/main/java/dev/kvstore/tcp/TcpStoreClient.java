@@ -103,8 +103,29 @@ public final class TcpStoreClient implements AutoCloseable {
      * @throws KVStoreConnectionException if the host cannot be resolved or the handshake fails
      */
     public static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration timeout) {
-        Objects.requireNonNull(host, "host");
         Objects.requireNonNull(protocol, "protocol");
+        Socket socket = openSocket(host, port, timeout);
+        try {
+            TcpStoreClient client = new TcpStoreClient(host, port, protocol, timeout, socket);
+            client.handshake();
+            log.debug("Connected to TCPStore {}:{} ({})", host, port, protocol);
+            return client;
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new KVStoreConnectionException("TCPStore " + host + ":" + port + ": cannot connect: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a TCP connection to the master, retrying with backoff while it refuses connections (it may start later,
+     * as with PyTorch). Nothing is sent.
+     *
+     * @throws KVStoreTimeoutException if the master did not accept a connection within the timeout
+     * @throws KVStoreConnectionException if the host cannot be resolved or connecting fails otherwise
+     */
+    static Socket openSocket(String host, int port, Duration timeout) {
+        Objects.requireNonNull(host, "host");
         requirePositive(timeout);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be in 1..65535, got " + port);
@@ -121,10 +142,10 @@ public final class TcpStoreClient implements AutoCloseable {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);
                 socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, Math.min(leftMs, 30_000)));
-                TcpStoreClient client = new TcpStoreClient(host, port, protocol, timeout, socket);
-                client.handshake();
-                log.debug("Connected to TCPStore {} ({}) after {} attempt(s)", address, protocol, attempts);
-                return client;
+                if (attempts > 1) {
+                    log.debug("Connected to TCPStore {} after {} attempts", address, attempts);
+                }
+                return socket;
             } catch (UnknownHostException e) {
                 closeQuietly(socket);
                 throw new KVStoreConnectionException("TCPStore " + address + ": unknown host", e);
@@ -649,7 +670,7 @@ public final class TcpStoreClient implements AutoCloseable {
         closeQuietly(socket);
     }
 
-    private static void closeQuietly(Socket socket) {
+    static void closeQuietly(Socket socket) {
         try {
             socket.close();
         } catch (IOException ignored) {
