@@ -1,6 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.ProtocolSelection;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -393,10 +394,12 @@ public class KVStoreProperties implements Validator {
         private boolean waitForWorkers = true;
 
         /**
-         * Protocol generation of the master this client talks to: "modern" (PyTorch 2.2 and later, and the Java
-         * master), "v2-1" (PyTorch 2.1) or "legacy" (PyTorch 1.13 and 2.0).
+         * Protocol generation of the master this client talks to: "auto" (detect it when connecting, without
+         * disturbing the master), "modern" (PyTorch 2.2 and later, and the Java master), "v2_1" (PyTorch 2.1) or
+         * "legacy" (PyTorch 1.13 and 2.0). An explicit generation is checked the same way: a wrong one fails at
+         * startup.
          */
-        private ProtocolGeneration protocol = ProtocolGeneration.MODERN;
+        private ProtocolSelection protocol = ProtocolSelection.AUTO;
 
         /**
          * For a master: the opcode numbering for clients that send no handshake, "legacy" (PyTorch 1.13 and 2.0) or
@@ -454,11 +457,11 @@ public class KVStoreProperties implements Validator {
             this.waitForWorkers = waitForWorkers;
         }
 
-        public ProtocolGeneration getProtocol() {
+        public ProtocolSelection getProtocol() {
             return this.protocol;
         }
 
-        public void setProtocol(ProtocolGeneration protocol) {
+        public void setProtocol(ProtocolSelection protocol) {
             this.protocol = protocol;
         }
 
@@ -490,7 +493,7 @@ public class KVStoreProperties implements Validator {
             }
             validatePositive(errors, "tcp.timeout", this.timeout);
             if (this.protocol == null) {
-                reject(errors, "tcp.protocol", "required", "must be modern, v2-1 or legacy");
+                reject(errors, "tcp.protocol", "required", "must be auto, modern, v2_1 or legacy");
             }
             if (this.serverLegacyProtocol == null || this.serverLegacyProtocol == ProtocolGeneration.MODERN) {
                 reject(errors, "tcp.serverLegacyProtocol", "invalid", "must be legacy or v2-1");

@@ -36,6 +36,10 @@ class ConfigurationMetadataTests {
         }
         assertThat(properties.get("kvstore.backend").getDefaultValue()).isEqualTo("tcp");
         assertThat(properties.get("kvstore.tcp.timeout").getDefaultValue()).isEqualTo("300s");
+        assertThat(properties.get("kvstore.tcp.protocol").getDefaultValue()).isEqualTo("auto");
+        assertThat(properties.get("kvstore.tcp.protocol").getHints().getValueHints())
+            .extracting((hint) -> hint.getValue().toString())
+            .containsExactly("auto", "modern", "v2_1", "legacy");
         assertThat(properties.get("management.health.kvstore.enabled").getDefaultValue()).isEqualTo(true);
     }
 

@@ -3,6 +3,7 @@ package dev.kvstore.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.ProtocolSelection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +32,7 @@ class KVStorePropertiesTests {
             assertThat(properties.isCleanup()).isFalse();
             assertThat(properties.getTcp().getTimeout()).isEqualTo(Duration.ofSeconds(300));
             assertThat(properties.getTcp().isWaitForWorkers()).isTrue();
-            assertThat(properties.getTcp().getProtocol()).isEqualTo(ProtocolGeneration.MODERN);
+            assertThat(properties.getTcp().getProtocol()).isEqualTo(ProtocolSelection.AUTO);
             assertThat(properties.getTcp().getServer().getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(8));
             assertThat(properties.getTcp().getServer().getMaxStoreSize()).isEqualTo(DataSize.ofGigabytes(1));
             assertThat(properties.getEtcd().effectiveEndpoints()).containsExactly("http://127.0.0.1:2379");
@@ -80,7 +81,7 @@ class KVStorePropertiesTests {
                 assertThat(tcp.getMaster()).isFalse();
                 assertThat(tcp.getTimeout()).isEqualTo(Duration.ofMinutes(1));
                 assertThat(tcp.isWaitForWorkers()).isFalse();
-                assertThat(tcp.getProtocol()).isEqualTo(ProtocolGeneration.LEGACY);
+                assertThat(tcp.getProtocol()).isEqualTo(ProtocolSelection.LEGACY);
                 assertThat(tcp.getServerLegacyProtocol()).isEqualTo(ProtocolGeneration.V2_1);
                 KVStoreProperties.Tcp.Server server = tcp.getServer();
                 assertThat(server.getMaxKeySize()).isEqualTo(DataSize.ofKilobytes(1));
@@ -126,6 +127,23 @@ class KVStorePropertiesTests {
             assertThat(context).hasFailed();
             assertThat(fullMessage(context.getStartupFailure())).contains(expectedName);
         });
+    }
+
+    @ParameterizedTest(name = "kvstore.tcp.protocol={0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            auto   | AUTO
+            AUTO   | AUTO
+            legacy | LEGACY
+            v2_1   | V2_1
+            V2_1   | V2_1
+            v2-1   | V2_1
+            modern | MODERN
+            MODERN | MODERN
+            """)
+    void protocolAcceptsAutoAndEveryGenerationInAnySpelling(String value, ProtocolSelection expected) {
+        this.runner.withPropertyValues("kvstore.tcp.protocol=" + value)
+            .run((context) -> assertThat(context.getBean(KVStoreProperties.class).getTcp().getProtocol())
+                .isEqualTo(expected));
     }
 
     @Test
