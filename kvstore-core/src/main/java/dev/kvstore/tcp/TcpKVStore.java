@@ -3,6 +3,7 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.KVStoreLimitException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPattern;
@@ -45,6 +46,10 @@ public final class TcpKVStore extends AbstractKVStore {
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(30);
     private static final int MAX_IDLE_CONNECTIONS = 16;
     private static final int GET_ATTEMPTS = 3;
+    /** PyTorch's libuv server and the Java server refuse longer values by default. */
+    static final int DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
+    /** PyTorch's libuv server and the Java server refuse requests with more keys by default. */
+    static final int DEFAULT_MAX_KEYS_PER_REQUEST = 128 * 1024;
 
     private final String host;
     private final int port;
@@ -54,6 +59,8 @@ public final class TcpKVStore extends AbstractKVStore {
     private final Duration progressInterval;
     private final AutoCloseable server;
     private final TcpConnectionPool pool;
+    private final int maxValueBytes;
+    private final int maxKeysPerRequest;
 
     private TcpKVStore(Builder builder) {
         super(builder.namespace, builder.component);
@@ -61,10 +68,17 @@ public final class TcpKVStore extends AbstractKVStore {
         this.timeout = builder.timeout;
         this.master = builder.master;
         this.progressInterval = builder.progressInterval;
+        this.maxValueBytes = builder.maxValueBytes;
+        this.maxKeysPerRequest = builder.maxKeysPerRequest;
         EmbeddedMaster embedded = null;
         if (builder.master) {
+            // The store's limits are its own server's too; a server(...) customizer may still change the server's.
+            Consumer<TcpStoreServer.Builder> limitsThenCustomizer = server -> {
+                server.maxValueBytes(builder.maxValueBytes).maxKeysPerRequest(builder.maxKeysPerRequest);
+                builder.serverCustomizer.accept(server);
+            };
             embedded = EmbeddedMaster.start(builder.host, builder.port, builder.serverLegacyProtocol,
-                    builder.serverCustomizer);
+                    limitsThenCustomizer);
             this.port = embedded.port();
         } else {
             if (builder.port == 0) {
@@ -199,6 +213,7 @@ public final class TcpKVStore extends AbstractKVStore {
 
     @Override
     protected void doSet(String fullKey, byte[] value) {
+        requireValueWithinLimit(fullKey, value);
         withConnection(client -> {
             // Acknowledged: a read on another pooled connection must see the value once set returns.
             client.setAcknowledged(fullKey, value);
@@ -238,6 +253,20 @@ public final class TcpKVStore extends AbstractKVStore {
         }
     }
 
+    /**
+     * The master refuses a longer value by closing the connection (SET has no reply, so the loss would be silent until
+     * the next call): refuse it here, before anything is sent, and say which setting changes the limit.
+     */
+    private void requireValueWithinLimit(String fullKey, byte[] value) {
+        if (value.length > maxValueBytes) {
+            throw new KVStoreLimitException("value of " + value.length + " bytes for key '" + fullKey
+                    + "' is larger than the maximum value size of " + maxValueBytes + " bytes; nothing was sent. "
+                    + "TCPStore masters refuse larger values (PyTorch's libuv server and the Java server at 8 MiB by "
+                    + "default). Raise it with kvstore.tcp.server.max-value-size (TcpKVStore.Builder.maxValueBytes) "
+                    + "on every rank, master included.");
+        }
+    }
+
     private static boolean isDecimal(byte[] value) {
         try {
             Long.parseLong(new String(value, StandardCharsets.UTF_8));
@@ -250,6 +279,8 @@ public final class TcpKVStore extends AbstractKVStore {
     @Override
     protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
         byte[] expectedOnWire = expected == null ? new byte[0] : expected;
+        requireValueWithinLimit(fullKey, expectedOnWire);
+        requireValueWithinLimit(fullKey, desired);
         return withConnection(client -> {
             byte[] after = client.compareSet(fullKey, expectedOnWire, desired);
             if (!Arrays.equals(after, desired)) {
@@ -390,24 +421,57 @@ public final class TcpKVStore extends AbstractKVStore {
         return new KeysState(matched, missing);
     }
 
-    /** One MULTI_GET when every key exists and the protocol has it; {@code null} to fall back to key by key. */
+    /**
+     * MULTI_GETs (of at most {@code maxKeysPerRequest} keys each) when every key exists and the protocol has it;
+     * {@code null} to fall back to key by key.
+     */
     private List<byte[]> readAllAtOnce(Lease lease, List<String> fullKeys) {
-        if (!protocol.supports(ProtocolGeneration.Command.MULTI_GET) || !lease.client().check(fullKeys)) {
+        if (!protocol.supports(ProtocolGeneration.Command.MULTI_GET)) {
             return null;
         }
-        try {
-            return lease.client().multiGet(fullKeys);
-        } catch (KVStoreConnectionException e) {
-            return null; // A key was deleted after CHECK and the server dropped the connection.
+        List<byte[]> values = new ArrayList<>(fullKeys.size());
+        for (List<String> part : partition(fullKeys)) {
+            if (!lease.client().check(part)) {
+                return null;
+            }
+            try {
+                values.addAll(lease.client().multiGet(part));
+            } catch (KVStoreConnectionException e) {
+                return null; // A key was deleted after CHECK and the server dropped the connection.
+            }
         }
+        return values;
+    }
+
+    /** @return the keys in consecutive runs of at most {@code maxKeysPerRequest} */
+    private List<List<String>> partition(List<String> keys) {
+        if (keys.size() <= maxKeysPerRequest) {
+            return List.of(keys);
+        }
+        List<List<String>> parts = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += maxKeysPerRequest) {
+            parts.add(keys.subList(from, Math.min(keys.size(), from + maxKeysPerRequest)));
+        }
+        return parts;
     }
 
     /**
-     * Blocks on the server (WAIT) until the keys (wire form) exist, in slices so that progress is logged.
+     * Blocks on the server (WAIT) until the keys (wire form) exist, in slices so that progress is logged, and in
+     * requests of at most {@code maxKeysPerRequest} keys (a master closes the connection of a longer one).
      *
      * @return whether they all exist; {@code false} once the deadline passed
      */
     private boolean awaitKeys(Lease lease, List<String> wireKeys, long deadline, Progress progress) {
+        for (List<String> part : partition(wireKeys)) {
+            if (!awaitAll(lease, part, deadline, progress)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #awaitKeys} for keys that fit one request. */
+    private boolean awaitAll(Lease lease, List<String> wireKeys, long deadline, Progress progress) {
         while (true) {
             long leftNanos = deadline - System.nanoTime();
             if (leftNanos < 1_000_000) {
@@ -625,6 +689,8 @@ public final class TcpKVStore extends AbstractKVStore {
         private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
         private Consumer<TcpStoreServer.Builder> serverCustomizer = server -> { };
         private Duration progressInterval = PROGRESS_INTERVAL;
+        private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+        private int maxKeysPerRequest = DEFAULT_MAX_KEYS_PER_REQUEST;
 
         private Builder() {
         }
@@ -726,6 +792,33 @@ public final class TcpKVStore extends AbstractKVStore {
          */
         public Builder server(Consumer<TcpStoreServer.Builder> serverCustomizer) {
             this.serverCustomizer = Objects.requireNonNull(serverCustomizer, "serverCustomizer");
+            return this;
+        }
+
+        /**
+         * Longest value this store sends (default 8 MiB, the limit of PyTorch's libuv server and of the Java
+         * server): a longer {@code set} or {@code compareAndSet} fails with
+         * {@link dev.kvstore.api.KVStoreLimitException} before anything is sent. Set it to the master's limit; a
+         * master applies it to its own server too.
+         */
+        public Builder maxValueBytes(int maxValueBytes) {
+            if (maxValueBytes < 1) {
+                throw new IllegalArgumentException("maxValueBytes must be positive, got " + maxValueBytes);
+            }
+            this.maxValueBytes = maxValueBytes;
+            return this;
+        }
+
+        /**
+         * Most keys this store puts in one WAIT, CHECK or MULTI_GET (default 131072, the limit of PyTorch's libuv
+         * server and of the Java server): {@code waitForKeys} with more candidates splits its requests. Set it to
+         * the master's limit; a master applies it to its own server too.
+         */
+        public Builder maxKeysPerRequest(int maxKeysPerRequest) {
+            if (maxKeysPerRequest < 1) {
+                throw new IllegalArgumentException("maxKeysPerRequest must be positive, got " + maxKeysPerRequest);
+            }
+            this.maxKeysPerRequest = maxKeysPerRequest;
             return this;
         }
 
