@@ -114,13 +114,16 @@ public abstract class AbstractKVStore implements KVStore {
         return doCompareAndSet(fullKey(key), expected, desired);
     }
 
-    /** The outcome a barrier settles on once, under {@code barrier/{name}/outcome}. */
-    private static final String BARRIER_PASSED = "passed";
+    /**
+     * The outcomes a barrier settles on once, under {@code barrier/{name}/done}. "1" is what peers in other languages
+     * write when they arrive last (see the README), so they and Java callers agree on it.
+     */
+    private static final String BARRIER_PASSED = "1";
     private static final String BARRIER_BROKEN = "broken";
 
     /**
      * A single-use barrier over two keys: {@code barrier/{name}/arrived}, an atomic counter that hands every caller its
-     * arrival number, and {@code barrier/{name}/outcome}, written once by compare-and-set from absent: {@code passed}
+     * arrival number, and {@code barrier/{name}/done}, written once by compare-and-set from absent: {@code 1} (passed)
      * by the last arrival, or {@code broken} by a caller whose timeout ran out. Whoever sets it first decides, so a
      * timeout racing the last arrival either breaks the barrier (the last arrival fails too) or loses to it (the
      * timed-out caller was counted and passes). Waiters wait for the outcome key. See {@link KVStore#barrier}.
@@ -133,7 +136,7 @@ public abstract class AbstractKVStore implements KVStore {
         }
         requireTimeout(timeout);
         String arrivedKey = "barrier/" + name + "/arrived";
-        String outcomeKey = "barrier/" + name + "/outcome";
+        String outcomeKey = "barrier/" + name + "/done";
         Optional<String> earlier = get(outcomeKey);
         if (earlier.isPresent()) {
             throw reusedBarrier(name, parties, earlier.get());
@@ -159,7 +162,7 @@ public abstract class AbstractKVStore implements KVStore {
                             + "The barrier is now broken: callers still waiting fail too, and later calls with "
                             + "this name get KVStoreConflictException; use a new name to try again.", e);
                 }
-                // The last arrival set 'passed' first: every party, this one included, was there.
+                // The last arrival set '1' first: every party, this one included, was there.
             }
         }
         if (!outcome.equals(BARRIER_PASSED)) {

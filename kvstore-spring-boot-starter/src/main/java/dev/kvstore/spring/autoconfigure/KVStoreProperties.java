@@ -510,10 +510,16 @@ public class KVStoreProperties implements Validator {
             /** Longest key the master accepts (PyTorch's libuv server: 8KB). */
             private DataSize maxKeySize = DataSize.ofKilobytes(8);
 
-            /** Longest value the master accepts (PyTorch's libuv server: 8MB). */
+            /**
+             * Longest value the master accepts (PyTorch's libuv server: 8MB). Every rank's client refuses longer
+             * values before sending them (KVStoreLimitException), so set the same value on every rank.
+             */
             private DataSize maxValueSize = DataSize.ofMegabytes(8);
 
-            /** Most keys in one CHECK, WAIT, MULTI_GET or MULTI_SET request. */
+            /**
+             * Most keys in one CHECK, WAIT, MULTI_GET or MULTI_SET request. Every rank's client splits longer key
+             * lists (waitForKeys) into requests of at most this many keys, so set the same value on every rank.
+             */
             private int maxKeysPerRequest = 131072;
 
             /** Most bytes of one request, and of one connection's pending waits and watches. */

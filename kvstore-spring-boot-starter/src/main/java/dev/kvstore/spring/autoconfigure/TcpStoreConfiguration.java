@@ -42,6 +42,9 @@ class TcpStoreConfiguration {
             .protocol(tcp.getProtocol())
             .serverLegacyProtocol(tcp.getServerLegacyProtocol())
             .server((server) -> applyLimits(tcp.getServer(), server))
+            // The job's limits: the master enforces them, every rank's client refuses to send past them.
+            .maxValueBytes(Math.toIntExact(tcp.getServer().getMaxValueSize().toBytes()))
+            .maxKeysPerRequest(tcp.getServer().getMaxKeysPerRequest())
             .namespace(properties.getNamespace())
             .component(properties.getComponent());
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));

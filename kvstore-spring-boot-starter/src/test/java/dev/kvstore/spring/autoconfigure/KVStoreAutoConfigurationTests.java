@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import dev.kvstore.api.KVStore;
-import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreLimitException;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.FreePorts;
@@ -55,16 +55,22 @@ class KVStoreAutoConfigurationTests {
     }
 
     @Test
-    void masterEnforcesTheServerLimitsFromProperties() {
+    void theServerLimitsFromPropertiesHoldOnTheMasterAndEveryClientBeforeSending() {
         int port = FreePorts.pick();
         this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.tcp.server.max-value-size=16B")
             .run((context) -> {
                 KVStore store = context.getBean(KVStore.class);
                 store.setBytes("fits", new byte[16]);
-                assertThatExceptionOfType(KVStoreConnectionException.class)
-                    .isThrownBy(() -> store.setBytes("too-big", new byte[17]));
+                assertThatExceptionOfType(KVStoreLimitException.class)
+                    .isThrownBy(() -> store.setBytes("too-big", new byte[17]))
+                    .withMessageContaining("kvstore.tcp.server.max-value-size");
                 assertThat(store.exists("too-big")).isFalse();
                 assertThat(store.exists("fits")).isTrue();
+                this.runner
+                    .withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1",
+                            "kvstore.tcp.server.max-value-size=16B")
+                    .run((client) -> assertThatExceptionOfType(KVStoreLimitException.class)
+                        .isThrownBy(() -> client.getBean(KVStore.class).setBytes("too-big", new byte[17])));
             });
     }
 
