@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * process sees the Java key {@code k} of namespace {@code ns} and component {@code comp} as
  * {@code store.get("ns/comp/k")}. Values are raw bytes; see {@code docs/tcp-client.md} for Python interop.
  *
+ * <p>The protocol generation is detected at build by default ({@link ProtocolSelection#AUTO}) with probes that never
+ * leave a request unfinished on the master, or named and checked the same way: see {@link Builder#protocol}. Values
+ * over {@link Builder#maxValueBytes} are refused before sending; long key lists are split at
+ * {@link Builder#maxKeysPerRequest}.
+ *
  * <p>Thread-safe: operations borrow a connection from a small pool, and every blocking wait has its own
  * connection, so a long wait never delays other threads. Waits for keys block on the server (WAIT); only what the
  * protocol cannot block on (a value changing, k of n keys) is polled, with bounded exponential backoff.
