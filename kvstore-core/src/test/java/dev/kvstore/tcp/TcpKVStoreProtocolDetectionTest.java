@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +103,7 @@ class TcpKVStoreProtocolDetectionTest {
         try (TcpKVStore store = clientOf(torch21.port()).build()) {
             assertThat(store.protocol()).isEqualTo(ProtocolGeneration.V2_1);
         }
+        torch21.awaitEveryConnectionEnded();
         assertThat(torch21.connections()).extracting(Connection::received).startsWith(
                 "06",               // legacy GETNUMKEYS: answered
                 "00cef7853c07",     // VALIDATE + GETNUMKEYS: read as the start of a SET, then end-of-stream
@@ -122,6 +125,7 @@ class TcpKVStoreProtocolDetectionTest {
                     .hasMessageContaining("to auto (the default) or v2_1");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(FAILS_WITHIN);
         }
+        torch21.awaitEveryConnectionEnded();
         assertThat(torch21.connections()).extracting(Connection::ending).doesNotContain("stalled");
         assertThat(torch21.connections()).extracting(Connection::received)
                 .as("the modern handshake only ever went out as a probe ended by end-of-stream")
@@ -155,6 +159,7 @@ class TcpKVStoreProtocolDetectionTest {
 
         private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final List<Connection> connections = new CopyOnWriteArrayList<>();
+        private final AtomicInteger accepted = new AtomicInteger();
         private final Thread acceptor;
 
         ScriptedTorch21Master() throws IOException {
@@ -167,6 +172,11 @@ class TcpKVStoreProtocolDetectionTest {
             return listener.getLocalPort();
         }
 
+        /** Each connection is recorded when its serving thread sees it end, a little after the client closed it. */
+        void awaitEveryConnectionEnded() {
+            await().atMost(Duration.ofSeconds(10)).until(() -> connections.size() == accepted.get());
+        }
+
         /** @return the connections that ended, in the order they were accepted */
         List<Connection> connections() {
             return connections.stream().sorted(java.util.Comparator.comparingInt(Connection::order)).toList();
@@ -176,6 +186,7 @@ class TcpKVStoreProtocolDetectionTest {
             for (int order = 0; !listener.isClosed(); order++) {
                 try {
                     Socket socket = listener.accept();
+                    this.accepted.incrementAndGet();
                     int accepted = order;
                     Thread serving = new Thread(() -> serve(accepted, socket), "scripted-torch21-connection");
                     serving.setDaemon(true);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreLimitException;
 import dev.kvstore.spring.ManagedKVStore;
+import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.FreePorts;
 import java.util.concurrent.atomic.AtomicReference;
@@ -72,6 +73,25 @@ class KVStoreAutoConfigurationTests {
                     .run((client) -> assertThatExceptionOfType(KVStoreLimitException.class)
                         .isThrownBy(() -> client.getBean(KVStore.class).setBytes("too-big", new byte[17])));
             });
+    }
+
+    @Test
+    void aClientDetectsTheMastersProtocolAndAWrongExplicitOneFailsStartupNamingTheProperty() {
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((master) -> {
+            this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1").run((client) -> {
+                TcpKVStore store = (TcpKVStore) client.getBean(ManagedKVStore.class).delegate();
+                assertThat(store.protocol()).isEqualTo(ProtocolGeneration.MODERN);
+            });
+            // The Java master serves legacy clients with the LEGACY numbering (kvstore.tcp.server-legacy-protocol).
+            this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1", "kvstore.tcp.protocol=v2_1")
+                .run((client) -> {
+                    assertThat(client).hasFailed();
+                    assertThat(client.getStartupFailure()).rootCause()
+                        .hasMessageContaining("does not serve the V2_1 protocol chosen by kvstore.tcp.protocol")
+                        .hasMessageContaining("to auto (the default) or legacy");
+                });
+        });
     }
 
     @Test
