@@ -141,14 +141,7 @@ public abstract class AbstractKVStore implements KVStore {
         if (earlier.isPresent()) {
             throw reusedBarrier(name, parties, earlier.get());
         }
-        long arrival;
-        try {
-            arrival = add(arrivedKey, 1);
-        } catch (KVStoreException e) {
-            // The arrival may have been counted although this caller leaves: break the barrier (best effort).
-            leaveAfterError(outcomeKey, e);
-            throw e;
-        }
+        long arrival = add(arrivedKey, 1);
         if (arrival > parties) {
             throw new KVStoreConflictException("barrier '" + name + "' has " + parties + " parties, but this is "
                     + "arrival number " + arrival + ": more callers than parties used this name. A barrier name is "
@@ -170,16 +163,11 @@ public abstract class AbstractKVStore implements KVStore {
                             + "this name get KVStoreConflictException; use a new name to try again.", e);
                 }
                 // The last arrival set '1' first: every party, this one included, was there.
-            } catch (KVStoreException e) {
-                if (!leaveAfterError(outcomeKey, e)) {
-                    throw e;
-                }
-                outcome = BARRIER_PASSED; // it passed before this caller could see it
             }
         }
         if (!outcome.equals(BARRIER_PASSED)) {
             long arrived = get(arrivedKey).map(Long::parseLong).orElse(0L);
-            throw new KVStoreTimeoutException("barrier '" + name + "' broke: another caller timed out (or failed) while "
+            throw new KVStoreTimeoutException("barrier '" + name + "' broke: another caller timed out while "
                     + arrived + " of " + parties + " parties had arrived, so it will never pass. Use a new name to "
                     + "try again.");
         }
@@ -199,21 +187,6 @@ public abstract class AbstractKVStore implements KVStore {
         }
         return get(outcomeKey).orElseThrow(() -> new KVStoreException("barrier outcome '" + outcomeKey
                 + "' was neither set by this caller nor readable afterwards (deleted while in use?)"));
-    }
-
-    /**
-     * A caller whose arrival is counted leaves after an error: break the barrier so that it cannot pass without this
-     * caller. Best effort: the store may be unreachable, and then the error stays the caller's only news.
-     *
-     * @return whether the barrier had passed already (with this caller counted)
-     */
-    private boolean leaveAfterError(String outcomeKey, KVStoreException error) {
-        try {
-            return settleBarrier(outcomeKey, BARRIER_BROKEN).equals(BARRIER_PASSED);
-        } catch (KVStoreException e) {
-            error.addSuppressed(e);
-            return false;
-        }
     }
 
     private static KVStoreConflictException reusedBarrier(String name, int parties, String outcome) {

@@ -152,7 +152,8 @@ public interface KVStore extends AutoCloseable {
      * waiting throw it too, and the barrier never passes. A timeout racing the last arrival is settled atomically:
      * either the barrier breaks (and the last arrival fails as well) or it passes first (and the late caller, who
      * was counted, passes as well); never one without the other. A caller that fails otherwise after arriving (a
-     * lost connection) breaks the barrier too, as far as the store still answers.
+     * lost connection) may still be counted, since the store may not be reachable to say otherwise: after such an
+     * error, use a new name.
      *
      * <p>A barrier name is single-use: once the barrier passed or broke, every call with that name throws
      * {@link KVStoreConflictException} at once, so retrying a timed-out barrier under the same name cannot pass;
