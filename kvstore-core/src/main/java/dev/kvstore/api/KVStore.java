@@ -145,9 +145,25 @@ public interface KVStore extends AutoCloseable {
 
     /**
      * Blocks until {@code parties} callers (typically one per rank, in any process) have reached the barrier of this
-     * name. A barrier name is single-use: the keys under {@code barrier/{name}/} stay until cleanup.
+     * name.
      *
-     * @throws KVStoreTimeoutException naming how many parties had arrived, if not all arrived within the timeout
+     * <p>A barrier never passes with fewer live callers than parties. When a caller's timeout runs out before all
+     * parties arrived, it <em>breaks</em> the barrier: it throws {@link KVStoreTimeoutException}, the callers still
+     * waiting throw it too, and the barrier never passes. A timeout racing the last arrival is settled atomically:
+     * either the barrier breaks (and the last arrival fails as well) or it passes first (and the late caller, who
+     * was counted, passes as well); never one without the other. A caller that fails otherwise after arriving (a
+     * lost connection) may still be counted, since the store may not be reachable to say otherwise: after such an
+     * error, use a new name.
+     *
+     * <p>A barrier name is single-use: once the barrier passed or broke, every call with that name throws
+     * {@link KVStoreConflictException} at once, so retrying a timed-out barrier under the same name cannot pass;
+     * give each round its own name (e.g. with a round number). The keys under {@code barrier/{name}/} stay until
+     * cleanup. Every caller must pass the same {@code parties}.
+     *
+     * @throws KVStoreTimeoutException if not all parties arrived within this caller's timeout, or another caller's
+     *     timeout broke the barrier; the message names how many had arrived
+     * @throws KVStoreConflictException if the barrier of this name already passed or broke, or more callers than
+     *     parties arrived
      */
     void barrier(String name, int parties, Duration timeout);
 

@@ -3,6 +3,7 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.KVStoreLimitException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPattern;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * process sees the Java key {@code k} of namespace {@code ns} and component {@code comp} as
  * {@code store.get("ns/comp/k")}. Values are raw bytes; see {@code docs/tcp-client.md} for Python interop.
  *
+ * <p>The protocol generation is detected at build by default ({@link ProtocolSelection#AUTO}) with probes that never
+ * leave a request unfinished on the master, or named and checked the same way: see {@link Builder#protocol}. Values
+ * over {@link Builder#maxValueBytes} are refused before sending; long key lists are split at
+ * {@link Builder#maxKeysPerRequest}.
+ *
  * <p>Thread-safe: operations borrow a connection from a small pool, and every blocking wait has its own
  * connection, so a long wait never delays other threads. Waits for keys block on the server (WAIT); only what the
  * protocol cannot block on (a value changing, k of n keys) is polled, with bounded exponential backoff.
@@ -45,6 +51,10 @@ public final class TcpKVStore extends AbstractKVStore {
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(30);
     private static final int MAX_IDLE_CONNECTIONS = 16;
     private static final int GET_ATTEMPTS = 3;
+    /** PyTorch's libuv server and the Java server refuse longer values by default. */
+    static final int DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
+    /** PyTorch's libuv server and the Java server refuse requests with more keys by default. */
+    static final int DEFAULT_MAX_KEYS_PER_REQUEST = 128 * 1024;
 
     /** Default of {@link Builder#connectTimeout(Duration)}: 300 s, PyTorch's store timeout. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(300);
@@ -55,7 +65,9 @@ public final class TcpKVStore extends AbstractKVStore {
 
     private final String host;
     private final int requestedPort;
-    private final ProtocolGeneration protocol;
+    private final ProtocolSelection protocolSelection;
+    /** The generation spoken: chosen, or detected by {@link #start()}; {@code null} until then with auto. */
+    private volatile ProtocolGeneration protocol;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final Duration workerWaitTimeout;
@@ -65,6 +77,8 @@ public final class TcpKVStore extends AbstractKVStore {
     private final ProtocolGeneration serverLegacyProtocol;
     private final Consumer<TcpStoreServer.Builder> serverCustomizer;
     private final Duration progressInterval;
+    private final int maxValueBytes;
+    private final int maxKeysPerRequest;
     private final Object startLock = new Object();
     private volatile int port;
     private volatile EmbeddedMaster server;
@@ -79,7 +93,7 @@ public final class TcpKVStore extends AbstractKVStore {
         this.host = builder.host;
         this.requestedPort = builder.port;
         this.port = builder.port;
-        this.protocol = builder.protocol;
+        this.protocolSelection = builder.protocol;
         this.connectTimeout = builder.connectTimeout;
         this.requestTimeout = builder.requestTimeout;
         this.workerWaitTimeout = builder.workerWaitTimeout;
@@ -87,8 +101,17 @@ public final class TcpKVStore extends AbstractKVStore {
         this.worldSize = builder.worldSize;
         this.waitForWorkers = builder.waitForWorkers;
         this.serverLegacyProtocol = builder.serverLegacyProtocol;
-        this.serverCustomizer = builder.serverCustomizer;
         this.progressInterval = builder.progressInterval;
+        this.maxValueBytes = builder.maxValueBytes;
+        this.maxKeysPerRequest = builder.maxKeysPerRequest;
+        // The store's limits are its own server's too; a server(...) customizer may still change the server's.
+        Consumer<TcpStoreServer.Builder> limits = server -> server.maxValueBytes(builder.maxValueBytes)
+                .maxKeysPerRequest(builder.maxKeysPerRequest);
+        this.serverCustomizer = limits.andThen(builder.serverCustomizer);
+        if (master) {
+            // Fails at build, not at start, when the chosen protocol is one this master's own server cannot speak.
+            ownServerProtocol();
+        }
     }
 
     /**
@@ -132,12 +155,27 @@ public final class TcpKVStore extends AbstractKVStore {
         TcpConnectionPool connections;
         synchronized (startLock) {
             requireNotClosed();
-            if (pool == null) {
-                // A master bound to the wildcard address reaches its own server over loopback.
-                String connectHost = master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
-                pool = new TcpConnectionPool(connectHost, port, protocol, requestTimeout, MAX_IDLE_CONNECTIONS);
-            }
             connections = pool;
+        }
+        if (connections == null) {
+            // A master bound to the wildcard address reaches its own server over loopback.
+            String connectHost = master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
+            try {
+                // Every pooled connection speaks the generation found once here (probing may take a while: unlocked).
+                ProtocolGeneration generation = master ? ownServerProtocol() : probeProtocol(connectHost);
+                synchronized (startLock) {
+                    requireNotClosed();
+                    if (pool == null) {
+                        protocol = generation;
+                        pool = new TcpConnectionPool(connectHost, port, generation, requestTimeout,
+                                MAX_IDLE_CONNECTIONS);
+                    }
+                    connections = pool;
+                }
+            } catch (RuntimeException e) {
+                close(false);
+                throw e;
+            }
         }
         try {
             // Connect now, so that an unreachable master fails the start rather than the first call.
@@ -160,6 +198,36 @@ public final class TcpKVStore extends AbstractKVStore {
         }
     }
 
+    /** A master's own server serves {@code MODERN} and its legacy numbering; the store speaks the chosen one. */
+    private ProtocolGeneration ownServerProtocol() {
+        ProtocolGeneration own = protocolSelection.generation().orElse(ProtocolGeneration.MODERN);
+        if (own != ProtocolGeneration.MODERN && own != serverLegacyProtocol) {
+            throw new IllegalArgumentException("this master's server speaks MODERN and, to clients without "
+                    + "handshake, " + serverLegacyProtocol + "; " + ProtocolProbe.SETTING + " = " + own
+                    + " matches neither: use auto");
+        }
+        return own;
+    }
+
+    /**
+     * The generation to speak with another master: probed (see {@link ProtocolProbe}) to detect its generation or to
+     * check the chosen one before any request.
+     */
+    private ProtocolGeneration probeProtocol(String connectHost) {
+        ProtocolProbe probe = new ProtocolProbe(connectHost, port, connectTimeout, this::isClosed);
+        Optional<ProtocolGeneration> chosen = protocolSelection.generation();
+        if (chosen.isPresent()) {
+            probe.verify(chosen.get());
+            log.debug("TCPStore master {}:{} serves the {} protocol chosen by kvstore.tcp.protocol", host, port,
+                    chosen.get());
+            return chosen.get();
+        }
+        ProtocolProbe.Finding found = probe.detect();
+        log.info("TCPStore master {}:{} speaks the {} protocol ({}), detected by kvstore.tcp.protocol=auto: {}", host,
+                port, found.generation(), ProtocolProbe.describe(found.generation()), found.evidence());
+        return found.generation();
+    }
+
     /** @return a builder with the defaults of {@code torch.distributed.TCPStore} and the seed's key layout */
     public static Builder builder() {
         return new Builder();
@@ -178,7 +246,10 @@ public final class TcpKVStore extends AbstractKVStore {
         return port;
     }
 
-    /** @return the protocol generation this store speaks */
+    /**
+     * @return the protocol generation this store speaks (with {@link ProtocolSelection#AUTO} the one {@link #start()}
+     *     detected; {@code null} before that)
+     */
     public ProtocolGeneration protocol() {
         return protocol;
     }
@@ -246,6 +317,7 @@ public final class TcpKVStore extends AbstractKVStore {
 
     @Override
     protected void doSet(String fullKey, byte[] value) {
+        requireValueWithinLimit(fullKey, value);
         withConnection(client -> {
             // Acknowledged: a read on another pooled connection must see the value once set returns.
             client.setAcknowledged(fullKey, value);
@@ -285,6 +357,20 @@ public final class TcpKVStore extends AbstractKVStore {
         }
     }
 
+    /**
+     * The master refuses a longer value by closing the connection (SET has no reply, so the loss would be silent until
+     * the next call): refuse it here, before anything is sent, and say which setting changes the limit.
+     */
+    private void requireValueWithinLimit(String fullKey, byte[] value) {
+        if (value.length > maxValueBytes) {
+            throw new KVStoreLimitException("value of " + value.length + " bytes for key '" + fullKey
+                    + "' is larger than the maximum value size of " + maxValueBytes + " bytes; nothing was sent. "
+                    + "TCPStore masters refuse larger values (PyTorch's libuv server and the Java server at 8 MiB by "
+                    + "default). Raise it with kvstore.tcp.server.max-value-size (TcpKVStore.Builder.maxValueBytes) "
+                    + "on every rank, master included.");
+        }
+    }
+
     private static boolean isDecimal(byte[] value) {
         try {
             Long.parseLong(new String(value, StandardCharsets.UTF_8));
@@ -297,6 +383,8 @@ public final class TcpKVStore extends AbstractKVStore {
     @Override
     protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
         byte[] expectedOnWire = expected == null ? new byte[0] : expected;
+        requireValueWithinLimit(fullKey, expectedOnWire);
+        requireValueWithinLimit(fullKey, desired);
         return withConnection(client -> {
             byte[] after = client.compareSet(fullKey, expectedOnWire, desired);
             if (!Arrays.equals(after, desired)) {
@@ -437,24 +525,57 @@ public final class TcpKVStore extends AbstractKVStore {
         return new KeysState(matched, missing);
     }
 
-    /** One MULTI_GET when every key exists and the protocol has it; {@code null} to fall back to key by key. */
+    /**
+     * MULTI_GETs (of at most {@code maxKeysPerRequest} keys each) when every key exists and the protocol has it;
+     * {@code null} to fall back to key by key.
+     */
     private List<byte[]> readAllAtOnce(Lease lease, List<String> fullKeys) {
-        if (!protocol.supports(ProtocolGeneration.Command.MULTI_GET) || !lease.client().check(fullKeys)) {
+        if (!protocol.supports(ProtocolGeneration.Command.MULTI_GET)) {
             return null;
         }
-        try {
-            return lease.client().multiGet(fullKeys);
-        } catch (KVStoreConnectionException e) {
-            return null; // A key was deleted after CHECK and the server dropped the connection.
+        List<byte[]> values = new ArrayList<>(fullKeys.size());
+        for (List<String> part : partition(fullKeys)) {
+            if (!lease.client().check(part)) {
+                return null;
+            }
+            try {
+                values.addAll(lease.client().multiGet(part));
+            } catch (KVStoreConnectionException e) {
+                return null; // A key was deleted after CHECK and the server dropped the connection.
+            }
         }
+        return values;
+    }
+
+    /** @return the keys in consecutive runs of at most {@code maxKeysPerRequest} */
+    private List<List<String>> partition(List<String> keys) {
+        if (keys.size() <= maxKeysPerRequest) {
+            return List.of(keys);
+        }
+        List<List<String>> parts = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += maxKeysPerRequest) {
+            parts.add(keys.subList(from, Math.min(keys.size(), from + maxKeysPerRequest)));
+        }
+        return parts;
     }
 
     /**
-     * Blocks on the server (WAIT) until the keys (wire form) exist, in slices so that progress is logged.
+     * Blocks on the server (WAIT) until the keys (wire form) exist, in slices so that progress is logged, and in
+     * requests of at most {@code maxKeysPerRequest} keys (a master closes the connection of a longer one).
      *
      * @return whether they all exist; {@code false} once the deadline passed
      */
     private boolean awaitKeys(Lease lease, List<String> wireKeys, long deadline, Progress progress) {
+        for (List<String> part : partition(wireKeys)) {
+            if (!awaitAll(lease, part, deadline, progress)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #awaitKeys} for keys that fit one request. */
+    private boolean awaitAll(Lease lease, List<String> wireKeys, long deadline, Progress progress) {
         while (true) {
             long leftNanos = deadline - System.nanoTime();
             if (leftNanos < 1_000_000) {
@@ -517,9 +638,15 @@ public final class TcpKVStore extends AbstractKVStore {
     private void deleteNamespace() {
         String where = master ? " They go away with this master's server, which closes now."
                 : " They stay on the master until it exits.";
-        if (!protocol.supports(ProtocolGeneration.Command.LIST_KEYS)) {
+        ProtocolGeneration spoken = protocol;
+        if (spoken == null) {
+            log.info("TCPStore {}:{} was never started: the keys of namespace '{}' were not deleted.{}", host, port,
+                    namespace(), where);
+            return;
+        }
+        if (!spoken.supports(ProtocolGeneration.Command.LIST_KEYS)) {
             log.info("TCPStore cannot enumerate keys with the {} protocol: the keys of namespace '{}' were not "
-                    + "deleted.{}", protocol, namespace(), where);
+                    + "deleted.{}", spoken, namespace(), where);
             return;
         }
         String prefix = layout().namespacePrefix();
@@ -685,10 +812,12 @@ public final class TcpKVStore extends AbstractKVStore {
         private boolean waitForWorkers = true;
         private String namespace = "default";
         private String component = "tensorbus";
-        private ProtocolGeneration protocol = ProtocolGeneration.MODERN;
+        private ProtocolSelection protocol = ProtocolSelection.AUTO;
         private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
         private Consumer<TcpStoreServer.Builder> serverCustomizer = server -> { };
         private Duration progressInterval = PROGRESS_INTERVAL;
+        private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+        private int maxKeysPerRequest = DEFAULT_MAX_KEYS_PER_REQUEST;
 
         private Builder() {
         }
@@ -790,8 +919,20 @@ public final class TcpKVStore extends AbstractKVStore {
             return this;
         }
 
-        /** The protocol generation of the master this client talks to (default {@link ProtocolGeneration#MODERN}). */
+        /**
+         * The protocol generation of the master this client talks to. {@link #build()} checks it against the master
+         * first (without disturbing it) and fails within seconds if the master does not serve it.
+         * Same as {@code protocol(ProtocolSelection.of(protocol))}.
+         */
         public Builder protocol(ProtocolGeneration protocol) {
+            return protocol(ProtocolSelection.of(protocol));
+        }
+
+        /**
+         * How to pick the protocol generation: {@link ProtocolSelection#AUTO} (the default) detects the master's at
+         * build and logs it at INFO; the others name it and are checked like {@link #protocol(ProtocolGeneration)}.
+         */
+        public Builder protocol(ProtocolSelection protocol) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
             return this;
         }
@@ -817,6 +958,33 @@ public final class TcpKVStore extends AbstractKVStore {
         public Builder server(Consumer<TcpStoreServer.Builder> serverCustomizer) {
             Objects.requireNonNull(serverCustomizer, "serverCustomizer");
             this.serverCustomizer = this.serverCustomizer.andThen(serverCustomizer);
+            return this;
+        }
+
+        /**
+         * Longest value this store sends (default 8 MiB, the limit of PyTorch's libuv server and of the Java
+         * server): a longer {@code set} or {@code compareAndSet} fails with
+         * {@link dev.kvstore.api.KVStoreLimitException} before anything is sent. Set it to the master's limit; a
+         * master applies it to its own server too.
+         */
+        public Builder maxValueBytes(int maxValueBytes) {
+            if (maxValueBytes < 1) {
+                throw new IllegalArgumentException("maxValueBytes must be positive, got " + maxValueBytes);
+            }
+            this.maxValueBytes = maxValueBytes;
+            return this;
+        }
+
+        /**
+         * Most keys this store puts in one WAIT, CHECK or MULTI_GET (default 131072, the limit of PyTorch's libuv
+         * server and of the Java server): {@code waitForKeys} with more candidates splits its requests. Set it to
+         * the master's limit; a master applies it to its own server too.
+         */
+        public Builder maxKeysPerRequest(int maxKeysPerRequest) {
+            if (maxKeysPerRequest < 1) {
+                throw new IllegalArgumentException("maxKeysPerRequest must be positive, got " + maxKeysPerRequest);
+            }
+            this.maxKeysPerRequest = maxKeysPerRequest;
             return this;
         }
 

@@ -117,10 +117,32 @@ public final class TcpStoreClient implements AutoCloseable {
      */
     static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration connectTimeout,
             Duration timeout, BooleanSupplier abandoned) {
-        Objects.requireNonNull(host, "host");
         Objects.requireNonNull(protocol, "protocol");
-        requirePositive(connectTimeout);
         requirePositive(timeout);
+        Socket socket = openSocket(host, port, connectTimeout, abandoned);
+        try {
+            TcpStoreClient client = new TcpStoreClient(host, port, protocol, timeout, socket);
+            client.handshake();
+            log.debug("Connected to TCPStore {}:{} ({})", host, port, protocol);
+            return client;
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new KVStoreConnectionException("TCPStore " + host + ":" + port + ": cannot connect: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a TCP connection to the master, retrying with backoff while it refuses connections (it may start later,
+     * as with PyTorch). Nothing is sent.
+     *
+     * @param abandoned checked between attempts: once it answers {@code true} connecting stops
+     * @throws KVStoreTimeoutException if the master did not accept a connection within the timeout
+     * @throws KVStoreConnectionException if the host cannot be resolved, connecting fails otherwise or was abandoned
+     */
+    static Socket openSocket(String host, int port, Duration connectTimeout, BooleanSupplier abandoned) {
+        Objects.requireNonNull(host, "host");
+        requirePositive(connectTimeout);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be in 1..65535, got " + port);
         }
@@ -140,10 +162,10 @@ public final class TcpStoreClient implements AutoCloseable {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);
                 socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, Math.min(leftMs, 30_000)));
-                TcpStoreClient client = new TcpStoreClient(host, port, protocol, timeout, socket);
-                client.handshake();
-                log.debug("Connected to TCPStore {} ({}) after {} attempt(s)", address, protocol, attempts);
-                return client;
+                if (attempts > 1) {
+                    log.debug("Connected to TCPStore {} after {} attempts", address, attempts);
+                }
+                return socket;
             } catch (UnknownHostException e) {
                 closeQuietly(socket);
                 throw new KVStoreConnectionException("TCPStore " + address + ": unknown host", e);
@@ -684,7 +706,7 @@ public final class TcpStoreClient implements AutoCloseable {
         closeQuietly(socket);
     }
 
-    private static void closeQuietly(Socket socket) {
+    static void closeQuietly(Socket socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

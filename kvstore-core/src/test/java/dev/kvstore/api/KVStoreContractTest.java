@@ -451,6 +451,86 @@ public abstract class KVStoreContractTest {
                 .hasMessageContaining("1 of 3");
     }
 
+    @Test
+    void aBarrierRetriedAfterATimeoutNeverPassesWithOneCaller() {
+        assertThatThrownBy(() -> store.barrier("retried", 2, SHORT))
+                .isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining("1 of 2")
+                .hasMessageContaining("now broken");
+        // The same lone caller again, and another process: the timed-out arrival does not count for them.
+        assertThatThrownBy(() -> store.barrier("retried", 2, SHORT))
+                .isInstanceOf(KVStoreConflictException.class)
+                .hasMessageContaining("barrier 'retried' is broken")
+                .hasMessageContaining("single-use");
+        assertThatThrownBy(() -> peer().barrier("retried", 2, SHORT))
+                .isInstanceOf(KVStoreConflictException.class);
+    }
+
+    @Test
+    void reusingThePassedBarrierNameIsAConflict() throws Exception {
+        KVStore other = peer();
+        Future<?> first = async(() -> {
+            other.barrier("once", 2, LONG);
+            return null;
+        });
+        store.barrier("once", 2, LONG);
+        first.get(30, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> store.barrier("once", 2, SHORT))
+                .isInstanceOf(KVStoreConflictException.class)
+                .hasMessageContaining("barrier 'once' already passed")
+                .hasMessageContaining("single-use");
+    }
+
+    @Test
+    void partiesStillWaitingFailOnceAnotherPartyTimedOut() throws Exception {
+        KVStore patient = peer();
+        Future<?> waiting = async(() -> {
+            patient.barrier("broken-by-other", 3, LONG);
+            return null;
+        });
+        assertStillWaiting(waiting);
+        assertThatThrownBy(() -> store.barrier("broken-by-other", 3, SHORT))
+                .isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining("2 of 3");
+        assertThatThrownBy(() -> waiting.get(20, TimeUnit.SECONDS))
+                .cause().isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining("barrier 'broken-by-other' broke")
+                .hasMessageContaining("never pass");
+    }
+
+    /**
+     * A timeout and the last arrival race for the outcome: whichever settles it first decides for both, so the two
+     * parties always share the outcome. The rounds stagger the last arrival around the first one's timeout, so both
+     * orders happen.
+     */
+    @Test
+    void aTimeoutRacingTheLastArrivalNeverLetsOnePartyPassAlone() throws Exception {
+        KVStore other = peer();
+        Duration timeout = Duration.ofMillis(300);
+        for (int round = 0; round < 8; round++) {
+            String name = "race-" + round;
+            Future<Boolean> first = async(() -> passes(() -> store.barrier(name, 2, timeout)));
+            // Deliberate stagger (not synchronisation): 200..410 ms, around the first party's timeout.
+            TimeUnit.MILLISECONDS.sleep(200 + 30L * round);
+            boolean second = passes(() -> other.barrier(name, 2, LONG));
+            assertThat(first.get(30, TimeUnit.SECONDS)).as("round %d: both parties see one outcome", round)
+                    .isEqualTo(second);
+        }
+    }
+
+    /**
+     * @return whether the barrier call passed; {@code false} if it broke during the call (timeout) or before it
+     *     (conflict); anything else fails the test
+     */
+    private static boolean passes(Runnable barrierCall) {
+        try {
+            barrierCall.run();
+            return true;
+        } catch (KVStoreTimeoutException | KVStoreConflictException e) {
+            return false;
+        }
+    }
+
     // --- close ---------------------------------------------------------------------------------------------------
 
     @Test

@@ -1,6 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.ProtocolSelection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -355,10 +356,12 @@ public class KVStoreProperties implements Validator {
         private boolean waitForWorkers = true;
 
         /**
-         * Protocol generation of the master this client talks to: "modern" (PyTorch 2.2 and later, and the Java
-         * master), "v2-1" (PyTorch 2.1) or "legacy" (PyTorch 1.13 and 2.0).
+         * Protocol generation of the master this client talks to: "auto" (detect it when connecting, without
+         * disturbing the master), "modern" (PyTorch 2.2 and later, and the Java master), "v2_1" (PyTorch 2.1) or
+         * "legacy" (PyTorch 1.13 and 2.0). An explicit generation is checked the same way: a wrong one fails at
+         * startup.
          */
-        private ProtocolGeneration protocol = ProtocolGeneration.MODERN;
+        private ProtocolSelection protocol = ProtocolSelection.AUTO;
 
         /**
          * For a master: the opcode numbering for clients that send no handshake, "legacy" (PyTorch 1.13 and 2.0) or
@@ -455,11 +458,11 @@ public class KVStoreProperties implements Validator {
             this.waitForWorkers = waitForWorkers;
         }
 
-        public ProtocolGeneration getProtocol() {
+        public ProtocolSelection getProtocol() {
             return this.protocol;
         }
 
-        public void setProtocol(ProtocolGeneration protocol) {
+        public void setProtocol(ProtocolSelection protocol) {
             this.protocol = protocol;
         }
 
@@ -491,10 +494,16 @@ public class KVStoreProperties implements Validator {
             /** Longest key the master accepts (PyTorch's libuv server: 8KB). */
             private DataSize maxKeySize = DataSize.ofKilobytes(8);
 
-            /** Longest value the master accepts (PyTorch's libuv server: 8MB). */
+            /**
+             * Longest value the master accepts (PyTorch's libuv server: 8MB). Every rank's client refuses longer
+             * values before sending them (KVStoreLimitException), so set the same value on every rank.
+             */
             private DataSize maxValueSize = DataSize.ofMegabytes(8);
 
-            /** Most keys in one CHECK, WAIT, MULTI_GET or MULTI_SET request. */
+            /**
+             * Most keys in one CHECK, WAIT, MULTI_GET or MULTI_SET request. Every rank's client splits longer key
+             * lists (waitForKeys) into requests of at most this many keys, so set the same value on every rank.
+             */
             private int maxKeysPerRequest = 131072;
 
             /** Most bytes of one request, and of one connection's pending waits and watches. */

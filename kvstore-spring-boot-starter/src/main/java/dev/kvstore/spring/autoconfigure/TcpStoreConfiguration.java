@@ -46,6 +46,9 @@ class TcpStoreConfiguration {
         validateLimits(tcp.getServer());
         builder.waitForWorkers(tcp.isWaitForWorkers())
             .server((server) -> applyLimits(tcp.getServer(), server))
+            // The job's limits: the master enforces them, every rank's client refuses to send past them.
+            .maxValueBytes(Math.toIntExact(tcp.getServer().getMaxValueSize().toBytes()))
+            .maxKeysPerRequest(tcp.getServer().getMaxKeysPerRequest())
             .namespace(properties.getNamespace())
             .component(properties.getComponent());
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));

@@ -43,6 +43,10 @@ class ConfigurationMetadataTests {
         assertThat(properties.get("kvstore.tcp.timeout").isDeprecated()).isTrue();
         assertThat(properties.get("kvstore.tcp.timeout").getDeprecation().getReplacement())
             .isEqualTo("kvstore.tcp.request-timeout");
+        assertThat(properties.get("kvstore.tcp.protocol").getDefaultValue()).isEqualTo("auto");
+        assertThat(properties.get("kvstore.tcp.protocol").getHints().getValueHints())
+            .extracting((hint) -> hint.getValue().toString())
+            .containsExactly("auto", "modern", "v2_1", "legacy");
         assertThat(properties.get("management.health.kvstore.enabled").getDefaultValue()).isEqualTo(true);
     }
 

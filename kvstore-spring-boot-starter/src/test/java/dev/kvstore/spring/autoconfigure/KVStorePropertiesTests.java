@@ -7,6 +7,7 @@ import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.ProtocolSelection;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.lang.reflect.Field;
@@ -46,7 +47,7 @@ class KVStorePropertiesTests {
             assertThat(properties.getTcp().getWorkerWaitTimeout()).isEqualTo(Duration.ofSeconds(300));
             assertThat(properties.getTcp().getTimeout()).isNull();
             assertThat(properties.getTcp().isWaitForWorkers()).isTrue();
-            assertThat(properties.getTcp().getProtocol()).isEqualTo(ProtocolGeneration.MODERN);
+            assertThat(properties.getTcp().getProtocol()).isEqualTo(ProtocolSelection.AUTO);
             assertThat(properties.getTcp().getServer().getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(8));
             assertThat(properties.getTcp().getServer().getMaxStoreSize()).isEqualTo(DataSize.ofGigabytes(1));
             assertThat(properties.getTcp().getServer().getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(256));
@@ -102,7 +103,7 @@ class KVStorePropertiesTests {
                 assertThat(tcp.getRequestTimeout()).isEqualTo(Duration.ofSeconds(3));
                 assertThat(tcp.getWorkerWaitTimeout()).isEqualTo(Duration.ofMinutes(4));
                 assertThat(tcp.isWaitForWorkers()).isFalse();
-                assertThat(tcp.getProtocol()).isEqualTo(ProtocolGeneration.LEGACY);
+                assertThat(tcp.getProtocol()).isEqualTo(ProtocolSelection.LEGACY);
                 assertThat(tcp.getServerLegacyProtocol()).isEqualTo(ProtocolGeneration.V2_1);
                 KVStoreProperties.Tcp.Server server = tcp.getServer();
                 assertThat(server.getMaxKeySize()).isEqualTo(DataSize.ofKilobytes(1));
@@ -220,6 +221,23 @@ class KVStorePropertiesTests {
             assertThatExceptionOfType(KVStoreStartupException.class).isThrownBy(store::awaitStarted)
                 .satisfies((ex) -> assertThat(ex.action()).contains(expectedName));
         });
+    }
+
+    @ParameterizedTest(name = "kvstore.tcp.protocol={0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            auto   | AUTO
+            AUTO   | AUTO
+            legacy | LEGACY
+            v2_1   | V2_1
+            V2_1   | V2_1
+            v2-1   | V2_1
+            modern | MODERN
+            MODERN | MODERN
+            """)
+    void protocolAcceptsAutoAndEveryGenerationInAnySpelling(String value, ProtocolSelection expected) {
+        this.runner.withPropertyValues("kvstore.tcp.protocol=" + value)
+            .run((context) -> assertThat(context.getBean(KVStoreProperties.class).getTcp().getProtocol())
+                .isEqualTo(expected));
     }
 
     @Test
