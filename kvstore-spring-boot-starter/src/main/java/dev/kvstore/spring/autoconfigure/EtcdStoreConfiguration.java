@@ -11,6 +11,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -27,8 +28,9 @@ class EtcdStoreConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(EtcdConnectionDetails.class)
-    PropertiesEtcdConnectionDetails kvStoreEtcdConnectionDetails(KVStoreProperties properties) {
-        return new PropertiesEtcdConnectionDetails(properties);
+    PropertiesEtcdConnectionDetails kvStoreEtcdConnectionDetails(KVStoreProperties properties,
+            ObjectProvider<SslBundles> sslBundles) {
+        return new PropertiesEtcdConnectionDetails(properties, sslBundles.getIfAvailable());
     }
 
     @Bean(destroyMethod = "shutdown")
@@ -49,13 +51,7 @@ class EtcdStoreConfiguration {
         if (connectionDetails.getUsername() != null) {
             builder.user(connectionDetails.getUsername()).password(connectionDetails.getPassword());
         }
-        KVStoreProperties.Etcd.Tls tls = etcd.getTls();
-        if (tls.getCaCertificate() != null) {
-            builder.caCertificate(tls.getCaCertificate());
-        }
-        if (tls.getClientCertificate() != null) {
-            builder.clientCertificate(tls.getClientCertificate(), tls.getClientKey());
-        }
+        EtcdTls.apply(connectionDetails.getSslBundle(), etcd.getTls(), builder);
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         String endpoint = String.join(",", endpoints);
         logger.info("Connecting KVStore to etcd {} as rank {}{}", endpoint, role.rank(),
