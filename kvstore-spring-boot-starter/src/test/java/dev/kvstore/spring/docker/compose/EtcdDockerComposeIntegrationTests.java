@@ -18,7 +18,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @Tag("docker")
 @SpringBootTest(properties = { "kvstore.backend=etcd",
-        "spring.docker.compose.file=src/test/resources/docker/etcd-compose.yaml",
+        "spring.docker.compose.enabled=true", "spring.docker.compose.file=src/test/resources/docker/etcd-compose.yaml",
         "spring.docker.compose.skip.in-tests=false", "spring.docker.compose.lifecycle-management=start-and-stop" })
 class EtcdDockerComposeIntegrationTests {
 
