@@ -36,6 +36,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -294,6 +296,8 @@ public final class EtcdKVStore extends AbstractKVStore {
         private Path caCertificate;
         private Path clientCertificate;
         private Path clientKey;
+        private TrustManagerFactory trustManagers;
+        private KeyManagerFactory keyManagers;
         private String namespace = "default";
         private String component = "tensorbus";
         private boolean cleanup;
@@ -354,6 +358,20 @@ public final class EtcdKVStore extends AbstractKVStore {
             return this;
         }
 
+        /**
+         * Enables TLS with JSSE key and trust material instead of PEM files, e.g. the managers of a Spring Boot SSL
+         * bundle. Use either this or {@link #caCertificate(Path)}, not both.
+         *
+         * @param trustManagers verify the server's certificate
+         * @param keyManagers the client's certificate and key for mutual TLS, or {@code null} for none
+         * @return this builder
+         */
+        public Builder tls(TrustManagerFactory trustManagers, KeyManagerFactory keyManagers) {
+            this.trustManagers = Objects.requireNonNull(trustManagers, "trustManagers");
+            this.keyManagers = keyManagers;
+            return this;
+        }
+
         /** The first segment of every key; isolates jobs. Default {@code default}. */
         public Builder namespace(String namespace) {
             this.namespace = namespace;
@@ -399,8 +417,14 @@ public final class EtcdKVStore extends AbstractKVStore {
                 }
                 client.user(bytes(user)).password(bytes(password));
             }
+            if (caCertificate != null && trustManagers != null) {
+                throw new IllegalArgumentException(
+                        "TLS is configured twice: caCertificate (PEM files) and tls(trustManagers, keyManagers)");
+            }
             if (caCertificate != null) {
                 client.sslContext(sslContext());
+            } else if (trustManagers != null) {
+                client.sslContext(sslContextFromManagers());
             } else if (clientCertificate != null) {
                 throw new IllegalArgumentException("a client certificate needs caCertificate (TLS)");
             }
@@ -462,13 +486,15 @@ public final class EtcdKVStore extends AbstractKVStore {
                 throw new IllegalArgumentException(
                         "invalid etcd endpoint '" + endpoint + "': expected http://host:port or https://host:port");
             }
-            if ("https".equals(scheme) && caCertificate == null) {
+            boolean tls = caCertificate != null || trustManagers != null;
+            if ("https".equals(scheme) && !tls) {
                 throw new IllegalArgumentException(
-                        "etcd endpoint '" + endpoint + "' uses https: configure caCertificate");
+                        "etcd endpoint '" + endpoint + "' uses https: configure caCertificate (or tls(...))");
             }
-            if ("http".equals(scheme) && caCertificate != null) {
-                throw new IllegalArgumentException(
-                        "etcd endpoint '" + endpoint + "' uses http but TLS is configured (caCertificate): use https");
+            if ("http".equals(scheme) && tls) {
+                throw new IllegalArgumentException("etcd endpoint '" + endpoint
+                        + "' uses http but TLS is configured (" + (caCertificate != null ? "caCertificate" : "tls(...)")
+                        + "): use https");
             }
             return uri;
         }
@@ -490,6 +516,19 @@ public final class EtcdKVStore extends AbstractKVStore {
                 throw new IllegalArgumentException("cannot set up TLS from caCertificate " + caCertificate
                         + (clientCertificate == null ? "" : ", client certificate " + clientCertificate
                         + ", client key " + clientKey) + ": " + e.getMessage(), e);
+            }
+        }
+
+        private SslContext sslContextFromManagers() {
+            try {
+                SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(trustManagers);
+                if (keyManagers != null) {
+                    tls.keyManager(keyManagers);
+                }
+                return tls.build();
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("cannot set up TLS from the given key and trust managers: "
+                        + e.getMessage(), e);
             }
         }
 

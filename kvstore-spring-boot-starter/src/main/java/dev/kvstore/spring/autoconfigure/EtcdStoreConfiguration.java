@@ -12,6 +12,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -28,8 +29,9 @@ class EtcdStoreConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(EtcdConnectionDetails.class)
-    PropertiesEtcdConnectionDetails kvStoreEtcdConnectionDetails(KVStoreProperties properties) {
-        return new PropertiesEtcdConnectionDetails(properties);
+    PropertiesEtcdConnectionDetails kvStoreEtcdConnectionDetails(KVStoreProperties properties,
+            ObjectProvider<SslBundles> sslBundles) {
+        return new PropertiesEtcdConnectionDetails(properties, sslBundles.getIfAvailable());
     }
 
     @Bean(destroyMethod = "shutdown")
@@ -52,19 +54,13 @@ class EtcdStoreConfiguration {
         if (connectionDetails.getPassword() != null) {
             builder.password(connectionDetails.getPassword());
         }
-        KVStoreProperties.Etcd.Tls tls = etcd.getTls();
-        if (tls.getCaCertificate() != null) {
-            builder.caCertificate(tls.getCaCertificate());
-        }
-        if (tls.getClientCertificate() != null || tls.getClientKey() != null) {
-            builder.clientCertificate(tls.getClientCertificate(), tls.getClientKey());
-        }
+        EtcdTls.apply(connectionDetails.getSslBundle(), etcd.getTls(), builder);
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         String endpoint = String.join(",", endpoints);
         logger.info("KVStore on etcd {} as rank {}{}", endpoint, role.rank(),
                 role.cleanup() ? " (cleaning up namespace '" + properties.getNamespace() + "')" : "");
         KVStoreStartup startup = new KVStoreStartup(new EtcdStoreStarter(builder, endpoint, etcd.getConnectTimeout(),
-                tls.getCaCertificate() != null), endpoint);
+                connectionDetails.getSslBundle() != null || etcd.tlsConfigured()), endpoint);
         return new ManagedKVStore(startup, "etcd", properties.getNamespace(), properties.getComponent(),
                 etcd.getRequestTimeout(), role.cleanup(), observers.orderedStream().toList());
     }

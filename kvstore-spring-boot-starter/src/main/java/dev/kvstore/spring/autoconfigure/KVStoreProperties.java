@@ -178,6 +178,8 @@ public class KVStoreProperties implements Validator {
 
         private final Tls tls = new Tls();
 
+        private final Ssl ssl = new Ssl();
+
         public List<String> getEndpoints() {
             return this.endpoints;
         }
@@ -238,12 +240,21 @@ public class KVStoreProperties implements Validator {
             return this.tls;
         }
 
+        public Ssl getSsl() {
+            return this.ssl;
+        }
+
+        /** @return whether TLS is configured, by PEM files (kvstore.etcd.tls.*) or an SSL bundle */
+        boolean tlsConfigured() {
+            return this.tls.caCertificate != null || this.ssl.bundle != null;
+        }
+
         /** @return the configured endpoints, or the single endpoint {@code http://host:port} if none are set */
         List<String> effectiveEndpoints() {
             if (this.endpoints != null && !this.endpoints.isEmpty()) {
                 return List.copyOf(this.endpoints);
             }
-            String scheme = (this.tls.caCertificate != null) ? "https" : "http";
+            String scheme = tlsConfigured() ? "https" : "http";
             String hostPart = (this.host != null && this.host.contains(":") && !this.host.startsWith("["))
                     ? "[" + this.host + "]" : this.host;
             return List.of(scheme + "://" + hostPart + ":" + this.port);
@@ -259,7 +270,32 @@ public class KVStoreProperties implements Validator {
             }
         }
 
-        /** TLS to etcd ({@code kvstore.etcd.tls.*}); TLS is on when a CA certificate is set. */
+        /**
+         * TLS to etcd from a Spring Boot SSL bundle ({@code kvstore.etcd.ssl.*}), instead of the PEM files of
+         * {@code kvstore.etcd.tls.*}.
+         */
+        public static class Ssl {
+
+            /**
+             * Name of the SSL bundle (spring.ssl.bundle.pem.* or spring.ssl.bundle.jks.*) with the trust material for
+             * the etcd server's certificate and, for mutual TLS, the client's key and certificate. Switches TLS on.
+             */
+            private @Nullable String bundle;
+
+            public @Nullable String getBundle() {
+                return this.bundle;
+            }
+
+            public void setBundle(@Nullable String bundle) {
+                this.bundle = bundle;
+            }
+
+        }
+
+        /**
+         * TLS to etcd ({@code kvstore.etcd.tls.*}); TLS is on when a CA certificate is set. The files may be given as
+         * paths or as {@code classpath:} locations of files on the class path.
+         */
         public static class Tls {
 
             /** PEM file of the CA that signed the etcd server's certificate; setting it switches TLS on. */
