@@ -114,6 +114,17 @@ public abstract class AbstractKVStore implements KVStore {
         return doCompareAndSet(fullKey(key), expected, desired);
     }
 
+    @Override
+    public final KeyPage listKeys(String prefix, String continueAfter, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+        }
+        if (isClosed()) {
+            throw new IllegalStateException("KVStore " + layout + " is closed");
+        }
+        return doListKeys(layout, prefix == null ? "" : prefix, continueAfter, limit);
+    }
+
     /**
      * Counter-based barrier: every party adds 1 to {@code barrier/{name}/arrived}; the last one sets
      * {@code barrier/{name}/done}, which every party waits for.
@@ -206,6 +217,16 @@ public abstract class AbstractKVStore implements KVStore {
     /** @param expected the expected value, or {@code null} for "absent" */
     protected abstract boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired);
 
+    /**
+     * Lists a page of the layout's component; see {@link KVStore#listKeys(String, String, int)}. The default throws
+     * {@link UnsupportedOperationException}.
+     *
+     * @param prefix the prefix relative to the component, never {@code null}
+     */
+    protected KeyPage doListKeys(KeyLayout layout, String prefix, String continueAfter, int limit) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
+    }
+
     /** Releases the backend; called once. */
     protected abstract void doClose(boolean cleanup);
 
@@ -268,6 +289,11 @@ public abstract class AbstractKVStore implements KVStore {
         @Override
         protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
             return owner.doCompareAndSet(fullKey, expected, desired);
+        }
+
+        @Override
+        protected KeyPage doListKeys(KeyLayout layout, String prefix, String continueAfter, int limit) {
+            return owner.doListKeys(layout, prefix, continueAfter, limit);
         }
 
         @Override

@@ -152,6 +152,35 @@ public interface KVStore extends AutoCloseable {
     void barrier(String name, int parties, Duration timeout);
 
     /**
+     * Lists the keys of this component that start with {@code prefix}, relative to the component, in
+     * {@link NaturalOrder natural order} ({@code rank:2} before {@code rank:10}), one page at a time: memory is bounded
+     * by {@code limit}, however many keys there are.
+     *
+     * <pre>{@code
+     * String after = null;
+     * KeyPage page;
+     * do {
+     *     page = store.listKeys("rank:", after, 1000);
+     *     page.keys().forEach(this::handle);
+     *     after = page.continueAfter();
+     * } while (page.hasMore());
+     * }</pre>
+     *
+     * <p>etcd reads the range at one revision per page. TCPStore lists with LIST_KEYS, which only the Java master and
+     * PyTorch 2.10+ masters have (and only with the {@code MODERN} protocol); each page transfers the server's whole
+     * key list. Pages read at different times: keys added or deleted between pages may or may not appear.
+     *
+     * @param prefix the prefix of the keys relative to the component; {@code ""} or {@code null} for all keys
+     * @param continueAfter the last key of the previous page ({@link KeyPage#continueAfter()}), or {@code null} for
+     *     the first page; only keys naturally after it are returned
+     * @param limit the most keys to return, at least 1
+     * @throws UnsupportedOperationException if the backend or its server cannot list keys, naming why
+     */
+    default KeyPage listKeys(String prefix, String continueAfter, int limit) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
+    }
+
+    /**
      * Closes the store and releases its connection (and, for a TCPStore master, its embedded server).
      *
      * @param cleanup if {@code true}, also delete this namespace's keys where the backend can (etcd: the prefix

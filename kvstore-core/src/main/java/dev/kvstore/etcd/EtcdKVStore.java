@@ -5,6 +5,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -77,6 +78,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     private final KV kv;
     private final EtcdCalls calls;
     private final EtcdWaiter waiter;
+    private final EtcdKeyLister lister;
 
     private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls) {
         super(layout);
@@ -84,6 +86,7 @@ public final class EtcdKVStore extends AbstractKVStore {
         this.kv = client.getKVClient();
         this.calls = calls;
         this.waiter = new EtcdWaiter(kv, client.getWatchClient(), calls, this::isClosed);
+        this.lister = new EtcdKeyLister(kv, calls);
     }
 
     /** @return a builder with the defaults: {@code http://127.0.0.1:2379}, namespace {@code default} */
@@ -172,6 +175,12 @@ public final class EtcdKVStore extends AbstractKVStore {
         String prefix = keys.componentPrefix() + pattern.literalPrefix();
         return waiter.await("waitForKeys '" + keys.componentPrefix() + pattern + "'", bytes(prefix), true,
                 new KeysCondition(keys, pattern, expectedCount, value), timeout);
+    }
+
+    /** A range read of keys only, at one revision, in chunks; see {@link EtcdKeyLister}. */
+    @Override
+    protected KeyPage doListKeys(KeyLayout keys, String prefix, String continueAfter, int limit) {
+        return lister.page(keys, prefix, continueAfter, limit);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.nio.charset.StandardCharsets;
@@ -413,6 +414,44 @@ public final class TcpKVStore extends AbstractKVStore {
             }
         }
         throw failure;
+    }
+
+    // --- listing -------------------------------------------------------------------------------------------------
+
+    /**
+     * LIST_KEYS, streamed through a bounded {@link KeyPage.Collector}: the Java master and PyTorch 2.10+ masters
+     * have it, with the MODERN protocol. An older master drops the connection on the unknown opcode; that is told
+     * apart from a lost master by asking it for its key count on a new connection.
+     */
+    @Override
+    protected KeyPage doListKeys(KeyLayout keyLayout, String prefix, String continueAfter, int limit) {
+        String unsupported = "TCPStore cannot list keys here: LIST_KEYS needs a master that has it (the Java "
+                + "TcpStoreServer or PyTorch 2.10+) and the MODERN protocol";
+        if (!protocol.supports(ProtocolGeneration.Command.LIST_KEYS)) {
+            throw new UnsupportedOperationException(unsupported + "; this store speaks " + protocol);
+        }
+        String wirePrefix = TcpStoreClient.wireKey(keyLayout.componentPrefix()) + prefix;
+        int relativeStart = wirePrefix.length() - prefix.length();
+        KeyPage.Collector page = new KeyPage.Collector(continueAfter, limit);
+        try {
+            withConnection(client -> {
+                client.streamWireKeys(wire -> {
+                    if (wire.startsWith(wirePrefix)) {
+                        page.offer(wire.substring(relativeStart));
+                    }
+                });
+                return null;
+            });
+        } catch (KVStoreConnectionException e) {
+            try {
+                withConnection(TcpStoreClient::numKeys);
+            } catch (RuntimeException stillDown) {
+                throw e; // the master is gone, not just missing LIST_KEYS
+            }
+            throw new UnsupportedOperationException(unsupported + "; the master at " + host + ":" + port
+                    + " closed the connection on LIST_KEYS (PyTorch before 2.10)", e);
+        }
+        return page.page();
     }
 
     // --- close ---------------------------------------------------------------------------------------------------

@@ -48,6 +48,11 @@ public abstract class KVStoreContractTest {
     /** @return whether {@code waitForKeys} needs candidate keys (TCPStore) rather than listing (etcd) */
     protected abstract boolean requiresCandidateKeys();
 
+    /** @return whether the backend (and its server) can list keys; if not, listing must fail with a clear message */
+    protected boolean canListKeys() {
+        return true;
+    }
+
     protected final KVStore openStore(String namespace, String component) {
         KVStore opened = createStore(namespace, component);
         this.opened.add(opened);
@@ -467,5 +472,43 @@ public abstract class KVStoreContractTest {
         other.set("kept", "yes");
         other.close(false);
         assertThat(store.get("kept")).contains("yes");
+    }
+
+    // --- listing -------------------------------------------------------------------------------------------------
+
+    @Test
+    void listKeysPagesThroughThePrefixInNaturalOrder() {
+        if (!canListKeys()) {
+            assertThatThrownBy(() -> store.listKeys("", null, 10))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("cannot list keys");
+            return;
+        }
+        for (String key : List.of("rank:10/addr", "rank:2/addr", "rank:1/addr", "rank:2/port", "other", "rank:")) {
+            store.set(key, "v");
+        }
+        store.withComponent("elsewhere").set("rank:3/addr", "v");
+        peer().withComponent("tensorbus").set("rank:0/addr", "v");
+
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        KeyPage page;
+        int pages = 0;
+        do {
+            page = store.listKeys("rank:", after, 2);
+            assertThat(page.keys()).hasSizeLessThanOrEqualTo(2);
+            seen.addAll(page.keys());
+            after = page.continueAfter();
+            pages++;
+        } while (page.hasMore());
+
+        assertThat(seen).containsExactly("rank:", "rank:0/addr", "rank:1/addr", "rank:2/addr", "rank:2/port",
+                "rank:10/addr");
+        assertThat(pages).isEqualTo(3);
+        assertThat(store.listKeys(null, null, 100).keys()).hasSize(7).contains("other");
+        assertThat(store.listKeys("rank:10", null, 100).keys()).containsExactly("rank:10/addr");
+        assertThat(store.listKeys("nothing", null, 100)).isEqualTo(new KeyPage(List.of(), false));
+        assertThat(store.withComponent("elsewhere").listKeys("", null, 10).keys()).containsExactly("rank:3/addr");
+        assertThatThrownBy(() -> store.listKeys("", null, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 }
