@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,6 +20,7 @@ public abstract class AbstractKVStore implements KVStore {
 
     private final KeyLayout layout;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<String, KVLock> locks = new ConcurrentHashMap<>();
 
     protected AbstractKVStore(String namespace, String component) {
         this(KeyLayout.of(namespace, component));
@@ -125,6 +128,15 @@ public abstract class AbstractKVStore implements KVStore {
         return doListKeys(layout, prefix == null ? "" : prefix, continueAfter, limit);
     }
 
+    @Override
+    public final KVLock lock(String name) {
+        KeyLayout.requireKey(name);
+        if (isClosed()) {
+            throw new IllegalStateException("KVStore " + layout + " is closed");
+        }
+        return locks.computeIfAbsent(name, n -> newLock(this, layout, n));
+    }
+
     /**
      * Counter-based barrier: every party adds 1 to {@code barrier/{name}/arrived}; the last one sets
      * {@code barrier/{name}/done}, which every party waits for.
@@ -227,6 +239,17 @@ public abstract class AbstractKVStore implements KVStore {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
     }
 
+    /**
+     * Creates the lock of this name; see {@link KVStore#lock(String)}. Called once per name and store (or view). The
+     * default throws {@link UnsupportedOperationException}.
+     *
+     * @param view the store (or component view) the lock was asked of
+     * @param layout the view's layout
+     */
+    protected KVLock newLock(KVStore view, KeyLayout layout, String name) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no locks");
+    }
+
     /** Releases the backend; called once. */
     protected abstract void doClose(boolean cleanup);
 
@@ -294,6 +317,11 @@ public abstract class AbstractKVStore implements KVStore {
         @Override
         protected KeyPage doListKeys(KeyLayout layout, String prefix, String continueAfter, int limit) {
             return owner.doListKeys(layout, prefix, continueAfter, limit);
+        }
+
+        @Override
+        protected KVLock newLock(KVStore view, KeyLayout layout, String name) {
+            return owner.newLock(view, layout, name);
         }
 
         @Override

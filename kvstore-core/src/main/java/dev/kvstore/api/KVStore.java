@@ -181,6 +181,17 @@ public interface KVStore extends AutoCloseable {
     }
 
     /**
+     * The lock of this name in this store's namespace and component, shared with every other process using them.
+     * The same store returns the same lock for the same name. Its keys live under {@code locks/{name}/}.
+     *
+     * @param name the lock's name, non-empty
+     * @throws UnsupportedOperationException if the backend has no locks
+     */
+    default KVLock lock(String name) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no locks");
+    }
+
+    /**
      * Closes the store and releases its connection (and, for a TCPStore master, its embedded server).
      *
      * @param cleanup if {@code true}, also delete this namespace's keys where the backend can (etcd: the prefix

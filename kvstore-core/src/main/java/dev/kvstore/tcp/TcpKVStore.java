@@ -4,9 +4,13 @@ import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KVLock;
+import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.recipes.CompareAndSetLock;
+import dev.kvstore.recipes.ThreadReentrantLock;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -452,6 +456,14 @@ public final class TcpKVStore extends AbstractKVStore {
                     + " closed the connection on LIST_KEYS (PyTorch before 2.10)", e);
         }
         return page.page();
+    }
+
+    // --- locks ---------------------------------------------------------------------------------------------------
+
+    /** Compare-and-set with an owner token; a crashed holder's lock stays until its owner key is deleted. */
+    @Override
+    protected KVLock newLock(KVStore view, KeyLayout keyLayout, String name) {
+        return new ThreadReentrantLock(name, new CompareAndSetLock(view, name));
     }
 
     // --- close ---------------------------------------------------------------------------------------------------

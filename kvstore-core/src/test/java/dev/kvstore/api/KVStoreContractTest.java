@@ -511,4 +511,85 @@ public abstract class KVStoreContractTest {
         assertThat(store.withComponent("elsewhere").listKeys("", null, 10).keys()).containsExactly("rank:3/addr");
         assertThatThrownBy(() -> store.listKeys("", null, 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    // --- locks ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void lockExcludesOtherProcessesAndThreads() throws Exception {
+        KVStore other = peer();
+        int perThread = 25;
+        List<Future<?>> workers = new ArrayList<>();
+        for (KVStore process : List.of(store, other, store, other)) {
+            workers.add(async(() -> {
+                KVLock lock = process.lock("counter");
+                for (int i = 0; i < perThread; i++) {
+                    try (KVLock.Hold hold = lock.acquire(LONG)) {
+                        assertThat(hold.isValid()).isTrue();
+                        long seen = process.get("count").map(Long::parseLong).orElse(0L);
+                        process.set("count", Long.toString(seen + 1)); // not atomic: only the lock keeps it exact
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get(120, TimeUnit.SECONDS);
+        }
+        assertThat(store.get("count")).contains(Integer.toString(4 * perThread));
+    }
+
+    @Test
+    void lockIsReentrantPerThreadAndTimesOutForOthers() throws Exception {
+        KVLock lock = store.lock("reentrant");
+        assertThat(store.lock("reentrant")).isSameAs(lock);
+        KVLock contender = peer().lock("reentrant");
+        try (KVLock.Hold outer = lock.acquire(LONG)) {
+            try (KVLock.Hold inner = lock.acquire(Duration.ZERO)) {
+                assertThat(inner.fencingToken()).isEqualTo(outer.fencingToken());
+                assertThat(lock.isHeldByCurrentThread()).isTrue();
+            }
+            assertThat(lock.isHeldByCurrentThread()).as("still held after the inner release").isTrue();
+            assertThat(async(() -> contender.tryAcquire(SHORT)).get(30, TimeUnit.SECONDS)).isEmpty();
+            assertThat(async(() -> lock.tryAcquire(SHORT)).get(30, TimeUnit.SECONDS))
+                    .as("another thread of the same process").isEmpty();
+            assertThatThrownBy(() -> contender.acquire(SHORT))
+                    .isInstanceOf(KVStoreTimeoutException.class)
+                    .hasMessageContaining("'reentrant'")
+                    .hasMessageContaining("held by");
+        }
+        assertThat(lock.isHeldByCurrentThread()).isFalse();
+        assertThat(async(() -> {
+            try (KVLock.Hold taken = contender.acquire(LONG)) {
+                return taken.isValid();
+            }
+        }).get(30, TimeUnit.SECONDS)).as("the other process gets it once released").isTrue();
+    }
+
+    @Test
+    void lockFencingTokensGrowWithEveryNewHolder() {
+        KVStore other = peer();
+        long last = 0;
+        for (int i = 0; i < 6; i++) {
+            KVLock lock = (i % 2 == 0 ? store : other).lock("fenced");
+            try (KVLock.Hold hold = lock.acquire(LONG)) {
+                assertThat(hold.fencingToken()).isGreaterThan(last);
+                last = hold.fencingToken();
+            }
+        }
+    }
+
+    @Test
+    void lockHoldIsClosedByTheAcquiringThreadOnly() throws Exception {
+        KVLock.Hold hold = store.lock("owned").acquire(LONG);
+        Future<?> foreign = async(() -> {
+            hold.close();
+            return null;
+        });
+        assertThatThrownBy(() -> foreign.get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(IllegalMonitorStateException.class);
+        hold.close();
+        hold.close();
+        assertThat(hold.isValid()).isFalse();
+        assertThat(peer().lock("owned").tryAcquire(LONG)).isPresent();
+    }
 }
