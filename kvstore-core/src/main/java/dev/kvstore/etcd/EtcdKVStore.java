@@ -194,6 +194,15 @@ public final class EtcdKVStore extends AbstractKVStore {
         return new ThreadReentrantLock(name, new EtcdLock(kv, calls, waiter, session, keys, name));
     }
 
+    /**
+     * Registers a listener told when this store's lease is lost (etcd expired it, or no keep-alive got through for a
+     * whole TTL): the locks held under it are no longer held. Called on the lease's timer thread with a message
+     * naming the lease and why; the next lock acquisition grants a new lease.
+     */
+    public void onLeaseLoss(java.util.function.Consumer<String> listener) {
+        session.onLoss(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
     /** @return the TTL of this store's lease, which holds its locks */
     public Duration leaseTtl() {
         return session.ttl();

@@ -99,7 +99,9 @@ final class EtcdSession implements AutoCloseable {
             }
             granted.confirmedSent = sent;
         } catch (KVStoreException | IllegalStateException e) {
-            if (sent - granted.confirmedSent > ttl.toNanos()) {
+            if (EtcdCalls.statusCode(e) == io.grpc.Status.Code.NOT_FOUND) {
+                lose(granted, "etcd no longer knows it (" + e.getMessage() + ")");
+            } else if (sent - granted.confirmedSent > ttl.toNanos()) {
                 lose(granted, "no keep-alive was confirmed for its TTL of " + ttl + " (last error: " + e.getMessage()
                         + ")");
             } else if (!granted.failing) {
