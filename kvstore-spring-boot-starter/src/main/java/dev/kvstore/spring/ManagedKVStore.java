@@ -1,6 +1,8 @@
 package dev.kvstore.spring;
 
+import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KeyPage;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -151,6 +153,18 @@ public final class ManagedKVStore implements KVStore {
             this.delegate.barrier(name, parties, timeout);
             return null;
         });
+    }
+
+    /** Delegates (not observed: a listing is many store calls, not one operation). */
+    @Override
+    public KeyPage listKeys(String prefix, String continueAfter, int limit) {
+        return this.delegate.listKeys(prefix, continueAfter, limit);
+    }
+
+    /** The backend's lock: its store calls go to the backend directly and are not observed. */
+    @Override
+    public KVLock lock(String name) {
+        return this.delegate.lock(name);
     }
 
     /** Closes the backend store; {@code cleanup} as given (the context itself uses {@link #shutdown()}). */
