@@ -129,6 +129,12 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     @Override
+    public final void setEphemeralBytes(String key, byte[] value) {
+        Objects.requireNonNull(value, "value");
+        doSetEphemeral(fullKey(key), value);
+    }
+
+    @Override
     public final KVLock lock(String name) {
         KeyLayout.requireKey(name);
         if (isClosed()) {
@@ -240,6 +246,14 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     /**
+     * Stores an ephemeral key; see {@link KVStore#setEphemeralBytes(String, byte[])}. The default throws
+     * {@link UnsupportedOperationException}.
+     */
+    protected void doSetEphemeral(String fullKey, byte[] value) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no ephemeral keys");
+    }
+
+    /**
      * Creates the lock of this name; see {@link KVStore#lock(String)}. Called once per name and store (or view). The
      * default throws {@link UnsupportedOperationException}.
      *
@@ -322,6 +336,16 @@ public abstract class AbstractKVStore implements KVStore {
         @Override
         protected KVLock newLock(KVStore view, KeyLayout layout, String name) {
             return owner.newLock(view, layout, name);
+        }
+
+        @Override
+        protected void doSetEphemeral(String fullKey, byte[] value) {
+            owner.doSetEphemeral(fullKey, value);
+        }
+
+        @Override
+        public void onLeaseLoss(java.util.function.Consumer<String> listener) {
+            owner.onLeaseLoss(listener);
         }
 
         @Override

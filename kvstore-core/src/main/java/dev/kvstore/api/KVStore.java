@@ -180,6 +180,35 @@ public interface KVStore extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
     }
 
+    /** Stores a UTF-8 string as an ephemeral key; see {@link #setEphemeralBytes(String, byte[])}. */
+    default void setEphemeral(String key, String value) {
+        setEphemeralBytes(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Stores an ephemeral key: one that disappears when this store's owner goes away. On etcd the key is attached to
+     * the store's lease (TTL {@code leaseTtl}, kept alive by the store): it is deleted when the store closes, within
+     * the TTL after the process dies, or when the lease is lost, which {@link #onLeaseLoss} reports; the owner then
+     * writes its ephemeral keys again (under a new lease). Setting the key again with {@link #set} makes it
+     * permanent.
+     *
+     * @throws UnsupportedOperationException on TCPStore: a torch master cannot tell that a process died
+     */
+    default void setEphemeralBytes(String key, byte[] value) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no ephemeral keys");
+    }
+
+    /**
+     * Registers a listener told when this store's lease is lost (etcd expired it, or no keep-alive got through for a
+     * whole TTL): its ephemeral keys are gone and its locks no longer held. Called off the I/O threads, with a message
+     * naming the lease and why; the next ephemeral key or lock grants a new lease.
+     *
+     * @throws UnsupportedOperationException if the backend has no leases (TCPStore)
+     */
+    default void onLeaseLoss(java.util.function.Consumer<String> listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no leases");
+    }
+
     /**
      * The lock of this name in this store's namespace and component, shared with every other process using them.
      * The same store returns the same lock for the same name. Its keys live under {@code locks/{name}/}.

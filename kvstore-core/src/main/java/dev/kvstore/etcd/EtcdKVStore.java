@@ -188,17 +188,22 @@ public final class EtcdKVStore extends AbstractKVStore {
         return lister.page(keys, prefix, continueAfter, limit);
     }
 
+    /** A put attached to this store's lease. */
+    @Override
+    protected void doSetEphemeral(String fullKey, byte[] value) {
+        long lease = session.current().id;
+        calls.await("put of ephemeral key '" + fullKey + "'", kv.put(bytes(fullKey), ByteSequence.from(value),
+                PutOption.builder().withLeaseId(lease).build()));
+    }
+
     /** Held under this store's lease; see {@link EtcdLock}. */
     @Override
     protected KVLock newLock(KVStore view, KeyLayout keys, String name) {
         return new ThreadReentrantLock(name, new EtcdLock(kv, calls, waiter, session, keys, name));
     }
 
-    /**
-     * Registers a listener told when this store's lease is lost (etcd expired it, or no keep-alive got through for a
-     * whole TTL): the locks held under it are no longer held. Called on the lease's timer thread with a message
-     * naming the lease and why; the next lock acquisition grants a new lease.
-     */
+    /** Called on the lease's timer thread. */
+    @Override
     public void onLeaseLoss(java.util.function.Consumer<String> listener) {
         session.onLoss(java.util.Objects.requireNonNull(listener, "listener"));
     }

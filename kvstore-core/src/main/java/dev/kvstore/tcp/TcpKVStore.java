@@ -466,6 +466,22 @@ public final class TcpKVStore extends AbstractKVStore {
         return new ThreadReentrantLock(name, new CompareAndSetLock(view, name));
     }
 
+    // --- leases --------------------------------------------------------------------------------------------------
+
+    private static final String NO_LEASES = "TCPStore has no leases or ephemeral keys: the master (a torch master "
+            + "in particular) cannot tell that a process died, so its keys stay until deleted; use the etcd backend "
+            + "for keys that must vanish with their owner";
+
+    @Override
+    protected void doSetEphemeral(String fullKey, byte[] value) {
+        throw new UnsupportedOperationException(NO_LEASES);
+    }
+
+    @Override
+    public void onLeaseLoss(Consumer<String> listener) {
+        throw new UnsupportedOperationException(NO_LEASES);
+    }
+
     // --- close ---------------------------------------------------------------------------------------------------
 
     @Override

@@ -33,8 +33,8 @@ class EtcdLockTest {
     void holderKilledWithSigkillFreesTheLockWithinTheLeaseTtl() throws Exception {
         String namespace = "lock-kill-" + System.nanoTime();
         try (EtcdKVStore store = open(namespace);
-                PythonProcess holder = PythonProcess.startJava(LockHolderChild.class, List.of("-Xmx64m"),
-                        etcd.endpoint(), namespace, "job", TTL.toMillis())) {
+                PythonProcess holder = PythonProcess.startJava(LeaseOwnerChild.class, List.of("-Xmx64m"),
+                        etcd.endpoint(), namespace, TTL.toMillis(), "lock", "job")) {
             long holderToken = Long.parseLong(holder.awaitLineStartingWith("HELD ", Duration.ofSeconds(60)));
             KVLock lock = store.lock("job");
             assertThat(lock.tryAcquire(Duration.ZERO)).as("held by the child").isEmpty();

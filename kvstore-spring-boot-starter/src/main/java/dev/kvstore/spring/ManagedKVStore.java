@@ -161,6 +161,17 @@ public final class ManagedKVStore implements KVStore {
         return this.delegate.listKeys(prefix, continueAfter, limit);
     }
 
+    /** Delegates (not observed). */
+    @Override
+    public void setEphemeralBytes(String key, byte[] value) {
+        this.delegate.setEphemeralBytes(key, value);
+    }
+
+    @Override
+    public void onLeaseLoss(java.util.function.Consumer<String> listener) {
+        this.delegate.onLeaseLoss(listener);
+    }
+
     /** The backend's lock: its store calls go to the backend directly and are not observed. */
     @Override
     public KVLock lock(String name) {

@@ -25,7 +25,8 @@ public final class LockContenderChild {
     }
 
     public static void main(String[] args) throws Exception {
-        EtcdKVStore store = EtcdKVStore.builder().endpoints(args[0]).namespace(args[1])
+        EtcdKVStore store = EtcdKVStore.builder().endpoints(args[0]).connectTimeout(Duration.ofSeconds(30))
+                .namespace(args[1])
                 .leaseTtl(Duration.ofMillis(Long.parseLong(args[2]))).build();
         Lock lock = new KVStoreLockRegistry(store).obtain("shared");
         String pid = Long.toString(ProcessHandle.current().pid());
