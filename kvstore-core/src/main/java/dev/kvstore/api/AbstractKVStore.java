@@ -1,5 +1,6 @@
 package dev.kvstore.api;
 
+import dev.kvstore.recipes.LockElection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,6 +142,13 @@ public abstract class AbstractKVStore implements KVStore {
             throw new IllegalStateException("KVStore " + layout + " is closed");
         }
         return locks.computeIfAbsent(name, n -> newLock(this, layout, n));
+    }
+
+    /** A campaign over {@link #lock(String) lock("election/" + name)}. */
+    @Override
+    public final KVElection elect(String name, KVElection.Listener listener) {
+        KeyLayout.requireKey(name);
+        return LockElection.start(name, lock("election/" + name), listener);
     }
 
     /**

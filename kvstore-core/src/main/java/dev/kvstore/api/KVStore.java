@@ -221,6 +221,16 @@ public interface KVStore extends AutoCloseable {
     }
 
     /**
+     * Starts campaigning for the leadership of a name among the processes of this namespace and component; see
+     * {@link KVElection}. Its lock is {@code lock("election/" + name)}.
+     *
+     * @throws UnsupportedOperationException if the backend has no locks
+     */
+    default KVElection elect(String name, KVElection.Listener listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no leader election");
+    }
+
+    /**
      * Closes the store and releases its connection (and, for a TCPStore master, its embedded server).
      *
      * @param cleanup if {@code true}, also delete this namespace's keys where the backend can (etcd: the prefix

@@ -91,7 +91,7 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
     @Override
     public boolean isValid(long fencingToken) {
         EtcdSession.Granted lease = heldUnder;
-        return lease != null && !lease.lost;
+        return lease != null && lease.isAlive(session.ttl());
     }
 
     private void deleteQuietly(String key) {

@@ -172,5 +172,13 @@ final class EtcdSession implements AutoCloseable {
             this.id = id;
             this.confirmedSent = sent;
         }
+
+        /**
+         * @return whether the lease is certainly still alive on etcd: not lost, and less than a TTL since the last
+         *     confirmed keep-alive was sent (etcd counts its TTL from when it received it, which is later)
+         */
+        boolean isAlive(Duration ttl) {
+            return !lost && System.nanoTime() - confirmedSent < ttl.toNanos();
+        }
     }
 }

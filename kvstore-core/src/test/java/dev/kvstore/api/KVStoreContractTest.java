@@ -48,6 +48,11 @@ public abstract class KVStoreContractTest {
     /** @return whether {@code waitForKeys} needs candidate keys (TCPStore) rather than listing (etcd) */
     protected abstract boolean requiresCandidateKeys();
 
+    /** @return whether the backend has leases and ephemeral keys (etcd) */
+    protected boolean hasLeases() {
+        return false;
+    }
+
     /** @return whether the backend (and its server) can list keys; if not, listing must fail with a clear message */
     protected boolean canListKeys() {
         return true;
@@ -591,5 +596,63 @@ public abstract class KVStoreContractTest {
         hold.close();
         assertThat(hold.isValid()).isFalse();
         assertThat(peer().lock("owned").tryAcquire(LONG)).isPresent();
+    }
+
+    // --- ephemeral keys ------------------------------------------------------------------------------------------
+
+    @Test
+    void ephemeralKeysAreVisibleToOthersOrClearlyRefused() {
+        if (!hasLeases()) {
+            assertThatThrownBy(() -> store.setEphemeral("member", "1"))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("ephemeral");
+            assertThatThrownBy(() -> store.onLeaseLoss(message -> { }))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return;
+        }
+        KVStore owner = peer();
+        owner.setEphemeral("member", "1");
+        assertThat(store.get("member")).contains("1");
+        owner.close();
+        assertThat(store.exists("member")).as("gone with its owner's lease").isFalse();
+    }
+
+    // --- leader election -----------------------------------------------------------------------------------------
+
+    /** Records a candidate's leadership events. */
+    private static final class Recorder implements KVElection.Listener {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void granted(long term) {
+            events.add("granted " + term);
+        }
+
+        @Override
+        public void revoked(long term) {
+            events.add("revoked " + term);
+        }
+    }
+
+    @Test
+    void electionHasOneLeaderAndHandsOverWhenItResigns() {
+        Recorder first = new Recorder();
+        Recorder second = new Recorder();
+        KVElection a = store.elect("scheduler", first);
+        await().atMost(LONG).until(a::isLeader);
+        try (KVElection b = peer().elect("scheduler", second)) {
+            long firstTerm = a.term().orElseThrow();
+            assertThat(first.events).containsExactly("granted " + firstTerm);
+            await().during(Duration.ofMillis(500)).atMost(LONG).until(() -> !b.isLeader());
+            assertThat(second.events).isEmpty();
+
+            a.close();
+            assertThat(a.isLeader()).isFalse();
+            assertThat(first.events).containsExactly("granted " + firstTerm, "revoked " + firstTerm);
+            await().atMost(LONG).until(b::isLeader);
+            assertThat(b.term().orElseThrow()).isGreaterThan(firstTerm);
+            assertThat(second.events).containsExactly("granted " + b.term().orElseThrow());
+        }
+        assertThat(second.events).hasSize(2).last().asString().startsWith("revoked ");
     }
 }

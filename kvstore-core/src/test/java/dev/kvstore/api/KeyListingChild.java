@@ -19,7 +19,8 @@ public final class KeyListingChild {
         String namespace = args[2];
         int limit = Integer.parseInt(args[3]);
         try (KVStore store = args[0].equals("etcd")
-                ? EtcdKVStore.builder().endpoints(args[1]).connectTimeout(Duration.ofSeconds(30)).namespace(namespace)
+                ? EtcdKVStore.builder().endpoints(args[1]).connectTimeout(Duration.ofSeconds(30))
+                .requestTimeout(Duration.ofSeconds(30)).namespace(namespace)
                         .build()
                 : TcpKVStore.builder().port(Integer.parseInt(args[1])).timeout(Duration.ofSeconds(60))
                         .namespace(namespace).build()) {

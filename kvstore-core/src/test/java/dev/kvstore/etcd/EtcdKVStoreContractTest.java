@@ -20,4 +20,9 @@ class EtcdKVStoreContractTest extends KVStoreContractTest {
     protected boolean requiresCandidateKeys() {
         return false;
     }
+
+    @Override
+    protected boolean hasLeases() {
+        return true;
+    }
 }

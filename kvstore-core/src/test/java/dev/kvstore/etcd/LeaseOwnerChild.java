@@ -15,6 +15,7 @@ public final class LeaseOwnerChild {
 
     public static void main(String[] args) throws Exception {
         EtcdKVStore store = EtcdKVStore.builder().endpoints(args[0].split(",")).connectTimeout(Duration.ofSeconds(30))
+                .requestTimeout(Duration.ofSeconds(30))
                 .namespace(args[1])
                 .leaseTtl(Duration.ofMillis(Long.parseLong(args[2]))).build();
         if (args[3].equals("lock")) {

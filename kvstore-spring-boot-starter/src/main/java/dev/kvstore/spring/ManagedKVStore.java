@@ -1,5 +1,6 @@
 package dev.kvstore.spring;
 
+import dev.kvstore.api.KVElection;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KeyPage;
@@ -170,6 +171,12 @@ public final class ManagedKVStore implements KVStore {
     @Override
     public void onLeaseLoss(java.util.function.Consumer<String> listener) {
         this.delegate.onLeaseLoss(listener);
+    }
+
+    /** The backend's election: its store calls go to the backend directly and are not observed. */
+    @Override
+    public KVElection elect(String name, KVElection.Listener listener) {
+        return this.delegate.elect(name, listener);
     }
 
     /** The backend's lock: its store calls go to the backend directly and are not observed. */

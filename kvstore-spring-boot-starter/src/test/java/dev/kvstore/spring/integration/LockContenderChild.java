@@ -26,6 +26,7 @@ public final class LockContenderChild {
 
     public static void main(String[] args) throws Exception {
         EtcdKVStore store = EtcdKVStore.builder().endpoints(args[0]).connectTimeout(Duration.ofSeconds(30))
+                .requestTimeout(Duration.ofSeconds(30))
                 .namespace(args[1])
                 .leaseTtl(Duration.ofMillis(Long.parseLong(args[2]))).build();
         Lock lock = new KVStoreLockRegistry(store).obtain("shared");
