@@ -151,6 +151,15 @@ public abstract class AbstractKVStore implements KVStore {
         return LockElection.start(name, lock("election/" + name), listener);
     }
 
+    @Override
+    public final KVWatch watch(String prefix, KVWatch.Listener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (isClosed()) {
+            throw new IllegalStateException("KVStore " + layout + " is closed");
+        }
+        return doWatch(layout, prefix == null ? "" : prefix, listener);
+    }
+
     /**
      * Counter-based barrier: every party adds 1 to {@code barrier/{name}/arrived}; the last one sets
      * {@code barrier/{name}/done}, which every party waits for.
@@ -262,6 +271,14 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     /**
+     * Subscribes to the changes under the prefix of the layout's component; see {@link KVStore#watch}. The default
+     * throws {@link UnsupportedOperationException}.
+     */
+    protected KVWatch doWatch(KeyLayout layout, String prefix, KVWatch.Listener listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");
+    }
+
+    /**
      * Creates the lock of this name; see {@link KVStore#lock(String)}. Called once per name and store (or view). The
      * default throws {@link UnsupportedOperationException}.
      *
@@ -349,6 +366,11 @@ public abstract class AbstractKVStore implements KVStore {
         @Override
         protected void doSetEphemeral(String fullKey, byte[] value) {
             owner.doSetEphemeral(fullKey, value);
+        }
+
+        @Override
+        protected KVWatch doWatch(KeyLayout layout, String prefix, KVWatch.Listener listener) {
+            return owner.doWatch(layout, prefix, listener);
         }
 
         @Override

@@ -231,6 +231,15 @@ public interface KVStore extends AutoCloseable {
     }
 
     /**
+     * Subscribes to the changes of the keys of this component under {@code prefix}; see {@link KVWatch}.
+     *
+     * @throws UnsupportedOperationException if the backend cannot watch (TCPStore)
+     */
+    default KVWatch watch(String prefix, KVWatch.Listener listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");
+    }
+
+    /**
      * Closes the store and releases its connection (and, for a TCPStore master, its embedded server).
      *
      * @param cleanup if {@code true}, also delete this namespace's keys where the backend can (etcd: the prefix

@@ -6,6 +6,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
@@ -83,6 +84,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     private final EtcdWaiter waiter;
     private final EtcdKeyLister lister;
     private final EtcdSession session;
+    private final java.util.Set<EtcdPrefixWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls, Duration leaseTtl) {
         super(layout);
@@ -188,6 +190,22 @@ public final class EtcdKVStore extends AbstractKVStore {
         return lister.page(keys, prefix, continueAfter, limit);
     }
 
+    /** A read of the prefix, then a watch from its revision; see {@link EtcdPrefixWatch}. */
+    @Override
+    protected KVWatch doWatch(KeyLayout keys, String prefix, KVWatch.Listener listener) {
+        return watch(keys, prefix, listener, EtcdPrefixWatch.DEFAULT_QUEUE_CAPACITY, revision -> { });
+    }
+
+    /** A watch with a given queue capacity and a hook called before every watch stream starts; for tests. */
+    KVWatch watch(KeyLayout keys, String prefix, KVWatch.Listener listener, int capacity,
+            java.util.function.LongConsumer beforeWatch) {
+        EtcdPrefixWatch[] subscription = new EtcdPrefixWatch[1];
+        subscription[0] = new EtcdPrefixWatch(kv, client.getWatchClient(), calls, keys, prefix, listener, capacity,
+                beforeWatch, () -> watches.remove(subscription[0]));
+        watches.add(subscription[0]);
+        return subscription[0].start();
+    }
+
     /** A put attached to this store's lease. */
     @Override
     protected void doSetEphemeral(String fullKey, byte[] value) {
@@ -268,6 +286,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     @Override
     protected void doClose(boolean cleanup) {
         try {
+            List.copyOf(watches).forEach(EtcdPrefixWatch::close);
             session.close();
             if (cleanup) {
                 deleteNamespace(calls, client.getKVClient(), layout());

@@ -6,6 +6,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
@@ -480,6 +481,14 @@ public final class TcpKVStore extends AbstractKVStore {
     @Override
     public void onLeaseLoss(Consumer<String> listener) {
         throw new UnsupportedOperationException(NO_LEASES);
+    }
+
+    /** TCPStore has no prefix watch; see docs/recipes.md. */
+    @Override
+    protected KVWatch doWatch(KeyLayout keyLayout, String prefix, KVWatch.Listener listener) {
+        throw new UnsupportedOperationException("TCPStore cannot watch keys: its protocol has no subscription to "
+                + "changes under a prefix (PyTorch 1.13's WATCH_KEY watches single keys on a legacy callback "
+                + "connection, and the Java master would need server changes); use the etcd backend for watches");
     }
 
     // --- close ---------------------------------------------------------------------------------------------------

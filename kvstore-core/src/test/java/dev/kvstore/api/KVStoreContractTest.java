@@ -48,6 +48,11 @@ public abstract class KVStoreContractTest {
     /** @return whether {@code waitForKeys} needs candidate keys (TCPStore) rather than listing (etcd) */
     protected abstract boolean requiresCandidateKeys();
 
+    /** @return whether the backend can watch a prefix (etcd) */
+    protected boolean canWatch() {
+        return false;
+    }
+
     /** @return whether the backend has leases and ephemeral keys (etcd) */
     protected boolean hasLeases() {
         return false;
@@ -654,5 +659,46 @@ public abstract class KVStoreContractTest {
             assertThat(second.events).containsExactly("granted " + b.term().orElseThrow());
         }
         assertThat(second.events).hasSize(2).last().asString().startsWith("revoked ");
+    }
+
+    // --- watches -------------------------------------------------------------------------------------------------
+
+    @Test
+    void watchDeliversStateAndChangesOrIsClearlyRefused() {
+        KVWatch.Listener ignore = new KVWatch.Listener() {
+            @Override
+            public void onReset(java.util.Map<String, byte[]> state, long revision, String reason) {
+            }
+
+            @Override
+            public void onChanges(List<KVWatch.Change> changes) {
+            }
+        };
+        if (!canWatch()) {
+            assertThatThrownBy(() -> store.watch("", ignore))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("cannot watch");
+            return;
+        }
+        store.set("w/before", "1");
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (KVWatch watch = store.watch("w/", new KVWatch.Listener() {
+            @Override
+            public void onReset(java.util.Map<String, byte[]> state, long revision, String reason) {
+                seen.add("reset " + state.keySet());
+            }
+
+            @Override
+            public void onChanges(List<KVWatch.Change> changes) {
+                changes.forEach(change -> seen.add(change.type() + " " + change.key()));
+            }
+        })) {
+            assertThat(watch.prefix()).isEqualTo("w/");
+            await().atMost(LONG).until(() -> !seen.isEmpty());
+            peer().set("w/after", "2");
+            peer().delete("w/before");
+            await().atMost(LONG).until(() -> seen.size() == 3);
+            assertThat(seen).containsExactly("reset [w/before]", "PUT w/after", "DELETE w/before");
+        }
     }
 }

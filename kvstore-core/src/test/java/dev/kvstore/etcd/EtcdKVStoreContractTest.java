@@ -25,4 +25,9 @@ class EtcdKVStoreContractTest extends KVStoreContractTest {
     protected boolean hasLeases() {
         return true;
     }
+
+    @Override
+    protected boolean canWatch() {
+        return true;
+    }
 }

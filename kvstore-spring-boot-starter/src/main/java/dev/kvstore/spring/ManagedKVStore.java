@@ -3,6 +3,7 @@ package dev.kvstore.spring;
 import dev.kvstore.api.KVElection;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyPage;
 import java.time.Duration;
 import java.util.Collection;
@@ -177,6 +178,12 @@ public final class ManagedKVStore implements KVStore {
     @Override
     public KVElection elect(String name, KVElection.Listener listener) {
         return this.delegate.elect(name, listener);
+    }
+
+    /** The backend's watch: its store calls go to the backend directly and are not observed. */
+    @Override
+    public KVWatch watch(String prefix, KVWatch.Listener listener) {
+        return this.delegate.watch(prefix, listener);
     }
 
     /** The backend's lock: its store calls go to the backend directly and are not observed. */
