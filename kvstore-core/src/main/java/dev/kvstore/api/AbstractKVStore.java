@@ -123,9 +123,7 @@ public abstract class AbstractKVStore implements KVStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, got " + limit);
         }
-        if (isClosed()) {
-            throw new IllegalStateException("KVStore " + layout + " is closed");
-        }
+        requireOpen();
         return doListKeys(layout, prefix == null ? "" : prefix, continueAfter, limit);
     }
 
@@ -138,9 +136,7 @@ public abstract class AbstractKVStore implements KVStore {
     @Override
     public final KVLock lock(String name) {
         KeyLayout.requireKey(name);
-        if (isClosed()) {
-            throw new IllegalStateException("KVStore " + layout + " is closed");
-        }
+        requireOpen();
         return locks.computeIfAbsent(name, n -> newLock(this, layout, n));
     }
 
@@ -154,9 +150,7 @@ public abstract class AbstractKVStore implements KVStore {
     @Override
     public final KVWatch watch(String prefix, KVWatch.Listener listener) {
         Objects.requireNonNull(listener, "listener");
-        if (isClosed()) {
-            throw new IllegalStateException("KVStore " + layout + " is closed");
-        }
+        requireOpen();
         return doWatch(layout, prefix == null ? "" : prefix, listener);
     }
 
@@ -204,10 +198,14 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     private String fullKey(String key) {
+        requireOpen();
+        return layout.fullKey(key);
+    }
+
+    private void requireOpen() {
         if (closed.get()) {
             throw new IllegalStateException("KVStore " + layout + " is closed");
         }
-        return layout.fullKey(key);
     }
 
     private static Duration requireTimeout(Duration timeout) {

@@ -15,10 +15,12 @@ import java.util.Map;
  */
 public interface KVWatch extends AutoCloseable {
 
-    /** One change of a key. */
+    /** What happened to a key: it was written, or deleted. */
     enum ChangeType { PUT, DELETE }
 
     /**
+     * One change of a key.
+     *
      * @param type put or delete
      * @param key the key relative to the component
      * @param value the new value; empty for a delete

@@ -3,6 +3,7 @@ package dev.kvstore.etcd;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.recipes.ProcessName;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
@@ -52,7 +53,7 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
         this.session = session;
         this.name = name;
         this.queuePrefix = layout.componentPrefix() + "locks/" + name + "/queue/";
-        this.owner = (ProcessHandle.current().pid() + "@" + hostName()).getBytes(StandardCharsets.UTF_8);
+        this.owner = ProcessName.current().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -105,14 +106,6 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
 
     private static ByteSequence bytes(String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown-host";
-        }
     }
 
     /** Whether this contender's turn has come: its key exists and no older key is left in the queue. */

@@ -40,7 +40,7 @@ public final class CompareAndSetLock implements ThreadReentrantLock.Remote {
         this.name = name;
         this.ownerKey = "locks/" + name + "/owner";
         this.fencingKey = "locks/" + name + "/fencing";
-        this.owner = (ProcessHandle.current().pid() + "@" + hostName() + "/" + UUID.randomUUID())
+        this.owner = (ProcessName.current() + "/" + UUID.randomUUID())
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -81,13 +81,5 @@ public final class CompareAndSetLock implements ThreadReentrantLock.Remote {
     @Override
     public boolean isValid(long fencingToken) {
         return store.getBytes(ownerKey).map(value -> Arrays.equals(value, owner)).orElse(false);
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown-host";
-        }
     }
 }
