@@ -84,10 +84,15 @@ public final class PythonProcess implements AutoCloseable {
         for (Object arg : args) {
             command.add(String.valueOf(arg));
         }
+        return startCommand(mainClass.getSimpleName(), command);
+    }
+
+    /** Starts any command as a child process of the test (e.g. a Python in a chroot), awaited and killed the same way. */
+    public static PythonProcess startCommand(String name, List<String> command) {
         try {
-            return new PythonProcess(mainClass.getSimpleName(), new ProcessBuilder(command).start());
+            return new PythonProcess(name, new ProcessBuilder(command).start());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start a child JVM for " + mainClass.getName(), e);
+            throw new UncheckedIOException("cannot start " + name + ": " + command, e);
         }
     }
 
