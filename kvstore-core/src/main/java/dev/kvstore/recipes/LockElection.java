@@ -56,13 +56,13 @@ public final class LockElection implements KVElection {
     @Override
     public boolean isLeader() {
         KVLock.Hold hold = leadership;
-        return hold != null && hold.isValid();
+        return hold != null && stillValid(hold);
     }
 
     @Override
     public OptionalLong term() {
         KVLock.Hold hold = leadership;
-        return hold != null && hold.isValid() ? OptionalLong.of(hold.fencingToken()) : OptionalLong.empty();
+        return hold != null && stillValid(hold) ? OptionalLong.of(hold.fencingToken()) : OptionalLong.empty();
     }
 
     @Override
@@ -85,7 +85,10 @@ public final class LockElection implements KVElection {
             Optional<KVLock.Hold> hold;
             try {
                 hold = lock.tryAcquire(ATTEMPT);
-            } catch (KVStoreException | IllegalStateException e) {
+            } catch (IllegalStateException e) {
+                log.info("The campaign for '{}' ends: {}", name, e.getMessage()); // the store was closed
+                return;
+            } catch (KVStoreException e) {
                 if (closed) {
                     return;
                 }
@@ -104,7 +107,7 @@ public final class LockElection implements KVElection {
         leadership = hold;
         log.info("This process is leader of '{}' (term {})", name, term);
         notify(true, term);
-        while (!closed && hold.isValid()) {
+        while (!closed && stillValid(hold)) {
             LockSupport.parkNanos(CHECK_INTERVAL.toNanos());
         }
         leadership = null;
@@ -120,6 +123,16 @@ public final class LockElection implements KVElection {
         } catch (RuntimeException e) {
             log.debug("Releasing the leadership lock of '{}' failed (it expires with its lease): {}", name,
                     e.getMessage());
+        }
+    }
+
+    /** Whether the hold is valid; a store that cannot tell (closed, unreachable TCPStore) means no. */
+    private boolean stillValid(KVLock.Hold hold) {
+        try {
+            return hold.isValid();
+        } catch (RuntimeException e) {
+            log.debug("Cannot confirm the leadership of '{}': {}", name, e.getMessage());
+            return false;
         }
     }
 

@@ -701,4 +701,19 @@ public abstract class KVStoreContractTest {
             assertThat(seen).containsExactly("reset [w/before]", "PUT w/after", "DELETE w/before");
         }
     }
+
+    @Test
+    void closingTheStoreRevokesAndEndsItsCampaign() {
+        KVStore process = peer();
+        Recorder recorder = new Recorder();
+        String name = "closing-" + System.nanoTime();
+        KVElection election = process.elect(name, recorder);
+        await().atMost(LONG).until(election::isLeader);
+        process.close();
+        await().atMost(LONG).until(() -> recorder.events.size() == 2);
+        assertThat(recorder.events.get(1)).startsWith("revoked ");
+        assertThat(election.isLeader()).isFalse();
+        await().atMost(LONG).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.getName().equals("kvstore-election-" + name)));
+    }
 }
