@@ -1,6 +1,7 @@
 package dev.kvstore.etcd;
 
 import dev.kvstore.api.KVStoreException;
+import dev.kvstore.recipes.RecipeGauges;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import java.time.Duration;
@@ -72,6 +73,7 @@ final class EtcdSession implements AutoCloseable {
             });
         }
         Granted granted = new Granted(id, sent);
+        RecipeGauges.leaseGranted();
         long period = Math.max(100, ttl.toMillis() / 3);
         granted.keepAlive = timer.scheduleWithFixedDelay(() -> keepAlive(granted), period, period,
                 TimeUnit.MILLISECONDS);
@@ -118,6 +120,7 @@ final class EtcdSession implements AutoCloseable {
                 return;
             }
             granted.lost = true;
+            RecipeGauges.leaseEnded();
             if (granted.keepAlive != null) {
                 granted.keepAlive.cancel(false);
             }
@@ -150,6 +153,7 @@ final class EtcdSession implements AutoCloseable {
         }
         if (last != null && !last.lost) {
             last.lost = true;
+            RecipeGauges.leaseEnded();
             try {
                 calls.await("revoke of lease " + Long.toHexString(last.id), leases.revoke(last.id));
             } catch (KVStoreException e) {

@@ -67,6 +67,7 @@ public final class ThreadReentrantLock implements KVLock {
         if (local.getHoldCount() == 1) {
             try {
                 token = remote.acquire(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                RecipeGauges.lockAcquired();
             } catch (RuntimeException | Error e) {
                 local.unlock();
                 throw e;
@@ -139,6 +140,7 @@ public final class ThreadReentrantLock implements KVLock {
             }
             try {
                 if (local.getHoldCount() == 1) {
+                    RecipeGauges.lockReleased();
                     remote.release();
                 }
             } finally {

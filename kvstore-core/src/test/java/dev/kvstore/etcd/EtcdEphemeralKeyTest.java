@@ -3,6 +3,7 @@ package dev.kvstore.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.recipes.RecipeGauges;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
 import java.time.Duration;
@@ -44,11 +45,14 @@ class EtcdEphemeralKeyTest {
         try (EtcdKVStore observer = EtcdKVStore.builder().endpoints(etcd.endpoints()).namespace(namespace).build()) {
             EtcdKVStore owner = EtcdKVStore.builder().endpoints(etcd.endpoints()).namespace(namespace)
                     .leaseTtl(Duration.ofMinutes(5)).build();
+            int leases = RecipeGauges.liveLeases();
             owner.setEphemeral("members/a", "1");
+            assertThat(RecipeGauges.liveLeases()).as("one lease granted").isEqualTo(leases + 1);
             owner.withComponent("other").setEphemeral("members/b", "2");
             owner.set("permanent", "3");
             assertThat(observer.get("members/a")).contains("1");
             owner.close();
+            assertThat(RecipeGauges.liveLeases()).as("revoked").isEqualTo(leases);
             assertThat(observer.exists("members/a")).as("revoked on close, not after 5 minutes").isFalse();
             assertThat(observer.withComponent("other").exists("members/b")).isFalse();
             assertThat(observer.get("permanent")).contains("3");

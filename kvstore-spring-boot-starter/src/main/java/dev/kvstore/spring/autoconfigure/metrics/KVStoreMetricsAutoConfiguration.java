@@ -2,6 +2,7 @@ package dev.kvstore.spring.autoconfigure.metrics;
 
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.metrics.KVStoreMetrics;
+import dev.kvstore.spring.metrics.KVStoreRecipeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -12,7 +13,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of {@link KVStoreMetrics}: timers of the auto-configured
- * store's operations and waits, and counters of its timeouts, when a {@link MeterRegistry} bean exists.
+ * store's operations and waits, and counters of its timeouts, and {@link KVStoreRecipeMetrics}: gauges of held locks
+ * and live leases, when a {@link MeterRegistry} bean exists.
  */
 @AutoConfiguration(before = KVStoreAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
@@ -27,6 +29,12 @@ public final class KVStoreMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     KVStoreMetrics kvStoreMetrics(MeterRegistry meterRegistry) {
         return new KVStoreMetrics(meterRegistry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    KVStoreRecipeMetrics kvStoreRecipeMetrics() {
+        return new KVStoreRecipeMetrics();
     }
 
 }

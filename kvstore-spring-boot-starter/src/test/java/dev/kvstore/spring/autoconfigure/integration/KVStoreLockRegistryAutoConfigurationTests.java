@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.integration.KVStoreLockRegistry;
+import dev.kvstore.spring.metrics.KVStoreRecipeMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -109,6 +111,22 @@ class KVStoreLockRegistryAutoConfigurationTests {
             } finally {
                 otherThread.shutdownNow();
             }
+        });
+    }
+
+    @Test
+    void heldLocksShowInTheMetrics() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        new KVStoreRecipeMetrics().bindTo(meters);
+        this.runner.run((context) -> {
+            Lock lock = context.getBean(LockRegistry.class).obtain("metered");
+            double before = meters.get(KVStoreRecipeMetrics.HELD_LOCKS).gauge().value();
+            lock.lock();
+            lock.lock();
+            assertThat(meters.get(KVStoreRecipeMetrics.HELD_LOCKS).gauge().value()).isEqualTo(before + 1);
+            lock.unlock();
+            lock.unlock();
+            assertThat(meters.get(KVStoreRecipeMetrics.HELD_LOCKS).gauge().value()).isEqualTo(before);
         });
     }
 
