@@ -24,6 +24,11 @@ final class EmbeddedMaster implements AutoCloseable {
         return new EmbeddedMaster(builder.host(host).port(port).legacyProtocol(legacyProtocol).build().start());
     }
 
+    /** @return the server itself, for its {@link TcpStoreServer#status() status} */
+    TcpStoreServer server() {
+        return server;
+    }
+
     /** @return the port the server listens on (the one it picked when built with port 0) */
     int port() {
         return server.port();

@@ -58,7 +58,7 @@ public final class TcpKVStore extends AbstractKVStore {
     private final Duration timeout;
     private final boolean master;
     private final Duration progressInterval;
-    private final AutoCloseable server;
+    private final EmbeddedMaster server;
     private final TcpConnectionPool pool;
 
     private TcpKVStore(Builder builder) {
@@ -119,6 +119,14 @@ public final class TcpKVStore extends AbstractKVStore {
     /** @return whether this instance hosts the embedded TCPStore server */
     public boolean isMaster() {
         return master;
+    }
+
+    /**
+     * @return the embedded TCPStore server of a master (for its {@link TcpStoreServer#status() status}: serving or
+     *     not, loop restarts, refusals), empty for a client of another master
+     */
+    public Optional<TcpStoreServer> embeddedServer() {
+        return Optional.ofNullable(server).map(EmbeddedMaster::server);
     }
 
     // --- world size ----------------------------------------------------------------------------------------------

@@ -2,12 +2,13 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.PythonRuntime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 
 /**
- * A real {@code torch.distributed.TCPStore} (PyTorch 1.13 from Debian) in a Python subprocess, driven line by line
+ * A real {@code torch.distributed.TCPStore} (PyTorch 1.13 by default, or any {@link PythonRuntime}) in a Python subprocess, driven line by line
  * through {@code client_torch_peer.py}: the master the Java client talks to, or a worker beside it.
  */
 final class TorchPeer implements AutoCloseable {
@@ -23,14 +24,24 @@ final class TorchPeer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts a master on a free loopback port without waiting for workers, and waits until it listens. */
+    /** Starts a torch 1.13 master on a free loopback port without waiting for workers, and waits until it listens. */
     static TorchPeer master() throws InterruptedException {
-        return awaitReady(start("master", FreePorts.pick(), null, false));
+        return master(PythonRuntime.TORCH_1_13);
     }
 
-    /** Starts a peer without waiting for it to be constructed (a master waiting for workers blocks there). */
+    /** Starts a master under the runtime on a free loopback port without waiting for workers; waits until it listens. */
+    static TorchPeer master(PythonRuntime runtime) throws InterruptedException {
+        return awaitReady(start(runtime, "master", FreePorts.pick(), null, false));
+    }
+
+    /** Starts a torch 1.13 peer without waiting for it to be constructed (a master waiting for workers blocks there). */
     static TorchPeer start(String role, int port, Integer worldSize, boolean waitForWorkers) {
-        PythonProcess process = PythonProcess.start("client_torch_peer.py", role, "127.0.0.1", port,
+        return start(PythonRuntime.TORCH_1_13, role, port, worldSize, waitForWorkers);
+    }
+
+    /** Starts a peer under the runtime without waiting for it to be constructed. */
+    static TorchPeer start(PythonRuntime runtime, String role, int port, Integer worldSize, boolean waitForWorkers) {
+        PythonProcess process = PythonProcess.start(runtime, "client_torch_peer.py", role, "127.0.0.1", port,
                 worldSize == null ? "none" : worldSize, waitForWorkers ? 1 : 0);
         return new TorchPeer(process, port);
     }

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A child process of a test: a real Python peer ({@code /usr/bin/python3}, with Debian's python3-torch and
- * python3-etcd3) run as a subprocess. The script comes from the test classpath ({@code /python/NAME.py}); its stdout lines can be awaited, its stderr is
- * kept for failure messages, and {@link #close()} kills it. {@link #startJava} runs a child JVM the same way.
+ * A real Python peer run as a subprocess under a {@link PythonRuntime}: by default the host's {@code /usr/bin/python3}
+ * with Debian's python3-torch 1.13 and python3-etcd3, or {@link PythonRuntime#TORCH_2_6}'s chroot. The script comes
+ * from the test classpath ({@code /python/NAME.py}); its stdout lines can be awaited, its stderr is kept for failure
+ * messages, and {@link #close()} kills it. {@link #startJava} runs a child JVM the same way.
  */
 public final class PythonProcess implements AutoCloseable {
 
@@ -40,19 +42,40 @@ public final class PythonProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code /python/{script}} from the test classpath with the arguments.
+     * Starts {@code /python/{script}} from the test classpath with the arguments, under {@link PythonRuntime#TORCH_1_13}.
      */
     public static PythonProcess start(String script, Object... args) {
+        return start(PythonRuntime.TORCH_1_13, script, args);
+    }
+
+    /**
+     * Starts {@code /python/{script}} from the test classpath with the arguments under the runtime.
+     *
+     * @throws AssertionError if the runtime is unavailable here (the torch 2.6 chroot cannot be provisioned)
+     */
+    public static PythonProcess start(PythonRuntime runtime, String script, Object... args) {
+        return launch(runtime, script, List.of("-u"), script, args);
+    }
+
+    /**
+     * Starts torchrun ({@code python -m torch.distributed.run}) under the runtime with the options (e.g.
+     * {@code --nnodes=2}), running {@code /python/{script}} from the test classpath with the arguments as its workers.
+     *
+     * @throws AssertionError if the runtime is unavailable here (the torch 2.6 chroot cannot be provisioned)
+     */
+    public static PythonProcess startTorchrun(PythonRuntime runtime, List<String> options, String script,
+            Object... args) {
+        List<String> before = new ArrayList<>(List.of("-u", "-m", "torch.distributed.run"));
+        before.addAll(options);
+        return launch(runtime, "torchrun " + script, before, script, args);
+    }
+
+    private static PythonProcess launch(PythonRuntime runtime, String name, List<String> pythonOptions,
+            String script, Object[] args) {
+        List<String> command = new ArrayList<>(runtime.interpreter());
         try {
-            Path file = Files.createTempFile("kvstore-" + script.replace(".py", "") + "-", ".py");
-            file.toFile().deleteOnExit();
-            try (InputStream in = PythonProcess.class.getResourceAsStream("/python/" + script)) {
-                if (in == null) {
-                    throw new IllegalArgumentException("no test resource /python/" + script);
-                }
-                Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            List<String> command = new ArrayList<>(List.of(PYTHON, "-u", file.toString()));
+            command.addAll(pythonOptions);
+            command.add(runtime.stage(script));
             for (Object arg : args) {
                 command.add(String.valueOf(arg));
             }
@@ -60,9 +83,21 @@ public final class PythonProcess implements AutoCloseable {
             builder.environment().put("PYTHONUNBUFFERED", "1");
             // Keep torch from spawning many OpenMP threads on a 2-core machine.
             builder.environment().putIfAbsent("OMP_NUM_THREADS", "1");
-            return new PythonProcess(script, builder.start());
+            runtime.configure(builder.environment());
+            return new PythonProcess(name + " (" + runtime + ")", builder.start());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + PYTHON + " " + script, e);
+            throw new UncheckedIOException("cannot start " + String.join(" ", command) + " " + script, e);
+        }
+    }
+
+    /** Copies a test classpath resource to a file, creating its directory. */
+    static void copyResource(String resource, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        try (InputStream in = PythonProcess.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test resource " + resource);
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -84,15 +119,10 @@ public final class PythonProcess implements AutoCloseable {
         for (Object arg : args) {
             command.add(String.valueOf(arg));
         }
-        return startCommand(mainClass.getSimpleName(), command);
-    }
-
-    /** Starts any command as a child process of the test (e.g. a Python in a chroot), awaited and killed the same way. */
-    public static PythonProcess startCommand(String name, List<String> command) {
         try {
-            return new PythonProcess(name, new ProcessBuilder(command).start());
+            return new PythonProcess(mainClass.getSimpleName(), new ProcessBuilder(command).start());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + name + ": " + command, e);
+            throw new UncheckedIOException("cannot start a child JVM for " + mainClass.getName(), e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -15,6 +16,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * What a coordination store is for: ranks registering, waiting for a group of ranks, and barriers. Every call here
  * works across processes: another instance of this app, or a PyTorch process using the same TCPStore master or etcd.
+ *
+ * <p>Every numeric parameter is checked against {@link SampleLimits} (400 naming the parameter and its range), and the
+ * waits are parked off the request threads by {@link ParkedWaits} (429 beyond its cap).
  */
 @RestController
 class CoordinationController {
@@ -22,15 +26,19 @@ class CoordinationController {
     static final String READY_PATTERN = "ranks/*/ready";
 
     private final KVStore store;
+    private final RequestParameters parameters;
+    private final ParkedWaits waits;
 
-    CoordinationController(KVStore store) {
+    CoordinationController(KVStore store, RequestParameters parameters, ParkedWaits waits) {
         this.store = store;
+        this.parameters = parameters;
+        this.waits = waits;
     }
 
     /** Marks a rank as ready: sets {@code ranks/{rank}/ready} to {@code 1}. */
     @PutMapping("/ranks/{rank}")
     ResponseEntity<Void> register(@PathVariable int rank) {
-        store.set(readyKey(rank), KVStore.DEFAULT_READY_VALUE);
+        store.set(readyKey(parameters.rank(rank)), KVStore.DEFAULT_READY_VALUE);
         return ResponseEntity.noContent().build();
     }
 
@@ -39,20 +47,29 @@ class CoordinationController {
      * those keys (it cannot list keys); etcd ignores them and watches the prefix.
      */
     @GetMapping("/ranks")
-    ReadyRanks awaitRanks(@RequestParam int expected, @RequestParam(defaultValue = "30") long timeoutSeconds) {
-        List<String> candidates = IntStream.range(0, expected).mapToObj(CoordinationController::readyKey).toList();
-        List<String> ready = store.waitForKeys(READY_PATTERN, expected, KVStore.DEFAULT_READY_VALUE,
-                Duration.ofSeconds(timeoutSeconds), candidates);
-        return new ReadyRanks(ready.stream().map(CoordinationController::rankOf).toList());
+    DeferredResult<ReadyRanks> awaitRanks(@RequestParam int expected,
+            @RequestParam(defaultValue = "30") long timeoutSeconds) {
+        int count = parameters.expected(expected);
+        Duration timeout = parameters.timeout(timeoutSeconds);
+        List<String> candidates = IntStream.range(0, count).mapToObj(CoordinationController::readyKey).toList();
+        return waits.park("waiting for " + count + " ranks", timeout, () -> {
+            List<String> ready = store.waitForKeys(READY_PATTERN, count, KVStore.DEFAULT_READY_VALUE, timeout,
+                    candidates);
+            return new ReadyRanks(ready.stream().map(CoordinationController::rankOf).toList());
+        });
     }
 
     /** Blocks until {@code parties} callers, in any process, have reached the barrier of this name. */
     @PostMapping("/barriers/{name}")
-    BarrierPassed barrier(@PathVariable String name, @RequestParam int parties,
+    DeferredResult<BarrierPassed> barrier(@PathVariable String name, @RequestParam int parties,
             @RequestParam(defaultValue = "30") long timeoutSeconds) {
-        long start = System.nanoTime();
-        store.barrier(name, parties, Duration.ofSeconds(timeoutSeconds));
-        return new BarrierPassed(name, parties, Duration.ofNanos(System.nanoTime() - start).toMillis());
+        int count = parameters.parties(parties);
+        Duration timeout = parameters.timeout(timeoutSeconds);
+        return waits.park("barrier '" + name + "'", timeout, () -> {
+            long start = System.nanoTime();
+            store.barrier(name, count, timeout);
+            return new BarrierPassed(name, count, Duration.ofNanos(System.nanoTime() - start).toMillis());
+        });
     }
 
     private static String readyKey(int rank) {

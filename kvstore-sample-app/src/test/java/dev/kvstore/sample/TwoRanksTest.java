@@ -1,9 +1,12 @@
 package dev.kvstore.sample;
 
+import static dev.kvstore.sample.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonProcess;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +71,19 @@ class TwoRanksTest {
         HttpResponse<String> second = http(rank1).post("/barriers/start?parties=2&timeoutSeconds=30");
         assertThat(second.statusCode()).isEqualTo(200);
         assertThat(first.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aWaitParkedOnAWorkerAnswers503WhenTheMasterGoesAway() throws Exception {
+        Http worker = http(rank1);
+        CompletableFuture<HttpResponse<String>> parked = worker.sendAsync(
+                worker.request("/barriers/orphaned?parties=2&timeoutSeconds=120").POST(
+                        HttpRequest.BodyPublishers.noBody()), Duration.ofSeconds(150));
+        await().atMost(Duration.ofSeconds(60)).until(() -> rank1.getBean(ParkedWaits.class).parked() == 1);
+
+        rank0.close();
+
+        assertProblem(parked.get(60, TimeUnit.SECONDS), 503, "TCPStore");
     }
 
     @Test

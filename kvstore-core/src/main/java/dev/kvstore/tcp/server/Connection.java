@@ -35,6 +35,9 @@ final class Connection {
     private boolean open = true;
     private boolean overflowed;
 
+    /** When bytes last arrived; what the partial-request timeout measures. */
+    long lastReadNanos = System.nanoTime();
+
     /** Bytes this connection's pending WAITs and watches hold, as {@link StoreState} charges them. */
     long heldBytes;
 
@@ -134,6 +137,11 @@ final class Connection {
             }
             selectionKey.interestOps(ops);
         }
+    }
+
+    /** @return whether the loop reads this connection now (not paused because its replies are unread) */
+    boolean isReading() {
+        return selectionKey.isValid() && (selectionKey.interestOps() & SelectionKey.OP_READ) != 0;
     }
 
     /** Closes the socket; the store's cleanup is the caller's job. */

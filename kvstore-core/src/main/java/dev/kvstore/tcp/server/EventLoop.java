@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -21,8 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's single thread: accepts connections, reads and parses requests, serves them against the store it owns,
- * and writes replies, all with one {@link Selector}. Nothing here blocks, so one thread serves any number of ranks.
+ * The server's single thread: accepts connections, reads and parses requests, serves them against the store, and
+ * writes replies, all with one {@link Selector}. Nothing here blocks, so one thread serves any number of ranks.
+ *
+ * <p>Whatever goes wrong while serving one connection (bad input, a limit, any {@link Throwable} including
+ * {@link OutOfMemoryError}) closes that connection and frees what it held; the loop goes on. If the loop itself
+ * fails it closes its connections (not the listening socket) and ends with {@link #failure()} set; the server's
+ * supervisor then runs a new loop on the same store and socket.
  */
 final class EventLoop implements Runnable {
 
@@ -33,6 +39,7 @@ final class EventLoop implements Runnable {
     private static final long LONG_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** Waits pending this long are reported at INFO, at most once per this period. */
     private static final long VERY_LONG_WAIT_NANOS = TimeUnit.MINUTES.toNanos(5);
+    private static final String LEFT_MID_REQUEST = "disconnected mid-request";
 
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
@@ -42,35 +49,53 @@ final class EventLoop implements Runnable {
     private final ProtocolGeneration legacyGeneration;
     private final StoreState store;
     private final CommandHandler handler;
+    private final ServerCounters counters;
+    private final LoopHooks hooks;
+    private final HostileConnectionLog hostileLog;
     private final LongAdder replyBacklog = new LongAdder();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Set<Connection> connections = new HashSet<>();
     private final Set<Connection> toFlush = new LinkedHashSet<>();
-    private volatile boolean running = true;
+    /** Connections in the middle of a request: the only ones that hold pending bytes or can time out. */
+    private final Set<Connection> partial = new LinkedHashSet<>();
+    private final long partialCheckNanos;
+    private volatile boolean stopRequested;
+    private volatile Throwable failure;
     private volatile int connectionCount;
+    /** Bytes held by partly received requests over all connections: what {@code maxPendingBytes} bounds. */
+    private long pendingBytes;
     private long acceptPausedUntil;
     private long nextWaitReport = System.nanoTime() + LONG_WAIT_NANOS;
     private long nextInfoWaitReport = System.nanoTime() + VERY_LONG_WAIT_NANOS;
+    private long nextPartialCheck;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            ProtocolGeneration legacyGeneration) throws IOException {
+            ProtocolGeneration legacyGeneration, StoreState store, ServerCounters counters, LoopHooks hooks)
+            throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
         this.legacyGeneration = legacyGeneration;
-        this.store = new StoreState(limits);
+        this.store = store;
+        this.counters = counters;
+        this.hooks = hooks;
         this.handler = new CommandHandler(store);
+        this.hostileLog = new HostileConnectionLog(log, address);
+        // A stalled request is noticed within a quarter of its timeout (and within a second).
+        this.partialCheckNanos = Math.max(1, Math.min(limits.partialRequestTimeoutNanos() / 4,
+                TimeUnit.SECONDS.toNanos(1)));
         this.selector = Selector.open();
-        serverChannel.configureBlocking(false);
-        this.acceptKey = serverChannel.register(selector, SelectionKey.OP_ACCEPT);
+        try {
+            serverChannel.configureBlocking(false);
+            this.acceptKey = serverChannel.register(selector, SelectionKey.OP_ACCEPT);
+        } catch (IOException | RuntimeException e) {
+            selector.close();
+            throw e;
+        }
     }
 
     int connectionCount() {
         return connectionCount;
-    }
-
-    StoreState store() {
-        return store;
     }
 
     /** @return reply bytes queued and not yet written, over all connections */
@@ -78,16 +103,28 @@ final class EventLoop implements Runnable {
         return replyBacklog.sum();
     }
 
-    /** Asks the loop to stop; it closes every connection, the listening socket and the selector on its way out. */
+    /** @return what ended the loop other than {@link #stop()}; {@code null} while it runs or after a stop */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Wakes the loop from its select, e.g. so that it notices a test hook at once. */
+    void wakeup() {
+        selector.wakeup();
+    }
+
+    /**
+     * Asks the loop to stop; it closes every connection, the listening socket and the selector on its way out.
+     */
     void stop() {
-        running = false;
+        stopRequested = true;
         selector.wakeup();
     }
 
     @Override
     public void run() {
         try {
-            while (running) {
+            while (!stopRequested) {
                 selector.select(selectTimeoutMillis());
                 Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
                 while (selected.hasNext()) {
@@ -102,14 +139,23 @@ final class EventLoop implements Runnable {
                         flushAll();
                     }
                 }
-                resumeAcceptingIfDue();
-                reportLongWaitsIfDue();
+                long now = System.nanoTime();
+                resumeAcceptingIfDue(now);
+                closeStalledRequestsIfDue(now);
+                hostileLog.reportIfDue(now);
+                reportLongWaitsIfDue(now);
+                // Published once the budget is enforced: readers never see the moment between a read and its close.
+                counters.pendingBytes(pendingBytes);
+                hooks.tick();
             }
         } catch (ClosedSelectorException e) {
-            // Closed under us: only at shutdown.
-        } catch (IOException | RuntimeException | Error e) {
-            log.error("TCPStore server on {} stopped by an unexpected error; all connections are closed", address, e);
+            if (!stopRequested) {
+                failure = e;
+            }
+        } catch (Throwable e) {
+            failure = e;
         } finally {
+            counters.serving(false);
             shutDown();
         }
     }
@@ -150,26 +196,45 @@ final class EventLoop implements Runnable {
             log.debug("TCPStore client {} connected ({} connections)", peer, connectionCount);
         } catch (IOException e) {
             log.debug("TCPStore client {} left while being accepted: {}", peer, e.toString());
+            closeQuietly(channel);
+        } catch (Throwable e) {
+            // E.g. out of memory for the new connection's objects: refuse this one, keep serving the others.
+            closeQuietly(channel);
+            counters.refused(Refusal.FAILURE);
+            counters.incident("unexpected error while accepting client " + peer + ": " + e);
             try {
-                channel.close();
-            } catch (IOException ignored) {
-                // Already failed.
+                log.error("TCPStore server on {} refused client {} after an unexpected error while accepting it",
+                        address, peer, e);
+            } catch (Throwable loggingFailed) {
+                // The client is refused, which is what matters.
             }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Already failed.
         }
     }
 
     private void serve(SelectionKey key) {
         Connection connection = (Connection) key.attachment();
         try {
+            hooks.beforeServing(connection.peer());
             if (key.isValid() && key.isWritable()) {
                 connection.flush();
             }
             if (key.isValid() && key.isReadable()) {
                 read(connection);
+                enforcePendingBudget();
             }
         } catch (IOException e) {
             log.debug("TCPStore client {} connection failed: {}", connection.peer(), e.toString());
             close(connection);
+        } catch (Throwable e) {
+            contain(connection, e);
         }
     }
 
@@ -180,25 +245,115 @@ final class EventLoop implements Runnable {
             disconnected(connection);
             return;
         }
+        if (read > 0) {
+            connection.lastReadNanos = System.nanoTime();
+        }
         readBuffer.flip();
+        RequestParser parser = connection.parser();
+        long heldBefore = parser.heldBytes();
+        ProtocolViolation violation = null;
         try {
-            connection.parser().feed(readBuffer, request -> handler.handle(connection, request));
-        } catch (ProtocolViolation violation) {
-            log.warn("Closing TCPStore connection from {}: {}", connection.peer(), violation.getMessage());
-            flushBeforeClosing(connection);
-            close(connection);
-        } catch (RuntimeException bug) {
-            // A defect must cost one connection, not the server and every rank on it.
-            log.error("Closing TCPStore connection from {} after an unexpected error", connection.peer(), bug);
-            close(connection);
+            parser.feed(readBuffer, request -> handler.handle(connection, request));
+        } catch (ProtocolViolation e) {
+            violation = e;
+        } finally {
+            addPending(parser.heldBytes() - heldBefore);
+        }
+        if (violation != null) {
+            refuse(connection, violation.reason(), violation.getMessage());
+            return;
+        }
+        if (parser.inTheMiddleOfARequest()) {
+            partial.add(connection);
+        } else if (!partial.isEmpty()) {
+            partial.remove(connection);
+        }
+    }
+
+    private void addPending(long delta) {
+        pendingBytes += delta;
+    }
+
+    /** Past the budget, the connection holding the most goes: the one most likely to be the attacker. */
+    private void enforcePendingBudget() {
+        while (pendingBytes > limits.maxPendingBytes()) {
+            Connection largest = null;
+            for (Connection candidate : partial) {
+                if (largest == null || candidate.parser().heldBytes() > largest.parser().heldBytes()) {
+                    largest = candidate;
+                }
+            }
+            if (largest == null) {
+                return;
+            }
+            refuse(largest, Refusal.PENDING_BUDGET, "it held " + largest.parser().heldBytes()
+                    + " bytes of a partly received " + largest.parser().partialCommand()
+                    + " request, the most of all, when partly received requests held " + pendingBytes
+                    + " bytes, past the limit of " + limits.maxPendingBytes()
+                    + " (maxPendingBytes, kvstore.tcp.server.max-pending-size)");
+        }
+    }
+
+    /** A request that stopped arriving holds its connection's buffers; idle connections between requests stay. */
+    private void closeStalledRequestsIfDue(long now) {
+        if (partial.isEmpty() || now - nextPartialCheck < 0) {
+            return;
+        }
+        nextPartialCheck = now + partialCheckNanos;
+        long timeout = limits.partialRequestTimeoutNanos();
+        for (Connection connection : partial.toArray(new Connection[0])) {
+            if (now - connection.lastReadNanos < timeout) {
+                continue;
+            }
+            if (!connection.isReading()) {
+                connection.lastReadNanos = now; // paused by us (its replies are unread), not stalled by it
+                continue;
+            }
+            refuse(connection, Refusal.PARTIAL_REQUEST_TIMEOUT, "it sent part of a "
+                    + connection.parser().partialCommand() + " request and then nothing for "
+                    + Duration.ofNanos(timeout) + " (partialRequestTimeout, "
+                    + "kvstore.tcp.server.partial-request-timeout)");
+        }
+    }
+
+    /**
+     * Closes a connection the server will not serve any more. A write dropped because the store is full is logged
+     * on its own (data was lost); the misbehaviour of other clients goes to the aggregated log.
+     */
+    private void refuse(Connection connection, Refusal reason, String why) {
+        counters.refused(reason);
+        if (reason == Refusal.STORE_FULL) {
+            log.warn("TCPStore server on {} dropped a write of client {} and closes its connection: {}. A SET has "
+                    + "no reply, so the client learns of the loss only by the closed connection", address,
+                    connection.peer(), why);
+        } else {
+            hostileLog.record(reason.label(), connection.peer(), why);
+        }
+        flushBeforeClosing(connection);
+        close(connection);
+    }
+
+    /**
+     * Any error while serving one connection (a defect, or an {@link OutOfMemoryError} there) costs that
+     * connection, not the server and every rank on it. What the connection held is freed before anything is logged.
+     */
+    private void contain(Connection connection, Throwable error) {
+        counters.refused(Refusal.FAILURE);
+        close(connection);
+        counters.incident("unexpected error while serving client " + connection.peer() + ": " + error);
+        try {
+            log.error("TCPStore server on {} closed the connection of client {} after an unexpected error; the "
+                    + "server goes on", address, connection.peer(), error);
+        } catch (Throwable loggingFailed) {
+            // Out of memory even for the log line: the connection is closed, which is what matters.
         }
     }
 
     private void disconnected(Connection connection) {
         RequestParser parser = connection.parser();
         if (parser.inTheMiddleOfARequest()) {
-            log.warn("TCPStore client {} disconnected in the middle of a {} request", connection.peer(),
-                    parser.partialCommand() == null ? "first" : parser.partialCommand());
+            hostileLog.record(LEFT_MID_REQUEST, connection.peer(), "it disconnected in the middle of a "
+                    + (parser.partialCommand() == null ? "first" : parser.partialCommand()) + " request");
         }
         int waits = connection.waits.size();
         close(connection);
@@ -215,12 +370,16 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** Closes the connection and frees everything it held: its partial request, its waits and watches, replies. */
     private void close(Connection connection) {
+        addPending(-connection.parser().heldBytes());
+        connection.parser().discard();
+        partial.remove(connection);
         store.forget(connection);
         connection.close();
         connections.remove(connection);
         toFlush.remove(connection);
-        connectionCount = connections.size();
+        connectionCount = connections.size(); // last: observers of the count see the rest done
     }
 
     private void flushAll() {
@@ -234,10 +393,9 @@ final class EventLoop implements Runnable {
                 continue;
             }
             if (connection.overflowed()) {
-                log.warn("Closing TCPStore connection from {}: it left more than {} MiB of replies unread and more "
-                        + "were due (a client that does not read its replies or watch notifications)",
-                        connection.peer(), Connection.MAX_BACKLOG_BYTES >> 20);
-                close(connection);
+                refuse(connection, Refusal.UNREAD_REPLIES, "it left more than " + (Connection.MAX_BACKLOG_BYTES >> 20)
+                        + " MiB of replies unread and more were due (a client that does not read its replies or "
+                        + "watch notifications)");
                 continue;
             }
             try {
@@ -245,18 +403,27 @@ final class EventLoop implements Runnable {
             } catch (IOException e) {
                 log.debug("TCPStore client {} cannot be written to: {}", connection.peer(), e.toString());
                 close(connection);
+            } catch (Throwable e) {
+                contain(connection, e);
             }
         }
     }
 
     private long selectTimeoutMillis() {
-        long wakeAt = acceptPausedUntil == 0 ? nextWaitReport : Math.min(nextWaitReport, acceptPausedUntil);
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(wakeAt - System.nanoTime()));
+        long now = System.nanoTime();
+        long wait = nextWaitReport - now;
+        if (acceptPausedUntil != 0) {
+            wait = Math.min(wait, acceptPausedUntil - now);
+        }
+        if (!partial.isEmpty()) {
+            wait = Math.min(wait, nextPartialCheck - now);
+        }
+        wait = Math.min(wait, hostileLog.nanosUntilDue(now));
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait));
     }
 
     /** Stuck rendezvous are easier to diagnose when the server says what its clients still wait for. */
-    private void reportLongWaitsIfDue() {
-        long now = System.nanoTime();
+    private void reportLongWaitsIfDue(long now) {
         if (now - nextWaitReport < 0) {
             return;
         }
@@ -280,26 +447,37 @@ final class EventLoop implements Runnable {
         }
     }
 
-    private void resumeAcceptingIfDue() {
-        if (acceptPausedUntil != 0 && System.nanoTime() - acceptPausedUntil >= 0) {
+    private void resumeAcceptingIfDue(long now) {
+        if (acceptPausedUntil != 0 && now - acceptPausedUntil >= 0) {
             acceptPausedUntil = 0;
             acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
+    /**
+     * Closes every connection (their waits and watches leave the store) and the selector. The listening socket is
+     * closed only on {@link #stop()}: after a failure the next loop serves on it, so the port never closes.
+     */
     private void shutDown() {
-        running = false;
-        for (Connection connection : connections) {
-            store.forget(connection);
-            connection.close();
+        for (Connection connection : connections.toArray(new Connection[0])) {
+            try {
+                close(connection);
+            } catch (Throwable e) {
+                log.debug("Closing a TCPStore connection at shutdown failed: {}", e.toString());
+            }
         }
         connections.clear();
         toFlush.clear();
+        partial.clear();
         connectionCount = 0;
-        try {
-            serverChannel.close();
-        } catch (IOException e) {
-            log.debug("Closing the TCPStore listening socket on {} failed: {}", address, e.toString());
+        pendingBytes = 0;
+        counters.pendingBytes(0);
+        if (stopRequested) {
+            try {
+                serverChannel.close();
+            } catch (IOException e) {
+                log.debug("Closing the TCPStore listening socket on {} failed: {}", address, e.toString());
+            }
         }
         try {
             selector.close();

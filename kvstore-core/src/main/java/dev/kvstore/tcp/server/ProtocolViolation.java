@@ -8,7 +8,19 @@ final class ProtocolViolation extends Exception {
 
     private static final long serialVersionUID = 1L;
 
+    private final Refusal reason;
+
     ProtocolViolation(String message) {
+        this(Refusal.PROTOCOL_VIOLATION, message);
+    }
+
+    ProtocolViolation(Refusal reason, String message) {
         super(message, null, false, false);
+        this.reason = reason;
+    }
+
+    /** @return what the connection is closed for, as counted in {@link ServerStatus#refusals()} */
+    Refusal reason() {
+        return reason;
     }
 }

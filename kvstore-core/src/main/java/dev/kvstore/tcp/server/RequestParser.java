@@ -14,6 +14,12 @@ import java.util.List;
  * the request's running total, so that one request (say a MULTI_SET of many large values) cannot make the server
  * buffer more than {@link ServerLimits#maxRequestBytes()}.
  *
+ * <p>A declared length costs nothing until its bytes arrive. A key or value that arrives in one read is copied once,
+ * into an array of its exact size. One that arrives over several reads is kept in pieces of at most 64 KiB, each at
+ * most twice the previous one, so what it holds grows with the bytes received; the complete field is then copied
+ * into one array of its exact size. {@link #heldBytes()} is what the partly received request holds, for the
+ * server-wide budget of {@link ServerLimits#maxPendingBytes()}.
+ *
  * <p>The first bytes decide the protocol generation: {@code 00 CE F7 85 3C} (VALIDATE with the magic number) selects
  * {@link ProtocolGeneration#MODERN}; anything else the configured legacy numbering. A legacy SET also starts with
  * {@code 00}, but a key length starting with the magic bytes would be far past any key limit.
@@ -27,6 +33,13 @@ final class RequestParser {
     }
 
     private static final byte[] VALIDATE_PREFIX = {0x00, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C};
+    private static final byte[] EMPTY = new byte[0];
+    /** The first piece of a field that arrives over several reads holds at least this much (or the whole rest). */
+    private static final int MIN_PIECE = 1024;
+    /** Largest piece: a read's worth, and far below half a G1 region (1 MiB at least), where humongous objects start. */
+    private static final int MAX_PIECE = 64 * 1024;
+    /** Heap of a received key or value beyond its bytes (object headers, list slot), as charged to the budget. */
+    private static final int FIELD_OVERHEAD = 48;
 
     /** How a command's arguments are laid out on the wire. */
     private enum Shape { NONE, U32, KEY, KEY_I64, KEY_VALUE, KEY_VALUE_VALUE, KEY_LIST, KEY_VALUE_LIST }
@@ -51,8 +64,17 @@ final class RequestParser {
 
     /** Holds fixed-size fields and length prefixes while they arrive. */
     private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    /** The key or value being received: {@link #payloadLength} declared, {@link #payloadFilled} arrived. */
     private byte[] payload;
     private int payloadFilled;
+    /** A field arriving over several reads, until it is complete: the pieces, the last one filled up to pieceFilled. */
+    private final List<byte[]> pieces = new ArrayList<>();
+    private byte[] piece;
+    private int pieceFilled;
+    /** Declared length of the key or value being received; -1 while its length prefix has not arrived. */
+    private int payloadLength = -1;
+    /** Bytes the current, incomplete request holds: its completed keys and values and the payload buffer. */
+    private long heldBytes;
 
     RequestParser(ServerLimits limits, ProtocolGeneration legacyGeneration) {
         this.limits = limits;
@@ -72,6 +94,23 @@ final class RequestParser {
     /** @return the command being received, for log lines; {@code null} between requests */
     Command partialCommand() {
         return command;
+    }
+
+    /** @return heap bytes held by the request being received (zero between requests) */
+    long heldBytes() {
+        return heldBytes;
+    }
+
+    /** Drops the partly received request and what it holds; the connection is going away. */
+    void discard() {
+        command = null;
+        keys = null;
+        values = null;
+        payload = null;
+        payloadLength = -1;
+        pieces.clear();
+        piece = null;
+        heldBytes = 0;
     }
 
     /**
@@ -121,6 +160,7 @@ final class RequestParser {
             if (field == null) {
                 Request request = new Request(command, keys, values, number);
                 command = null;
+                heldBytes = 0; // handed over: stored or answered by the sink, no longer pending
                 sink.accept(request);
                 continue;
             }
@@ -144,6 +184,7 @@ final class RequestParser {
         values = new ArrayList<>(2);
         number = 0;
         requestBytes = 1;
+        heldBytes = 0;
     }
 
     private static Shape shapeOf(Command command) {
@@ -210,7 +251,7 @@ final class RequestParser {
     }
 
     private boolean readBytes(ByteBuffer in, Field field) throws ProtocolViolation {
-        if (payload == null) {
+        if (payloadLength < 0) {
             if (!fillScratch(in, 8)) {
                 return false;
             }
@@ -220,30 +261,81 @@ final class RequestParser {
             scratch.clear();
             requestBytes += 8 + length;
             if (requestBytes > limits.maxRequestBytes()) {
-                throw new ProtocolViolation(command + " request of at least " + requestBytes
+                throw new ProtocolViolation(Refusal.OVERSIZE, command + " request of at least " + requestBytes
                         + " bytes exceeds the limit of " + limits.maxRequestBytes() + " bytes per request");
             }
-            payload = new byte[(int) length];
+            payloadLength = (int) length;
             payloadFilled = 0;
         }
-        int take = Math.min(in.remaining(), payload.length - payloadFilled);
-        in.get(payload, payloadFilled, take);
-        payloadFilled += take;
-        if (payloadFilled < payload.length) {
-            return false;
+        int take = Math.min(in.remaining(), payloadLength - payloadFilled);
+        if (payloadFilled == 0 && take == payloadLength) {
+            // The whole field is here (the common case): one copy, into an array of its exact size.
+            payload = take == 0 ? EMPTY : new byte[take];
+            in.get(payload);
+            payloadFilled = take;
+            heldBytes += take;
+        } else {
+            receivePiece(in, take);
+            if (payloadFilled < payloadLength) {
+                return false;
+            }
+            assemblePieces();
         }
         if (field == Field.KEY) {
             keys.add(WireKeys.fromBytes(payload));
         } else {
             values.add(payload);
         }
+        heldBytes += FIELD_OVERHEAD;
         payload = null;
+        payloadLength = -1;
         return true;
+    }
+
+    /**
+     * Keeps the bytes of a field that arrives over several reads in pieces: each at most {@link #MAX_PIECE} (small
+     * enough never to be a G1 humongous object, so the heap holds what is charged), each at least twice the last,
+     * and never past what the declared length still needs.
+     */
+    private void receivePiece(ByteBuffer in, int take) {
+        while (take > 0) {
+            if (piece == null || pieceFilled == piece.length) {
+                int last = piece == null ? MIN_PIECE / 2 : piece.length;
+                int capacity = Math.min(payloadLength - payloadFilled,
+                        Math.min(MAX_PIECE, Math.max(take, 2 * last)));
+                piece = new byte[capacity];
+                pieceFilled = 0;
+                pieces.add(piece);
+                heldBytes += capacity;
+            }
+            int n = Math.min(take, piece.length - pieceFilled);
+            in.get(piece, pieceFilled, n);
+            pieceFilled += n;
+            payloadFilled += n;
+            take -= n;
+        }
+    }
+
+    /** The field is complete: one array of its exact size replaces the pieces. */
+    private void assemblePieces() {
+        payload = new byte[payloadLength];
+        int at = 0;
+        long released = 0;
+        for (byte[] received : pieces) {
+            int n = Math.min(received.length, payloadLength - at);
+            System.arraycopy(received, 0, payload, at, n);
+            at += n;
+            released += received.length;
+        }
+        heldBytes += payloadLength - released;
+        pieces.clear();
+        piece = null;
     }
 
     private long checkedLength(long unsignedLength, int limit, String what) throws ProtocolViolation {
         if (unsignedLength < 0 || unsignedLength > limit) {
-            throw new ProtocolViolation(command + " " + what + " " + Long.toUnsignedString(unsignedLength)
+            throw new ProtocolViolation(Refusal.OVERSIZE, command + " " + what + " "
+                    + Long.toUnsignedString(unsignedLength)
                     + " exceeds the limit of " + limit);
         }
         return unsignedLength;

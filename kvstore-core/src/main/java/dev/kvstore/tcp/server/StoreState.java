@@ -111,9 +111,9 @@ final class StoreState {
 
     private void requireRoom(long growth, String key) throws ProtocolViolation {
         if (growth > 0 && storedBytes + growth > limits.maxStoreBytes()) {
-            throw new ProtocolViolation("storing " + growth + " more bytes at " + WireKeys.display(key)
-                    + " would exceed the store limit of " + limits.maxStoreBytes() + " bytes (" + storedBytes
-                    + " bytes stored)");
+            throw new ProtocolViolation(Refusal.STORE_FULL, "storing " + growth + " more bytes at "
+                    + WireKeys.display(key) + " would exceed the store limit of " + limits.maxStoreBytes()
+                    + " bytes (" + storedBytes + " bytes stored; maxStoreBytes, kvstore.tcp.server.max-store-size)");
         }
     }
 
@@ -235,7 +235,7 @@ final class StoreState {
     /** Pending waits and watches are bounded per connection, so that pipelining them cannot exhaust memory. */
     private void hold(Connection client, long charge, String what) throws ProtocolViolation {
         if (client.heldBytes + charge > limits.maxRequestBytes()) {
-            throw new ProtocolViolation(what + " of this connection would hold " + (client.heldBytes + charge)
+            throw new ProtocolViolation(Refusal.OVERSIZE, what + " of this connection would hold " + (client.heldBytes + charge)
                     + " bytes, more than the limit of " + limits.maxRequestBytes() + " bytes per connection ("
                     + client.waits.size() + " waits, " + client.watchedKeys.size() + " watches pending)");
         }
@@ -265,7 +265,7 @@ final class StoreState {
             return;
         }
         if (current.length + (long) data.length > limits.maxValueBytes()) {
-            throw new ProtocolViolation("APPEND to " + WireKeys.display(key) + " would make its value "
+            throw new ProtocolViolation(Refusal.OVERSIZE, "APPEND to " + WireKeys.display(key) + " would make its value "
                     + (current.length + (long) data.length) + " bytes long, past the limit of "
                     + limits.maxValueBytes());
         }

@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,12 +20,17 @@ import org.slf4j.LoggerFactory;
  * <p>One event-loop thread with non-blocking sockets serves every connection; thousands of idle ranks cost sockets,
  * not threads. Clients that open with VALIDATE (PyTorch 2.2+) get the modern opcode numbering; others get the
  * configured {@linkplain Builder#legacyProtocol legacy numbering}. WAIT blocks server-side until the keys exist;
- * connections have no idle timeout. A malformed request, a length past the limits, GET of a missing key or ADD to a
- * non-number closes that one connection (logged at WARN with the peer's address), never the server. What a client
- * can make the server hold is bounded: one request and a connection's pending waits by
- * {@linkplain Builder#maxRequestBytes maxRequestBytes}, the data by {@linkplain Builder#maxStoreBytes maxStoreBytes},
- * unread replies by pausing (16 MiB) and then closing (64 MiB) the client. TCPStore has no authentication: the bind
- * address ({@linkplain Builder#host default 127.0.0.1}) decides who can connect.
+ * idle connections have no timeout. A malformed request, a length past the limits, GET of a missing key or ADD to a
+ * non-number closes that one connection (aggregated WARN lines with the peers' addresses), never the server. What a
+ * client can make the server hold is bounded: buffers grow with the bytes that arrived, not with declared lengths;
+ * one request and a connection's pending waits by {@linkplain Builder#maxRequestBytes maxRequestBytes}, all partly
+ * received requests together by {@linkplain Builder#maxPendingBytes maxPendingBytes}, a stalled request by
+ * {@linkplain Builder#partialRequestTimeout partialRequestTimeout}, the data by
+ * {@linkplain Builder#maxStoreBytes maxStoreBytes}, unread replies by pausing (16 MiB) and then closing (64 MiB) the
+ * client. Any error while serving one connection, {@link OutOfMemoryError} included, closes that connection only;
+ * should the event loop itself die, a supervisor restarts it on the same port with the stored keys intact, logs an
+ * ERROR and reports it in {@link #status()}. TCPStore has no authentication: the bind address
+ * ({@linkplain Builder#host default 127.0.0.1}) decides who can connect.
  *
  * <pre>{@code
  * try (TcpStoreServer server = TcpStoreServer.builder().host("0.0.0.0").port(29500).build().start()) {
@@ -42,13 +49,25 @@ public final class TcpStoreServer implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final ProtocolGeneration legacyGeneration;
+
+    /** First pause before a dead loop is restarted; doubled per failure in a row up to {@link #MAX_RESTART_PAUSE}. */
+    private static final Duration FIRST_RESTART_PAUSE = Duration.ofMillis(10);
+    private static final Duration MAX_RESTART_PAUSE = Duration.ofSeconds(1);
+    /** A loop that served this long before dying counts as healthy: the next restart is immediate again. */
+    private static final Duration HEALTHY_RUN = Duration.ofMinutes(1);
+
     private final ServerLimits limits;
+    private final StoreState store;
+    private final ServerCounters counters = new ServerCounters();
+    private final LoopHooks hooks = new LoopHooks();
 
     private final Object lifecycle = new Object();
     private boolean started;
     private boolean closed;
+    private ServerSocketChannel channel;
     private volatile EventLoop loop;
     private Thread thread;
+    private Thread supervisor;
     private volatile int port = -1;
 
     private TcpStoreServer(Builder builder) {
@@ -56,7 +75,9 @@ public final class TcpStoreServer implements AutoCloseable {
         this.requestedPort = builder.port;
         this.legacyGeneration = builder.legacyGeneration;
         this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
-                builder.maxRequestBytes, builder.maxStoreBytes);
+                builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
+                builder.partialRequestTimeout.toNanos());
+        this.store = new StoreState(limits);
     }
 
     /** @return a builder with the defaults: 127.0.0.1:29500, legacy numbering of PyTorch 1.13/2.0 */
@@ -79,18 +100,18 @@ public final class TcpStoreServer implements AutoCloseable {
             if (started) {
                 throw new IllegalStateException("TCPStore server " + host + ":" + port + " is already started");
             }
-            ServerSocketChannel channel = bind();
+            channel = bind();
             try {
                 port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-                loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration);
+                startLoop();
             } catch (IOException e) {
                 closeQuietly(channel);
                 throw new KVStoreConnectionException("cannot start the TCPStore server on " + host + ":"
                         + requestedPort + ": " + e.getMessage(), e);
             }
-            thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
-            thread.setDaemon(true);
-            thread.start();
+            supervisor = new Thread(this::supervise, "kvstore-tcpstore-supervisor-" + port);
+            supervisor.setDaemon(true);
+            supervisor.start();
             started = true;
             log.info("TCPStore server listening on {}:{} (clients without VALIDATE use the {} protocol)", host,
                     port, legacyGeneration);
@@ -99,6 +120,86 @@ public final class TcpStoreServer implements AutoCloseable {
                         + "anyone who can reach this port can read, change and delete every key", host, port);
             }
             return this;
+        }
+    }
+
+    /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
+    private void startLoop() throws IOException {
+        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, counters, hooks);
+        thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
+        thread.setDaemon(true);
+        // Serving from here on: the socket is bound and the loop accepts as soon as its thread runs.
+        counters.serving(true);
+        thread.start();
+    }
+
+    /**
+     * The supervisor thread: whenever the event loop ends other than by {@link #close()}, starts a new one on the same
+     * port with the stored keys intact (the failed loop's connections are closed, their clients reconnect).
+     */
+    private void supervise() {
+        Duration pause = FIRST_RESTART_PAUSE;
+        while (true) {
+            Thread running;
+            EventLoop ended;
+            synchronized (lifecycle) {
+                running = thread;
+                ended = loop;
+            }
+            long startedAt = System.nanoTime();
+            try {
+                running.join();
+            } catch (InterruptedException e) {
+                return; // only close() interrupts the supervisor
+            }
+            synchronized (lifecycle) {
+                if (closed) {
+                    return;
+                }
+            }
+            if (System.nanoTime() - startedAt > HEALTHY_RUN.toNanos()) {
+                pause = FIRST_RESTART_PAUSE;
+            }
+            Throwable cause = ended.failure();
+            counters.incident("the event loop died: " + cause);
+            try {
+                log.error("TCPStore server on {}:{}: the event loop died and its connections were closed; "
+                        + "restarting it in {} ms with the {} stored keys intact", host, port, pause.toMillis(),
+                        store.keyCount(), cause);
+            } catch (Throwable loggingFailed) {
+                // Restarting matters more than the log line.
+            }
+            if (!restartAfter(pause)) {
+                return;
+            }
+            pause = pause.multipliedBy(2).compareTo(MAX_RESTART_PAUSE) > 0 ? MAX_RESTART_PAUSE : pause.multipliedBy(2);
+        }
+    }
+
+    /** @return false if the server was closed meanwhile; keeps trying while a new loop cannot be started */
+    private boolean restartAfter(Duration pause) {
+        while (true) {
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                return false;
+            }
+            synchronized (lifecycle) {
+                if (closed) {
+                    return false;
+                }
+                try {
+                    startLoop();
+                    counters.loopRestarted();
+                    log.info("TCPStore server on {}:{} serves again after an event-loop restart", host, port);
+                    return true;
+                } catch (IOException | RuntimeException | Error e) {
+                    counters.incident("the event loop could not be restarted: " + e);
+                    log.error("TCPStore server on {}:{}: restarting the event loop failed; retrying in {} ms", host,
+                            port, MAX_RESTART_PAUSE.toMillis(), e);
+                    pause = MAX_RESTART_PAUSE;
+                }
+            }
         }
     }
 
@@ -142,20 +243,43 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** @return keys stored, as GETNUMKEYS reports them (PyTorch's {@code init/} counter included; queues not) */
     public long keyCount() {
-        EventLoop current = loop;
-        return current == null ? 0 : current.store().keyCount();
+        return store.keyCount();
+    }
+
+    /**
+     * @return whether the server serves clients now, how often its event loop was restarted, its last incident, and
+     *     the connections it closed by reason (writes dropped because the store was full among them)
+     */
+    public ServerStatus status() {
+        return counters.snapshot();
     }
 
     /** WAITs not answered yet over all connections; for tests and diagnostics. */
     int waiterCount() {
-        EventLoop current = loop;
-        return current == null ? 0 : current.store().waiterCount();
+        return store.waiterCount();
     }
 
     /** Bytes of keys and values stored (what {@link Builder#maxStoreBytes} limits); for tests and diagnostics. */
     long storedBytes() {
+        return store.storedBytes();
+    }
+
+    /**
+     * Testing seam: {@code hook} runs on the event loop before each ready connection is served, with the client's
+     * address ("127.0.0.1:54321"); what it throws counts as a failure while serving that connection. {@code null}
+     * removes it.
+     */
+    void beforeServingForTesting(Consumer<String> hook) {
+        hooks.beforeServing(hook);
+    }
+
+    /** Testing seam: the event loop throws {@code error} once, outside any connection's handling, and so dies. */
+    void killLoopForTesting(Error error) {
+        hooks.killLoopOnce(error);
         EventLoop current = loop;
-        return current == null ? 0 : current.store().storedBytes();
+        if (current != null) {
+            current.wakeup();
+        }
     }
 
     /** Reply bytes queued for clients and not written yet; for tests and diagnostics. */
@@ -176,12 +300,16 @@ public final class TcpStoreServer implements AutoCloseable {
             if (!started) {
                 return;
             }
+            supervisor.interrupt();
             loop.stop();
             toJoin = thread;
         }
+        // A loop that died before the stop left the socket to its successor: close it here.
+        closeQuietly(channel);
         if (toJoin != Thread.currentThread()) {
             try {
                 toJoin.join();
+                supervisor.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -215,6 +343,8 @@ public final class TcpStoreServer implements AutoCloseable {
         private int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
         private long maxRequestBytes = ServerLimits.DEFAULT_MAX_REQUEST_BYTES;
         private long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
+        private long maxPendingBytes = ServerLimits.DEFAULT_MAX_PENDING_BYTES;
+        private Duration partialRequestTimeout = ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT;
 
         private Builder() {
         }
@@ -284,6 +414,32 @@ public final class TcpStoreServer implements AutoCloseable {
          */
         public Builder maxStoreBytes(long n) {
             this.maxStoreBytes = n;
+            return this;
+        }
+
+        /**
+         * Most bytes held in partly received requests over all connections. Buffers grow with the bytes that
+         * arrived (a declared length alone costs nothing), so this bounds what slow or stalled senders can make the
+         * server hold together. Past it the connection holding the most is closed (others are unaffected), counted
+         * as {@link Refusal#PENDING_BUDGET}. Default 256 MiB; size the heap above
+         * {@link #maxStoreBytes maxStoreBytes} plus this.
+         */
+        public Builder maxPendingBytes(long n) {
+            this.maxPendingBytes = n;
+            return this;
+        }
+
+        /**
+         * How long a connection may send nothing in the middle of a request before it is closed (counted as
+         * {@link Refusal#PARTIAL_REQUEST_TIMEOUT}). Idle connections between requests are never closed: ranks idle
+         * for hours are normal. Default 60 s.
+         */
+        public Builder partialRequestTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("partialRequestTimeout must be positive, got " + timeout);
+            }
+            this.partialRequestTimeout = timeout;
             return this;
         }
 

@@ -241,7 +241,7 @@ class TcpStoreServerLoadTest {
         requireFileDescriptors(2L * count + 256);
         List<SocketChannel> channels = new ArrayList<>();
         try {
-            long before = heapAfterGc();
+            long before = Heap.usedAfterGc();
             for (int i = 0; i < count; i++) {
                 SocketChannel channel = SocketChannel.open(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
@@ -251,7 +251,7 @@ class TcpStoreServerLoadTest {
                 }
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == count);
-            long perConnection = (heapAfterGc() - before) / count;
+            long perConnection = (Heap.usedAfterGc() - before) / count;
             log.info("{} idle TCPStore connections: about {} bytes of heap each (both ends, after GC)", count,
                     perConnection);
             assertThat(perConnection).as("heap per idle connection, both ends").isLessThan(16 * 1024);
@@ -261,15 +261,6 @@ class TcpStoreServerLoadTest {
             }
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == 0);
-    }
-
-    private static long heapAfterGc() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 
     private static String key(int round, int id) {

@@ -226,26 +226,16 @@ class TcpStoreServerMemoryLimitsTest {
         writer.request(SET).str("/shared").bytes(new byte[8 * MIB]).send();
         writer.request(PING).u32(1).send();
         assertThat(writer.readU32()).isEqualTo(1);
-        long heapBefore = heapAfterGc();
+        long heapBefore = Heap.usedAfterGc();
         writer.request(SET).str("/shared").bytes(new byte[8 * MIB]).send();
         writer.request(PING).u32(2).send();
         assertThat(writer.readU32()).isEqualTo(2);
         // 100 watchers are owed old and new value (1.6 GB); the socket buffers took little of it.
         assertThat(server.replyBacklogBytes()).isGreaterThan(watchers * 8L * MIB);
-        long growth = heapAfterGc() - heapBefore;
+        long growth = Heap.usedAfterGc() - heapBefore;
         assertThat(growth).as("heap growth while 100 watchers are owed a change of 8 MiB values")
                 .isLessThan(128L * MIB);
         assertThat(server.connectionCount()).isEqualTo(watchers + 2);
-    }
-
-    private static long heapAfterGc() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            used = Math.min(used, java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage()
-                    .getUsed());
-        }
-        return used;
     }
 
     @Test

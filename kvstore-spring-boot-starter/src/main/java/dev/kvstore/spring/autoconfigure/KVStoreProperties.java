@@ -519,6 +519,19 @@ public class KVStoreProperties implements Validator {
             /** Most bytes of keys and values the master holds over all clients; size the heap above it. */
             private DataSize maxStoreSize = DataSize.ofGigabytes(1);
 
+            /**
+             * Most bytes the master holds in partly received requests over all clients (buffers grow with the bytes
+             * that arrived); past it the connection holding the most is closed. Size the heap above max-store-size
+             * plus this.
+             */
+            private DataSize maxPendingSize = DataSize.ofMegabytes(256);
+
+            /**
+             * How long a client may send nothing in the middle of a request before the master closes its
+             * connection. Idle connections between requests are never closed.
+             */
+            private Duration partialRequestTimeout = Duration.ofSeconds(60);
+
             public DataSize getMaxKeySize() {
                 return this.maxKeySize;
             }
@@ -559,7 +572,25 @@ public class KVStoreProperties implements Validator {
                 this.maxStoreSize = maxStoreSize;
             }
 
+            public DataSize getMaxPendingSize() {
+                return this.maxPendingSize;
+            }
+
+            public void setMaxPendingSize(DataSize maxPendingSize) {
+                this.maxPendingSize = maxPendingSize;
+            }
+
+            public Duration getPartialRequestTimeout() {
+                return this.partialRequestTimeout;
+            }
+
+            public void setPartialRequestTimeout(Duration partialRequestTimeout) {
+                this.partialRequestTimeout = partialRequestTimeout;
+            }
+
             void validate(Errors errors) {
+                validateSize(errors, "tcp.server.maxPendingSize", this.maxPendingSize, Long.MAX_VALUE);
+                validatePositive(errors, "tcp.server.partialRequestTimeout", this.partialRequestTimeout);
                 validateSize(errors, "tcp.server.maxKeySize", this.maxKeySize, Integer.MAX_VALUE);
                 validateSize(errors, "tcp.server.maxValueSize", this.maxValueSize, Integer.MAX_VALUE);
                 validateSize(errors, "tcp.server.maxRequestSize", this.maxRequestSize, Long.MAX_VALUE);

@@ -57,7 +57,9 @@ class TcpStoreConfiguration {
             .maxValueBytes(Math.toIntExact(limits.getMaxValueSize().toBytes()))
             .maxKeysPerRequest(limits.getMaxKeysPerRequest())
             .maxRequestBytes(limits.getMaxRequestSize().toBytes())
-            .maxStoreBytes(limits.getMaxStoreSize().toBytes());
+            .maxStoreBytes(limits.getMaxStoreSize().toBytes())
+            .maxPendingBytes(limits.getMaxPendingSize().toBytes())
+            .partialRequestTimeout(limits.getPartialRequestTimeout());
     }
 
 }

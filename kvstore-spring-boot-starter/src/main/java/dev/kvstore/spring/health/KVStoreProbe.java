@@ -1,6 +1,7 @@
 package dev.kvstore.spring.health;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.tcp.TcpKVStore;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.util.ClassUtils;
@@ -17,7 +18,10 @@ interface KVStoreProbe {
      */
     Map<String, Object> roundTrip(Duration timeout);
 
-    /** @return the etcd probe (leader, version) for an etcd store when jetcd is present, else an existence check */
+    /**
+     * @return the etcd probe (leader, version) for an etcd store when jetcd is present; for a store hosting the
+     *     embedded TCPStore master, its serving state and then an existence check; else an existence check
+     */
     static KVStoreProbe forStore(KVStore backend) {
         if (ClassUtils.isPresent("io.etcd.jetcd.Client", KVStoreProbe.class.getClassLoader())) {
             KVStoreProbe etcd = EtcdProbe.forStore(backend);
@@ -25,10 +29,14 @@ interface KVStoreProbe {
                 return etcd;
             }
         }
-        return (timeout) -> {
+        KVStoreProbe exists = (timeout) -> {
             backend.exists(PROBE_KEY);
             return Map.of();
         };
+        if (backend instanceof TcpKVStore tcp && tcp.embeddedServer().isPresent()) {
+            return new EmbeddedMasterProbe(tcp.embeddedServer().get(), exists);
+        }
+        return exists;
     }
 
 }

@@ -21,6 +21,7 @@ class ConfigurationMetadataTests {
             "kvstore.tcp.server-legacy-protocol", "kvstore.tcp.server.max-key-size",
             "kvstore.tcp.server.max-value-size", "kvstore.tcp.server.max-keys-per-request",
             "kvstore.tcp.server.max-request-size", "kvstore.tcp.server.max-store-size",
+            "kvstore.tcp.server.max-pending-size", "kvstore.tcp.server.partial-request-timeout",
             "management.health.kvstore.enabled",
             "management.health.kvstore.timeout");
 

@@ -34,6 +34,8 @@ class KVStorePropertiesTests {
             assertThat(properties.getTcp().getProtocol()).isEqualTo(ProtocolGeneration.MODERN);
             assertThat(properties.getTcp().getServer().getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(8));
             assertThat(properties.getTcp().getServer().getMaxStoreSize()).isEqualTo(DataSize.ofGigabytes(1));
+            assertThat(properties.getTcp().getServer().getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(256));
+            assertThat(properties.getTcp().getServer().getPartialRequestTimeout()).isEqualTo(Duration.ofSeconds(60));
             assertThat(properties.getEtcd().effectiveEndpoints()).containsExactly("http://127.0.0.1:2379");
             assertThat(properties.getEtcd().getConnectTimeout()).isEqualTo(Duration.ofSeconds(5));
             assertThat(properties.getEtcd().getRequestTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -55,7 +57,8 @@ class KVStorePropertiesTests {
                     "kvstore.tcp.timeout=1m", "kvstore.tcp.wait-for-workers=false", "kvstore.tcp.protocol=legacy",
                     "kvstore.tcp.server-legacy-protocol=v2-1", "kvstore.tcp.server.max-key-size=1KB",
                     "kvstore.tcp.server.max-value-size=2MB", "kvstore.tcp.server.max-keys-per-request=64",
-                    "kvstore.tcp.server.max-request-size=16MB", "kvstore.tcp.server.max-store-size=256MB")
+                    "kvstore.tcp.server.max-request-size=16MB", "kvstore.tcp.server.max-store-size=256MB",
+                    "kvstore.tcp.server.max-pending-size=32MB", "kvstore.tcp.server.partial-request-timeout=15s")
             .run((context) -> {
                 assertThat(context).hasNotFailed();
                 KVStoreProperties properties = context.getBean(KVStoreProperties.class);
@@ -88,6 +91,8 @@ class KVStorePropertiesTests {
                 assertThat(server.getMaxKeysPerRequest()).isEqualTo(64);
                 assertThat(server.getMaxRequestSize()).isEqualTo(DataSize.ofMegabytes(16));
                 assertThat(server.getMaxStoreSize()).isEqualTo(DataSize.ofMegabytes(256));
+                assertThat(server.getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(32));
+                assertThat(server.getPartialRequestTimeout()).isEqualTo(Duration.ofSeconds(15));
             });
     }
 
@@ -109,6 +114,8 @@ class KVStorePropertiesTests {
             kvstore.tcp.server.max-key-size=4GB            | kvstore.tcp.server.max-key-size
             kvstore.tcp.server.max-keys-per-request=0      | kvstore.tcp.server.max-keys-per-request
             kvstore.tcp.server.max-store-size=0B           | kvstore.tcp.server.max-store-size
+            kvstore.tcp.server.max-pending-size=0B         | kvstore.tcp.server.max-pending-size
+            kvstore.tcp.server.partial-request-timeout=0s  | kvstore.tcp.server.partial-request-timeout
             kvstore.backend=redis                          | kvstore.backend
             kvstore.namespace=a/b                          | kvstore.namespace
             kvstore.component=                             | kvstore.component

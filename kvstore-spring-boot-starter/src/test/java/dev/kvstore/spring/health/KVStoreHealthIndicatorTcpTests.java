@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfiguration;
 import dev.kvstore.tcp.TcpKVStore;
@@ -49,6 +50,22 @@ class KVStoreHealthIndicatorTcpTests {
         } finally {
             master.close();
         }
+    }
+
+    @Test
+    void anEmbeddedMasterIsUpWhileItServesAndDownNamingWhyOnceItDoesNot() {
+        this.runner.withPropertyValues("kvstore.rank=0", "kvstore.tcp.port=0").run((context) -> {
+            HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+            Health up = indicator.health();
+            assertThat(up.getStatus()).isEqualTo(Status.UP);
+            assertThat(up.getDetails()).containsEntry("masterLoopRestarts", 0L).containsKey("masterRefusals");
+            TcpKVStore master = (TcpKVStore) context.getBean(ManagedKVStore.class).delegate();
+            master.embeddedServer().orElseThrow().close();
+            Health down = indicator.health();
+            assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(down.getDetails().get("error")).asString()
+                .contains("embedded TCPStore master on 127.0.0.1:" + master.port() + " is not serving");
+        });
     }
 
     @Test

@@ -1,9 +1,13 @@
 package dev.kvstore.spring.autoconfigure.metrics;
 
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
+import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.metrics.KVStoreMetrics;
 import dev.kvstore.spring.metrics.KVStoreRecipeMetrics;
+import dev.kvstore.spring.metrics.KVStoreServerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -13,8 +17,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of {@link KVStoreMetrics}: timers of the auto-configured
- * store's operations and waits, and counters of its timeouts, and {@link KVStoreRecipeMetrics}: gauges of held locks
- * and live leases, when a {@link MeterRegistry} bean exists.
+ * store's operations and waits, and counters of its timeouts, when a {@link MeterRegistry} bean exists;
+ * {@link KVStoreServerMetrics} of an embedded TCPStore master; and {@link KVStoreRecipeMetrics}: gauges of held locks
+ * and live leases.
  */
 @AutoConfiguration(before = KVStoreAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
@@ -35,6 +40,14 @@ public final class KVStoreMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     KVStoreRecipeMetrics kvStoreRecipeMetrics() {
         return new KVStoreRecipeMetrics();
+    }
+
+    /** Binds once every singleton exists: the stores depend on the metrics, not the other way round. */
+    @Bean
+    SmartInitializingSingleton kvStoreServerMetricsBinder(MeterRegistry meterRegistry,
+            ObjectProvider<KVStore> stores) {
+        return () -> stores.orderedStream()
+            .forEach((store) -> KVStoreServerMetrics.bindEmbeddedMaster(meterRegistry, store));
     }
 
 }

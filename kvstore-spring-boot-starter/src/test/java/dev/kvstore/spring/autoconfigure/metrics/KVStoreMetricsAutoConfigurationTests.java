@@ -2,14 +2,20 @@ package dev.kvstore.spring.autoconfigure.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.metrics.KVStoreMetrics;
+import dev.kvstore.spring.metrics.KVStoreServerMetrics;
+import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.FreePorts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -53,6 +59,28 @@ class KVStoreMetricsAutoConfigurationTests {
                 store.withComponent("other").set("c", "3");
                 assertThat(registry.get(KVStoreMetrics.OPERATIONS)
                     .tags("operation", "set", "outcome", "success").timer().count()).isEqualTo(3);
+            });
+    }
+
+    @Test
+    void anEmbeddedMasterExportsWhetherItServesItsRestartsAndRefusals() {
+        this.runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+            .withPropertyValues("kvstore.tcp.port=0")
+            .run((context) -> {
+                TcpKVStore master = (TcpKVStore) context.getBean(ManagedKVStore.class).delegate();
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                assertThat(registry.get(KVStoreServerMetrics.SERVING).gauge().value()).isEqualTo(1.0);
+                assertThat(registry.get(KVStoreServerMetrics.LOOP_RESTARTS).functionCounter().count()).isZero();
+                try (Socket hostile = new Socket(InetAddress.getLoopbackAddress(), master.port())) {
+                    hostile.getOutputStream().write(99); // no opcode of any protocol generation
+                    hostile.setSoTimeout(10_000);
+                    assertThat(hostile.getInputStream().read()).as("closed by the master").isEqualTo(-1);
+                }
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(registry
+                    .get(KVStoreServerMetrics.REFUSALS).tags("reason", "protocol_violation").functionCounter().count())
+                    .isEqualTo(1.0));
+                assertThat(registry.get(KVStoreServerMetrics.REFUSALS)
+                    .tags("reason", "store_full").functionCounter().count()).isZero();
             });
     }
 

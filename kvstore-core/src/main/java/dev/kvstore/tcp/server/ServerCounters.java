@@ -1,0 +1,48 @@
+package dev.kvstore.tcp.server;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * What {@link ServerStatus} reports, kept across event-loop restarts: written by the loop and its supervisor, read by
+ * any thread.
+ */
+final class ServerCounters {
+
+    private final AtomicLongArray refusals = new AtomicLongArray(Refusal.values().length);
+    private final AtomicLong loopRestarts = new AtomicLong();
+    private volatile ServerStatus.Incident lastIncident;
+    private volatile boolean serving;
+    private volatile long pendingBytes;
+
+    void refused(Refusal reason) {
+        refusals.incrementAndGet(reason.ordinal());
+    }
+
+    void incident(String description) {
+        lastIncident = new ServerStatus.Incident(Instant.now(), description);
+    }
+
+    void loopRestarted() {
+        loopRestarts.incrementAndGet();
+    }
+
+    void serving(boolean now) {
+        serving = now;
+    }
+
+    void pendingBytes(long now) {
+        pendingBytes = now;
+    }
+
+    ServerStatus snapshot() {
+        Map<Refusal, Long> counts = new EnumMap<>(Refusal.class);
+        for (Refusal reason : Refusal.values()) {
+            counts.put(reason, refusals.get(reason.ordinal()));
+        }
+        return new ServerStatus(serving, loopRestarts.get(), lastIncident, counts, pendingBytes);
+    }
+}
