@@ -1,12 +1,15 @@
 package dev.kvstore.api;
 
+import dev.kvstore.recipes.LockElection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,6 +21,7 @@ public abstract class AbstractKVStore implements KVStore {
 
     private final KeyLayout layout;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<String, KVLock> locks = new ConcurrentHashMap<>();
 
     protected AbstractKVStore(String namespace, String component) {
         this(KeyLayout.of(namespace, component));
@@ -112,6 +116,42 @@ public abstract class AbstractKVStore implements KVStore {
     public final boolean compareAndSet(String key, byte[] expected, byte[] desired) {
         Objects.requireNonNull(desired, "desired");
         return doCompareAndSet(fullKey(key), expected, desired);
+    }
+
+    @Override
+    public final KeyPage listKeys(String prefix, String continueAfter, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+        }
+        requireOpen();
+        return doListKeys(layout, prefix == null ? "" : prefix, continueAfter, limit);
+    }
+
+    @Override
+    public final void setEphemeralBytes(String key, byte[] value) {
+        Objects.requireNonNull(value, "value");
+        doSetEphemeral(fullKey(key), value);
+    }
+
+    @Override
+    public final KVLock lock(String name) {
+        KeyLayout.requireKey(name);
+        requireOpen();
+        return locks.computeIfAbsent(name, n -> newLock(this, layout, n));
+    }
+
+    /** A campaign over {@link #lock(String) lock("election/" + name)}. */
+    @Override
+    public final KVElection elect(String name, KVElection.Listener listener) {
+        KeyLayout.requireKey(name);
+        return LockElection.start(name, lock("election/" + name), listener);
+    }
+
+    @Override
+    public final KVWatch watch(String prefix, KVWatch.Listener listener) {
+        Objects.requireNonNull(listener, "listener");
+        requireOpen();
+        return doWatch(layout, prefix == null ? "" : prefix, listener);
     }
 
     /**
@@ -209,10 +249,14 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     private String fullKey(String key) {
+        requireOpen();
+        return layout.fullKey(key);
+    }
+
+    private void requireOpen() {
         if (closed.get()) {
             throw new IllegalStateException("KVStore " + layout + " is closed");
         }
-        return layout.fullKey(key);
     }
 
     private static Duration requireTimeout(Duration timeout) {
@@ -256,6 +300,43 @@ public abstract class AbstractKVStore implements KVStore {
 
     /** @param expected the expected value, or {@code null} for "absent" */
     protected abstract boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired);
+
+    /**
+     * Lists a page of the layout's component; see {@link KVStore#listKeys(String, String, int)}. The default throws
+     * {@link UnsupportedOperationException}.
+     *
+     * @param prefix the prefix relative to the component, never {@code null}
+     */
+    protected KeyPage doListKeys(KeyLayout layout, String prefix, String continueAfter, int limit) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
+    }
+
+    /**
+     * Stores an ephemeral key; see {@link KVStore#setEphemeralBytes(String, byte[])}. The default throws
+     * {@link UnsupportedOperationException}.
+     */
+    protected void doSetEphemeral(String fullKey, byte[] value) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no ephemeral keys");
+    }
+
+    /**
+     * Subscribes to the changes under the prefix of the layout's component; see {@link KVStore#watch}. The default
+     * throws {@link UnsupportedOperationException}.
+     */
+    protected KVWatch doWatch(KeyLayout layout, String prefix, KVWatch.Listener listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");
+    }
+
+    /**
+     * Creates the lock of this name; see {@link KVStore#lock(String)}. Called once per name and store (or view). The
+     * default throws {@link UnsupportedOperationException}.
+     *
+     * @param view the store (or component view) the lock was asked of
+     * @param layout the view's layout
+     */
+    protected KVLock newLock(KVStore view, KeyLayout layout, String name) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no locks");
+    }
 
     /** Releases the backend; called once. */
     protected abstract void doClose(boolean cleanup);
@@ -319,6 +400,31 @@ public abstract class AbstractKVStore implements KVStore {
         @Override
         protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
             return owner.doCompareAndSet(fullKey, expected, desired);
+        }
+
+        @Override
+        protected KeyPage doListKeys(KeyLayout layout, String prefix, String continueAfter, int limit) {
+            return owner.doListKeys(layout, prefix, continueAfter, limit);
+        }
+
+        @Override
+        protected KVLock newLock(KVStore view, KeyLayout layout, String name) {
+            return owner.newLock(view, layout, name);
+        }
+
+        @Override
+        protected void doSetEphemeral(String fullKey, byte[] value) {
+            owner.doSetEphemeral(fullKey, value);
+        }
+
+        @Override
+        protected KVWatch doWatch(KeyLayout layout, String prefix, KVWatch.Listener listener) {
+            return owner.doWatch(layout, prefix, listener);
+        }
+
+        @Override
+        public void onLeaseLoss(java.util.function.Consumer<String> listener) {
+            owner.onLeaseLoss(listener);
         }
 
         @Override

@@ -4,8 +4,13 @@ import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KVLock;
+import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -79,13 +84,18 @@ public final class EtcdKVStore extends AbstractKVStore {
     private final KV kv;
     private final EtcdCalls calls;
     private final EtcdWaiter waiter;
+    private final EtcdKeyLister lister;
+    private final EtcdSession session;
+    private final java.util.Set<EtcdPrefixWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls) {
+    private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls, Duration leaseTtl) {
         super(layout);
         this.client = client;
         this.kv = client.getKVClient();
         this.calls = calls;
         this.waiter = new EtcdWaiter(kv, client.getWatchClient(), calls, this::isClosed);
+        this.lister = new EtcdKeyLister(kv, calls);
+        this.session = new EtcdSession(client.getLeaseClient(), calls, leaseTtl);
     }
 
     /** @return a builder with the defaults: {@code http://127.0.0.1:2379}, namespace {@code default} */
@@ -176,6 +186,53 @@ public final class EtcdKVStore extends AbstractKVStore {
                 new KeysCondition(keys, pattern, expectedCount, value), timeout);
     }
 
+    /** A range read of keys only, at one revision, in chunks; see {@link EtcdKeyLister}. */
+    @Override
+    protected KeyPage doListKeys(KeyLayout keys, String prefix, String continueAfter, int limit) {
+        return lister.page(keys, prefix, continueAfter, limit);
+    }
+
+    /** A read of the prefix, then a watch from its revision; see {@link EtcdPrefixWatch}. */
+    @Override
+    protected KVWatch doWatch(KeyLayout keys, String prefix, KVWatch.Listener listener) {
+        return watch(keys, prefix, listener, EtcdPrefixWatch.DEFAULT_QUEUE_CAPACITY, revision -> { });
+    }
+
+    /** A watch with a given queue capacity and a hook called before every watch stream starts; for tests. */
+    KVWatch watch(KeyLayout keys, String prefix, KVWatch.Listener listener, int capacity,
+            java.util.function.LongConsumer beforeWatch) {
+        EtcdPrefixWatch[] subscription = new EtcdPrefixWatch[1];
+        subscription[0] = new EtcdPrefixWatch(kv, client.getWatchClient(), calls, keys, prefix, listener, capacity,
+                beforeWatch, () -> watches.remove(subscription[0]));
+        watches.add(subscription[0]);
+        return subscription[0].start();
+    }
+
+    /** A put attached to this store's lease. */
+    @Override
+    protected void doSetEphemeral(String fullKey, byte[] value) {
+        long lease = session.current().id;
+        calls.await("put of ephemeral key '" + fullKey + "'", kv.put(bytes(fullKey), ByteSequence.from(value),
+                PutOption.builder().withLeaseId(lease).build()));
+    }
+
+    /** Held under this store's lease; see {@link EtcdLock}. */
+    @Override
+    protected KVLock newLock(KVStore view, KeyLayout keys, String name) {
+        return new ThreadReentrantLock(name, new EtcdLock(kv, calls, waiter, session, keys, name));
+    }
+
+    /** Called on the lease's timer thread. */
+    @Override
+    public void onLeaseLoss(java.util.function.Consumer<String> listener) {
+        session.onLoss(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** @return the TTL of this store's lease, which holds its locks */
+    public Duration leaseTtl() {
+        return session.ttl();
+    }
+
     /**
      * A transaction that puts the new count if the key's mod revision is still the one read (0 for a missing key);
      * on conflict it returns the current value in the same round trip and the addition is retried, until the request
@@ -224,10 +281,15 @@ public final class EtcdKVStore extends AbstractKVStore {
         return current != null && Arrays.equals(current.getValue().getBytes(), desired);
     }
 
-    /** Deletes {@code {namespace}/} if asked, then closes the client (which ends the watches of running waits). */
+    /**
+     * Revokes the lease (freeing this store's locks), deletes {@code {namespace}/} if asked, then closes the client
+     * (which ends the watches of running waits).
+     */
     @Override
     protected void doClose(boolean cleanup) {
         try {
+            List.copyOf(watches).forEach(EtcdPrefixWatch::close);
+            session.close();
             if (cleanup) {
                 deleteNamespace(calls, client.getKVClient(), layout());
             }
@@ -301,6 +363,7 @@ public final class EtcdKVStore extends AbstractKVStore {
         private String namespace = "default";
         private String component = "tensorbus";
         private boolean cleanup;
+        private Duration leaseTtl = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -394,6 +457,15 @@ public final class EtcdKVStore extends AbstractKVStore {
         }
 
         /**
+         * TTL of the store's lease, which holds its locks: a process that dies frees them within this time, and a
+         * process cut off from etcd this long loses them. Rounded up to whole seconds; default 10 s.
+         */
+        public Builder leaseTtl(Duration leaseTtl) {
+            this.leaseTtl = requirePositive("leaseTtl", leaseTtl);
+            return this;
+        }
+
+        /**
          * Connects and checks the cluster answers within connectTimeout.
          *
          * @throws IllegalArgumentException if the configuration is invalid
@@ -440,7 +512,7 @@ public final class EtcdKVStore extends AbstractKVStore {
                 throw e;
             }
             log.info("Connected to etcd {} as {}", endpoints, layout);
-            return new EtcdKVStore(layout, connected, calls);
+            return new EtcdKVStore(layout, connected, calls, leaseTtl);
         }
 
         /**

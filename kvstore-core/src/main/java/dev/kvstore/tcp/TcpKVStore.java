@@ -5,8 +5,14 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreLimitException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KVLock;
+import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.recipes.CompareAndSetLock;
+import dev.kvstore.recipes.ThreadReentrantLock;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -530,7 +536,7 @@ public final class TcpKVStore extends AbstractKVStore {
      * {@code null} to fall back to key by key.
      */
     private List<byte[]> readAllAtOnce(Lease lease, List<String> fullKeys) {
-        if (!protocol.supports(ProtocolGeneration.Command.MULTI_GET)) {
+        if (!spoken().supports(ProtocolGeneration.Command.MULTI_GET)) {
             return null;
         }
         List<byte[]> values = new ArrayList<>(fullKeys.size());
@@ -617,6 +623,76 @@ public final class TcpKVStore extends AbstractKVStore {
         throw failure;
     }
 
+    // --- listing -------------------------------------------------------------------------------------------------
+
+    /**
+     * LIST_KEYS, streamed through a bounded {@link KeyPage.Collector}: the Java master and PyTorch 2.10+ masters
+     * have it, with the MODERN protocol. An older master drops the connection on the unknown opcode; that is told
+     * apart from a lost master by asking it for its key count on a new connection.
+     */
+    @Override
+    protected KeyPage doListKeys(KeyLayout keyLayout, String prefix, String continueAfter, int limit) {
+        String unsupported = "TCPStore cannot list keys here: LIST_KEYS needs a master that has it (the Java "
+                + "TcpStoreServer or PyTorch 2.10+) and the MODERN protocol";
+        if (!spoken().supports(ProtocolGeneration.Command.LIST_KEYS)) {
+            throw new UnsupportedOperationException(unsupported + "; this store speaks " + protocol);
+        }
+        String wirePrefix = TcpStoreClient.wireKey(keyLayout.componentPrefix()) + prefix;
+        int relativeStart = wirePrefix.length() - prefix.length();
+        KeyPage.Collector page = new KeyPage.Collector(continueAfter, limit);
+        try {
+            withConnection(client -> {
+                client.streamWireKeys(wire -> {
+                    if (wire.startsWith(wirePrefix)) {
+                        page.offer(wire.substring(relativeStart));
+                    }
+                });
+                return null;
+            });
+        } catch (KVStoreConnectionException e) {
+            try {
+                withConnection(TcpStoreClient::numKeys);
+            } catch (RuntimeException stillDown) {
+                throw e; // the master is gone, not just missing LIST_KEYS
+            }
+            throw new UnsupportedOperationException(unsupported + "; the master at " + host + ":" + port
+                    + " closed the connection on LIST_KEYS (PyTorch before 2.10)", e);
+        }
+        return page.page();
+    }
+
+    // --- locks ---------------------------------------------------------------------------------------------------
+
+    /** Compare-and-set with an owner token; a crashed holder's lock stays until its owner key is deleted. */
+    @Override
+    protected KVLock newLock(KVStore view, KeyLayout keyLayout, String name) {
+        return new ThreadReentrantLock(name, new CompareAndSetLock(view, name));
+    }
+
+    // --- leases --------------------------------------------------------------------------------------------------
+
+    private static final String NO_LEASES = "TCPStore has no leases or ephemeral keys: the master (a torch master "
+            + "in particular) cannot tell that a process died, so its keys stay until deleted; use the etcd backend "
+            + "for keys that must vanish with their owner";
+
+    @Override
+    protected void doSetEphemeral(String fullKey, byte[] value) {
+        throw new UnsupportedOperationException(NO_LEASES);
+    }
+
+    @Override
+    public void onLeaseLoss(Consumer<String> listener) {
+        throw new UnsupportedOperationException(NO_LEASES);
+    }
+
+    /** TCPStore has no prefix watch; see docs/recipes.md. */
+    @Override
+    protected KVWatch doWatch(KeyLayout keyLayout, String prefix, KVWatch.Listener listener) {
+        throw new UnsupportedOperationException("TCPStore cannot watch keys: its protocol has no subscription to "
+                + "changes under a prefix (PyTorch 1.13's WATCH_KEY watches single keys on a legacy callback "
+                + "connection, and the Java master would need server changes); use the etcd backend for watches");
+    }
+
     // --- close ---------------------------------------------------------------------------------------------------
 
     @Override
@@ -684,6 +760,12 @@ public final class TcpKVStore extends AbstractKVStore {
         } finally {
             connections.release(client);
         }
+    }
+
+    /** @return the generation the connections speak (set with them: before {@link #start()} there is none) */
+    private ProtocolGeneration spoken() {
+        pool(); // fails clearly when closed or not started
+        return protocol;
     }
 
     /** @return the connections; before {@link #start()} there are none */

@@ -422,6 +422,23 @@ public final class TcpStoreClient implements AutoCloseable {
         });
     }
 
+    /**
+     * LIST_KEYS, handing each wire key to {@code each} as it is read instead of collecting them: the reply is read
+     * in full (or the connection closed), and memory does not grow with the number of keys.
+     */
+    void streamWireKeys(java.util.function.Consumer<String> each) {
+        call(Command.LIST_KEYS, null, () -> null, () -> {
+            long count = readI64();
+            if (count < 0 || count > MAX_REPLY_BYTES) {
+                throw new MalformedReplyException("LIST_KEYS count " + count);
+            }
+            for (long i = 0; i < count; i++) {
+                each.accept(new String(readBytes(), StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+    }
+
     long addRaw(String wireKey, long delta) {
         return call(Command.ADD, wireKey, () -> {
             writeString(wireKey);

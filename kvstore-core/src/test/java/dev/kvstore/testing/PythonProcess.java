@@ -20,8 +20,9 @@ import java.util.function.Predicate;
 
 /**
  * A real Python peer run as a subprocess under a {@link PythonRuntime}: by default the host's {@code /usr/bin/python3}
- * with Debian's python3-torch 1.13 and python3-etcd3, or {@link PythonRuntime#TORCH_2_6}'s chroot. The script comes from the test classpath ({@code /python/NAME.py}); its stdout lines can be awaited, its stderr is
- * kept for failure messages, and {@link #close()} kills it.
+ * with Debian's python3-torch 1.13 and python3-etcd3, or {@link PythonRuntime#TORCH_2_6}'s chroot. The script comes
+ * from the test classpath ({@code /python/NAME.py}); its stdout lines can be awaited, its stderr is kept for failure
+ * messages, and {@link #close()} kills it. {@link #startJava} runs a child JVM the same way.
  */
 public final class PythonProcess implements AutoCloseable {
 
@@ -109,6 +110,31 @@ public final class PythonProcess implements AutoCloseable {
                 throw new IllegalArgumentException("no test resource " + resource);
             }
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Starts a child JVM running {@code mainClass} from the test classpath (the same JDK and classpath as this test
+     * JVM), as a second process of a test; the same awaiting and killing applies. {@link #close()} kills it with
+     * SIGKILL.
+     *
+     * @param jvmOptions options before the main class, e.g. {@code -Xmx64m}
+     */
+    public static PythonProcess startJava(Class<?> mainClass, List<String> jvmOptions, Object... args) {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass.getName());
+        for (Object arg : args) {
+            command.add(String.valueOf(arg));
+        }
+        try {
+            return new PythonProcess(mainClass.getSimpleName(), new ProcessBuilder(command).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a child JVM for " + mainClass.getName(), e);
         }
     }
 

@@ -1,13 +1,18 @@
 package dev.kvstore.spring;
 
+import dev.kvstore.api.KVElection;
+import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyPage;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -259,6 +264,41 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
             store.barrier(name, parties, left);
             return null;
         }));
+    }
+
+    /** Delegates (not observed: a listing is many store calls, not one operation). */
+    @Override
+    public KeyPage listKeys(String prefix, String continueAfter, int limit) {
+        return store(this.readyTimeout, "listKeys").listKeys(prefix, continueAfter, limit);
+    }
+
+    /** Delegates (not observed). */
+    @Override
+    public void setEphemeralBytes(String key, byte[] value) {
+        store(this.readyTimeout, "setEphemeral").setEphemeralBytes(key, value);
+    }
+
+    @Override
+    public void onLeaseLoss(Consumer<String> listener) {
+        store(this.readyTimeout, "onLeaseLoss").onLeaseLoss(listener);
+    }
+
+    /** The backend's election: its store calls go to the backend directly and are not observed. */
+    @Override
+    public KVElection elect(String name, KVElection.Listener listener) {
+        return store(this.readyTimeout, "elect").elect(name, listener);
+    }
+
+    /** The backend's watch: its store calls go to the backend directly and are not observed. */
+    @Override
+    public KVWatch watch(String prefix, KVWatch.Listener listener) {
+        return store(this.readyTimeout, "watch").watch(prefix, listener);
+    }
+
+    /** The backend's lock: its store calls go to the backend directly and are not observed. */
+    @Override
+    public KVLock lock(String name) {
+        return store(this.readyTimeout, "lock").lock(name);
     }
 
     /**
