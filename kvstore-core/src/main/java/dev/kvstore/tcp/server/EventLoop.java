@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -55,6 +56,8 @@ final class EventLoop implements Runnable {
     private final LongAdder replyBacklog = new LongAdder();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Set<Connection> connections = new HashSet<>();
+    /** Work other threads hand to the loop (snapshots): the loop's state is only ever touched by its own thread. */
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Set<Connection> toFlush = new LinkedHashSet<>();
     /** Connections in the middle of a request: the only ones that hold pending bytes or can time out. */
     private final Set<Connection> partial = new LinkedHashSet<>();
@@ -114,6 +117,20 @@ final class EventLoop implements Runnable {
     }
 
     /**
+     * Runs the task on the loop thread soon (after the current batch of events). Tasks queued when the loop ends
+     * never run: callers wait with a bound.
+     */
+    void submit(Runnable task) {
+        tasks.add(task);
+        selector.wakeup();
+    }
+
+    /** @return the open connections; only for tasks running on the loop thread */
+    Set<Connection> connections() {
+        return java.util.Collections.unmodifiableSet(connections);
+    }
+
+    /**
      * Asks the loop to stop; it closes every connection, the listening socket and the selector on its way out.
      */
     void stop() {
@@ -139,6 +156,7 @@ final class EventLoop implements Runnable {
                         flushAll();
                     }
                 }
+                runTasks();
                 long now = System.nanoTime();
                 resumeAcceptingIfDue(now);
                 closeStalledRequestsIfDue(now);
@@ -157,6 +175,18 @@ final class EventLoop implements Runnable {
         } finally {
             counters.serving(false);
             shutDown();
+        }
+    }
+
+    /** A failing task (a defect in it) must not take the loop down: it is logged and the loop goes on. */
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("TCPStore server on {}: a task on the event loop failed", address, e);
+            }
         }
     }
 
@@ -253,7 +283,10 @@ final class EventLoop implements Runnable {
         long heldBefore = parser.heldBytes();
         ProtocolViolation violation = null;
         try {
-            parser.feed(readBuffer, request -> handler.handle(connection, request));
+            parser.feed(readBuffer, request -> {
+                connection.requestsServed++;
+                handler.handle(connection, request);
+            });
         } catch (ProtocolViolation e) {
             violation = e;
         } finally {

@@ -1,6 +1,7 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.tcp.ProtocolGeneration;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,6 +10,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +63,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
     private final ServerLimits limits;
     private final StoreState store;
+    private final SnapshotTaker snapshots;
     private final ServerCounters counters = new ServerCounters();
     private final LoopHooks hooks = new LoopHooks();
 
@@ -78,6 +84,7 @@ public final class TcpStoreServer implements AutoCloseable {
                 builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
                 builder.partialRequestTimeout.toNanos());
         this.store = new StoreState(limits);
+        this.snapshots = new SnapshotTaker(store, limits);
     }
 
     /** @return a builder with the defaults: 127.0.0.1:29500, legacy numbering of PyTorch 1.13/2.0 */
@@ -252,6 +259,44 @@ public final class TcpStoreServer implements AutoCloseable {
      */
     public ServerStatus status() {
         return counters.snapshot();
+    }
+
+    /**
+     * Takes a snapshot of the clients, their pending waits, a page of the keys and the missing keys. It is taken on
+     * the event-loop thread between two batches of requests, so it is consistent, and the caller waits at most
+     * {@code timeout} for it; its size is bounded by the query.
+     *
+     * @throws IllegalStateException if the server is not serving (not started, closed, or restarting its loop)
+     * @throws KVStoreTimeoutException if the loop did not take it within the timeout (it is busy or stuck)
+     */
+    public ServerSnapshot snapshot(SnapshotQuery query, Duration timeout) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(timeout, "timeout");
+        EventLoop current = loop;
+        if (current == null || !counters.snapshot().serving()) {
+            throw new IllegalStateException("TCPStore server " + this + " is not serving; no snapshot to take");
+        }
+        CompletableFuture<ServerSnapshot> result = new CompletableFuture<>();
+        current.submit(() -> {
+            try {
+                result.complete(snapshots.take(query, current.connections()));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(false);
+            throw new KVStoreTimeoutException("the event loop of TCPStore server " + this
+                    + " did not take a snapshot within " + timeout);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("taking a snapshot of TCPStore server " + this + " failed: "
+                    + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while taking a snapshot of TCPStore server " + this, e);
+        }
     }
 
     /** WAITs not answered yet over all connections; for tests and diagnostics. */
