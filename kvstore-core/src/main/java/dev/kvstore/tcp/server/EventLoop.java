@@ -38,8 +38,6 @@ final class EventLoop implements Runnable {
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Waits pending this long are reported at DEBUG on every tick. */
     private static final long LONG_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
-    /** Waits pending this long are reported at INFO, at most once per this period. */
-    private static final long VERY_LONG_WAIT_NANOS = TimeUnit.MINUTES.toNanos(5);
     private static final String LEFT_MID_REQUEST = "disconnected mid-request";
 
     private final Selector selector;
@@ -53,6 +51,7 @@ final class EventLoop implements Runnable {
     private final ServerCounters counters;
     private final LoopHooks hooks;
     private final HostileConnectionLog hostileLog;
+    private final StallLog stallLog;
     private final LongAdder replyBacklog = new LongAdder();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Set<Connection> connections = new HashSet<>();
@@ -69,12 +68,11 @@ final class EventLoop implements Runnable {
     private long pendingBytes;
     private long acceptPausedUntil;
     private long nextWaitReport = System.nanoTime() + LONG_WAIT_NANOS;
-    private long nextInfoWaitReport = System.nanoTime() + VERY_LONG_WAIT_NANOS;
     private long nextPartialCheck;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            ProtocolGeneration legacyGeneration, StoreState store, ServerCounters counters, LoopHooks hooks)
-            throws IOException {
+            ProtocolGeneration legacyGeneration, StoreState store, ServerCounters counters, LoopHooks hooks,
+            StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
@@ -84,6 +82,7 @@ final class EventLoop implements Runnable {
         this.hooks = hooks;
         this.handler = new CommandHandler(store);
         this.hostileLog = new HostileConnectionLog(log, address);
+        this.stallLog = stallLog;
         // A stalled request is noticed within a quarter of its timeout (and within a second).
         this.partialCheckNanos = Math.max(1, Math.min(limits.partialRequestTimeoutNanos() / 4,
                 TimeUnit.SECONDS.toNanos(1)));
@@ -162,6 +161,7 @@ final class EventLoop implements Runnable {
                 closeStalledRequestsIfDue(now);
                 hostileLog.reportIfDue(now);
                 reportLongWaitsIfDue(now);
+                stallLog.reportIfDue(now, store);
                 // Published once the budget is enforced: readers never see the moment between a read and its close.
                 counters.pendingBytes(pendingBytes);
                 hooks.tick();
@@ -452,10 +452,13 @@ final class EventLoop implements Runnable {
             wait = Math.min(wait, nextPartialCheck - now);
         }
         wait = Math.min(wait, hostileLog.nanosUntilDue(now));
+        wait = Math.min(wait, stallLog.nanosUntilDue(now));
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait));
     }
 
-    /** Stuck rendezvous are easier to diagnose when the server says what its clients still wait for. */
+    /**
+     * A DEBUG summary of the waits pending 30 s and more; the {@link StallLog} reports stalled keys one by one at INFO.
+     */
     private void reportLongWaitsIfDue(long now) {
         if (now - nextWaitReport < 0) {
             return;
@@ -463,14 +466,6 @@ final class EventLoop implements Runnable {
         nextWaitReport = now + LONG_WAIT_NANOS;
         if (store.waiterCount() == 0) {
             return;
-        }
-        if (now - nextInfoWaitReport >= 0 && log.isInfoEnabled()) {
-            String veryLong = store.describeLongWaits(now, VERY_LONG_WAIT_NANOS);
-            if (veryLong != null) {
-                nextInfoWaitReport = now + VERY_LONG_WAIT_NANOS;
-                log.info("TCPStore server on {}: {}", address, veryLong);
-                return;
-            }
         }
         if (log.isDebugEnabled()) {
             String summary = store.describeLongWaits(now, LONG_WAIT_NANOS);

@@ -54,10 +54,16 @@ public final class TcpStoreServer implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final ProtocolGeneration legacyGeneration;
+    private final Duration stallLogInterval;
+    private final Duration stallThreshold;
 
     /** First pause before a dead loop is restarted; doubled per failure in a row up to {@link #MAX_RESTART_PAUSE}. */
     private static final Duration FIRST_RESTART_PAUSE = Duration.ofMillis(10);
     private static final Duration MAX_RESTART_PAUSE = Duration.ofSeconds(1);
+    /** Default of {@link Builder#stallLogInterval}. */
+    public static final Duration DEFAULT_STALL_LOG_INTERVAL = Duration.ofSeconds(60);
+    /** Default of {@link Builder#stallThreshold}. */
+    public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofSeconds(60);
     /** A loop that served this long before dying counts as healthy: the next restart is immediate again. */
     private static final Duration HEALTHY_RUN = Duration.ofMinutes(1);
 
@@ -80,6 +86,8 @@ public final class TcpStoreServer implements AutoCloseable {
         this.host = builder.host;
         this.requestedPort = builder.port;
         this.legacyGeneration = builder.legacyGeneration;
+        this.stallLogInterval = builder.stallLogInterval;
+        this.stallThreshold = builder.stallThreshold;
         this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
                 builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
                 builder.partialRequestTimeout.toNanos());
@@ -132,7 +140,8 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
-        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, counters, hooks);
+        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, counters, hooks,
+                new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
         thread.setDaemon(true);
         // Serving from here on: the socket is bound and the loop accepts as soon as its thread runs.
@@ -390,6 +399,8 @@ public final class TcpStoreServer implements AutoCloseable {
         private long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
         private long maxPendingBytes = ServerLimits.DEFAULT_MAX_PENDING_BYTES;
         private Duration partialRequestTimeout = ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT;
+        private Duration stallLogInterval = DEFAULT_STALL_LOG_INTERVAL;
+        private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
 
         private Builder() {
         }
@@ -486,6 +497,30 @@ public final class TcpStoreServer implements AutoCloseable {
             }
             this.partialRequestTimeout = timeout;
             return this;
+        }
+
+        /**
+         * How often the stall log reports the keys clients have waited for longer than
+         * {@link #stallThreshold stallThreshold}: one INFO line per key with the waiting clients' addresses (at most
+         * 10 keys per report, longest waited for first, and a line counting the rest). Default 60 s.
+         */
+        public Builder stallLogInterval(Duration interval) {
+            this.stallLogInterval = requirePositive(interval, "stallLogInterval");
+            return this;
+        }
+
+        /** How long a key must have been waited for before the stall log names it. Default 60 s. */
+        public Builder stallThreshold(Duration threshold) {
+            this.stallThreshold = requirePositive(threshold, "stallThreshold");
+            return this;
+        }
+
+        private static Duration requirePositive(Duration duration, String name) {
+            Objects.requireNonNull(duration, name);
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + duration);
+            }
+            return duration;
         }
 
         /** @return a server, not yet started */
