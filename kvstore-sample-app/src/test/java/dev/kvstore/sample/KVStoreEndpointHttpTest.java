@@ -22,7 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * real PyTorch 1.13 client waiting and one connected idle, values hidden, keys paged.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "kvstore.tcp.world-size=3", "kvstore.tcp.wait-for-workers=false" })
+        // Its own namespace: an application context (and master) of its own, not shared with other tests.
+        properties = { "kvstore.tcp.world-size=3", "kvstore.tcp.wait-for-workers=false",
+            "kvstore.namespace=endpoint-http" })
 class KVStoreEndpointHttpTest extends AppOverHttp {
 
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);
@@ -63,7 +65,7 @@ class KVStoreEndpointHttpTest extends AppOverHttp {
 
         JsonNode body = kvstore("");
         assertThat(body.path("backend").asString()).isEqualTo("tcp");
-        assertThat(body.path("namespace").asString()).isEqualTo("demo");
+        assertThat(body.path("namespace").asString()).isEqualTo("endpoint-http");
         assertThat(body.path("valuesShown").asBoolean()).isFalse();
         JsonNode master = body.path("master");
         assertThat(master.path("worldSize").asInt()).isEqualTo(3);
@@ -81,12 +83,12 @@ class KVStoreEndpointHttpTest extends AppOverHttp {
 
         JsonNode first = kvstore("?limit=2").path("master");
         assertThat(first.path("keys")).hasSize(2);
-        assertThat(first.path("keys").get(0).path("name").asString()).isEqualTo("/demo/tensorbus/http/a");
+        assertThat(first.path("keys").get(0).path("name").asString()).isEqualTo("/endpoint-http/tensorbus/http/a");
         assertThat(first.path("keys").get(0).path("value").isNull()).isTrue();
         String after = first.path("nextKeysAfter").asString();
-        assertThat(after).isEqualTo("/demo/tensorbus/http/b");
+        assertThat(after).isEqualTo("/endpoint-http/tensorbus/http/b");
         JsonNode second = kvstore("?limit=2&after=" + java.net.URLEncoder.encode(after,
                 java.nio.charset.StandardCharsets.UTF_8)).path("master");
-        assertThat(second.path("keys").get(0).path("name").asString()).isEqualTo("/demo/tensorbus/http/c");
+        assertThat(second.path("keys").get(0).path("name").asString()).isEqualTo("/endpoint-http/tensorbus/http/c");
     }
 }

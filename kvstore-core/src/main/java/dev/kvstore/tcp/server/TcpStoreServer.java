@@ -491,11 +491,7 @@ public final class TcpStoreServer implements AutoCloseable {
          * for hours are normal. Default 60 s.
          */
         public Builder partialRequestTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("partialRequestTimeout must be positive, got " + timeout);
-            }
-            this.partialRequestTimeout = timeout;
+            this.partialRequestTimeout = requirePositive(timeout, "partialRequestTimeout");
             return this;
         }
 
