@@ -1,7 +1,9 @@
-"""A real PyTorch TCPStore client (not master) exercising every 1.13 store method against the server under test.
+"""A real PyTorch TCPStore client (not master) exercising every store method its torch has against the server under test.
 
 Usage: torch_client_store_ops.py HOST PORT
-Prints one 'name=value' line per result for the Java test to assert, then 'DONE'.
+Prints one 'name=value' line per result for the Java test to assert, then 'DONE'. The 1.13 methods always; with torch
+2.x also check, append, multi_get, multi_set, and queue_push/queue_pop/queue_len where the torch has them
+('queue=absent' where it does not).
 """
 import sys
 from datetime import timedelta
@@ -37,4 +39,33 @@ try:
     out("wait_timeout", "returned")
 except RuntimeError as e:
     out("wait_timeout", "raised " + str(e).replace("\n", " "))
+
+if hasattr(store, "multi_get"):
+    out("check_present", store.check(["counter", "cas"]))
+    out("check_missing", store.check(["counter", "never-set"]))
+    store.set("log", "a")
+    store.append("log", "bc")
+    store.append("fresh", bytes([0, 255]))
+    out("append", store.get("log").decode())
+    out("append_new", store.get("fresh").hex())
+    store.multi_set(["m1", "m2", "m3"], ["one", "", bytes([7])])
+    out("multi_get", ",".join(v.hex() or "-" for v in store.multi_get(["m3", "m1", "m2", "log"])))
+    out("num_keys_extended", store.num_keys())
+    store.wait(["m1", "m2"], timedelta(seconds=5))
+    out("wait_present_timeout", "ok")
+    try:
+        store.wait(["never-set", "m1"], timedelta(milliseconds=500))
+        out("wait_timeout_after", "returned")
+    except RuntimeError as e:
+        out("wait_timeout_after", "raised " + str(e).replace("\n", " "))
+    # The connection stays usable after a timed-out wait.
+    out("after_timeout", store.add("after", 1))
+    if hasattr(store, "queue_push"):
+        store.queue_push("q", "first")
+        store.queue_push("q", "second")
+        out("queue_len", store.queue_len("q"))
+        out("queue_pop", store.queue_pop("q").decode())
+        out("queue_len_after", store.queue_len("q"))
+    else:
+        out("queue", "absent")
 print("DONE", flush=True)

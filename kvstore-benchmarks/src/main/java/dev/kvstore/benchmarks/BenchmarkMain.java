@@ -3,6 +3,7 @@ package dev.kvstore.benchmarks;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.PythonRuntime;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,12 +28,14 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>
  * java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar [--quick] [--only=server,barrier,client,etcd,memory]
- *      [--pin] [--out=docs/benchmarks.md | --no-write]
+ *      [--clients=java,torch1.13,torch2.6] [--pin] [--out=docs/benchmarks.md | --no-write]
  * </pre>
  */
 public final class BenchmarkMain {
 
     static final List<String> SUITES = List.of("server", "barrier", "client", "etcd", "memory");
+    /** The kinds of clients of the server and barrier suites. */
+    static final List<String> CLIENTS = List.of("java", "torch1.13", "torch2.6");
     private static final String[] OPS = {"set", "get", "add"};
     private static final int[] CONNECTIONS = {1, 16, 256};
     private static final int[] WORLDS = {8, 64, 512, 2048};
@@ -45,10 +48,19 @@ public final class BenchmarkMain {
     private final StringBuilder doc = new StringBuilder();
     private final List<String> targets = new ArrayList<>();
     private final List<String> misses = new ArrayList<>();
+    /** Why the torch 2.6 rows are missing, or null. */
+    private String torch26Missing;
 
-    private BenchmarkMain(boolean quick, CpuLayout layout) {
+    private static final String TORCH_VERSIONS_NOTE = "Java and PyTorch 1.13 clients are compared on PyTorch 1.13's "
+            + "master, PyTorch 2.6 clients (the 2.2+ protocol) on PyTorch 2.6's master (Debian's build, without "
+            + "libuv: the classic server).";
+
+    private final Set<String> clients;
+
+    private BenchmarkMain(boolean quick, CpuLayout layout, Set<String> clients) {
         this.quick = quick;
         this.layout = layout;
+        this.clients = clients;
     }
 
     public static void main(String[] args) throws Exception {
@@ -57,6 +69,7 @@ public final class BenchmarkMain {
         boolean pin = false;
         Path out = Path.of("docs", "benchmarks.md");
         Set<String> suites = new LinkedHashSet<>(SUITES);
+        Set<String> clients = new LinkedHashSet<>(CLIENTS);
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 quick = true;
@@ -71,15 +84,22 @@ public final class BenchmarkMain {
                 if (!SUITES.containsAll(suites)) {
                     throw new IllegalArgumentException("--only takes a comma list of " + SUITES + ", got " + suites);
                 }
+            } else if (arg.startsWith("--clients=")) {
+                clients = new LinkedHashSet<>(Arrays.asList(arg.substring("--clients=".length()).split(",")));
+                if (!CLIENTS.containsAll(clients)) {
+                    throw new IllegalArgumentException("--clients takes a comma list of " + CLIENTS + ", got "
+                            + clients);
+                }
             } else {
                 System.err.println("usage: java -jar kvstore-benchmarks.jar [--quick] [--only=" + String.join(",",
-                        SUITES) + "] [--pin] [--out=docs/benchmarks.md | --no-write]");
+                        SUITES) + "] [--clients=" + String.join(",", CLIENTS)
+                        + "] [--pin] [--out=docs/benchmarks.md | --no-write]");
                 System.exit(arg.equals("--help") ? 0 : 2);
             }
         }
         String command = "java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar" + (args.length == 0 ? ""
                 : " " + String.join(" ", args));
-        BenchmarkMain main = new BenchmarkMain(quick, CpuLayout.detect(pin));
+        BenchmarkMain main = new BenchmarkMain(quick, CpuLayout.detect(pin), clients);
         Instant began = Instant.now();
         main.run(suites);
         String text = main.document(command, Duration.between(began, Instant.now()));
@@ -104,12 +124,33 @@ public final class BenchmarkMain {
         System.err.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + message);
     }
 
+    /**
+     * One kind of client against the Java master and a PyTorch master: Java clients or Python clients of a torch
+     * version ({@code python} null for Java clients), compared on that torch version's master.
+     */
+    private record Lane(String clients, PythonRuntime python, Peers.TorchMaster torch) {
+        boolean javaClients() {
+            return python == null;
+        }
+    }
+
     private void run(Set<String> suites) throws Exception {
         if (suites.contains("server") || suites.contains("barrier") || suites.contains("client")) {
             try (Peers.JavaMaster java = new Peers.JavaMaster(layout);
-                    Peers.TorchMaster torch = new Peers.TorchMaster(layout)) {
+                    Peers.TorchMaster torch = new Peers.TorchMaster(layout, PythonRuntime.TORCH_1_13);
+                    Peers.TorchMaster torch26 = clients.contains("torch2.6") ? startTorch26Master() : null) {
                 masterJvm = java.jvm();
-                runTcpStoreSuites(suites, java, torch);
+                List<Lane> lanes = new ArrayList<>();
+                if (clients.contains("java")) {
+                    lanes.add(new Lane("Java (LEGACY)", null, torch));
+                }
+                if (clients.contains("torch1.13")) {
+                    lanes.add(new Lane("PyTorch 1.13 Python", PythonRuntime.TORCH_1_13, torch));
+                }
+                if (torch26 != null) {
+                    lanes.add(new Lane("PyTorch 2.6 Python", PythonRuntime.TORCH_2_6, torch26));
+                }
+                runTcpStoreSuites(suites, java, torch, lanes);
             }
         }
         if (suites.contains("etcd")) {
@@ -120,13 +161,25 @@ public final class BenchmarkMain {
         }
     }
 
-    private void runTcpStoreSuites(Set<String> suites, Peers.JavaMaster java, Peers.TorchMaster torch)
-            throws Exception {
+    /** @return torch 2.6's master from the chroot, or null (its rows are left out, saying why) */
+    private Peers.TorchMaster startTorch26Master() {
+        try {
+            PythonRuntime.TORCH_2_6.require();
+            return new Peers.TorchMaster(layout, PythonRuntime.TORCH_2_6);
+        } catch (AssertionError | RuntimeException e) {
+            torch26Missing = e.getMessage().lines().findFirst().orElse("unavailable");
+            progress("no torch 2.6 rows: " + torch26Missing);
+            return null;
+        }
+    }
+
+    private void runTcpStoreSuites(Set<String> suites, Peers.JavaMaster java, Peers.TorchMaster torch,
+            List<Lane> lanes) throws Exception {
         if (suites.contains("server")) {
-            serverThroughput(java, torch);
+            serverThroughput(java, lanes);
         }
         if (suites.contains("barrier")) {
-            barriers(java, torch);
+            barriers(java, lanes);
         }
         if (suites.contains("client")) {
             clients(torch);
@@ -165,9 +218,9 @@ public final class BenchmarkMain {
         return new Rate(result.number("ops_per_s"), result.number("segments") / result.number("ops"));
     }
 
-    private Rate pythonThroughput(Peers.Master master, String op, int conns) {
-        Json result = Peers.pythonLoad(layout, LOAD_TIMEOUT, "throughput", "127.0.0.1", master.port(), op, conns,
-                warmup(), runSeconds());
+    private Rate pythonThroughput(PythonRuntime python, Peers.Master master, String op, int conns) {
+        Json result = Peers.pythonLoad(layout, python, LOAD_TIMEOUT, "throughput", "127.0.0.1", master.port(), op,
+                conns, warmup(), runSeconds());
         return new Rate(result.number("ops") / result.number("seconds"),
                 result.number("segments") / result.number("ops"));
     }
@@ -179,12 +232,14 @@ public final class BenchmarkMain {
     /** Java, PyTorch, PyTorch, Java, PyTorch, Java, Java, PyTorch: each master runs as often early as late. */
     private static final boolean[] JAVA_FIRST_ORDER = {true, false, false, true, false, true, true, false};
 
-    private void serverThroughput(Peers.JavaMaster java, Peers.TorchMaster torch) throws Exception {
+    private void serverThroughput(Peers.JavaMaster java, List<Lane> lanes) throws Exception {
         Table table = new Table("Clients", "Op", "Connections", "Java server (ops/s)", "PyTorch server (ops/s)",
                 "Java/PyTorch", "Target", "Java runs, min–max", "PyTorch runs, min–max",
                 "TCP segments/op, Java / PyTorch");
-        for (String clients : List.of("Java (LEGACY)", "PyTorch 1.13 Python")) {
-            boolean javaClients = clients.startsWith("Java");
+        for (Lane lane : lanes) {
+            String clients = lane.clients();
+            boolean javaClients = lane.javaClients();
+            Peers.TorchMaster torch = lane.torch();
             for (int o = 0; o < OPS.length; o++) {
                 for (int c = 0; c < CONNECTIONS.length; c++) {
                     String op = OPS[o];
@@ -196,12 +251,14 @@ public final class BenchmarkMain {
                     for (boolean javaRun : JAVA_FIRST_ORDER) {
                         Peers.Master master = javaRun ? java : torch;
                         Rate rate = javaClients ? javaThroughput(master, op, conns)
-                                : pythonThroughput(master, op, conns);
+                                : pythonThroughput(lane.python(), master, op, conns);
                         (javaRun ? onJava : onTorch).add(rate);
                     }
                     double javaMean = mean(onJava, Rate::opsPerSecond);
                     double torchMean = mean(onTorch, Rate::opsPerSecond);
-                    (javaClients ? torchMasterJavaClient : torchMasterPythonClient)[o][c] = torchMean;
+                    if (torch.runtime() == PythonRuntime.TORCH_1_13) {
+                        (javaClients ? torchMasterJavaClient : torchMasterPythonClient)[o][c] = torchMean;
+                    }
                     double ratio = javaMean / torchMean;
                     String verdict = atLeast(ratio);
                     noteMiss(verdict, "server throughput, " + clients + " clients, " + op + " x" + conns
@@ -212,7 +269,7 @@ public final class BenchmarkMain {
                 }
             }
         }
-        clientThroughputMeasured = true;
+        clientThroughputMeasured = clients.contains("java") && clients.contains("torch1.13");
         section("TCPStore server: throughput (Java master vs PyTorch's C++ master)",
                 "The same load against each master in " + JAVA_FIRST_ORDER.length + " interleaved runs (Java, "
                 + "PyTorch, PyTorch, Java, PyTorch, Java, Java, PyTorch); the mean of the runs per master, and their "
@@ -223,23 +280,32 @@ public final class BenchmarkMain {
                 + "connection with a GETNUMKEYS round trip after every 64 SETs (SET has no reply; this bounds what "
                 + "a fast client can queue; the "
                 + "GETNUMKEYS are not counted), `get` (WAIT + GET, as torch's `get`) reads one key per connection, "
-                + "`add` increments one shared counter. Java/PyTorch above 1 means the Java server is faster. The "
-                + "last column is the host's TCP segments (both directions, ACKs included) per operation while the "
+                + "`add` increments one shared counter. Java/PyTorch above 1 means the Java server is faster. "
+                + TORCH_VERSIONS_NOTE + " The last column is the host's TCP segments (both directions, ACKs included) per operation while the "
                 + "load was measured: how well the client's writes coalesced (see the notes).",
                 table);
         targets.add("Java TCPStore server throughput ≥ PyTorch's, every row: " + summary("server throughput"));
     }
 
-    private void barriers(Peers.JavaMaster java, Peers.TorchMaster torch) throws Exception {
+    private void barriers(Peers.JavaMaster java, List<Lane> lanes) throws Exception {
         Table table = new Table("Clients", "World size", "Rounds per master", "Java server p50 (ms)",
                 "PyTorch server p50 (ms)", "Java/PyTorch", "Target");
         int run = 0;
-        progress("barrier: warm-up (world 64, Java ranks) on both servers");
+        progress("barrier: warm-up (world 64) on every master");
         int warmRounds = quick ? 20 : 100;
         Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", java.port(), 64, warmRounds, "warm-java", 0);
-        Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", torch.port(), 64, warmRounds, "warm-torch", 0);
-        for (String clients : List.of("Java (LEGACY)", "PyTorch 1.13 Python")) {
-            boolean javaClients = clients.startsWith("Java");
+        for (Peers.TorchMaster torch : lanes.stream().map(Lane::torch).distinct().toList()) {
+            // The Java load speaks LEGACY (torch 1.13's master); a 2.6 master is warmed by its own clients.
+            if (torch.runtime() == PythonRuntime.TORCH_1_13) {
+                Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", torch.port(), 64, warmRounds, "warm-torch", 0);
+            } else {
+                Peers.pythonLoad(layout, torch.runtime(), LOAD_TIMEOUT, "barrier", "127.0.0.1", torch.port(), 64,
+                        warmRounds, "warm-torch-" + torch.runtime().name(), 0);
+            }
+        }
+        for (Lane lane : lanes) {
+            String clients = lane.clients();
+            Peers.TorchMaster torch = lane.torch();
             for (int world : WORLDS) {
                 int rounds = quick ? (world >= 2048 ? 2 : 3)
                         : world >= 2048 ? 5 : world >= 512 ? 10 : world >= 64 ? 50 : 100;
@@ -249,7 +315,7 @@ public final class BenchmarkMain {
                 List<Double> javaRounds = new ArrayList<>();
                 List<Double> torchRounds = new ArrayList<>();
                 for (Peers.Master master : List.<Peers.Master>of(java, torch, torch, java)) {
-                    for (double seconds : barrierSeconds(master, javaClients, world, half, "r" + run++)) {
+                    for (double seconds : barrierSeconds(master, lane.python(), world, half, "r" + run++)) {
                         (master == java ? javaRounds : torchRounds).add(seconds * 1000);
                     }
                 }
@@ -268,21 +334,23 @@ public final class BenchmarkMain {
                 + "Time of a round: first rank starting to last rank released; median over the rounds, after "
                 + "warm-up barriers on both servers; the rounds run interleaved Java, PyTorch, PyTorch, Java, half of "
                 + "them in each run, each run a fresh client process that first runs unreported rounds (20 up to "
-                + "world 64, 3 at 512, 1 at 2048). Java/PyTorch below 1 means the Java server is faster.",
+                + "world 64, 3 at 512, 1 at 2048). Java/PyTorch below 1 means the Java server is faster. "
+                + TORCH_VERSIONS_NOTE,
                 table);
         targets.add("Java TCPStore server barrier time ≤ PyTorch's, every world size: " + summary("barrier"));
     }
 
-    private double[] barrierSeconds(Peers.Master master, boolean javaClients, int world, int rounds,
+    /** Java clients when {@code python} is null, else that runtime's torch clients. */
+    private double[] barrierSeconds(Peers.Master master, PythonRuntime python, int world, int rounds,
             String prefix) {
         // Unreported rounds first: each run is a fresh client process (cold JIT in a Java one).
         int warmup = world >= 2048 ? 1 : world >= 512 ? 3 : 20;
-        if (javaClients) {
+        if (python == null) {
             return Peers.javaLoad(layout, LOAD_TIMEOUT, "barrier", master.port(), world, rounds, prefix, warmup)
                     .numbers("seconds");
         }
-        return Peers.pythonLoad(layout, LOAD_TIMEOUT, "barrier", "127.0.0.1", master.port(), world, rounds, prefix,
-                warmup).numbers("seconds");
+        return Peers.pythonLoad(layout, python, LOAD_TIMEOUT, "barrier", "127.0.0.1", master.port(), world, rounds,
+                prefix, warmup).numbers("seconds");
     }
 
     // --- TCPStore client: the Java client vs torch's Python client, same PyTorch master -----------------------------
@@ -294,7 +362,8 @@ public final class BenchmarkMain {
         for (String op : OPS) {
             progress("client latency: " + op);
             Json java = Peers.javaLoad(layout, LOAD_TIMEOUT, "latency", torch.port(), op, n, warmup());
-            Json python = Peers.pythonLoad(layout, LOAD_TIMEOUT, "latency", "127.0.0.1", torch.port(), op, n);
+            Json python = Peers.pythonLoad(layout, PythonRuntime.TORCH_1_13, LOAD_TIMEOUT, "latency", "127.0.0.1",
+                    torch.port(), op, n);
             latency.row(op, fmt1(java.number("p50_us")), fmt1(java.number("p99_us")), fmt1(python.number("p50_us")),
                     fmt1(python.number("p99_us")), fmt2(java.number("p50_us") / python.number("p50_us")));
         }
@@ -310,7 +379,7 @@ public final class BenchmarkMain {
                 } else {
                     progress("client throughput: " + OPS[o] + " x" + CONNECTIONS[c]);
                     java = javaThroughput(torch, OPS[o], CONNECTIONS[c]).opsPerSecond();
-                    python = pythonThroughput(torch, OPS[o], CONNECTIONS[c]).opsPerSecond();
+                    python = pythonThroughput(PythonRuntime.TORCH_1_13, torch, OPS[o], CONNECTIONS[c]).opsPerSecond();
                 }
                 throughput.row(OPS[o], CONNECTIONS[c], ops(java), ops(python), fmt2(java / python));
             }
@@ -400,7 +469,7 @@ public final class BenchmarkMain {
             progress("memory: " + IDLE_CONNECTIONS + " idle connections on the " + (javaServer ? "Java" : "PyTorch")
                     + " server");
             CpuLayout shared = CpuLayout.shared(); // idle connections: where processes run does not matter
-            try (Peers.Master master = javaServer ? new Peers.JavaMaster(shared) : new Peers.TorchMaster(shared)) {
+            try (Peers.Master master = javaServer ? new Peers.JavaMaster(shared) : new Peers.TorchMaster(shared, PythonRuntime.TORCH_1_13)) {
                 Peers.JavaMaster java = javaServer ? (Peers.JavaMaster) master : null;
                 long heap0 = java != null ? java.heapUsedAfterGc() : 0;
                 long rss0 = master.rssBytes();
@@ -506,12 +575,28 @@ public final class BenchmarkMain {
                 "import torch; print(torch.__version__)").trim()).append(" (Debian python3-torch), Python ")
                 .append(run(PythonProcess.PYTHON, "-c", "import platform; print(platform.python_version())").trim())
                 .append('\n');
+        m.append("- PyTorch 2.6: ").append(torch26Version()).append('\n');
         m.append("- python-etcd3: ").append(run(PythonProcess.PYTHON, "-c",
                 "import etcd3; print(etcd3.__version__)").trim()).append('\n');
         m.append("- etcd: ").append(etcdVersion()).append('\n');
         m.append("- Everything on one machine over loopback; the machine is shared (other builds may run), so "
                 + "treat differences of a few percent as noise.\n");
         return m.toString();
+    }
+
+    private String torch26Version() {
+        if (torch26Missing != null) {
+            return "not available (" + torch26Missing + "): its rows are left out";
+        }
+        try (PythonProcess probe = PythonProcess.start(PythonRuntime.TORCH_2_6, "torch_runtime_probe.py")) {
+            return probe.awaitLineStartingWith("TORCH ", Duration.ofMinutes(2))
+                    + " (Debian 13 python3-torch in the chroot of .ci/torch26-chroot, without libuv)";
+        } catch (AssertionError | RuntimeException e) {
+            return "not available (" + e.getMessage().lines().findFirst().orElse("") + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
+        }
     }
 
     private static String etcdVersion() {

@@ -1,6 +1,7 @@
 package dev.kvstore.benchmarks;
 
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.PythonRuntime;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The processes the benchmarks talk to: the two TCPStore masters and the Python load scripts. */
+/** The processes the benchmarks talk to: the TCPStore masters (Java, torch 1.13, torch 2.6) and the Python load scripts. */
 final class Peers {
 
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -124,9 +125,12 @@ final class Peers {
     static final class TorchMaster implements Master {
         private final PythonProcess process;
         private final int port;
+        private final PythonRuntime runtime;
 
-        TorchMaster(CpuLayout layout) {
-            process = PythonProcess.start("bench_torch_master.py", layout.pythonMasterArgs().toArray());
+        /** PyTorch's master of the runtime's torch (its C++ TCPStore server; without libuv for torch 2.6). */
+        TorchMaster(CpuLayout layout, PythonRuntime runtime) {
+            this.runtime = runtime;
+            process = PythonProcess.start(runtime, "bench_torch_master.py", layout.pythonMasterArgs().toArray());
             try {
                 port = Integer.parseInt(process.awaitLineStartingWith("PORT ", Duration.ofSeconds(60)).trim());
             } catch (InterruptedException e) {
@@ -145,15 +149,24 @@ final class Peers {
             return process.pid();
         }
 
+        PythonRuntime runtime() {
+            return runtime;
+        }
+
         @Override
         public void close() {
             process.close();
         }
     }
 
-    /** Runs a Python benchmark script to completion and returns its JSON result line. */
+    /** Runs a Python benchmark script (torch 1.13's interpreter) to completion and returns its JSON result line. */
     static Json python(String script, Duration timeout, Object... args) {
-        try (PythonProcess process = PythonProcess.start(script, args)) {
+        return python(PythonRuntime.TORCH_1_13, script, timeout, args);
+    }
+
+    /** Runs a Python benchmark script under the runtime to completion and returns its JSON result line. */
+    static Json python(PythonRuntime runtime, String script, Duration timeout, Object... args) {
+        try (PythonProcess process = PythonProcess.start(runtime, script, args)) {
             String line = process.awaitLine(l -> l.startsWith("{"), timeout);
             return new Json(line);
         } catch (InterruptedException e) {
@@ -162,11 +175,11 @@ final class Peers {
         }
     }
 
-    /** Runs {@code bench_tcp_load.py} on the load CPUs and returns its JSON result line. */
-    static Json pythonLoad(CpuLayout layout, Duration timeout, Object... args) {
+    /** Runs {@code bench_tcp_load.py} under the runtime on the load CPUs and returns its JSON result line. */
+    static Json pythonLoad(CpuLayout layout, PythonRuntime runtime, Duration timeout, Object... args) {
         List<Object> all = new ArrayList<>(layout.pythonLoadArgs());
         all.addAll(List.of(args));
-        return python("bench_tcp_load.py", timeout, all.toArray());
+        return python(runtime, "bench_tcp_load.py", timeout, all.toArray());
     }
 
     /** Runs {@link LoadMain} in a JVM of its own on the load CPUs and returns its JSON result line. */

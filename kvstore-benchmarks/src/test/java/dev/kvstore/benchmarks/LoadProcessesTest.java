@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.tcp.server.TcpStoreServer;
+import dev.kvstore.testing.PythonRuntime;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,20 @@ class LoadProcessesTest {
             assertThat(rounds[0]).isPositive();
             assertThat(rounds[1]).isPositive();
             // 1 warm-up + 2 reported rounds, each leaving a counter and a done key.
+            assertThat(server.keyCount()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void torch26LoadRunsBarrierRoundsAgainstTheJavaMaster() throws Exception {
+        try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0).build().start()) {
+            Json result = Peers.pythonLoad(CpuLayout.shared(), PythonRuntime.TORCH_2_6, TIMEOUT, "barrier",
+                    "127.0.0.1", server.port(), 4, 2, "t", 1);
+
+            double[] rounds = result.numbers("seconds");
+            assertThat(rounds).hasSize(2);
+            assertThat(rounds[0]).isPositive();
+            assertThat(rounds[1]).isPositive();
             assertThat(server.keyCount()).isEqualTo(6);
         }
     }

@@ -1,12 +1,15 @@
 package dev.kvstore.api;
 
+import dev.kvstore.recipes.LockElection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,6 +21,7 @@ public abstract class AbstractKVStore implements KVStore {
 
     private final KeyLayout layout;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<String, KVLock> locks = new ConcurrentHashMap<>();
 
     protected AbstractKVStore(String namespace, String component) {
         this(KeyLayout.of(namespace, component));
@@ -114,9 +118,55 @@ public abstract class AbstractKVStore implements KVStore {
         return doCompareAndSet(fullKey(key), expected, desired);
     }
 
+    @Override
+    public final KeyPage listKeys(String prefix, String continueAfter, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+        }
+        requireOpen();
+        return doListKeys(layout, prefix == null ? "" : prefix, continueAfter, limit);
+    }
+
+    @Override
+    public final void setEphemeralBytes(String key, byte[] value) {
+        Objects.requireNonNull(value, "value");
+        doSetEphemeral(fullKey(key), value);
+    }
+
+    @Override
+    public final KVLock lock(String name) {
+        KeyLayout.requireKey(name);
+        requireOpen();
+        return locks.computeIfAbsent(name, n -> newLock(this, layout, n));
+    }
+
+    /** A campaign over {@link #lock(String) lock("election/" + name)}. */
+    @Override
+    public final KVElection elect(String name, KVElection.Listener listener) {
+        KeyLayout.requireKey(name);
+        return LockElection.start(name, lock("election/" + name), listener);
+    }
+
+    @Override
+    public final KVWatch watch(String prefix, KVWatch.Listener listener) {
+        Objects.requireNonNull(listener, "listener");
+        requireOpen();
+        return doWatch(layout, prefix == null ? "" : prefix, listener);
+    }
+
     /**
-     * Counter-based barrier: every party adds 1 to {@code barrier/{name}/arrived}; the last one sets
-     * {@code barrier/{name}/done}, which every party waits for.
+     * The outcomes a barrier settles on once, under {@code barrier/{name}/done}. "1" is what peers in other languages
+     * write when they arrive last (see the README), so they and Java callers agree on it.
+     */
+    private static final String BARRIER_PASSED = "1";
+    private static final String BARRIER_BROKEN = "broken";
+
+    /**
+     * A single-use barrier over two keys: {@code barrier/{name}/arrived}, an atomic counter that hands every caller its
+     * arrival number, and {@code barrier/{name}/done}, written once by compare-and-set from absent: {@code 1} (passed)
+     * by the last arrival, or {@code broken} by a caller whose timeout ran out. Whoever sets it first decides, so a
+     * timeout racing the last arrival either breaks the barrier (the last arrival fails too) or loses to it (the
+     * timed-out caller was counted and passes). Waiters wait for the outcome key. See {@link KVStore#barrier}.
      */
     @Override
     public void barrier(String name, int parties, Duration timeout) {
@@ -126,23 +176,64 @@ public abstract class AbstractKVStore implements KVStore {
         }
         requireTimeout(timeout);
         String arrivedKey = "barrier/" + name + "/arrived";
-        String doneKey = "barrier/" + name + "/done";
-        long arrived = add(arrivedKey, 1);
-        if (arrived > parties) {
-            throw new KVStoreException("barrier '" + name + "' was reached by " + arrived + " callers but has only "
-                    + parties + " parties (a barrier name is single-use)");
+        String outcomeKey = "barrier/" + name + "/done";
+        Optional<String> earlier = get(outcomeKey);
+        if (earlier.isPresent()) {
+            throw reusedBarrier(name, parties, earlier.get());
         }
-        if (arrived == parties) {
-            set(doneKey, "1");
-            return;
+        long arrival = add(arrivedKey, 1);
+        if (arrival > parties) {
+            throw new KVStoreConflictException("barrier '" + name + "' has " + parties + " parties, but this is "
+                    + "arrival number " + arrival + ": more callers than parties used this name. A barrier name is "
+                    + "single-use: give each round its own name.");
         }
-        try {
-            waitForKey(doneKey, timeout);
-        } catch (KVStoreTimeoutException e) {
-            long nowArrived = get(arrivedKey).map(Long::parseLong).orElse(0L);
-            throw new KVStoreTimeoutException("barrier '" + name + "' timed out after " + timeout + ": " + nowArrived
-                    + " of " + parties + " parties arrived, " + (parties - nowArrived) + " missing", e);
+        String outcome;
+        if (arrival == parties) {
+            outcome = settleBarrier(outcomeKey, BARRIER_PASSED);
+        } else {
+            try {
+                outcome = new String(waitForKey(outcomeKey, timeout), StandardCharsets.UTF_8);
+            } catch (KVStoreTimeoutException e) {
+                long arrived = get(arrivedKey).map(Long::parseLong).orElse(0L);
+                outcome = settleBarrier(outcomeKey, BARRIER_BROKEN);
+                if (outcome.equals(BARRIER_BROKEN)) {
+                    throw new KVStoreTimeoutException("barrier '" + name + "' timed out after " + timeout + ": "
+                            + arrived + " of " + parties + " parties arrived, " + (parties - arrived) + " missing. "
+                            + "The barrier is now broken: callers still waiting fail too, and later calls with "
+                            + "this name get KVStoreConflictException; use a new name to try again.", e);
+                }
+                // The last arrival set '1' first: every party, this one included, was there.
+            }
         }
+        if (!outcome.equals(BARRIER_PASSED)) {
+            long arrived = get(arrivedKey).map(Long::parseLong).orElse(0L);
+            throw new KVStoreTimeoutException("barrier '" + name + "' broke: another caller timed out while "
+                    + arrived + " of " + parties + " parties had arrived, so it will never pass. Use a new name to "
+                    + "try again.");
+        }
+    }
+
+    /**
+     * Sets the barrier's outcome if none is set yet.
+     *
+     * @return the outcome that holds now: the proposed one, or the one another caller set first
+     */
+    private String settleBarrier(String outcomeKey, String proposed) {
+        byte[] value = proposed.getBytes(StandardCharsets.UTF_8);
+        if (compareAndSet(outcomeKey, null, value)) {
+            // Wake waiters also on a server whose compare-and-set does not (the value cannot change any more).
+            setBytes(outcomeKey, value);
+            return proposed;
+        }
+        return get(outcomeKey).orElseThrow(() -> new KVStoreException("barrier outcome '" + outcomeKey
+                + "' was neither set by this caller nor readable afterwards (deleted while in use?)"));
+    }
+
+    private static KVStoreConflictException reusedBarrier(String name, int parties, String outcome) {
+        String what = outcome.equals(BARRIER_PASSED) ? "already passed"
+                : "is broken (a caller timed out before all " + parties + " parties arrived; it never passes)";
+        return new KVStoreConflictException("barrier '" + name + "' " + what + ". A barrier name is single-use: "
+                + "give each round its own name, e.g. with a round number.");
     }
 
     @Override
@@ -158,10 +249,14 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     private String fullKey(String key) {
+        requireOpen();
+        return layout.fullKey(key);
+    }
+
+    private void requireOpen() {
         if (closed.get()) {
             throw new IllegalStateException("KVStore " + layout + " is closed");
         }
-        return layout.fullKey(key);
     }
 
     private static Duration requireTimeout(Duration timeout) {
@@ -205,6 +300,43 @@ public abstract class AbstractKVStore implements KVStore {
 
     /** @param expected the expected value, or {@code null} for "absent" */
     protected abstract boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired);
+
+    /**
+     * Lists a page of the layout's component; see {@link KVStore#listKeys(String, String, int)}. The default throws
+     * {@link UnsupportedOperationException}.
+     *
+     * @param prefix the prefix relative to the component, never {@code null}
+     */
+    protected KeyPage doListKeys(KeyLayout layout, String prefix, String continueAfter, int limit) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
+    }
+
+    /**
+     * Stores an ephemeral key; see {@link KVStore#setEphemeralBytes(String, byte[])}. The default throws
+     * {@link UnsupportedOperationException}.
+     */
+    protected void doSetEphemeral(String fullKey, byte[] value) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no ephemeral keys");
+    }
+
+    /**
+     * Subscribes to the changes under the prefix of the layout's component; see {@link KVStore#watch}. The default
+     * throws {@link UnsupportedOperationException}.
+     */
+    protected KVWatch doWatch(KeyLayout layout, String prefix, KVWatch.Listener listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");
+    }
+
+    /**
+     * Creates the lock of this name; see {@link KVStore#lock(String)}. Called once per name and store (or view). The
+     * default throws {@link UnsupportedOperationException}.
+     *
+     * @param view the store (or component view) the lock was asked of
+     * @param layout the view's layout
+     */
+    protected KVLock newLock(KVStore view, KeyLayout layout, String name) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no locks");
+    }
 
     /** Releases the backend; called once. */
     protected abstract void doClose(boolean cleanup);
@@ -268,6 +400,31 @@ public abstract class AbstractKVStore implements KVStore {
         @Override
         protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
             return owner.doCompareAndSet(fullKey, expected, desired);
+        }
+
+        @Override
+        protected KeyPage doListKeys(KeyLayout layout, String prefix, String continueAfter, int limit) {
+            return owner.doListKeys(layout, prefix, continueAfter, limit);
+        }
+
+        @Override
+        protected KVLock newLock(KVStore view, KeyLayout layout, String name) {
+            return owner.newLock(view, layout, name);
+        }
+
+        @Override
+        protected void doSetEphemeral(String fullKey, byte[] value) {
+            owner.doSetEphemeral(fullKey, value);
+        }
+
+        @Override
+        protected KVWatch doWatch(KeyLayout layout, String prefix, KVWatch.Listener listener) {
+            return owner.doWatch(layout, prefix, listener);
+        }
+
+        @Override
+        public void onLeaseLoss(java.util.function.Consumer<String> listener) {
+            owner.onLeaseLoss(listener);
         }
 
         @Override

@@ -145,11 +145,115 @@ public interface KVStore extends AutoCloseable {
 
     /**
      * Blocks until {@code parties} callers (typically one per rank, in any process) have reached the barrier of this
-     * name. A barrier name is single-use: the keys under {@code barrier/{name}/} stay until cleanup.
+     * name.
      *
-     * @throws KVStoreTimeoutException naming how many parties had arrived, if not all arrived within the timeout
+     * <p>A barrier never passes with fewer live callers than parties. When a caller's timeout runs out before all
+     * parties arrived, it <em>breaks</em> the barrier: it throws {@link KVStoreTimeoutException}, the callers still
+     * waiting throw it too, and the barrier never passes. A timeout racing the last arrival is settled atomically:
+     * either the barrier breaks (and the last arrival fails as well) or it passes first (and the late caller, who
+     * was counted, passes as well); never one without the other. A caller that fails otherwise after arriving (a
+     * lost connection) may still be counted, since the store may not be reachable to say otherwise: after such an
+     * error, use a new name.
+     *
+     * <p>A barrier name is single-use: once the barrier passed or broke, every call with that name throws
+     * {@link KVStoreConflictException} at once, so retrying a timed-out barrier under the same name cannot pass;
+     * give each round its own name (e.g. with a round number). The keys under {@code barrier/{name}/} stay until
+     * cleanup. Every caller must pass the same {@code parties}.
+     *
+     * @throws KVStoreTimeoutException if not all parties arrived within this caller's timeout, or another caller's
+     *     timeout broke the barrier; the message names how many had arrived
+     * @throws KVStoreConflictException if the barrier of this name already passed or broke, or more callers than
+     *     parties arrived
      */
     void barrier(String name, int parties, Duration timeout);
+
+    /**
+     * Lists the keys of this component that start with {@code prefix}, relative to the component, in
+     * {@link NaturalOrder natural order} ({@code rank:2} before {@code rank:10}), one page at a time: memory is bounded
+     * by {@code limit}, however many keys there are.
+     *
+     * <pre>{@code
+     * String after = null;
+     * KeyPage page;
+     * do {
+     *     page = store.listKeys("rank:", after, 1000);
+     *     page.keys().forEach(this::handle);
+     *     after = page.continueAfter();
+     * } while (page.hasMore());
+     * }</pre>
+     *
+     * <p>etcd reads the range at one revision per page. TCPStore lists with LIST_KEYS, which only the Java master and
+     * PyTorch 2.10+ masters have (and only with the {@code MODERN} protocol); each page transfers the server's whole
+     * key list. Pages read at different times: keys added or deleted between pages may or may not appear.
+     *
+     * @param prefix the prefix of the keys relative to the component; {@code ""} or {@code null} for all keys
+     * @param continueAfter the last key of the previous page ({@link KeyPage#continueAfter()}), or {@code null} for
+     *     the first page; only keys naturally after it are returned
+     * @param limit the most keys to return, at least 1
+     * @throws UnsupportedOperationException if the backend or its server cannot list keys, naming why
+     */
+    default KeyPage listKeys(String prefix, String continueAfter, int limit) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
+    }
+
+    /** Stores a UTF-8 string as an ephemeral key; see {@link #setEphemeralBytes(String, byte[])}. */
+    default void setEphemeral(String key, String value) {
+        setEphemeralBytes(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Stores an ephemeral key: one that disappears when this store's owner goes away. On etcd the key is attached to
+     * the store's lease (TTL {@code leaseTtl}, kept alive by the store): it is deleted when the store closes, within
+     * the TTL after the process dies, or when the lease is lost, which {@link #onLeaseLoss} reports; the owner then
+     * writes its ephemeral keys again (under a new lease). Setting the key again with {@link #set} makes it
+     * permanent.
+     *
+     * @throws UnsupportedOperationException on TCPStore: a torch master cannot tell that a process died
+     */
+    default void setEphemeralBytes(String key, byte[] value) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no ephemeral keys");
+    }
+
+    /**
+     * Registers a listener told when this store's lease is lost (etcd expired it, or no keep-alive got through for a
+     * whole TTL): its ephemeral keys are gone and its locks no longer held. Called off the I/O threads, with a message
+     * naming the lease and why; the next ephemeral key or lock grants a new lease.
+     *
+     * @throws UnsupportedOperationException if the backend has no leases (TCPStore)
+     */
+    default void onLeaseLoss(java.util.function.Consumer<String> listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no leases");
+    }
+
+    /**
+     * The lock of this name in this store's namespace and component, shared with every other process using them.
+     * The same store returns the same lock for the same name. Its keys live under {@code locks/{name}/}.
+     *
+     * @param name the lock's name, non-empty
+     * @throws UnsupportedOperationException if the backend has no locks
+     */
+    default KVLock lock(String name) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no locks");
+    }
+
+    /**
+     * Starts campaigning for the leadership of a name among the processes of this namespace and component; see
+     * {@link KVElection}. Its lock is {@code lock("election/" + name)}.
+     *
+     * @throws UnsupportedOperationException if the backend has no locks
+     */
+    default KVElection elect(String name, KVElection.Listener listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no leader election");
+    }
+
+    /**
+     * Subscribes to the changes of the keys of this component under {@code prefix}; see {@link KVWatch}.
+     *
+     * @throws UnsupportedOperationException if the backend cannot watch (TCPStore)
+     */
+    default KVWatch watch(String prefix, KVWatch.Listener listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");
+    }
 
     /**
      * Closes the store and releases its connection (and, for a TCPStore master, its embedded server).

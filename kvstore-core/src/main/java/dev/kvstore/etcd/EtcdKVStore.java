@@ -4,8 +4,13 @@ import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KVLock;
+import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -36,6 +41,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,13 +84,18 @@ public final class EtcdKVStore extends AbstractKVStore {
     private final KV kv;
     private final EtcdCalls calls;
     private final EtcdWaiter waiter;
+    private final EtcdKeyLister lister;
+    private final EtcdSession session;
+    private final java.util.Set<EtcdPrefixWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls) {
+    private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls, Duration leaseTtl) {
         super(layout);
         this.client = client;
         this.kv = client.getKVClient();
         this.calls = calls;
         this.waiter = new EtcdWaiter(kv, client.getWatchClient(), calls, this::isClosed);
+        this.lister = new EtcdKeyLister(kv, calls);
+        this.session = new EtcdSession(client.getLeaseClient(), calls, leaseTtl);
     }
 
     /** @return a builder with the defaults: {@code http://127.0.0.1:2379}, namespace {@code default} */
@@ -217,6 +229,53 @@ public final class EtcdKVStore extends AbstractKVStore {
                 new KeysCondition(keys, pattern, expectedCount, value), timeout);
     }
 
+    /** A range read of keys only, at one revision, in chunks; see {@link EtcdKeyLister}. */
+    @Override
+    protected KeyPage doListKeys(KeyLayout keys, String prefix, String continueAfter, int limit) {
+        return lister.page(keys, prefix, continueAfter, limit);
+    }
+
+    /** A read of the prefix, then a watch from its revision; see {@link EtcdPrefixWatch}. */
+    @Override
+    protected KVWatch doWatch(KeyLayout keys, String prefix, KVWatch.Listener listener) {
+        return watch(keys, prefix, listener, EtcdPrefixWatch.DEFAULT_QUEUE_CAPACITY, revision -> { });
+    }
+
+    /** A watch with a given queue capacity and a hook called before every watch stream starts; for tests. */
+    KVWatch watch(KeyLayout keys, String prefix, KVWatch.Listener listener, int capacity,
+            java.util.function.LongConsumer beforeWatch) {
+        EtcdPrefixWatch[] subscription = new EtcdPrefixWatch[1];
+        subscription[0] = new EtcdPrefixWatch(kv, client.getWatchClient(), calls, keys, prefix, listener, capacity,
+                beforeWatch, () -> watches.remove(subscription[0]));
+        watches.add(subscription[0]);
+        return subscription[0].start();
+    }
+
+    /** A put attached to this store's lease. */
+    @Override
+    protected void doSetEphemeral(String fullKey, byte[] value) {
+        long lease = session.current().id;
+        calls.await("put of ephemeral key '" + fullKey + "'", kv.put(bytes(fullKey), ByteSequence.from(value),
+                PutOption.builder().withLeaseId(lease).build()));
+    }
+
+    /** Held under this store's lease; see {@link EtcdLock}. */
+    @Override
+    protected KVLock newLock(KVStore view, KeyLayout keys, String name) {
+        return new ThreadReentrantLock(name, new EtcdLock(kv, calls, waiter, session, keys, name));
+    }
+
+    /** Called on the lease's timer thread. */
+    @Override
+    public void onLeaseLoss(java.util.function.Consumer<String> listener) {
+        session.onLoss(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** @return the TTL of this store's lease, which holds its locks */
+    public Duration leaseTtl() {
+        return session.ttl();
+    }
+
     /**
      * A transaction that puts the new count if the key's mod revision is still the one read (0 for a missing key);
      * on conflict it returns the current value in the same round trip and the addition is retried, until the request
@@ -265,10 +324,15 @@ public final class EtcdKVStore extends AbstractKVStore {
         return current != null && Arrays.equals(current.getValue().getBytes(), desired);
     }
 
-    /** Deletes {@code {namespace}/} if asked, then closes the client (which ends the watches of running waits). */
+    /**
+     * Revokes the lease (freeing this store's locks), deletes {@code {namespace}/} if asked, then closes the client
+     * (which ends the watches of running waits).
+     */
     @Override
     protected void doClose(boolean cleanup) {
         try {
+            List.copyOf(watches).forEach(EtcdPrefixWatch::close);
+            session.close();
             if (cleanup) {
                 deleteNamespace(calls, client.getKVClient(), layout());
             }
@@ -337,9 +401,12 @@ public final class EtcdKVStore extends AbstractKVStore {
         private Path caCertificate;
         private Path clientCertificate;
         private Path clientKey;
+        private TrustManagerFactory trustManagers;
+        private KeyManagerFactory keyManagers;
         private String namespace = "default";
         private String component = "tensorbus";
         private boolean cleanup;
+        private Duration leaseTtl = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -397,6 +464,20 @@ public final class EtcdKVStore extends AbstractKVStore {
             return this;
         }
 
+        /**
+         * Enables TLS with JSSE key and trust material instead of PEM files, e.g. the managers of a Spring Boot SSL
+         * bundle. Use either this or {@link #caCertificate(Path)}, not both.
+         *
+         * @param trustManagers verify the server's certificate
+         * @param keyManagers the client's certificate and key for mutual TLS, or {@code null} for none
+         * @return this builder
+         */
+        public Builder tls(TrustManagerFactory trustManagers, KeyManagerFactory keyManagers) {
+            this.trustManagers = Objects.requireNonNull(trustManagers, "trustManagers");
+            this.keyManagers = keyManagers;
+            return this;
+        }
+
         /** The first segment of every key; isolates jobs. Default {@code default}. */
         public Builder namespace(String namespace) {
             this.namespace = namespace;
@@ -415,6 +496,15 @@ public final class EtcdKVStore extends AbstractKVStore {
          */
         public Builder cleanup(boolean cleanup) {
             this.cleanup = cleanup;
+            return this;
+        }
+
+        /**
+         * TTL of the store's lease, which holds its locks: a process that dies frees them within this time, and a
+         * process cut off from etcd this long loses them. Rounded up to whole seconds; default 10 s.
+         */
+        public Builder leaseTtl(Duration leaseTtl) {
+            this.leaseTtl = requirePositive("leaseTtl", leaseTtl);
             return this;
         }
 
@@ -442,8 +532,14 @@ public final class EtcdKVStore extends AbstractKVStore {
                 }
                 client.user(bytes(user)).password(bytes(password));
             }
+            if (caCertificate != null && trustManagers != null) {
+                throw new IllegalArgumentException(
+                        "TLS is configured twice: caCertificate (PEM files) and tls(trustManagers, keyManagers)");
+            }
             if (caCertificate != null) {
                 client.sslContext(sslContext());
+            } else if (trustManagers != null) {
+                client.sslContext(sslContextFromManagers());
             } else if (clientCertificate != null) {
                 throw new IllegalArgumentException("a client certificate needs caCertificate (TLS)");
             }
@@ -459,7 +555,7 @@ public final class EtcdKVStore extends AbstractKVStore {
                 throw e;
             }
             log.info("Connected to etcd {} as {}", endpoints, layout);
-            return new EtcdKVStore(layout, connected, calls);
+            return new EtcdKVStore(layout, connected, calls, leaseTtl);
         }
 
         /**
@@ -505,13 +601,15 @@ public final class EtcdKVStore extends AbstractKVStore {
                 throw new IllegalArgumentException(
                         "invalid etcd endpoint '" + endpoint + "': expected http://host:port or https://host:port");
             }
-            if ("https".equals(scheme) && caCertificate == null) {
+            boolean tls = caCertificate != null || trustManagers != null;
+            if ("https".equals(scheme) && !tls) {
                 throw new IllegalArgumentException(
-                        "etcd endpoint '" + endpoint + "' uses https: configure caCertificate");
+                        "etcd endpoint '" + endpoint + "' uses https: configure caCertificate (or tls(...))");
             }
-            if ("http".equals(scheme) && caCertificate != null) {
-                throw new IllegalArgumentException(
-                        "etcd endpoint '" + endpoint + "' uses http but TLS is configured (caCertificate): use https");
+            if ("http".equals(scheme) && tls) {
+                throw new IllegalArgumentException("etcd endpoint '" + endpoint
+                        + "' uses http but TLS is configured (" + (caCertificate != null ? "caCertificate" : "tls(...)")
+                        + "): use https");
             }
             return uri;
         }
@@ -533,6 +631,19 @@ public final class EtcdKVStore extends AbstractKVStore {
                 throw new IllegalArgumentException("cannot set up TLS from caCertificate " + caCertificate
                         + (clientCertificate == null ? "" : ", client certificate " + clientCertificate
                         + ", client key " + clientKey) + ": " + e.getMessage(), e);
+            }
+        }
+
+        private SslContext sslContextFromManagers() {
+            try {
+                SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(trustManagers);
+                if (keyManagers != null) {
+                    tls.keyManager(keyManagers);
+                }
+                return tls.build();
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("cannot set up TLS from the given key and trust managers: "
+                        + e.getMessage(), e);
             }
         }
 

@@ -100,9 +100,12 @@ final class EtcdWaiter {
         private long backoff = MIN_BACKOFF_NANOS;
         private Throwable lastFailure;
         private String lastFailureMessage;
-        /** Whether the last read or watch failed and nothing has succeeded since; then since when. */
+        /** Whether the last read or watch failed and nothing has succeeded since; then how many attempts failed. */
         private boolean failing;
-        private long failingSince;
+        private int failedAttempts;
+        /** When etcd last answered this wait (a read or watch events); {@code answered} is false until it did. */
+        private boolean answered;
+        private long lastAnswer;
         /** The revision the condition's state is known at; events at or before it are already in the state. */
         private long stateRevision;
 
@@ -159,7 +162,7 @@ final class EtcdWaiter {
                             Duration.ofNanos(bound));
                     condition.reset(response.getKvs());
                     stateRevision = response.getHeader().getRevision();
-                    failing = false;
+                    noteAnswer();
                     return;
                 } catch (KVStoreConnectionException | KVStoreTimeoutException e) {
                     checkOpen();
@@ -216,7 +219,7 @@ final class EtcdWaiter {
                     long wake = Math.min(Math.min(deadline - now, nextResync - now), nextProgressLog - now);
                     Signal signal = signals.poll(Math.max(wake, 1), TimeUnit.NANOSECONDS);
                     if (signal instanceof Events events) {
-                        failing = false;
+                        noteAnswer();
                         if (events.response().isCreatedNotify()) {
                             hooks.watchCreated(option.getRevision());
                         }
@@ -272,12 +275,16 @@ final class EtcdWaiter {
         private void noteFailure(String message, Throwable failure) {
             lastFailure = failure;
             lastFailureMessage = failure == null ? message : message + ": " + failure.getMessage();
-            if (!failing) {
-                failing = true;
-                failingSince = System.nanoTime();
-            }
+            failedAttempts = failing ? failedAttempts + 1 : 1;
+            failing = true;
             hooks.failed(message);
             log.debug("{}: {}; reading again and watching again", what, message);
+        }
+
+        private void noteAnswer() {
+            failing = false;
+            answered = true;
+            lastAnswer = System.nanoTime();
         }
 
         private void pauseAfterFailure() {
@@ -311,19 +318,27 @@ final class EtcdWaiter {
 
         /**
          * The condition's timeout, naming what is missing; if etcd was failing when the deadline passed, the message
-         * also names the endpoints and the last error, since the missing state may just not have been readable.
+         * also says since when it did not answer (or that it never did during this wait), how many attempts failed,
+         * the endpoints and the last error, since the missing state may just not have been readable.
          */
         private KVStoreTimeoutException timedOut() {
             KVStoreTimeoutException e = condition.timeout(timeout);
             if (failing) {
-                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failingSince);
-                e = new KVStoreTimeoutException(e.getMessage() + "; etcd at " + calls.endpoints()
-                        + " did not answer for the last " + Duration.ofMillis(millis) + " of the wait; last error: "
-                        + lastFailureMessage, lastFailure);
+                long now = System.nanoTime();
+                String silence = answered
+                        ? "did not answer for the last " + millis(now - lastAnswer) + " of the wait"
+                        : "never answered during the wait (" + millis(now - start) + ")";
+                e = new KVStoreTimeoutException(e.getMessage() + "; etcd at " + calls.endpoints() + " " + silence
+                        + ", " + failedAttempts + " failed attempt" + (failedAttempts == 1 ? "" : "s")
+                        + "; last error: " + lastFailureMessage, lastFailure);
             } else if (lastFailure != null) {
                 e.addSuppressed(lastFailure);
             }
             return e;
+        }
+
+        private static Duration millis(long nanos) {
+            return Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(nanos));
         }
 
         private void checkOpen() {

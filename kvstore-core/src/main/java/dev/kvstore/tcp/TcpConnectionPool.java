@@ -33,8 +33,16 @@ final class TcpConnectionPool implements AutoCloseable {
         this.maxIdle = maxIdle;
     }
 
-    /** @return an idle open connection, or a new one (connecting within the store timeout) */
+    /** @return an idle open connection, or a new one (connecting within the request timeout) */
     TcpStoreClient borrow() {
+        return borrow(timeout);
+    }
+
+    /**
+     * @param connectTimeout bound of connecting when no idle connection is left
+     * @return an idle open connection, or a new one; connecting stops once the pool is closed
+     */
+    TcpStoreClient borrow(Duration connectTimeout) {
         synchronized (this) {
             requireOpen();
             for (TcpStoreClient client = idle.pollFirst(); client != null; client = idle.pollFirst()) {
@@ -44,7 +52,7 @@ final class TcpConnectionPool implements AutoCloseable {
                 live.remove(client);
             }
         }
-        TcpStoreClient client = TcpStoreClient.connect(host, port, protocol, timeout);
+        TcpStoreClient client = TcpStoreClient.connect(host, port, protocol, connectTimeout, timeout, this::isClosed);
         live.add(client);
         synchronized (this) {
             if (closed) {
@@ -73,6 +81,10 @@ final class TcpConnectionPool implements AutoCloseable {
     /** @return connections currently open (idle and borrowed) */
     int liveCount() {
         return live.size();
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     private void requireOpen() {

@@ -3,9 +3,16 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.KVStoreLimitException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KVLock;
+import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.recipes.CompareAndSetLock;
+import dev.kvstore.recipes.ThreadReentrantLock;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * process sees the Java key {@code k} of namespace {@code ns} and component {@code comp} as
  * {@code store.get("ns/comp/k")}. Values are raw bytes; see {@code docs/tcp-client.md} for Python interop.
  *
+ * <p>The protocol generation is detected at build by default ({@link ProtocolSelection#AUTO}) with probes that never
+ * leave a request unfinished on the master, or named and checked the same way: see {@link Builder#protocol}. Values
+ * over {@link Builder#maxValueBytes} are refused before sending; long key lists are split at
+ * {@link Builder#maxKeysPerRequest}.
+ *
  * <p>Thread-safe: operations borrow a connection from a small pool, and every blocking wait has its own
  * connection, so a long wait never delays other threads. Waits for keys block on the server (WAIT); only what the
  * protocol cannot block on (a value changing, k of n keys) is polled, with bounded exponential backoff.
@@ -45,49 +57,181 @@ public final class TcpKVStore extends AbstractKVStore {
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(30);
     private static final int MAX_IDLE_CONNECTIONS = 16;
     private static final int GET_ATTEMPTS = 3;
+    /** PyTorch's libuv server and the Java server refuse longer values by default. */
+    static final int DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
+    /** PyTorch's libuv server and the Java server refuse requests with more keys by default. */
+    static final int DEFAULT_MAX_KEYS_PER_REQUEST = 128 * 1024;
+
+    /** Default of {@link Builder#connectTimeout(Duration)}: 300 s, PyTorch's store timeout. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(300);
+    /** Default of {@link Builder#requestTimeout(Duration)}: 30 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Default of {@link Builder#workerWaitTimeout(Duration)}: 300 s, PyTorch's store timeout. */
+    public static final Duration DEFAULT_WORKER_WAIT_TIMEOUT = Duration.ofSeconds(300);
 
     private final String host;
-    private final int port;
-    private final ProtocolGeneration protocol;
-    private final Duration timeout;
+    private final int requestedPort;
+    private final ProtocolSelection protocolSelection;
+    /** The generation spoken: chosen, or detected by {@link #start()}; {@code null} until then with auto. */
+    private volatile ProtocolGeneration protocol;
+    private final Duration connectTimeout;
+    private final Duration requestTimeout;
+    private final Duration workerWaitTimeout;
     private final boolean master;
+    private final Integer worldSize;
+    private final boolean waitForWorkers;
+    private final ProtocolGeneration serverLegacyProtocol;
+    private final Consumer<TcpStoreServer.Builder> serverCustomizer;
     private final Duration progressInterval;
-    private final EmbeddedMaster server;
-    private final TcpConnectionPool pool;
+    private final int maxValueBytes;
+    private final int maxKeysPerRequest;
+    private final Object startLock = new Object();
+    private volatile int port;
+    private volatile EmbeddedMaster server;
+    private volatile TcpConnectionPool pool;
+    private volatile boolean started;
 
     private TcpKVStore(Builder builder) {
         super(builder.namespace, builder.component);
-        this.host = builder.host;
-        this.protocol = builder.protocol;
-        this.timeout = builder.timeout;
-        this.master = builder.master;
-        this.progressInterval = builder.progressInterval;
-        EmbeddedMaster embedded = null;
-        if (builder.master) {
-            embedded = EmbeddedMaster.start(builder.host, builder.port, builder.serverLegacyProtocol,
-                    builder.serverCustomizer);
-            this.port = embedded.port();
-        } else {
-            if (builder.port == 0) {
-                throw new IllegalArgumentException("port 0 (a free port) is only valid for a master");
-            }
-            this.port = builder.port;
+        if (!builder.master && builder.port == 0) {
+            throw new IllegalArgumentException("port 0 (a free port) is only valid for a master");
         }
-        this.server = embedded;
-        // A master bound to the wildcard address reaches its own server over loopback.
-        String connectHost = builder.master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
-        this.pool = new TcpConnectionPool(connectHost, port, protocol, timeout, MAX_IDLE_CONNECTIONS);
-        try {
-            // Connect now, so that an unreachable master fails the build rather than the first call.
-            pool.release(pool.borrow());
-            if (builder.worldSize != null) {
-                register(builder.worldSize, builder.master && builder.waitForWorkers);
+        this.host = builder.host;
+        this.requestedPort = builder.port;
+        this.port = builder.port;
+        this.protocolSelection = builder.protocol;
+        this.connectTimeout = builder.connectTimeout;
+        this.requestTimeout = builder.requestTimeout;
+        this.workerWaitTimeout = builder.workerWaitTimeout;
+        this.master = builder.master;
+        this.worldSize = builder.worldSize;
+        this.waitForWorkers = builder.waitForWorkers;
+        this.serverLegacyProtocol = builder.serverLegacyProtocol;
+        this.progressInterval = builder.progressInterval;
+        this.maxValueBytes = builder.maxValueBytes;
+        this.maxKeysPerRequest = builder.maxKeysPerRequest;
+        // The store's limits are its own server's too; a server(...) customizer may still change the server's.
+        Consumer<TcpStoreServer.Builder> limits = server -> server.maxValueBytes(builder.maxValueBytes)
+                .maxKeysPerRequest(builder.maxKeysPerRequest);
+        this.serverCustomizer = limits.andThen(builder.serverCustomizer);
+        if (master) {
+            // Fails at build, not at start, when the chosen protocol is one this master's own server cannot speak.
+            ownServerProtocol();
+        }
+    }
+
+    /**
+     * For a master: binds and starts the embedded server, after which {@link #port()} is the bound port (the one it
+     * picked for port 0). Does nothing for a client or when the server already runs. {@link #start()} calls it.
+     *
+     * @return this
+     * @throws dev.kvstore.api.KVStoreConnectionException if {@code host:port} cannot be bound (cause: the
+     *     {@link java.net.BindException})
+     * @throws IllegalStateException if the store was closed
+     */
+    public TcpKVStore startServer() {
+        synchronized (startLock) {
+            requireNotClosed();
+            if (master && server == null) {
+                EmbeddedMaster embedded = EmbeddedMaster.start(host, requestedPort, serverLegacyProtocol,
+                        serverCustomizer);
+                this.port = embedded.port();
+                this.server = embedded;
             }
+            return this;
+        }
+    }
+
+    /**
+     * Starts the embedded server of a master ({@link #startServer()}), connects within the connect timeout and, with
+     * a world size, registers and (a waiting master) waits for the workers within the worker wait timeout. Does
+     * nothing when already started. {@link #close(boolean)} from another thread aborts a start in progress, which
+     * then fails.
+     *
+     * @return this
+     * @throws dev.kvstore.api.KVStoreTimeoutException if the master (cause: the last connect failure, e.g. a
+     *     {@link java.net.ConnectException}) or the workers did not show up in time
+     * @throws dev.kvstore.api.KVStoreConnectionException if the master cannot be reached or its port is taken
+     */
+    public TcpKVStore start() {
+        if (started) {
+            return this;
+        }
+        startServer();
+        TcpConnectionPool connections;
+        synchronized (startLock) {
+            requireNotClosed();
+            connections = pool;
+        }
+        if (connections == null) {
+            // A master bound to the wildcard address reaches its own server over loopback.
+            String connectHost = master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
+            try {
+                // Every pooled connection speaks the generation found once here (probing may take a while: unlocked).
+                ProtocolGeneration generation = master ? ownServerProtocol() : probeProtocol(connectHost);
+                synchronized (startLock) {
+                    requireNotClosed();
+                    if (pool == null) {
+                        protocol = generation;
+                        pool = new TcpConnectionPool(connectHost, port, generation, requestTimeout,
+                                MAX_IDLE_CONNECTIONS);
+                    }
+                    connections = pool;
+                }
+            } catch (RuntimeException e) {
+                close(false);
+                throw e;
+            }
+        }
+        try {
+            // Connect now, so that an unreachable master fails the start rather than the first call.
+            connections.release(connections.borrow(connectTimeout));
+            if (worldSize != null) {
+                register(worldSize, master && waitForWorkers);
+            }
+            started = true;
+            return this;
         } catch (RuntimeException e) {
-            pool.close();
-            closeServer();
+            close(false);
             throw e;
         }
+    }
+
+    private void requireNotClosed() {
+        if (isClosed()) {
+            throw new IllegalStateException("KVStore " + layout() + " on TCPStore " + host + ":" + port
+                    + " is closed");
+        }
+    }
+
+    /** A master's own server serves {@code MODERN} and its legacy numbering; the store speaks the chosen one. */
+    private ProtocolGeneration ownServerProtocol() {
+        ProtocolGeneration own = protocolSelection.generation().orElse(ProtocolGeneration.MODERN);
+        if (own != ProtocolGeneration.MODERN && own != serverLegacyProtocol) {
+            throw new IllegalArgumentException("this master's server speaks MODERN and, to clients without "
+                    + "handshake, " + serverLegacyProtocol + "; " + ProtocolProbe.SETTING + " = " + own
+                    + " matches neither: use auto");
+        }
+        return own;
+    }
+
+    /**
+     * The generation to speak with another master: probed (see {@link ProtocolProbe}) to detect its generation or to
+     * check the chosen one before any request.
+     */
+    private ProtocolGeneration probeProtocol(String connectHost) {
+        ProtocolProbe probe = new ProtocolProbe(connectHost, port, connectTimeout, this::isClosed);
+        Optional<ProtocolGeneration> chosen = protocolSelection.generation();
+        if (chosen.isPresent()) {
+            probe.verify(chosen.get());
+            log.debug("TCPStore master {}:{} serves the {} protocol chosen by kvstore.tcp.protocol", host, port,
+                    chosen.get());
+            return chosen.get();
+        }
+        ProtocolProbe.Finding found = probe.detect();
+        log.info("TCPStore master {}:{} speaks the {} protocol ({}), detected by kvstore.tcp.protocol=auto: {}", host,
+                port, found.generation(), ProtocolProbe.describe(found.generation()), found.evidence());
+        return found.generation();
     }
 
     /** @return a builder with the defaults of {@code torch.distributed.TCPStore} and the seed's key layout */
@@ -100,12 +244,18 @@ public final class TcpKVStore extends AbstractKVStore {
         return host;
     }
 
-    /** @return the master's port (for a master built with port 0: the port its server picked) */
+    /**
+     * @return the master's port (for a master built with port 0: the port its server picked, once
+     *     {@link #startServer()} ran; 0 before)
+     */
     public int port() {
         return port;
     }
 
-    /** @return the protocol generation this store speaks */
+    /**
+     * @return the protocol generation this store speaks (with {@link ProtocolSelection#AUTO} the one {@link #start()}
+     *     detected; {@code null} before that)
+     */
     public ProtocolGeneration protocol() {
         return protocol;
     }
@@ -132,7 +282,7 @@ public final class TcpKVStore extends AbstractKVStore {
         if (!waitForAll || joined >= worldSize) {
             return;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + workerWaitTimeout.toNanos();
         Backoff backoff = Backoff.polling();
         long[] seen = {joined};
         Progress progress = new Progress(progressInterval,
@@ -151,7 +301,7 @@ public final class TcpKVStore extends AbstractKVStore {
                     backoff.reset();
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    throw new KVStoreTimeoutException("Timed out after " + seconds(timeout)
+                    throw new KVStoreTimeoutException("Timed out after " + seconds(workerWaitTimeout)
                             + " seconds waiting for clients. " + now + "/" + worldSize + " clients joined.");
                 }
                 progress.maybeLog();
@@ -173,6 +323,7 @@ public final class TcpKVStore extends AbstractKVStore {
 
     @Override
     protected void doSet(String fullKey, byte[] value) {
+        requireValueWithinLimit(fullKey, value);
         withConnection(client -> {
             // Acknowledged: a read on another pooled connection must see the value once set returns.
             client.setAcknowledged(fullKey, value);
@@ -212,6 +363,20 @@ public final class TcpKVStore extends AbstractKVStore {
         }
     }
 
+    /**
+     * The master refuses a longer value by closing the connection (SET has no reply, so the loss would be silent until
+     * the next call): refuse it here, before anything is sent, and say which setting changes the limit.
+     */
+    private void requireValueWithinLimit(String fullKey, byte[] value) {
+        if (value.length > maxValueBytes) {
+            throw new KVStoreLimitException("value of " + value.length + " bytes for key '" + fullKey
+                    + "' is larger than the maximum value size of " + maxValueBytes + " bytes; nothing was sent. "
+                    + "TCPStore masters refuse larger values (PyTorch's libuv server and the Java server at 8 MiB by "
+                    + "default). Raise it with kvstore.tcp.server.max-value-size (TcpKVStore.Builder.maxValueBytes) "
+                    + "on every rank, master included.");
+        }
+    }
+
     private static boolean isDecimal(byte[] value) {
         try {
             Long.parseLong(new String(value, StandardCharsets.UTF_8));
@@ -224,6 +389,8 @@ public final class TcpKVStore extends AbstractKVStore {
     @Override
     protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
         byte[] expectedOnWire = expected == null ? new byte[0] : expected;
+        requireValueWithinLimit(fullKey, expectedOnWire);
+        requireValueWithinLimit(fullKey, desired);
         return withConnection(client -> {
             byte[] after = client.compareSet(fullKey, expectedOnWire, desired);
             if (!Arrays.equals(after, desired)) {
@@ -364,24 +531,57 @@ public final class TcpKVStore extends AbstractKVStore {
         return new KeysState(matched, missing);
     }
 
-    /** One MULTI_GET when every key exists and the protocol has it; {@code null} to fall back to key by key. */
+    /**
+     * MULTI_GETs (of at most {@code maxKeysPerRequest} keys each) when every key exists and the protocol has it;
+     * {@code null} to fall back to key by key.
+     */
     private List<byte[]> readAllAtOnce(Lease lease, List<String> fullKeys) {
-        if (!protocol.supports(ProtocolGeneration.Command.MULTI_GET) || !lease.client().check(fullKeys)) {
+        if (!spoken().supports(ProtocolGeneration.Command.MULTI_GET)) {
             return null;
         }
-        try {
-            return lease.client().multiGet(fullKeys);
-        } catch (KVStoreConnectionException e) {
-            return null; // A key was deleted after CHECK and the server dropped the connection.
+        List<byte[]> values = new ArrayList<>(fullKeys.size());
+        for (List<String> part : partition(fullKeys)) {
+            if (!lease.client().check(part)) {
+                return null;
+            }
+            try {
+                values.addAll(lease.client().multiGet(part));
+            } catch (KVStoreConnectionException e) {
+                return null; // A key was deleted after CHECK and the server dropped the connection.
+            }
         }
+        return values;
+    }
+
+    /** @return the keys in consecutive runs of at most {@code maxKeysPerRequest} */
+    private List<List<String>> partition(List<String> keys) {
+        if (keys.size() <= maxKeysPerRequest) {
+            return List.of(keys);
+        }
+        List<List<String>> parts = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += maxKeysPerRequest) {
+            parts.add(keys.subList(from, Math.min(keys.size(), from + maxKeysPerRequest)));
+        }
+        return parts;
     }
 
     /**
-     * Blocks on the server (WAIT) until the keys (wire form) exist, in slices so that progress is logged.
+     * Blocks on the server (WAIT) until the keys (wire form) exist, in slices so that progress is logged, and in
+     * requests of at most {@code maxKeysPerRequest} keys (a master closes the connection of a longer one).
      *
      * @return whether they all exist; {@code false} once the deadline passed
      */
     private boolean awaitKeys(Lease lease, List<String> wireKeys, long deadline, Progress progress) {
+        for (List<String> part : partition(wireKeys)) {
+            if (!awaitAll(lease, part, deadline, progress)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #awaitKeys} for keys that fit one request. */
+    private boolean awaitAll(Lease lease, List<String> wireKeys, long deadline, Progress progress) {
         while (true) {
             long leftNanos = deadline - System.nanoTime();
             if (leftNanos < 1_000_000) {
@@ -423,6 +623,76 @@ public final class TcpKVStore extends AbstractKVStore {
         throw failure;
     }
 
+    // --- listing -------------------------------------------------------------------------------------------------
+
+    /**
+     * LIST_KEYS, streamed through a bounded {@link KeyPage.Collector}: the Java master and PyTorch 2.10+ masters
+     * have it, with the MODERN protocol. An older master drops the connection on the unknown opcode; that is told
+     * apart from a lost master by asking it for its key count on a new connection.
+     */
+    @Override
+    protected KeyPage doListKeys(KeyLayout keyLayout, String prefix, String continueAfter, int limit) {
+        String unsupported = "TCPStore cannot list keys here: LIST_KEYS needs a master that has it (the Java "
+                + "TcpStoreServer or PyTorch 2.10+) and the MODERN protocol";
+        if (!spoken().supports(ProtocolGeneration.Command.LIST_KEYS)) {
+            throw new UnsupportedOperationException(unsupported + "; this store speaks " + protocol);
+        }
+        String wirePrefix = TcpStoreClient.wireKey(keyLayout.componentPrefix()) + prefix;
+        int relativeStart = wirePrefix.length() - prefix.length();
+        KeyPage.Collector page = new KeyPage.Collector(continueAfter, limit);
+        try {
+            withConnection(client -> {
+                client.streamWireKeys(wire -> {
+                    if (wire.startsWith(wirePrefix)) {
+                        page.offer(wire.substring(relativeStart));
+                    }
+                });
+                return null;
+            });
+        } catch (KVStoreConnectionException e) {
+            try {
+                withConnection(TcpStoreClient::numKeys);
+            } catch (RuntimeException stillDown) {
+                throw e; // the master is gone, not just missing LIST_KEYS
+            }
+            throw new UnsupportedOperationException(unsupported + "; the master at " + host + ":" + port
+                    + " closed the connection on LIST_KEYS (PyTorch before 2.10)", e);
+        }
+        return page.page();
+    }
+
+    // --- locks ---------------------------------------------------------------------------------------------------
+
+    /** Compare-and-set with an owner token; a crashed holder's lock stays until its owner key is deleted. */
+    @Override
+    protected KVLock newLock(KVStore view, KeyLayout keyLayout, String name) {
+        return new ThreadReentrantLock(name, new CompareAndSetLock(view, name));
+    }
+
+    // --- leases --------------------------------------------------------------------------------------------------
+
+    private static final String NO_LEASES = "TCPStore has no leases or ephemeral keys: the master (a torch master "
+            + "in particular) cannot tell that a process died, so its keys stay until deleted; use the etcd backend "
+            + "for keys that must vanish with their owner";
+
+    @Override
+    protected void doSetEphemeral(String fullKey, byte[] value) {
+        throw new UnsupportedOperationException(NO_LEASES);
+    }
+
+    @Override
+    public void onLeaseLoss(Consumer<String> listener) {
+        throw new UnsupportedOperationException(NO_LEASES);
+    }
+
+    /** TCPStore has no prefix watch; see docs/recipes.md. */
+    @Override
+    protected KVWatch doWatch(KeyLayout keyLayout, String prefix, KVWatch.Listener listener) {
+        throw new UnsupportedOperationException("TCPStore cannot watch keys: its protocol has no subscription to "
+                + "changes under a prefix (PyTorch 1.13's WATCH_KEY watches single keys on a legacy callback "
+                + "connection, and the Java master would need server changes); use the etcd backend for watches");
+    }
+
     // --- close ---------------------------------------------------------------------------------------------------
 
     @Override
@@ -432,7 +702,11 @@ public final class TcpKVStore extends AbstractKVStore {
                 deleteNamespace();
             }
         } finally {
-            pool.close();
+            synchronized (startLock) {
+                if (pool != null) {
+                    pool.close();
+                }
+            }
             closeServer();
         }
     }
@@ -440,9 +714,15 @@ public final class TcpKVStore extends AbstractKVStore {
     private void deleteNamespace() {
         String where = master ? " They go away with this master's server, which closes now."
                 : " They stay on the master until it exits.";
-        if (!protocol.supports(ProtocolGeneration.Command.LIST_KEYS)) {
+        ProtocolGeneration spoken = protocol;
+        if (spoken == null) {
+            log.info("TCPStore {}:{} was never started: the keys of namespace '{}' were not deleted.{}", host, port,
+                    namespace(), where);
+            return;
+        }
+        if (!spoken.supports(ProtocolGeneration.Command.LIST_KEYS)) {
             log.info("TCPStore cannot enumerate keys with the {} protocol: the keys of namespace '{}' were not "
-                    + "deleted.{}", protocol, namespace(), where);
+                    + "deleted.{}", spoken, namespace(), where);
             return;
         }
         String prefix = layout().namespacePrefix();
@@ -473,12 +753,29 @@ public final class TcpKVStore extends AbstractKVStore {
     // --- helpers -------------------------------------------------------------------------------------------------
 
     private <T> T withConnection(java.util.function.Function<TcpStoreClient, T> operation) {
-        TcpStoreClient client = pool.borrow();
+        TcpConnectionPool connections = pool();
+        TcpStoreClient client = connections.borrow();
         try {
             return operation.apply(client);
         } finally {
-            pool.release(client);
+            connections.release(client);
         }
+    }
+
+    /** @return the generation the connections speak (set with them: before {@link #start()} there is none) */
+    private ProtocolGeneration spoken() {
+        pool(); // fails clearly when closed or not started
+        return protocol;
+    }
+
+    /** @return the connections; before {@link #start()} there are none */
+    private TcpConnectionPool pool() {
+        TcpConnectionPool connections = pool;
+        if (connections == null) {
+            requireNotClosed();
+            throw new IllegalStateException("TCPStore " + host + ":" + port + " is not started: call start()");
+        }
+        return connections;
     }
 
     private static long deadline(Duration timeout) {
@@ -499,10 +796,10 @@ public final class TcpKVStore extends AbstractKVStore {
         TcpStoreClient client() {
             if (client == null || !client.isOpen()) {
                 if (client != null) {
-                    pool.release(client);
+                    pool().release(client);
                     client = null;
                 }
-                client = pool.borrow();
+                client = pool().borrow();
             }
             return client;
         }
@@ -510,7 +807,7 @@ public final class TcpKVStore extends AbstractKVStore {
         @Override
         public void close() {
             if (client != null) {
-                pool.release(client);
+                pool().release(client);
                 client = null;
             }
         }
@@ -591,14 +888,18 @@ public final class TcpKVStore extends AbstractKVStore {
         private int port = 29500;
         private Integer worldSize;
         private boolean master;
-        private Duration timeout = Duration.ofSeconds(300);
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration workerWaitTimeout = DEFAULT_WORKER_WAIT_TIMEOUT;
         private boolean waitForWorkers = true;
         private String namespace = "default";
         private String component = "tensorbus";
-        private ProtocolGeneration protocol = ProtocolGeneration.MODERN;
+        private ProtocolSelection protocol = ProtocolSelection.AUTO;
         private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
         private Consumer<TcpStoreServer.Builder> serverCustomizer = server -> { };
         private Duration progressInterval = PROGRESS_INTERVAL;
+        private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+        private int maxKeysPerRequest = DEFAULT_MAX_KEYS_PER_REQUEST;
 
         private Builder() {
         }
@@ -637,14 +938,51 @@ public final class TcpKVStore extends AbstractKVStore {
             return this;
         }
 
-        /** Bound of connecting, of waiting for workers, and of each request (default 300 s, as PyTorch). */
+        /**
+         * Sets the connect, request and worker wait timeouts to one value, as PyTorch's single store timeout does.
+         *
+         * @deprecated each timeout means one thing: use {@link #connectTimeout(Duration)},
+         *     {@link #requestTimeout(Duration)} and {@link #workerWaitTimeout(Duration)}
+         */
+        @Deprecated
         public Builder timeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-            }
-            this.timeout = timeout;
+            Duration value = positive("timeout", timeout);
+            this.connectTimeout = value;
+            this.requestTimeout = value;
+            this.workerWaitTimeout = value;
             return this;
+        }
+
+        /**
+         * Bound of connecting to the master at {@link TcpKVStore#start()}, retried with backoff while it refuses
+         * (default 300 s, PyTorch's store timeout: the master may start later).
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * Bound of one request: its reply and, when no idle connection is left, reconnecting for it (default 30 s).
+         * Waits and barriers take their own timeouts.
+         */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = positive("requestTimeout", requestTimeout);
+            return this;
+        }
+
+        /** Bound of a waiting master's rendezvous: all {@code worldSize} processes registered (default 300 s). */
+        public Builder workerWaitTimeout(Duration workerWaitTimeout) {
+            this.workerWaitTimeout = positive("workerWaitTimeout", workerWaitTimeout);
+            return this;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+            return value;
         }
 
         /** Whether the master blocks at construction until {@code worldSize} processes registered (default true). */
@@ -663,8 +1001,20 @@ public final class TcpKVStore extends AbstractKVStore {
             return this;
         }
 
-        /** The protocol generation of the master this client talks to (default {@link ProtocolGeneration#MODERN}). */
+        /**
+         * The protocol generation of the master this client talks to. {@link #build()} checks it against the master
+         * first (without disturbing it) and fails within seconds if the master does not serve it.
+         * Same as {@code protocol(ProtocolSelection.of(protocol))}.
+         */
         public Builder protocol(ProtocolGeneration protocol) {
+            return protocol(ProtocolSelection.of(protocol));
+        }
+
+        /**
+         * How to pick the protocol generation: {@link ProtocolSelection#AUTO} (the default) detects the master's at
+         * build and logs it at INFO; the others name it and are checked like {@link #protocol(ProtocolGeneration)}.
+         */
+        public Builder protocol(ProtocolSelection protocol) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
             return this;
         }
@@ -684,10 +1034,39 @@ public final class TcpKVStore extends AbstractKVStore {
         /**
          * For a master: adjusts its embedded {@link TcpStoreServer} before it starts, typically its limits
          * ({@code server -> server.maxValueBytes(1 << 20).maxStoreBytes(256L << 20)}). Host, port and legacy protocol
-         * are always this builder's.
+         * are always this builder's. Calls compose: each customizer runs after the earlier ones, so one that changes a
+         * single limit keeps the others.
          */
         public Builder server(Consumer<TcpStoreServer.Builder> serverCustomizer) {
-            this.serverCustomizer = Objects.requireNonNull(serverCustomizer, "serverCustomizer");
+            Objects.requireNonNull(serverCustomizer, "serverCustomizer");
+            this.serverCustomizer = this.serverCustomizer.andThen(serverCustomizer);
+            return this;
+        }
+
+        /**
+         * Longest value this store sends (default 8 MiB, the limit of PyTorch's libuv server and of the Java
+         * server): a longer {@code set} or {@code compareAndSet} fails with
+         * {@link dev.kvstore.api.KVStoreLimitException} before anything is sent. Set it to the master's limit; a
+         * master applies it to its own server too.
+         */
+        public Builder maxValueBytes(int maxValueBytes) {
+            if (maxValueBytes < 1) {
+                throw new IllegalArgumentException("maxValueBytes must be positive, got " + maxValueBytes);
+            }
+            this.maxValueBytes = maxValueBytes;
+            return this;
+        }
+
+        /**
+         * Most keys this store puts in one WAIT, CHECK or MULTI_GET (default 131072, the limit of PyTorch's libuv
+         * server and of the Java server): {@code waitForKeys} with more candidates splits its requests. Set it to
+         * the master's limit; a master applies it to its own server too.
+         */
+        public Builder maxKeysPerRequest(int maxKeysPerRequest) {
+            if (maxKeysPerRequest < 1) {
+                throw new IllegalArgumentException("maxKeysPerRequest must be positive, got " + maxKeysPerRequest);
+            }
+            this.maxKeysPerRequest = maxKeysPerRequest;
             return this;
         }
 
@@ -699,12 +1078,22 @@ public final class TcpKVStore extends AbstractKVStore {
 
         /**
          * Connects (starting the embedded server first if this is the master) and, where configured, registers
-         * and waits for workers.
+         * and waits for workers: {@code create().start()}.
          *
          * @throws dev.kvstore.api.KVStoreTimeoutException if the master or the workers did not show up in time
          * @throws dev.kvstore.api.KVStoreConnectionException if the master cannot be reached or its port is taken
          */
         public TcpKVStore build() {
+            return create().start();
+        }
+
+        /**
+         * Creates the store without any I/O; {@link TcpKVStore#start()} (or {@link TcpKVStore#startServer()} first)
+         * connects it. Operations before the start fail with an {@link IllegalStateException}.
+         *
+         * @throws IllegalArgumentException if the settings contradict each other (port 0 for a client)
+         */
+        public TcpKVStore create() {
             return new TcpKVStore(this);
         }
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,17 +104,57 @@ public final class TcpStoreClient implements AutoCloseable {
      * @throws KVStoreConnectionException if the host cannot be resolved or the handshake fails
      */
     public static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration timeout) {
-        Objects.requireNonNull(host, "host");
+        return connect(host, port, protocol, timeout, timeout, () -> false);
+    }
+
+    /**
+     * Connects as {@link #connect(String, int, ProtocolGeneration, Duration)}, with separate bounds.
+     *
+     * @param connectTimeout bound of connecting, retries included
+     * @param timeout bound of every reply afterwards
+     * @param abandoned checked between attempts: once it answers {@code true} (its owner was closed) connecting stops
+     *     with a {@link KVStoreConnectionException}; an interrupt stops it too
+     */
+    static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration connectTimeout,
+            Duration timeout, BooleanSupplier abandoned) {
         Objects.requireNonNull(protocol, "protocol");
         requirePositive(timeout);
+        Socket socket = openSocket(host, port, connectTimeout, abandoned);
+        try {
+            TcpStoreClient client = new TcpStoreClient(host, port, protocol, timeout, socket);
+            client.handshake();
+            log.debug("Connected to TCPStore {}:{} ({})", host, port, protocol);
+            return client;
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new KVStoreConnectionException("TCPStore " + host + ":" + port + ": cannot connect: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a TCP connection to the master, retrying with backoff while it refuses connections (it may start later,
+     * as with PyTorch). Nothing is sent.
+     *
+     * @param abandoned checked between attempts: once it answers {@code true} connecting stops
+     * @throws KVStoreTimeoutException if the master did not accept a connection within the timeout
+     * @throws KVStoreConnectionException if the host cannot be resolved, connecting fails otherwise or was abandoned
+     */
+    static Socket openSocket(String host, int port, Duration connectTimeout, BooleanSupplier abandoned) {
+        Objects.requireNonNull(host, "host");
+        requirePositive(connectTimeout);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be in 1..65535, got " + port);
         }
         String address = host + ":" + port;
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
         long backoffMs = FIRST_CONNECT_BACKOFF_MS;
         int attempts = 0;
+        IOException lastRefusal = null;
         while (true) {
+            if (abandoned.getAsBoolean()) {
+                throw new KVStoreConnectionException("TCPStore " + address + ": connecting was abandoned (closed)");
+            }
             attempts++;
             long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             Socket socket = new Socket();
@@ -121,19 +162,25 @@ public final class TcpStoreClient implements AutoCloseable {
                 socket.setTcpNoDelay(true);
                 socket.setKeepAlive(true);
                 socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, Math.min(leftMs, 30_000)));
-                TcpStoreClient client = new TcpStoreClient(host, port, protocol, timeout, socket);
-                client.handshake();
-                log.debug("Connected to TCPStore {} ({}) after {} attempt(s)", address, protocol, attempts);
-                return client;
+                if (attempts > 1) {
+                    log.debug("Connected to TCPStore {} after {} attempts", address, attempts);
+                }
+                return socket;
             } catch (UnknownHostException e) {
                 closeQuietly(socket);
                 throw new KVStoreConnectionException("TCPStore " + address + ": unknown host", e);
             } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
                 closeQuietly(socket);
+                if (e instanceof ConnectException) {
+                    lastRefusal = e;
+                }
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
-                    throw new KVStoreTimeoutException("Timed out after " + timeout + " connecting to TCPStore master "
-                            + address + " (" + attempts + " attempts): " + e.getMessage(), e);
+                    // A last attempt cut short by the deadline says less than the refusals before it.
+                    IOException cause = (e instanceof SocketTimeoutException && lastRefusal != null) ? lastRefusal : e;
+                    throw new KVStoreTimeoutException("Timed out after " + connectTimeout
+                            + " connecting to TCPStore master "
+                            + address + " (" + attempts + " attempts): " + connectFailure(cause), cause);
                 }
                 sleepQuietly(Math.min(backoffMs, left));
                 backoffMs = Math.min(backoffMs * 2, MAX_CONNECT_BACKOFF_MS);
@@ -142,6 +189,16 @@ public final class TcpStoreClient implements AutoCloseable {
                 throw new KVStoreConnectionException("TCPStore " + address + ": cannot connect: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** @return why an attempt failed, in words ("connection refused" where the JDK gives no message) */
+    private static String connectFailure(IOException e) {
+        if (e instanceof ConnectException) {
+            String detail = e.getMessage();
+            return detail == null || detail.equalsIgnoreCase("connection refused") ? "connection refused"
+                    : "connection refused (" + detail + ")";
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private void handshake() throws IOException {
@@ -362,6 +419,23 @@ public final class TcpStoreClient implements AutoCloseable {
                 keys.add(new String(readBytes(), StandardCharsets.UTF_8));
             }
             return keys;
+        });
+    }
+
+    /**
+     * LIST_KEYS, handing each wire key to {@code each} as it is read instead of collecting them: the reply is read
+     * in full (or the connection closed), and memory does not grow with the number of keys.
+     */
+    void streamWireKeys(java.util.function.Consumer<String> each) {
+        call(Command.LIST_KEYS, null, () -> null, () -> {
+            long count = readI64();
+            if (count < 0 || count > MAX_REPLY_BYTES) {
+                throw new MalformedReplyException("LIST_KEYS count " + count);
+            }
+            for (long i = 0; i < count; i++) {
+                each.accept(new String(readBytes(), StandardCharsets.UTF_8));
+            }
+            return null;
         });
     }
 
@@ -649,7 +723,7 @@ public final class TcpStoreClient implements AutoCloseable {
         closeQuietly(socket);
     }
 
-    private static void closeQuietly(Socket socket) {
+    static void closeQuietly(Socket socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

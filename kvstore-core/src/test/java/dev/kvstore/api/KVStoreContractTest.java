@@ -48,6 +48,21 @@ public abstract class KVStoreContractTest {
     /** @return whether {@code waitForKeys} needs candidate keys (TCPStore) rather than listing (etcd) */
     protected abstract boolean requiresCandidateKeys();
 
+    /** @return whether the backend can watch a prefix (etcd) */
+    protected boolean canWatch() {
+        return false;
+    }
+
+    /** @return whether the backend has leases and ephemeral keys (etcd) */
+    protected boolean hasLeases() {
+        return false;
+    }
+
+    /** @return whether the backend (and its server) can list keys; if not, listing must fail with a clear message */
+    protected boolean canListKeys() {
+        return true;
+    }
+
     protected final KVStore openStore(String namespace, String component) {
         KVStore opened = createStore(namespace, component);
         this.opened.add(opened);
@@ -451,6 +466,86 @@ public abstract class KVStoreContractTest {
                 .hasMessageContaining("1 of 3");
     }
 
+    @Test
+    void aBarrierRetriedAfterATimeoutNeverPassesWithOneCaller() {
+        assertThatThrownBy(() -> store.barrier("retried", 2, SHORT))
+                .isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining("1 of 2")
+                .hasMessageContaining("now broken");
+        // The same lone caller again, and another process: the timed-out arrival does not count for them.
+        assertThatThrownBy(() -> store.barrier("retried", 2, SHORT))
+                .isInstanceOf(KVStoreConflictException.class)
+                .hasMessageContaining("barrier 'retried' is broken")
+                .hasMessageContaining("single-use");
+        assertThatThrownBy(() -> peer().barrier("retried", 2, SHORT))
+                .isInstanceOf(KVStoreConflictException.class);
+    }
+
+    @Test
+    void reusingThePassedBarrierNameIsAConflict() throws Exception {
+        KVStore other = peer();
+        Future<?> first = async(() -> {
+            other.barrier("once", 2, LONG);
+            return null;
+        });
+        store.barrier("once", 2, LONG);
+        first.get(30, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> store.barrier("once", 2, SHORT))
+                .isInstanceOf(KVStoreConflictException.class)
+                .hasMessageContaining("barrier 'once' already passed")
+                .hasMessageContaining("single-use");
+    }
+
+    @Test
+    void partiesStillWaitingFailOnceAnotherPartyTimedOut() throws Exception {
+        KVStore patient = peer();
+        Future<?> waiting = async(() -> {
+            patient.barrier("broken-by-other", 3, LONG);
+            return null;
+        });
+        assertStillWaiting(waiting);
+        assertThatThrownBy(() -> store.barrier("broken-by-other", 3, SHORT))
+                .isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining("2 of 3");
+        assertThatThrownBy(() -> waiting.get(20, TimeUnit.SECONDS))
+                .cause().isInstanceOf(KVStoreTimeoutException.class)
+                .hasMessageContaining("barrier 'broken-by-other' broke")
+                .hasMessageContaining("never pass");
+    }
+
+    /**
+     * A timeout and the last arrival race for the outcome: whichever settles it first decides for both, so the two
+     * parties always share the outcome. The rounds stagger the last arrival around the first one's timeout, so both
+     * orders happen.
+     */
+    @Test
+    void aTimeoutRacingTheLastArrivalNeverLetsOnePartyPassAlone() throws Exception {
+        KVStore other = peer();
+        Duration timeout = Duration.ofMillis(300);
+        for (int round = 0; round < 8; round++) {
+            String name = "race-" + round;
+            Future<Boolean> first = async(() -> passes(() -> store.barrier(name, 2, timeout)));
+            // Deliberate stagger (not synchronisation): 200..410 ms, around the first party's timeout.
+            TimeUnit.MILLISECONDS.sleep(200 + 30L * round);
+            boolean second = passes(() -> other.barrier(name, 2, LONG));
+            assertThat(first.get(30, TimeUnit.SECONDS)).as("round %d: both parties see one outcome", round)
+                    .isEqualTo(second);
+        }
+    }
+
+    /**
+     * @return whether the barrier call passed; {@code false} if it broke during the call (timeout) or before it
+     *     (conflict); anything else fails the test
+     */
+    private static boolean passes(Runnable barrierCall) {
+        try {
+            barrierCall.run();
+            return true;
+        } catch (KVStoreTimeoutException | KVStoreConflictException e) {
+            return false;
+        }
+    }
+
     // --- close ---------------------------------------------------------------------------------------------------
 
     @Test
@@ -467,5 +562,238 @@ public abstract class KVStoreContractTest {
         other.set("kept", "yes");
         other.close(false);
         assertThat(store.get("kept")).contains("yes");
+    }
+
+    // --- listing -------------------------------------------------------------------------------------------------
+
+    @Test
+    void listKeysPagesThroughThePrefixInNaturalOrder() {
+        if (!canListKeys()) {
+            assertThatThrownBy(() -> store.listKeys("", null, 10))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("cannot list keys");
+            return;
+        }
+        for (String key : List.of("rank:10/addr", "rank:2/addr", "rank:1/addr", "rank:2/port", "other", "rank:")) {
+            store.set(key, "v");
+        }
+        store.withComponent("elsewhere").set("rank:3/addr", "v");
+        peer().withComponent("tensorbus").set("rank:0/addr", "v");
+
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        KeyPage page;
+        int pages = 0;
+        do {
+            page = store.listKeys("rank:", after, 2);
+            assertThat(page.keys()).hasSizeLessThanOrEqualTo(2);
+            seen.addAll(page.keys());
+            after = page.continueAfter();
+            pages++;
+        } while (page.hasMore());
+
+        assertThat(seen).containsExactly("rank:", "rank:0/addr", "rank:1/addr", "rank:2/addr", "rank:2/port",
+                "rank:10/addr");
+        assertThat(pages).isEqualTo(3);
+        assertThat(store.listKeys(null, null, 100).keys()).hasSize(7).contains("other");
+        assertThat(store.listKeys("rank:10", null, 100).keys()).containsExactly("rank:10/addr");
+        assertThat(store.listKeys("nothing", null, 100)).isEqualTo(new KeyPage(List.of(), false));
+        assertThat(store.withComponent("elsewhere").listKeys("", null, 10).keys()).containsExactly("rank:3/addr");
+        assertThatThrownBy(() -> store.listKeys("", null, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // --- locks ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void lockExcludesOtherProcessesAndThreads() throws Exception {
+        KVStore other = peer();
+        int perThread = 25;
+        List<Future<?>> workers = new ArrayList<>();
+        for (KVStore process : List.of(store, other, store, other)) {
+            workers.add(async(() -> {
+                KVLock lock = process.lock("counter");
+                for (int i = 0; i < perThread; i++) {
+                    try (KVLock.Hold hold = lock.acquire(LONG)) {
+                        assertThat(hold.isValid()).isTrue();
+                        long seen = process.get("count").map(Long::parseLong).orElse(0L);
+                        process.set("count", Long.toString(seen + 1)); // not atomic: only the lock keeps it exact
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get(120, TimeUnit.SECONDS);
+        }
+        assertThat(store.get("count")).contains(Integer.toString(4 * perThread));
+    }
+
+    @Test
+    void lockIsReentrantPerThreadAndTimesOutForOthers() throws Exception {
+        KVLock lock = store.lock("reentrant");
+        assertThat(store.lock("reentrant")).isSameAs(lock);
+        KVLock contender = peer().lock("reentrant");
+        try (KVLock.Hold outer = lock.acquire(LONG)) {
+            try (KVLock.Hold inner = lock.acquire(Duration.ZERO)) {
+                assertThat(inner.fencingToken()).isEqualTo(outer.fencingToken());
+                assertThat(lock.isHeldByCurrentThread()).isTrue();
+            }
+            assertThat(lock.isHeldByCurrentThread()).as("still held after the inner release").isTrue();
+            assertThat(async(() -> contender.tryAcquire(SHORT)).get(30, TimeUnit.SECONDS)).isEmpty();
+            assertThat(async(() -> lock.tryAcquire(SHORT)).get(30, TimeUnit.SECONDS))
+                    .as("another thread of the same process").isEmpty();
+            assertThatThrownBy(() -> contender.acquire(SHORT))
+                    .isInstanceOf(KVStoreTimeoutException.class)
+                    .hasMessageContaining("'reentrant'")
+                    .hasMessageContaining("held by");
+        }
+        assertThat(lock.isHeldByCurrentThread()).isFalse();
+        assertThat(async(() -> {
+            try (KVLock.Hold taken = contender.acquire(LONG)) {
+                return taken.isValid();
+            }
+        }).get(30, TimeUnit.SECONDS)).as("the other process gets it once released").isTrue();
+    }
+
+    @Test
+    void lockFencingTokensGrowWithEveryNewHolder() {
+        KVStore other = peer();
+        long last = 0;
+        for (int i = 0; i < 6; i++) {
+            KVLock lock = (i % 2 == 0 ? store : other).lock("fenced");
+            try (KVLock.Hold hold = lock.acquire(LONG)) {
+                assertThat(hold.fencingToken()).isGreaterThan(last);
+                last = hold.fencingToken();
+            }
+        }
+    }
+
+    @Test
+    void lockHoldIsClosedByTheAcquiringThreadOnly() throws Exception {
+        KVLock.Hold hold = store.lock("owned").acquire(LONG);
+        Future<?> foreign = async(() -> {
+            hold.close();
+            return null;
+        });
+        assertThatThrownBy(() -> foreign.get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(IllegalMonitorStateException.class);
+        hold.close();
+        hold.close();
+        assertThat(hold.isValid()).isFalse();
+        assertThat(peer().lock("owned").tryAcquire(LONG)).isPresent();
+    }
+
+    // --- ephemeral keys ------------------------------------------------------------------------------------------
+
+    @Test
+    void ephemeralKeysAreVisibleToOthersOrClearlyRefused() {
+        if (!hasLeases()) {
+            assertThatThrownBy(() -> store.setEphemeral("member", "1"))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("ephemeral");
+            assertThatThrownBy(() -> store.onLeaseLoss(message -> { }))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            return;
+        }
+        KVStore owner = peer();
+        owner.setEphemeral("member", "1");
+        assertThat(store.get("member")).contains("1");
+        owner.close();
+        assertThat(store.exists("member")).as("gone with its owner's lease").isFalse();
+    }
+
+    // --- leader election -----------------------------------------------------------------------------------------
+
+    /** Records a candidate's leadership events. */
+    private static final class Recorder implements KVElection.Listener {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void granted(long term) {
+            events.add("granted " + term);
+        }
+
+        @Override
+        public void revoked(long term) {
+            events.add("revoked " + term);
+        }
+    }
+
+    @Test
+    void electionHasOneLeaderAndHandsOverWhenItResigns() {
+        Recorder first = new Recorder();
+        Recorder second = new Recorder();
+        KVElection a = store.elect("scheduler", first);
+        await().atMost(LONG).until(a::isLeader);
+        try (KVElection b = peer().elect("scheduler", second)) {
+            long firstTerm = a.term().orElseThrow();
+            assertThat(first.events).containsExactly("granted " + firstTerm);
+            await().during(Duration.ofMillis(500)).atMost(LONG).until(() -> !b.isLeader());
+            assertThat(second.events).isEmpty();
+
+            a.close();
+            assertThat(a.isLeader()).isFalse();
+            assertThat(first.events).containsExactly("granted " + firstTerm, "revoked " + firstTerm);
+            await().atMost(LONG).until(b::isLeader);
+            assertThat(b.term().orElseThrow()).isGreaterThan(firstTerm);
+            assertThat(second.events).containsExactly("granted " + b.term().orElseThrow());
+        }
+        assertThat(second.events).hasSize(2).last().asString().startsWith("revoked ");
+    }
+
+    // --- watches -------------------------------------------------------------------------------------------------
+
+    @Test
+    void watchDeliversStateAndChangesOrIsClearlyRefused() {
+        KVWatch.Listener ignore = new KVWatch.Listener() {
+            @Override
+            public void onReset(java.util.Map<String, byte[]> state, long revision, String reason) {
+            }
+
+            @Override
+            public void onChanges(List<KVWatch.Change> changes) {
+            }
+        };
+        if (!canWatch()) {
+            assertThatThrownBy(() -> store.watch("", ignore))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("cannot watch");
+            return;
+        }
+        store.set("w/before", "1");
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (KVWatch watch = store.watch("w/", new KVWatch.Listener() {
+            @Override
+            public void onReset(java.util.Map<String, byte[]> state, long revision, String reason) {
+                seen.add("reset " + state.keySet());
+            }
+
+            @Override
+            public void onChanges(List<KVWatch.Change> changes) {
+                changes.forEach(change -> seen.add(change.type() + " " + change.key()));
+            }
+        })) {
+            assertThat(watch.prefix()).isEqualTo("w/");
+            await().atMost(LONG).until(() -> !seen.isEmpty());
+            peer().set("w/after", "2");
+            peer().delete("w/before");
+            await().atMost(LONG).until(() -> seen.size() == 3);
+            assertThat(seen).containsExactly("reset [w/before]", "PUT w/after", "DELETE w/before");
+        }
+    }
+
+    @Test
+    void closingTheStoreRevokesAndEndsItsCampaign() {
+        KVStore process = peer();
+        Recorder recorder = new Recorder();
+        String name = "closing-" + System.nanoTime();
+        KVElection election = process.elect(name, recorder);
+        await().atMost(LONG).until(election::isLeader);
+        process.close();
+        await().atMost(LONG).until(() -> recorder.events.size() == 2);
+        assertThat(recorder.events.get(1)).startsWith("revoked ");
+        assertThat(election.isLeader()).isFalse();
+        await().atMost(LONG).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.getName().equals("kvstore-election-" + name)));
     }
 }

@@ -20,4 +20,14 @@ class EtcdKVStoreContractTest extends KVStoreContractTest {
     protected boolean requiresCandidateKeys() {
         return false;
     }
+
+    @Override
+    protected boolean hasLeases() {
+        return true;
+    }
+
+    @Override
+    protected boolean canWatch() {
+        return true;
+    }
 }

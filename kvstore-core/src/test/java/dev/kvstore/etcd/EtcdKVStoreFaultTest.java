@@ -238,7 +238,14 @@ class EtcdKVStoreFaultTest {
                     .hasMessageContaining(etcd.endpoint());
             assertThatThrownBy(() -> store.waitForKey("k", Duration.ofSeconds(1)))
                     .isInstanceOf(KVStoreTimeoutException.class)
-                    .hasMessageContaining(namespace + "/tensorbus/k");
+                    .hasMessageContaining(namespace + "/tensorbus/k")
+                    .hasMessageContaining("etcd at [" + etcd.endpoint() + "] never answered during the wait")
+                    .hasMessageContaining("failed attempt");
+            // A wait shorter than one request: etcd never answered; no "did not answer for the last PT0S".
+            assertThatThrownBy(() -> store.waitForKey("k", Duration.ofMillis(100)))
+                    .isInstanceOf(KVStoreTimeoutException.class)
+                    .hasMessageContaining("never answered during the wait")
+                    .hasMessageNotContaining("PT0S");
         } finally {
             server.start(EtcdServer.START_TIMEOUT);
         }

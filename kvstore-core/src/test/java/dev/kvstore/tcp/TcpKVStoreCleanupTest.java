@@ -33,6 +33,12 @@ class TcpKVStoreCleanupTest {
             CompletableFuture<TcpKVStore> building = CompletableFuture.supplyAsync(() -> TcpKVStore.builder()
                     .host("127.0.0.1").port(listener.getLocalPort()).timeout(Duration.ofSeconds(10))
                     .namespace("job").build());
+            try (Socket probe = listener.accept()) {
+                // Detection's first probe, a legacy GETNUMKEYS: a 2.2+ master closes a connection not opened with
+                // VALIDATE.
+                probe.setSoTimeout(10_000);
+                assertThat(probe.getInputStream().read()).as("legacy GETNUMKEYS probe").isEqualTo(6);
+            }
             try (Socket connection = listener.accept()) {
                 connection.setSoTimeout(10_000);
                 DataInputStream in = new DataInputStream(connection.getInputStream());

@@ -32,6 +32,7 @@ class TcpKVStoreDeleteRaceTest {
             CompletableFuture<TcpKVStore> building = CompletableFuture.supplyAsync(() -> TcpKVStore.builder()
                     .host("127.0.0.1").port(listener.getLocalPort()).protocol(ProtocolGeneration.LEGACY)
                     .timeout(Duration.ofSeconds(10)).namespace("ns").component("comp").build());
+            answerProtocolProbesAsTorch113(listener);
             try (Socket first = accept(listener); TcpKVStore store = building.get(10, TimeUnit.SECONDS)) {
                 CompletableFuture<byte[]> waiter =
                         CompletableFuture.supplyAsync(() -> store.waitForKey("k", Duration.ofSeconds(30)));
@@ -57,6 +58,20 @@ class TcpKVStoreDeleteRaceTest {
                     assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo("v2".getBytes(StandardCharsets.UTF_8));
                 }
             }
+        }
+    }
+
+    /**
+     * The build checks the explicit LEGACY first: a legacy GETNUMKEYS, which 1.13 answers, then 2.1's CANCEL_WAIT,
+     * on which 1.13 closes the connection.
+     */
+    private static void answerProtocolProbesAsTorch113(ServerSocket listener) throws IOException {
+        try (Socket getNumKeys = accept(listener)) {
+            assertThat(getNumKeys.getInputStream().read()).as("legacy GETNUMKEYS probe").isEqualTo(6);
+            answer(getNumKeys, new byte[8]);
+        }
+        try (Socket cancelWait = accept(listener)) {
+            assertThat(cancelWait.getInputStream().read()).as("2.1's CANCEL_WAIT probe").isEqualTo(11);
         }
     }
 

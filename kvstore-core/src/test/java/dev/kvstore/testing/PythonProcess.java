@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +20,9 @@ import java.util.function.Predicate;
 
 /**
  * A real Python peer run as a subprocess under a {@link PythonRuntime}: by default the host's {@code /usr/bin/python3}
- * with Debian's python3-torch 1.13 and python3-etcd3, or {@link PythonRuntime#TORCH_2_6}'s chroot. The script comes from the test classpath ({@code /python/NAME.py}); its stdout lines can be awaited, its stderr is
- * kept for failure messages, and {@link #close()} kills it.
+ * with Debian's python3-torch 1.13 and python3-etcd3, or {@link PythonRuntime#TORCH_2_6}'s chroot. The script comes
+ * from the test classpath ({@code /python/NAME.py}); its stdout lines can be awaited, its stderr is kept for failure
+ * messages, and {@link #close()} kills it. {@link #startJava} runs a child JVM the same way.
  */
 public final class PythonProcess implements AutoCloseable {
 
@@ -32,11 +34,12 @@ public final class PythonProcess implements AutoCloseable {
     private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     private final List<String> stdoutSeen = new ArrayList<>();
     private final StringBuffer stderr = new StringBuffer();
+    private final Thread stdoutPump;
 
     private PythonProcess(String name, Process process) {
         this.name = name;
         this.process = process;
-        pump(process.getInputStream(), line -> stdout.add(line), "stdout");
+        stdoutPump = pump(process.getInputStream(), line -> stdout.add(line), "stdout");
         pump(process.getErrorStream(), line -> stderr.append(line).append('\n'), "stderr");
     }
 
@@ -53,7 +56,7 @@ public final class PythonProcess implements AutoCloseable {
      * @throws AssertionError if the runtime is unavailable here (the torch 2.6 chroot cannot be provisioned)
      */
     public static PythonProcess start(PythonRuntime runtime, String script, Object... args) {
-        return launch(runtime, script, List.of("-u"), script, args);
+        return launch(runtime, script, List.of("-u"), Map.of(), script, args);
     }
 
     /**
@@ -64,13 +67,22 @@ public final class PythonProcess implements AutoCloseable {
      */
     public static PythonProcess startTorchrun(PythonRuntime runtime, List<String> options, String script,
             Object... args) {
+        return startTorchrun(runtime, Map.of(), options, script, args);
+    }
+
+    /**
+     * Like {@link #startTorchrun(PythonRuntime, List, String, Object...)}, with extra environment variables for torchrun
+     * and its workers.
+     */
+    public static PythonProcess startTorchrun(PythonRuntime runtime, Map<String, String> environment,
+            List<String> options, String script, Object... args) {
         List<String> before = new ArrayList<>(List.of("-u", "-m", "torch.distributed.run"));
         before.addAll(options);
-        return launch(runtime, "torchrun " + script, before, script, args);
+        return launch(runtime, "torchrun " + script, before, environment, script, args);
     }
 
     private static PythonProcess launch(PythonRuntime runtime, String name, List<String> pythonOptions,
-            String script, Object[] args) {
+            Map<String, String> environment, String script, Object[] args) {
         List<String> command = new ArrayList<>(runtime.interpreter());
         try {
             command.addAll(pythonOptions);
@@ -83,6 +95,7 @@ public final class PythonProcess implements AutoCloseable {
             // Keep torch from spawning many OpenMP threads on a 2-core machine.
             builder.environment().putIfAbsent("OMP_NUM_THREADS", "1");
             runtime.configure(builder.environment());
+            builder.environment().putAll(environment);
             return new PythonProcess(name + " (" + runtime + ")", builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + String.join(" ", command) + " " + script, e);
@@ -101,6 +114,31 @@ public final class PythonProcess implements AutoCloseable {
     }
 
     /**
+     * Starts a child JVM running {@code mainClass} from the test classpath (the same JDK and classpath as this test
+     * JVM), as a second process of a test; the same awaiting and killing applies. {@link #close()} kills it with
+     * SIGKILL.
+     *
+     * @param jvmOptions options before the main class, e.g. {@code -Xmx64m}
+     */
+    public static PythonProcess startJava(Class<?> mainClass, List<String> jvmOptions, Object... args) {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass.getName());
+        for (Object arg : args) {
+            command.add(String.valueOf(arg));
+        }
+        try {
+            return new PythonProcess(mainClass.getSimpleName(), new ProcessBuilder(command).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a child JVM for " + mainClass.getName(), e);
+        }
+    }
+
+    /**
      * Waits for a stdout line matching the predicate and returns it; lines before it are consumed.
      *
      * @throws AssertionError if the process exits or the timeout passes first, with its output
@@ -114,7 +152,8 @@ public final class PythonProcess implements AutoCloseable {
             }
             String line = stdout.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
             if (line == null) {
-                if (!process.isAlive() && stdout.isEmpty()) {
+                // Exited, and every line it printed has been read.
+                if (!process.isAlive() && !stdoutPump.isAlive() && stdout.isEmpty()) {
                     throw new AssertionError(name + " exited with " + process.exitValue()
                             + " before printing the expected line" + describe());
                 }
@@ -194,7 +233,7 @@ public final class PythonProcess implements AutoCloseable {
         }
     }
 
-    private void pump(InputStream in, java.util.function.Consumer<String> sink, String stream) {
+    private Thread pump(InputStream in, java.util.function.Consumer<String> sink, String stream) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -206,5 +245,6 @@ public final class PythonProcess implements AutoCloseable {
         }, "python-" + name + "-" + stream);
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 }

@@ -101,10 +101,10 @@ final class Torch26Chroot {
     private static Path provision(Path script, String configured) throws IOException, InterruptedException {
         Path output = Files.createTempFile("kvstore-torch26-chroot-", ".log");
         try {
+            // One stream: the progress (stderr) above, the directory (stdout) as the last line.
             ProcessBuilder builder = new ProcessBuilder(List.of(script.toString()))
-                    .redirectErrorStream(false)
-                    .redirectOutput(output.toFile())
-                    .redirectError(ProcessBuilder.Redirect.appendTo(output.toFile()));
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
             if (configured != null && !configured.isBlank()) {
                 builder.environment().put(ROOT_VARIABLE, configured);
             }
@@ -120,7 +120,6 @@ final class Torch26Chroot {
                 throw new IllegalStateException(script + " exited with " + process.exitValue() + ":\n"
                         + String.join("\n", lines));
             }
-            // The directory is the script's last line; progress goes to stderr, merged above it.
             String last = lines.stream().filter(line -> !line.isBlank()).reduce((a, b) -> b).orElse("");
             Path dir = Path.of(last.trim());
             if (!dir.isAbsolute() || !Files.isExecutable(dir.resolve("usr/bin/python3"))) {

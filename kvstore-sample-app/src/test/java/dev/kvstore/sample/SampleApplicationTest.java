@@ -4,7 +4,6 @@ import static dev.kvstore.sample.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 
@@ -48,16 +47,12 @@ class SampleApplicationTest extends AppOverHttp {
     }
 
     @Test
-    @Disabled("needs issue 11's client-side barrier work: a reused name must throw KVStoreConflictException (409);"
-            + " today the second call passes at once")
     void reusingAPassedBarriersNameIsAConflict() {
         assertThat(http.post("/barriers/once?parties=1").statusCode()).isEqualTo(200);
         assertProblem(http.post("/barriers/once?parties=1"), 409, "once");
     }
 
     @Test
-    @Disabled("needs issue 11's client-side barrier work: a timed-out arrival must be withdrawn or break the barrier"
-            + " (KVStoreConflictException, 409); today the retry passes with one real caller")
     void aRetriedBarrierDoesNotPassWithFewerCallersThanParties() {
         assertProblem(http.post("/barriers/retried?parties=2&timeoutSeconds=1"), 504);
         HttpResponse<String> retry = http.post("/barriers/retried?parties=2&timeoutSeconds=1");

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.PythonRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,10 +18,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Real PyTorch 1.13 clients ({@code /usr/bin/python3}, Debian's python3-torch) using the Java server as their
- * TCPStore master: every store method, server-side waits, world_size registration and a gloo all_reduce job.
+ * Real PyTorch clients using the Java server as their TCPStore master: torch 1.13 ({@code /usr/bin/python3}, the
+ * LEGACY protocol) and torch 2.6 (the chroot, the 2.2+ protocol): every store method each has, server-side waits,
+ * world_size registration and gloo all_reduce jobs, one of them mixing both versions.
  */
 class TcpStoreServerTorchTest {
 
@@ -44,7 +48,11 @@ class TcpStoreServerTorchTest {
     }
 
     private PythonProcess python(String script, Object... args) {
-        PythonProcess process = PythonProcess.start(script, args);
+        return python(PythonRuntime.TORCH_1_13, script, args);
+    }
+
+    private PythonProcess python(PythonRuntime runtime, String script, Object... args) {
+        PythonProcess process = PythonProcess.start(runtime, script, args);
         processes.add(process);
         return process;
     }
@@ -59,9 +67,10 @@ class TcpStoreServerTorchTest {
         return javaClient.readString();
     }
 
-    @Test
-    void everyStoreMethodOfATorch113Client() throws Exception {
-        PythonProcess client = python("torch_client_store_ops.py", "127.0.0.1", server.port());
+    @ParameterizedTest
+    @EnumSource(PythonRuntime.class)
+    void everyStoreMethodOfATorchClient(PythonRuntime runtime) throws Exception {
+        PythonProcess client = python(runtime, "torch_client_store_ops.py", "127.0.0.1", server.port());
         Map<String, String> results = new HashMap<>();
         while (true) {
             String line = client.awaitLine(l -> l.contains("=") || l.equals("DONE"), PYTHON_TIMEOUT);
@@ -87,6 +96,19 @@ class TcpStoreServerTorchTest {
                 .containsEntry("num_keys_after_delete", "3")
                 .containsEntry("wait_present", "ok");
         assertThat(results.get("wait_timeout")).as("torch raises on a wait timeout").startsWith("raised");
+        if (runtime == PythonRuntime.TORCH_2_6) {
+            assertThat(results).containsEntry("check_present", "True")
+                    .containsEntry("check_missing", "False")
+                    .containsEntry("append", "abc")
+                    .containsEntry("append_new", "00ff")
+                    .containsEntry("multi_get", "07,6f6e65,-,616263")
+                    .containsEntry("num_keys_extended", "8")
+                    .containsEntry("wait_present_timeout", "ok")
+                    .containsEntry("after_timeout", "1")
+                    .as("torch 2.6 has no queue API").containsEntry("queue", "absent");
+            assertThat(results.get("wait_timeout_after")).startsWith("raised");
+            assertThat(javaGet("/log")).isEqualTo("abc");
+        }
 
         // The server keeps keys exactly as torch sent them: "/" + user key.
         assertThat(javaGet("/counter")).isEqualTo("3");
@@ -109,6 +131,22 @@ class TcpStoreServerTorchTest {
         assertThat(java).containsExactlyElementsOf(torch);
     }
 
+    /**
+     * The same raw 2.2+ session (VALIDATE, PING, every command torch 2.6 has, waits answered by each kind of write,
+     * CANCEL_WAIT with and without a pending wait, the error cases) against a real torch 2.6 master and against this
+     * server: the reply bytes must be identical.
+     */
+    @Test
+    void rawModernSessionRepliesMatchATorch26MasterByteForByte() throws Exception {
+        PythonProcess session = python(PythonRuntime.TORCH_2_6, "server_differential_session.py", "127.0.0.1",
+                server.port(), "modern");
+        List<String> torch = List.of(session.awaitLineStartingWith("TORCH=", PYTHON_TIMEOUT).split("\\|"));
+        List<String> java = List.of(session.awaitLineStartingWith("SERVER=", PYTHON_TIMEOUT).split("\\|"));
+        session.assertSucceeds(PYTHON_TIMEOUT);
+        assertThat(torch).hasSize(32).contains("ping:92100000", "cancel_pending_wait:01", "get_missing:EOF");
+        assertThat(java).containsExactlyElementsOf(torch);
+    }
+
     @Test
     void torchGetBlocksServerSideUntilJavaSetsTheKey() throws Exception {
         PythonProcess waiter = python("torch_client_wait_for_java.py", "127.0.0.1", server.port(), "late");
@@ -127,12 +165,32 @@ class TcpStoreServerTorchTest {
         waiter.assertSucceeds(PYTHON_TIMEOUT);
     }
 
+    @ParameterizedTest
+    @EnumSource(PythonRuntime.class)
+    void glooJobOfThreeRanksAllReducesThroughTheJavaStore(PythonRuntime runtime) throws Exception {
+        runGlooJob(List.of(runtime, runtime, runtime));
+    }
+
+    /**
+     * One job, both protocol generations on one master at once: torch 1.13 (LEGACY) and torch 2.6 (2.2+) ranks register
+     * with world_size, exchange keys, add and meet at a barrier through the store. (Their gloo process groups cannot
+     * form one group: 1.13 and 2.6 use different store keys for it, whatever the store.)
+     */
     @Test
-    void glooJobOfThreeRanksAllReducesThroughTheJavaStore() throws Exception {
-        int worldSize = 3;
+    void jobMixingTorch113AndTorch26RanksOnOneJavaStore() throws Exception {
+        PythonRuntime.TORCH_2_6.require();
+        runGlooJob(List.of(PythonRuntime.TORCH_2_6, PythonRuntime.TORCH_1_13, PythonRuntime.TORCH_2_6),
+                "store-only");
+        assertThat(javaGet("/arrived")).isEqualTo("3");
+    }
+
+    private void runGlooJob(List<PythonRuntime> runtimes, Object... mode) throws Exception {
+        int worldSize = runtimes.size();
         List<PythonProcess> ranks = new ArrayList<>();
         for (int rank = 0; rank < worldSize; rank++) {
-            ranks.add(python("torch_client_gloo_rank.py", "127.0.0.1", server.port(), rank, worldSize));
+            List<Object> args = new ArrayList<>(List.of("127.0.0.1", server.port(), rank, worldSize));
+            args.addAll(List.of(mode));
+            ranks.add(python(runtimes.get(rank), "torch_client_gloo_rank.py", args.toArray()));
         }
         for (PythonProcess rank : ranks) {
             assertThat(rank.awaitLineStartingWith("PEERS=", PYTHON_TIMEOUT))

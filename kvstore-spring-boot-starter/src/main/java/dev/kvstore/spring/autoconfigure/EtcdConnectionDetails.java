@@ -3,6 +3,7 @@ package dev.kvstore.spring.autoconfigure;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.service.connection.ConnectionDetails;
+import org.springframework.boot.ssl.SslBundle;
 
 /**
  * Details required to connect to an etcd cluster. By default they come from the {@code kvstore.etcd.*} properties;
@@ -29,6 +30,16 @@ public interface EtcdConnectionDetails extends ConnectionDetails {
      * @return the password, or {@code null} for none
      */
     default @Nullable String getPassword() {
+        return null;
+    }
+
+    /**
+     * TLS key and trust material for the connection, e.g. from {@code kvstore.etcd.ssl.bundle}. The endpoints must
+     * then be {@code https://}.
+     * @return the SSL bundle, or {@code null} when the connection does not use one (plain HTTP, or TLS from the PEM
+     * files of {@code kvstore.etcd.tls.*})
+     */
+    default @Nullable SslBundle getSslBundle() {
         return null;
     }
 

@@ -3,6 +3,7 @@ package dev.kvstore.spring.autoconfigure;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.spring.KVStoreOperationObserver;
+import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.ManagedKVStore;
 import java.util.List;
 import org.slf4j.Logger;
@@ -11,6 +12,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -27,8 +29,9 @@ class EtcdStoreConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(EtcdConnectionDetails.class)
-    PropertiesEtcdConnectionDetails kvStoreEtcdConnectionDetails(KVStoreProperties properties) {
-        return new PropertiesEtcdConnectionDetails(properties);
+    PropertiesEtcdConnectionDetails kvStoreEtcdConnectionDetails(KVStoreProperties properties,
+            ObjectProvider<SslBundles> sslBundles) {
+        return new PropertiesEtcdConnectionDetails(properties, sslBundles.getIfAvailable());
     }
 
     @Bean(destroyMethod = "shutdown")
@@ -39,29 +42,27 @@ class EtcdStoreConfiguration {
         ProcessRole role = ProcessRole.of(properties, TorchrunEnvironment.from(environment));
         KVStoreProperties.Etcd etcd = properties.getEtcd();
         List<String> endpoints = connectionDetails.getEndpoints();
-        EtcdKVStore.Builder builder = EtcdKVStore.builder()
-            .endpoints(endpoints)
-            .connectTimeout(etcd.getConnectTimeout())
-            .requestTimeout(etcd.getRequestTimeout())
-            .namespace(properties.getNamespace())
-            .component(properties.getComponent())
-            .cleanup(role.cleanup());
+        EtcdKVStore.Builder builder = EtcdKVStore.builder();
+        BuilderProperty.apply("kvstore.etcd.endpoints", endpoints, builder::endpoints);
+        BuilderProperty.apply("kvstore.etcd.connect-timeout", etcd.getConnectTimeout(), builder::connectTimeout);
+        BuilderProperty.apply("kvstore.etcd.request-timeout", etcd.getRequestTimeout(), builder::requestTimeout);
+        BuilderProperty.layout(properties.getNamespace(), properties.getComponent());
+        builder.namespace(properties.getNamespace()).component(properties.getComponent()).cleanup(role.cleanup());
         if (connectionDetails.getUsername() != null) {
-            builder.user(connectionDetails.getUsername()).password(connectionDetails.getPassword());
+            builder.user(connectionDetails.getUsername());
         }
-        KVStoreProperties.Etcd.Tls tls = etcd.getTls();
-        if (tls.getCaCertificate() != null) {
-            builder.caCertificate(tls.getCaCertificate());
+        if (connectionDetails.getPassword() != null) {
+            builder.password(connectionDetails.getPassword());
         }
-        if (tls.getClientCertificate() != null) {
-            builder.clientCertificate(tls.getClientCertificate(), tls.getClientKey());
-        }
+        EtcdTls.apply(connectionDetails.getSslBundle(), etcd.getTls(), builder);
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         String endpoint = String.join(",", endpoints);
-        logger.info("Connecting KVStore to etcd {} as rank {}{}", endpoint, role.rank(),
+        logger.info("KVStore on etcd {} as rank {}{}", endpoint, role.rank(),
                 role.cleanup() ? " (cleaning up namespace '" + properties.getNamespace() + "')" : "");
-        EtcdKVStore store = builder.build();
-        return new ManagedKVStore(store, "etcd", endpoint, role.cleanup(), observers.orderedStream().toList());
+        KVStoreStartup startup = new KVStoreStartup(new EtcdStoreStarter(builder, endpoint, etcd.getConnectTimeout(),
+                connectionDetails.getSslBundle() != null || etcd.tlsConfigured()), endpoint);
+        return new ManagedKVStore(startup, "etcd", properties.getNamespace(), properties.getComponent(),
+                etcd.getRequestTimeout(), role.cleanup(), observers.orderedStream().toList());
     }
 
 }

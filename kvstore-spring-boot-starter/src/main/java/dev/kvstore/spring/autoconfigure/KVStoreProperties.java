@@ -1,14 +1,14 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.tcp.ProtocolGeneration;
-import java.net.URI;
-import java.net.URISyntaxException;
+import dev.kvstore.tcp.ProtocolSelection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -20,8 +20,8 @@ import org.springframework.validation.Validator;
  * single application runs without any external server. Settings left unset fall back to the torchrun environment
  * ({@code MASTER_ADDR}, {@code MASTER_PORT}, {@code RANK}, {@code WORLD_SIZE}) where it is set.
  *
- * <p>The properties validate themselves when bound: an invalid value fails the application's startup with a message
- * naming the property.
+ * <p>The store builders validate the values (one rule, one place); the auto-configuration turns their rejections into
+ * startup failures naming the property. The properties check only what no builder does.
  */
 @ConfigurationProperties("kvstore")
 public class KVStoreProperties implements Validator {
@@ -114,18 +114,11 @@ public class KVStoreProperties implements Validator {
         if (properties.backend == null) {
             reject(errors, "backend", "required", "must be 'tcp' or 'etcd'");
         }
-        validateSegment(errors, "namespace", properties.namespace);
-        validateSegment(errors, "component", properties.component);
         if (properties.rank != null && properties.rank < 0) {
             reject(errors, "rank", "range", "must not be negative");
         }
         properties.etcd.validate(errors);
         properties.tcp.validate(errors);
-        if (properties.rank != null && properties.tcp.worldSize != null && properties.tcp.worldSize >= 1
-                && properties.rank >= properties.tcp.worldSize) {
-            reject(errors, "rank", "range", "must be less than kvstore.tcp.world-size ("
-                    + properties.tcp.worldSize + ")");
-        }
     }
 
     /** Rejects the field with a message that starts with the property's name, e.g. {@code kvstore.tcp.world-size}. */
@@ -143,19 +136,6 @@ public class KVStoreProperties implements Validator {
             }
         }
         return name.toString();
-    }
-
-    private static void validateSegment(Errors errors, String field, String value) {
-        if (value == null || value.isEmpty() || value.indexOf('/') >= 0) {
-            reject(errors, field, "invalid", "must be a non-empty string without '/' (keys are "
-                    + "{namespace}/{component}/{key})");
-        }
-    }
-
-    private static void validatePositive(Errors errors, String field, Duration value) {
-        if (value == null || value.isZero() || value.isNegative()) {
-            reject(errors, field, "range", "must be a positive duration");
-        }
     }
 
     /** The backends of the auto-configured store. */
@@ -197,6 +177,8 @@ public class KVStoreProperties implements Validator {
         private @Nullable String password;
 
         private final Tls tls = new Tls();
+
+        private final Ssl ssl = new Ssl();
 
         public List<String> getEndpoints() {
             return this.endpoints;
@@ -258,69 +240,62 @@ public class KVStoreProperties implements Validator {
             return this.tls;
         }
 
+        public Ssl getSsl() {
+            return this.ssl;
+        }
+
+        /** @return whether TLS is configured, by PEM files (kvstore.etcd.tls.*) or an SSL bundle */
+        boolean tlsConfigured() {
+            return this.tls.caCertificate != null || this.ssl.bundle != null;
+        }
+
         /** @return the configured endpoints, or the single endpoint {@code http://host:port} if none are set */
         List<String> effectiveEndpoints() {
             if (this.endpoints != null && !this.endpoints.isEmpty()) {
                 return List.copyOf(this.endpoints);
             }
-            String scheme = (this.tls.caCertificate != null) ? "https" : "http";
+            String scheme = tlsConfigured() ? "https" : "http";
             String hostPart = (this.host != null && this.host.contains(":") && !this.host.startsWith("["))
                     ? "[" + this.host + "]" : this.host;
             return List.of(scheme + "://" + hostPart + ":" + this.port);
         }
 
+        /** Only what no builder checks: the builder validates the rest when the store is configured and started. */
         void validate(Errors errors) {
-            if (this.endpoints != null) {
-                for (int i = 0; i < this.endpoints.size(); i++) {
-                    String problem = endpointProblem(this.endpoints.get(i));
-                    if (problem != null) {
-                        reject(errors, "etcd.endpoints[" + i + "]", "invalid", problem);
-                    } else if (this.endpoints.get(i).startsWith("https:") && this.tls.caCertificate == null) {
-                        reject(errors, "etcd.tls.caCertificate", "required",
-                                "is required for the https endpoint " + this.endpoints.get(i));
-                    }
-                }
-            }
             if (this.host == null || this.host.isBlank()) {
                 reject(errors, "etcd.host", "required", "must not be empty");
             }
             if (this.port < 1 || this.port > 65535) {
                 reject(errors, "etcd.port", "range", "must be in 1..65535");
             }
-            validatePositive(errors, "etcd.connectTimeout", this.connectTimeout);
-            validatePositive(errors, "etcd.requestTimeout", this.requestTimeout);
-            if (this.password != null && this.user == null) {
-                reject(errors, "etcd.user", "required", "is required when kvstore.etcd.password is set");
-            }
-            if ((this.tls.clientCertificate == null) != (this.tls.clientKey == null)) {
-                String missing = (this.tls.clientCertificate == null) ? "clientCertificate" : "clientKey";
-                reject(errors, "etcd.tls." + missing, "required",
-                        "client-certificate and client-key must be set together");
-            }
         }
 
-        private static String endpointProblem(String endpoint) {
-            if (endpoint == null || endpoint.isBlank()) {
-                return "must not be empty";
+        /**
+         * TLS to etcd from a Spring Boot SSL bundle ({@code kvstore.etcd.ssl.*}), instead of the PEM files of
+         * {@code kvstore.etcd.tls.*}.
+         */
+        public static class Ssl {
+
+            /**
+             * Name of the SSL bundle (spring.ssl.bundle.pem.* or spring.ssl.bundle.jks.*) with the trust material for
+             * the etcd server's certificate and, for mutual TLS, the client's key and certificate. Switches TLS on.
+             */
+            private @Nullable String bundle;
+
+            public @Nullable String getBundle() {
+                return this.bundle;
             }
-            try {
-                URI uri = new URI(endpoint);
-                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-                    return "must start with http:// or https://, e.g. http://127.0.0.1:2379";
-                }
-                if (uri.getHost() == null) {
-                    return "has no host";
-                }
-                if (uri.getPort() < 1 || uri.getPort() > 65535) {
-                    return "needs a port in 1..65535, e.g. http://127.0.0.1:2379";
-                }
-                return null;
-            } catch (URISyntaxException ex) {
-                return "is not a valid URI: " + ex.getMessage();
+
+            public void setBundle(@Nullable String bundle) {
+                this.bundle = bundle;
             }
+
         }
 
-        /** TLS to etcd ({@code kvstore.etcd.tls.*}); TLS is on when a CA certificate is set. */
+        /**
+         * TLS to etcd ({@code kvstore.etcd.tls.*}); TLS is on when a CA certificate is set. The files may be given as
+         * paths or as {@code classpath:} locations of files on the class path.
+         */
         public static class Tls {
 
             /** PEM file of the CA that signed the etcd server's certificate; setting it switches TLS on. */
@@ -384,8 +359,32 @@ public class KVStoreProperties implements Validator {
         /** Whether this process hosts the TCPStore master. Defaults to true on rank 0, false elsewhere. */
         private @Nullable Boolean master;
 
-        /** Bound of connecting to the master, of waiting for workers, and of each request. */
-        private Duration timeout = Duration.ofSeconds(300);
+        /** Default of connect-timeout, equal to the library's. */
+        static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(300);
+
+        /** Default of request-timeout, equal to the library's. */
+        static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+        /** Default of worker-wait-timeout, equal to the library's. */
+        static final Duration DEFAULT_WORKER_WAIT_TIMEOUT = Duration.ofSeconds(300);
+
+        /**
+         * Bound of connecting to the master at startup, retried with backoff while it refuses connections (it may
+         * start later).
+         */
+        private Duration connectTimeout = Duration.ofSeconds(300);
+
+        /**
+         * Bound of one request: its reply and, with the master gone, reconnecting for it. Waits and barriers have
+         * their own timeouts.
+         */
+        private Duration requestTimeout = Duration.ofSeconds(30);
+
+        /** Bound of a master's rendezvous at startup: all world-size processes registered. */
+        private Duration workerWaitTimeout = Duration.ofSeconds(300);
+
+        /** Deprecated single timeout: applies to each of the three timeouts left at its default. */
+        private @Nullable Duration timeout;
 
         /**
          * Whether the master blocks at startup until world-size processes have registered (only with a world size).
@@ -393,10 +392,12 @@ public class KVStoreProperties implements Validator {
         private boolean waitForWorkers = true;
 
         /**
-         * Protocol generation of the master this client talks to: "modern" (PyTorch 2.2 and later, and the Java
-         * master), "v2-1" (PyTorch 2.1) or "legacy" (PyTorch 1.13 and 2.0).
+         * Protocol generation of the master this client talks to: "auto" (detect it when connecting, without
+         * disturbing the master), "modern" (PyTorch 2.2 and later, and the Java master), "v2_1" (PyTorch 2.1) or
+         * "legacy" (PyTorch 1.13 and 2.0). An explicit generation is checked the same way: a wrong one fails at
+         * startup.
          */
-        private ProtocolGeneration protocol = ProtocolGeneration.MODERN;
+        private ProtocolSelection protocol = ProtocolSelection.AUTO;
 
         /**
          * For a master: the opcode numbering for clients that send no handshake, "legacy" (PyTorch 1.13 and 2.0) or
@@ -438,12 +439,51 @@ public class KVStoreProperties implements Validator {
             this.master = master;
         }
 
-        public Duration getTimeout() {
+        public Duration getConnectTimeout() {
+            return this.connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public Duration getRequestTimeout() {
+            return this.requestTimeout;
+        }
+
+        public void setRequestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+        }
+
+        public Duration getWorkerWaitTimeout() {
+            return this.workerWaitTimeout;
+        }
+
+        public void setWorkerWaitTimeout(Duration workerWaitTimeout) {
+            this.workerWaitTimeout = workerWaitTimeout;
+        }
+
+        /** @deprecated each timeout means one thing: connect-timeout, request-timeout, worker-wait-timeout */
+        @Deprecated
+        @DeprecatedConfigurationProperty(reason = "One timeout bounded connecting, the rendezvous and every request; "
+                + "it now applies to each of kvstore.tcp.connect-timeout, request-timeout and worker-wait-timeout "
+                + "that is left at its default", replacement = "kvstore.tcp.request-timeout", since = "0.1.0")
+        public @Nullable Duration getTimeout() {
             return this.timeout;
         }
 
-        public void setTimeout(Duration timeout) {
+        /** @deprecated see {@link #getTimeout()} */
+        @Deprecated
+        public void setTimeout(@Nullable Duration timeout) {
             this.timeout = timeout;
+        }
+
+        /**
+         * @return the timeout to use: the deprecated {@code kvstore.tcp.timeout} where set and the value is at its
+         *     default, else the value
+         */
+        Duration effective(Duration value, Duration defaultValue) {
+            return (this.timeout != null && defaultValue.equals(value)) ? this.timeout : value;
         }
 
         public boolean isWaitForWorkers() {
@@ -454,11 +494,11 @@ public class KVStoreProperties implements Validator {
             this.waitForWorkers = waitForWorkers;
         }
 
-        public ProtocolGeneration getProtocol() {
+        public ProtocolSelection getProtocol() {
             return this.protocol;
         }
 
-        public void setProtocol(ProtocolGeneration protocol) {
+        public void setProtocol(ProtocolSelection protocol) {
             this.protocol = protocol;
         }
 
@@ -474,29 +514,12 @@ public class KVStoreProperties implements Validator {
             return this.server;
         }
 
+        /** Only what no builder checks: the builders validate the rest when the store is configured. */
         void validate(Errors errors) {
-            this.server.validate(errors);
             if (this.host != null && this.host.isBlank()) {
                 reject(errors, "tcp.host", "required", "must not be empty");
             }
-            if (this.port != null && (this.port < 0 || this.port > 65535)) {
-                reject(errors, "tcp.port", "range", "must be in 0..65535 (0: a master picks a free port)");
-            }
-            if (this.port != null && this.port == 0 && Boolean.FALSE.equals(this.master)) {
-                reject(errors, "tcp.port", "range", "0 is only valid for a master; a client needs the master's port");
-            }
-            if (this.worldSize != null && this.worldSize < 1) {
-                reject(errors, "tcp.worldSize", "range", "must be at least 1");
-            }
-            validatePositive(errors, "tcp.timeout", this.timeout);
-            if (this.protocol == null) {
-                reject(errors, "tcp.protocol", "required", "must be modern, v2-1 or legacy");
-            }
-            if (this.serverLegacyProtocol == null || this.serverLegacyProtocol == ProtocolGeneration.MODERN) {
-                reject(errors, "tcp.serverLegacyProtocol", "invalid", "must be legacy or v2-1");
-            }
         }
-
 
         /**
          * Limits of the embedded TCPStore server of a master ({@code kvstore.tcp.server.*}); past them the server
@@ -507,10 +530,16 @@ public class KVStoreProperties implements Validator {
             /** Longest key the master accepts (PyTorch's libuv server: 8KB). */
             private DataSize maxKeySize = DataSize.ofKilobytes(8);
 
-            /** Longest value the master accepts (PyTorch's libuv server: 8MB). */
+            /**
+             * Longest value the master accepts (PyTorch's libuv server: 8MB). Every rank's client refuses longer
+             * values before sending them (KVStoreLimitException), so set the same value on every rank.
+             */
             private DataSize maxValueSize = DataSize.ofMegabytes(8);
 
-            /** Most keys in one CHECK, WAIT, MULTI_GET or MULTI_SET request. */
+            /**
+             * Most keys in one CHECK, WAIT, MULTI_GET or MULTI_SET request. Every rank's client splits longer key
+             * lists (waitForKeys) into requests of at most this many keys, so set the same value on every rank.
+             */
             private int maxKeysPerRequest = 131072;
 
             /** Most bytes of one request, and of one connection's pending waits and watches. */
@@ -587,25 +616,6 @@ public class KVStoreProperties implements Validator {
             public void setPartialRequestTimeout(Duration partialRequestTimeout) {
                 this.partialRequestTimeout = partialRequestTimeout;
             }
-
-            void validate(Errors errors) {
-                validateSize(errors, "tcp.server.maxPendingSize", this.maxPendingSize, Long.MAX_VALUE);
-                validatePositive(errors, "tcp.server.partialRequestTimeout", this.partialRequestTimeout);
-                validateSize(errors, "tcp.server.maxKeySize", this.maxKeySize, Integer.MAX_VALUE);
-                validateSize(errors, "tcp.server.maxValueSize", this.maxValueSize, Integer.MAX_VALUE);
-                validateSize(errors, "tcp.server.maxRequestSize", this.maxRequestSize, Long.MAX_VALUE);
-                validateSize(errors, "tcp.server.maxStoreSize", this.maxStoreSize, Long.MAX_VALUE);
-                if (this.maxKeysPerRequest < 1) {
-                    reject(errors, "tcp.server.maxKeysPerRequest", "range", "must be at least 1");
-                }
-            }
-
-            private static void validateSize(Errors errors, String field, DataSize size, long max) {
-                if (size == null || size.toBytes() < 1 || size.toBytes() > max) {
-                    reject(errors, field, "range", "must be between 1B and " + max + "B");
-                }
-            }
-
         }
 
     }

@@ -24,20 +24,17 @@ record TcpConnectionSettings(String host, int port, Integer worldSize, boolean m
                 : (torchrun.masterPort() != null) ? torchrun.masterPort() : DEFAULT_PORT;
         Integer worldSize = (tcp.getWorldSize() != null) ? tcp.getWorldSize() : torchrun.worldSize();
         boolean master = (tcp.getMaster() != null) ? tcp.getMaster() : role.rank() == 0;
-        if (port == 0 && !master) {
-            throw new InvalidConfigurationPropertyValueException("kvstore.tcp.port", port,
-                    "0 is only valid for a master (rank " + role.rank() + " is a client and needs the master's port)");
-        }
-        if (worldSize != null && role.rank() >= worldSize) {
+        // A world size below 1 is the builder's to reject (naming kvstore.tcp.world-size).
+        if (worldSize != null && worldSize >= 1 && role.rank() >= worldSize) {
             throw new InvalidConfigurationPropertyValueException("kvstore.rank", role.rank(),
                     "must be less than the world size " + worldSize);
         }
         return new TcpConnectionSettings(host, port, worldSize, master, role);
     }
 
-    /** @return {@code host:port}, marked {@code (master)} where this process hosts it */
+    /** @return {@code host:port}, marked {@code (master)} where this process hosts it; a free port is not known yet */
     String endpoint() {
-        return this.host + ":" + this.port + (this.master ? " (master)" : "");
+        return this.host + ":" + ((this.port != 0) ? this.port : "(free port)") + (this.master ? " (master)" : "");
     }
 
 }

@@ -14,11 +14,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 
 /**
  * {@link HealthIndicator} of a {@link KVStore}: UP when the store answers a round trip within the timeout, with
  * the backend, endpoint, namespace, component and the round-trip latency (for etcd also the cluster's leader and
  * version); DOWN with the reason otherwise.
+ *
+ * <p>While a {@link ManagedKVStore} is still starting the status is OUT_OF_SERVICE (DOWN once its start failed),
+ * with what the start is doing. Losing the store is logged once at WARN and its return at INFO. Include the
+ * indicator in the readiness group ({@code management.endpoint.health.group.readiness.include=readinessState,kvstore})
+ * so that readiness follows the store; never in liveness (a restart does not bring a master back).
  *
  * <p>Spring Boot never times out a health check, so this indicator bounds its own: the round trip runs on a separate
  * daemon thread and the check reports DOWN when it has not answered within the timeout. A round trip that is still
@@ -39,7 +45,9 @@ public class KVStoreHealthIndicator extends AbstractHealthIndicator {
 
     private final Duration timeout;
 
-    private final KVStoreProbe probe;
+    private volatile KVStoreProbe probe;
+
+    private final StoreAvailabilityLog availabilityLog;
 
     private final AtomicReference<CompletableFuture<ProbeResult>> inFlight = new AtomicReference<>();
 
@@ -59,7 +67,7 @@ public class KVStoreHealthIndicator extends AbstractHealthIndicator {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
-        this.probe = KVStoreProbe.forStore(backendOf(store));
+        this.availabilityLog = new StoreAvailabilityLog(() -> describe(store));
     }
 
     @Override
@@ -70,16 +78,26 @@ public class KVStoreHealthIndicator extends AbstractHealthIndicator {
             builder.withDetail("backend", this.store.getClass().getSimpleName());
         }
         builder.withDetail("namespace", this.store.namespace()).withDetail("component", this.store.component());
+        if (this.store instanceof ManagedKVStore managed && !managed.startup().isReady()) {
+            // Not started yet (or failed to): readiness already refuses traffic, this says why.
+            Status status = managed.startup().hasFailed() ? Status.DOWN : Status.OUT_OF_SERVICE;
+            builder.status(status).withDetail("startup", managed.startup().progress());
+            return;
+        }
         ProbeResult result;
         try {
             result = probe().get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
-            builder.down()
-                .withDetail("error", "no answer within " + this.timeout + " (management.health.kvstore.timeout)");
+            String reason = "no answer within " + this.timeout + " (management.health.kvstore.timeout)";
+            this.availabilityLog.lost(reason);
+            builder.down().withDetail("error", reason);
             return;
         } catch (ExecutionException ex) {
-            throw (ex.getCause() instanceof Exception cause) ? cause : ex;
+            Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+            this.availabilityLog.lost(String.valueOf(cause.getMessage()));
+            throw (cause instanceof Exception exception) ? exception : ex;
         }
+        this.availabilityLog.available();
         builder.up().withDetail("latencyMillis", result.latencyNanos() / 1_000_000.0).withDetails(result.details());
     }
 
@@ -90,11 +108,25 @@ public class KVStoreHealthIndicator extends AbstractHealthIndicator {
         }
         CompletableFuture<ProbeResult> started = CompletableFuture.supplyAsync(() -> {
             long start = System.nanoTime();
-            Map<String, Object> details = this.probe.roundTrip(this.timeout);
+            Map<String, Object> details = probeOfStore().roundTrip(this.timeout);
             return new ProbeResult(System.nanoTime() - start, details);
         }, PROBE_EXECUTOR);
         this.inFlight.set(started);
         return started;
+    }
+
+    private KVStoreProbe probeOfStore() {
+        KVStoreProbe current = this.probe;
+        if (current == null) {
+            current = KVStoreProbe.forStore(backendOf(this.store));
+            this.probe = current;
+        }
+        return current;
+    }
+
+    private static String describe(KVStore store) {
+        return (store instanceof ManagedKVStore managed) ? managed.backend() + " " + managed.endpoint()
+                : store.getClass().getSimpleName() + " " + store.namespace();
     }
 
     private static KVStore backendOf(KVStore store) {

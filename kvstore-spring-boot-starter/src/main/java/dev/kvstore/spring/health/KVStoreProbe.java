@@ -19,8 +19,10 @@ interface KVStoreProbe {
     Map<String, Object> roundTrip(Duration timeout);
 
     /**
-     * @return the etcd probe (leader, version) for an etcd store when jetcd is present; for a store hosting the
-     *     embedded TCPStore master, its serving state and then an existence check; else an existence check
+     * @return the etcd probe (leader, version) for an etcd store when jetcd is present; for a TCPStore a connection
+     *     attempt to the master (so that a master that is gone says "connection refused by host:port") then an
+     *     existence check, preceded, where this store hosts the embedded master, by its serving state; else an
+     *     existence check
      */
     static KVStoreProbe forStore(KVStore backend) {
         if (ClassUtils.isPresent("io.etcd.jetcd.Client", KVStoreProbe.class.getClassLoader())) {
@@ -29,7 +31,7 @@ interface KVStoreProbe {
                 return etcd;
             }
         }
-        KVStoreProbe exists = (timeout) -> {
+        KVStoreProbe exists = (backend instanceof TcpKVStore tcp) ? TcpProbe.forStore(tcp) : (timeout) -> {
             backend.exists(PROBE_KEY);
             return Map.of();
         };

@@ -39,13 +39,20 @@ public final class KVStoreServerMetrics {
     private KVStoreServerMetrics() {
     }
 
-    /** Registers the meters of the store's embedded master, if it hosts one; otherwise does nothing. */
+    /**
+     * Registers the meters of the store's embedded master, if it hosts one; otherwise does nothing. A
+     * {@link ManagedKVStore} starts in the context's lifecycle: its meters are registered once it started.
+     */
     public static void bindEmbeddedMaster(MeterRegistry registry, KVStore store) {
+        if (store instanceof ManagedKVStore managed) {
+            managed.startup()
+                .whenReady((backend) -> embeddedServer(backend).ifPresent((server) -> bind(registry, server)));
+            return;
+        }
         embeddedServer(store).ifPresent((server) -> bind(registry, server));
     }
 
-    private static Optional<TcpStoreServer> embeddedServer(KVStore store) {
-        KVStore backend = (store instanceof ManagedKVStore managed) ? managed.delegate() : store;
+    private static Optional<TcpStoreServer> embeddedServer(KVStore backend) {
         return (backend instanceof TcpKVStore tcp) ? tcp.embeddedServer() : Optional.empty();
     }
 

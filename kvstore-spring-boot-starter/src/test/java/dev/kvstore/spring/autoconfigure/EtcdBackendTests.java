@@ -1,9 +1,11 @@
 package dev.kvstore.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfiguration;
 import dev.kvstore.testing.EtcdServerExtension;
@@ -88,8 +90,11 @@ class EtcdBackendTests {
         String nobody = "http://127.0.0.1:" + FreePorts.pick();
         this.runner.withPropertyValues("kvstore.etcd.endpoints=" + nobody, "kvstore.etcd.connect-timeout=1s")
             .run((context) -> {
-                assertThat(context).hasFailed();
-                assertThat(KVStorePropertiesTests.fullMessage(context.getStartupFailure())).contains(nobody);
+                assertThat(context).as("the store starts in the lifecycle").hasNotFailed();
+                assertThatExceptionOfType(KVStoreStartupException.class)
+                    .isThrownBy(context.getBean(ManagedKVStore.class)::awaitStarted)
+                    .satisfies((ex) -> assertThat(ex.description()).contains(nobody, "kvstore.etcd.connect-timeout"))
+                    .satisfies((ex) -> assertThat(ex.action()).contains("kvstore.etcd.endpoints"));
             });
     }
 
@@ -97,6 +102,7 @@ class EtcdBackendTests {
     void rankZeroWithCleanupDeletesTheNamespaceAtStartupAndShutdown() {
         this.direct.set("stale", "from a previous run");
         this.runner.withPropertyValues(endpoints(), "kvstore.rank=0", "kvstore.cleanup=true").run((context) -> {
+            context.getBean(ManagedKVStore.class).awaitStarted();
             assertThat(this.direct.exists("stale")).as("deleted at startup").isFalse();
             context.getBean(KVStore.class).set("fresh", "1");
             assertThat(this.direct.exists("fresh")).isTrue();
@@ -125,6 +131,7 @@ class EtcdBackendTests {
     @Test
     void healthIsUpWithTheClusterLeaderAndVersion() {
         this.runner.withPropertyValues(endpoints()).run((context) -> {
+            context.getBean(ManagedKVStore.class).awaitStarted();
             Health health = context.getBean("kvstoreHealthContributor", HealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("backend", "etcd")

@@ -1,16 +1,15 @@
 package dev.kvstore.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.KVStoreStartupException;
+import dev.kvstore.spring.ManagedKVStore;
+import dev.kvstore.testing.EtcdAuth;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.TestCertificates;
-import io.etcd.jetcd.Auth;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +21,7 @@ class EtcdSecurityTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class))
-        .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.connect-timeout=3s");
+        .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.connect-timeout=10s");
 
     @Test
     void mutualTlsFromProperties(@TempDir Path certificateDir) {
@@ -43,20 +42,16 @@ class EtcdSecurityTests {
             this.runner
                 .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(),
                         "kvstore.etcd.tls.ca-certificate=" + certificates.caCertificate())
-                .run((context) -> assertThat(context).as("no client certificate").hasFailed());
+                .run((context) -> assertThatExceptionOfType(KVStoreStartupException.class).as("no client certificate")
+                    .isThrownBy(context.getBean(ManagedKVStore.class)::awaitStarted)
+                    .satisfies((ex) -> assertThat(ex.action()).contains("kvstore.etcd.tls.client-certificate")));
         }
     }
 
     @Test
     void userAndPasswordFromProperties() throws Exception {
         try (EtcdServer server = EtcdServer.start()) {
-            try (Client admin = Client.builder().endpoints(server.endpoint()).build()) {
-                Auth auth = admin.getAuthClient();
-                auth.userAdd(bytes("root"), bytes("root-secret")).get(10, TimeUnit.SECONDS);
-                auth.roleAdd(bytes("root")).get(10, TimeUnit.SECONDS);
-                auth.userGrantRole(bytes("root"), bytes("root")).get(10, TimeUnit.SECONDS);
-                auth.authEnable().get(10, TimeUnit.SECONDS);
-            }
+            EtcdAuth.enableWithRoot(server.endpoint(), "root-secret");
             this.runner
                 .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(), "kvstore.etcd.user=root",
                         "kvstore.etcd.password=root-secret")
@@ -68,12 +63,10 @@ class EtcdSecurityTests {
             this.runner
                 .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(), "kvstore.etcd.user=root",
                         "kvstore.etcd.password=wrong")
-                .run((context) -> assertThat(context).as("wrong password").hasFailed());
+                .run((context) -> assertThatExceptionOfType(KVStoreStartupException.class).as("wrong password")
+                    .isThrownBy(context.getBean(ManagedKVStore.class)::awaitStarted)
+                    .satisfies((ex) -> assertThat(ex.action()).contains("kvstore.etcd.user", "kvstore.etcd.password")));
         }
-    }
-
-    private static ByteSequence bytes(String text) {
-        return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 
 }

@@ -6,14 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreLimitException;
+import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.spring.ManagedKVStore;
+import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.tcp.TcpKVStore;
+import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.FreePorts;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -55,17 +61,62 @@ class KVStoreAutoConfigurationTests {
     }
 
     @Test
-    void masterEnforcesTheServerLimitsFromProperties() {
+    void theServerLimitsFromPropertiesHoldOnTheMasterAndEveryClientBeforeSending() {
         int port = FreePorts.pick();
         this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.tcp.server.max-value-size=16B")
             .run((context) -> {
-                KVStore store = context.getBean(KVStore.class);
-                store.setBytes("fits", new byte[16]);
-                assertThatExceptionOfType(KVStoreConnectionException.class)
-                    .isThrownBy(() -> store.setBytes("too-big", new byte[17]));
-                assertThat(store.exists("too-big")).isFalse();
-                assertThat(store.exists("fits")).isTrue();
+                assertValueLimitIs16Bytes(context);
+                this.runner
+                    .withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1",
+                            "kvstore.tcp.server.max-value-size=16B")
+                    .run((client) -> assertThatExceptionOfType(KVStoreLimitException.class)
+                        .isThrownBy(() -> client.getBean(KVStore.class).setBytes("too-big", new byte[17])));
             });
+    }
+
+    @Test
+    void serverLimitsFromPropertiesSurviveACustomizerChangingAnotherLimit() {
+        this.runner.withPropertyValues("kvstore.tcp.port=0", "kvstore.tcp.server.max-value-size=16B")
+            .withUserConfiguration(OneLimitCustomizer.class)
+            .run(KVStoreAutoConfigurationTests::assertValueLimitIs16Bytes);
+    }
+
+    /** The client refuses a longer value before sending, and the master's server refuses it from a raw client. */
+    private static void assertValueLimitIs16Bytes(ApplicationContext context) {
+        KVStore store = context.getBean(KVStore.class);
+        store.setBytes("fits", new byte[16]);
+        assertThatExceptionOfType(KVStoreLimitException.class)
+            .isThrownBy(() -> store.setBytes("too-big", new byte[17]))
+            .withMessageContaining("kvstore.tcp.server.max-value-size");
+        int port = ((TcpKVStore) context.getBean(ManagedKVStore.class).delegate()).port();
+        try (TcpStoreClient raw = TcpStoreClient.connect("127.0.0.1", port, Duration.ofSeconds(10))) {
+            raw.set("/raw-too-big", new byte[17]);
+            // SET has no reply: the server's refusal shows as the connection it closed.
+            assertThatExceptionOfType(KVStoreConnectionException.class).isThrownBy(raw::numKeys);
+        }
+        assertThat(store.exists("too-big")).isFalse();
+        assertThat(store.exists("fits")).isTrue();
+    }
+
+    @Test
+    void aClientDetectsTheMastersProtocolAndAWrongExplicitOneFailsStartupNamingTheProperty() {
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((master) -> {
+            this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1").run((client) -> {
+                TcpKVStore store = (TcpKVStore) client.getBean(ManagedKVStore.class).delegate();
+                assertThat(store.protocol()).isEqualTo(ProtocolGeneration.MODERN);
+            });
+            // The Java master serves legacy clients with the LEGACY numbering (kvstore.tcp.server-legacy-protocol).
+            this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1", "kvstore.tcp.protocol=v2_1")
+                .run((client) -> {
+                    // The store starts (and fails) in the context's lifecycle, with a report naming the property.
+                    assertThatExceptionOfType(KVStoreStartupException.class)
+                        .isThrownBy(client.getBean(ManagedKVStore.class)::awaitStarted)
+                        .havingRootCause()
+                        .withMessageContaining("does not serve the V2_1 protocol chosen by kvstore.tcp.protocol")
+                        .withMessageContaining("to auto (the default) or legacy");
+                });
+        });
     }
 
     @Test
@@ -145,6 +196,16 @@ class KVStoreAutoConfigurationTests {
             assertThat(KVStorePropertiesTests.fullMessage(context.getStartupFailure())).contains("RANK")
                 .contains("first");
         });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OneLimitCustomizer {
+
+        @Bean
+        TcpKVStoreBuilderCustomizer oneLimit() {
+            return (builder) -> builder.server((server) -> server.maxKeysPerRequest(1000));
+        }
+
     }
 
     @Configuration(proxyBeanMethods = false)

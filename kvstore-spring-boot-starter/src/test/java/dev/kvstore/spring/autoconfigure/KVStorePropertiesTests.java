@@ -1,14 +1,23 @@
 package dev.kvstore.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.spring.KVStoreStartupException;
+import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.ProtocolSelection;
+import dev.kvstore.tcp.TcpKVStore;
+import dev.kvstore.tcp.server.TcpStoreServer;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -20,6 +29,10 @@ class KVStorePropertiesTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withUserConfiguration(PropertiesConfiguration.class);
 
+    /** The builders validate: a rejected value needs the store's configuration to be reported. */
+    private final ApplicationContextRunner storeRunner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class));
+
     @Test
     void defaultsAreTcpWithTheSeedsLayout() {
         this.runner.run((context) -> {
@@ -29,9 +42,12 @@ class KVStorePropertiesTests {
             assertThat(properties.getComponent()).isEqualTo("tensorbus");
             assertThat(properties.getRank()).isNull();
             assertThat(properties.isCleanup()).isFalse();
-            assertThat(properties.getTcp().getTimeout()).isEqualTo(Duration.ofSeconds(300));
+            assertThat(properties.getTcp().getConnectTimeout()).isEqualTo(Duration.ofSeconds(300));
+            assertThat(properties.getTcp().getRequestTimeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(properties.getTcp().getWorkerWaitTimeout()).isEqualTo(Duration.ofSeconds(300));
+            assertThat(properties.getTcp().getTimeout()).isNull();
             assertThat(properties.getTcp().isWaitForWorkers()).isTrue();
-            assertThat(properties.getTcp().getProtocol()).isEqualTo(ProtocolGeneration.MODERN);
+            assertThat(properties.getTcp().getProtocol()).isEqualTo(ProtocolSelection.AUTO);
             assertThat(properties.getTcp().getServer().getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(8));
             assertThat(properties.getTcp().getServer().getMaxStoreSize()).isEqualTo(DataSize.ofGigabytes(1));
             assertThat(properties.getTcp().getServer().getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(256));
@@ -54,7 +70,8 @@ class KVStorePropertiesTests {
                     "kvstore.etcd.tls.client-certificate=/etc/etcd/client.pem",
                     "kvstore.etcd.tls.client-key=/etc/etcd/client-key.pem", "kvstore.tcp.host=10.1.1.1",
                     "kvstore.tcp.port=29600", "kvstore.tcp.world-size=8", "kvstore.tcp.master=false",
-                    "kvstore.tcp.timeout=1m", "kvstore.tcp.wait-for-workers=false", "kvstore.tcp.protocol=legacy",
+                    "kvstore.tcp.timeout=1m", "kvstore.tcp.connect-timeout=2m", "kvstore.tcp.request-timeout=3s",
+                    "kvstore.tcp.worker-wait-timeout=4m", "kvstore.tcp.wait-for-workers=false", "kvstore.tcp.protocol=legacy",
                     "kvstore.tcp.server-legacy-protocol=v2-1", "kvstore.tcp.server.max-key-size=1KB",
                     "kvstore.tcp.server.max-value-size=2MB", "kvstore.tcp.server.max-keys-per-request=64",
                     "kvstore.tcp.server.max-request-size=16MB", "kvstore.tcp.server.max-store-size=256MB",
@@ -82,8 +99,11 @@ class KVStorePropertiesTests {
                 assertThat(tcp.getWorldSize()).isEqualTo(8);
                 assertThat(tcp.getMaster()).isFalse();
                 assertThat(tcp.getTimeout()).isEqualTo(Duration.ofMinutes(1));
+                assertThat(tcp.getConnectTimeout()).isEqualTo(Duration.ofMinutes(2));
+                assertThat(tcp.getRequestTimeout()).isEqualTo(Duration.ofSeconds(3));
+                assertThat(tcp.getWorkerWaitTimeout()).isEqualTo(Duration.ofMinutes(4));
                 assertThat(tcp.isWaitForWorkers()).isFalse();
-                assertThat(tcp.getProtocol()).isEqualTo(ProtocolGeneration.LEGACY);
+                assertThat(tcp.getProtocol()).isEqualTo(ProtocolSelection.LEGACY);
                 assertThat(tcp.getServerLegacyProtocol()).isEqualTo(ProtocolGeneration.V2_1);
                 KVStoreProperties.Tcp.Server server = tcp.getServer();
                 assertThat(server.getMaxKeySize()).isEqualTo(DataSize.ofKilobytes(1));
@@ -103,12 +123,54 @@ class KVStorePropertiesTests {
                 .isEqualTo(List.of("http://etcd.internal:12379")));
     }
 
+    @Test
+    void everyDefaultEqualsTheLibraryDefault() throws Exception {
+        KVStoreProperties properties = new KVStoreProperties();
+        KVStoreProperties.Tcp tcp = properties.getTcp();
+        Object tcpBuilder = TcpKVStore.builder();
+        assertThat(properties.getNamespace()).isEqualTo(field(tcpBuilder, "namespace"));
+        assertThat(properties.getComponent()).isEqualTo(field(tcpBuilder, "component"));
+        assertThat(tcp.getConnectTimeout()).isEqualTo(field(tcpBuilder, "connectTimeout"))
+            .isEqualTo(TcpKVStore.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(tcp.getRequestTimeout()).isEqualTo(field(tcpBuilder, "requestTimeout"))
+            .isEqualTo(TcpKVStore.DEFAULT_REQUEST_TIMEOUT);
+        assertThat(tcp.getWorkerWaitTimeout()).isEqualTo(field(tcpBuilder, "workerWaitTimeout"))
+            .isEqualTo(TcpKVStore.DEFAULT_WORKER_WAIT_TIMEOUT);
+        assertThat(tcp.isWaitForWorkers()).isEqualTo(field(tcpBuilder, "waitForWorkers"));
+        assertThat(tcp.getProtocol()).isEqualTo(field(tcpBuilder, "protocol"));
+        assertThat(tcp.getServerLegacyProtocol()).isEqualTo(field(tcpBuilder, "serverLegacyProtocol"));
+        assertThat(TcpConnectionSettings.DEFAULT_HOST).isEqualTo(field(tcpBuilder, "host"));
+        assertThat(TcpConnectionSettings.DEFAULT_PORT).isEqualTo(field(tcpBuilder, "port"));
+        Object server = TcpStoreServer.builder();
+        KVStoreProperties.Tcp.Server limits = tcp.getServer();
+        assertThat(limits.getMaxKeySize().toBytes()).isEqualTo(((Number) field(server, "maxKeyBytes")).longValue());
+        assertThat(limits.getMaxValueSize().toBytes())
+            .isEqualTo(((Number) field(server, "maxValueBytes")).longValue());
+        assertThat(limits.getMaxKeysPerRequest()).isEqualTo(field(server, "maxKeysPerRequest"));
+        assertThat(limits.getMaxRequestSize().toBytes())
+            .isEqualTo(((Number) field(server, "maxRequestBytes")).longValue());
+        assertThat(limits.getMaxStoreSize().toBytes())
+            .isEqualTo(((Number) field(server, "maxStoreBytes")).longValue());
+        Object etcdBuilder = EtcdKVStore.builder();
+        assertThat(properties.getEtcd().getConnectTimeout()).isEqualTo(field(etcdBuilder, "connectTimeout"));
+        assertThat(properties.getEtcd().getRequestTimeout()).isEqualTo(field(etcdBuilder, "requestTimeout"));
+    }
+
+    private static Object field(Object builder, String name) throws ReflectiveOperationException {
+        Field field = builder.getClass().getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(builder);
+    }
+
     @ParameterizedTest(name = "{0} is rejected")
     @CsvSource(delimiter = '|', textBlock = """
             kvstore.tcp.world-size=0                       | kvstore.tcp.world-size
             kvstore.tcp.port=70000                         | kvstore.tcp.port
             kvstore.tcp.port=-1                            | kvstore.tcp.port
             kvstore.tcp.timeout=0s                         | kvstore.tcp.timeout
+            kvstore.tcp.request-timeout=0s                 | kvstore.tcp.request-timeout
+            kvstore.tcp.connect-timeout=-1s                | kvstore.tcp.connect-timeout
+            kvstore.tcp.worker-wait-timeout=0s             | kvstore.tcp.worker-wait-timeout
             kvstore.tcp.server-legacy-protocol=modern      | kvstore.tcp.server-legacy-protocol
             kvstore.tcp.server.max-value-size=0B           | kvstore.tcp.server.max-value-size
             kvstore.tcp.server.max-key-size=4GB            | kvstore.tcp.server.max-key-size
@@ -120,33 +182,76 @@ class KVStorePropertiesTests {
             kvstore.namespace=a/b                          | kvstore.namespace
             kvstore.component=                             | kvstore.component
             kvstore.rank=-1                                | kvstore.rank
-            kvstore.etcd.endpoints=localhost:2379          | kvstore.etcd.endpoints[0]
-            kvstore.etcd.endpoints=http://localhost        | kvstore.etcd.endpoints[0]
-            kvstore.etcd.endpoints=https://localhost:2379  | kvstore.etcd.tls.ca-certificate
-            kvstore.etcd.port=0                            | kvstore.etcd.port
-            kvstore.etcd.request-timeout=-1s               | kvstore.etcd.request-timeout
-            kvstore.etcd.password=secret                   | kvstore.etcd.user
-            kvstore.etcd.tls.client-certificate=/c.pem     | kvstore.etcd.tls.client-key
             """)
     void invalidValueFailsStartupNamingTheProperty(String property, String expectedName) {
-        this.runner.withPropertyValues(property).run((context) -> {
+        String port = property.startsWith("kvstore.tcp.port") ? property : "kvstore.tcp.port=0";
+        this.storeRunner.withPropertyValues(property, port).run((context) -> {
             assertThat(context).hasFailed();
             assertThat(fullMessage(context.getStartupFailure())).contains(expectedName);
         });
     }
 
+    @ParameterizedTest(name = "{0} is rejected")
+    @CsvSource(delimiter = '|', textBlock = """
+            kvstore.etcd.request-timeout=-1s               | kvstore.etcd.request-timeout
+            kvstore.etcd.connect-timeout=0s                | kvstore.etcd.connect-timeout
+            kvstore.etcd.port=0                            | kvstore.etcd.port
+            kvstore.namespace=a/b                          | kvstore.namespace
+            """)
+    void invalidEtcdValueFailsStartupNamingTheProperty(String property, String expectedName) {
+        this.storeRunner.withPropertyValues("kvstore.backend=etcd", property).run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(fullMessage(context.getStartupFailure())).contains(expectedName);
+        });
+    }
+
+    /** What the etcd builder checks only when it builds (in the lifecycle) fails the start, naming the property. */
+    @ParameterizedTest(name = "{0} is rejected")
+    @CsvSource(delimiter = '|', textBlock = """
+            kvstore.etcd.endpoints=localhost:2379          | kvstore.etcd.endpoints
+            kvstore.etcd.endpoints=https://localhost:2379  | kvstore.etcd.tls.ca-certificate
+            kvstore.etcd.password=secret                   | kvstore.etcd.user
+            kvstore.etcd.user=alice                        | kvstore.etcd.password
+            kvstore.etcd.tls.client-certificate=/c.pem     | kvstore.etcd.tls.client-key
+            """)
+    void invalidEtcdSettingFailsTheStartNamingTheProperty(String property, String expectedName) {
+        this.storeRunner.withPropertyValues("kvstore.backend=etcd", property).run((context) -> {
+            assertThat(context).hasNotFailed();
+            ManagedKVStore store = context.getBean(ManagedKVStore.class);
+            assertThatExceptionOfType(KVStoreStartupException.class).isThrownBy(store::awaitStarted)
+                .satisfies((ex) -> assertThat(ex.action()).contains(expectedName));
+        });
+    }
+
+    @ParameterizedTest(name = "kvstore.tcp.protocol={0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            auto   | AUTO
+            AUTO   | AUTO
+            legacy | LEGACY
+            v2_1   | V2_1
+            V2_1   | V2_1
+            v2-1   | V2_1
+            modern | MODERN
+            MODERN | MODERN
+            """)
+    void protocolAcceptsAutoAndEveryGenerationInAnySpelling(String value, ProtocolSelection expected) {
+        this.runner.withPropertyValues("kvstore.tcp.protocol=" + value)
+            .run((context) -> assertThat(context.getBean(KVStoreProperties.class).getTcp().getProtocol())
+                .isEqualTo(expected));
+    }
+
     @Test
     void rankMustBeLessThanWorldSize() {
-        this.runner.withPropertyValues("kvstore.rank=4", "kvstore.tcp.world-size=4").run((context) -> {
+        this.storeRunner.withPropertyValues("kvstore.rank=4", "kvstore.tcp.world-size=4").run((context) -> {
             assertThat(context).hasFailed();
             assertThat(fullMessage(context.getStartupFailure())).contains("kvstore.rank")
-                .contains("must be less than kvstore.tcp.world-size (4)");
+                .contains("must be less than the world size 4");
         });
     }
 
     @Test
     void portZeroIsRejectedForAClient() {
-        this.runner.withPropertyValues("kvstore.tcp.port=0", "kvstore.tcp.master=false").run((context) -> {
+        this.storeRunner.withPropertyValues("kvstore.tcp.port=0", "kvstore.tcp.master=false").run((context) -> {
             assertThat(context).hasFailed();
             assertThat(fullMessage(context.getStartupFailure())).contains("kvstore.tcp.port")
                 .contains("only valid for a master");

@@ -81,14 +81,6 @@ class TcpConnectionSettingsTests {
     }
 
     @Test
-    void portZeroFromAClientIsRejected() {
-        this.environment.put("RANK", "1");
-        this.properties.getTcp().setPort(0);
-        assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(this::resolve)
-            .satisfies((ex) -> assertThat(ex.getName()).isEqualTo("kvstore.tcp.port"));
-    }
-
-    @Test
     void malformedTorchrunVariableIsNamed() {
         this.environment.put("WORLD_SIZE", "four");
         assertThatExceptionOfType(InvalidConfigurationPropertyValueException.class).isThrownBy(this::resolve)

@@ -3,6 +3,7 @@ package dev.kvstore.spring.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfiguration;
 import dev.kvstore.testing.EtcdServer;
@@ -29,6 +30,7 @@ class KVStoreHealthIndicatorEtcdTests {
         try (EtcdServer server = EtcdServer.start()) {
             this.runner.withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint()).run((context) -> {
                 HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+                context.getBean(ManagedKVStore.class).awaitStarted();
                 assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
                 server.stop();
                 Health down = indicator.health();

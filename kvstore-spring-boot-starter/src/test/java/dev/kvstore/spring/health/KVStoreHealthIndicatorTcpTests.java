@@ -29,7 +29,7 @@ class KVStoreHealthIndicatorTcpTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class,
                 HealthContributorAutoConfiguration.class, KVStoreHealthContributorAutoConfiguration.class))
-        .withPropertyValues("kvstore.rank=1", "kvstore.tcp.timeout=20s", "management.health.kvstore.timeout=1s");
+        .withPropertyValues("kvstore.rank=1", "kvstore.tcp.connect-timeout=20s", "management.health.kvstore.timeout=1s");
 
     @Test
     void clientIsUpWhileTheJavaMasterRunsAndDownOnceItIsGone() {
@@ -38,6 +38,7 @@ class KVStoreHealthIndicatorTcpTests {
         try {
             this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((context) -> {
                 HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+                context.getBean(ManagedKVStore.class).awaitStarted();
                 Health up = indicator.health();
                 assertThat(up.getStatus()).isEqualTo(Status.UP);
                 assertThat(up.getDetails()).containsEntry("backend", "tcp")
@@ -45,7 +46,9 @@ class KVStoreHealthIndicatorTcpTests {
                 master.close();
                 Health down = indicator.health();
                 assertThat(down.getStatus()).isEqualTo(Status.DOWN);
-                assertThat(down.getDetails()).containsKey("error").containsEntry("endpoint", "127.0.0.1:" + port);
+                assertThat(down.getDetails()).containsEntry("endpoint", "127.0.0.1:" + port);
+                assertThat(down.getDetails().get("error")).asString()
+                    .contains("connection refused by 127.0.0.1:" + port);
             });
         } finally {
             master.close();
@@ -56,6 +59,7 @@ class KVStoreHealthIndicatorTcpTests {
     void anEmbeddedMasterIsUpWhileItServesAndDownNamingWhyOnceItDoesNot() {
         this.runner.withPropertyValues("kvstore.rank=0", "kvstore.tcp.port=0").run((context) -> {
             HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+            context.getBean(ManagedKVStore.class).awaitStarted();
             Health up = indicator.health();
             assertThat(up.getStatus()).isEqualTo(Status.UP);
             assertThat(up.getDetails()).containsEntry("masterLoopRestarts", 0L).containsKey("masterRefusals");
@@ -75,6 +79,7 @@ class KVStoreHealthIndicatorTcpTests {
             torch.awaitLineStartingWith("READY", Duration.ofSeconds(90));
             this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.tcp.protocol=legacy").run((context) -> {
                 HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+                context.getBean(ManagedKVStore.class).awaitStarted();
                 assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
                 assertThat(context.getBean(KVStore.class).exists("anything")).isFalse();
                 signal("STOP", torch.pid());
@@ -90,6 +95,20 @@ class KVStoreHealthIndicatorTcpTests {
                     .untilAsserted(() -> assertThat(indicator.health().getStatus()).isEqualTo(Status.UP));
             });
         }
+    }
+
+    @Test
+    void outOfServiceWhileTheStoreStartsSayingWhatItWaitsFor() {
+        int port = FreePorts.pick(); // nobody listens
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((context) -> {
+            HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Health starting = indicator.health();
+                assertThat(starting.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+                assertThat(starting.getDetails().get("startup")).asString()
+                    .contains("connecting to 127.0.0.1:" + port);
+            });
+        });
     }
 
     /**

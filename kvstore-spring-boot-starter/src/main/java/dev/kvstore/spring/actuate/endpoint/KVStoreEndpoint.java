@@ -93,15 +93,22 @@ public class KVStoreEndpoint {
             return new KVStoreDescriptor("none", "", "", "", now, valuesShown, null, null,
                     "no KVStore bean is available (yet)");
         }
-        KVStore backendStore = (current instanceof ManagedKVStore managed) ? managed.delegate() : current;
-        String endpoint = (current instanceof ManagedKVStore managed) ? managed.endpoint() : backendStore.toString();
+        String endpoint = (current instanceof ManagedKVStore managed) ? managed.endpoint() : current.toString();
         String backend = (current instanceof ManagedKVStore managed) ? managed.backend()
-                : (backendStore instanceof TcpKVStore) ? "tcp"
-                : (backendStore instanceof EtcdKVStore) ? "etcd" : backendStore.getClass().getName();
+                : (current instanceof TcpKVStore) ? "tcp"
+                : (current instanceof EtcdKVStore) ? "etcd" : current.getClass().getName();
         MasterDescriptor master = null;
         EtcdDescriptor etcd = null;
         String error = null;
         try {
+            KVStore backendStore = current;
+            if (current instanceof ManagedKVStore managed) {
+                // The store starts in the context's lifecycle: describe a store that is not ready without waiting.
+                if (!managed.startup().isReady()) {
+                    throw new IllegalStateException("the KVStore is not ready yet: " + managed.startup().progress());
+                }
+                backendStore = managed.delegate();
+            }
             if (backendStore instanceof TcpKVStore tcp) {
                 Optional<TcpStoreServer> server = tcp.embeddedServer();
                 if (server.isPresent()) {

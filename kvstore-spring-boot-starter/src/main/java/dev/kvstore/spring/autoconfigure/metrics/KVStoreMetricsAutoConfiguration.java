@@ -3,6 +3,7 @@ package dev.kvstore.spring.autoconfigure.metrics;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.metrics.KVStoreMetrics;
+import dev.kvstore.spring.metrics.KVStoreRecipeMetrics;
 import dev.kvstore.spring.metrics.KVStoreServerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,8 +17,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of {@link KVStoreMetrics}: timers of the auto-configured
- * store's operations and waits, and counters of its timeouts, when a {@link MeterRegistry} bean exists; and
- * {@link KVStoreServerMetrics} of an embedded TCPStore master.
+ * store's operations and waits, and counters of its timeouts, when a {@link MeterRegistry} bean exists;
+ * {@link KVStoreServerMetrics} of an embedded TCPStore master; and {@link KVStoreRecipeMetrics}: gauges of held locks
+ * and live leases.
  */
 @AutoConfiguration(before = KVStoreAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
@@ -32,6 +34,12 @@ public final class KVStoreMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     KVStoreMetrics kvStoreMetrics(MeterRegistry meterRegistry) {
         return new KVStoreMetrics(meterRegistry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    KVStoreRecipeMetrics kvStoreRecipeMetrics() {
+        return new KVStoreRecipeMetrics();
     }
 
     /** Binds once every singleton exists: the stores depend on the metrics, not the other way round. */

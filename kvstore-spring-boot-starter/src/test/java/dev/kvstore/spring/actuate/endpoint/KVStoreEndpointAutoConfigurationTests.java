@@ -2,7 +2,9 @@ package dev.kvstore.spring.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
+import dev.kvstore.testing.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -25,12 +27,29 @@ class KVStoreEndpointAutoConfigurationTests {
     void presentWhenExposedOnTheWeb() {
         this.runner.withPropertyValues("management.endpoints.web.exposure.include=kvstore").run((context) -> {
             assertThat(context).hasSingleBean(KVStoreEndpoint.class);
+            context.getBean(ManagedKVStore.class).awaitStarted();
             KVStoreDescriptor descriptor = context.getBean(KVStoreEndpoint.class)
                 .kvstore(SecurityContext.NONE, null, null);
             assertThat(descriptor.backend()).isEqualTo("tcp");
             assertThat(descriptor.master()).isNotNull();
             assertThat(descriptor.error()).isNull();
         });
+    }
+
+    @Test
+    void describesAStoreThatIsNotReadyYetWithoutWaitingForIt() {
+        new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class,
+                    KVStoreEndpointAutoConfiguration.class))
+            .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.endpoints=http://127.0.0.1:" + FreePorts.pick(),
+                    "management.endpoints.web.exposure.include=kvstore")
+            .run((context) -> {
+                KVStoreDescriptor descriptor = context.getBean(KVStoreEndpoint.class)
+                    .kvstore(SecurityContext.NONE, null, null);
+                assertThat(descriptor.backend()).isEqualTo("etcd");
+                assertThat(descriptor.error()).contains("not ready yet");
+                assertThat(descriptor.etcd()).isNull();
+            });
     }
 
     @Test

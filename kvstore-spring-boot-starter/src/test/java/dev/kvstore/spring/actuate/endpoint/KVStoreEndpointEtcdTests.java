@@ -3,6 +3,7 @@ package dev.kvstore.spring.actuate.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.EtcdDescriptor;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.testing.EtcdServer;
@@ -65,6 +66,7 @@ class KVStoreEndpointEtcdTests {
                 .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(),
                         "management.endpoint.kvstore.timeout=2s", "kvstore.etcd.request-timeout=2s")
                 .run((context) -> {
+                    context.getBean(ManagedKVStore.class).awaitStarted();
                     server.stop();
                     KVStoreDescriptor descriptor = context.getBean(KVStoreEndpoint.class)
                         .kvstore(SecurityContext.NONE, null, null);

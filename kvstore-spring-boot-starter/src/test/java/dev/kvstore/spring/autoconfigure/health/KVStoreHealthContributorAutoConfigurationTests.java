@@ -3,6 +3,7 @@ package dev.kvstore.spring.autoconfigure.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.health.KVStoreHealthIndicator;
 import dev.kvstore.testing.FreePorts;
@@ -31,6 +32,7 @@ class KVStoreHealthContributorAutoConfigurationTests {
         this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.namespace=job-1").run((context) -> {
             assertThat(context).hasSingleBean(KVStoreHealthIndicator.class);
             HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+            context.getBean(ManagedKVStore.class).awaitStarted();
             Health health = indicator.health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("backend", "tcp")

@@ -69,7 +69,9 @@ class KVStoreMetricsAutoConfigurationTests {
             .run((context) -> {
                 TcpKVStore master = (TcpKVStore) context.getBean(ManagedKVStore.class).delegate();
                 MeterRegistry registry = context.getBean(MeterRegistry.class);
-                assertThat(registry.get(KVStoreServerMetrics.SERVING).gauge().value()).isEqualTo(1.0);
+                // The meters are bound once the store started in the context's lifecycle.
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                        registry.get(KVStoreServerMetrics.SERVING).gauge().value()).isEqualTo(1.0));
                 assertThat(registry.get(KVStoreServerMetrics.LOOP_RESTARTS).functionCounter().count()).isZero();
                 try (Socket hostile = new Socket(InetAddress.getLoopbackAddress(), master.port())) {
                     hostile.getOutputStream().write(99); // no opcode of any protocol generation

@@ -1,0 +1,239 @@
+package dev.kvstore.etcd;
+
+import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.KVWatch;
+import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.NaturalOrder;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link KVWatch} on etcd, the way the waits watch: read the prefix (a reset), watch from the read's revision + 1,
+ * and when the watch breaks, watch again from the last delivered revision + 1, so that nothing is missed or repeated.
+ * When that history is compacted, or the listener is so slow that the bounded queue between jetcd's event loop and the
+ * subscription's thread overflows, it reads again and delivers a reset naming the reason.
+ */
+final class EtcdPrefixWatch implements KVWatch {
+
+    /** Watch responses queued for the listener at most; past it the subscription re-reads instead. */
+    static final int DEFAULT_QUEUE_CAPACITY = 1024;
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Logger log = LoggerFactory.getLogger(EtcdPrefixWatch.class);
+
+    private final KV kv;
+    private final Watch watch;
+    private final EtcdCalls calls;
+    private final KeyLayout layout;
+    private final String prefix;
+    private final String fullPrefix;
+    private final Listener listener;
+    private final int capacity;
+    private final LongConsumer beforeWatch;
+    private final Runnable onClosed;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Watch.Watcher watcher;
+
+    EtcdPrefixWatch(KV kv, Watch watch, EtcdCalls calls, KeyLayout layout, String prefix, Listener listener,
+            int capacity, LongConsumer beforeWatch, Runnable onClosed) {
+        this.kv = kv;
+        this.watch = watch;
+        this.calls = calls;
+        this.layout = layout;
+        this.prefix = prefix;
+        this.fullPrefix = layout.componentPrefix() + prefix;
+        this.listener = listener;
+        this.capacity = capacity;
+        this.beforeWatch = beforeWatch;
+        this.onClosed = onClosed;
+        this.thread = new Thread(this::run, "kvstore-watch-" + fullPrefix);
+        this.thread.setDaemon(true);
+    }
+
+    EtcdPrefixWatch start() {
+        thread.start();
+        return this;
+    }
+
+    @Override
+    public String prefix() {
+        return prefix;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        onClosed.run();
+        Watch.Watcher current = watcher;
+        if (current != null) {
+            current.close();
+        }
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private record Signal(WatchResponse response, Throwable error) {
+    }
+
+    private void run() {
+        String resetReason = "initial state";
+        long revision = 0;
+        long backoff = TimeUnit.MILLISECONDS.toNanos(25);
+        while (!closed) {
+            try {
+                if (resetReason != null) {
+                    revision = readAndReset(resetReason);
+                    resetReason = null;
+                }
+                beforeWatch.accept(revision + 1);
+                WatchResult result = watchFrom(revision);
+                revision = result.revision;
+                resetReason = result.resetReason;
+                if (result.delivered) {
+                    backoff = TimeUnit.MILLISECONDS.toNanos(25);
+                }
+            } catch (KVStoreException | IllegalStateException e) {
+                if (closed) {
+                    return;
+                }
+                log.debug("Watch of '{}': {}; trying again", fullPrefix, e.getMessage());
+            }
+            if (!closed) {
+                java.util.concurrent.locks.LockSupport.parkNanos(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+            }
+        }
+    }
+
+    private long readAndReset(String reason) {
+        GetResponse response = calls.await("read for the watch of '" + fullPrefix + "'",
+                kv.get(bytes(fullPrefix), GetOption.builder().isPrefix(true).build()));
+        Map<String, byte[]> state = new TreeMap<>(NaturalOrder.INSTANCE);
+        for (KeyValue keyValue : response.getKvs()) {
+            state.put(relative(keyValue), keyValue.getValue().getBytes());
+        }
+        long revision = response.getHeader().getRevision();
+        if (!reason.equals("initial state")) {
+            log.warn("Watch of '{}' re-read {} keys at revision {}: {}", fullPrefix, state.size(), revision, reason);
+        }
+        deliver(() -> listener.onReset(Collections.unmodifiableMap(state), revision, reason));
+        return revision;
+    }
+
+    /** What one watch stream ended with. */
+    private record WatchResult(long revision, String resetReason, boolean delivered) {
+    }
+
+    private WatchResult watchFrom(long revision) {
+        BlockingQueue<Signal> signals = new ArrayBlockingQueue<>(capacity);
+        AtomicBoolean overflowed = new AtomicBoolean();
+        WatchOption option = WatchOption.builder().withRevision(revision + 1).isPrefix(true)
+                .withRequireLeader(true).build();
+        watcher = watch.watch(bytes(fullPrefix), option, Watch.listener(
+                response -> {
+                    if (!signals.offer(new Signal(response, null))) {
+                        overflowed.set(true);
+                    }
+                },
+                error -> signals.offer(new Signal(null, error)),
+                () -> signals.offer(new Signal(null, new IllegalStateException("watch completed")))));
+        if (closed) {
+            watcher.close();
+        }
+        boolean delivered = false;
+        try {
+            while (!closed) {
+                if (overflowed.get()) {
+                    return new WatchResult(revision, "the listener fell behind: more than " + capacity
+                            + " watch responses were queued", delivered);
+                }
+                Signal signal = signals.poll(POLL_NANOS, TimeUnit.NANOSECONDS);
+                if (signal == null) {
+                    continue;
+                }
+                if (signal.error != null) {
+                    if (signal.error instanceof CompactedException compacted) {
+                        return new WatchResult(revision, "history compacted: needed revision " + (revision + 1)
+                                + ", etcd compacted up to " + compacted.getCompactedRevision(), delivered);
+                    }
+                    log.debug("Watch of '{}' broke at revision {}: {}; watching again from there", fullPrefix,
+                            revision, signal.error.toString());
+                    return new WatchResult(revision, null, delivered);
+                }
+                List<Change> changes = new ArrayList<>();
+                for (WatchEvent event : signal.response.getEvents()) {
+                    KeyValue keyValue = event.getKeyValue();
+                    if (keyValue.getModRevision() <= revision) {
+                        continue; // delivered before the watch broke
+                    }
+                    boolean put = event.getEventType() == WatchEvent.EventType.PUT;
+                    changes.add(new Change(put ? ChangeType.PUT : ChangeType.DELETE, relative(keyValue),
+                            put ? keyValue.getValue().getBytes() : new byte[0], keyValue.getModRevision()));
+                }
+                if (!changes.isEmpty()) {
+                    revision = changes.get(changes.size() - 1).revision();
+                    delivered = true;
+                    deliver(() -> listener.onChanges(List.copyOf(changes)));
+                }
+            }
+            return new WatchResult(revision, null, delivered);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+            return new WatchResult(revision, null, delivered);
+        } finally {
+            watcher.close();
+        }
+    }
+
+    private void deliver(Runnable call) {
+        if (closed) {
+            return;
+        }
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn("The listener of the watch of '{}' failed; the watch goes on", fullPrefix, e);
+        }
+    }
+
+    private String relative(KeyValue keyValue) {
+        return keyValue.getKey().toString(StandardCharsets.UTF_8).substring(layout.componentPrefix().length());
+    }
+
+    private static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "watch of '" + fullPrefix + "'" + (closed ? " (closed)" : "");
+    }
+}

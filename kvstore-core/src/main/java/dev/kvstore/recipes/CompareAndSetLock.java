@@ -1,0 +1,85 @@
+package dev.kvstore.recipes;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.KVStoreTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A process-level lock made of compare-and-set on an owner key ({@code locks/{name}/owner}): free when missing or
+ * empty, held when it holds the owner's token ({@code pid@host/random}). Release sets it back to empty with a
+ * compare-and-set, so a holder never frees someone else's lock. The fencing token is a counter
+ * ({@code locks/{name}/fencing}) incremented by every new holder.
+ *
+ * <p>Nothing frees the lock of a holder that died: the owner key names the holder, and an operator (or a fencing
+ * rule of the application) deletes it. Waiting is polling with a backoff of up to {@link #MAX_POLL}, as TCPStore
+ * cannot block until a key changes.
+ */
+public final class CompareAndSetLock implements ThreadReentrantLock.Remote {
+
+    /** The longest pause between two attempts while the lock is held by someone else. */
+    public static final Duration MAX_POLL = Duration.ofMillis(50);
+    private static final byte[] FREE = new byte[0];
+    private static final Logger log = LoggerFactory.getLogger(CompareAndSetLock.class);
+
+    private final KVStore store;
+    private final String name;
+    private final String ownerKey;
+    private final String fencingKey;
+    private final byte[] owner;
+
+    /** @param store the store (or component view) whose keys hold the lock */
+    public CompareAndSetLock(KVStore store, String name) {
+        this.store = store;
+        this.name = name;
+        this.ownerKey = "locks/" + name + "/owner";
+        this.fencingKey = "locks/" + name + "/fencing";
+        this.owner = (ProcessName.current() + "/" + UUID.randomUUID())
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public long acquire(Duration timeout) {
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), TimeUnit.DAYS.toNanos(365));
+        long pauseNanos = TimeUnit.MILLISECONDS.toNanos(1);
+        while (true) {
+            if (store.compareAndSet(ownerKey, null, owner) || store.compareAndSet(ownerKey, FREE, owner)) {
+                return store.add(fencingKey, 1);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                String holder = store.get(ownerKey).orElse("nobody (it was just freed)");
+                throw new KVStoreTimeoutException("lock '" + name + "' was not acquired within " + timeout
+                        + ": held by " + holder + " (key '" + store.component() + "/" + ownerKey + "'; a holder that "
+                        + "died keeps it until the key is deleted)");
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(Math.min(pauseNanos, left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KVStoreException("interrupted while acquiring lock '" + name + "'", e);
+            }
+            pauseNanos = Math.min(pauseNanos * 2, MAX_POLL.toNanos());
+        }
+    }
+
+    @Override
+    public void release() {
+        if (!store.compareAndSet(ownerKey, owner, FREE)) {
+            log.warn("Lock '{}' was no longer held by this process when released: its owner key '{}' was changed "
+                    + "by someone else (an operator freeing it?)", name, ownerKey);
+        }
+    }
+
+    /** Asks the store: whether the owner key still holds this process's token. */
+    @Override
+    public boolean isValid(long fencingToken) {
+        return store.getBytes(ownerKey).map(value -> Arrays.equals(value, owner)).orElse(false);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.kvstore.tcp;
+
+import dev.kvstore.testing.TorchMasterExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Protocol detection against a real PyTorch 2.6 master (MODERN), from the chroot .ci/torch26-chroot provisions. */
+class TcpKVStoreProtocolDetectionTorch26Test extends TcpKVStoreProtocolDetectionAgainstTorchTest {
+
+    @RegisterExtension
+    static final TorchMasterExtension TORCH = TorchMasterExtension.torch26();
+
+    @Override
+    TorchMasterExtension torch() {
+        return TORCH;
+    }
+
+    @Override
+    ProtocolGeneration speaks() {
+        return ProtocolGeneration.MODERN;
+    }
+}

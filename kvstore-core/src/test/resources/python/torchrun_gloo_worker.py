@@ -1,0 +1,40 @@
+"""A torchrun worker: one rank of a gloo job that all_reduces rank + 1 and meets at a barrier.
+
+Usage (as torchrun's script): torchrun_gloo_worker.py [--fail-once-rank=R] [--store=HOST:PORT]
+Without --store the process group forms through torchrun's environment (env://: the store torchrun gives its workers).
+With --store it uses that TCPStore server (the Java master) as a client, under a prefix per rendezvous round (the
+round's MASTER_ADDR:MASTER_PORT, which every worker of a round shares). Prints
+'RESULT rank=R world=W restart=N store=HOST:PORT sum=S'. With --fail-once-rank, that rank exits with code 3 before
+joining in its agent's first attempt (TORCHELASTIC_RESTART_COUNT 0), printing 'FAILING rank=R', so torchrun restarts.
+"""
+import os
+import sys
+from datetime import timedelta
+
+import torch
+import torch.distributed as dist
+
+options = dict(arg[2:].split("=", 1) for arg in sys.argv[1:])
+rank = int(os.environ["RANK"])
+world = int(os.environ["WORLD_SIZE"])
+restart = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0"))
+if options.get("fail-once-rank") == str(rank) and restart == 0:
+    print(f"FAILING rank={rank}", flush=True)
+    sys.exit(3)
+
+timeout = timedelta(seconds=60)
+if "store" in options:
+    host, port = options["store"].rsplit(":", 1)
+    client = dist.TCPStore(host, int(port), is_master=False, timeout=timeout)
+    round_id = os.environ["MASTER_ADDR"] + ":" + os.environ["MASTER_PORT"]
+    store = dist.PrefixStore("torchrun-workers/" + round_id, client)
+    dist.init_process_group("gloo", store=store, rank=rank, world_size=world, timeout=timeout)
+    used = options["store"]
+else:
+    dist.init_process_group("gloo", timeout=timeout)
+    used = os.environ["MASTER_ADDR"] + ":" + os.environ["MASTER_PORT"]
+tensor = torch.tensor([float(rank + 1)])
+dist.all_reduce(tensor)
+dist.barrier()
+print(f"RESULT rank={rank} world={world} restart={restart} store={used} sum={tensor.item():g}", flush=True)
+dist.destroy_process_group()

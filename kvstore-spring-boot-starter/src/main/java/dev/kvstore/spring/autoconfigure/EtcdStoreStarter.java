@@ -1,0 +1,121 @@
+package dev.kvstore.spring.autoconfigure;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.spring.KVStoreStartup;
+import dev.kvstore.spring.KVStoreStartupException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the auto-configured etcd store in the context's lifecycle (connecting is bounded by the connect timeout);
+ * failures become {@link KVStoreStartupException}s that name the properties to change.
+ */
+final class EtcdStoreStarter implements KVStoreStartup.Starter {
+
+    private static final Logger logger = LoggerFactory.getLogger(EtcdStoreStarter.class);
+
+    private final EtcdKVStore.Builder builder;
+
+    private final String endpoints;
+
+    private final Duration connectTimeout;
+
+    private final boolean tls;
+
+    EtcdStoreStarter(EtcdKVStore.Builder builder, String endpoints, Duration connectTimeout, boolean tls) {
+        this.builder = builder;
+        this.endpoints = endpoints;
+        this.connectTimeout = connectTimeout;
+        this.tls = tls;
+    }
+
+    @Override
+    public KVStore start(KVStoreStartup startup) {
+        startup.progress("connecting to etcd " + this.endpoints);
+        try {
+            EtcdKVStore store = this.builder.build();
+            logger.info("KVStore ready on etcd {}", this.endpoints);
+            return store;
+        } catch (RuntimeException ex) {
+            if (startup.isAborted()) {
+                throw ex;
+            }
+            throw failure(ex);
+        }
+    }
+
+    private RuntimeException failure(RuntimeException ex) {
+        String message = String.valueOf(ex.getMessage());
+        String lower = message.toLowerCase(Locale.ROOT);
+        if (ex instanceof IllegalArgumentException) {
+            return new KVStoreStartupException("The etcd settings are invalid: " + message,
+                    "Change " + propertiesFor(lower) + ".", ex);
+        }
+        if (TcpStoreStarter.hasCause(ex, SSLException.class) || (this.tls && (lower.contains("ssl")
+                || (ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())))) {
+            return new KVStoreStartupException("etcd " + this.endpoints + " accepts connections but did not answer "
+                    + "over TLS within " + this.connectTimeout + ": most likely the TLS handshake failed (" + message
+                    + ")",
+                    "Check kvstore.etcd.tls.ca-certificate (the CA that signed etcd's certificate) and, for mutual "
+                            + "TLS, kvstore.etcd.tls.client-certificate and kvstore.etcd.tls.client-key; endpoints "
+                            + "with TLS use https:// (kvstore.etcd.endpoints).",
+                    ex);
+        }
+        if (ex instanceof KVStoreConnectionException && (lower.contains("authentication")
+                || lower.contains("user and password") || lower.contains("unauthenticated")
+                || lower.contains("permission denied"))) {
+            return new KVStoreStartupException("etcd " + this.endpoints + " refused the credentials: " + message,
+                    "Check kvstore.etcd.user and kvstore.etcd.password (and that the user's role may use the "
+                            + "namespace, kvstore.namespace).",
+                    ex);
+        }
+        if (ex instanceof KVStoreTimeoutException || ex instanceof KVStoreConnectionException) {
+            return new KVStoreStartupException("etcd " + this.endpoints + " could not be reached within "
+                    + this.connectTimeout + " (kvstore.etcd.connect-timeout): " + message,
+                    "Check that etcd runs and that kvstore.etcd.endpoints (or kvstore.etcd.host and "
+                            + "kvstore.etcd.port) name it, or increase kvstore.etcd.connect-timeout.",
+                    ex);
+        }
+        return new KVStoreStartupException("The KVStore on etcd " + this.endpoints + " could not start: " + message,
+                "Check the kvstore.etcd.* properties (endpoints, user, password, tls.*) and kvstore.namespace.", ex);
+    }
+
+    /** @return whether some endpoint accepts a TCP connection (so what failed is above TCP, e.g. TLS) */
+    private boolean anyEndpointAcceptsConnections() {
+        for (String endpoint : this.endpoints.split(",")) {
+            URI uri = URI.create(endpoint.trim());
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 1000);
+                return true;
+            } catch (IOException | IllegalArgumentException ex) {
+                // not this one
+            }
+        }
+        return false;
+    }
+
+    /** The properties a builder rejection concerns, from the setting its message names. */
+    private static String propertiesFor(String message) {
+        if (message.contains("user") || message.contains("password")) {
+            return "kvstore.etcd.user and kvstore.etcd.password (both or neither)";
+        }
+        if (message.contains("certificate") || message.contains("tls") || message.contains("cannot read")
+                || message.contains("key")) {
+            return "kvstore.etcd.tls.ca-certificate, kvstore.etcd.tls.client-certificate and "
+                    + "kvstore.etcd.tls.client-key";
+        }
+        return "kvstore.etcd.endpoints (http://host:port, or https://host:port with "
+                + "kvstore.etcd.tls.ca-certificate)";
+    }
+
+}
