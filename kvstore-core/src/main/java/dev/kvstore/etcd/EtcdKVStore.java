@@ -141,6 +141,49 @@ public final class EtcdKVStore extends AbstractKVStore {
         }
     }
 
+    /**
+     * Reads a page of the keys under this store's namespace (every component), for diagnostics: at most
+     * {@code limit} keys in byte order after {@code after}, in one etcd range request bounded by the request timeout.
+     *
+     * @param after the page starts after this key (relative to the namespace, as a previous page's
+     *     {@link EtcdKeyPage#nextAfter()}); {@code null} for the first page
+     * @param limit most keys, 1..10000
+     * @param valueBytes how many leading bytes of each value to include; 0 hides values
+     * @throws IllegalArgumentException if limit or valueBytes is out of range
+     */
+    public EtcdKeyPage namespaceKeys(String after, int limit, int valueBytes) {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit must be in 1..10000, got " + limit);
+        }
+        if (valueBytes < 0) {
+            throw new IllegalArgumentException("valueBytes must not be negative, got " + valueBytes);
+        }
+        String prefix = layout().namespacePrefix();
+        // "\0" appended: the smallest key greater than the last one shown.
+        ByteSequence from = bytes(after == null ? prefix : prefix + after + "\0");
+        GetOption page = GetOption.builder()
+                .withRange(io.etcd.jetcd.options.OptionsUtil.prefixEndOf(bytes(prefix)))
+                .withSortField(GetOption.SortTarget.KEY)
+                .withSortOrder(GetOption.SortOrder.ASCEND)
+                .withLimit(limit + 1L)
+                .build();
+        GetResponse response = calls.await("read of the keys under '" + prefix + "'", kv.get(from, page));
+        List<EtcdKeyPage.Key> keys = new ArrayList<>();
+        for (KeyValue entry : response.getKvs()) {
+            if (keys.size() == limit) {
+                break;
+            }
+            byte[] value = entry.getValue().getBytes();
+            String shown = valueBytes == 0 ? null
+                    : new String(value, 0, Math.min(value.length, valueBytes), StandardCharsets.UTF_8);
+            keys.add(new EtcdKeyPage.Key(entry.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length()),
+                    value.length, shown, entry.getModRevision()));
+        }
+        boolean more = response.getKvs().size() > limit;
+        return new EtcdKeyPage(keys, more ? keys.get(keys.size() - 1).name() : null,
+                response.getHeader().getRevision());
+    }
+
     // --- the KVStore operations on full keys --------------------------------------------------------------------
 
     @Override

@@ -38,6 +38,12 @@ final class Connection {
     /** When bytes last arrived; what the partial-request timeout measures. */
     long lastReadNanos = System.nanoTime();
 
+    /** When it connected, for introspection. */
+    final long connectedAtMillis = System.currentTimeMillis();
+
+    /** Requests of this connection handled so far, for introspection. */
+    long requestsServed;
+
     /** Bytes this connection's pending WAITs and watches hold, as {@link StoreState} charges them. */
     long heldBytes;
 

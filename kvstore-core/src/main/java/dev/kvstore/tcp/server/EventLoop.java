@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -37,8 +38,6 @@ final class EventLoop implements Runnable {
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Waits pending this long are reported at DEBUG on every tick. */
     private static final long LONG_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
-    /** Waits pending this long are reported at INFO, at most once per this period. */
-    private static final long VERY_LONG_WAIT_NANOS = TimeUnit.MINUTES.toNanos(5);
     private static final String LEFT_MID_REQUEST = "disconnected mid-request";
 
     private final Selector selector;
@@ -52,9 +51,12 @@ final class EventLoop implements Runnable {
     private final ServerCounters counters;
     private final LoopHooks hooks;
     private final HostileConnectionLog hostileLog;
+    private final StallLog stallLog;
     private final LongAdder replyBacklog = new LongAdder();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Set<Connection> connections = new HashSet<>();
+    /** Work other threads hand to the loop (snapshots): the loop's state is only ever touched by its own thread. */
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Set<Connection> toFlush = new LinkedHashSet<>();
     /** Connections in the middle of a request: the only ones that hold pending bytes or can time out. */
     private final Set<Connection> partial = new LinkedHashSet<>();
@@ -66,12 +68,11 @@ final class EventLoop implements Runnable {
     private long pendingBytes;
     private long acceptPausedUntil;
     private long nextWaitReport = System.nanoTime() + LONG_WAIT_NANOS;
-    private long nextInfoWaitReport = System.nanoTime() + VERY_LONG_WAIT_NANOS;
     private long nextPartialCheck;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            ProtocolGeneration legacyGeneration, StoreState store, ServerCounters counters, LoopHooks hooks)
-            throws IOException {
+            ProtocolGeneration legacyGeneration, StoreState store, ServerCounters counters, LoopHooks hooks,
+            StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
@@ -81,6 +82,7 @@ final class EventLoop implements Runnable {
         this.hooks = hooks;
         this.handler = new CommandHandler(store);
         this.hostileLog = new HostileConnectionLog(log, address);
+        this.stallLog = stallLog;
         // A stalled request is noticed within a quarter of its timeout (and within a second).
         this.partialCheckNanos = Math.max(1, Math.min(limits.partialRequestTimeoutNanos() / 4,
                 TimeUnit.SECONDS.toNanos(1)));
@@ -114,6 +116,20 @@ final class EventLoop implements Runnable {
     }
 
     /**
+     * Runs the task on the loop thread soon (after the current batch of events). Tasks queued when the loop ends
+     * never run: callers wait with a bound.
+     */
+    void submit(Runnable task) {
+        tasks.add(task);
+        selector.wakeup();
+    }
+
+    /** @return the open connections; only for tasks running on the loop thread */
+    Set<Connection> connections() {
+        return java.util.Collections.unmodifiableSet(connections);
+    }
+
+    /**
      * Asks the loop to stop; it closes every connection, the listening socket and the selector on its way out.
      */
     void stop() {
@@ -139,11 +155,13 @@ final class EventLoop implements Runnable {
                         flushAll();
                     }
                 }
+                runTasks();
                 long now = System.nanoTime();
                 resumeAcceptingIfDue(now);
                 closeStalledRequestsIfDue(now);
                 hostileLog.reportIfDue(now);
                 reportLongWaitsIfDue(now);
+                stallLog.reportIfDue(now, store);
                 // Published once the budget is enforced: readers never see the moment between a read and its close.
                 counters.pendingBytes(pendingBytes);
                 hooks.tick();
@@ -157,6 +175,18 @@ final class EventLoop implements Runnable {
         } finally {
             counters.serving(false);
             shutDown();
+        }
+    }
+
+    /** A failing task (a defect in it) must not take the loop down: it is logged and the loop goes on. */
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("TCPStore server on {}: a task on the event loop failed", address, e);
+            }
         }
     }
 
@@ -253,7 +283,10 @@ final class EventLoop implements Runnable {
         long heldBefore = parser.heldBytes();
         ProtocolViolation violation = null;
         try {
-            parser.feed(readBuffer, request -> handler.handle(connection, request));
+            parser.feed(readBuffer, request -> {
+                connection.requestsServed++;
+                handler.handle(connection, request);
+            });
         } catch (ProtocolViolation e) {
             violation = e;
         } finally {
@@ -419,10 +452,13 @@ final class EventLoop implements Runnable {
             wait = Math.min(wait, nextPartialCheck - now);
         }
         wait = Math.min(wait, hostileLog.nanosUntilDue(now));
+        wait = Math.min(wait, stallLog.nanosUntilDue(now));
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait));
     }
 
-    /** Stuck rendezvous are easier to diagnose when the server says what its clients still wait for. */
+    /**
+     * A DEBUG summary of the waits pending 30 s and more; the {@link StallLog} reports stalled keys one by one at INFO.
+     */
     private void reportLongWaitsIfDue(long now) {
         if (now - nextWaitReport < 0) {
             return;
@@ -430,14 +466,6 @@ final class EventLoop implements Runnable {
         nextWaitReport = now + LONG_WAIT_NANOS;
         if (store.waiterCount() == 0) {
             return;
-        }
-        if (now - nextInfoWaitReport >= 0 && log.isInfoEnabled()) {
-            String veryLong = store.describeLongWaits(now, VERY_LONG_WAIT_NANOS);
-            if (veryLong != null) {
-                nextInfoWaitReport = now + VERY_LONG_WAIT_NANOS;
-                log.info("TCPStore server on {}: {}", address, veryLong);
-                return;
-            }
         }
         if (log.isDebugEnabled()) {
             String summary = store.describeLongWaits(now, LONG_WAIT_NANOS);

@@ -375,6 +375,16 @@ final class StoreState {
                 + (waitingByKey.size() > 5 ? ", ..." : "");
     }
 
+    /** @return the stored values, read-only, for snapshots on the event-loop thread */
+    Map<String, byte[]> values() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    /** @return the keys waited for and not ready, with their waiters, read-only, for snapshots on the loop thread */
+    Map<String, ? extends Set<Waiter>> waitersByKey() {
+        return java.util.Collections.unmodifiableMap(waitersByKey);
+    }
+
     private boolean isReady(String key) {
         if (values.containsKey(key)) {
             return true;

@@ -1,6 +1,7 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.tcp.ProtocolGeneration;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,6 +10,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,15 +54,22 @@ public final class TcpStoreServer implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final ProtocolGeneration legacyGeneration;
+    private final Duration stallLogInterval;
+    private final Duration stallThreshold;
 
     /** First pause before a dead loop is restarted; doubled per failure in a row up to {@link #MAX_RESTART_PAUSE}. */
     private static final Duration FIRST_RESTART_PAUSE = Duration.ofMillis(10);
     private static final Duration MAX_RESTART_PAUSE = Duration.ofSeconds(1);
+    /** Default of {@link Builder#stallLogInterval}. */
+    public static final Duration DEFAULT_STALL_LOG_INTERVAL = Duration.ofSeconds(60);
+    /** Default of {@link Builder#stallThreshold}. */
+    public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofSeconds(60);
     /** A loop that served this long before dying counts as healthy: the next restart is immediate again. */
     private static final Duration HEALTHY_RUN = Duration.ofMinutes(1);
 
     private final ServerLimits limits;
     private final StoreState store;
+    private final SnapshotTaker snapshots;
     private final ServerCounters counters = new ServerCounters();
     private final LoopHooks hooks = new LoopHooks();
 
@@ -74,10 +86,13 @@ public final class TcpStoreServer implements AutoCloseable {
         this.host = builder.host;
         this.requestedPort = builder.port;
         this.legacyGeneration = builder.legacyGeneration;
+        this.stallLogInterval = builder.stallLogInterval;
+        this.stallThreshold = builder.stallThreshold;
         this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
                 builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
                 builder.partialRequestTimeout.toNanos());
         this.store = new StoreState(limits);
+        this.snapshots = new SnapshotTaker(store, limits);
     }
 
     /** @return a builder with the defaults: 127.0.0.1:29500, legacy numbering of PyTorch 1.13/2.0 */
@@ -125,7 +140,8 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
-        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, counters, hooks);
+        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, counters, hooks,
+                new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
         thread.setDaemon(true);
         // Serving from here on: the socket is bound and the loop accepts as soon as its thread runs.
@@ -254,6 +270,44 @@ public final class TcpStoreServer implements AutoCloseable {
         return counters.snapshot();
     }
 
+    /**
+     * Takes a snapshot of the clients, their pending waits, a page of the keys and the missing keys. It is taken on
+     * the event-loop thread between two batches of requests, so it is consistent, and the caller waits at most
+     * {@code timeout} for it; its size is bounded by the query.
+     *
+     * @throws IllegalStateException if the server is not serving (not started, closed, or restarting its loop)
+     * @throws KVStoreTimeoutException if the loop did not take it within the timeout (it is busy or stuck)
+     */
+    public ServerSnapshot snapshot(SnapshotQuery query, Duration timeout) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(timeout, "timeout");
+        EventLoop current = loop;
+        if (current == null || !counters.snapshot().serving()) {
+            throw new IllegalStateException("TCPStore server " + this + " is not serving; no snapshot to take");
+        }
+        CompletableFuture<ServerSnapshot> result = new CompletableFuture<>();
+        current.submit(() -> {
+            try {
+                result.complete(snapshots.take(query, current.connections()));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(false);
+            throw new KVStoreTimeoutException("the event loop of TCPStore server " + this
+                    + " did not take a snapshot within " + timeout);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("taking a snapshot of TCPStore server " + this + " failed: "
+                    + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while taking a snapshot of TCPStore server " + this, e);
+        }
+    }
+
     /** WAITs not answered yet over all connections; for tests and diagnostics. */
     int waiterCount() {
         return store.waiterCount();
@@ -345,6 +399,8 @@ public final class TcpStoreServer implements AutoCloseable {
         private long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
         private long maxPendingBytes = ServerLimits.DEFAULT_MAX_PENDING_BYTES;
         private Duration partialRequestTimeout = ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT;
+        private Duration stallLogInterval = DEFAULT_STALL_LOG_INTERVAL;
+        private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
 
         private Builder() {
         }
@@ -435,12 +491,32 @@ public final class TcpStoreServer implements AutoCloseable {
          * for hours are normal. Default 60 s.
          */
         public Builder partialRequestTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("partialRequestTimeout must be positive, got " + timeout);
-            }
-            this.partialRequestTimeout = timeout;
+            this.partialRequestTimeout = requirePositive(timeout, "partialRequestTimeout");
             return this;
+        }
+
+        /**
+         * How often the stall log reports the keys clients have waited for longer than
+         * {@link #stallThreshold stallThreshold}: one INFO line per key with the waiting clients' addresses (at most
+         * 10 keys per report, longest waited for first, and a line counting the rest). Default 60 s.
+         */
+        public Builder stallLogInterval(Duration interval) {
+            this.stallLogInterval = requirePositive(interval, "stallLogInterval");
+            return this;
+        }
+
+        /** How long a key must have been waited for before the stall log names it. Default 60 s. */
+        public Builder stallThreshold(Duration threshold) {
+            this.stallThreshold = requirePositive(threshold, "stallThreshold");
+            return this;
+        }
+
+        private static Duration requirePositive(Duration duration, String name) {
+            Objects.requireNonNull(duration, name);
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + duration);
+            }
+            return duration;
         }
 
         /** @return a server, not yet started */

@@ -1,0 +1,123 @@
+package dev.kvstore.tcp.server;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * Builds a {@link ServerSnapshot} from the loop's state. Runs on the event-loop thread only; its work is bounded by the
+ * {@link SnapshotQuery}: the key page costs one pass over the keys and a heap of {@code keyLimit}, never a full sort.
+ */
+final class SnapshotTaker {
+
+    private final StoreState store;
+    private final ServerLimits limits;
+
+    SnapshotTaker(StoreState store, ServerLimits limits) {
+        this.store = store;
+        this.limits = limits;
+    }
+
+    ServerSnapshot take(SnapshotQuery query, Collection<Connection> connections) {
+        long nowNanos = System.nanoTime();
+        Instant now = Instant.now();
+        List<ServerSnapshot.Client> clients = connections.stream()
+                .sorted(Comparator.comparingLong((Connection c) -> c.connectedAtMillis))
+                .limit(query.clientLimit())
+                .map(c -> client(c, now, nowNanos))
+                .toList();
+        KeyPage page = keyPage(query);
+        return new ServerSnapshot(now, connections.size(), clients, store.keyCount(), page.keys, page.nextAfter,
+                store.storedBytes(), limits.maxStoreBytes(), initRegistrations(), store.waiterCount(),
+                missing(query.clientLimit(), now, nowNanos));
+    }
+
+    private static ServerSnapshot.Client client(Connection connection, Instant now, long nowNanos) {
+        List<ServerSnapshot.PendingWait> waits = new ArrayList<>(connection.waits.size());
+        for (StoreState.Waiter waiter : connection.waits) {
+            waits.add(new ServerSnapshot.PendingWait(waiter.pending.stream().map(SnapshotTaker::text).toList(),
+                    since(now, nowNanos, waiter.sinceNanos), Duration.ofNanos(nowNanos - waiter.sinceNanos)));
+        }
+        return new ServerSnapshot.Client(connection.peer(), connection.parser().generation(),
+                Instant.ofEpochMilli(connection.connectedAtMillis), connection.requestsServed, waits);
+    }
+
+    private record KeyPage(List<ServerSnapshot.Key> keys, String nextAfter) {
+    }
+
+    /** The first {@code keyLimit} keys after {@code keysAfter} in byte order, plus whether more follow. */
+    private KeyPage keyPage(SnapshotQuery query) {
+        if (query.keyLimit() == 0) {
+            return new KeyPage(List.of(), null);
+        }
+        String after = query.keysAfter() == null ? null : WireKeys.fromBytes(
+                query.keysAfter().getBytes(StandardCharsets.UTF_8));
+        // A max-heap of the smallest keyLimit + 1 keys: one more than the page tells whether another page follows.
+        int keep = query.keyLimit() + 1;
+        PriorityQueue<String> smallest = new PriorityQueue<>(keep, Comparator.reverseOrder());
+        for (String key : store.values().keySet()) {
+            if (after != null && key.compareTo(after) <= 0) {
+                continue;
+            }
+            if (smallest.size() < keep) {
+                smallest.add(key);
+            } else if (key.compareTo(smallest.peek()) < 0) {
+                smallest.poll();
+                smallest.add(key);
+            }
+        }
+        String[] sorted = smallest.toArray(new String[0]);
+        Arrays.sort(sorted);
+        boolean more = sorted.length > query.keyLimit();
+        int size = Math.min(sorted.length, query.keyLimit());
+        List<ServerSnapshot.Key> keys = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            byte[] value = store.values().get(sorted[i]);
+            String shown = query.valueBytes() == 0 ? null : new String(value, 0,
+                    Math.min(value.length, query.valueBytes()), StandardCharsets.UTF_8);
+            keys.add(new ServerSnapshot.Key(text(sorted[i]), value.length, shown));
+        }
+        return new KeyPage(keys, more ? text(sorted[size - 1]) : null);
+    }
+
+    private long initRegistrations() {
+        byte[] value = store.values().get(ServerSnapshot.INIT_KEY);
+        return value == null ? 0 : DecimalText.parse(value).orElse(0);
+    }
+
+    private List<ServerSnapshot.MissingKey> missing(int limit, Instant now, long nowNanos) {
+        List<ServerSnapshot.MissingKey> missing = new ArrayList<>();
+        for (Map.Entry<String, ? extends Set<StoreState.Waiter>> entry : store.waitersByKey().entrySet()) {
+            long oldest = nowNanos;
+            List<String> clients = new ArrayList<>();
+            for (StoreState.Waiter waiter : entry.getValue()) {
+                oldest = Math.min(oldest, waiter.sinceNanos);
+                if (clients.size() < limit) {
+                    clients.add(waiter.client.peer());
+                }
+            }
+            missing.add(new ServerSnapshot.MissingKey(text(entry.getKey()), entry.getValue().size(),
+                    since(now, nowNanos, oldest), Duration.ofNanos(nowNanos - oldest), clients));
+        }
+        missing.sort(Comparator.comparing(ServerSnapshot.MissingKey::longestWait).reversed()
+                .thenComparing(ServerSnapshot.MissingKey::name));
+        return missing.size() > limit ? missing.subList(0, limit) : missing;
+    }
+
+    private static Instant since(Instant now, long nowNanos, long thenNanos) {
+        return now.minusNanos(nowNanos - thenNanos);
+    }
+
+    /** A key as people read it: its bytes as UTF-8. */
+    private static String text(String key) {
+        return new String(WireKeys.toBytes(key), StandardCharsets.UTF_8);
+    }
+}

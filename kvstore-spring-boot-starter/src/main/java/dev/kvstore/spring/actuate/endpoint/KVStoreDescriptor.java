@@ -1,0 +1,106 @@
+package dev.kvstore.spring.actuate.endpoint;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the {@code kvstore} actuator endpoint answers: the store's backend, namespace and component, and what the
+ * backend can tell about the job. Times are ISO-8601 instants, ages are milliseconds.
+ *
+ * @param backend {@code tcp}, {@code etcd}, or the store's class name for other stores
+ * @param namespace the store's namespace
+ * @param component the store's component
+ * @param endpoint where the store is connected, for people
+ * @param takenAt when this description was made
+ * @param valuesShown whether key values are included ({@code management.endpoint.kvstore.show-values})
+ * @param master the embedded TCPStore master's state; {@code null} unless this process is one
+ * @param etcd the etcd cluster's state; {@code null} unless the backend is etcd
+ * @param error why the backend could not be described (e.g. not connected yet, or the call timed out);
+ *     {@code null} if it was
+ */
+public record KVStoreDescriptor(String backend, String namespace, String component, String endpoint, String takenAt,
+        boolean valuesShown, @Nullable MasterDescriptor master, @Nullable EtcdDescriptor etcd,
+        @Nullable String error) {
+
+    /**
+     * An embedded TCPStore master.
+     *
+     * @param worldSize the job's world size if configured ({@code kvstore.tcp.world-size} or {@code WORLD_SIZE})
+     * @param initRegistrations TCPStore clients that registered under PyTorch's {@code init/} key
+     * @param clientCount clients connected
+     * @param clients the clients (at most 1000), longest connected first
+     * @param pendingWaitCount WAITs not answered yet
+     * @param missing keys waited for and not set, longest waited for first
+     * @param keyCount keys stored
+     * @param keys a page of the keys in byte order
+     * @param nextKeysAfter pass as {@code after} for the next page; {@code null} on the last page
+     * @param storedBytes bytes of keys and values stored
+     * @param maxStoreBytes the limit ({@code kvstore.tcp.server.max-store-size})
+     */
+    public record MasterDescriptor(@Nullable Integer worldSize, long initRegistrations, int clientCount,
+            List<ClientDescriptor> clients, int pendingWaitCount, List<MissingKeyDescriptor> missing, long keyCount,
+            List<KeyDescriptor> keys, @Nullable String nextKeysAfter, long storedBytes, long maxStoreBytes) {
+    }
+
+    /**
+     * A client connected to the master.
+     *
+     * @param remoteAddress its address and port
+     * @param protocol the protocol generation it speaks; {@code null} before its first request
+     * @param connectedSince when it connected
+     * @param requestsServed requests served to it
+     * @param waits its pending WAITs
+     */
+    public record ClientDescriptor(String remoteAddress, @Nullable String protocol, String connectedSince,
+            long requestsServed, List<WaitDescriptor> waits) {
+    }
+
+    /**
+     * A pending WAIT.
+     *
+     * @param keys the keys it still waits for
+     * @param since when it started
+     * @param ageMillis how long it has waited
+     */
+    public record WaitDescriptor(List<String> keys, String since, long ageMillis) {
+    }
+
+    /**
+     * A key clients wait for and nobody has set.
+     *
+     * @param name the key
+     * @param waiters how many WAITs wait for it
+     * @param since when the longest of them started
+     * @param longestWaitMillis how long that one has waited
+     * @param waitingClients the waiting clients' addresses
+     */
+    public record MissingKeyDescriptor(String name, int waiters, String since, long longestWaitMillis,
+            List<String> waitingClients) {
+    }
+
+    /**
+     * A stored key.
+     *
+     * @param name the key (on etcd relative to the namespace)
+     * @param size the value's length in bytes
+     * @param value the value's leading bytes, only when values are shown
+     */
+    public record KeyDescriptor(String name, int size, @Nullable String value) {
+    }
+
+    /**
+     * An etcd cluster.
+     *
+     * @param members the configured endpoints
+     * @param answeredBy the endpoint that answered the status request
+     * @param memberId the id of the member that answered
+     * @param leaderId the leader's id as that member knows it; 0 if none
+     * @param version the etcd version
+     * @param revision the cluster's revision
+     * @param keys a page of the keys under the namespace, in byte order, relative to the namespace
+     * @param nextKeysAfter pass as {@code after} for the next page; {@code null} on the last page
+     */
+    public record EtcdDescriptor(List<String> members, String answeredBy, String memberId, String leaderId,
+            String version, long revision, List<KeyDescriptor> keys, @Nullable String nextKeysAfter) {
+    }
+}

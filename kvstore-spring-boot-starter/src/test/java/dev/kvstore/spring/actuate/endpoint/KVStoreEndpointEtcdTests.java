@@ -1,0 +1,80 @@
+package dev.kvstore.spring.actuate.endpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.ManagedKVStore;
+import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.EtcdDescriptor;
+import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
+import dev.kvstore.testing.EtcdServer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** The endpoint against a real etcd: the cluster's status and paged keys under the namespace, values hidden. */
+class KVStoreEndpointEtcdTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class,
+                KVStoreEndpointAutoConfiguration.class))
+        .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.request-timeout=5s", "kvstore.namespace=job",
+                "kvstore.component=app", "management.endpoints.web.exposure.include=kvstore");
+
+    @Test
+    void describesTheClusterAndPagesTheNamespacesKeys() {
+        try (EtcdServer server = EtcdServer.start()) {
+            this.runner.withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint()).run((context) -> {
+                KVStore store = context.getBean(KVStore.class);
+                for (String key : List.of("c", "a", "b")) {
+                    store.set(key, "secret " + key);
+                }
+                store.withComponent("other").set("z", "elsewhere");
+                KVStoreEndpoint endpoint = context.getBean(KVStoreEndpoint.class);
+
+                KVStoreDescriptor first = endpoint.kvstore(SecurityContext.NONE, 2, null);
+                assertThat(first.backend()).isEqualTo("etcd");
+                assertThat(first.error()).isNull();
+                assertThat(first.master()).isNull();
+                EtcdDescriptor etcd = first.etcd();
+                assertThat(etcd.members()).containsExactly(server.endpoint());
+                assertThat(etcd.answeredBy()).isEqualTo(server.endpoint());
+                assertThat(etcd.leaderId()).as("a single member leads itself").isEqualTo(etcd.memberId())
+                    .isNotEqualTo("0");
+                assertThat(etcd.revision()).isGreaterThanOrEqualTo(5);
+                assertThat(etcd.version()).isNotBlank();
+                assertThat(etcd.keys()).extracting(KVStoreDescriptor.KeyDescriptor::name)
+                    .containsExactly("app/a", "app/b");
+                assertThat(etcd.keys()).allSatisfy((key) -> {
+                    assertThat(key.value()).isNull();
+                    assertThat(key.size()).isEqualTo("secret a".length());
+                });
+
+                EtcdDescriptor second = endpoint.kvstore(SecurityContext.NONE, 2, etcd.nextKeysAfter()).etcd();
+                assertThat(second.keys()).extracting(KVStoreDescriptor.KeyDescriptor::name)
+                    .containsExactly("app/c", "other/z");
+                assertThat(second.nextKeysAfter()).isNull();
+            });
+        }
+    }
+
+    @Test
+    void reportsAnUnreachableClusterAsAnErrorWithinItsTimeout() {
+        try (EtcdServer server = EtcdServer.start()) {
+            this.runner
+                .withPropertyValues("kvstore.etcd.endpoints=" + server.endpoint(),
+                        "management.endpoint.kvstore.timeout=2s", "kvstore.etcd.request-timeout=2s")
+                .run((context) -> {
+                    context.getBean(ManagedKVStore.class).awaitStarted();
+                    server.stop();
+                    KVStoreDescriptor descriptor = context.getBean(KVStoreEndpoint.class)
+                        .kvstore(SecurityContext.NONE, null, null);
+                    assertThat(descriptor.error()).isNotBlank();
+                    assertThat(descriptor.etcd()).isNull();
+                    assertThat(descriptor.namespace()).isEqualTo("job");
+                });
+        }
+    }
+
+}
