@@ -14,12 +14,20 @@ from datetime import timedelta
 import torch
 import torch.distributed as dist
 
+
+
+def say(line):
+    # One write(2) per line: the workers of an agent share its stdout, and print() writes the text and its newline
+    # separately, so two workers' lines could interleave ("...sum=10RESULT rank=3 ...").
+    os.write(sys.stdout.fileno(), (line + "\n").encode())
+
+
 options = dict(arg[2:].split("=", 1) for arg in sys.argv[1:])
 rank = int(os.environ["RANK"])
 world = int(os.environ["WORLD_SIZE"])
 restart = int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0"))
 if options.get("fail-once-rank") == str(rank) and restart == 0:
-    print(f"FAILING rank={rank}", flush=True)
+    say(f"FAILING rank={rank}")
     sys.exit(3)
 
 timeout = timedelta(seconds=60)
@@ -36,5 +44,5 @@ else:
 tensor = torch.tensor([float(rank + 1)])
 dist.all_reduce(tensor)
 dist.barrier()
-print(f"RESULT rank={rank} world={world} restart={restart} store={used} sum={tensor.item():g}", flush=True)
+say(f"RESULT rank={rank} world={world} restart={restart} store={used} sum={tensor.item():g}")
 dist.destroy_process_group()
