@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -423,7 +424,7 @@ public abstract class AbstractKVStore implements KVStore {
         }
 
         @Override
-        public void onLeaseLoss(java.util.function.Consumer<String> listener) {
+        public void onLeaseLoss(Consumer<String> listener) {
             owner.onLeaseLoss(listener);
         }
 

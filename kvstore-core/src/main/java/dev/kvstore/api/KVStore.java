@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A coordination key-value store shared by the processes of a distributed job: rendezvous, barriers and small
@@ -221,7 +222,7 @@ public interface KVStore extends AutoCloseable {
      *
      * @throws UnsupportedOperationException if the backend has no leases (TCPStore)
      */
-    default void onLeaseLoss(java.util.function.Consumer<String> listener) {
+    default void onLeaseLoss(Consumer<String> listener) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no leases");
     }
 

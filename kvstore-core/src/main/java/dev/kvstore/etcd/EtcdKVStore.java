@@ -39,6 +39,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
@@ -267,7 +268,7 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** Called on the lease's timer thread. */
     @Override
-    public void onLeaseLoss(java.util.function.Consumer<String> listener) {
+    public void onLeaseLoss(Consumer<String> listener) {
         session.onLoss(java.util.Objects.requireNonNull(listener, "listener"));
     }
 

@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -426,7 +427,7 @@ public final class TcpStoreClient implements AutoCloseable {
      * LIST_KEYS, handing each wire key to {@code each} as it is read instead of collecting them: the reply is read
      * in full (or the connection closed), and memory does not grow with the number of keys.
      */
-    void streamWireKeys(java.util.function.Consumer<String> each) {
+    void streamWireKeys(Consumer<String> each) {
         call(Command.LIST_KEYS, null, () -> null, () -> {
             long count = readI64();
             if (count < 0 || count > MAX_REPLY_BYTES) {
