@@ -23,9 +23,11 @@ clients = processes * threads
 COUNTERS = 4
 print_lock = threading.Lock()
 # torch 1.13 segfaults now and then (faulthandler: inside compare_set) when threads of one process call compare_set
-# concurrently; newer releases release the GIL only around the store call and build the result with it held.
-# The claims still race across processes.
-compare_set_lock = threading.Lock()
+# concurrently; newer releases release the GIL only around the store call and build the result with it held. get
+# builds its result the same way: once a get returned another thread's compare_set result (client 35 read '37', the
+# round's winner) just before the process segfaulted. So calls that return bytes are serialised within a process;
+# they still race across processes, and waits (which return nothing) stay concurrent.
+result_lock = threading.Lock()
 errors = []
 # One TCPStore per thread, created up front and kept alive until os._exit (see the end).
 stores = [dist.TCPStore(host, port, is_master=False, timeout=timedelta(seconds=60)) for _ in range(threads)]
@@ -44,13 +46,14 @@ def run(thread):
             store.set(f"py/r{r}/c{me}", f"v-{r}-{me}")
             counter = me % COUNTERS
             out(f"ADD {counter} {store.add(f'py/counter/{counter}', 1)}")
-            with compare_set_lock:
+            with result_lock:
                 claimed = store.compare_set(f"py/claim/{r}", "", str(me))
             if claimed.decode() == str(me):
                 out(f"WIN {r} {me}")
             peer = (me + 1) % clients
             store.wait([f"py/r{r}/c{peer}"])
-            seen = store.get(f"py/r{r}/c{peer}").decode()
+            with result_lock:
+                seen = store.get(f"py/r{r}/c{peer}").decode()
             if seen != f"v-{r}-{peer}":
                 raise AssertionError(f"client {me} read {seen!r} for client {peer} in round {r}")
             store.wait([f"py/go/{r}"])
