@@ -3,6 +3,7 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreContractTest;
 import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

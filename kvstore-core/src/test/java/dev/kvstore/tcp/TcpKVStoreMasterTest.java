@@ -8,6 +8,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
+import dev.kvstore.testing.TorchPeer;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;

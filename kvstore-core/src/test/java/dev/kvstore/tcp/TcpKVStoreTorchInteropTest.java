@@ -9,6 +9,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

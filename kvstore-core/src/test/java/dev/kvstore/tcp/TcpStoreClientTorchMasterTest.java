@@ -8,6 +8,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
