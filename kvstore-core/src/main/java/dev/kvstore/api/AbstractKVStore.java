@@ -86,25 +86,15 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     @Override
-    public final List<String> waitForKeys(String keyPattern, int expectedCount, String value, Duration timeout,
-            Collection<String> candidateKeys) {
-        KeyPattern pattern = KeyPattern.compile(keyPattern);
-        if (expectedCount < 1) {
-            throw new IllegalArgumentException("expectedCount must be at least 1, got " + expectedCount);
-        }
+    public final List<String> waitForKeys(KeysQuery query, Duration timeout) {
+        KeyPattern pattern = query.pattern();
         List<String> candidates = null;
-        if (candidateKeys != null) {
-            candidates = new ArrayList<>(candidateKeys.size());
-            for (String candidate : candidateKeys) {
-                KeyLayout.requireKey(candidate);
-                if (pattern.matches(candidate)) {
-                    candidates.add(candidate);
-                }
-            }
+        if (query.candidateKeys() != null) {
+            candidates = query.candidateKeys().stream().filter(pattern::matches).toList();
         }
-        byte[] expectedValue = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
-        List<String> matched = new ArrayList<>(
-                doWaitForKeys(layout, pattern, expectedCount, expectedValue, requireTimeout(timeout), candidates));
+        byte[] expectedValue = query.value() == null ? null : query.value().getBytes(StandardCharsets.UTF_8);
+        List<String> matched = new ArrayList<>(doWaitForKeys(layout, pattern, query.expectedCount(), expectedValue,
+                requireTimeout(timeout), candidates));
         matched.sort(NaturalOrder.INSTANCE);
         return List.copyOf(matched);
     }

@@ -6,8 +6,8 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
+import dev.kvstore.api.KeysQuery;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -241,11 +241,9 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
     }
 
     @Override
-    public List<String> waitForKeys(String keyPattern, int expectedCount, String value, Duration timeout,
-            Collection<String> candidateKeys) {
+    public List<String> waitForKeys(KeysQuery query, Duration timeout) {
         return observe(KVStoreOperation.WAIT_FOR_KEYS,
-                () -> withStore(timeout, "waitForKeys",
-                        (store, left) -> store.waitForKeys(keyPattern, expectedCount, value, left, candidateKeys)));
+                () -> withStore(timeout, "waitForKeys", (store, left) -> store.waitForKeys(query, left)));
     }
 
     @Override
