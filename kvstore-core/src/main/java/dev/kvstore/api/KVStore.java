@@ -177,7 +177,7 @@ public interface KVStore extends AutoCloseable {
      *
      * @return {@code true} if the key now holds {@code desired} because of this call or already did
      */
-    boolean compareAndSet(String key, byte[] expected, byte[] desired);
+    boolean compareAndSet(String key, byte @Nullable [] expected, byte[] desired);
 
     /**
      * Blocks until {@code parties} callers (typically one per rank, in any process) have reached the barrier of this
@@ -228,7 +228,7 @@ public interface KVStore extends AutoCloseable {
      * @param limit the most keys to return, at least 1
      * @throws UnsupportedOperationException if the backend or its server cannot list keys, naming why
      */
-    default KeyPage listKeys(String prefix, String continueAfter, int limit) {
+    default KeyPage listKeys(@Nullable String prefix, @Nullable String continueAfter, int limit) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
     }
 
@@ -287,7 +287,7 @@ public interface KVStore extends AutoCloseable {
      *
      * @throws UnsupportedOperationException if the backend cannot watch (TCPStore)
      */
-    default KVWatch watch(String prefix, KVWatch.Listener listener) {
+    default KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");
     }
 
