@@ -1,7 +1,5 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.ProtocolGeneration;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -45,11 +43,6 @@ final class RunningServer implements AfterEachCallback {
             opened.add(resource);
         }
         return resource;
-    }
-
-    /** Opens a wire connection (VALIDATE sent for MODERN) that is closed after the test. */
-    WireConnection connect(ProtocolGeneration generation) throws IOException {
-        return track(WireConnection.open(server.port(), generation));
     }
 
     @Override
