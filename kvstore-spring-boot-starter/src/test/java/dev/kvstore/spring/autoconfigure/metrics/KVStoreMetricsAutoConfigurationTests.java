@@ -11,7 +11,6 @@ import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.metrics.KVStoreMetrics;
 import dev.kvstore.spring.metrics.KVStoreServerMetrics;
 import dev.kvstore.tcp.TcpKVStore;
-import dev.kvstore.testing.FreePorts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -31,9 +30,8 @@ class KVStoreMetricsAutoConfigurationTests {
 
     @Test
     void operationsWaitsAndTimeoutsAreRecordedWhenAMeterRegistryExists() {
-        int port = FreePorts.pick();
         this.runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-            .withPropertyValues("kvstore.tcp.port=" + port)
+            .withPropertyValues("kvstore.tcp.port=0")
             .run((context) -> {
                 assertThat(context).hasSingleBean(KVStoreMetrics.class);
                 KVStore store = context.getBean(KVStore.class);
@@ -88,16 +86,14 @@ class KVStoreMetricsAutoConfigurationTests {
 
     @Test
     void noMetricsWithoutAMeterRegistryBean() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
+        this.runner.withPropertyValues("kvstore.tcp.port=0")
             .run((context) -> assertThat(context).hasSingleBean(KVStore.class).doesNotHaveBean(KVStoreMetrics.class));
     }
 
     @Test
     void noMetricsWithoutMicrometerOnTheClasspath() {
-        int port = FreePorts.pick();
         this.runner.withClassLoader(new FilteredClassLoader("io.micrometer"))
-            .withPropertyValues("kvstore.tcp.port=" + port)
+            .withPropertyValues("kvstore.tcp.port=0")
             .run((context) -> assertThat(context).hasNotFailed()
                 .hasSingleBean(KVStore.class)
                 .doesNotHaveBean(KVStoreMetrics.class));
