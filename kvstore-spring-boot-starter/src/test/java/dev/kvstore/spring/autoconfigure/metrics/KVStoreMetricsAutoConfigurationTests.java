@@ -1,14 +1,12 @@
 package dev.kvstore.spring.autoconfigure.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
-import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
-import dev.kvstore.spring.metrics.KVStoreMetrics;
+import dev.kvstore.spring.metrics.KVStoreRecipeMetrics;
 import dev.kvstore.spring.metrics.KVStoreServerMetrics;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.FreePorts;
@@ -28,39 +26,6 @@ class KVStoreMetricsAutoConfigurationTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(
                 AutoConfigurations.of(KVStoreMetricsAutoConfiguration.class, KVStoreAutoConfiguration.class));
-
-    @Test
-    void operationsWaitsAndTimeoutsAreRecordedWhenAMeterRegistryExists() {
-        int port = FreePorts.pick();
-        this.runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-            .withPropertyValues("kvstore.tcp.port=" + port)
-            .run((context) -> {
-                assertThat(context).hasSingleBean(KVStoreMetrics.class);
-                KVStore store = context.getBean(KVStore.class);
-                MeterRegistry registry = context.getBean(MeterRegistry.class);
-                store.set("a", "1");
-                store.set("b", "2");
-                assertThat(store.get("a")).contains("1");
-                assertThat(store.waitForKey("b", Duration.ofSeconds(10))).isEqualTo("2".getBytes());
-                assertThatExceptionOfType(KVStoreTimeoutException.class)
-                    .isThrownBy(() -> store.waitForKey("never-set", Duration.ofMillis(200)));
-
-                assertThat(registry.get(KVStoreMetrics.OPERATIONS)
-                    .tags("backend", "tcp", "operation", "set", "outcome", "success").timer().count()).isEqualTo(2);
-                assertThat(registry.get(KVStoreMetrics.OPERATIONS)
-                    .tags("operation", "get", "outcome", "success").timer().count()).isEqualTo(1);
-                assertThat(registry.get(KVStoreMetrics.WAITS)
-                    .tags("operation", "waitForKey", "outcome", "success").timer().count()).isEqualTo(1);
-                assertThat(registry.get(KVStoreMetrics.WAITS)
-                    .tags("operation", "waitForKey", "outcome", "timeout").timer().count()).isEqualTo(1);
-                assertThat(registry.get(KVStoreMetrics.TIMEOUTS)
-                    .tags("backend", "tcp", "operation", "waitForKey").counter().count()).isEqualTo(1.0);
-                // A component view reports to the same meters.
-                store.withComponent("other").set("c", "3");
-                assertThat(registry.get(KVStoreMetrics.OPERATIONS)
-                    .tags("operation", "set", "outcome", "success").timer().count()).isEqualTo(3);
-            });
-    }
 
     @Test
     void anEmbeddedMasterExportsWhetherItServesItsRestartsAndRefusals() {
@@ -90,7 +55,8 @@ class KVStoreMetricsAutoConfigurationTests {
     void noMetricsWithoutAMeterRegistryBean() {
         int port = FreePorts.pick();
         this.runner.withPropertyValues("kvstore.tcp.port=" + port)
-            .run((context) -> assertThat(context).hasSingleBean(KVStore.class).doesNotHaveBean(KVStoreMetrics.class));
+            .run((context) -> assertThat(context).hasSingleBean(KVStore.class)
+                .doesNotHaveBean(KVStoreRecipeMetrics.class));
     }
 
     @Test
@@ -100,7 +66,7 @@ class KVStoreMetricsAutoConfigurationTests {
             .withPropertyValues("kvstore.tcp.port=" + port)
             .run((context) -> assertThat(context).hasNotFailed()
                 .hasSingleBean(KVStore.class)
-                .doesNotHaveBean(KVStoreMetrics.class));
+                .doesNotHaveBean(KVStoreRecipeMetrics.class));
     }
 
 }
