@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -49,6 +51,48 @@ class KVStoreMetricsAutoConfigurationTests {
                 assertThat(registry.get(KVStoreServerMetrics.REFUSALS)
                     .tags("reason", "store_full").functionCounter().count()).isZero();
             });
+    }
+
+    @Test
+    void anEmbeddedMasterExportsItsConnectionsKeysBytesAndPendingWaits() throws Exception {
+        this.runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+            .withPropertyValues("kvstore.tcp.port=0", "kvstore.namespace=gauges")
+            .run((context) -> {
+                TcpKVStore master = (TcpKVStore) context.getBean(ManagedKVStore.class).delegate();
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(registry.find(KVStoreServerMetrics.KEYS).gauge()).isNotNull());
+                double connections = gauge(registry, KVStoreServerMetrics.CONNECTIONS);
+                double keys = gauge(registry, KVStoreServerMetrics.KEYS);
+                double bytes = gauge(registry, KVStoreServerMetrics.STORED_BYTES);
+                assertThat(gauge(registry, KVStoreServerMetrics.PENDING_WAITS)).isZero();
+                try (TcpKVStore worker = TcpKVStore.builder()
+                    .port(master.port())
+                    .master(false)
+                    .namespace("gauges")
+                    .build()) {
+                    worker.set("a", "12345");
+                    worker.set("b", "678");
+                    CompletableFuture<byte[]> waiting = CompletableFuture
+                        .supplyAsync(() -> worker.withComponent("w").waitForKey("late", Duration.ofSeconds(60)));
+                    await().atMost(Duration.ofSeconds(20)).untilAsserted(
+                            () -> assertThat(gauge(registry, KVStoreServerMetrics.PENDING_WAITS)).isEqualTo(1.0));
+                    assertThat(gauge(registry, KVStoreServerMetrics.CONNECTIONS)).isGreaterThan(connections);
+                    assertThat(gauge(registry, KVStoreServerMetrics.KEYS)).isEqualTo(keys + 2);
+                    assertThat(gauge(registry, KVStoreServerMetrics.STORED_BYTES)).as("keys and values")
+                        .isGreaterThanOrEqualTo(bytes + "a".length() + 5 + "b".length() + 3);
+                    master.withComponent("w").set("late", "now");
+                    assertThat(waiting.get(20, TimeUnit.SECONDS)).isEqualTo("now".getBytes());
+                    await().atMost(Duration.ofSeconds(20)).untilAsserted(
+                            () -> assertThat(gauge(registry, KVStoreServerMetrics.PENDING_WAITS)).isZero());
+                }
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                        gauge(registry, KVStoreServerMetrics.CONNECTIONS)).isEqualTo(connections));
+            });
+    }
+
+    private static double gauge(MeterRegistry registry, String name) {
+        return registry.get(name).gauge().value();
     }
 
     @Test
