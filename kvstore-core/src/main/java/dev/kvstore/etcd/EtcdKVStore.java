@@ -408,8 +408,20 @@ public final class EtcdKVStore extends AbstractKVStore {
         private String component = "tensorbus";
         private boolean cleanup;
         private Duration leaseTtl = Duration.ofSeconds(10);
+        private final List<Consumer<ClientBuilder>> clientCustomizers = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Customizes jetcd's {@link ClientBuilder} after this builder configured it (endpoints, timeouts, retries,
+         * credentials, TLS) and before the client is built, e.g. to add a gRPC interceptor. Customizers run in the
+         * order they were added. Changing what this builder configured (endpoints, TLS, the deadline interceptor)
+         * is possible but unsupported.
+         */
+        public Builder customizeClient(Consumer<ClientBuilder> customizer) {
+            clientCustomizers.add(Objects.requireNonNull(customizer, "customizer"));
+            return this;
         }
 
         /** One or more endpoints, e.g. "http://10.0.0.1:2379"; "https://" requires caCertificate. */
@@ -544,6 +556,7 @@ public final class EtcdKVStore extends AbstractKVStore {
             } else if (clientCertificate != null) {
                 throw new IllegalArgumentException("a client certificate needs caCertificate (TLS)");
             }
+            clientCustomizers.forEach(customizer -> customizer.accept(client));
             EtcdCalls calls = new EtcdCalls(endpoints, requestTimeout);
             Client connected = client.build();
             try {
