@@ -10,6 +10,7 @@ import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfiguration;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.RequiresEtcd;
 import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
@@ -27,6 +28,7 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The etcd backend of the starter against a real etcd: connection, connection details, cleanup, health. */
+@RequiresEtcd
 class EtcdBackendTests {
 
     @RegisterExtension
