@@ -7,6 +7,7 @@ import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVWatch;
+import dev.kvstore.api.NaturalOrder;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
@@ -143,6 +144,31 @@ public final class EtcdKVStore extends AbstractKVStore {
         } finally {
             requests.forEach(request -> request.cancel(true));
         }
+    }
+
+    /**
+     * Lists the cluster's members with a member-list call, for diagnostics.
+     *
+     * @throws KVStoreTimeoutException if the cluster did not answer within the timeout
+     */
+    public List<EtcdMember> members(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (isClosed()) {
+            throw new IllegalStateException("KVStore " + layout() + " is closed");
+        }
+        return calls.await("member list", client.getClusterClient().listMember(), timeout).getMembers().stream()
+                .map(member -> new EtcdMember(member.getId(), member.getName(),
+                        member.getPeerURIs().stream().map(Object::toString).toList(),
+                        member.getClientURIs().stream().map(Object::toString).toList(), member.isLearner()))
+                .toList();
+    }
+
+    /**
+     * @return the full key prefixes ({@code {namespace}/{component}/{prefix}}) of this store's open
+     *     {@link #watch watches}, in natural order, for diagnostics
+     */
+    public List<String> watchedPrefixes() {
+        return watches.stream().map(EtcdPrefixWatch::fullPrefix).sorted(NaturalOrder.INSTANCE).toList();
     }
 
     /**

@@ -42,6 +42,8 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
 
     private final KVStoreObservations observations;
 
+    private final PendingWaits pendingWaits;
+
     private final boolean root;
 
     private volatile KVStore view;
@@ -100,6 +102,13 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
 
     private ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
             Duration readyTimeout, boolean cleanupOnShutdown, KVStoreObservations observations, boolean root) {
+        this(startup, backend, namespace, component, readyTimeout, cleanupOnShutdown, observations,
+                new PendingWaits(), root);
+    }
+
+    private ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
+            Duration readyTimeout, boolean cleanupOnShutdown, KVStoreObservations observations,
+            PendingWaits pendingWaits, boolean root) {
         this.startup = Objects.requireNonNull(startup, "startup");
         this.backend = Objects.requireNonNull(backend, "backend");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
@@ -107,6 +116,7 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
         this.readyTimeout = Objects.requireNonNull(readyTimeout, "readyTimeout");
         this.cleanupOnShutdown = cleanupOnShutdown;
         this.observations = Objects.requireNonNull(observations, "observations");
+        this.pendingWaits = pendingWaits;
         this.root = root;
     }
 
@@ -140,6 +150,11 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     /** @return where the backend is connected, e.g. {@code 127.0.0.1:29500 (master)} */
     public String endpoint() {
         return this.startup.endpoint();
+    }
+
+    /** @return the waits and barriers running through this store and its component views right now */
+    public PendingWaits pendingWaits() {
+        return this.pendingWaits;
     }
 
     /** @return whether {@link #shutdown()} deletes the namespace's keys */
@@ -193,7 +208,7 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     public KVStore withComponent(String component) {
         KeyLayout.of(this.namespace, component); // the backend's rule, checked now rather than at the first call
         return new ManagedKVStore(this.startup, this.backend, this.namespace, component, this.readyTimeout, false,
-                this.observations, false);
+                this.observations, this.pendingWaits, false);
     }
 
     /** The backend store for this view's component, waiting up to {@code timeout} for it to start. */
@@ -225,6 +240,15 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
 
     @Override
     protected <T> T invoke(KVStoreOperation operation, String key, Supplier<T> call) {
+        if (!operation.isWaiting()) {
+            return observed(operation, key, call);
+        }
+        try (PendingWaits.Registration registration = this.pendingWaits.start(operation, this.component, key)) {
+            return observed(operation, key, call);
+        }
+    }
+
+    private <T> T observed(KVStoreOperation operation, String key, Supplier<T> call) {
         KVStoreObservationContext context = new KVStoreObservationContext(this.backend, operation, this.namespace,
                 this.component, key);
         List<KVStoreOperationObserver> observers = this.observations.operationObservers();
