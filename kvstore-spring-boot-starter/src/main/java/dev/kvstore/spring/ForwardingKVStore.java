@@ -5,13 +5,14 @@ import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyPage;
+import dev.kvstore.api.KeysQuery;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link KVStore} that forwards every call to a target store and runs each {@link KVStoreOperation} through one
@@ -71,7 +72,7 @@ public abstract class ForwardingKVStore implements KVStore {
     }
 
     @Override
-    public final boolean compareAndSet(String key, byte[] expected, byte[] desired) {
+    public final boolean compareAndSet(String key, byte @Nullable [] expected, byte[] desired) {
         return invoke(KVStoreOperation.COMPARE_AND_SET, key,
                 () -> target("compareAndSet").compareAndSet(key, expected, desired));
     }
@@ -89,10 +90,9 @@ public abstract class ForwardingKVStore implements KVStore {
     }
 
     @Override
-    public final List<String> waitForKeys(String keyPattern, int expectedCount, String value, Duration timeout,
-            Collection<String> candidateKeys) {
-        return invoke(KVStoreOperation.WAIT_FOR_KEYS, keyPattern, () -> invokeWait(KVStoreOperation.WAIT_FOR_KEYS,
-                timeout, (store, left) -> store.waitForKeys(keyPattern, expectedCount, value, left, candidateKeys)));
+    public final List<String> waitForKeys(KeysQuery query, Duration timeout) {
+        return invoke(KVStoreOperation.WAIT_FOR_KEYS, query.keyPattern(), () -> invokeWait(
+                KVStoreOperation.WAIT_FOR_KEYS, timeout, (store, left) -> store.waitForKeys(query, left)));
     }
 
     @Override
@@ -106,7 +106,7 @@ public abstract class ForwardingKVStore implements KVStore {
 
     /** Forwarded, not observed: a listing is many store calls, not one operation. */
     @Override
-    public final KeyPage listKeys(String prefix, String continueAfter, int limit) {
+    public final KeyPage listKeys(@Nullable String prefix, @Nullable String continueAfter, int limit) {
         return target("listKeys").listKeys(prefix, continueAfter, limit);
     }
 
@@ -129,7 +129,7 @@ public abstract class ForwardingKVStore implements KVStore {
 
     /** The target's watch: its store calls go to the target directly and are not observed. */
     @Override
-    public final KVWatch watch(String prefix, KVWatch.Listener listener) {
+    public final KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
         return target("watch").watch(prefix, listener);
     }
 

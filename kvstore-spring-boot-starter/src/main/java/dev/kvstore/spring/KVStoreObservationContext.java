@@ -2,6 +2,7 @@ package dev.kvstore.spring;
 
 import io.micrometer.observation.Observation;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The {@link Observation.Context} of one {@link KVStoreOperation}: which store ran what, on which key. */
 public class KVStoreObservationContext extends Observation.Context {
@@ -26,7 +27,7 @@ public class KVStoreObservationContext extends Observation.Context {
      * @param key the key, key pattern or barrier name the operation is about
      */
     public KVStoreObservationContext(String backend, KVStoreOperation operation, String namespace, String component,
-            String key) {
+            @Nullable String key) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.operation = Objects.requireNonNull(operation, "operation");
         this.namespace = Objects.requireNonNull(namespace, "namespace");

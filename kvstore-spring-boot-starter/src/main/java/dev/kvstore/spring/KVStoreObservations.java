@@ -5,6 +5,7 @@ import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs {@link KVStoreOperation}s as {@link Observation}s ({@link KVStoreObservationDocumentation#OPERATION}): with
@@ -17,7 +18,7 @@ public final class KVStoreObservations {
 
     private final ObservationRegistry registry;
 
-    private final KVStoreObservationConvention customConvention;
+    private final @Nullable KVStoreObservationConvention customConvention;
 
     private final List<KVStoreOperationObserver> operationObservers;
 
@@ -26,11 +27,12 @@ public final class KVStoreObservations {
      * @param customConvention replaces {@link DefaultKVStoreObservationConvention} for every operation (so its one
      *     name applies to single operations and waits alike); {@code null} for the default
      */
-    public KVStoreObservations(ObservationRegistry registry, KVStoreObservationConvention customConvention) {
+    public KVStoreObservations(ObservationRegistry registry,
+            @Nullable KVStoreObservationConvention customConvention) {
         this(registry, customConvention, List.of());
     }
 
-    private KVStoreObservations(ObservationRegistry registry, KVStoreObservationConvention customConvention,
+    private KVStoreObservations(ObservationRegistry registry, @Nullable KVStoreObservationConvention customConvention,
             List<KVStoreOperationObserver> operationObservers) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.customConvention = customConvention;

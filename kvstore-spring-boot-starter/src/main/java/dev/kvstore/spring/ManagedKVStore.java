@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -46,7 +47,7 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
 
     private final boolean root;
 
-    private volatile KVStore view;
+    private volatile @Nullable KVStore view;
 
     /**
      * A managed store around a backend store that is already connected.
@@ -288,7 +289,7 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     }
 
     private void notifyObservers(List<KVStoreOperationObserver> observers, KVStoreOperation operation,
-            long durationNanos, Throwable failure) {
+            long durationNanos, @Nullable Throwable failure) {
         for (KVStoreOperationObserver observer : observers) {
             try {
                 observer.operationCompleted(this, operation, durationNanos, failure);

@@ -5,6 +5,7 @@ import dev.kvstore.spring.KVStoreObservations;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
 import java.lang.reflect.Method;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.BeansException;
@@ -34,7 +35,7 @@ class KVStoreObservationBeanPostProcessor implements BeanPostProcessor, BeanFact
 
     private final ObjectProvider<KVStoreObservations> observations;
 
-    private ConfigurableListableBeanFactory beanFactory;
+    private @Nullable ConfigurableListableBeanFactory beanFactory;
 
     KVStoreObservationBeanPostProcessor(ObjectProvider<KVStoreObservations> observations) {
         this.observations = observations;
@@ -62,7 +63,7 @@ class KVStoreObservationBeanPostProcessor implements BeanPostProcessor, BeanFact
     }
 
     /** The type the bean is declared as: the factory method's return type, else the bean definition's class. */
-    private Class<?> declaredType(String beanName) {
+    private @Nullable Class<?> declaredType(String beanName) {
         if (this.beanFactory == null) {
             return null;
         }
