@@ -157,9 +157,18 @@ class KVStorePropertiesTests {
     }
 
     private static Object field(Object builder, String name) throws ReflectiveOperationException {
-        Field field = builder.getClass().getDeclaredField(name);
-        field.setAccessible(true);
-        return field.get(builder);
+        // The builders keep their settings in fields of a superclass (TcpKVStoreSettings): search up the hierarchy.
+        for (Class<?> type = builder.getClass(); type != null; type = type.getSuperclass()) {
+            try {
+                Field field = type.getDeclaredField(name);
+                field.setAccessible(true);
+                return field.get(builder);
+            }
+            catch (NoSuchFieldException ex) {
+                // declared further up
+            }
+        }
+        throw new NoSuchFieldException(name + " in " + builder.getClass().getName() + " or its superclasses");
     }
 
     @ParameterizedTest(name = "{0} is rejected")
