@@ -3,6 +3,9 @@ package dev.kvstore.etcd;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Backoff;
+import dev.kvstore.internal.Deadline;
+import dev.kvstore.internal.ProgressLog;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
@@ -18,6 +21,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +44,8 @@ final class EtcdWaiter {
      * timeout, so that an unreachable cluster cannot stretch a wait to the request timeout.
      */
     static final Duration MIN_FIRST_READ = Duration.ofSeconds(1);
-    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(25);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(EtcdWaiter.class);
 
     private final KV kv;
@@ -94,12 +98,11 @@ final class EtcdWaiter {
         private final WaitCondition<T> condition;
         private final Duration timeout;
         private final long start = System.nanoTime();
-        private final long deadline;
-        private long nextProgressLog;
-        private boolean progressLogged;
-        private long backoff = MIN_BACKOFF_NANOS;
-        private Throwable lastFailure;
-        private String lastFailureMessage;
+        private final Deadline deadline;
+        private final ProgressLog progress;
+        private final Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF);
+        private @Nullable Throwable lastFailure;
+        private @Nullable String lastFailureMessage;
         /** Whether the last read or watch failed and nothing has succeeded since; then how many attempts failed. */
         private boolean failing;
         private int failedAttempts;
@@ -115,8 +118,8 @@ final class EtcdWaiter {
             this.prefix = prefix;
             this.condition = condition;
             this.timeout = timeout;
-            this.deadline = start + EtcdCalls.saturatedNanos(timeout);
-            this.nextProgressLog = start + PROGRESS_LOG_INTERVAL.toNanos();
+            this.deadline = Deadline.after(timeout);
+            this.progress = new ProgressLog(log, PROGRESS_LOG_INTERVAL, what, timeout, condition::missing);
         }
 
         T await() {
@@ -128,7 +131,7 @@ final class EtcdWaiter {
                 if (result != null) {
                     return result;
                 }
-                if (System.nanoTime() - deadline >= 0) {
+                if (deadline.hasPassed()) {
                     throw timedOut();
                 }
                 hooks.beforeWatch(stateRevision);
@@ -148,11 +151,11 @@ final class EtcdWaiter {
          */
         private void read(boolean first) {
             GetOption option = prefix ? GetOption.builder().isPrefix(true).build() : GetOption.DEFAULT;
-            long requestTimeout = EtcdCalls.saturatedNanos(calls.requestTimeout());
+            long requestTimeout = Deadline.cappedNanos(calls.requestTimeout());
             long minFirstRead = Math.min(requestTimeout, MIN_FIRST_READ.toNanos());
             while (true) {
                 checkOpen();
-                long left = deadline - System.nanoTime();
+                long left = deadline.nanosLeft();
                 if (left <= 0 && !first) {
                     throw timedOut();
                 }
@@ -181,7 +184,7 @@ final class EtcdWaiter {
          *
          * @return the result, or {@code null} if the watch broke and the wait must read and watch again
          */
-        private T watchFromState() {
+        private @Nullable T watchFromState() {
             BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
             WatchOption option = WatchOption.builder()
                     .withRevision(stateRevision + 1)
@@ -203,10 +206,10 @@ final class EtcdWaiter {
             try {
                 while (true) {
                     long now = System.nanoTime();
-                    if (now - deadline >= 0) {
+                    if (deadline.hasPassed()) {
                         throw timedOut();
                     }
-                    logProgress(now);
+                    progress.logIfDue();
                     if (now - nextResync >= 0) {
                         read(false);
                         nextResync = System.nanoTime() + RESYNC_INTERVAL.toNanos();
@@ -216,7 +219,7 @@ final class EtcdWaiter {
                         }
                         continue;
                     }
-                    long wake = Math.min(Math.min(deadline - now, nextResync - now), nextProgressLog - now);
+                    long wake = Math.min(Math.min(deadline.nanosLeft(), nextResync - now), progress.nanosToNextLog());
                     Signal signal = signals.poll(Math.max(wake, 1), TimeUnit.NANOSECONDS);
                     if (signal instanceof Events events) {
                         noteAnswer();
@@ -224,7 +227,7 @@ final class EtcdWaiter {
                             hooks.watchCreated(option.getRevision());
                         }
                         apply(events.response());
-                        backoff = MIN_BACKOFF_NANOS;
+                        backoff.reset();
                         if (signals.peek() instanceof Events) {
                             continue; // judge the state after everything that has arrived
                         }
@@ -272,7 +275,7 @@ final class EtcdWaiter {
             return "watch failed: " + error;
         }
 
-        private void noteFailure(String message, Throwable failure) {
+        private void noteFailure(String message, @Nullable Throwable failure) {
             lastFailure = failure;
             lastFailureMessage = failure == null ? message : message + ": " + failure.getMessage();
             failedAttempts = failing ? failedAttempts + 1 : 1;
@@ -288,32 +291,12 @@ final class EtcdWaiter {
         }
 
         private void pauseAfterFailure() {
-            long pause = Math.min(backoff, deadline - System.nanoTime());
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
-            if (pause <= 0) {
-                return;
-            }
             try {
-                TimeUnit.NANOSECONDS.sleep(pause);
+                backoff.sleep(deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new KVStoreException(what + " was interrupted", e);
             }
-        }
-
-        private void logProgress(long now) {
-            if (now - nextProgressLog < 0) {
-                return;
-            }
-            String message = "{}: still waiting after {} s (timeout {}): {}";
-            long waited = TimeUnit.NANOSECONDS.toSeconds(now - start);
-            if (progressLogged) {
-                log.info(message, what, waited, timeout, condition.missing());
-            } else {
-                log.debug(message, what, waited, timeout, condition.missing());
-                progressLogged = true;
-            }
-            nextProgressLog = now + PROGRESS_LOG_INTERVAL.toNanos();
         }
 
         /**

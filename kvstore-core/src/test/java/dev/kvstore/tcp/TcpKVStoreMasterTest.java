@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -46,6 +48,7 @@ class TcpKVStoreMasterTest {
         return TcpKVStore.builder().host("127.0.0.1").port(port).timeout(LONG);
     }
 
+    @RequiresTorch
     @Test
     void masterWaitsForJavaAndPythonWorkers() throws Exception {
         int port = FreePorts.pick();
@@ -69,9 +72,9 @@ class TcpKVStoreMasterTest {
 
     @Test
     void masterAppliesServerLimitsButKeepsItsOwnAddress() {
-        int port = FreePorts.pick();
-        TcpKVStore limited = track(master(port).server(server -> server.maxValueBytes(16).port(1)).build());
-        assertThat(limited.port()).as("host and port stay the store builder's").isEqualTo(port);
+        TcpKVStore limited = track(master(0).server(server -> server.maxValueBytes(16).port(1)).build());
+        assertThat(limited.port()).as("host and port stay the store builder's (0: any free port)").isPositive()
+                .isNotEqualTo(1);
 
         limited.setBytes("fits", new byte[16]);
         assertThatThrownBy(() -> limited.setBytes("too-big", new byte[17]))

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
+import dev.kvstore.testing.TorchPeer;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * loops set/get: detection and a wrong setting must not disturb it (round trips under 100 ms, the bound of issue 11),
  * and a wrong setting must fail within seconds naming {@code kvstore.tcp.protocol}. Subclasses name the torch version.
  */
+@RequiresTorch
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
 
@@ -28,13 +31,22 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
     private static final Duration FAILS_WITHIN = Duration.ofSeconds(5);
     private static final Duration REPLY = Duration.ofSeconds(60);
 
+    private final TorchMasterExtension torch;
     private TorchLatencyClient bystander;
 
-    /** @return the master under test (a static {@code @RegisterExtension} field of the subclass) */
-    abstract TorchMasterExtension torch();
+    /** @param torch the master under test (a static {@code @RegisterExtension} field of the subclass) */
+    TcpKVStoreProtocolDetectionAgainstTorchTest(TorchMasterExtension torch) {
+        this.torch = torch;
+    }
+
+    TorchMasterExtension torch() {
+        return torch;
+    }
 
     /** @return the generation the master speaks */
-    abstract ProtocolGeneration speaks();
+    ProtocolGeneration speaks() {
+        return TorchMasters.speaks(torch.runtime());
+    }
 
     @BeforeAll
     void startBystander() throws InterruptedException {
@@ -54,7 +66,7 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
                 .namespace("detect");
     }
 
-    /** One command to the master's own {@code client_torch_peer.py}; see that script. */
+    /** One command to the master's own {@code torch_tcpstore_peer.py}; see that script. */
     private String onMaster(String line) throws InterruptedException {
         PythonProcess master = torch().master();
         master.send(line);

@@ -3,6 +3,7 @@ package dev.kvstore.spring;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Deadline;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -12,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +54,7 @@ public final class KVStoreStartup {
     private volatile Runnable onAbort = () -> {
     };
 
-    private volatile Thread thread;
+    private volatile @Nullable Thread thread;
 
     private volatile boolean aborted;
 
@@ -205,7 +207,7 @@ public final class KVStoreStartup {
             if (this.store.isDone()) {
                 return this.store.getNow(null);
             }
-            return this.store.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return this.store.get(Deadline.cappedNanos(timeout), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
             throw new KVStoreTimeoutException(operation + " timed out after " + timeout + ": the KVStore on "
                     + this.endpoint + " is not ready yet (" + this.progress + ")");
@@ -223,7 +225,7 @@ public final class KVStoreStartup {
      * @return the started store, or {@code null} if the start was aborted
      * @throws Exception why the store failed to start, as the starter threw it
      */
-    KVStore awaitCompletion() throws Exception {
+    @Nullable KVStore awaitCompletion() throws Exception {
         try {
             return this.store.get();
         } catch (CancellationException ex) {

@@ -7,6 +7,7 @@ import dev.kvstore.tcp.protocol.Command;
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * runs out of memory, and its heap stays within the pending-bytes budget. Runs {@code kvstore.soak.adversarial.duration}
  * (ISO-8601, default PT10M): {@code mvn -B verify -Psoak -Dkvstore.soak.adversarial.duration=PT1M}.
  */
+@RequiresTorch
 @Tag("soak")
 class TcpStoreServerAdversarialSoakTest {
 

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
+import dev.kvstore.testing.RequiresTorch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,9 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,26 +26,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  * LEGACY protocol) and torch 2.6 (the chroot, the 2.2+ protocol): every store method each has, server-side waits,
  * world_size registration and gloo all_reduce jobs, one of them mixing both versions.
  */
+@RequiresTorch
 class TcpStoreServerTorchTest {
 
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);
 
-    private TcpStoreServer server;
-    private final List<PythonProcess> processes = new ArrayList<>();
-    private final List<WireConnection> connections = new ArrayList<>();
+    @RegisterExtension
+    final RunningServer running = new RunningServer();
+    private final TcpStoreServer server = running.server();
     private WireConnection javaClient;
-
-    @BeforeEach
-    void startServer() {
-        server = TcpStoreServer.builder().port(0).build().start();
-    }
-
-    @AfterEach
-    void stopAll() {
-        processes.forEach(PythonProcess::close);
-        connections.forEach(WireConnection::close);
-        server.close();
-    }
 
     private PythonProcess python(String script, Object... args) {
         return python(PythonRuntime.TORCH_1_13, script, args);
@@ -53,7 +42,7 @@ class TcpStoreServerTorchTest {
 
     private PythonProcess python(PythonRuntime runtime, String script, Object... args) {
         PythonProcess process = PythonProcess.start(runtime, script, args);
-        processes.add(process);
+        running.track(process);
         return process;
     }
 
@@ -61,7 +50,7 @@ class TcpStoreServerTorchTest {
     private String javaGet(String wireKey) throws IOException {
         if (javaClient == null) {
             javaClient = WireConnection.open(server.port(), Generation.MODERN);
-            connections.add(javaClient);
+            running.track(javaClient);
         }
         javaClient.request(GET).str(wireKey).send();
         return javaClient.readString();
@@ -159,7 +148,7 @@ class TcpStoreServerTorchTest {
         await().until(() -> server.waiterCount() == 1);
 
         WireConnection java = WireConnection.open(server.port(), Generation.MODERN);
-        connections.add(java);
+        running.track(java);
         java.request(SET).str("/late").bytes("set by java".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(waiter.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("set by java");
         waiter.assertSucceeds(PYTHON_TIMEOUT);

@@ -1,6 +1,7 @@
 package dev.kvstore.spring.health;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.internal.Deadline;
 import dev.kvstore.spring.ManagedKVStore;
 import java.time.Duration;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -45,7 +47,7 @@ public class KVStoreHealthIndicator extends AbstractHealthIndicator {
 
     private final Duration timeout;
 
-    private volatile KVStoreProbe probe;
+    private volatile @Nullable KVStoreProbe probe;
 
     private final StoreAvailabilityLog availabilityLog;
 
@@ -86,7 +88,7 @@ public class KVStoreHealthIndicator extends AbstractHealthIndicator {
         }
         ProbeResult result;
         try {
-            result = probe().get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
+            result = probe().get(Deadline.cappedNanos(this.timeout), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
             String reason = "no answer within " + this.timeout + " (management.health.kvstore.timeout)";
             this.availabilityLog.lost(reason);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records the operations of {@link ManagedKVStore}s in Micrometer:
@@ -22,7 +23,14 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Tags: {@code backend} ({@code tcp}, {@code etcd}), {@code operation} (the Java method name), and on the timers
  * {@code outcome} ({@code success}, {@code timeout}, {@code error}).
+ *
+ * @deprecated no longer auto-configured: every operation is an Observation ({@link dev.kvstore.spring.KVStoreObservations}),
+ *     which Micrometer's meter handler records as the timers {@value #OPERATIONS} and {@value #WAITS} with the same
+ *     tags plus {@code exception}; the counter {@value #TIMEOUTS} is replaced by the count of those timers with
+ *     {@code outcome=timeout}
  */
+@Deprecated(since = "0.1.0")
+@SuppressWarnings("deprecation")
 public class KVStoreMetrics implements KVStoreOperationObserver {
 
     /** Name of the timer of single operations. */
@@ -47,7 +55,7 @@ public class KVStoreMetrics implements KVStoreOperationObserver {
 
     @Override
     public void operationCompleted(ManagedKVStore store, KVStoreOperation operation, long durationNanos,
-            Throwable failure) {
+            @Nullable Throwable failure) {
         String outcome = (failure == null) ? "success"
                 : (failure instanceof KVStoreTimeoutException) ? "timeout" : "error";
         MeterKey key = new MeterKey(store.backend(), operation, outcome);

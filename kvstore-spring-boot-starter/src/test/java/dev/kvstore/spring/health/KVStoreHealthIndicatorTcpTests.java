@@ -10,6 +10,7 @@ import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfi
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +34,8 @@ class KVStoreHealthIndicatorTcpTests {
 
     @Test
     void clientIsUpWhileTheJavaMasterRunsAndDownOnceItIsGone() {
-        int port = FreePorts.pick();
-        TcpKVStore master = TcpKVStore.builder().port(port).master(true).build();
+        TcpKVStore master = TcpKVStore.builder().port(0).master(true).build();
+        int port = master.port();
         try {
             this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((context) -> {
                 HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
@@ -72,6 +73,7 @@ class KVStoreHealthIndicatorTcpTests {
         });
     }
 
+    @RequiresTorch
     @Test
     void downWithinItsTimeoutWhileAPyTorchMasterDoesNotAnswerAndUpAgainAfterwards() throws Exception {
         int port = FreePorts.pick();
