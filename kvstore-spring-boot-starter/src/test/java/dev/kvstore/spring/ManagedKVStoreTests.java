@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The managed store over a real TCPStore master: delegation, observers, views and shutdown. */
+@SuppressWarnings("deprecation") // the hand-written observers still work
 class ManagedKVStoreTests {
 
     private final List<String> observed = new CopyOnWriteArrayList<>();
