@@ -9,7 +9,6 @@ import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.metrics.KVStoreRecipeMetrics;
 import dev.kvstore.spring.metrics.KVStoreServerMetrics;
 import dev.kvstore.tcp.TcpKVStore;
-import dev.kvstore.testing.FreePorts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -97,17 +96,15 @@ class KVStoreMetricsAutoConfigurationTests {
 
     @Test
     void noMetricsWithoutAMeterRegistryBean() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
+        this.runner.withPropertyValues("kvstore.tcp.port=0")
             .run((context) -> assertThat(context).hasSingleBean(KVStore.class)
                 .doesNotHaveBean(KVStoreRecipeMetrics.class));
     }
 
     @Test
     void noMetricsWithoutMicrometerOnTheClasspath() {
-        int port = FreePorts.pick();
         this.runner.withClassLoader(new FilteredClassLoader("io.micrometer"))
-            .withPropertyValues("kvstore.tcp.port=" + port)
+            .withPropertyValues("kvstore.tcp.port=0")
             .run((context) -> assertThat(context).hasNotFailed()
                 .hasSingleBean(KVStore.class)
                 .doesNotHaveBean(KVStoreRecipeMetrics.class));
