@@ -89,6 +89,8 @@ public final class TcpKVStore extends AbstractKVStore {
     private volatile int port;
     private volatile EmbeddedMaster server;
     private volatile TcpConnectionPool pool;
+    /** Watches and ephemeral keys (Java master only); made on first use after the start. */
+    private JavaMasterFeatures javaMasterFeatures;
     private volatile boolean started;
 
     private TcpKVStore(Builder builder) {
@@ -164,8 +166,7 @@ public final class TcpKVStore extends AbstractKVStore {
             connections = pool;
         }
         if (connections == null) {
-            // A master bound to the wildcard address reaches its own server over loopback.
-            String connectHost = master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
+            String connectHost = connectHost();
             try {
                 // Every pooled connection speaks the generation found once here (probing may take a while: unlocked).
                 ProtocolGeneration generation = master ? ownServerProtocol() : probeProtocol(connectHost);
@@ -195,6 +196,11 @@ public final class TcpKVStore extends AbstractKVStore {
             close(false);
             throw e;
         }
+    }
+
+    /** @return where the connections go: a master bound to the wildcard address reaches its server over loopback */
+    private String connectHost() {
+        return master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
     }
 
     private void requireNotClosed() {
@@ -669,28 +675,49 @@ public final class TcpKVStore extends AbstractKVStore {
         return new ThreadReentrantLock(name, new CompareAndSetLock(view, name));
     }
 
-    // --- leases --------------------------------------------------------------------------------------------------
+    // --- ephemeral keys and watches (the Java master's extension) ----------------------------------------------
 
-    private static final String NO_LEASES = "TCPStore has no leases or ephemeral keys: the master (a torch master "
-            + "in particular) cannot tell that a process died, so its keys stay until deleted; use the etcd backend "
-            + "for keys that must vanish with their owner";
-
+    /**
+     * On the Java master: a key owned by this store's connection, deleted by the master when that connection closes
+     * (this store closes, its process dies, the connection breaks). Other masters: {@link UnsupportedOperationException}.
+     */
     @Override
     protected void doSetEphemeral(String fullKey, byte[] value) {
-        throw new UnsupportedOperationException(NO_LEASES);
+        requireValueWithinLimit(fullKey, value);
+        javaMasterFeatures().setEphemeral(fullKey, value);
     }
 
+    /**
+     * On the Java master: told (off the I/O threads) when the connection owning this store's ephemeral keys is lost,
+     * with the keys the master deleted. Other masters: {@link UnsupportedOperationException}.
+     */
     @Override
     public void onLeaseLoss(Consumer<String> listener) {
-        throw new UnsupportedOperationException(NO_LEASES);
+        Objects.requireNonNull(listener, "listener");
+        javaMasterFeatures().onConnectionLoss(listener);
     }
 
-    /** TCPStore has no prefix watch; see docs/recipes.md. */
+    /** On the Java master: a prefix watch; see {@link TcpPrefixWatch}. Other masters: unsupported. */
     @Override
     protected KVWatch doWatch(KeyLayout keyLayout, String prefix, KVWatch.Listener listener) {
-        throw new UnsupportedOperationException("TCPStore cannot watch keys: its protocol has no subscription to "
-                + "changes under a prefix (PyTorch 1.13's WATCH_KEY watches single keys on a legacy callback "
-                + "connection, and the Java master would need server changes); use the etcd backend for watches");
+        return javaMasterFeatures().watch(keyLayout, prefix, listener);
+    }
+
+    /** A watch with the given queue bounds; for tests. */
+    KVWatch watch(String prefix, KVWatch.Listener listener, int capacity, long maxQueuedBytes) {
+        return javaMasterFeatures().watch(layout(), prefix, listener, capacity, maxQueuedBytes);
+    }
+
+    private JavaMasterFeatures javaMasterFeatures() {
+        pool(); // fails clearly when closed or not started
+        synchronized (startLock) {
+            requireNotClosed();
+            if (javaMasterFeatures == null) {
+                javaMasterFeatures = new JavaMasterFeatures(connectHost(), port, protocol, requestTimeout, master,
+                        this::isClosed);
+            }
+            return javaMasterFeatures;
+        }
     }
 
     // --- close ---------------------------------------------------------------------------------------------------
@@ -702,6 +729,13 @@ public final class TcpKVStore extends AbstractKVStore {
                 deleteNamespace();
             }
         } finally {
+            JavaMasterFeatures features;
+            synchronized (startLock) {
+                features = javaMasterFeatures;
+            }
+            if (features != null) {
+                features.close(); // before the server: the master deletes the ephemeral keys and says so
+            }
             synchronized (startLock) {
                 if (pool != null) {
                     pool.close();

@@ -71,8 +71,8 @@ final class EventLoop implements Runnable {
     private long nextPartialCheck;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            ProtocolGeneration legacyGeneration, StoreState store, ServerCounters counters, LoopHooks hooks,
-            StallLog stallLog) throws IOException {
+            ProtocolGeneration legacyGeneration, StoreState store, ExtensionCommands extensions,
+            ServerCounters counters, LoopHooks hooks, StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
@@ -80,7 +80,7 @@ final class EventLoop implements Runnable {
         this.store = store;
         this.counters = counters;
         this.hooks = hooks;
-        this.handler = new CommandHandler(store);
+        this.handler = new CommandHandler(store, extensions);
         this.hostileLog = new HostileConnectionLog(log, address);
         this.stallLog = stallLog;
         // A stalled request is noticed within a quarter of its timeout (and within a second).
