@@ -59,6 +59,8 @@ final class TcpPrefixWatch implements KVWatch {
     private final Thread delivery;
     private volatile boolean closed;
     private volatile ExtensionConnection connection;
+    /** Set at an overflow (logged at WARN once), cleared once the listener took a re-read with nothing queued after. */
+    private volatile boolean fallingBehind;
 
     /**
      * @param connector opens a connection to the master (handshake sent), giving up once the supplier says closed
@@ -74,7 +76,7 @@ final class TcpPrefixWatch implements KVWatch {
         this.listener = listener;
         this.queue = new ChangeQueue(capacity, maxQueuedBytes);
         this.onClosed = onClosed;
-        this.reader = new Thread(this::read, "kvstore-watch-reader-" + fullPrefix);
+        this.reader = new Thread(this::read, "kvstore-tcp-watch-io-" + fullPrefix);
         this.reader.setDaemon(true);
         this.delivery = new Thread(this::deliver, "kvstore-watch-" + fullPrefix);
         this.delivery.setDaemon(true);
@@ -139,6 +141,7 @@ final class TcpPrefixWatch implements KVWatch {
                     lost = false;
                 }
                 queue.reset(new Reset(state, resetReason));
+                resetReason = null;
                 backoff = FIRST_BACKOFF_NANOS;
                 resetReason = drain(current);
                 if (resetReason != null) {
@@ -154,7 +157,7 @@ final class TcpPrefixWatch implements KVWatch {
                             fullPrefix, master, describe(e));
                     lost = true;
                 }
-                if (!INITIAL_STATE.equals(resetReason)) {
+                if (resetReason == null) { // after a delivered state, the next one is a re-read
                     resetReason = "reconnected to the master after the connection was lost (" + describe(e)
                             + "); the Java master keeps no history, so the state was read again";
                 }
@@ -201,7 +204,12 @@ final class TcpPrefixWatch implements KVWatch {
             if (!queue.offer(change)) {
                 String reason = "the listener fell behind: more than " + queue.capacity + " changes or "
                         + queue.maxBytes + " bytes were queued";
-                log.warn("Watch of '{}' drops its queue and reads the state again: {}", fullPrefix, reason);
+                if (!fallingBehind) {
+                    fallingBehind = true;
+                    log.warn("Watch of '{}' drops its queue and reads the state again: {}", fullPrefix, reason);
+                } else {
+                    log.debug("Watch of '{}' drops its queue and reads the state again: {}", fullPrefix, reason);
+                }
                 queue.clear();
                 return reason;
             }
@@ -237,16 +245,22 @@ final class TcpPrefixWatch implements KVWatch {
                 return;
             }
             List<Change> changes = new ArrayList<>();
+            boolean reset = false;
             for (Object item : batch) {
-                if (item instanceof Reset reset) {
+                if (item instanceof Reset read) {
                     flush(changes);
-                    call(() -> listener.onReset(reset.state, 0, reset.reason));
+                    reset = true;
+                    call(() -> listener.onReset(read.state, 0, read.reason));
                 } else {
                     changes.add((Change) item);
                 }
             }
             flush(changes);
             batch.clear();
+            if (reset && fallingBehind && queue.isEmpty()) {
+                fallingBehind = false;
+                log.info("Watch of '{}': the listener caught up after a re-read", fullPrefix);
+            }
         }
     }
 
@@ -345,6 +359,15 @@ final class TcpPrefixWatch implements KVWatch {
                 }
                 batch.addAll(items);
                 clearLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean isEmpty() {
+            lock.lock();
+            try {
+                return items.isEmpty();
             } finally {
                 lock.unlock();
             }

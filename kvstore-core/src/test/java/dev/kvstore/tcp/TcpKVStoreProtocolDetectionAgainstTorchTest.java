@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.TorchMasterExtension;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +106,43 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
             }, UNDISTURBED);
         }
         assertThat(Long.parseLong(onMaster("num_keys"))).as("the master still serves").isPositive();
+    }
+
+    /**
+     * Watches and ephemeral keys need the Java master: the store asks with the extension's IDENTIFY (one complete
+     * byte, write side closed), which a torch master drops like any unknown request, undisturbed; every call then
+     * fails saying why, and the store keeps working.
+     */
+    @Test
+    void watchesAndEphemeralKeysAreRefusedClearlyWithoutDisturbingTheMaster() throws Exception {
+        KVWatch.Listener ignored = new KVWatch.Listener() {
+            @Override
+            public void onReset(Map<String, byte[]> state, long revision, String reason) {
+            }
+
+            @Override
+            public void onChanges(List<KVWatch.Change> changes) {
+            }
+        };
+        try (TcpKVStore store = client().build()) {
+            bystander.assertUndisturbedBy(() -> assertThatThrownBy(() -> store.watch("w/", ignored))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("cannot watch keys on the master at " + torch().host())
+                    .hasMessageContaining("this master is not one (it closed the connection on the extension's "
+                            + "IDENTIFY request")
+                    .hasMessageContaining(speaks() == ProtocolGeneration.LEGACY ? "WATCH_KEY is not used" : "")
+                    .hasMessageContaining("Use the Java master"), UNDISTURBED);
+            assertThatThrownBy(() -> store.setEphemeral("member", "1"))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("no ephemeral keys")
+                    .hasMessageContaining("a PyTorch master cannot tell that a process died");
+            assertThatThrownBy(() -> store.onLeaseLoss(message -> { }))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("no lease to lose");
+            assertThat(store.exists("member")).isFalse();
+            store.set("after-probe", "served");
+            assertThat(TorchPeer.unhex(onMaster("get detect/tensorbus/after-probe"))).isEqualTo("served".getBytes());
+        }
     }
 
     /**
