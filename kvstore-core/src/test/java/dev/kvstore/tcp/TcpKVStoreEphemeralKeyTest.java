@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
-import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.tcp.TcpKVStoreWatchTest.Recorder;
 import dev.kvstore.tcp.server.TcpStoreServer;
+import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -26,6 +28,7 @@ class TcpKVStoreEphemeralKeyTest {
     }
 
     @Test
+    @RequiresTorch
     void anEphemeralKeyGoesWhenItsOwnerProcessIsKilled() throws Exception {
         String namespace = "ephemeral-kill-" + System.nanoTime();
         Recorder recorder = new Recorder();

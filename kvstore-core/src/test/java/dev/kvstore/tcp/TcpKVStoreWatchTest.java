@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.tcp.server.TcpStoreServer;
+import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,6 +93,7 @@ class TcpKVStoreWatchTest {
     }
 
     @Test
+    @RequiresTorch
     void putsAndDeletesOfATorchClientReachTheWatchInOrderOffTheIoThreadsUntilClosed(TestInfo info)
             throws Exception {
         String namespace = namespace(info);
