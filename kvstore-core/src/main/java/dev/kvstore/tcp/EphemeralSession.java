@@ -3,7 +3,7 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.tcp.ProtocolGeneration.Command;
+import dev.kvstore.tcp.protocol.Command;
 import dev.kvstore.tcp.protocol.JavaMasterExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +96,7 @@ final class EphemeralSession {
         String reason;
         try {
             while (true) {
-                int reply = connection.readU8OrEnd();
+                int reply = connection.u8OrEnd();
                 if (reply < 0) {
                     reason = "the master closed the connection";
                     break;

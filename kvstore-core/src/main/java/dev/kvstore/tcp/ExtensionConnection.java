@@ -1,15 +1,15 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
-import dev.kvstore.tcp.ProtocolGeneration.Command;
+import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.WireInput;
+import dev.kvstore.tcp.protocol.WireOutput;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -25,20 +25,22 @@ final class ExtensionConnection implements AutoCloseable {
     private static final long MAX_FIELD_BYTES = Integer.MAX_VALUE - 16;
 
     private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final InputStream stream;
+    private final WireInput in;
+    private final WireOutput out;
     private final ProtocolGeneration protocol;
 
     private ExtensionConnection(Socket socket, ProtocolGeneration protocol) throws IOException {
         this.socket = socket;
         this.protocol = protocol;
-        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        this.stream = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        this.in = new WireInput(stream, MAX_FIELD_BYTES);
+        this.out = new WireOutput(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
     }
 
     /**
-     * Connects (retrying while the master refuses, within {@code connectTimeout}) and sends the VALIDATE handshake
-     * for {@link ProtocolGeneration#MODERN}.
+     * Connects (retrying while the master refuses, within {@code connectTimeout}) and, with {@code handshake}, sends
+     * VALIDATE for {@link ProtocolGeneration#MODERN}.
      *
      * @param handshake whether to send the handshake; {@code false} for a probe that must be one complete request
      * @throws dev.kvstore.api.KVStoreTimeoutException if the master did not accept within the timeout
@@ -50,8 +52,7 @@ final class ExtensionConnection implements AutoCloseable {
         try {
             ExtensionConnection connection = new ExtensionConnection(socket, protocol);
             if (handshake && protocol == ProtocolGeneration.MODERN) {
-                connection.out.write(protocol.opcode(Command.VALIDATE));
-                connection.writeU32(ProtocolGeneration.VALIDATE_MAGIC);
+                socket.getOutputStream().write(WireFormat.validateHandshake());
             }
             return connection;
         } catch (IOException e) {
@@ -61,19 +62,16 @@ final class ExtensionConnection implements AutoCloseable {
         }
     }
 
-    /** Bounds every read from now on (0: none, for a stream that may be idle for hours). */
+    /** Bounds every read from now on. */
     void readTimeout(Duration timeout) throws IOException {
-        socket.setSoTimeout(timeout == null ? 0 : (int) Math.max(1, Math.min(timeout.toMillis(), Integer.MAX_VALUE)));
+        socket.setSoTimeout((int) Math.max(1, Math.min(timeout.toMillis(), Integer.MAX_VALUE)));
     }
 
-    // --- requests ------------------------------------------------------------------------------------------------
-
-    /** Writes the opcode of the command, then the byte fields each as {@code u64 length + bytes}, and flushes. */
+    /** Writes the command's opcode, then each field as a byte vector, and flushes. */
     void request(Command command, byte[]... fields) throws IOException {
-        out.write(protocol.opcode(command));
+        out.opcode(protocol.wire(), command);
         for (byte[] field : fields) {
-            writeI64(field.length);
-            out.write(field);
+            out.bytes(field);
         }
         out.flush();
     }
@@ -84,68 +82,14 @@ final class ExtensionConnection implements AutoCloseable {
         socket.shutdownOutput();
     }
 
-    // --- replies and frames --------------------------------------------------------------------------------------
-
     /** @return the next byte, or -1 at a clean end of stream */
-    int readU8OrEnd() throws IOException {
-        return in.read();
+    int u8OrEnd() throws IOException {
+        return stream.read();
     }
 
-    int readU8() throws IOException {
-        int b = in.read();
-        if (b < 0) {
-            throw new EOFException("the master closed the connection");
-        }
-        return b;
-    }
-
-    int readU32() throws IOException {
-        int v = 0;
-        for (int i = 0; i < 4; i++) {
-            v |= readU8() << (8 * i);
-        }
-        return v;
-    }
-
-    long readI64() throws IOException {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v |= ((long) readU8()) << (8 * i);
-        }
-        return v;
-    }
-
-    byte[] readBytes() throws IOException {
-        long length = readI64();
-        if (length < 0 || length > MAX_FIELD_BYTES) {
-            throw new IOException("malformed frame: field length " + Long.toUnsignedString(length));
-        }
-        byte[] bytes = new byte[(int) length];
-        int read = 0;
-        while (read < bytes.length) {
-            int n = in.read(bytes, read, bytes.length - read);
-            if (n < 0) {
-                throw new EOFException("the master closed the connection in the middle of a frame");
-            }
-            read += n;
-        }
-        return bytes;
-    }
-
-    String readString() throws IOException {
-        return new String(readBytes(), StandardCharsets.UTF_8);
-    }
-
-    private void writeU32(int v) throws IOException {
-        for (int i = 0; i < 4; i++) {
-            out.write(v >>> (8 * i));
-        }
-    }
-
-    private void writeI64(long v) throws IOException {
-        for (int i = 0; i < 8; i++) {
-            out.write((int) (v >>> (8 * i)));
-        }
+    /** @return the frames and replies, read by one thread */
+    WireInput in() {
+        return in;
     }
 
     /** Closes the socket; a thread blocked reading it gets an exception. */

@@ -3,8 +3,9 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
-import dev.kvstore.tcp.ProtocolGeneration.Command;
+import dev.kvstore.tcp.protocol.Command;
 import dev.kvstore.tcp.protocol.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.WireInput;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -162,13 +163,14 @@ final class JavaMasterFeatures implements AutoCloseable {
             probe.readTimeout(wait);
             probe.request(Command.EXT_IDENTIFY);
             probe.finishWriting();
-            int first = probe.readU8OrEnd();
+            int first = probe.u8OrEnd();
             if (first < 0) {
                 evidence = "it closed the connection on the extension's IDENTIFY request, as PyTorch masters do";
                 return false;
             }
-            int magic = first | (probe.readU8() << 8) | (probe.readU8() << 16) | (probe.readU8() << 24);
-            int version = probe.readU32();
+            WireInput in = probe.in();
+            int magic = first | (in.u8() << 8) | (in.u8() << 16) | (in.u8() << 24);
+            long version = in.u32();
             if (magic != JavaMasterExtension.MAGIC) {
                 evidence = "it answered IDENTIFY with 0x" + Integer.toHexString(magic) + ", not the Java master's "
                         + "magic number";

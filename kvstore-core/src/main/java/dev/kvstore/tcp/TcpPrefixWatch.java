@@ -4,7 +4,8 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.NaturalOrder;
-import dev.kvstore.tcp.ProtocolGeneration.Command;
+import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.WireInput;
 import dev.kvstore.tcp.protocol.JavaMasterExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -175,14 +176,12 @@ final class TcpPrefixWatch implements KVWatch {
     }
 
     private Map<String, byte[]> readState(ExtensionConnection current) throws IOException {
-        long count = current.readI64();
-        if (count < 0) {
-            throw new IOException("malformed WATCH_PREFIX reply: " + Long.toUnsignedString(count) + " keys");
-        }
+        WireInput in = current.in();
+        long count = in.count("WATCH_PREFIX key count");
         Map<String, byte[]> state = new TreeMap<>(NaturalOrder.INSTANCE);
         for (long i = 0; i < count; i++) {
-            String key = relative(current.readString());
-            state.put(key, current.readBytes());
+            String key = relative(in.string());
+            state.put(key, in.bytes());
         }
         return Collections.unmodifiableMap(state);
     }
@@ -193,11 +192,12 @@ final class TcpPrefixWatch implements KVWatch {
      * @return the reason to re-read (the listener fell behind)
      */
     private String drain(ExtensionConnection current) throws IOException {
+        WireInput in = current.in();
         while (!closed) {
-            int type = current.readU8();
-            String key = relative(current.readString());
+            int type = in.u8();
+            String key = relative(in.string());
             Change change = switch (type) {
-                case JavaMasterExtension.EVENT_PUT -> new Change(ChangeType.PUT, key, current.readBytes(), 0);
+                case JavaMasterExtension.EVENT_PUT -> new Change(ChangeType.PUT, key, in.bytes(), 0);
                 case JavaMasterExtension.EVENT_DELETE -> new Change(ChangeType.DELETE, key, new byte[0], 0);
                 default -> throw new IOException("malformed watch frame type " + type);
             };

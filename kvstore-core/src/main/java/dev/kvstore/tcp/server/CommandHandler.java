@@ -1,6 +1,7 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.ReplyCodes;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -20,7 +21,7 @@ final class CommandHandler {
         extensions.requireNotWatching(client, request);
         switch (request.command()) {
             case VALIDATE -> {
-                if (request.number() != Integer.toUnsignedLong(ProtocolGeneration.VALIDATE_MAGIC)) {
+                if (request.number() != Integer.toUnsignedLong(Generation.VALIDATE_MAGIC)) {
                     throw new ProtocolViolation("VALIDATE with wrong magic number 0x"
                             + Long.toHexString(request.number()));
                 }
@@ -38,7 +39,7 @@ final class CommandHandler {
                 client.send(Replies.bytes(value));
             }
             case ADD -> client.send(Replies.i64(store.add(request.key(), request.number())));
-            case CHECK -> client.send(Replies.u8(store.check(request.keys()) ? Replies.READY : Replies.NOT_READY));
+            case CHECK -> client.send(Replies.u8(store.check(request.keys()) ? ReplyCodes.READY : ReplyCodes.NOT_READY));
             case WAIT -> store.await(client, request.keys());
             case GETNUMKEYS -> client.send(Replies.i64(store.numKeys()));
             case DELETE_KEY -> client.send(Replies.i64(store.delete(request.key())));
@@ -54,7 +55,7 @@ final class CommandHandler {
             case MULTI_SET -> store.multiSet(request.keys(), request.values());
             case CANCEL_WAIT -> {
                 store.cancelWaits(client);
-                client.send(Replies.u8(Replies.WAIT_CANCELED));
+                client.send(Replies.u8(ReplyCodes.WAIT_CANCELED));
             }
             case QUEUE_PUSH -> store.queuePush(request.key(), request.value(0));
             case QUEUE_POP -> {
@@ -70,7 +71,7 @@ final class CommandHandler {
             case LIST_KEYS -> client.send(Replies.keyList(store.listKeys()));
             case WATCH_KEY -> {
                 store.watch(client, request.key());
-                client.send(Replies.u8(Replies.KEY_CALLBACK_REGISTERED));
+                client.send(Replies.u8(ReplyCodes.KEY_CALLBACK_REGISTERED));
             }
             case EXT_IDENTIFY, EXT_WATCH_PREFIX, EXT_SET_EPHEMERAL -> extensions.handle(client, request);
         }

@@ -1,8 +1,8 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.tcp.protocol.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.WireFormat;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -40,17 +40,17 @@ final class PrefixWatches implements KeyChangeListener {
         if (prefixByWatcher.containsKey(client)) {
             throw new ProtocolViolation("a second WATCH_PREFIX on a watch connection (one watch per connection)");
         }
-        List<ByteBuffer> reply = new ArrayList<>();
-        ByteBuffer count = allocate(8);
-        reply.add(count);
+        List<ByteBuffer> entries = new ArrayList<>();
         long matching = 0;
         for (Map.Entry<String, byte[]> entry : store.values().entrySet()) {
             if (entry.getKey().startsWith(prefix)) {
                 matching++;
-                addKeyValue(reply, entry.getKey(), entry.getValue());
+                addKeyValue(entries, entry.getKey(), entry.getValue());
             }
         }
-        count.putLong(matching).flip();
+        List<ByteBuffer> reply = new ArrayList<>(entries.size() + 1);
+        reply.add(WireFormat.i64(matching));
+        reply.addAll(entries);
         client.send(reply.toArray(new ByteBuffer[0]));
         prefixByWatcher.put(client, prefix);
         this.count = prefixByWatcher.size();
@@ -80,8 +80,8 @@ final class PrefixWatches implements KeyChangeListener {
         for (Map.Entry<Connection, String> watch : prefixByWatcher.entrySet()) {
             if (key.startsWith(watch.getValue())) {
                 List<ByteBuffer> frame = new ArrayList<>(4);
-                frame.add(allocate(1).put((byte) (value == null ? JavaMasterExtension.EVENT_DELETE
-                        : JavaMasterExtension.EVENT_PUT)).flip());
+                frame.add(WireFormat.u8(value == null ? JavaMasterExtension.EVENT_DELETE
+                        : JavaMasterExtension.EVENT_PUT));
                 if (value == null) {
                     frame.add(string(key));
                 } else {
@@ -95,15 +95,11 @@ final class PrefixWatches implements KeyChangeListener {
     /** {@code str key, bytes value}; the value is shared, not copied (stored values are never mutated). */
     private static void addKeyValue(List<ByteBuffer> parts, String key, byte[] value) {
         parts.add(string(key));
-        parts.add(allocate(8).putLong(value.length).flip());
-        parts.add(ByteBuffer.wrap(value));
+        parts.addAll(List.of(WireFormat.bytes(value)));
     }
 
     private static ByteBuffer string(String key) {
-        return allocate(8 + key.length()).putLong(key.length()).put(WireKeys.toBytes(key)).flip();
-    }
-
-    private static ByteBuffer allocate(int size) {
-        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        return WireFormat.allocate(WireFormat.I64_BYTES + key.length()).putLong(key.length())
+                .put(WireKeys.toBytes(key)).flip();
     }
 }

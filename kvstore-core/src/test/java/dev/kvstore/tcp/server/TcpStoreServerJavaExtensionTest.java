@@ -1,18 +1,18 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.ADD;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.CHECK;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.DELETE_KEY;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.EXT_IDENTIFY;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.EXT_SET_EPHEMERAL;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.EXT_WATCH_PREFIX;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GETNUMKEYS;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.ADD;
+import static dev.kvstore.tcp.protocol.Command.CHECK;
+import static dev.kvstore.tcp.protocol.Command.DELETE_KEY;
+import static dev.kvstore.tcp.protocol.Command.EXT_IDENTIFY;
+import static dev.kvstore.tcp.protocol.Command.EXT_SET_EPHEMERAL;
+import static dev.kvstore.tcp.protocol.Command.EXT_WATCH_PREFIX;
+import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.protocol.JavaMasterExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The Java master's protocol extension byte for byte: IDENTIFY, WATCH_PREFIX frames, SET_EPHEMERAL ownership. */
 class TcpStoreServerJavaExtensionTest {
 
-    private static final ProtocolGeneration MODERN = ProtocolGeneration.MODERN;
+    private static final Generation MODERN = Generation.MODERN;
 
     private TcpStoreServer server;
     private final List<WireConnection> connections = new ArrayList<>();
@@ -44,7 +44,7 @@ class TcpStoreServerJavaExtensionTest {
         server.close();
     }
 
-    private WireConnection connect(ProtocolGeneration generation) throws IOException {
+    private WireConnection connect(Generation generation) throws IOException {
         WireConnection connection = WireConnection.open(server.port(), generation);
         connections.add(connection);
         return connection;
@@ -56,8 +56,8 @@ class TcpStoreServerJavaExtensionTest {
 
     /** The extension has the same opcodes under every numbering, so any Java client can use it. */
     @ParameterizedTest
-    @EnumSource(ProtocolGeneration.class)
-    void identifyAnswersTheMagicNumberAndVersionUnderEveryNumbering(ProtocolGeneration generation)
+    @EnumSource(Generation.class)
+    void identifyAnswersTheMagicNumberAndVersionUnderEveryNumbering(Generation generation)
             throws IOException {
         WireConnection c = connect(generation);
         c.request(EXT_IDENTIFY).send();
@@ -75,7 +75,7 @@ class TcpStoreServerJavaExtensionTest {
         writer.request(GETNUMKEYS).send();
         assertThat(writer.readI64()).isEqualTo(2);
 
-        WireConnection watcher = connect(ProtocolGeneration.LEGACY);
+        WireConnection watcher = connect(Generation.LEGACY);
         watcher.request(EXT_WATCH_PREFIX).str("/ns/w/").send();
         assertThat(watcher.readI64()).isEqualTo(1);
         assertThat(watcher.readString()).isEqualTo("/ns/w/a");
