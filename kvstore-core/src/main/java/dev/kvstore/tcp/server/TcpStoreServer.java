@@ -337,6 +337,16 @@ public final class TcpStoreServer implements AutoCloseable {
         }
     }
 
+    /** @return connections watching a prefix (the Java master's extension); for tests and diagnostics */
+    int prefixWatchCount() {
+        return extensions.watchCount();
+    }
+
+    /** @return keys owned by a connection (the Java master's ephemeral keys); for tests and diagnostics */
+    int ephemeralKeyCount() {
+        return extensions.ephemeralKeyCount();
+    }
+
     /** Reply bytes queued for clients and not written yet; for tests and diagnostics. */
     long replyBacklogBytes() {
         EventLoop current = loop;

@@ -102,8 +102,10 @@ class TcpStoreServerJavaExtensionTest {
         WireConnection watcher = connect(MODERN);
         watcher.request(EXT_WATCH_PREFIX).str("/w/").send();
         assertThat(watcher.readI64()).isZero();
+        assertThat(server.prefixWatchCount()).isOne();
         watcher.request(GETNUMKEYS).send();
         assertThat(watcher.closedByServer()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.prefixWatchCount() == 0);
 
         WireConnection other = connect(MODERN);
         other.request(GETNUMKEYS).send();
@@ -128,6 +130,7 @@ class TcpStoreServerJavaExtensionTest {
         watcher.readString();
         watcher.readString();
 
+        assertThat(server.ephemeralKeyCount()).as("/e/kept untied by the SET").isOne();
         owner.close();
         assertThat(watcher.readU8()).isEqualTo(JavaMasterExtension.EVENT_DELETE);
         assertThat(watcher.readString()).isEqualTo("/e/member");
@@ -144,5 +147,8 @@ class TcpStoreServerJavaExtensionTest {
         assertThat(next.readU8()).isEqualTo(JavaMasterExtension.STORED);
         assertThat(waiter.readU8()).isZero(); // STOP_WAITING
         await().atMost(Duration.ofSeconds(10)).until(() -> server.keyCount() == 2);
+        assertThat(server.ephemeralKeyCount()).isOne();
+        next.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.ephemeralKeyCount() == 0 && server.keyCount() == 1);
     }
 }
