@@ -48,7 +48,7 @@ final class ExtensionConnection implements AutoCloseable {
      */
     static ExtensionConnection open(String host, int port, ProtocolGeneration protocol, Duration connectTimeout,
             BooleanSupplier abandoned, boolean handshake) {
-        Socket socket = TcpStoreClient.openSocket(host, port, connectTimeout, abandoned);
+        Socket socket = SocketConnector.open(host, port, connectTimeout, abandoned);
         try {
             ExtensionConnection connection = new ExtensionConnection(socket, protocol);
             if (handshake && protocol == ProtocolGeneration.MODERN) {
@@ -56,7 +56,7 @@ final class ExtensionConnection implements AutoCloseable {
             }
             return connection;
         } catch (IOException e) {
-            TcpStoreClient.closeQuietly(socket);
+            SocketConnector.closeQuietly(socket);
             throw new KVStoreConnectionException("TCPStore " + host + ":" + port + ": cannot connect: "
                     + e.getMessage(), e);
         }
@@ -95,6 +95,6 @@ final class ExtensionConnection implements AutoCloseable {
     /** Closes the socket; a thread blocked reading it gets an exception. */
     @Override
     public void close() {
-        TcpStoreClient.closeQuietly(socket);
+        SocketConnector.closeQuietly(socket);
     }
 }

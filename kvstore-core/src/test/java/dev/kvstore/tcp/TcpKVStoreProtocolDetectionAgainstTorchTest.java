@@ -34,13 +34,22 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
     private static final Duration FAILS_WITHIN = Duration.ofSeconds(5);
     private static final Duration REPLY = Duration.ofSeconds(60);
 
+    private final TorchMasterExtension torch;
     private TorchLatencyClient bystander;
 
-    /** @return the master under test (a static {@code @RegisterExtension} field of the subclass) */
-    abstract TorchMasterExtension torch();
+    /** @param torch the master under test (a static {@code @RegisterExtension} field of the subclass) */
+    TcpKVStoreProtocolDetectionAgainstTorchTest(TorchMasterExtension torch) {
+        this.torch = torch;
+    }
+
+    TorchMasterExtension torch() {
+        return torch;
+    }
 
     /** @return the generation the master speaks */
-    abstract ProtocolGeneration speaks();
+    ProtocolGeneration speaks() {
+        return TorchMasters.speaks(torch.runtime());
+    }
 
     @BeforeAll
     void startBystander() throws InterruptedException {
@@ -60,7 +69,7 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
                 .namespace("detect");
     }
 
-    /** One command to the master's own {@code client_torch_peer.py}; see that script. */
+    /** One command to the master's own {@code torch_tcpstore_peer.py}; see that script. */
     private String onMaster(String line) throws InterruptedException {
         PythonProcess master = torch().master();
         master.send(line);

@@ -309,13 +309,13 @@ public final class TcpStoreServer implements AutoCloseable {
         }
     }
 
-    /** WAITs not answered yet over all connections; for tests and diagnostics. */
-    int waiterCount() {
+    /** @return WAITs not answered yet over all connections (one per waiting request, however many keys it waits for) */
+    public int waiterCount() {
         return store.waiterCount();
     }
 
-    /** Bytes of keys and values stored (what {@link Builder#maxStoreBytes} limits); for tests and diagnostics. */
-    long storedBytes() {
+    /** @return bytes of keys and values stored, queues included: what {@link Builder#maxStoreBytes} limits */
+    public long storedBytes() {
         return store.storedBytes();
     }
 

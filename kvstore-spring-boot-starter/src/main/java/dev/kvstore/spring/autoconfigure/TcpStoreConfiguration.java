@@ -1,6 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.KVStoreObservations;
 import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.ManagedKVStore;
@@ -28,7 +29,8 @@ class TcpStoreConfiguration {
     @ConditionalOnMissingBean(KVStore.class)
     ManagedKVStore kvStore(KVStoreProperties properties, Environment environment,
             ObjectProvider<TcpKVStoreBuilderCustomizer> customizers,
-            ObjectProvider<KVStoreOperationObserver> observers) {
+            ObjectProvider<KVStoreObservations> observations,
+            @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers) {
         TcpConnectionSettings settings = TcpConnectionSettings.resolve(properties,
                 TorchrunEnvironment.from(environment));
         KVStoreProperties.Tcp tcp = properties.getTcp();
@@ -57,7 +59,7 @@ class TcpStoreConfiguration {
                 new TcpStoreStarter(store, settings, connectTimeout, workerWaitTimeout, environment),
                 settings.endpoint());
         return new ManagedKVStore(startup, "tcp", store.namespace(), store.component(), requestTimeout,
-                settings.role().cleanup(), observers.orderedStream().toList());
+                settings.role().cleanup(), KVStoreAutoConfiguration.observations(observations, observers));
     }
 
     /** The deprecated single timeout first, then each of the three that is set to other than its default. */
