@@ -5,19 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVWatch;
+import dev.kvstore.api.WatchRecorder;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchPeer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -31,40 +28,6 @@ class TcpKVStoreWatchTest {
     private static final Duration LONG = Duration.ofSeconds(30);
 
     private final List<AutoCloseable> opened = new ArrayList<>();
-
-    /** Records what a watch delivers, and on which threads. */
-    static class Recorder implements KVWatch.Listener {
-        final List<String> log = Collections.synchronizedList(new ArrayList<>());
-        final Set<String> keys = Collections.synchronizedSet(new TreeSet<>());
-        final Set<String> threads = Collections.synchronizedSet(new TreeSet<>());
-
-        @Override
-        public void onReset(Map<String, byte[]> state, long revision, String reason) {
-            threads.add(Thread.currentThread().getName());
-            log.add("reset " + state.keySet() + " (" + reason + ")");
-            keys.clear();
-            keys.addAll(state.keySet());
-        }
-
-        @Override
-        public void onChanges(List<KVWatch.Change> changes) {
-            threads.add(Thread.currentThread().getName());
-            for (KVWatch.Change change : changes) {
-                log.add(change.type() + " " + change.key() + "=" + new String(change.value(), StandardCharsets.UTF_8));
-                if (change.type() == KVWatch.ChangeType.PUT) {
-                    keys.add(change.key());
-                } else {
-                    keys.remove(change.key());
-                }
-            }
-        }
-
-        long resetsContaining(String text) {
-            synchronized (log) {
-                return log.stream().filter(line -> line.startsWith("reset ") && line.contains(text)).count();
-            }
-        }
-    }
 
     private <T extends AutoCloseable> T track(T closeable) {
         opened.add(closeable);
@@ -104,7 +67,7 @@ class TcpKVStoreWatchTest {
         torch.set(component + "w/a", "1");
         torch.set(component + "elsewhere", "x");
 
-        Recorder recorder = new Recorder();
+        WatchRecorder recorder = new WatchRecorder();
         KVWatch watch = watcher.watch("w/", recorder);
         await().atMost(LONG).until(() -> !recorder.log.isEmpty());
         assertThat(recorder.log.get(0)).isEqualTo("reset [w/a] (initial state)");
@@ -143,7 +106,7 @@ class TcpKVStoreWatchTest {
             TcpKVStore writer = client(port, namespace);
             TcpKVStore watcher = client(port, namespace);
             writer.set("w/before", "1");
-            Recorder recorder = new Recorder();
+            WatchRecorder recorder = new WatchRecorder();
             track(watcher.watch("w/", recorder));
             await().atMost(LONG).until(() -> recorder.keys.equals(Set.of("w/before")));
 
@@ -195,17 +158,7 @@ class TcpKVStoreWatchTest {
         String namespace = namespace(info);
         TcpKVStore master = master(namespace);
         CountDownLatch release = new CountDownLatch(1);
-        Recorder slow = new Recorder() {
-            @Override
-            public void onChanges(List<KVWatch.Change> changes) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.onChanges(changes);
-            }
-        };
+        WatchRecorder slow = WatchRecorder.blockedUntil(release);
         track(client(master.port(), namespace).watch("w/", slow, 4, 1 << 20));
         await().atMost(LONG).until(() -> !slow.log.isEmpty());
         master.set("w/first", "v"); // the listener takes it and blocks: what follows queues up
@@ -222,17 +175,7 @@ class TcpKVStoreWatchTest {
         String namespace = namespace(info);
         TcpKVStore master = master(namespace);
         CountDownLatch release = new CountDownLatch(1);
-        Recorder slow = new Recorder() {
-            @Override
-            public void onChanges(List<KVWatch.Change> changes) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.onChanges(changes);
-            }
-        };
+        WatchRecorder slow = WatchRecorder.blockedUntil(release);
         track(client(master.port(), namespace).watch("w/", slow, 1000, 64 * 1024));
         await().atMost(LONG).until(() -> !slow.log.isEmpty());
         byte[] large = new byte[16 * 1024];
