@@ -135,8 +135,8 @@ public final class TcpKVStore extends AbstractKVStore {
             connections.release(connections.borrow(connectTimeout));
             Integer processes = worldSize;
             if (processes != null) {
-                new WorkerRegistration(connection.address(), connection::lease, waits, workerWaitTimeout)
-                        .register(processes, master && waitForWorkers);
+                new WorkerRegistration(connection.address(), connection::lease, waits, workerWaitTimeout,
+                        connection::embeddedServer).register(processes, master && waitForWorkers);
             }
             started = true;
             return this;
