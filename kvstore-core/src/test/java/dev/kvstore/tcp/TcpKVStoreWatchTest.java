@@ -7,6 +7,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.WatchRecorder;
 import dev.kvstore.tcp.server.TcpStoreServer;
+import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchPeer;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Prefix watches on the Java TCPStore master: changes made by a real torch client, threads, close, a restarted
@@ -55,14 +58,17 @@ class TcpKVStoreWatchTest {
                 .namespace(namespace).build());
     }
 
-    @Test
+    /** torch 1.13 speaks the legacy numbering to the master, torch 2.6 the modern one: both are watched alike. */
+    @ParameterizedTest
+    @EnumSource(PythonRuntime.class)
     @RequiresTorch
-    void putsAndDeletesOfATorchClientReachTheWatchInOrderOffTheIoThreadsUntilClosed(TestInfo info)
-            throws Exception {
-        String namespace = namespace(info);
+    void putsAndDeletesOfATorchClientReachTheWatchInOrderOffTheIoThreadsUntilClosed(PythonRuntime runtime,
+            TestInfo info) throws Exception {
+        String namespace = namespace(info) + "-" + runtime.ordinal();
         TcpKVStore master = master(namespace);
         TcpKVStore watcher = client(master.port(), namespace);
-        TorchPeer torch = track(TorchPeer.awaitReady(TorchPeer.start("worker", master.port(), null, false)));
+        TorchPeer torch = track(TorchPeer.awaitReady(TorchPeer.start(runtime, "worker", master.port(), null,
+                false)));
         String component = namespace + "/tensorbus/";
         torch.set(component + "w/a", "1");
         torch.set(component + "elsewhere", "x");
