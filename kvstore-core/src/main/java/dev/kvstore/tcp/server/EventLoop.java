@@ -47,7 +47,7 @@ final class EventLoop implements Runnable {
     private final ServerLimits limits;
     private final ProtocolGeneration legacyGeneration;
     private final StoreState store;
-    private final CommandHandler handler;
+    private final RequestHandler handler;
     private final ServerCounters counters;
     private final LoopHooks hooks;
     private final HostileConnectionLog hostileLog;
@@ -71,8 +71,8 @@ final class EventLoop implements Runnable {
     private long nextPartialCheck;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            ProtocolGeneration legacyGeneration, StoreState store, ServerCounters counters, LoopHooks hooks,
-            StallLog stallLog) throws IOException {
+            ProtocolGeneration legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
+            LoopHooks hooks, StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
@@ -80,7 +80,7 @@ final class EventLoop implements Runnable {
         this.store = store;
         this.counters = counters;
         this.hooks = hooks;
-        this.handler = new CommandHandler(store);
+        this.handler = handler;
         this.hostileLog = new HostileConnectionLog(log, address);
         this.stallLog = stallLog;
         // A stalled request is noticed within a quarter of its timeout (and within a second).
@@ -94,6 +94,7 @@ final class EventLoop implements Runnable {
             selector.close();
             throw e;
         }
+        handler.attach(this);
     }
 
     int connectionCount() {
@@ -156,6 +157,7 @@ final class EventLoop implements Runnable {
                     }
                 }
                 runTasks();
+                flushAll(); // replies the tasks queued (a gateway's etcd answers)
                 long now = System.nanoTime();
                 resumeAcceptingIfDue(now);
                 closeStalledRequestsIfDue(now);
@@ -353,7 +355,7 @@ final class EventLoop implements Runnable {
      * Closes a connection the server will not serve any more. A write dropped because the store is full is logged
      * on its own (data was lost); the misbehaviour of other clients goes to the aggregated log.
      */
-    private void refuse(Connection connection, Refusal reason, String why) {
+    void refuse(Connection connection, Refusal reason, String why) {
         counters.refused(reason);
         if (reason == Refusal.STORE_FULL) {
             log.warn("TCPStore server on {} dropped a write of client {} and closes its connection: {}. A SET has "
@@ -409,6 +411,7 @@ final class EventLoop implements Runnable {
         connection.parser().discard();
         partial.remove(connection);
         store.forget(connection);
+        handler.forget(connection);
         connection.close();
         connections.remove(connection);
         toFlush.remove(connection);

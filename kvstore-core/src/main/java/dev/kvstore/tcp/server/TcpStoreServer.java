@@ -68,6 +68,8 @@ public final class TcpStoreServer implements AutoCloseable {
     private static final Duration HEALTHY_RUN = Duration.ofMinutes(1);
 
     private final ServerLimits limits;
+    private final ServerStore serverStore;
+    /** In memory: the keys, waits and watches. In etcd: the waits and watches of this gateway's clients only. */
     private final StoreState store;
     private final SnapshotTaker snapshots;
     private final ServerCounters counters = new ServerCounters();
@@ -77,6 +79,7 @@ public final class TcpStoreServer implements AutoCloseable {
     private boolean started;
     private boolean closed;
     private ServerSocketChannel channel;
+    private EtcdGateway gateway;
     private volatile EventLoop loop;
     private Thread thread;
     private Thread supervisor;
@@ -91,6 +94,7 @@ public final class TcpStoreServer implements AutoCloseable {
         this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
                 builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
                 builder.partialRequestTimeout.toNanos());
+        this.serverStore = builder.serverStore;
         this.store = new StoreState(limits);
         this.snapshots = new SnapshotTaker(store, limits);
     }
@@ -115,12 +119,21 @@ public final class TcpStoreServer implements AutoCloseable {
             if (started) {
                 throw new IllegalStateException("TCPStore server " + host + ":" + port + " is already started");
             }
-            channel = bind();
+            if (serverStore.isEtcd()) {
+                gateway = EtcdGateway.open(serverStore, limits);
+            }
+            try {
+                channel = bind();
+            } catch (RuntimeException e) {
+                closeGateway();
+                throw e;
+            }
             try {
                 port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
                 startLoop();
             } catch (IOException e) {
                 closeQuietly(channel);
+                closeGateway();
                 throw new KVStoreConnectionException("cannot start the TCPStore server on " + host + ":"
                         + requestedPort + ": " + e.getMessage(), e);
             }
@@ -128,8 +141,8 @@ public final class TcpStoreServer implements AutoCloseable {
             supervisor.setDaemon(true);
             supervisor.start();
             started = true;
-            log.info("TCPStore server listening on {}:{} (clients without VALIDATE use the {} protocol)", host,
-                    port, legacyGeneration);
+            log.info("TCPStore server listening on {}:{} (clients without VALIDATE use the {} protocol; keys in {})",
+                    host, port, legacyGeneration, serverStore);
             if (bindsEveryInterface(channel)) {
                 log.info("TCPStore server on {}:{} listens on every interface; TCPStore has no authentication, so "
                         + "anyone who can reach this port can read, change and delete every key", host, port);
@@ -140,7 +153,8 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
-        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, counters, hooks,
+        RequestHandler handler = gateway == null ? new CommandHandler(store) : gateway.handler(store, limits);
+        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, handler, counters, hooks,
                 new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
         thread.setDaemon(true);
@@ -368,7 +382,24 @@ public final class TcpStoreServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closeGateway();
         log.info("TCPStore server on {}:{} stopped", host, port);
+    }
+
+    private void closeGateway() {
+        EtcdGateway open;
+        synchronized (lifecycle) {
+            open = gateway;
+            gateway = null;
+        }
+        if (open != null) {
+            open.close();
+        }
+    }
+
+    /** @return where this server keeps its keys */
+    public ServerStore serverStore() {
+        return serverStore;
     }
 
     private static void closeQuietly(ServerSocketChannel channel) {
@@ -401,8 +432,19 @@ public final class TcpStoreServer implements AutoCloseable {
         private Duration partialRequestTimeout = ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT;
         private Duration stallLogInterval = DEFAULT_STALL_LOG_INTERVAL;
         private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
+        private ServerStore serverStore = ServerStore.memory();
 
         private Builder() {
+        }
+
+        /**
+         * Where the keys live: {@link ServerStore#memory()} (the default) or {@link ServerStore#etcd etcd}, which
+         * makes this server a stateless gateway that any number of others can serve the same job beside. Through a
+         * gateway every request costs etcd round trips; see the README, "High availability".
+         */
+        public Builder store(ServerStore store) {
+            this.serverStore = Objects.requireNonNull(store, "store");
+            return this;
         }
 
         /** The address to bind, e.g. "0.0.0.0" for every interface. Default "127.0.0.1". */
