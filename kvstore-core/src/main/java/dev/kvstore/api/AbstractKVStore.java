@@ -1,5 +1,6 @@
 package dev.kvstore.api;
 
+import dev.kvstore.internal.DecimalText;
 import dev.kvstore.recipes.LockElection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -195,7 +196,7 @@ public abstract class AbstractKVStore implements KVStore {
             try {
                 outcome = new String(waitForKey(outcomeKey, timeout), StandardCharsets.UTF_8);
             } catch (KVStoreTimeoutException e) {
-                long arrived = get(arrivedKey).map(Long::parseLong).orElse(0L);
+                long arrived = arrivals(arrivedKey);
                 outcome = settleBarrier(outcomeKey, BARRIER_BROKEN);
                 if (outcome.equals(BARRIER_BROKEN)) {
                     throw new KVStoreTimeoutException("barrier '" + name + "' timed out after " + timeout + ": "
@@ -207,7 +208,7 @@ public abstract class AbstractKVStore implements KVStore {
             }
         }
         if (!outcome.equals(BARRIER_PASSED)) {
-            long arrived = get(arrivedKey).map(Long::parseLong).orElse(0L);
+            long arrived = arrivals(arrivedKey);
             throw new KVStoreTimeoutException("barrier '" + name + "' broke: another caller timed out while "
                     + arrived + " of " + parties + " parties had arrived, so it will never pass. Use a new name to "
                     + "try again.");
@@ -219,6 +220,11 @@ public abstract class AbstractKVStore implements KVStore {
      *
      * @return the outcome that holds now: the proposed one, or the one another caller set first
      */
+    /** @return how many parties arrived at the barrier, by its counter (0 if it is missing or no number) */
+    private long arrivals(String arrivedKey) {
+        return getBytes(arrivedKey).map(value -> DecimalText.parse(value).orElse(0)).orElse(0L);
+    }
+
     private String settleBarrier(String outcomeKey, String proposed) {
         byte[] value = proposed.getBytes(StandardCharsets.UTF_8);
         if (compareAndSet(outcomeKey, null, value)) {

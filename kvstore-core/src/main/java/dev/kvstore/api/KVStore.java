@@ -127,10 +127,13 @@ public interface KVStore extends AutoCloseable {
 
     /**
      * Atomically adds {@code delta} to the decimal counter stored at the key (a missing key counts as 0).
-     * The counter is stored as ASCII decimal text, as PyTorch's TCPStore {@code add} does.
+     * The counter is stored as ASCII decimal text, as PyTorch's TCPStore {@code add} does. A value set otherwise is
+     * read by PyTorch's rule on every backend (C++ {@code std::stoll}): leading whitespace and a sign are allowed,
+     * the digits that follow count and anything after them is dropped ({@code "5abc"} plus 1 stores {@code "6"}).
      *
      * @return the value after the addition
-     * @throws KVStoreException if the key holds something that is not a decimal number
+     * @throws KVStoreException if the key holds something that does not start with a decimal number in the signed
+     *     64-bit range (the value is left untouched), or the sum overflows (etcd and the Java master)
      */
     long add(String key, long delta);
 

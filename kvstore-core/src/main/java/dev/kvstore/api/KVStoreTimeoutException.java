@@ -1,6 +1,6 @@
 package dev.kvstore.api;
 
-import java.nio.charset.StandardCharsets;
+import dev.kvstore.internal.Printable;
 import java.time.Duration;
 import java.util.Collection;
 
@@ -34,9 +34,9 @@ public class KVStoreTimeoutException extends KVStoreException {
      */
     public static KVStoreTimeoutException forValue(String fullKey, byte[] expected, byte[] lastSeen,
             Duration timeout) {
-        String seen = lastSeen == null ? "the key does not exist" : "it holds '" + printable(lastSeen) + "'";
+        String seen = lastSeen == null ? "the key does not exist" : "it holds '" + Printable.of(lastSeen) + "'";
         return new KVStoreTimeoutException("waitForValue timed out after " + timeout + ": key '" + fullKey
-                + "' does not hold '" + printable(expected) + "', " + seen);
+                + "' does not hold '" + Printable.of(expected) + "', " + seen);
     }
 
     /**
@@ -53,7 +53,7 @@ public class KVStoreTimeoutException extends KVStoreException {
                 .append(matched.size()).append(" of ").append(expectedCount).append(" keys matching '")
                 .append(prefix).append(pattern).append("'");
         if (value != null) {
-            message.append(" with value '").append(printable(value)).append("'");
+            message.append(" with value '").append(Printable.of(value)).append("'");
         }
         message.append("; matched: ").append(limited(matched));
         if (missingCandidates != null) {
@@ -69,11 +69,5 @@ public class KVStoreTimeoutException extends KVStoreException {
         }
         return keys.stream().limit(shown).toList().toString().replaceFirst("]$", "") + ", ... "
                 + (keys.size() - shown) + " more]";
-    }
-
-    private static String printable(byte[] value) {
-        final int shown = 64;
-        String text = new String(value, 0, Math.min(value.length, shown), StandardCharsets.UTF_8);
-        return value.length > shown ? text + "...(" + value.length + " bytes)" : text;
     }
 }

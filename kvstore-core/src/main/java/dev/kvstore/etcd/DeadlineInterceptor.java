@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.internal.Deadline;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -18,7 +19,7 @@ final class DeadlineInterceptor implements ClientInterceptor {
     private final long timeoutNanos;
 
     DeadlineInterceptor(Duration timeout) {
-        this.timeoutNanos = EtcdCalls.saturatedNanos(timeout);
+        this.timeoutNanos = Deadline.cappedNanos(timeout);
     }
 
     @Override

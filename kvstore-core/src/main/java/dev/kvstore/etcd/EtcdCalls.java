@@ -3,6 +3,7 @@ package dev.kvstore.etcd;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Deadline;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
 import java.io.IOException;
@@ -52,7 +53,7 @@ final class EtcdCalls {
      */
     <T> T await(String what, CompletableFuture<T> future, Duration timeout) {
         try {
-            return future.get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
+            return future.get(Deadline.cappedNanos(timeout), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new KVStoreTimeoutException(
@@ -66,12 +67,6 @@ final class EtcdCalls {
         } catch (CompletionException e) {
             throw translate(what, e.getCause() == null ? e : e.getCause());
         }
-    }
-
-    /** @return the duration in nanoseconds, capped far below overflow (a timeout of years means "no timeout") */
-    static long saturatedNanos(Duration duration) {
-        final long cap = Long.MAX_VALUE / 4;
-        return duration.compareTo(Duration.ofNanos(cap)) >= 0 ? cap : duration.toNanos();
     }
 
     /** Maps a jetcd or gRPC failure to the store's exceptions, by its status code. */

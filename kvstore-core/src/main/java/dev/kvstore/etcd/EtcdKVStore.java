@@ -10,6 +10,9 @@ import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.internal.Deadline;
+import dev.kvstore.internal.DecimalText;
+import dev.kvstore.internal.Printable;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -299,20 +302,20 @@ public final class EtcdKVStore extends AbstractKVStore {
     protected long doAdd(String fullKey, long delta) {
         ByteSequence key = bytes(fullKey);
         String what = "add to key '" + fullKey + "'";
-        long deadline = System.nanoTime() + EtcdCalls.saturatedNanos(calls.requestTimeout());
+        Deadline deadline = Deadline.after(calls.requestTimeout());
         KeyValue current = first(calls.await(what, kv.get(key)));
         while (true) {
             long next = addExact(fullKey, current, delta);
             long modRevision = current == null ? 0 : current.getModRevision();
             TxnResponse response = calls.await(what, kv.txn()
                     .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
-                    .Then(Op.put(key, bytes(Long.toString(next)), PutOption.DEFAULT))
+                    .Then(Op.put(key, ByteSequence.from(DecimalText.format(next)), PutOption.DEFAULT))
                     .Else(Op.get(key, GetOption.DEFAULT))
                     .commit());
             if (response.isSucceeded()) {
                 return next;
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (deadline.hasPassed()) {
                 throw new KVStoreTimeoutException("etcd " + what + " kept conflicting with concurrent writers for "
                         + calls.requestTimeout() + " (endpoints " + calls.endpoints() + ")");
             }
@@ -371,14 +374,9 @@ public final class EtcdKVStore extends AbstractKVStore {
         if (current == null) {
             return delta;
         }
-        String text = current.getValue().toString(StandardCharsets.UTF_8);
-        long value;
-        try {
-            value = Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new KVStoreException("cannot add to key '" + fullKey + "': it holds '"
-                    + (text.length() > 64 ? text.substring(0, 64) + "..." : text) + "', not a decimal number", e);
-        }
+        byte[] stored = current.getValue().getBytes();
+        long value = DecimalText.parse(stored).orElseThrow(() -> new KVStoreException("cannot add to key '"
+                + fullKey + "': it holds '" + Printable.of(stored) + "', not a decimal number"));
         try {
             return Math.addExact(value, delta);
         } catch (ArithmeticException e) {

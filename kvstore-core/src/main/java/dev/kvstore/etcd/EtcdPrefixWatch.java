@@ -4,6 +4,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.NaturalOrder;
+import dev.kvstore.internal.Backoff;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
@@ -15,6 +16,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +42,8 @@ final class EtcdPrefixWatch implements KVWatch {
     /** Watch responses queued for the listener at most; past it the subscription re-reads instead. */
     static final int DEFAULT_QUEUE_CAPACITY = 1024;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(25);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(EtcdPrefixWatch.class);
 
     private final KV kv;
@@ -105,7 +109,7 @@ final class EtcdPrefixWatch implements KVWatch {
     private void run() {
         String resetReason = "initial state";
         long revision = 0;
-        long backoff = TimeUnit.MILLISECONDS.toNanos(25);
+        Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF);
         while (!closed) {
             try {
                 if (resetReason != null) {
@@ -117,7 +121,7 @@ final class EtcdPrefixWatch implements KVWatch {
                 revision = result.revision;
                 resetReason = result.resetReason;
                 if (result.delivered) {
-                    backoff = TimeUnit.MILLISECONDS.toNanos(25);
+                    backoff.reset();
                 }
             } catch (KVStoreException | IllegalStateException e) {
                 if (closed) {
@@ -126,8 +130,8 @@ final class EtcdPrefixWatch implements KVWatch {
                 log.debug("Watch of '{}': {}; trying again", fullPrefix, e.getMessage());
             }
             if (!closed) {
-                java.util.concurrent.locks.LockSupport.parkNanos(backoff);
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
+                // Not interruptible: close() ends the loop by the flag, and an interrupt must not make it spin.
+                LockSupport.parkNanos(backoff.nextNanos());
             }
         }
     }

@@ -3,6 +3,9 @@ package dev.kvstore.etcd;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Backoff;
+import dev.kvstore.internal.Deadline;
+import dev.kvstore.internal.ProgressLog;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
@@ -40,8 +43,8 @@ final class EtcdWaiter {
      * timeout, so that an unreachable cluster cannot stretch a wait to the request timeout.
      */
     static final Duration MIN_FIRST_READ = Duration.ofSeconds(1);
-    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(25);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(EtcdWaiter.class);
 
     private final KV kv;
@@ -94,10 +97,9 @@ final class EtcdWaiter {
         private final WaitCondition<T> condition;
         private final Duration timeout;
         private final long start = System.nanoTime();
-        private final long deadline;
-        private long nextProgressLog;
-        private boolean progressLogged;
-        private long backoff = MIN_BACKOFF_NANOS;
+        private final Deadline deadline;
+        private final ProgressLog progress;
+        private final Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF);
         private Throwable lastFailure;
         private String lastFailureMessage;
         /** Whether the last read or watch failed and nothing has succeeded since; then how many attempts failed. */
@@ -115,8 +117,8 @@ final class EtcdWaiter {
             this.prefix = prefix;
             this.condition = condition;
             this.timeout = timeout;
-            this.deadline = start + EtcdCalls.saturatedNanos(timeout);
-            this.nextProgressLog = start + PROGRESS_LOG_INTERVAL.toNanos();
+            this.deadline = Deadline.after(timeout);
+            this.progress = new ProgressLog(log, PROGRESS_LOG_INTERVAL, what, timeout, condition::missing);
         }
 
         T await() {
@@ -128,7 +130,7 @@ final class EtcdWaiter {
                 if (result != null) {
                     return result;
                 }
-                if (System.nanoTime() - deadline >= 0) {
+                if (deadline.hasPassed()) {
                     throw timedOut();
                 }
                 hooks.beforeWatch(stateRevision);
@@ -148,11 +150,11 @@ final class EtcdWaiter {
          */
         private void read(boolean first) {
             GetOption option = prefix ? GetOption.builder().isPrefix(true).build() : GetOption.DEFAULT;
-            long requestTimeout = EtcdCalls.saturatedNanos(calls.requestTimeout());
+            long requestTimeout = Deadline.cappedNanos(calls.requestTimeout());
             long minFirstRead = Math.min(requestTimeout, MIN_FIRST_READ.toNanos());
             while (true) {
                 checkOpen();
-                long left = deadline - System.nanoTime();
+                long left = deadline.nanosLeft();
                 if (left <= 0 && !first) {
                     throw timedOut();
                 }
@@ -203,10 +205,10 @@ final class EtcdWaiter {
             try {
                 while (true) {
                     long now = System.nanoTime();
-                    if (now - deadline >= 0) {
+                    if (deadline.hasPassed()) {
                         throw timedOut();
                     }
-                    logProgress(now);
+                    progress.logIfDue();
                     if (now - nextResync >= 0) {
                         read(false);
                         nextResync = System.nanoTime() + RESYNC_INTERVAL.toNanos();
@@ -216,7 +218,7 @@ final class EtcdWaiter {
                         }
                         continue;
                     }
-                    long wake = Math.min(Math.min(deadline - now, nextResync - now), nextProgressLog - now);
+                    long wake = Math.min(Math.min(deadline.nanosLeft(), nextResync - now), progress.nanosToNextLog());
                     Signal signal = signals.poll(Math.max(wake, 1), TimeUnit.NANOSECONDS);
                     if (signal instanceof Events events) {
                         noteAnswer();
@@ -224,7 +226,7 @@ final class EtcdWaiter {
                             hooks.watchCreated(option.getRevision());
                         }
                         apply(events.response());
-                        backoff = MIN_BACKOFF_NANOS;
+                        backoff.reset();
                         if (signals.peek() instanceof Events) {
                             continue; // judge the state after everything that has arrived
                         }
@@ -288,32 +290,12 @@ final class EtcdWaiter {
         }
 
         private void pauseAfterFailure() {
-            long pause = Math.min(backoff, deadline - System.nanoTime());
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
-            if (pause <= 0) {
-                return;
-            }
             try {
-                TimeUnit.NANOSECONDS.sleep(pause);
+                backoff.sleep(deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new KVStoreException(what + " was interrupted", e);
             }
-        }
-
-        private void logProgress(long now) {
-            if (now - nextProgressLog < 0) {
-                return;
-            }
-            String message = "{}: still waiting after {} s (timeout {}): {}";
-            long waited = TimeUnit.NANOSECONDS.toSeconds(now - start);
-            if (progressLogged) {
-                log.info(message, what, waited, timeout, condition.missing());
-            } else {
-                log.debug(message, what, waited, timeout, condition.missing());
-                progressLogged = true;
-            }
-            nextProgressLog = now + PROGRESS_LOG_INTERVAL.toNanos();
         }
 
         /**

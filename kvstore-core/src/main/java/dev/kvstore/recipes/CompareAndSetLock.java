@@ -3,11 +3,12 @@ package dev.kvstore.recipes;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Backoff;
+import dev.kvstore.internal.Deadline;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ public final class CompareAndSetLock implements ThreadReentrantLock.Remote {
 
     /** The longest pause between two attempts while the lock is held by someone else. */
     public static final Duration MAX_POLL = Duration.ofMillis(50);
+    private static final Duration FIRST_POLL = Duration.ofMillis(1);
     private static final byte[] FREE = new byte[0];
     private static final Logger log = LoggerFactory.getLogger(CompareAndSetLock.class);
 
@@ -46,26 +48,24 @@ public final class CompareAndSetLock implements ThreadReentrantLock.Remote {
 
     @Override
     public long acquire(Duration timeout) {
-        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), TimeUnit.DAYS.toNanos(365));
-        long pauseNanos = TimeUnit.MILLISECONDS.toNanos(1);
+        Deadline deadline = Deadline.after(timeout);
+        Backoff backoff = new Backoff(FIRST_POLL, MAX_POLL);
         while (true) {
             if (store.compareAndSet(ownerKey, null, owner) || store.compareAndSet(ownerKey, FREE, owner)) {
                 return store.add(fencingKey, 1);
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            if (deadline.hasPassed()) {
                 String holder = store.get(ownerKey).orElse("nobody (it was just freed)");
                 throw new KVStoreTimeoutException("lock '" + name + "' was not acquired within " + timeout
                         + ": held by " + holder + " (key '" + store.component() + "/" + ownerKey + "'; a holder that "
                         + "died keeps it until the key is deleted)");
             }
             try {
-                TimeUnit.NANOSECONDS.sleep(Math.min(pauseNanos, left));
+                backoff.sleep(deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new KVStoreException("interrupted while acquiring lock '" + name + "'", e);
             }
-            pauseNanos = Math.min(pauseNanos * 2, MAX_POLL.toNanos());
         }
     }
 

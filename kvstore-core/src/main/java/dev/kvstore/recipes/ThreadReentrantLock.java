@@ -3,6 +3,7 @@ package dev.kvstore.recipes;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Deadline;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,9 +55,9 @@ public final class ThreadReentrantLock implements KVLock {
     @Override
     public Hold acquire(Duration timeout) {
         requireTimeout(timeout);
-        long deadline = System.nanoTime() + saturatedNanos(timeout);
+        Deadline deadline = Deadline.after(timeout);
         try {
-            if (!local.tryLock(saturatedNanos(timeout), TimeUnit.NANOSECONDS)) {
+            if (!local.tryLock(Deadline.cappedNanos(timeout), TimeUnit.NANOSECONDS)) {
                 throw new KVStoreTimeoutException("lock '" + name + "' was not acquired within " + timeout
                         + ": another thread of this process held it");
             }
@@ -66,7 +67,7 @@ public final class ThreadReentrantLock implements KVLock {
         }
         if (local.getHoldCount() == 1) {
             try {
-                token = remote.acquire(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                token = remote.acquire(deadline.left());
                 RecipeGauges.lockAcquired();
             } catch (RuntimeException | Error e) {
                 local.unlock();
@@ -100,10 +101,6 @@ public final class ThreadReentrantLock implements KVLock {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
         }
-    }
-
-    private static long saturatedNanos(Duration duration) {
-        return duration.compareTo(Duration.ofDays(365)) > 0 ? TimeUnit.DAYS.toNanos(365) : duration.toNanos();
     }
 
     /** One acquisition; closing it releases one hold count, the last one releases the store's lock. */

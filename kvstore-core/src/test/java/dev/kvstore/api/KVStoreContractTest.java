@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The contract every {@link KVStore} backend passes. A subclass provides {@link #openStore(String, String)}: a new
- * connection to the same server each time, so that tests can play several processes. Every test uses its own
+ * The contract every {@link KVStore} backend passes. A subclass implements {@link #createStore(String, String)}: a
+ * new connection to the same server each time, so that tests can play several processes ({@link #openStore} and
+ * {@link #peer()} call it and close what it opened after each test). Every test uses its own
  * namespace, so one server can serve the whole class.
  */
 public abstract class KVStoreContractTest {
@@ -375,6 +376,29 @@ public abstract class KVStoreContractTest {
         store.set("text", "not a number");
         assertThatThrownBy(() -> store.add("text", 1)).isInstanceOf(KVStoreException.class);
         assertThat(store.get("text")).as("the value is untouched").contains("not a number");
+    }
+
+    /** The rule of PyTorch's master (C++ std::stoll): the number the value starts with counts, the rest is dropped. */
+    @Test
+    void addCountsFromTheDecimalNumberTheValueStartsWith() {
+        store.set("suffixed", "5abc");
+        assertThat(store.add("suffixed", 1)).isEqualTo(6);
+        assertThat(store.get("suffixed")).as("stored back as plain decimal text").contains("6");
+        store.set("padded", " \t-7\n");
+        assertThat(store.add("padded", 2)).isEqualTo(-5);
+        store.set("signed", "+3");
+        assertThat(store.add("signed", 0)).isEqualTo(3);
+        assertThat(store.get("signed")).contains("3");
+    }
+
+    @Test
+    void addOnAValueWithoutLeadingDigitsOrBeyondSigned64BitsIsAnError() {
+        for (String value : List.of("abc5", "-", "99999999999999999999")) {
+            store.set("text", value);
+            assertThatThrownBy(() -> store.add("text", 1)).as(value).isInstanceOf(KVStoreException.class)
+                    .hasMessageContaining("not a decimal number");
+            assertThat(store.get("text")).as("the value is untouched").contains(value);
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.kvstore.spring;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Deadline;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -205,7 +206,7 @@ public final class KVStoreStartup {
             if (this.store.isDone()) {
                 return this.store.getNow(null);
             }
-            return this.store.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return this.store.get(Deadline.cappedNanos(timeout), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
             throw new KVStoreTimeoutException(operation + " timed out after " + timeout + ": the KVStore on "
                     + this.endpoint + " is not ready yet (" + this.progress + ")");

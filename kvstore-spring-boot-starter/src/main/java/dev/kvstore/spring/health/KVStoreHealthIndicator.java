@@ -1,6 +1,7 @@
 package dev.kvstore.spring.health;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.internal.Deadline;
 import dev.kvstore.spring.ManagedKVStore;
 import java.time.Duration;
 import java.util.Map;
@@ -86,7 +87,7 @@ public class KVStoreHealthIndicator extends AbstractHealthIndicator {
         }
         ProbeResult result;
         try {
-            result = probe().get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
+            result = probe().get(Deadline.cappedNanos(this.timeout), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
             String reason = "no answer within " + this.timeout + " (management.health.kvstore.timeout)";
             this.availabilityLog.lost(reason);
