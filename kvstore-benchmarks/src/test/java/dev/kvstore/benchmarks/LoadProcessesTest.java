@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.PythonRuntime;
+import dev.kvstore.testing.RequiresTorch;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ class LoadProcessesTest {
         }
     }
 
+    @RequiresTorch
     @Test
     void torch26LoadRunsBarrierRoundsAgainstTheJavaMaster() throws Exception {
         try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0).build().start()) {

@@ -6,6 +6,7 @@ import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.op.Op;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Listing pages through 100k keys on both backends with bounded memory: a child JVM with a 40 MiB heap lists keys
  * that take about 50 MiB as strings, so it only gets through if it holds one page at a time.
  */
+@RequiresEtcd
 class ListingManyKeysTest {
 
     @RegisterExtension

@@ -10,6 +10,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.RequiresEtcd;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * they wait and write: every wait completes, no wakeup is lost, no acknowledged write is lost, the clients carry on
  * with the remaining members, and the failed member rejoins. Also: the whole cluster down during a wait.
  */
+@RequiresEtcd
 class EtcdClusterFailoverTest {
 
     private static final Logger log = LoggerFactory.getLogger(EtcdClusterFailoverTest.class);

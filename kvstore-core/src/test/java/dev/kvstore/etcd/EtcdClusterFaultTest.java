@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.RequiresEtcd;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Waits on a real 3-member etcd cluster whose leader is killed while they wait. */
+@RequiresEtcd
 class EtcdClusterFaultTest {
 
     @RegisterExtension

@@ -10,6 +10,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.EtcdCluster;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * {@code -Dkvstore.soak.rounds=N} sets the number of rounds (default 8), {@code -Dkvstore.soak.faults=KILL_LEADER,...}
  * which faults the rounds cycle through (default all).
  */
+@RequiresEtcd
 @Tag("soak")
 class EtcdClusterSoakTest {
 

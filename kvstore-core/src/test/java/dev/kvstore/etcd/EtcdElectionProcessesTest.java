@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresEtcd;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TTL, and at no time do two act as leader (their writes are fenced by term: an older leader seeing a newer term
  * while it still believes it leads would log FENCED).
  */
+@RequiresEtcd
 class EtcdElectionProcessesTest {
 
     @RegisterExtension

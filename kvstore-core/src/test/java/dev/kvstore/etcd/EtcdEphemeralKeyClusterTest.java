@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresEtcd;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An ephemeral key on a 3-member etcd cluster survives the leader's death while its owner lives. */
+@RequiresEtcd
 class EtcdEphemeralKeyClusterTest {
 
     @RegisterExtension

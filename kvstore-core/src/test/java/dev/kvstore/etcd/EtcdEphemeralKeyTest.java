@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.recipes.RecipeGauges;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresEtcd;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Ephemeral keys on a real etcd: they go with their owner, and only with it. */
+@RequiresEtcd
 class EtcdEphemeralKeyTest {
 
     @RegisterExtension

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * User/password authentication on a real etcd with auth enabled (its own server, as enabling auth is global). The
  * users {@code alice} and {@code carol} may only read and write the namespace {@code alice-ns/}.
  */
+@RequiresEtcd
 class EtcdKVStoreAuthTest {
 
     private static EtcdServer server;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.RequiresEtcd;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Configuration checks of the builder, several endpoints, and the health-check status call. */
+@RequiresEtcd
 class EtcdKVStoreBuilderTest {
 
     @RegisterExtension

@@ -11,6 +11,7 @@ import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Waits under faults on a real etcd: server restarts, compactions, unreachable endpoints, closing during a wait;
  * and cleanup's reach. The server is this class's own, since some tests stop it.
  */
+@RequiresEtcd
 class EtcdKVStoreFaultTest {
 
     private static final Duration LONG = Duration.ofSeconds(60);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** TLS with client certificates (mutual TLS) on a real etcd; certificates made by openssl for the test. */
+@RequiresEtcd
 class EtcdKVStoreTlsTest {
 
     @TempDir

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.NaturalOrder;
 import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The etcd listing starts at its cursor's digit group and stops after a full page: every page size must still give
  * exactly the natural order, across groups, keys without digits, leading zeros and prefixes.
  */
+@RequiresEtcd
 class EtcdKeyListerTest {
 
     @RegisterExtension

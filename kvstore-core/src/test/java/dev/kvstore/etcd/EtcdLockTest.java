@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What only the etcd lock does: a dead holder frees it within the lease TTL; a lost lease is reported. */
+@RequiresEtcd
 class EtcdLockTest {
 
     @RegisterExtension

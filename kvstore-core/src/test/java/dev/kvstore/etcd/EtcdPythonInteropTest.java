@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresEtcd;
+import dev.kvstore.testing.RequiresTorch;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A real Python peer (python3-etcd3, {@code etcd_interop.py}) and the Java store share keys
  * {@code {namespace}/{component}/{key}} and raw values, both ways.
  */
+@RequiresTorch
+@RequiresEtcd
 class EtcdPythonInteropTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);

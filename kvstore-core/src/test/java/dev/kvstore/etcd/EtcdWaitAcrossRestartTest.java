@@ -8,6 +8,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * A long wait across an etcd restart keeps its deadline (it is not restarted when the wait recovers) and its result
  * (what it had seen before, plus what was written and compacted away while it recovered).
  */
+@RequiresEtcd
 class EtcdWaitAcrossRestartTest {
 
     private static final Logger log = LoggerFactory.getLogger(EtcdWaitAcrossRestartTest.class);

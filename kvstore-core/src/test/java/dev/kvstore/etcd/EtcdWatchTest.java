@@ -7,6 +7,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Watches on a real etcd: order, threads, close, restarts, compaction and slow listeners. */
+@RequiresEtcd
 class EtcdWatchTest {
 
     @RegisterExtension

@@ -2,11 +2,13 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreContractTest;
+import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The shared KVStore contract for {@link TcpKVStore} (MODERN protocol) against a real PyTorch 2.6 master. */
+@RequiresTorch
 class TcpKVStoreAgainstTorch26MasterContractTest extends KVStoreContractTest {
 
     @RegisterExtension

@@ -2,11 +2,14 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreContractTest;
+import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The shared KVStore contract for {@link TcpKVStore} (LEGACY protocol) against a real PyTorch 1.13 master. */
+@RequiresTorch
 class TcpKVStoreAgainstTorchMasterContractTest extends KVStoreContractTest {
 
     private static TorchPeer torch;

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -46,6 +48,7 @@ class TcpKVStoreMasterTest {
         return TcpKVStore.builder().host("127.0.0.1").port(port).timeout(LONG);
     }
 
+    @RequiresTorch
     @Test
     void masterWaitsForJavaAndPythonWorkers() throws Exception {
         int port = FreePorts.pick();

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
+import dev.kvstore.testing.TorchPeer;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * loops set/get: detection and a wrong setting must not disturb it (round trips under 100 ms, the bound of issue 11),
  * and a wrong setting must fail within seconds naming {@code kvstore.tcp.protocol}. Subclasses name the torch version.
  */
+@RequiresTorch
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
 

@@ -8,6 +8,8 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /** {@link TcpKVStore} beside real PyTorch 1.13 processes: same keys, same bytes, world-size registration. */
+@RequiresTorch
 class TcpKVStoreTorchInteropTest {
 
     private static final Duration LONG = Duration.ofSeconds(30);

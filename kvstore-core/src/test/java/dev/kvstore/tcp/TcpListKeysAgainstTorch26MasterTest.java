@@ -3,6 +3,7 @@ package dev.kvstore.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Listing against a real PyTorch 2.6 master (MODERN protocol, no LIST_KEYS): a clear
  * {@link UnsupportedOperationException}, and the store goes on working.
  */
+@RequiresTorch
 class TcpListKeysAgainstTorch26MasterTest {
 
     @RegisterExtension

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchPeer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /** The low-level client with the LEGACY protocol against a real PyTorch 1.13 TCPStore master. */
+@RequiresTorch
 class TcpStoreClientTorchMasterTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);

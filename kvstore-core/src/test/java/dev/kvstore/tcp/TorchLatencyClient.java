@@ -1,6 +1,7 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.TorchPeer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

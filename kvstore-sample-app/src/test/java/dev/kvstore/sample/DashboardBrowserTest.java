@@ -6,6 +6,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ import org.springframework.boot.test.context.SpringBootTest;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "kvstore.tcp.world-size=3", "kvstore.tcp.wait-for-workers=false" })
+@RequiresTorch
 class DashboardBrowserTest extends AppOverHttp {
 
     private static final String CHROMIUM = "/usr/bin/chromium";

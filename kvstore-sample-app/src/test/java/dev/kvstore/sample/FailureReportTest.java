@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kvstore.testing.EtcdAuth;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.TestCertificates;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -68,6 +69,7 @@ class FailureReportTest {
                 "--kvstore.etcd.user=alice"), "kvstore.etcd.user", "kvstore.etcd.password");
     }
 
+    @RequiresEtcd
     @Test
     void etcdCredentialsRefused() throws Exception {
         try (EtcdServer server = EtcdServer.start()) {
@@ -78,6 +80,7 @@ class FailureReportTest {
         }
     }
 
+    @RequiresEtcd
     @Test
     void etcdTlsHandshakeRefused(@TempDir Path serverCertificates, @TempDir Path otherCertificates)
             throws Exception {

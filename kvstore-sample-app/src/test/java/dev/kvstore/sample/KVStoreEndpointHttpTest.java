@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
         // Its own namespace: an application context (and master) of its own, not shared with other tests.
         properties = { "kvstore.tcp.world-size=3", "kvstore.tcp.wait-for-workers=false",
             "kvstore.namespace=endpoint-http" })
+@RequiresTorch
 class KVStoreEndpointHttpTest extends AppOverHttp {
 
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);

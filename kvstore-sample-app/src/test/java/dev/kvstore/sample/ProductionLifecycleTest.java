@@ -7,6 +7,8 @@ import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresEtcd;
+import dev.kvstore.testing.RequiresTorch;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The sample application as a process, the way Kubernetes runs it: probes while the store starts, readiness that
  * follows the store (a real PyTorch 1.13 peer, a real etcd), SIGTERM while connecting.
  */
+@RequiresEtcd
 class ProductionLifecycleTest {
 
     /** Starting a JVM and a torch process on the shared 2-core machine can be slow. */
@@ -29,6 +32,7 @@ class ProductionLifecycleTest {
     @RegisterExtension
     static final EtcdServerExtension etcd = new EtcdServerExtension();
 
+    @RequiresTorch
     @Test
     void masterOnPortZeroServesProbesWhileWaitingForATorchWorkerThenTurnsReady() throws Exception {
         int httpPort = FreePorts.pick();
@@ -51,6 +55,7 @@ class ProductionLifecycleTest {
         }
     }
 
+    @RequiresTorch
     @Test
     void workerWhoseTorchMasterDiesTurnsUnreadyFailsWritesInTimeAndRecovers() throws Exception {
         int storePort = FreePorts.pick();

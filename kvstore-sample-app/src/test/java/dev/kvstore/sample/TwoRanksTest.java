@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -86,6 +87,7 @@ class TwoRanksTest {
         assertProblem(parked.get(60, TimeUnit.SECONDS), 503, "TCPStore");
     }
 
+    @RequiresTorch
     @Test
     void aPyTorchProcessJoinsTheBarrierThroughTheJavaMaster() throws Exception {
         try (PythonProcess torchRank = PythonProcess.start("torch_barrier_peer.py",

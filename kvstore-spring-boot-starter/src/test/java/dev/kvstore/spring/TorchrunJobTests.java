@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * A Spring application as rank 0 of a torchrun-style job, configured only by the torchrun variables: it hosts the
  * TCPStore master, waits at startup for the PyTorch rank to register, and then exchanges keys with it.
  */
+@RequiresTorch
 class TorchrunJobTests {
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * runs out of memory, and its heap stays within the pending-bytes budget. Runs {@code kvstore.soak.adversarial.duration}
  * (ISO-8601, default PT10M): {@code mvn -B verify -Psoak -Dkvstore.soak.adversarial.duration=PT1M}.
  */
+@RequiresTorch
 @Tag("soak")
 class TcpStoreServerAdversarialSoakTest {
 

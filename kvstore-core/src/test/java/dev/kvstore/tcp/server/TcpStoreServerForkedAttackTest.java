@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * each sends 1 MiB of that value. A real torch 1.13 client keeps doing set/get round trips throughout, a sentinel key
  * stays intact, the master never runs out of memory and its heap stays within the pending-bytes budget.
  */
+@RequiresTorch
 class TcpStoreServerForkedAttackTest {
 
     private static final int MIB = 1024 * 1024;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ class TcpStoreServerSnapshotTest {
         return server.snapshot(query, SNAPSHOT_TIMEOUT);
     }
 
+    @RequiresTorch
     @Test
     void showsTheWaitingTorchClientTheIdleOneAndTheMissingKeyUntilItIsSet() throws Exception {
         PythonProcess waiting = torchPeer("late"); // torch sends it as "/late"

@@ -12,6 +12,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +58,7 @@ class TcpStoreServerStallLogTest {
         }
     }
 
+    @RequiresTorch
     @Test
     void namesTheStalledKeyAndItsWaitingClientsUntilItIsSet() throws Exception {
         try (PythonProcess torch = PythonProcess.start("torch_client_registered_peer.py", "127.0.0.1",

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * counters equal the ADDs and every ADD got its own result, each round has exactly one claim winner, every wait
  * returns.
  */
+@RequiresTorch
 class TcpStoreServerTorchLoadTest {
 
     private static final Duration PYTHON_TIMEOUT = Duration.ofMinutes(3);

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
+import dev.kvstore.testing.RequiresTorch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * LEGACY protocol) and torch 2.6 (the chroot, the 2.2+ protocol): every store method each has, server-side waits,
  * world_size registration and gloo all_reduce jobs, one of them mixing both versions.
  */
+@RequiresTorch
 class TcpStoreServerTorchTest {
 
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);

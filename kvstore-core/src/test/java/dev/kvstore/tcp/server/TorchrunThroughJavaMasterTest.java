@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
+import dev.kvstore.testing.RequiresTorch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * <p>The chroot's torch lacks libuv; torchrun's c10d backend constructs its TCPStore without {@code use_libuv}, so
  * {@link PythonRuntime#TORCH_2_6} puts a test-only {@code sitecustomize} on PYTHONPATH that defaults it to False.
  */
+@RequiresTorch
 class TorchrunThroughJavaMasterTest {
 
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(240);

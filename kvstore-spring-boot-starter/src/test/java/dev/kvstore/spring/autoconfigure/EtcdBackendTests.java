@@ -10,6 +10,7 @@ import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfiguration;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.RequiresEtcd;
 import java.net.URI;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +25,7 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The etcd backend of the starter against a real etcd: connection, connection details, cleanup, health. */
+@RequiresEtcd
 class EtcdBackendTests {
 
     @RegisterExtension

@@ -8,6 +8,7 @@ import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.testing.EtcdAuth;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.TestCertificates;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -17,6 +18,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** {@code kvstore.etcd.tls.*} and {@code kvstore.etcd.user/password} reach a real etcd that requires them. */
+@RequiresEtcd
 class EtcdSecurityTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()

@@ -7,6 +7,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.TestCertificates;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -24,6 +25,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  * {@code kvstore.etcd.ssl.bundle} (Spring Boot SSL bundles) and {@code classpath:} PEM locations against a real etcd
  * that requires mutual TLS.
  */
+@RequiresEtcd
 class EtcdSslBundleTests {
 
     @TempDir

@@ -7,6 +7,7 @@ import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfiguration;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.RequiresEtcd;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -17,6 +18,7 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The health indicator against a real etcd that stops and comes back. */
+@RequiresEtcd
 class KVStoreHealthIndicatorEtcdTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()

@@ -10,6 +10,7 @@ import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfi
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,7 @@ class KVStoreHealthIndicatorTcpTests {
         });
     }
 
+    @RequiresTorch
     @Test
     void downWithinItsTimeoutWhileAPyTorchMasterDoesNotAnswerAndUpAgainAfterwards() throws Exception {
         int port = FreePorts.pick();

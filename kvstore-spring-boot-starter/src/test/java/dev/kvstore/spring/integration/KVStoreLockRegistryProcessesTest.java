@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresEtcd;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two JVM processes contend for one lock through {@link KVStoreLockRegistry} on a real etcd. */
+@RequiresEtcd
 class KVStoreLockRegistryProcessesTest {
 
     @RegisterExtension

@@ -7,6 +7,7 @@ import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.EtcdDescriptor;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.RequiresEtcd;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The endpoint against a real etcd: the cluster's status and paged keys under the namespace, values hidden. */
+@RequiresEtcd
 class KVStoreEndpointEtcdTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()

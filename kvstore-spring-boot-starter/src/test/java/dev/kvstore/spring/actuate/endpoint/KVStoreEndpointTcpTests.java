@@ -9,6 +9,7 @@ import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.MasterDescriptor;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.RequiresTorch;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ class KVStoreEndpointTcpTests {
         return peer;
     }
 
+    @RequiresTorch
     @Test
     void showsTheClientsTheMissingKeyAndTheRegistrationsUntilTheKeyIsSet() {
         this.runner.run((context) -> {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The etcd test server: restarts keep data and ports, close deletes everything; the extension injects itself. */
+@RequiresEtcd
 @ExtendWith(EtcdServerExtension.class)
 class EtcdServerTest {
 

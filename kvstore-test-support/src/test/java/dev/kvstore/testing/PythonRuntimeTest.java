@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+@RequiresTorch
 class PythonRuntimeTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
