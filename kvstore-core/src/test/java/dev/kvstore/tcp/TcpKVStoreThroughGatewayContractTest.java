@@ -5,6 +5,7 @@ import dev.kvstore.api.KVStoreContractTest;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.server.ServerStore;
 import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The shared KVStore contract for {@link TcpKVStore} clients of a master whose server keeps its keys in a real etcd
  * (a gateway), with the {@link ProtocolGeneration#MODERN} protocol: the same results as against the in-memory master.
  */
+@RequiresEtcd
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcpKVStoreThroughGatewayContractTest extends KVStoreContractTest {
 

@@ -17,6 +17,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Two TCPStore gateways on one real etcd, serving one job: waits through one woken by writes through the other,
  * ADD atomic across them under contention, queues shared, and a gateway closed mid-job losing nothing.
  */
+@RequiresEtcd
 class TcpStoreGatewayTest {
 
     @RegisterExtension

@@ -8,6 +8,8 @@ import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
+import dev.kvstore.testing.RequiresEtcd;
+import dev.kvstore.testing.RequiresTorch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * sessions give the bytes of a torch master, and one gloo job split over two gateways initialises, all-reduces and
  * meets at barriers.
  */
+@RequiresEtcd
+@RequiresTorch
 class TcpStoreGatewayTorchTest {
 
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(120);

@@ -9,6 +9,7 @@ import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.FreePorts;
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  * A master that keeps its keys in a real etcd ({@code kvstore.tcp.server.store=etcd}): two such applications are
  * two gateways of one job, and the keys live under {@code kvstore.tcp.server.etcd-prefix} + namespace.
  */
+@RequiresEtcd
 class TcpGatewayTests {
 
     @RegisterExtension
