@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * Where a gateway keeps the TCPStore keys in etcd, under one prefix {@code P}: a value at {@code P v/<key>}, the items
  * of a queue at {@code P q/<length>/<key>/<20-digit sequence>} (the length keeps one queue's items apart from those
- * of a queue whose key extends it), and the next sequence number of a queue at {@code P n/<key>}. Keys are the raw
- * wire bytes.
+ * of a queue whose key extends it), the next sequence number of a queue at {@code P n/<key>}, and the token of the
+ * last read-modify-write of an etcd key {@code K} at {@code P w/K}. Keys are the raw wire bytes.
  */
 final class GatewayKeys {
 
@@ -18,6 +18,7 @@ final class GatewayKeys {
     private static final byte VALUE = 'v';
     private static final byte QUEUE = 'q';
     private static final byte QUEUE_COUNTER = 'n';
+    private static final byte LAST_WRITER = 'w';
 
     private final byte[] prefix;
 
@@ -58,6 +59,14 @@ final class GatewayKeys {
         byte[] wire = WireKeys.toBytes(key);
         return join(QUEUE, (wire.length + "/" + key + "/" + String.format("%020d", sequence))
                 .getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * @return where the transaction that last read-modify-wrote the etcd key leaves its token, so that a gateway can
+     *     tell after a lost answer whether its write went through
+     */
+    ByteSequence lastWriter(ByteSequence etcdKey) {
+        return join(LAST_WRITER, etcdKey.getBytes());
     }
 
     Kind kind(ByteSequence etcdKey) {

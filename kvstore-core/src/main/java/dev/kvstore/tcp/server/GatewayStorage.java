@@ -48,7 +48,7 @@ final class GatewayStorage {
         this.keys = keys;
         this.limits = limits;
         this.requestTimeout = requestTimeout;
-        this.writer = new KeyWriter(kv, this::bounded, requestTimeout.toNanos());
+        this.writer = new KeyWriter(kv, keys, this::bounded, requestTimeout.toNanos());
     }
 
     GatewayKeys keys() {
@@ -60,19 +60,27 @@ final class GatewayStorage {
         return future.orTimeout(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A call that is safe to repeat, retried while etcd is briefly unavailable (a leader election) until the request
+     * timeout.
+     */
+    private <T> CompletableFuture<T> repeatable(java.util.function.Supplier<CompletableFuture<T>> call) {
+        return EtcdRetry.idempotent(() -> bounded(call.get()), System.nanoTime() + requestTimeout.toNanos());
+    }
+
     /** @return the value, or {@code null} if the key is missing */
     CompletableFuture<byte[]> get(String key) {
-        return bounded(kv.get(keys.value(key))).thenApply(read -> read.getKvs().isEmpty()
+        return repeatable(() -> kv.get(keys.value(key))).thenApply(read -> read.getKvs().isEmpty()
                 ? null : read.getKvs().get(0).getValue().getBytes());
     }
 
     CompletableFuture<Void> set(String key, byte[] value) {
-        return bounded(kv.put(keys.value(key), ByteSequence.from(value))).thenApply(put -> null);
+        return repeatable(() -> kv.put(keys.value(key), ByteSequence.from(value))).thenApply(put -> null);
     }
 
-    /** @return 1 if the key existed, else 0 */
+    /** @return 1 if the key existed, else 0 (also when a retry after a lost answer finds it deleted already) */
     CompletableFuture<Long> delete(String key) {
-        return bounded(kv.delete(keys.value(key))).thenApply(deleted -> deleted.getDeleted());
+        return repeatable(() -> kv.delete(keys.value(key))).thenApply(deleted -> deleted.getDeleted());
     }
 
     CompletableFuture<Long> add(String key, long delta) {
@@ -102,11 +110,11 @@ final class GatewayStorage {
     }
 
     CompletableFuture<Long> numKeys() {
-        return bounded(kv.get(keys.values(), COUNT)).thenApply(GetResponse::getCount);
+        return repeatable(() -> kv.get(keys.values(), COUNT)).thenApply(GetResponse::getCount);
     }
 
     CompletableFuture<List<String>> listKeys() {
-        return bounded(kv.get(keys.values(), KEYS)).thenApply(read -> {
+        return repeatable(() -> kv.get(keys.values(), KEYS)).thenApply(read -> {
             List<String> found = new ArrayList<>(read.getKvs().size());
             for (KeyValue keyValue : read.getKvs()) {
                 found.add(keys.wireKey(keyValue.getKey()));
@@ -123,7 +131,7 @@ final class GatewayStorage {
             for (String key : wanted.subList(from, Math.min(wanted.size(), from + MAX_TXN_OPS))) {
                 gets.add(Op.get(keys.value(key), GetOption.DEFAULT));
             }
-            reads.add(bounded(kv.txn().Then(gets.toArray(Op[]::new)).commit()));
+            reads.add(repeatable(() -> kv.txn().Then(gets.toArray(Op[]::new)).commit()));
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<byte[]> values = new ArrayList<>(wanted.size());
@@ -150,7 +158,7 @@ final class GatewayStorage {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         for (int from = 0; from < puts.size(); from += MAX_TXN_OPS) {
             Op[] chunk = puts.subList(from, Math.min(puts.size(), from + MAX_TXN_OPS)).toArray(Op[]::new);
-            done = done.thenCompose(previous -> bounded(kv.txn().Then(chunk).commit()).thenApply(txn -> null));
+            done = done.thenCompose(previous -> repeatable(() -> kv.txn().Then(chunk).commit()).thenApply(txn -> null));
         }
         return done;
     }
@@ -167,7 +175,7 @@ final class GatewayStorage {
                 counts.add(Op.get(keys.value(key), GetOption.builder().withCountOnly(true).build()));
                 counts.add(Op.get(keys.queue(key), COUNT));
             }
-            reads.add(bounded(kv.txn().Then(counts.toArray(Op[]::new)).commit()).thenApply(txn -> {
+            reads.add(repeatable(() -> kv.txn().Then(counts.toArray(Op[]::new)).commit()).thenApply(txn -> {
                 Set<String> ready = new HashSet<>();
                 List<GetResponse> found = txn.getGetResponses();
                 for (int i = 0; i < chunk.size(); i++) {
@@ -201,7 +209,7 @@ final class GatewayStorage {
 
     private CompletableFuture<StoreState.QueuePop> queuePop(String key, long deadline) {
         ByteSequence queue = keys.queue(key);
-        return bounded(kv.get(queue, FIRST)).thenCompose(read -> {
+        return repeatable(() -> kv.get(queue, FIRST)).thenCompose(read -> {
             if (read.getKvs().isEmpty()) {
                 return CompletableFuture.completedFuture(new StoreState.QueuePop(0, null));
             }
@@ -226,12 +234,12 @@ final class GatewayStorage {
     }
 
     CompletableFuture<Long> queueLength(String key) {
-        return bounded(kv.get(keys.queue(key), COUNT)).thenApply(GetResponse::getCount);
+        return repeatable(() -> kv.get(keys.queue(key), COUNT)).thenApply(GetResponse::getCount);
     }
 
     /** @return the revision etcd is at now */
     CompletableFuture<Long> currentRevision() {
-        return bounded(kv.get(keys.all(), GetOption.builder().isPrefix(true).withCountOnly(true).build()))
+        return repeatable(() -> kv.get(keys.all(), GetOption.builder().isPrefix(true).withCountOnly(true).build()))
                 .thenApply(read -> read.getHeader().getRevision());
     }
 }

@@ -85,8 +85,12 @@ final class KeyWriter {
     }
 
     private final KV kv;
+    private final GatewayKeys keys;
     private final UnaryOperator<CompletableFuture<?>> bounded;
     private final long timeoutNanos;
+    /** Tells this gateway's writes apart from any other's: its id and a sequence number per transaction. */
+    private final String writerId = java.util.UUID.randomUUID().toString();
+    private final java.util.concurrent.atomic.AtomicLong transactions = new java.util.concurrent.atomic.AtomicLong();
     /** Keys with writes queued or in flight; guarded by itself. */
     private final Map<ByteSequence, KeyState> active = new HashMap<>();
 
@@ -94,8 +98,9 @@ final class KeyWriter {
      * @param bounded puts the request timeout on an etcd call's future
      * @param timeoutNanos how long one batch may keep retrying before its writes fail
      */
-    KeyWriter(KV kv, UnaryOperator<CompletableFuture<?>> bounded, long timeoutNanos) {
+    KeyWriter(KV kv, GatewayKeys keys, UnaryOperator<CompletableFuture<?>> bounded, long timeoutNanos) {
         this.kv = kv;
+        this.keys = keys;
         this.bounded = bounded;
         this.timeoutNanos = timeoutNanos;
     }
@@ -137,7 +142,7 @@ final class KeyWriter {
 
     private void attempt(KeyState state, List<Pending<?>> batch, long deadline, int attempt) {
         if (!state.known) {
-            call(kv.get(state.key)).whenComplete((read, error) -> {
+            EtcdRetry.idempotent(() -> call(kv.get(state.key)), deadline).whenComplete((read, error) -> {
                 if (error != null) {
                     fail(state, batch, error);
                 } else {
@@ -153,34 +158,76 @@ final class KeyWriter {
             value = apply(pending, value, then);
         }
         boolean changed = value != state.value;
+        ByteSequence token = ByteSequence.from(writerId + ":" + transactions.incrementAndGet(),
+                java.nio.charset.StandardCharsets.UTF_8);
         if (changed) {
             then.add(0, Op.put(state.key, ByteSequence.from(value), PutOption.DEFAULT));
+            then.add(1, Op.put(keys.lastWriter(state.key), token, PutOption.DEFAULT));
         }
         byte[] after = value;
         Cmp unchanged = new Cmp(state.key, Cmp.Op.EQUAL, CmpTarget.modRevision(state.modRevision));
         call(kv.txn().If(unchanged).Then(then.toArray(Op[]::new)).Else(Op.get(state.key, GetOption.DEFAULT))
                 .commit()).whenComplete((TxnResponse txn, Throwable error) -> {
                     if (error != null) {
-                        fail(state, batch, error);
-                    } else if (txn.isSucceeded()) {
-                        if (changed) {
-                            state.value = after;
-                            state.modRevision = txn.getHeader().getRevision();
+                        if (!EtcdRetry.isTransient(error) || System.nanoTime() - deadline > 0) {
+                            fail(state, batch, error);
+                        } else if (changed) {
+                            resolve(state, batch, deadline, attempt, after, token);
+                        } else {
+                            EtcdRetry.later(20).execute(() -> attempt(state, batch, deadline, attempt + 1));
                         }
-                        batch.forEach(Pending::settle);
-                        nextBatch(state);
+                    } else if (txn.isSucceeded()) {
+                        succeeded(state, batch, changed, after, txn.getHeader().getRevision());
                     } else {
                         // Another gateway wrote the key: compute again from what it wrote.
                         state.seen(txn.getGetResponses().get(0).getKvs());
-                        if (System.nanoTime() - deadline > 0) {
-                            fail(state, batch, new java.util.concurrent.TimeoutException("a write of "
-                                    + state.key + " lost to other gateways' writes " + attempt + " times within "
-                                    + java.time.Duration.ofNanos(timeoutNanos)));
-                        } else {
-                            attempt(state, batch, deadline, attempt + 1);
-                        }
+                        retryOrFail(state, batch, deadline, attempt);
                     }
                 });
+    }
+
+    /**
+     * The answer to a write was lost (e.g. the etcd leader changed): whether it went through shows in the token it
+     * left. If it did, its replies stand; if not, it is computed again from what etcd holds.
+     */
+    private void resolve(KeyState state, List<Pending<?>> batch, long deadline, int attempt, byte[] after,
+            ByteSequence token) {
+        EtcdRetry.idempotent(() -> call(kv.txn().Then(Op.get(state.key, GetOption.DEFAULT),
+                Op.get(keys.lastWriter(state.key), GetOption.DEFAULT)).commit()), deadline)
+                .whenComplete((read, error) -> {
+                    if (error != null) {
+                        fail(state, batch, error);
+                        return;
+                    }
+                    List<KeyValue> current = read.getGetResponses().get(0).getKvs();
+                    List<KeyValue> writer = read.getGetResponses().get(1).getKvs();
+                    if (!writer.isEmpty() && writer.get(0).getValue().equals(token) && !current.isEmpty()) {
+                        succeeded(state, batch, true, after, current.get(0).getModRevision());
+                    } else {
+                        state.seen(current);
+                        retryOrFail(state, batch, deadline, attempt);
+                    }
+                });
+    }
+
+    private void succeeded(KeyState state, List<Pending<?>> batch, boolean changed, byte[] after, long revision) {
+        if (changed) {
+            state.value = after;
+            state.modRevision = revision;
+        }
+        batch.forEach(Pending::settle);
+        nextBatch(state);
+    }
+
+    private void retryOrFail(KeyState state, List<Pending<?>> batch, long deadline, int attempt) {
+        if (System.nanoTime() - deadline > 0) {
+            fail(state, batch, new java.util.concurrent.TimeoutException("a write of "
+                    + state.key.toString(java.nio.charset.StandardCharsets.ISO_8859_1)
+                    + " lost to other gateways' writes " + attempt + " times within "
+                    + java.time.Duration.ofNanos(timeoutNanos)));
+        } else {
+            attempt(state, batch, deadline, attempt + 1);
+        }
     }
 
     private static <R> byte[] apply(Pending<R> pending, byte[] current, List<Op> then) {
