@@ -1,6 +1,7 @@
 package dev.kvstore.benchmarks;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KeysQuery;
 import dev.kvstore.etcd.EtcdKVStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -100,7 +101,7 @@ final class JavaEtcdLoad {
             for (int r = 0; r < rounds + 1; r++) {
                 String prefix = "r" + ranks + "-" + r + "/";
                 CompletableFuture<Long> woke = CompletableFuture.supplyAsync(() -> {
-                    waiter.waitForKeys(prefix + "rank:*", ranks, "1", WAIT, null);
+                    waiter.waitForKeys(KeysQuery.matching(prefix + "rank:*", ranks), WAIT);
                     return System.nanoTime();
                 });
                 Thread.sleep(20);

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Base of the backends: validates arguments, maps keys through the {@link KeyLayout}, provides component views, the
@@ -86,25 +87,14 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     @Override
-    public final List<String> waitForKeys(String keyPattern, int expectedCount, String value, Duration timeout,
-            Collection<String> candidateKeys) {
-        KeyPattern pattern = KeyPattern.compile(keyPattern);
-        if (expectedCount < 1) {
-            throw new IllegalArgumentException("expectedCount must be at least 1, got " + expectedCount);
-        }
-        List<String> candidates = null;
-        if (candidateKeys != null) {
-            candidates = new ArrayList<>(candidateKeys.size());
-            for (String candidate : candidateKeys) {
-                KeyLayout.requireKey(candidate);
-                if (pattern.matches(candidate)) {
-                    candidates.add(candidate);
-                }
-            }
-        }
+    public final List<String> waitForKeys(KeysQuery query, Duration timeout) {
+        KeyPattern pattern = query.pattern();
+        List<String> given = query.candidateKeys();
+        List<String> candidates = given == null ? null : given.stream().filter(pattern::matches).toList();
+        String value = query.value();
         byte[] expectedValue = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
-        List<String> matched = new ArrayList<>(
-                doWaitForKeys(layout, pattern, expectedCount, expectedValue, requireTimeout(timeout), candidates));
+        List<String> matched = new ArrayList<>(doWaitForKeys(layout, pattern, query.expectedCount(), expectedValue,
+                requireTimeout(timeout), candidates));
         matched.sort(NaturalOrder.INSTANCE);
         return List.copyOf(matched);
     }
@@ -115,13 +105,13 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     @Override
-    public final boolean compareAndSet(String key, byte[] expected, byte[] desired) {
+    public final boolean compareAndSet(String key, byte @Nullable [] expected, byte[] desired) {
         Objects.requireNonNull(desired, "desired");
         return doCompareAndSet(fullKey(key), expected, desired);
     }
 
     @Override
-    public final KeyPage listKeys(String prefix, String continueAfter, int limit) {
+    public final KeyPage listKeys(@Nullable String prefix, @Nullable String continueAfter, int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, got " + limit);
         }
@@ -150,7 +140,7 @@ public abstract class AbstractKVStore implements KVStore {
     }
 
     @Override
-    public final KVWatch watch(String prefix, KVWatch.Listener listener) {
+    public final KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
         Objects.requireNonNull(listener, "listener");
         requireOpen();
         return doWatch(layout, prefix == null ? "" : prefix, listener);
@@ -301,12 +291,12 @@ public abstract class AbstractKVStore implements KVStore {
      * @return matching keys relative to the component, in any order
      */
     protected abstract List<String> doWaitForKeys(KeyLayout layout, KeyPattern pattern, int expectedCount,
-            byte[] value, Duration timeout, List<String> candidateKeys);
+            byte @Nullable [] value, Duration timeout, @Nullable List<String> candidateKeys);
 
     protected abstract long doAdd(String fullKey, long delta);
 
     /** @param expected the expected value, or {@code null} for "absent" */
-    protected abstract boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired);
+    protected abstract boolean doCompareAndSet(String fullKey, byte @Nullable [] expected, byte[] desired);
 
     /**
      * Lists a page of the layout's component; see {@link KVStore#listKeys(String, String, int)}. The default throws
@@ -314,7 +304,7 @@ public abstract class AbstractKVStore implements KVStore {
      *
      * @param prefix the prefix relative to the component, never {@code null}
      */
-    protected KeyPage doListKeys(KeyLayout layout, String prefix, String continueAfter, int limit) {
+    protected KeyPage doListKeys(KeyLayout layout, String prefix, @Nullable String continueAfter, int limit) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
     }
 
@@ -394,8 +384,8 @@ public abstract class AbstractKVStore implements KVStore {
         }
 
         @Override
-        protected List<String> doWaitForKeys(KeyLayout layout, KeyPattern pattern, int expectedCount, byte[] value,
-                Duration timeout, List<String> candidateKeys) {
+        protected List<String> doWaitForKeys(KeyLayout layout, KeyPattern pattern, int expectedCount,
+                byte @Nullable [] value, Duration timeout, @Nullable List<String> candidateKeys) {
             return owner.doWaitForKeys(layout, pattern, expectedCount, value, timeout, candidateKeys);
         }
 
@@ -405,12 +395,12 @@ public abstract class AbstractKVStore implements KVStore {
         }
 
         @Override
-        protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
+        protected boolean doCompareAndSet(String fullKey, byte @Nullable [] expected, byte[] desired) {
             return owner.doCompareAndSet(fullKey, expected, desired);
         }
 
         @Override
-        protected KeyPage doListKeys(KeyLayout layout, String prefix, String continueAfter, int limit) {
+        protected KeyPage doListKeys(KeyLayout layout, String prefix, @Nullable String continueAfter, int limit) {
             return owner.doListKeys(layout, prefix, continueAfter, limit);
         }
 

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A coordination key-value store shared by the processes of a distributed job: rendezvous, barriers and small
@@ -97,33 +98,64 @@ public interface KVStore extends AutoCloseable {
 
     /**
      * Waits up to {@link #DEFAULT_TIMEOUT} until {@code expectedCount} keys matching the pattern hold {@code "1"}.
-     * Needs a backend that can list keys (etcd); see {@link #waitForKeys(String, int, String, Duration, Collection)}.
+     * Needs a backend that can list keys (etcd); see {@link #waitForKeys(KeysQuery, Duration)}.
      */
     default List<String> waitForKeys(String keyPattern, int expectedCount) {
-        return waitForKeys(keyPattern, expectedCount, DEFAULT_READY_VALUE, DEFAULT_TIMEOUT, null);
+        return waitForKeys(KeysQuery.matching(keyPattern, expectedCount), DEFAULT_TIMEOUT);
     }
 
     /**
-     * Waits until at least {@code expectedCount} keys of this component match the pattern and hold the value.
+     * Waits until at least {@code expectedCount} keys matching the pattern hold {@code "1"}, among the candidate
+     * keys: the form that works on every backend (TCPStore needs the candidates, etcd does not).
+     *
+     * @param candidateKeys keys relative to the component that may match, e.g. one per rank
+     * @see #waitForKeys(KeysQuery, Duration)
+     */
+    default List<String> waitForKeys(String keyPattern, int expectedCount, Collection<String> candidateKeys,
+            Duration timeout) {
+        return waitForKeys(KeysQuery.matching(keyPattern, expectedCount).withCandidates(candidateKeys), timeout);
+    }
+
+    /**
+     * Waits until at least {@link KeysQuery#expectedCount()} keys of this component match the query's pattern and
+     * hold its value.
      *
      * <p>In the pattern, {@code *} matches any run of characters (including {@code /}); everything else matches
      * itself. For example {@code "pair:foo/rank:*}{@code /ready"} matches {@code "pair:foo/rank:0/ready"}.
      *
-     * <p>The etcd backend reads the component's prefix and watches it, and ignores {@code candidateKeys}. TCPStore
-     * cannot list keys, so it requires {@code candidateKeys}: the keys that may match (for example one per rank); it
-     * waits for them with the server-side WAIT, not by polling.
+     * <p>The etcd backend reads the component's prefix and watches it, and ignores the candidate keys. TCPStore
+     * cannot list keys, so it requires {@link KeysQuery#withCandidates candidate keys}: the keys that may match (for
+     * example one per rank); it waits for them with the server-side WAIT, not by polling.
+     *
+     * @param query the pattern, the count, the value and the candidate keys
+     * @param timeout how long to wait
+     * @return the matching keys, relative to the component, in natural order ({@code rank:2} before {@code rank:10})
+     * @throws KVStoreTimeoutException naming how many keys matched out of how many, and which candidates were missing
+     * @throws IllegalArgumentException if the backend needs candidate keys and the query has none
+     */
+    List<String> waitForKeys(KeysQuery query, Duration timeout);
+
+    /**
+     * Waits until at least {@code expectedCount} keys of this component match the pattern and hold the value.
      *
      * @param keyPattern pattern relative to the component, with {@code *} wildcards
      * @param expectedCount how many matching keys to wait for, at least 1
      * @param value the value matching keys must hold (UTF-8); {@code null} accepts any value
      * @param timeout how long to wait
      * @param candidateKeys keys relative to the component that may match; required by TCPStore, ignored by etcd
-     * @return the matching keys, relative to the component, in natural order ({@code rank:2} before {@code rank:10})
-     * @throws KVStoreTimeoutException naming how many keys matched out of how many, and which candidates were missing
-     * @throws IllegalArgumentException if the backend needs candidate keys and none were given
+     * @return the matching keys, relative to the component, in natural order
+     * @deprecated two nullable arguments whose meaning depends on the backend: use
+     *     {@link #waitForKeys(KeysQuery, Duration)} ({@code KeysQuery.matching(pattern, count).withValue(value)
+     *     .withCandidates(keys)}, or {@code withAnyValue()} for a {@code null} value), or
+     *     {@link #waitForKeys(String, int, Collection, Duration)}
      */
-    List<String> waitForKeys(String keyPattern, int expectedCount, String value, Duration timeout,
-            Collection<String> candidateKeys);
+    @Deprecated(since = "0.1.0")
+    default List<String> waitForKeys(String keyPattern, int expectedCount, @Nullable String value, Duration timeout,
+            @Nullable Collection<String> candidateKeys) {
+        KeysQuery query = KeysQuery.matching(keyPattern, expectedCount);
+        query = value == null ? query.withAnyValue() : query.withValue(value);
+        return waitForKeys(candidateKeys == null ? query : query.withCandidates(candidateKeys), timeout);
+    }
 
     /**
      * Atomically adds {@code delta} to the decimal counter stored at the key (a missing key counts as 0).
@@ -145,7 +177,7 @@ public interface KVStore extends AutoCloseable {
      *
      * @return {@code true} if the key now holds {@code desired} because of this call or already did
      */
-    boolean compareAndSet(String key, byte[] expected, byte[] desired);
+    boolean compareAndSet(String key, byte @Nullable [] expected, byte[] desired);
 
     /**
      * Blocks until {@code parties} callers (typically one per rank, in any process) have reached the barrier of this
@@ -196,7 +228,7 @@ public interface KVStore extends AutoCloseable {
      * @param limit the most keys to return, at least 1
      * @throws UnsupportedOperationException if the backend or its server cannot list keys, naming why
      */
-    default KeyPage listKeys(String prefix, String continueAfter, int limit) {
+    default KeyPage listKeys(@Nullable String prefix, @Nullable String continueAfter, int limit) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
     }
 
@@ -255,7 +287,7 @@ public interface KVStore extends AutoCloseable {
      *
      * @throws UnsupportedOperationException if the backend cannot watch (TCPStore)
      */
-    default KVWatch watch(String prefix, KVWatch.Listener listener) {
+    default KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");
     }
 

@@ -1,5 +1,7 @@
 package dev.kvstore.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown when a call conflicts with what the store already holds, not because the store failed: for example a barrier
  * name reused after that barrier passed or broke. Retrying the same call cannot succeed; the caller must change it
@@ -13,7 +15,7 @@ public class KVStoreConflictException extends KVStoreException {
         super(message);
     }
 
-    public KVStoreConflictException(String message, Throwable cause) {
+    public KVStoreConflictException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,5 +1,7 @@
 package dev.kvstore.api;
 
+import org.jspecify.annotations.Nullable;
+
 /** Thrown when the store's server cannot be reached or the connection to it broke during a call. */
 public class KVStoreConnectionException extends KVStoreException {
 
@@ -9,7 +11,7 @@ public class KVStoreConnectionException extends KVStoreException {
         super(message);
     }
 
-    public KVStoreConnectionException(String message, Throwable cause) {
+    public KVStoreConnectionException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

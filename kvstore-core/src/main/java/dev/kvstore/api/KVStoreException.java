@@ -1,5 +1,7 @@
 package dev.kvstore.api;
 
+import org.jspecify.annotations.Nullable;
+
 /** Base of every exception thrown by a {@link KVStore}: unchecked, with a message that says what failed and where. */
 public class KVStoreException extends RuntimeException {
 
@@ -9,7 +11,7 @@ public class KVStoreException extends RuntimeException {
         super(message);
     }
 
-    public KVStoreException(String message, Throwable cause) {
+    public KVStoreException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -3,6 +3,7 @@ package dev.kvstore.api;
 import dev.kvstore.internal.Printable;
 import java.time.Duration;
 import java.util.Collection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown when a wait, a barrier or a connection attempt did not complete within its timeout. The message names what
@@ -17,7 +18,7 @@ public class KVStoreTimeoutException extends KVStoreException {
         super(message);
     }
 
-    public KVStoreTimeoutException(String message, Throwable cause) {
+    public KVStoreTimeoutException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 
@@ -32,7 +33,7 @@ public class KVStoreTimeoutException extends KVStoreException {
      *
      * @param lastSeen the value the key held last, or {@code null} if it did not exist
      */
-    public static KVStoreTimeoutException forValue(String fullKey, byte[] expected, byte[] lastSeen,
+    public static KVStoreTimeoutException forValue(String fullKey, byte[] expected, byte @Nullable [] lastSeen,
             Duration timeout) {
         String seen = lastSeen == null ? "the key does not exist" : "it holds '" + Printable.of(lastSeen) + "'";
         return new KVStoreTimeoutException("waitForValue timed out after " + timeout + ": key '" + fullKey
@@ -47,8 +48,9 @@ public class KVStoreTimeoutException extends KVStoreException {
      * @param matched the keys that matched when the wait gave up
      * @param missingCandidates candidate keys that did not match, or {@code null} if the backend needs none
      */
-    public static KVStoreTimeoutException forKeys(String prefix, KeyPattern pattern, byte[] value, int expectedCount,
-            Collection<String> matched, Collection<String> missingCandidates, Duration timeout) {
+    public static KVStoreTimeoutException forKeys(String prefix, KeyPattern pattern, byte @Nullable [] value,
+            int expectedCount, Collection<String> matched, @Nullable Collection<String> missingCandidates,
+            Duration timeout) {
         StringBuilder message = new StringBuilder("waitForKeys timed out after ").append(timeout).append(": ")
                 .append(matched.size()).append(" of ").append(expectedCount).append(" keys matching '")
                 .append(prefix).append(pattern).append("'");

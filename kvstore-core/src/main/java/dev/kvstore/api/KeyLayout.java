@@ -1,6 +1,7 @@
 package dev.kvstore.api;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The key layout shared with the Python {@code etha.kvstore} module: {@code {namespace}/{component}/{key}}.
@@ -57,20 +58,20 @@ public final class KeyLayout {
     /**
      * @return the key relative to the component, or {@code null} if the full key is not in this component
      */
-    public String relativeKey(String fullKey) {
+    public @Nullable String relativeKey(String fullKey) {
         String prefix = componentPrefix();
         return fullKey.startsWith(prefix) ? fullKey.substring(prefix.length()) : null;
     }
 
     /** @throws IllegalArgumentException if the key is null or empty */
-    public static String requireKey(String key) {
+    public static String requireKey(@Nullable String key) {
         if (key == null || key.isEmpty()) {
             throw new IllegalArgumentException("key must be a non-empty string, got " + (key == null ? "null" : "\"\""));
         }
         return key;
     }
 
-    private static String requireSegment(String what, String value) {
+    private static String requireSegment(String what, @Nullable String value) {
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException(what + " must be a non-empty string");
         }

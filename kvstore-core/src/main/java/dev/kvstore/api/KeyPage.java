@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One page of a key listing ({@link KVStore#listKeys(String, String, int)}): keys relative to the component, in
@@ -21,7 +22,7 @@ public record KeyPage(List<String> keys, boolean hasMore) {
     }
 
     /** @return the cursor of the next page: the last key of this page, or {@code null} if this page is empty */
-    public String continueAfter() {
+    public @Nullable String continueAfter() {
         return keys.isEmpty() ? null : keys.get(keys.size() - 1);
     }
 
@@ -31,7 +32,7 @@ public record KeyPage(List<String> keys, boolean hasMore) {
      */
     public static final class Collector {
 
-        private final String after;
+        private final @Nullable String after;
         private final int limit;
         /** The kept keys, naturally largest first; holds at most limit + 1 (the extra one proves hasMore). */
         private final PriorityQueue<String> kept;
@@ -40,7 +41,7 @@ public record KeyPage(List<String> keys, boolean hasMore) {
          * @param after the cursor: only keys naturally after it are kept; {@code null} for the first page
          * @param limit the page size, at least 1
          */
-        public Collector(String after, int limit) {
+        public Collector(@Nullable String after, int limit) {
             if (limit < 1) {
                 throw new IllegalArgumentException("limit must be at least 1, got " + limit);
             }
@@ -69,7 +70,7 @@ public record KeyPage(List<String> keys, boolean hasMore) {
         }
 
         /** @return the naturally largest key kept, or {@code null} */
-        public String largest() {
+        public @Nullable String largest() {
             return kept.peek();
         }
 

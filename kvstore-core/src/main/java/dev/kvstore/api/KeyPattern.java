@@ -1,6 +1,7 @@
 package dev.kvstore.api;
 
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A key pattern in which {@code *} matches any run of characters (including none, and including {@code /});
@@ -24,7 +25,7 @@ public final class KeyPattern {
     }
 
     /** @throws IllegalArgumentException if the pattern is null or empty */
-    public static KeyPattern compile(String pattern) {
+    public static KeyPattern compile(@Nullable String pattern) {
         if (pattern == null || pattern.isEmpty()) {
             throw new IllegalArgumentException("key pattern must be a non-empty string");
         }

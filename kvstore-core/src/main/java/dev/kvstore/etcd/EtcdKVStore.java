@@ -1,52 +1,32 @@
 package dev.kvstore.etcd;
 
 import dev.kvstore.api.AbstractKVStore;
-import dev.kvstore.api.KVStoreConnectionException;
-import dev.kvstore.api.KVStoreException;
-import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
-import dev.kvstore.internal.Deadline;
-import dev.kvstore.internal.DecimalText;
-import dev.kvstore.internal.Printable;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.maintenance.StatusResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.grpc.netty.GrpcSslContexts;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,15 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdKVStore extends AbstractKVStore {
 
-    /** Large enough for a prefix read of many big values; gRPC's default of 4 MiB is not. */
-    static final int MAX_INBOUND_MESSAGE_BYTES = 256 * 1024 * 1024;
-    /**
-     * gRPC keepalive: a member that hangs (frozen process, dead machine, cut network) keeps its connection open and
-     * round-robin keeps sending it calls, which time out, until a keepalive ping goes unanswered. jetcd's defaults
-     * (30 s + 10 s) let that last 40 s; 10 s is gRPC's minimum ping interval and well above etcd's 5 s minimum.
-     */
-    static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
-    static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(EtcdKVStore.class);
 
     private final Client client;
@@ -89,6 +60,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     private final EtcdCalls calls;
     private final EtcdWaiter waiter;
     private final EtcdKeyLister lister;
+    private final EtcdTransactions transactions;
     private final EtcdSession session;
     private final java.util.Set<EtcdPrefixWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -99,6 +71,7 @@ public final class EtcdKVStore extends AbstractKVStore {
         this.calls = calls;
         this.waiter = new EtcdWaiter(kv, client.getWatchClient(), calls, this::isClosed);
         this.lister = new EtcdKeyLister(kv, calls);
+        this.transactions = new EtcdTransactions(kv, calls);
         this.session = new EtcdSession(client.getLeaseClient(), calls, leaseTtl);
     }
 
@@ -136,26 +109,7 @@ public final class EtcdKVStore extends AbstractKVStore {
         if (isClosed()) {
             throw new IllegalStateException("KVStore " + layout() + " is closed");
         }
-        CompletableFuture<EtcdClusterStatus> first = new CompletableFuture<>();
-        AtomicInteger failures = new AtomicInteger();
-        List<CompletableFuture<StatusResponse>> requests = new ArrayList<>();
-        for (String endpoint : calls.endpoints()) {
-            CompletableFuture<StatusResponse> request = client.getMaintenanceClient().statusMember(endpoint);
-            requests.add(request);
-            request.whenComplete((status, error) -> {
-                if (error == null) {
-                    first.complete(new EtcdClusterStatus(endpoint, status.getHeader().getMemberId(),
-                            status.getLeader(), status.getVersion(), status.getHeader().getRevision()));
-                } else if (failures.incrementAndGet() == calls.endpoints().size()) {
-                    first.completeExceptionally(error);
-                }
-            });
-        }
-        try {
-            return calls.await("status request", first, timeout);
-        } finally {
-            requests.forEach(request -> request.cancel(true));
-        }
+        return EtcdClusterStatus.firstAnswer(client.getMaintenanceClient(), calls, timeout);
     }
 
     /**
@@ -168,37 +122,8 @@ public final class EtcdKVStore extends AbstractKVStore {
      * @param valueBytes how many leading bytes of each value to include; 0 hides values
      * @throws IllegalArgumentException if limit or valueBytes is out of range
      */
-    public EtcdKeyPage namespaceKeys(String after, int limit, int valueBytes) {
-        if (limit < 1 || limit > 10_000) {
-            throw new IllegalArgumentException("limit must be in 1..10000, got " + limit);
-        }
-        if (valueBytes < 0) {
-            throw new IllegalArgumentException("valueBytes must not be negative, got " + valueBytes);
-        }
-        String prefix = layout().namespacePrefix();
-        // "\0" appended: the smallest key greater than the last one shown.
-        ByteSequence from = bytes(after == null ? prefix : prefix + after + "\0");
-        GetOption page = GetOption.builder()
-                .withRange(io.etcd.jetcd.options.OptionsUtil.prefixEndOf(bytes(prefix)))
-                .withSortField(GetOption.SortTarget.KEY)
-                .withSortOrder(GetOption.SortOrder.ASCEND)
-                .withLimit(limit + 1L)
-                .build();
-        GetResponse response = calls.await("read of the keys under '" + prefix + "'", kv.get(from, page));
-        List<EtcdKeyPage.Key> keys = new ArrayList<>();
-        for (KeyValue entry : response.getKvs()) {
-            if (keys.size() == limit) {
-                break;
-            }
-            byte[] value = entry.getValue().getBytes();
-            String shown = valueBytes == 0 ? null
-                    : new String(value, 0, Math.min(value.length, valueBytes), StandardCharsets.UTF_8);
-            keys.add(new EtcdKeyPage.Key(entry.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length()),
-                    value.length, shown, entry.getModRevision()));
-        }
-        boolean more = response.getKvs().size() > limit;
-        return new EtcdKeyPage(keys, more ? keys.get(keys.size() - 1).name() : null,
-                response.getHeader().getRevision());
+    public EtcdKeyPage namespaceKeys(@Nullable String after, int limit, int valueBytes) {
+        return lister.namespacePage(layout(), after, limit, valueBytes);
     }
 
     // --- the KVStore operations on full keys --------------------------------------------------------------------
@@ -293,52 +218,16 @@ public final class EtcdKVStore extends AbstractKVStore {
         return session.ttl();
     }
 
-    /**
-     * A transaction that puts the new count if the key's mod revision is still the one read (0 for a missing key);
-     * on conflict it returns the current value in the same round trip and the addition is retried, until the request
-     * timeout.
-     */
+    /** An etcd transaction, retried on conflict; see {@link EtcdTransactions#add}. */
     @Override
     protected long doAdd(String fullKey, long delta) {
-        ByteSequence key = bytes(fullKey);
-        String what = "add to key '" + fullKey + "'";
-        Deadline deadline = Deadline.after(calls.requestTimeout());
-        KeyValue current = first(calls.await(what, kv.get(key)));
-        while (true) {
-            long next = addExact(fullKey, current, delta);
-            long modRevision = current == null ? 0 : current.getModRevision();
-            TxnResponse response = calls.await(what, kv.txn()
-                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
-                    .Then(Op.put(key, ByteSequence.from(DecimalText.format(next)), PutOption.DEFAULT))
-                    .Else(Op.get(key, GetOption.DEFAULT))
-                    .commit());
-            if (response.isSucceeded()) {
-                return next;
-            }
-            if (deadline.hasPassed()) {
-                throw new KVStoreTimeoutException("etcd " + what + " kept conflicting with concurrent writers for "
-                        + calls.requestTimeout() + " (endpoints " + calls.endpoints() + ")");
-            }
-            current = first(response.getGetResponses().get(0));
-        }
+        return transactions.add(fullKey, delta);
     }
 
+    /** An etcd transaction; see {@link EtcdTransactions#compareAndSet}. */
     @Override
-    protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
-        ByteSequence key = bytes(fullKey);
-        Cmp condition = expected == null
-                ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
-                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(expected)));
-        TxnResponse response = calls.await("compare-and-set of key '" + fullKey + "'", kv.txn()
-                .If(condition)
-                .Then(Op.put(key, ByteSequence.from(desired), PutOption.DEFAULT))
-                .Else(Op.get(key, GetOption.DEFAULT))
-                .commit());
-        if (response.isSucceeded()) {
-            return true;
-        }
-        KeyValue current = first(response.getGetResponses().get(0));
-        return current != null && Arrays.equals(current.getValue().getBytes(), desired);
+    protected boolean doCompareAndSet(String fullKey, byte @Nullable [] expected, byte[] desired) {
+        return transactions.compareAndSet(fullKey, expected, desired);
     }
 
     /**
@@ -351,7 +240,7 @@ public final class EtcdKVStore extends AbstractKVStore {
             List.copyOf(watches).forEach(EtcdPrefixWatch::close);
             session.close();
             if (cleanup) {
-                deleteNamespace(calls, client.getKVClient(), layout());
+                EtcdConnector.deleteNamespace(calls, client.getKVClient(), layout());
             }
         } finally {
             client.close();
@@ -361,32 +250,6 @@ public final class EtcdKVStore extends AbstractKVStore {
     /** Test hooks into every wait of this store. */
     void waitHooks(WaitHooks hooks) {
         waiter.hooks(hooks);
-    }
-
-    private static void deleteNamespace(EtcdCalls calls, KV kv, KeyLayout layout) {
-        String prefix = layout.namespacePrefix();
-        long deleted = calls.await("cleanup of prefix '" + prefix + "'",
-                kv.delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build())).getDeleted();
-        log.info("Deleted {} keys under '{}' from etcd {}", deleted, prefix, calls.endpoints());
-    }
-
-    private static long addExact(String fullKey, KeyValue current, long delta) {
-        if (current == null) {
-            return delta;
-        }
-        byte[] stored = current.getValue().getBytes();
-        long value = DecimalText.parse(stored).orElseThrow(() -> new KVStoreException("cannot add to key '"
-                + fullKey + "': it holds '" + Printable.of(stored) + "', not a decimal number"));
-        try {
-            return Math.addExact(value, delta);
-        } catch (ArithmeticException e) {
-            throw new KVStoreException("cannot add " + delta + " to key '" + fullKey + "' holding " + value
-                    + ": the result overflows a long", e);
-        }
-    }
-
-    private static KeyValue first(GetResponse response) {
-        return response.getKvs().isEmpty() ? null : response.getKvs().get(0);
     }
 
     private static ByteSequence bytes(String text) {
@@ -408,13 +271,13 @@ public final class EtcdKVStore extends AbstractKVStore {
         private List<String> endpoints = List.of("http://127.0.0.1:2379");
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(10);
-        private String user;
-        private String password;
-        private Path caCertificate;
-        private Path clientCertificate;
-        private Path clientKey;
-        private TrustManagerFactory trustManagers;
-        private KeyManagerFactory keyManagers;
+        private @Nullable String user;
+        private @Nullable String password;
+        private @Nullable Path caCertificate;
+        private @Nullable Path clientCertificate;
+        private @Nullable Path clientKey;
+        private @Nullable TrustManagerFactory trustManagers;
+        private @Nullable KeyManagerFactory keyManagers;
         private String namespace = "default";
         private String component = "tensorbus";
         private boolean cleanup;
@@ -452,25 +315,25 @@ public final class EtcdKVStore extends AbstractKVStore {
         }
 
         /** The etcd user to authenticate as; needs {@link #password(String)}. Default: no authentication. */
-        public Builder user(String user) {
+        public Builder user(@Nullable String user) {
             this.user = user;
             return this;
         }
 
         /** The password of {@link #user(String)}. */
-        public Builder password(String password) {
+        public Builder password(@Nullable String password) {
             this.password = password;
             return this;
         }
 
         /** Enables TLS: the server's certificate is verified against this CA (PEM). */
-        public Builder caCertificate(Path pem) {
+        public Builder caCertificate(@Nullable Path pem) {
             this.caCertificate = pem;
             return this;
         }
 
         /** Mutual TLS: the client's certificate chain (PEM) and its PKCS#8 private key (PEM). */
-        public Builder clientCertificate(Path certificatePem, Path privateKeyPem) {
+        public Builder clientCertificate(@Nullable Path certificatePem, @Nullable Path privateKeyPem) {
             this.clientCertificate = certificatePem;
             this.clientKey = privateKeyPem;
             return this;
@@ -484,7 +347,7 @@ public final class EtcdKVStore extends AbstractKVStore {
          * @param keyManagers the client's certificate and key for mutual TLS, or {@code null} for none
          * @return this builder
          */
-        public Builder tls(TrustManagerFactory trustManagers, KeyManagerFactory keyManagers) {
+        public Builder tls(TrustManagerFactory trustManagers, @Nullable KeyManagerFactory keyManagers) {
             this.trustManagers = Objects.requireNonNull(trustManagers, "trustManagers");
             this.keyManagers = keyManagers;
             return this;
@@ -529,141 +392,11 @@ public final class EtcdKVStore extends AbstractKVStore {
          */
         public EtcdKVStore build() {
             KeyLayout layout = KeyLayout.of(namespace, component);
-            List<URI> uris = endpoints.stream().map(this::parseEndpoint).toList();
-            ClientBuilder client = Client.builder()
-                    .endpoints(uris.toArray(URI[]::new))
-                    .connectTimeout(connectTimeout)
-                    .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                    .keepaliveTime(KEEPALIVE_TIME)
-                    .keepaliveTimeout(KEEPALIVE_TIMEOUT)
-                    .interceptor(new DeadlineInterceptor(requestTimeout));
-            retryWithin(client, requestTimeout);
-            if (user != null || password != null) {
-                if (user == null || password == null) {
-                    throw new IllegalArgumentException("etcd authentication needs both user and password");
-                }
-                client.user(bytes(user)).password(bytes(password));
-            }
-            if (caCertificate != null && trustManagers != null) {
-                throw new IllegalArgumentException(
-                        "TLS is configured twice: caCertificate (PEM files) and tls(trustManagers, keyManagers)");
-            }
-            if (caCertificate != null) {
-                client.sslContext(sslContext());
-            } else if (trustManagers != null) {
-                client.sslContext(sslContextFromManagers());
-            } else if (clientCertificate != null) {
-                throw new IllegalArgumentException("a client certificate needs caCertificate (TLS)");
-            }
-            EtcdCalls calls = new EtcdCalls(endpoints, requestTimeout);
-            Client connected = client.build();
-            try {
-                checkConnection(calls, connected.getKVClient(), layout);
-                if (cleanup) {
-                    deleteNamespace(calls, connected.getKVClient(), layout);
-                }
-            } catch (RuntimeException e) {
-                connected.close();
-                throw e;
-            }
+            EtcdConnector connector = new EtcdConnector(endpoints, connectTimeout, requestTimeout, user, password,
+                    caCertificate, clientCertificate, clientKey, trustManagers, keyManagers);
+            Client connected = connector.connect(layout, cleanup);
             log.info("Connected to etcd {} as {}", endpoints, layout);
-            return new EtcdKVStore(layout, connected, calls, leaseTtl);
-        }
-
-        /**
-         * jetcd retries failed idempotent calls with backoff; keep its retries within one request timeout (the
-         * caller's deadline bounds the call anyway; this stops retries that nobody waits for).
-         */
-        private static void retryWithin(ClientBuilder client, Duration requestTimeout) {
-            long millis = Math.max(1, requestTimeout.toMillis());
-            long delay = Math.max(1, Math.min(500, millis / 5));
-            long maxDelay = Math.max(delay + 1, Math.min(2500, millis / 2));
-            client.retryDelay(delay).retryMaxDelay(maxDelay).retryChronoUnit(java.time.temporal.ChronoUnit.MILLIS);
-            if (millis > maxDelay) {
-                client.retryMaxDuration(requestTimeout);
-            }
-        }
-
-        private void checkConnection(EtcdCalls calls, KV kv, KeyLayout layout) {
-            GetOption countPrefix = GetOption.builder().isPrefix(true).withCountOnly(true).build();
-            String who = user == null ? "" : " as user '" + user + "'";
-            try {
-                calls.await("connection check", kv.get(bytes(layout.namespacePrefix()), countPrefix),
-                        connectTimeout);
-            } catch (KVStoreTimeoutException e) {
-                throw new KVStoreTimeoutException("etcd at " + endpoints + " did not answer within " + connectTimeout
-                        + " (connect timeout)" + who + "; is etcd running and reachable?", e);
-            } catch (KVStoreException e) {
-                throw new KVStoreConnectionException(
-                        "cannot use etcd at " + endpoints + who + ": " + e.getMessage(), e);
-            }
-        }
-
-        private URI parseEndpoint(String endpoint) {
-            URI uri;
-            try {
-                uri = URI.create(endpoint.trim());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "invalid etcd endpoint '" + endpoint + "': expected http://host:port or https://host:port", e);
-            }
-            String scheme = uri.getScheme();
-            if (uri.getHost() == null || uri.getPort() < 0
-                    || !("http".equals(scheme) || "https".equals(scheme))) {
-                throw new IllegalArgumentException(
-                        "invalid etcd endpoint '" + endpoint + "': expected http://host:port or https://host:port");
-            }
-            boolean tls = caCertificate != null || trustManagers != null;
-            if ("https".equals(scheme) && !tls) {
-                throw new IllegalArgumentException(
-                        "etcd endpoint '" + endpoint + "' uses https: configure caCertificate (or tls(...))");
-            }
-            if ("http".equals(scheme) && tls) {
-                throw new IllegalArgumentException("etcd endpoint '" + endpoint
-                        + "' uses http but TLS is configured (" + (caCertificate != null ? "caCertificate" : "tls(...)")
-                        + "): use https");
-            }
-            return uri;
-        }
-
-        private SslContext sslContext() {
-            try {
-                SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(readable(caCertificate).toFile());
-                if (clientCertificate != null || clientKey != null) {
-                    if (clientCertificate == null || clientKey == null) {
-                        throw new IllegalArgumentException("mutual TLS needs both a client certificate and its key");
-                    }
-                    tls.keyManager(readable(clientCertificate).toFile(), readable(clientKey).toFile());
-                }
-                return tls.build();
-            } catch (IOException | RuntimeException e) {
-                if (e instanceof IllegalArgumentException invalid) {
-                    throw invalid;
-                }
-                throw new IllegalArgumentException("cannot set up TLS from caCertificate " + caCertificate
-                        + (clientCertificate == null ? "" : ", client certificate " + clientCertificate
-                        + ", client key " + clientKey) + ": " + e.getMessage(), e);
-            }
-        }
-
-        private SslContext sslContextFromManagers() {
-            try {
-                SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(trustManagers);
-                if (keyManagers != null) {
-                    tls.keyManager(keyManagers);
-                }
-                return tls.build();
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalArgumentException("cannot set up TLS from the given key and trust managers: "
-                        + e.getMessage(), e);
-            }
-        }
-
-        private static Path readable(Path file) {
-            if (!Files.isReadable(file)) {
-                throw new IllegalArgumentException("cannot read " + file);
-            }
-            return file;
+            return new EtcdKVStore(layout, connected, connector.calls(), leaseTtl);
         }
 
         private static Duration requirePositive(String what, Duration value) {

@@ -10,10 +10,17 @@ import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.OptionsUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Lists a page of keys in natural order from etcd, which returns keys in byte order, with memory bounded by the page
+ * Pages through etcd's keys, with memory bounded by the page size: {@link #page} for {@code listKeys} (a component's
+ * keys in natural order) and {@link #namespacePage} for diagnostics (a namespace's keys in byte order, with the
+ * leading bytes of their values).
+ *
+ * <p>{@link #page} lists keys in natural order from etcd, which returns keys in byte order, with memory bounded by the page
  * size: it reads keys only, in chunks of {@link #CHUNK} at one revision, and keeps the page in a bounded
  * {@link KeyPage.Collector}.
  *
@@ -35,7 +42,7 @@ final class EtcdKeyLister {
         this.calls = calls;
     }
 
-    KeyPage page(KeyLayout layout, String prefix, String continueAfter, int limit) {
+    KeyPage page(KeyLayout layout, String prefix, @Nullable String continueAfter, int limit) {
         String base = layout.componentPrefix();
         String what = "listing of '" + base + prefix + "'";
         byte[] start = utf8(base + prefix);
@@ -57,7 +64,7 @@ final class EtcdKeyLister {
                     .build();
             GetResponse response = calls.await(what, kv.get(ByteSequence.from(start), option));
             revision = response.getHeader().getRevision();
-            byte[] last = null;
+            byte @Nullable [] last = null;
             for (KeyValue keyValue : response.getKvs()) {
                 byte[] key = keyValue.getKey().getBytes();
                 String relative = new String(key, StandardCharsets.UTF_8).substring(base.length());
@@ -74,6 +81,47 @@ final class EtcdKeyLister {
             }
             start = Arrays.copyOf(last, last.length + 1); // the next key after 'last' in byte order
         }
+    }
+
+    /**
+     * A page of the keys under the layout's namespace (every component) in byte order, in one range request.
+     *
+     * @param after the page starts after this key (relative to the namespace); {@code null} for the first page
+     * @param limit most keys, 1..10000
+     * @param valueBytes how many leading bytes of each value to include; 0 hides values
+     */
+    EtcdKeyPage namespacePage(KeyLayout layout, @Nullable String after, int limit, int valueBytes) {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit must be in 1..10000, got " + limit);
+        }
+        if (valueBytes < 0) {
+            throw new IllegalArgumentException("valueBytes must not be negative, got " + valueBytes);
+        }
+        String prefix = layout.namespacePrefix();
+        // "\0" appended: the smallest key greater than the last one shown.
+        byte[] from = utf8(after == null ? prefix : prefix + after + "\0");
+        GetOption page = GetOption.builder()
+                .withRange(OptionsUtil.prefixEndOf(ByteSequence.from(utf8(prefix))))
+                .withSortField(GetOption.SortTarget.KEY)
+                .withSortOrder(GetOption.SortOrder.ASCEND)
+                .withLimit(limit + 1L)
+                .build();
+        GetResponse response = calls.await("read of the keys under '" + prefix + "'",
+                kv.get(ByteSequence.from(from), page));
+        List<EtcdKeyPage.Key> keys = new ArrayList<>();
+        for (KeyValue entry : response.getKvs()) {
+            if (keys.size() == limit) {
+                break;
+            }
+            byte[] value = entry.getValue().getBytes();
+            String shown = valueBytes == 0 ? null
+                    : new String(value, 0, Math.min(value.length, valueBytes), StandardCharsets.UTF_8);
+            keys.add(new EtcdKeyPage.Key(entry.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length()),
+                    value.length, shown, entry.getModRevision()));
+        }
+        boolean more = response.getKvs().size() > limit;
+        return new EtcdKeyPage(keys, more ? keys.get(keys.size() - 1).name() : null,
+                response.getHeader().getRevision());
     }
 
     /** Whether {@code key} sorts after {@code largest} in another group: then so does every key after it in bytes. */

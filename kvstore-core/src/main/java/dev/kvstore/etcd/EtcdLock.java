@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +44,8 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
     /** Tells this lock's key from other locks of the same name in this process (other stores, views). */
     private final String instance = Long.toHexString(ThreadLocalRandom.current().nextLong());
     private final byte[] owner;
-    private String heldKey;
-    private EtcdSession.Granted heldUnder;
+    private @Nullable String heldKey;
+    private EtcdSession.@Nullable Granted heldUnder;
 
     EtcdLock(KV kv, EtcdCalls calls, EtcdWaiter waiter, EtcdSession session, KeyLayout layout, String name) {
         this.kv = kv;
@@ -149,7 +150,7 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
         }
 
         @Override
-        Long result() {
+        @Nullable Long result() {
             if (!queued) {
                 throw new KVStoreException("lock '" + name + "': this process's place in the queue (" + key
                         + ") was deleted, most likely because its lease expired");

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,7 @@ final class EtcdPrefixWatch implements KVWatch {
     private final Runnable onClosed;
     private final Thread thread;
     private volatile boolean closed;
-    private volatile Watch.Watcher watcher;
+    private volatile Watch.@Nullable Watcher watcher;
 
     EtcdPrefixWatch(KV kv, Watch watch, EtcdCalls calls, KeyLayout layout, String prefix, Listener listener,
             int capacity, LongConsumer beforeWatch, Runnable onClosed) {
@@ -103,7 +104,7 @@ final class EtcdPrefixWatch implements KVWatch {
         }
     }
 
-    private record Signal(WatchResponse response, Throwable error) {
+    private record Signal(@Nullable WatchResponse response, @Nullable Throwable error) {
     }
 
     private void run() {
@@ -152,7 +153,7 @@ final class EtcdPrefixWatch implements KVWatch {
     }
 
     /** What one watch stream ended with. */
-    private record WatchResult(long revision, String resetReason, boolean delivered) {
+    private record WatchResult(long revision, @Nullable String resetReason, boolean delivered) {
     }
 
     private WatchResult watchFrom(long revision) {

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,8 @@ final class EtcdSession implements AutoCloseable {
     private final EtcdCalls calls;
     private final Duration ttl;
     private final List<Consumer<String>> lossListeners = new CopyOnWriteArrayList<>();
-    private ScheduledExecutorService timer;
-    private Granted current;
+    private @Nullable ScheduledExecutorService timer;
+    private @Nullable Granted current;
     private boolean closed;
 
     EtcdSession(Lease leases, EtcdCalls calls, Duration ttl) {
@@ -170,7 +171,7 @@ final class EtcdSession implements AutoCloseable {
         volatile boolean lost;
         volatile long confirmedSent;
         volatile boolean failing;
-        ScheduledFuture<?> keepAlive;
+        @Nullable ScheduledFuture<?> keepAlive;
 
         Granted(long id, long sent) {
             this.id = id;

@@ -21,6 +21,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,8 +101,8 @@ final class EtcdWaiter {
         private final Deadline deadline;
         private final ProgressLog progress;
         private final Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF);
-        private Throwable lastFailure;
-        private String lastFailureMessage;
+        private @Nullable Throwable lastFailure;
+        private @Nullable String lastFailureMessage;
         /** Whether the last read or watch failed and nothing has succeeded since; then how many attempts failed. */
         private boolean failing;
         private int failedAttempts;
@@ -183,7 +184,7 @@ final class EtcdWaiter {
          *
          * @return the result, or {@code null} if the watch broke and the wait must read and watch again
          */
-        private T watchFromState() {
+        private @Nullable T watchFromState() {
             BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
             WatchOption option = WatchOption.builder()
                     .withRevision(stateRevision + 1)
@@ -274,7 +275,7 @@ final class EtcdWaiter {
             return "watch failed: " + error;
         }
 
-        private void noteFailure(String message, Throwable failure) {
+        private void noteFailure(String message, @Nullable Throwable failure) {
             lastFailure = failure;
             lastFailureMessage = failure == null ? message : message + ": " + failure.getMessage();
             failedAttempts = failing ? failedAttempts + 1 : 1;

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** waitForKeys: enough keys of a component that match a pattern (and optionally hold a value). */
 final class KeysCondition extends WaitCondition<List<String>> {
@@ -18,11 +19,11 @@ final class KeysCondition extends WaitCondition<List<String>> {
     private final KeyLayout layout;
     private final KeyPattern pattern;
     private final int expectedCount;
-    private final byte[] value;
+    private final byte @Nullable [] value;
     /** Keys relative to the component that match the pattern, with their values. */
     private final Map<String, byte[]> present = new HashMap<>();
 
-    KeysCondition(KeyLayout layout, KeyPattern pattern, int expectedCount, byte[] value) {
+    KeysCondition(KeyLayout layout, KeyPattern pattern, int expectedCount, byte @Nullable [] value) {
         this.layout = layout;
         this.pattern = pattern;
         this.expectedCount = expectedCount;
@@ -77,7 +78,7 @@ final class KeysCondition extends WaitCondition<List<String>> {
                 .toList();
     }
 
-    private String matchingKey(KeyValue kv) {
+    private @Nullable String matchingKey(KeyValue kv) {
         String relative = layout.relativeKey(kv.getKey().toString(StandardCharsets.UTF_8));
         return relative != null && pattern.matches(relative) ? relative : null;
     }

@@ -1,21 +1,22 @@
 package dev.kvstore.etcd;
 
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Printable;
 import io.etcd.jetcd.KeyValue;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** waitForKey (any value) and waitForValue (one exact value) on a single key. */
 final class SingleKeyCondition extends WaitCondition<byte[]> {
 
     private final String fullKey;
-    private final byte[] expected;
-    private byte[] current;
+    private final byte @Nullable [] expected;
+    private byte @Nullable [] current;
 
     /** @param expected the value to wait for, or {@code null} to wait for the key to exist */
-    SingleKeyCondition(String fullKey, byte[] expected) {
+    SingleKeyCondition(String fullKey, byte @Nullable [] expected) {
         this.fullKey = fullKey;
         this.expected = expected;
     }
@@ -36,7 +37,7 @@ final class SingleKeyCondition extends WaitCondition<byte[]> {
     }
 
     @Override
-    byte[] result() {
+    byte @Nullable [] result() {
         if (current == null) {
             return null;
         }
@@ -48,7 +49,7 @@ final class SingleKeyCondition extends WaitCondition<byte[]> {
         if (expected == null) {
             return "key '" + fullKey + "' does not exist";
         }
-        return "key '" + fullKey + "' does not hold '" + new String(expected, StandardCharsets.UTF_8) + "'";
+        return "key '" + fullKey + "' does not hold '" + Printable.of(expected) + "'";
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.kvstore.api.KVStoreTimeoutException;
 import io.etcd.jetcd.KeyValue;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a wait waits for, as a state machine fed by {@link EtcdWaiter}: first the range read at some revision, then
@@ -23,7 +24,7 @@ abstract class WaitCondition<T> {
     abstract void delete(KeyValue kv);
 
     /** @return the wait's result if the known state satisfies it, else {@code null} */
-    abstract T result();
+    abstract @Nullable T result();
 
     /** @return what is still missing, for progress logs */
     abstract String missing();

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ public final class LockElection implements KVElection {
     private final Listener listener;
     private final Thread campaign;
     private volatile boolean closed;
-    private volatile KVLock.Hold leadership;
+    private volatile KVLock.@Nullable Hold leadership;
 
     private LockElection(String name, KVLock lock, Listener listener) {
         this.name = name;

@@ -1,6 +1,8 @@
 package dev.kvstore.tcp;
 
+import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.tcp.server.TcpStoreServer;
+import dev.kvstore.tcp.server.TcpStoreServerException;
 import java.util.function.Consumer;
 
 /** The embedded TCPStore server of a master {@link TcpKVStore}: started first, closed after the client connections. */
@@ -21,7 +23,13 @@ final class EmbeddedMaster implements AutoCloseable {
             Consumer<TcpStoreServer.Builder> customizer) {
         TcpStoreServer.Builder builder = TcpStoreServer.builder();
         customizer.accept(builder);
-        return new EmbeddedMaster(builder.host(host).port(port).legacyProtocol(legacyProtocol).build().start());
+        TcpStoreServer server = builder.host(host).port(port).legacyProtocol(legacyProtocol.wire()).build();
+        try {
+            return new EmbeddedMaster(server.start());
+        } catch (TcpStoreServerException e) {
+            // The store's callers handle the API's exceptions; the server knows nothing of them.
+            throw new KVStoreConnectionException(e.getMessage(), e.getCause() == null ? e : e.getCause());
+        }
     }
 
     /** @return the server itself, for its {@link TcpStoreServer#status() status} */

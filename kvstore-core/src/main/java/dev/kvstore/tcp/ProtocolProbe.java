@@ -2,6 +2,10 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.WireFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -34,10 +38,12 @@ final class ProtocolProbe {
     /** Where the user chooses the protocol, for messages. */
     static final String SETTING = "kvstore.tcp.protocol (TcpKVStore.Builder.protocol)";
 
-    private static final byte[] LEGACY_GETNUMKEYS = {6};
-    private static final byte[] MODERN_HANDSHAKE_GETNUMKEYS = {0, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C, 7};
-    private static final byte[] V2_1_CANCEL_WAIT = {11};
-    private static final int WAIT_CANCELED = 1;
+    private static final byte[] LEGACY_GETNUMKEYS = {(byte) Generation.LEGACY.opcode(Command.GETNUMKEYS)};
+    private static final byte[] MODERN_HANDSHAKE_GETNUMKEYS = WireFormat.allocate(6)
+            .put(WireFormat.validateHandshake()).put((byte) Generation.MODERN.opcode(Command.GETNUMKEYS)).array();
+    private static final byte[] V2_1_CANCEL_WAIT = {(byte) Generation.V2_1.opcode(Command.CANCEL_WAIT)};
+    /** GETNUMKEYS answers with an i64. */
+    private static final int GETNUMKEYS_REPLY_BYTES = WireFormat.I64_BYTES;
 
     private final String host;
     private final int port;
@@ -67,11 +73,11 @@ final class ProtocolProbe {
      * @throws KVStoreTimeoutException if the master did not accept a connection, or neither answered nor closed one
      */
     Finding detect() {
-        if (!answers(LEGACY_GETNUMKEYS, 8, "a legacy GETNUMKEYS")) {
+        if (!answers(LEGACY_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "a legacy GETNUMKEYS")) {
             return new Finding(ProtocolGeneration.MODERN,
                     "it closed the connection on a legacy GETNUMKEYS, as PyTorch 2.2+ does");
         }
-        if (answers(MODERN_HANDSHAKE_GETNUMKEYS, 8, "VALIDATE and GETNUMKEYS")) {
+        if (answers(MODERN_HANDSHAKE_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "VALIDATE and GETNUMKEYS")) {
             return new Finding(ProtocolGeneration.MODERN,
                     "it answered a legacy GETNUMKEYS and, after the 2.2+ handshake, a modern one, as the Java "
                             + "TCPStore server does");
@@ -86,7 +92,7 @@ final class ProtocolProbe {
      * @throws KVStoreConnectionException naming {@link #SETTING} if it does not
      */
     void verify(ProtocolGeneration chosen) {
-        if (!answers(LEGACY_GETNUMKEYS, 8, "a legacy GETNUMKEYS")) {
+        if (!answers(LEGACY_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "a legacy GETNUMKEYS")) {
             if (chosen != ProtocolGeneration.MODERN) {
                 throw mismatch(chosen, new Finding(ProtocolGeneration.MODERN,
                         "it closed the connection on a legacy GETNUMKEYS, as PyTorch 2.2+ does"));
@@ -94,7 +100,7 @@ final class ProtocolProbe {
             return;
         }
         if (chosen == ProtocolGeneration.MODERN) {
-            if (!answers(MODERN_HANDSHAKE_GETNUMKEYS, 8, "VALIDATE and GETNUMKEYS")) {
+            if (!answers(MODERN_HANDSHAKE_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "VALIDATE and GETNUMKEYS")) {
                 // Sending the handshake for real would stall this master's other clients.
                 throw mismatch(chosen, legacyNumbering("it answered a legacy GETNUMKEYS but closed on the 2.2+ "
                         + "handshake, as PyTorch 1.13-2.1 do; "));
@@ -114,7 +120,7 @@ final class ProtocolProbe {
             return new Finding(ProtocolGeneration.LEGACY,
                     evidence + "it closed the connection on 2.1's CANCEL_WAIT, as PyTorch 1.13/2.0 do");
         }
-        if (reply[0] != WAIT_CANCELED) {
+        if (reply[0] != ReplyCodes.WAIT_CANCELED) {
             throw unexpected("2.1's CANCEL_WAIT", "reply " + reply[0]);
         }
         return new Finding(ProtocolGeneration.V2_1, evidence + "it answered 2.1's CANCEL_WAIT, as PyTorch 2.1 does");

@@ -13,6 +13,7 @@ import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
 import dev.kvstore.recipes.CompareAndSetLock;
 import dev.kvstore.recipes.ThreadReentrantLock;
+import dev.kvstore.tcp.protocol.Command;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -536,7 +537,7 @@ public final class TcpKVStore extends AbstractKVStore {
      * {@code null} to fall back to key by key.
      */
     private List<byte[]> readAllAtOnce(Lease lease, List<String> fullKeys) {
-        if (!spoken().supports(ProtocolGeneration.Command.MULTI_GET)) {
+        if (!spoken().wire().supports(Command.MULTI_GET)) {
             return null;
         }
         List<byte[]> values = new ArrayList<>(fullKeys.size());
@@ -634,7 +635,7 @@ public final class TcpKVStore extends AbstractKVStore {
     protected KeyPage doListKeys(KeyLayout keyLayout, String prefix, String continueAfter, int limit) {
         String unsupported = "TCPStore cannot list keys here: LIST_KEYS needs a master that has it (the Java "
                 + "TcpStoreServer or PyTorch 2.10+) and the MODERN protocol";
-        if (!spoken().supports(ProtocolGeneration.Command.LIST_KEYS)) {
+        if (!spoken().wire().supports(Command.LIST_KEYS)) {
             throw new UnsupportedOperationException(unsupported + "; this store speaks " + protocol);
         }
         String wirePrefix = TcpStoreClient.wireKey(keyLayout.componentPrefix()) + prefix;
@@ -720,7 +721,7 @@ public final class TcpKVStore extends AbstractKVStore {
                     namespace(), where);
             return;
         }
-        if (!spoken.supports(ProtocolGeneration.Command.LIST_KEYS)) {
+        if (!spoken.wire().supports(Command.LIST_KEYS)) {
             log.info("TCPStore cannot enumerate keys with the {} protocol: the keys of namespace '{}' were not "
                     + "deleted.{}", spoken, namespace(), where);
             return;

@@ -3,14 +3,17 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.tcp.ProtocolGeneration.Command;
+import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.MalformedFrameException;
+import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.WireInput;
+import dev.kvstore.tcp.protocol.WireOutput;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -53,13 +56,6 @@ public final class TcpStoreClient implements AutoCloseable {
     /** The literal key of PyTorch's worker counter (no "/" prefix on the wire). */
     static final String INIT_KEY = "init/";
 
-    /** WAIT / CANCEL_WAIT reply enum. */
-    private static final int STOP_WAITING = 0;
-    private static final int WAIT_CANCELED = 1;
-    /** CHECK reply enum. */
-    private static final int READY = 0;
-    private static final int NOT_READY = 1;
-
     /** Replies longer than this are treated as a corrupt stream rather than allocated. */
     private static final long MAX_REPLY_BYTES = Integer.MAX_VALUE - 16;
     /** Upper bound for reading the WAIT_CANCELED acknowledgement after a cancelled wait. */
@@ -70,10 +66,12 @@ public final class TcpStoreClient implements AutoCloseable {
     private final String host;
     private final int port;
     private final ProtocolGeneration protocol;
+    /** The opcode tables of {@link #protocol}. */
+    private final Generation wire;
     private final Duration timeout;
     private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final WireInput in;
+    private final WireOutput out;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean open = true;
 
@@ -82,10 +80,11 @@ public final class TcpStoreClient implements AutoCloseable {
         this.host = host;
         this.port = port;
         this.protocol = protocol;
+        this.wire = protocol.wire();
         this.timeout = timeout;
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        this.in = new WireInput(new BufferedInputStream(socket.getInputStream(), 64 * 1024), MAX_REPLY_BYTES);
+        this.out = new WireOutput(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
     }
 
     /**
@@ -203,10 +202,8 @@ public final class TcpStoreClient implements AutoCloseable {
     }
 
     private void handshake() throws IOException {
-        if (protocol == ProtocolGeneration.MODERN) {
-            out.write(protocol.opcode(Command.VALIDATE));
-            writeU32(ProtocolGeneration.VALIDATE_MAGIC);
-            out.flush();
+        if (wire == Generation.MODERN) {
+            out.opcode(wire, Command.VALIDATE).u32(Generation.VALIDATE_MAGIC).flush();
         }
     }
 
@@ -247,8 +244,7 @@ public final class TcpStoreClient implements AutoCloseable {
         Objects.requireNonNull(value, "value");
         String wire = wireKey(key);
         call(Command.SET, wire, () -> {
-            writeString(wire);
-            writeBytes(value);
+            out.string(wire).bytes(value);
             return null;
         }, () -> null);
     }
@@ -261,13 +257,10 @@ public final class TcpStoreClient implements AutoCloseable {
         Objects.requireNonNull(value, "value");
         String wire = wireKey(key);
         int reply = call(Command.SET, wire, () -> {
-            writeString(wire);
-            writeBytes(value);
-            out.write(protocol.opcode(Command.CHECK));
-            writeKeyList(List.of(wire));
+            out.string(wire).bytes(value).opcode(this.wire, Command.CHECK).keys(List.of(wire));
             return null;
-        }, this::readU8);
-        if (reply != READY && reply != NOT_READY) {
+        }, in::u8);
+        if (reply != ReplyCodes.READY && reply != ReplyCodes.NOT_READY) {
             throw malformed(Command.CHECK, "key '" + wire + "'", "unexpected CHECK reply " + reply);
         }
     }
@@ -303,25 +296,23 @@ public final class TcpStoreClient implements AutoCloseable {
         Objects.requireNonNull(desired, "desired");
         String wire = wireKey(key);
         return call(Command.COMPARE_SET, wire, () -> {
-            writeString(wire);
-            writeBytes(expected);
-            writeBytes(desired);
+            out.string(wire).bytes(expected).bytes(desired);
             return null;
-        }, this::readBytes);
+        }, in::bytes);
     }
 
     /** DELETE_KEY. @return whether the key existed */
     public boolean deleteKey(String key) {
         String wire = wireKey(key);
         return call(Command.DELETE_KEY, wire, () -> {
-            writeString(wire);
+            out.string(wire);
             return null;
-        }, this::readI64) != 0;
+        }, in::i64) != 0;
     }
 
     /** GETNUMKEYS: the number of keys on the server, PyTorch's {@code init/} counter included. */
     public long numKeys() {
-        return call(Command.GETNUMKEYS, null, () -> null, this::readI64);
+        return call(Command.GETNUMKEYS, null, () -> null, in::i64);
     }
 
     /** CHECK: @return whether all keys exist */
@@ -350,8 +341,7 @@ public final class TcpStoreClient implements AutoCloseable {
         Objects.requireNonNull(value, "value");
         String wire = wireKey(key);
         call(Command.APPEND, wire, () -> {
-            writeString(wire);
-            writeBytes(value);
+            out.string(wire).bytes(value);
             return null;
         }, () -> null);
     }
@@ -363,12 +353,12 @@ public final class TcpStoreClient implements AutoCloseable {
     public List<byte[]> multiGet(List<String> keys) {
         List<String> wire = wireKeys(keys);
         return call(Command.MULTI_GET, describe(wire), () -> {
-            writeKeyList(wire);
+            out.keys(wire);
             return null;
         }, () -> {
             List<byte[]> values = new ArrayList<>(wire.size());
             for (int i = 0; i < wire.size(); i++) {
-                values.add(readBytes());
+                values.add(in.bytes());
             }
             return values;
         });
@@ -382,10 +372,9 @@ public final class TcpStoreClient implements AutoCloseable {
         }
         List<String> wire = wireKeys(keys);
         call(Command.MULTI_SET, describe(wire), () -> {
-            writeU64(wire.size());
+            out.i64(wire.size());
             for (int i = 0; i < wire.size(); i++) {
-                writeString(wire.get(i));
-                writeBytes(Objects.requireNonNull(values.get(i), "value"));
+                out.string(wire.get(i)).bytes(Objects.requireNonNull(values.get(i), "value"));
             }
             return null;
         }, () -> null);
@@ -410,17 +399,9 @@ public final class TcpStoreClient implements AutoCloseable {
     // --- raw-key operations (package-private: TcpKVStore uses them for init/ and for GET after its own WAIT) -----
 
     List<String> listWireKeys() {
-        return call(Command.LIST_KEYS, null, () -> null, () -> {
-            long count = readI64();
-            if (count < 0 || count > MAX_REPLY_BYTES) {
-                throw new MalformedReplyException("LIST_KEYS count " + count);
-            }
-            List<String> keys = new ArrayList<>((int) Math.min(count, 1 << 16));
-            for (long i = 0; i < count; i++) {
-                keys.add(new String(readBytes(), StandardCharsets.UTF_8));
-            }
-            return keys;
-        });
+        List<String> keys = new ArrayList<>();
+        streamWireKeys(keys::add);
+        return keys;
     }
 
     /**
@@ -429,12 +410,9 @@ public final class TcpStoreClient implements AutoCloseable {
      */
     void streamWireKeys(Consumer<String> each) {
         call(Command.LIST_KEYS, null, () -> null, () -> {
-            long count = readI64();
-            if (count < 0 || count > MAX_REPLY_BYTES) {
-                throw new MalformedReplyException("LIST_KEYS count " + count);
-            }
+            long count = in.count("LIST_KEYS count");
             for (long i = 0; i < count; i++) {
-                each.accept(new String(readBytes(), StandardCharsets.UTF_8));
+                each.accept(in.string());
             }
             return null;
         });
@@ -442,29 +420,28 @@ public final class TcpStoreClient implements AutoCloseable {
 
     long addRaw(String wireKey, long delta) {
         return call(Command.ADD, wireKey, () -> {
-            writeString(wireKey);
-            writeI64(delta);
+            out.string(wireKey).i64(delta);
             return null;
-        }, this::readI64);
+        }, in::i64);
     }
 
     /** GET without a preceding WAIT; the server drops the connection if the key is missing. */
     byte[] getRaw(String wireKey) {
         return call(Command.GET, wireKey, () -> {
-            writeString(wireKey);
+            out.string(wireKey);
             return null;
-        }, this::readBytes);
+        }, in::bytes);
     }
 
     boolean checkRaw(List<String> wireKeys) {
         int reply = call(Command.CHECK, describe(wireKeys), () -> {
-            writeKeyList(wireKeys);
+            out.keys(wireKeys);
             return null;
-        }, this::readU8);
-        if (reply != READY && reply != NOT_READY) {
+        }, in::u8);
+        if (reply != ReplyCodes.READY && reply != ReplyCodes.NOT_READY) {
             throw malformed(Command.CHECK, describe(wireKeys), "unexpected CHECK reply " + reply);
         }
-        return reply == READY;
+        return reply == ReplyCodes.READY;
     }
 
     void waitRaw(List<String> wireKeys, Duration waitTimeout) {
@@ -474,15 +451,13 @@ public final class TcpStoreClient implements AutoCloseable {
         try {
             ensureOpen(Command.WAIT, what);
             try {
-                out.write(protocol.opcode(Command.WAIT));
-                writeKeyList(wireKeys);
-                out.flush();
+                out.opcode(wire, Command.WAIT).keys(wireKeys).flush();
                 socket.setSoTimeout(soTimeout(waitTimeout));
                 int reply;
                 try {
-                    reply = readU8();
+                    reply = in.u8();
                 } catch (SocketTimeoutException e) {
-                    if (!protocol.supports(Command.CANCEL_WAIT)) {
+                    if (!wire.supports(Command.CANCEL_WAIT)) {
                         closeSocket();
                         throw new KVStoreTimeoutException(prefix() + "WAIT for " + what + " timed out after "
                                 + waitTimeout + " (LEGACY protocol has no CANCEL_WAIT: connection closed)", e);
@@ -493,7 +468,7 @@ public final class TcpStoreClient implements AutoCloseable {
                     throw new KVStoreTimeoutException(
                             prefix() + "WAIT for " + what + " timed out after " + waitTimeout, e);
                 }
-                if (reply != STOP_WAITING) {
+                if (reply != ReplyCodes.STOP_WAITING) {
                     throw malformed(Command.WAIT, what, "unexpected WAIT reply " + reply);
                 }
             } catch (IOException e) {
@@ -510,23 +485,22 @@ public final class TcpStoreClient implements AutoCloseable {
      * @return whether a STOP_WAITING arrived first (the wait was satisfied after all)
      */
     private boolean cancelWait(String what) throws IOException {
-        out.write(protocol.opcode(Command.CANCEL_WAIT));
-        out.flush();
+        out.opcode(wire, Command.CANCEL_WAIT).flush();
         socket.setSoTimeout(soTimeout(min(timeout, CANCEL_ACK_TIMEOUT)));
         boolean satisfied = false;
         while (true) {
             int reply;
             try {
-                reply = readU8();
+                reply = in.u8();
             } catch (SocketTimeoutException e) {
                 closeSocket();
                 throw new KVStoreTimeoutException(
                         prefix() + "no WAIT_CANCELED after cancelling the WAIT for " + what + ": connection closed", e);
             }
-            if (reply == WAIT_CANCELED) {
+            if (reply == ReplyCodes.WAIT_CANCELED) {
                 return satisfied;
             }
-            if (reply != STOP_WAITING) {
+            if (reply != ReplyCodes.STOP_WAITING) {
                 throw malformed(Command.CANCEL_WAIT, what, "unexpected reply " + reply);
             }
             satisfied = true;
@@ -540,7 +514,7 @@ public final class TcpStoreClient implements AutoCloseable {
     }
 
     private <T> T call(Command command, String what, Io<Void> request, Io<T> reply) {
-        if (!protocol.supports(command)) {
+        if (!wire.supports(command)) {
             throw new UnsupportedOperationException(
                     command + " is not part of the " + protocol + " TCPStore protocol (" + host + ":" + port + ")");
         }
@@ -548,7 +522,7 @@ public final class TcpStoreClient implements AutoCloseable {
         try {
             ensureOpen(command, what);
             try {
-                out.write(protocol.opcode(command));
+                out.opcode(wire, command);
                 request.run();
                 out.flush();
                 socket.setSoTimeout(soTimeout(timeout));
@@ -574,7 +548,7 @@ public final class TcpStoreClient implements AutoCloseable {
     private KVStoreException broken(Command command, String what, IOException e) {
         boolean wasOpen = open;
         closeSocket();
-        if (e instanceof MalformedReplyException) {
+        if (e instanceof MalformedFrameException) {
             return new KVStoreConnectionException(
                     prefix() + "malformed reply to " + command + on(what) + ": " + e.getMessage(), e);
         }
@@ -632,82 +606,6 @@ public final class TcpStoreClient implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        }
-    }
-
-    // --- encoding: little-endian, u64 lengths --------------------------------------------------------------------
-
-    private void writeKeyList(List<String> wireKeys) throws IOException {
-        writeU64(wireKeys.size());
-        for (String key : wireKeys) {
-            writeString(key);
-        }
-    }
-
-    private void writeString(String s) throws IOException {
-        writeBytes(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private void writeBytes(byte[] bytes) throws IOException {
-        writeU64(bytes.length);
-        out.write(bytes);
-    }
-
-    private void writeU32(int v) throws IOException {
-        for (int i = 0; i < 4; i++) {
-            out.write(v >>> (8 * i));
-        }
-    }
-
-    private void writeU64(long v) throws IOException {
-        writeI64(v);
-    }
-
-    private void writeI64(long v) throws IOException {
-        for (int i = 0; i < 8; i++) {
-            out.write((int) (v >>> (8 * i)));
-        }
-    }
-
-    private int readU8() throws IOException {
-        int b = in.read();
-        if (b < 0) {
-            throw new EOFException();
-        }
-        return b;
-    }
-
-    private long readI64() throws IOException {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v |= ((long) readU8()) << (8 * i);
-        }
-        return v;
-    }
-
-    private byte[] readBytes() throws IOException {
-        long length = readI64();
-        if (length < 0 || length > MAX_REPLY_BYTES) {
-            throw new MalformedReplyException("value length " + Long.toUnsignedString(length));
-        }
-        byte[] bytes = new byte[(int) length];
-        int read = 0;
-        while (read < bytes.length) {
-            int n = in.read(bytes, read, bytes.length - read);
-            if (n < 0) {
-                throw new EOFException();
-            }
-            read += n;
-        }
-        return bytes;
-    }
-
-    /** An impossible length or enum in a reply: the stream is out of step, the connection must go. */
-    private static final class MalformedReplyException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        MalformedReplyException(String message) {
-            super(message);
         }
     }
 

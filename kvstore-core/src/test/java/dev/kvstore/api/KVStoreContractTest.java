@@ -290,6 +290,21 @@ public abstract class KVStoreContractTest {
     }
 
     @Test
+    void waitForKeysTakesAQueryWithCandidatesOnEveryBackend() {
+        store.set("q/rank:10", "1");
+        store.set("q/rank:2", "1");
+        store.set("q/rank:1", "0");
+        List<String> candidates = List.of("q/rank:1", "q/rank:2", "q/rank:10", "elsewhere");
+        KeysQuery ready = KeysQuery.matching("q/rank:*", 2).withCandidates(candidates);
+        assertThat(store.waitForKeys(ready, LONG)).containsExactly("q/rank:2", "q/rank:10");
+        assertThat(store.waitForKeys("q/rank:*", 2, candidates, LONG)).containsExactly("q/rank:2", "q/rank:10");
+        assertThat(store.waitForKeys(KeysQuery.matching("q/rank:*", 1).withValue("0").withCandidates(candidates),
+                LONG)).containsExactly("q/rank:1");
+        assertThat(store.waitForKeys(KeysQuery.matching("q/rank:*", 3).withAnyValue().withCandidates(candidates),
+                LONG)).containsExactly("q/rank:1", "q/rank:2", "q/rank:10");
+    }
+
+    @Test
     void waitForKeysTimesOutNamingWhatIsMissing() {
         List<String> candidates = List.of("rank:0", "rank:1", "rank:2", "rank:3");
         store.set("rank:0", "1");

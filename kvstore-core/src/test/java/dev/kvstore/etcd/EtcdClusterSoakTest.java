@@ -194,7 +194,7 @@ class EtcdClusterSoakTest {
     private Map<String, String> contents(List<String> endpoints) {
         String prefix = namespace + "/tensorbus/";
         try (Client raw = Client.builder().endpoints(endpoints.toArray(String[]::new))
-                .maxInboundMessageSize(EtcdKVStore.MAX_INBOUND_MESSAGE_BYTES).build()) {
+                .maxInboundMessageSize(EtcdConnector.MAX_INBOUND_MESSAGE_BYTES).build()) {
             List<KeyValue> kvs = await().atMost(PHASE).ignoreExceptions().until(() -> raw.getKVClient()
                     .get(ByteSequence.from(prefix, UTF_8), GetOption.builder().isPrefix(true).build())
                     .get(30, TimeUnit.SECONDS).getKvs(), list -> true);

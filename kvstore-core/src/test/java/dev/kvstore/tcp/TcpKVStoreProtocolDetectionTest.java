@@ -52,7 +52,7 @@ class TcpKVStoreProtocolDetectionTest {
     }
 
     private int javaServer(ProtocolGeneration legacyNumbering) {
-        server = TcpStoreServer.builder().host("127.0.0.1").port(0).legacyProtocol(legacyNumbering).build().start();
+        server = TcpStoreServer.builder().host("127.0.0.1").port(0).legacyProtocol(legacyNumbering.wire()).build().start();
         return server.port();
     }
 

@@ -53,8 +53,7 @@ class CoordinationController {
         Duration timeout = parameters.timeout(timeoutSeconds);
         List<String> candidates = IntStream.range(0, count).mapToObj(CoordinationController::readyKey).toList();
         return waits.park("waiting for " + count + " ranks", timeout, () -> {
-            List<String> ready = store.waitForKeys(READY_PATTERN, count, KVStore.DEFAULT_READY_VALUE, timeout,
-                    candidates);
+            List<String> ready = store.waitForKeys(READY_PATTERN, count, candidates, timeout);
             return new ReadyRanks(ready.stream().map(CoordinationController::rankOf).toList());
         });
     }

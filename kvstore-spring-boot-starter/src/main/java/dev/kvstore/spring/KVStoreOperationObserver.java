@@ -1,5 +1,7 @@
 package dev.kvstore.spring;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Told about every completed operation of a {@link ManagedKVStore}, for example to record metrics. Called on the
  * thread that ran the operation, so implementations must be fast and thread-safe; exceptions they throw are logged
@@ -14,6 +16,7 @@ public interface KVStoreOperationObserver {
      * @param durationNanos how long it took
      * @param failure what it threw, or {@code null} if it succeeded
      */
-    void operationCompleted(ManagedKVStore store, KVStoreOperation operation, long durationNanos, Throwable failure);
+    void operationCompleted(ManagedKVStore store, KVStoreOperation operation, long durationNanos,
+            @Nullable Throwable failure);
 
 }

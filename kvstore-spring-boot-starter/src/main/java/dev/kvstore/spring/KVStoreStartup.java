@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ public final class KVStoreStartup {
     private volatile Runnable onAbort = () -> {
     };
 
-    private volatile Thread thread;
+    private volatile @Nullable Thread thread;
 
     private volatile boolean aborted;
 
@@ -224,7 +225,7 @@ public final class KVStoreStartup {
      * @return the started store, or {@code null} if the start was aborted
      * @throws Exception why the store failed to start, as the starter threw it
      */
-    KVStore awaitCompletion() throws Exception {
+    @Nullable KVStore awaitCompletion() throws Exception {
         try {
             return this.store.get();
         } catch (CancellationException ex) {

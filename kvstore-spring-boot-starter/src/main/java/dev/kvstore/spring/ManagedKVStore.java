@@ -6,14 +6,15 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
+import dev.kvstore.api.KeysQuery;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -51,7 +52,7 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
 
     private final boolean root;
 
-    private volatile KVStore view;
+    private volatile @Nullable KVStore view;
 
     /**
      * A managed store around a backend store that is already connected.
@@ -241,11 +242,9 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
     }
 
     @Override
-    public List<String> waitForKeys(String keyPattern, int expectedCount, String value, Duration timeout,
-            Collection<String> candidateKeys) {
+    public List<String> waitForKeys(KeysQuery query, Duration timeout) {
         return observe(KVStoreOperation.WAIT_FOR_KEYS,
-                () -> withStore(timeout, "waitForKeys",
-                        (store, left) -> store.waitForKeys(keyPattern, expectedCount, value, left, candidateKeys)));
+                () -> withStore(timeout, "waitForKeys", (store, left) -> store.waitForKeys(query, left)));
     }
 
     @Override
@@ -254,7 +253,7 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
     }
 
     @Override
-    public boolean compareAndSet(String key, byte[] expected, byte[] desired) {
+    public boolean compareAndSet(String key, byte @Nullable [] expected, byte[] desired) {
         return observe(KVStoreOperation.COMPARE_AND_SET, () -> store().compareAndSet(key, expected, desired));
     }
 
@@ -268,7 +267,7 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
 
     /** Delegates (not observed: a listing is many store calls, not one operation). */
     @Override
-    public KeyPage listKeys(String prefix, String continueAfter, int limit) {
+    public KeyPage listKeys(@Nullable String prefix, @Nullable String continueAfter, int limit) {
         return store(this.readyTimeout, "listKeys").listKeys(prefix, continueAfter, limit);
     }
 
@@ -291,7 +290,7 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
 
     /** The backend's watch: its store calls go to the backend directly and are not observed. */
     @Override
-    public KVWatch watch(String prefix, KVWatch.Listener listener) {
+    public KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
         return store(this.readyTimeout, "watch").watch(prefix, listener);
     }
 
@@ -337,7 +336,7 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
         return result;
     }
 
-    private void notifyObservers(KVStoreOperation operation, long durationNanos, Throwable failure) {
+    private void notifyObservers(KVStoreOperation operation, long durationNanos, @Nullable Throwable failure) {
         for (KVStoreOperationObserver observer : this.observers) {
             try {
                 observer.operationCompleted(this, operation, durationNanos, failure);

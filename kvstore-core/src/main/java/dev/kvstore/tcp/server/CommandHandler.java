@@ -1,6 +1,7 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.ReplyCodes;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -17,7 +18,7 @@ final class CommandHandler implements RequestHandler {
     public void handle(Connection client, Request request) throws ProtocolViolation {
         switch (request.command()) {
             case VALIDATE -> {
-                if (request.number() != Integer.toUnsignedLong(ProtocolGeneration.VALIDATE_MAGIC)) {
+                if (request.number() != Integer.toUnsignedLong(Generation.VALIDATE_MAGIC)) {
                     throw new ProtocolViolation("VALIDATE with wrong magic number 0x"
                             + Long.toHexString(request.number()));
                 }
@@ -35,7 +36,7 @@ final class CommandHandler implements RequestHandler {
                 client.send(Replies.bytes(value));
             }
             case ADD -> client.send(Replies.i64(store.add(request.key(), request.number())));
-            case CHECK -> client.send(Replies.u8(store.check(request.keys()) ? Replies.READY : Replies.NOT_READY));
+            case CHECK -> client.send(Replies.u8(store.check(request.keys()) ? ReplyCodes.READY : ReplyCodes.NOT_READY));
             case WAIT -> store.await(client, request.keys());
             case GETNUMKEYS -> client.send(Replies.i64(store.numKeys()));
             case DELETE_KEY -> client.send(Replies.i64(store.delete(request.key())));
@@ -51,7 +52,7 @@ final class CommandHandler implements RequestHandler {
             case MULTI_SET -> store.multiSet(request.keys(), request.values());
             case CANCEL_WAIT -> {
                 store.cancelWaits(client);
-                client.send(Replies.u8(Replies.WAIT_CANCELED));
+                client.send(Replies.u8(ReplyCodes.WAIT_CANCELED));
             }
             case QUEUE_PUSH -> store.queuePush(request.key(), request.value(0));
             case QUEUE_POP -> {
@@ -61,7 +62,7 @@ final class CommandHandler implements RequestHandler {
             case LIST_KEYS -> client.send(Replies.keyList(store.listKeys()));
             case WATCH_KEY -> {
                 store.watch(client, request.key());
-                client.send(Replies.u8(Replies.KEY_CALLBACK_REGISTERED));
+                client.send(Replies.u8(ReplyCodes.KEY_CALLBACK_REGISTERED));
             }
         }
     }

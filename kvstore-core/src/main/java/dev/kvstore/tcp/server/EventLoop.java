@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -45,7 +45,7 @@ final class EventLoop implements Runnable {
     private final SelectionKey acceptKey;
     private final String address;
     private final ServerLimits limits;
-    private final ProtocolGeneration legacyGeneration;
+    private final Generation legacyGeneration;
     private final StoreState store;
     private final RequestHandler handler;
     private final ServerCounters counters;
@@ -71,7 +71,7 @@ final class EventLoop implements Runnable {
     private long nextPartialCheck;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            ProtocolGeneration legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
+            Generation legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
             LoopHooks hooks, StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;

@@ -1,6 +1,7 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.ReplyCodes;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.util.ArrayDeque;
@@ -129,7 +130,7 @@ final class GatewayHandler implements RequestHandler {
         String key = request.keys().isEmpty() ? null : request.key();
         return switch (request.command()) {
             case VALIDATE -> {
-                if (request.number() != Integer.toUnsignedLong(ProtocolGeneration.VALIDATE_MAGIC)) {
+                if (request.number() != Integer.toUnsignedLong(Generation.VALIDATE_MAGIC)) {
                     throw new ProtocolViolation("VALIDATE with wrong magic number 0x"
                             + Long.toHexString(request.number()));
                 }
@@ -148,7 +149,7 @@ final class GatewayHandler implements RequestHandler {
             });
             case ADD -> storage.add(key, request.number()).thenApply(sum -> c -> c.send(Replies.i64(sum)));
             case CHECK -> storage.readyKeys(request.keys()).thenApply(ready -> c -> c.send(Replies.u8(
-                    ready.containsAll(request.keys()) ? Replies.READY : Replies.NOT_READY)));
+                    ready.containsAll(request.keys()) ? ReplyCodes.READY : ReplyCodes.NOT_READY)));
             case WAIT -> {
                 // Registered before the read: a write the read misses wakes it through the watch.
                 waits.await(client, request.keys());
@@ -168,7 +169,7 @@ final class GatewayHandler implements RequestHandler {
             case MULTI_SET -> storage.multiSet(request.keys(), request.values()).thenApply(done -> c -> { });
             case CANCEL_WAIT -> now(c -> {
                 waits.cancelWaits(c);
-                c.send(Replies.u8(Replies.WAIT_CANCELED));
+                c.send(Replies.u8(ReplyCodes.WAIT_CANCELED));
             });
             case QUEUE_PUSH -> storage.queuePush(key, request.value(0)).thenApply(done -> c -> { });
             case QUEUE_POP -> storage.queuePop(key).thenApply(pop -> c -> c.send(CommandHandler.queuePopReply(pop)));
@@ -176,7 +177,7 @@ final class GatewayHandler implements RequestHandler {
             case LIST_KEYS -> storage.listKeys().thenApply(keys -> c -> c.send(Replies.keyList(keys)));
             case WATCH_KEY -> now(c -> {
                 waits.watch(c, key);
-                c.send(Replies.u8(Replies.KEY_CALLBACK_REGISTERED));
+                c.send(Replies.u8(ReplyCodes.KEY_CALLBACK_REGISTERED));
             });
         };
     }

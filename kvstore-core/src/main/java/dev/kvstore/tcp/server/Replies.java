@@ -1,42 +1,34 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.tcp.protocol.WireFormat;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Collection;
 import java.util.List;
 
-/** Encodes replies in the TCPStore wire format: little-endian, byte vectors as {@code u64 length + bytes}. */
+/**
+ * Encodes the server's replies in the TCPStore {@link WireFormat}: the single fields come from there, the replies
+ * made of several fields (MULTI_GET values, LIST_KEYS, WATCH_KEY notifications) are put together here.
+ */
 final class Replies {
-
-    /** CHECK: all keys present. */
-    static final int READY = 0;
-    /** CHECK: some key missing. */
-    static final int NOT_READY = 1;
-    /** WAIT: all awaited keys are set. */
-    static final int STOP_WAITING = 0;
-    /** CANCEL_WAIT: this connection's waits are cleared. */
-    static final int WAIT_CANCELED = 1;
-    /** WATCH_KEY acknowledgement (1.13/2.0 KEY_CALLBACK_REGISTERED). */
-    static final int KEY_CALLBACK_REGISTERED = 3;
 
     private Replies() {
     }
 
     static ByteBuffer u8(int value) {
-        return ByteBuffer.wrap(new byte[] {(byte) value});
+        return WireFormat.u8(value);
     }
 
     static ByteBuffer u32(long value) {
-        return allocate(4).putInt((int) value).flip();
+        return WireFormat.u32(value);
     }
 
     static ByteBuffer i64(long value) {
-        return allocate(8).putLong(value).flip();
+        return WireFormat.i64(value);
     }
 
     /** A byte vector: the length prefix here, the stored bytes shared (stored values are never mutated). */
     static ByteBuffer[] bytes(byte[] value) {
-        return new ByteBuffer[] {allocate(8).putLong(value.length).flip(), ByteBuffer.wrap(value)};
+        return WireFormat.bytes(value);
     }
 
     /** Several byte vectors back to back (MULTI_GET). */
@@ -52,11 +44,11 @@ final class Replies {
 
     /** LIST_KEYS: {@code i64 n} then n strings. */
     static ByteBuffer keyList(Collection<String> keys) {
-        long size = 8;
+        long size = WireFormat.I64_BYTES;
         for (String key : keys) {
-            size += 8 + key.length();
+            size += WireFormat.I64_BYTES + key.length();
         }
-        ByteBuffer buffer = allocate(Math.toIntExact(size)).putLong(keys.size());
+        ByteBuffer buffer = WireFormat.allocate(Math.toIntExact(size)).putLong(keys.size());
         for (String key : keys) {
             buffer.putLong(key.length()).put(WireKeys.toBytes(key));
         }
@@ -68,15 +60,11 @@ final class Replies {
      * a change pushed to many watchers must not cost a copy of both values per watcher.
      */
     static ByteBuffer[] watchNotification(int type, String key, byte[] oldValue, byte[] newValue) {
-        ByteBuffer head = allocate(1 + 8 + key.length() + 8);
+        ByteBuffer head = WireFormat.allocate(1 + WireFormat.I64_BYTES + key.length() + WireFormat.I64_BYTES);
         head.put((byte) type);
         head.putLong(key.length()).put(WireKeys.toBytes(key));
         head.putLong(oldValue.length);
-        return new ByteBuffer[] {head.flip(), ByteBuffer.wrap(oldValue), allocate(8).putLong(newValue.length).flip(),
+        return new ByteBuffer[] {head.flip(), ByteBuffer.wrap(oldValue), WireFormat.i64(newValue.length),
             ByteBuffer.wrap(newValue)};
-    }
-
-    private static ByteBuffer allocate(int size) {
-        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

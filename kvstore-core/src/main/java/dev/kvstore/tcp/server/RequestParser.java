@@ -1,11 +1,12 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.ProtocolGeneration;
-import dev.kvstore.tcp.ProtocolGeneration.Command;
+import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.WireFormat;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Incremental parser of one connection's request stream. Bytes may arrive split anywhere (PyTorch 1.13 sends every
@@ -21,7 +22,7 @@ import java.util.List;
  * server-wide budget of {@link ServerLimits#maxPendingBytes()}.
  *
  * <p>The first bytes decide the protocol generation: {@code 00 CE F7 85 3C} (VALIDATE with the magic number) selects
- * {@link ProtocolGeneration#MODERN}; anything else the configured legacy numbering. A legacy SET also starts with
+ * {@link Generation#MODERN}; anything else the configured legacy numbering. A legacy SET also starts with
  * {@code 00}, but a key length starting with the magic bytes would be far past any key limit.
  */
 final class RequestParser {
@@ -32,7 +33,7 @@ final class RequestParser {
         void accept(Request request) throws ProtocolViolation;
     }
 
-    private static final byte[] VALIDATE_PREFIX = {0x00, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C};
+    private static final byte[] VALIDATE_PREFIX = WireFormat.validateHandshake();
     private static final byte[] EMPTY = new byte[0];
     /** The first piece of a field that arrives over several reads holds at least this much (or the whole rest). */
     private static final int MIN_PIECE = 1024;
@@ -47,8 +48,8 @@ final class RequestParser {
     private enum Field { U32, I64, COUNT, KEY, VALUE }
 
     private final ServerLimits limits;
-    private final ProtocolGeneration legacyGeneration;
-    private ProtocolGeneration generation;
+    private final Generation legacyGeneration;
+    private @Nullable Generation generation;
     private final byte[] detected = new byte[VALIDATE_PREFIX.length];
     private int detectedLength;
 
@@ -63,7 +64,7 @@ final class RequestParser {
     private long requestBytes;
 
     /** Holds fixed-size fields and length prefixes while they arrive. */
-    private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer scratch = WireFormat.allocate(WireFormat.I64_BYTES);
     /** The key or value being received: {@link #payloadLength} declared, {@link #payloadFilled} arrived. */
     private byte[] payload;
     private int payloadFilled;
@@ -76,13 +77,13 @@ final class RequestParser {
     /** Bytes the current, incomplete request holds: its completed keys and values and the payload buffer. */
     private long heldBytes;
 
-    RequestParser(ServerLimits limits, ProtocolGeneration legacyGeneration) {
+    RequestParser(ServerLimits limits, Generation legacyGeneration) {
         this.limits = limits;
         this.legacyGeneration = legacyGeneration;
     }
 
     /** @return the generation detected from the first bytes, or {@code null} before that */
-    ProtocolGeneration generation() {
+    Generation generation() {
         return generation;
     }
 
@@ -136,7 +137,7 @@ final class RequestParser {
             }
         }
         if (detectedLength == VALIDATE_PREFIX.length) {
-            generation = ProtocolGeneration.MODERN;
+            generation = Generation.MODERN;
             detectedLength = 0; // VALIDATE and its magic are consumed; nothing to replay
             return true;
         }
@@ -219,23 +220,23 @@ final class RequestParser {
     private boolean readField(Field field, ByteBuffer in) throws ProtocolViolation {
         switch (field) {
             case U32 -> {
-                if (!fillScratch(in, 4)) {
+                if (!fillScratch(in, WireFormat.U32_BYTES)) {
                     return false;
                 }
                 number = Integer.toUnsignedLong(scratch.getInt(0));
             }
             case I64 -> {
-                if (!fillScratch(in, 8)) {
+                if (!fillScratch(in, WireFormat.I64_BYTES)) {
                     return false;
                 }
                 number = scratch.getLong(0);
             }
             case COUNT -> {
-                if (!fillScratch(in, 8)) {
+                if (!fillScratch(in, WireFormat.I64_BYTES)) {
                     return false;
                 }
                 count = checkedLength(scratch.getLong(0), limits.maxKeysPerRequest(), "key count");
-                requestBytes += 8;
+                requestBytes += WireFormat.I64_BYTES;
                 int expected = (int) Math.min(count, 1024);
                 keys = new ArrayList<>(expected);
                 values = new ArrayList<>(command == Command.MULTI_SET ? expected : 0);
@@ -252,14 +253,14 @@ final class RequestParser {
 
     private boolean readBytes(ByteBuffer in, Field field) throws ProtocolViolation {
         if (payloadLength < 0) {
-            if (!fillScratch(in, 8)) {
+            if (!fillScratch(in, WireFormat.I64_BYTES)) {
                 return false;
             }
             long length = field == Field.KEY
                     ? checkedLength(scratch.getLong(0), limits.maxKeyBytes(), "key length")
                     : checkedLength(scratch.getLong(0), limits.maxValueBytes(), "value length");
             scratch.clear();
-            requestBytes += 8 + length;
+            requestBytes += WireFormat.I64_BYTES + length;
             if (requestBytes > limits.maxRequestBytes()) {
                 throw new ProtocolViolation(Refusal.OVERSIZE, command + " request of at least " + requestBytes
                         + " bytes exceeds the limit of " + limits.maxRequestBytes() + " bytes per request");

@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,7 +53,7 @@ public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clie
      * @param requestsServed requests of it the server has handled
      * @param waits its WAITs not answered yet, oldest first
      */
-    public record Client(String remoteAddress, ProtocolGeneration protocol, Instant connectedSince,
+    public record Client(String remoteAddress, Generation protocol, Instant connectedSince,
             long requestsServed, List<PendingWait> waits) {
 
         public Client {

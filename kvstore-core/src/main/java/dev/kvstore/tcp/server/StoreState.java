@@ -1,5 +1,6 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.tcp.protocol.ReplyCodes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -198,7 +199,7 @@ final class StoreState {
             }
         }
         if (pending.isEmpty()) {
-            client.send(Replies.u8(Replies.STOP_WAITING));
+            client.send(Replies.u8(ReplyCodes.STOP_WAITING));
             return;
         }
         hold(client, charge, "pending WAITs");
@@ -451,7 +452,7 @@ final class StoreState {
         waiter.client.waits.remove(waiter);
         waiter.client.heldBytes -= waiter.charge;
         waiterCount--;
-        waiter.client.send(Replies.u8(Replies.STOP_WAITING));
+        waiter.client.send(Replies.u8(ReplyCodes.STOP_WAITING));
     }
 
     private void unregister(Waiter waiter, String key) {

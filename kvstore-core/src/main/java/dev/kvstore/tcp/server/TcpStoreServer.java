@@ -1,8 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.api.KVStoreConnectionException;
-import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -53,7 +51,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
     private final String host;
     private final int requestedPort;
-    private final ProtocolGeneration legacyGeneration;
+    private final Generation legacyGeneration;
     private final Duration stallLogInterval;
     private final Duration stallThreshold;
 
@@ -108,7 +106,7 @@ public final class TcpStoreServer implements AutoCloseable {
      * Binds and starts serving.
      *
      * @return this
-     * @throws KVStoreConnectionException if the address/port cannot be bound (the message names host:port)
+     * @throws TcpStoreServerException if the address/port cannot be bound (the message names host:port)
      * @throws IllegalStateException if already started or closed
      */
     public TcpStoreServer start() {
@@ -134,7 +132,7 @@ public final class TcpStoreServer implements AutoCloseable {
             } catch (IOException e) {
                 closeQuietly(channel);
                 closeGateway();
-                throw new KVStoreConnectionException("cannot start the TCPStore server on " + host + ":"
+                throw new TcpStoreServerException("cannot start the TCPStore server on " + host + ":"
                         + requestedPort + ": " + e.getMessage(), e);
             }
             supervisor = new Thread(this::supervise, "kvstore-tcpstore-supervisor-" + port);
@@ -242,7 +240,7 @@ public final class TcpStoreServer implements AutoCloseable {
             return channel;
         } catch (IOException | UnresolvedAddressException | SecurityException e) {
             closeQuietly(channel);
-            throw new KVStoreConnectionException("cannot bind the TCPStore server to " + host + ":" + requestedPort
+            throw new TcpStoreServerException("cannot bind the TCPStore server to " + host + ":" + requestedPort
                     + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
         }
     }
@@ -290,7 +288,7 @@ public final class TcpStoreServer implements AutoCloseable {
      * {@code timeout} for it; its size is bounded by the query.
      *
      * @throws IllegalStateException if the server is not serving (not started, closed, or restarting its loop)
-     * @throws KVStoreTimeoutException if the loop did not take it within the timeout (it is busy or stuck)
+     * @throws TcpStoreServerException if the loop did not take it within the timeout (it is busy or stuck)
      */
     public ServerSnapshot snapshot(SnapshotQuery query, Duration timeout) {
         Objects.requireNonNull(query, "query");
@@ -311,7 +309,7 @@ public final class TcpStoreServer implements AutoCloseable {
             return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             result.cancel(false);
-            throw new KVStoreTimeoutException("the event loop of TCPStore server " + this
+            throw new TcpStoreServerException("the event loop of TCPStore server " + this
                     + " did not take a snapshot within " + timeout);
         } catch (ExecutionException e) {
             throw new IllegalStateException("taking a snapshot of TCPStore server " + this + " failed: "
@@ -422,7 +420,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
         private String host = "127.0.0.1";
         private int port = 29500;
-        private ProtocolGeneration legacyGeneration = ProtocolGeneration.LEGACY;
+        private Generation legacyGeneration = Generation.LEGACY;
         private int maxKeyBytes = ServerLimits.DEFAULT_MAX_KEY_BYTES;
         private int maxValueBytes = ServerLimits.DEFAULT_MAX_VALUE_BYTES;
         private int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
@@ -463,12 +461,12 @@ public final class TcpStoreServer implements AutoCloseable {
         }
 
         /**
-         * The opcode numbering for clients that open without VALIDATE: {@link ProtocolGeneration#LEGACY} (PyTorch
-         * 1.13 and 2.0, the default) or {@link ProtocolGeneration#V2_1}. The two cannot be told apart from the bytes.
+         * The opcode numbering for clients that open without VALIDATE: {@link Generation#LEGACY} (PyTorch
+         * 1.13 and 2.0, the default) or {@link Generation#V2_1}. The two cannot be told apart from the bytes.
          */
-        public Builder legacyProtocol(ProtocolGeneration generation) {
+        public Builder legacyProtocol(Generation generation) {
             Objects.requireNonNull(generation, "generation");
-            if (generation == ProtocolGeneration.MODERN) {
+            if (generation == Generation.MODERN) {
                 throw new IllegalArgumentException("MODERN clients announce themselves with VALIDATE; "
                         + "the legacy protocol must be LEGACY or V2_1");
             }

@@ -1,21 +1,22 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.ADD;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.APPEND;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.CHECK;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GETNUMKEYS;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.MULTI_SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.QUEUE_LEN;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.QUEUE_POP;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.QUEUE_PUSH;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.ADD;
+import static dev.kvstore.tcp.protocol.Command.APPEND;
+import static dev.kvstore.tcp.protocol.Command.CHECK;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_LEN;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_POP;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_PUSH;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.ReplyCodes;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import java.io.IOException;
@@ -64,7 +65,7 @@ class TcpStoreGatewayTest {
     }
 
     private WireConnection connect(TcpStoreServer server) throws IOException {
-        WireConnection connection = WireConnection.open(server.port(), ProtocolGeneration.MODERN);
+        WireConnection connection = WireConnection.open(server.port(), Generation.MODERN);
         connections.add(connection);
         return connection;
     }
@@ -92,7 +93,7 @@ class TcpStoreGatewayTest {
         writer.request(MULTI_SET).i64(1).str("/multi-set").bytes(utf8("m")).send();
         writer.request(QUEUE_PUSH).str("/queue").bytes(utf8("item")).send();
         for (int i = 0; i < kinds.length; i++) {
-            assertThat(waiter.readU8()).isEqualTo(Replies.STOP_WAITING);
+            assertThat(waiter.readU8()).isEqualTo(ReplyCodes.STOP_WAITING);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> a.waiterCount() == 0);
 
@@ -100,7 +101,7 @@ class TcpStoreGatewayTest {
         waiter.request(GET).str("/append").send();
         assertThat(waiter.readString()).isEqualTo("x");
         waiter.request(CHECK).keys("/set", "/add", "/multi-set", "/queue").send();
-        assertThat(waiter.readU8()).isEqualTo(Replies.READY);
+        assertThat(waiter.readU8()).isEqualTo(ReplyCodes.READY);
         waiter.request(QUEUE_LEN).str("/queue").send();
         assertThat(waiter.readI64()).isEqualTo(1);
         waiter.request(QUEUE_POP).str("/queue").send();

@@ -1,10 +1,10 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.GET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
@@ -101,7 +101,7 @@ class TcpStoreGatewayTorchTest {
         for (PythonProcess rank : ranks) {
             rank.assertSucceeds(PYTHON_TIMEOUT);
         }
-        try (WireConnection reader = WireConnection.open(gateways.get(1).port(), ProtocolGeneration.MODERN)) {
+        try (WireConnection reader = WireConnection.open(gateways.get(1).port(), Generation.MODERN)) {
             reader.request(GET).str("init/").send();
             assertThat(reader.readString()).isEqualTo("4");
             reader.request(GET).str("/joined").send();

@@ -3,6 +3,8 @@ package dev.kvstore.tcp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
@@ -188,11 +190,11 @@ class TcpStoreServerAdversarialSoakTest {
             OutputStream out = socket.getOutputStream();
             byte[] key = "/unread".getBytes(StandardCharsets.UTF_8);
             ByteBuffer set = ByteBuffer.allocate(1 + 8 + key.length + 8 + MIB).order(ByteOrder.LITTLE_ENDIAN);
-            set.put((byte) ProtocolGeneration.LEGACY.opcode(ProtocolGeneration.Command.SET)).putLong(key.length)
+            set.put((byte) Generation.LEGACY.opcode(Command.SET)).putLong(key.length)
                     .put(key).putLong(MIB).put(new byte[MIB]);
             out.write(set.array());
             byte[] get = ByteBuffer.allocate(1 + 8 + key.length).order(ByteOrder.LITTLE_ENDIAN)
-                    .put((byte) ProtocolGeneration.LEGACY.opcode(ProtocolGeneration.Command.GET)).putLong(key.length)
+                    .put((byte) Generation.LEGACY.opcode(Command.GET)).putLong(key.length)
                     .put(key).array();
             // Blocks once the server stops reading this client; the deadline's close ends it.
             Thread closer = new Thread(() -> {

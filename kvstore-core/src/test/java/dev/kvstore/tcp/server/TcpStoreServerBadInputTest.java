@@ -1,20 +1,20 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.ADD;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.CHECK;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.MULTI_GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.MULTI_SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.PING;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.VALIDATE;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.ADD;
+import static dev.kvstore.tcp.protocol.Command.CHECK;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.MULTI_GET;
+import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.Command.PING;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.VALIDATE;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.api.KVStoreConnectionException;
-import dev.kvstore.tcp.ProtocolGeneration;
+
+import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class TcpStoreServerBadInputTest {
 
-    private static final ProtocolGeneration MODERN = ProtocolGeneration.MODERN;
+    private static final Generation MODERN = Generation.MODERN;
 
     private TcpStoreServer server;
     private WireConnection healthy;
@@ -56,7 +56,7 @@ class TcpStoreServerBadInputTest {
         server.close();
     }
 
-    private WireConnection connect(ProtocolGeneration generation) throws IOException {
+    private WireConnection connect(Generation generation) throws IOException {
         WireConnection connection = WireConnection.open(server.port(), generation);
         connections.add(connection);
         return connection;
@@ -86,7 +86,7 @@ class TcpStoreServerBadInputTest {
 
     @Test
     void opcodesOfNewerGenerationsAreUnknownToLegacyClients() throws IOException {
-        WireConnection bad = connect(ProtocolGeneration.LEGACY);
+        WireConnection bad = connect(Generation.LEGACY);
         bad.frame().u8(9).str("/x").bytes(utf8("y")).send(); // APPEND in 2.2+, nothing in 1.13
         assertThat(bad.closedByServer()).isTrue();
         assertServerUnharmed();
@@ -200,7 +200,7 @@ class TcpStoreServerBadInputTest {
 
     @Test
     void aClientVanishingMidWaitHasItsWaitsCleared() throws IOException {
-        WireConnection vanishing = connect(ProtocolGeneration.LEGACY);
+        WireConnection vanishing = connect(Generation.LEGACY);
         vanishing.request(WAIT).keys("/never", "/nor-this").send();
         WireConnection other = connect(MODERN);
         other.request(WAIT).keys("/later").send();
@@ -220,7 +220,7 @@ class TcpStoreServerBadInputTest {
     void bindingAPortInUseNamesHostAndPort() {
         TcpStoreServer second = TcpStoreServer.builder().port(server.port()).build();
         assertThatThrownBy(second::start)
-                .isInstanceOf(KVStoreConnectionException.class)
+                .isInstanceOf(TcpStoreServerException.class)
                 .hasMessageContaining("127.0.0.1:" + server.port());
         second.close();
     }
@@ -229,7 +229,7 @@ class TcpStoreServerBadInputTest {
     void bindingAnUnknownHostNamesIt() {
         TcpStoreServer bad = TcpStoreServer.builder().host("no-such-host.invalid").port(0).build();
         assertThatThrownBy(bad::start)
-                .isInstanceOf(KVStoreConnectionException.class)
+                .isInstanceOf(TcpStoreServerException.class)
                 .hasMessageContaining("no-such-host.invalid:0");
     }
 

@@ -1,9 +1,9 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.PING;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.PING;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,8 +11,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.kvstore.tcp.ProtocolGeneration;
-import dev.kvstore.tcp.ProtocolGeneration.Command;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.Command;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 class TcpStoreServerFuzzTest {
 
-    private static final ProtocolGeneration MODERN = ProtocolGeneration.MODERN;
+    private static final Generation MODERN = Generation.MODERN;
     private static final int MAX_KEY = 256;
     private static final int MAX_VALUE = 4096;
     private static final int MAX_KEYS = 16;
@@ -74,7 +74,7 @@ class TcpStoreServerFuzzTest {
         }
         healthy.request(PING).u32(0).send();
         assertThat(healthy.readU32()).isZero(); // accepted and served: part of the baseline
-        healthyWaiter = WireConnection.open(server.port(), ProtocolGeneration.LEGACY);
+        healthyWaiter = WireConnection.open(server.port(), Generation.LEGACY);
     }
 
     @AfterEach
@@ -120,7 +120,7 @@ class TcpStoreServerFuzzTest {
             for (int i = 0; i < CLIENTS_PER_ROUND; i++) {
                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
                 hostile.add(socket);
-                ProtocolGeneration generation = ProtocolGeneration.values()[random.nextInt(3)];
+                Generation generation = Generation.values()[random.nextInt(3)];
                 sendQuietly(socket, hostileBytes(random, generation));
             }
         } finally {
@@ -161,7 +161,7 @@ class TcpStoreServerFuzzTest {
         }
     }
 
-    private byte[] hostileBytes(Random random, ProtocolGeneration generation) {
+    private byte[] hostileBytes(Random random, Generation generation) {
         ByteBuffer out = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
         if (generation == MODERN && random.nextInt(10) > 0) {
             out.put(new byte[] {0, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C});
@@ -225,7 +225,7 @@ class TcpStoreServerFuzzTest {
         return Arrays.copyOf(out.array(), out.position());
     }
 
-    private static Command randomCommand(Random random, ProtocolGeneration generation, boolean includeValidate) {
+    private static Command randomCommand(Random random, Generation generation, boolean includeValidate) {
         Command[] commands = Command.values();
         while (true) {
             Command command = commands[random.nextInt(commands.length)];
@@ -236,7 +236,7 @@ class TcpStoreServerFuzzTest {
     }
 
     /** A well-formed request of a random command; keys avoid the healthy client's prefix. */
-    private static byte[] validFrame(Random random, ProtocolGeneration generation) {
+    private static byte[] validFrame(Random random, Generation generation) {
         Command command = randomCommand(random, generation, false);
         ByteBuffer out = ByteBuffer.allocate(256 * 1024).order(ByteOrder.LITTLE_ENDIAN);
         out.put((byte) generation.opcode(command));

@@ -1,9 +1,9 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.PING;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.PING;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,7 +11,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 class TcpStoreServerHostileClientsTest {
 
-    private static final ProtocolGeneration MODERN = ProtocolGeneration.MODERN;
+    private static final Generation MODERN = Generation.MODERN;
     private static final int MIB = 1024 * 1024;
 
     private TcpStoreServer server;
@@ -297,7 +297,7 @@ class TcpStoreServerHostileClientsTest {
     static byte[] legacySetHeader(String key, long valueLength) {
         byte[] keyBytes = utf8(key);
         return ByteBuffer.allocate(1 + 8 + keyBytes.length + 8).order(ByteOrder.LITTLE_ENDIAN)
-                .put((byte) ProtocolGeneration.LEGACY.opcode(SET)).putLong(keyBytes.length).put(keyBytes)
+                .put((byte) Generation.LEGACY.opcode(SET)).putLong(keyBytes.length).put(keyBytes)
                 .putLong(valueLength).array();
     }
 

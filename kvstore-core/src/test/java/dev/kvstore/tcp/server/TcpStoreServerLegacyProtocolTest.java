@@ -1,22 +1,22 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.ADD;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.APPEND;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.CANCEL_WAIT;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.CHECK;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.COMPARE_SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.DELETE_KEY;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GETNUMKEYS;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.MULTI_GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.MULTI_SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WATCH_KEY;
+import static dev.kvstore.tcp.protocol.Command.ADD;
+import static dev.kvstore.tcp.protocol.Command.APPEND;
+import static dev.kvstore.tcp.protocol.Command.CANCEL_WAIT;
+import static dev.kvstore.tcp.protocol.Command.CHECK;
+import static dev.kvstore.tcp.protocol.Command.COMPARE_SET;
+import static dev.kvstore.tcp.protocol.Command.DELETE_KEY;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.Command.MULTI_GET;
+import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.WATCH_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,11 +41,11 @@ class TcpStoreServerLegacyProtocolTest {
         }
     }
 
-    private void start(ProtocolGeneration legacy) {
+    private void start(Generation legacy) {
         server = TcpStoreServer.builder().port(0).legacyProtocol(legacy).build().start();
     }
 
-    private WireConnection connect(ProtocolGeneration generation) throws IOException {
+    private WireConnection connect(Generation generation) throws IOException {
         WireConnection connection = WireConnection.open(server.port(), generation);
         connections.add(connection);
         return connection;
@@ -57,9 +57,9 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void legacyNumberingOfTorch113() throws IOException {
-        start(ProtocolGeneration.LEGACY);
-        WireConnection c = connect(ProtocolGeneration.LEGACY);
-        WireConnection waiter = connect(ProtocolGeneration.LEGACY);
+        start(Generation.LEGACY);
+        WireConnection c = connect(Generation.LEGACY);
+        WireConnection waiter = connect(Generation.LEGACY);
 
         // The first byte of a 1.13 connection is SET = 0, like VALIDATE: the server must look further.
         c.request(SET).str("/a").bytes(utf8("1")).send();
@@ -86,8 +86,8 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void legacyFirstRequestSplitByteByByte() throws IOException {
-        start(ProtocolGeneration.LEGACY);
-        WireConnection c = WireConnection.openRaw(server.port(), ProtocolGeneration.LEGACY);
+        start(Generation.LEGACY);
+        WireConnection c = WireConnection.openRaw(server.port(), Generation.LEGACY);
         connections.add(c);
         c.request(SET).str("/split").bytes(utf8("v")).sendByteByByte();
         c.request(GET).str("/split").sendByteByByte();
@@ -96,9 +96,9 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void watchKeyAcknowledgesAndPushesUpdates() throws IOException {
-        start(ProtocolGeneration.LEGACY);
-        WireConnection watcher = connect(ProtocolGeneration.LEGACY);
-        WireConnection writer = connect(ProtocolGeneration.LEGACY);
+        start(Generation.LEGACY);
+        WireConnection watcher = connect(Generation.LEGACY);
+        WireConnection writer = connect(Generation.LEGACY);
         watcher.request(WATCH_KEY).str("/w").send();
         assertThat(watcher.readU8()).isEqualTo(3); // KEY_CALLBACK_REGISTERED
 
@@ -132,9 +132,9 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void v21NumberingWhenConfigured() throws IOException {
-        start(ProtocolGeneration.V2_1);
-        WireConnection c = connect(ProtocolGeneration.V2_1);
-        WireConnection waiter = connect(ProtocolGeneration.V2_1);
+        start(Generation.V2_1);
+        WireConnection c = connect(Generation.V2_1);
+        WireConnection waiter = connect(Generation.V2_1);
         c.request(SET).str("/a").bytes(utf8("1")).send();
         c.request(APPEND).str("/a").bytes(utf8("2")).send(); // opcode 8 in 2.1
         c.request(MULTI_SET).i64(1).str("/b").bytes(utf8("3")).send();
@@ -153,9 +153,9 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void modernAndLegacyClientsShareOneStore() throws IOException {
-        start(ProtocolGeneration.LEGACY);
-        WireConnection modern = connect(ProtocolGeneration.MODERN);
-        WireConnection legacy = connect(ProtocolGeneration.LEGACY);
+        start(Generation.LEGACY);
+        WireConnection modern = connect(Generation.MODERN);
+        WireConnection legacy = connect(Generation.LEGACY);
         legacy.request(WAIT).keys("/shared").send();
         modern.request(SET).str("/shared").bytes(utf8("from 2.x")).send();
         assertThat(legacy.readU8()).isZero();

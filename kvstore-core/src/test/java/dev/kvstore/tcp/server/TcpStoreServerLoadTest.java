@@ -1,12 +1,13 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.TcpStoreClient;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -90,7 +91,7 @@ class TcpStoreServerLoadTest {
 
         // Raw waiters: each holds one WAIT for two keys the last round sets, pending during the whole load.
         for (int w = 0; w < rawWaiterCount; w++) {
-            ProtocolGeneration generation = w % 2 == 0 ? ProtocolGeneration.LEGACY : ProtocolGeneration.MODERN;
+            Generation generation = w % 2 == 0 ? Generation.LEGACY : Generation.MODERN;
             WireConnection waiter = WireConnection.open(server.port(), generation);
             rawWaiters.add(waiter);
             int a = (w * 7) % clientCount;
@@ -206,9 +207,9 @@ class TcpStoreServerLoadTest {
             connecting.add(pool.submit(() -> {
                 for (int position = 0; position < perThread; position++) {
                     int id = position * threads + thread;
-                    ProtocolGeneration generation = id % 2 == 0 ? ProtocolGeneration.LEGACY
-                            : ProtocolGeneration.MODERN;
-                    connected[id] = TcpStoreClient.connect("127.0.0.1", server.port(), generation, CLIENT_TIMEOUT);
+                    Generation generation = id % 2 == 0 ? Generation.LEGACY
+                            : Generation.MODERN;
+                    connected[id] = TcpStoreClient.connect("127.0.0.1", server.port(), ProtocolGeneration.of(generation), CLIENT_TIMEOUT);
                 }
                 return null;
             }));

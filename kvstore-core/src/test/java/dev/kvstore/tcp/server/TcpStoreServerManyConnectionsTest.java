@@ -1,16 +1,16 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.ADD;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.PING;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.ADD;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.PING;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -61,13 +61,13 @@ class TcpStoreServerManyConnectionsTest {
         int threadsBefore = serverThreads();
         for (int i = 0; i < idle; i++) {
             // Odd connections are MODERN (the last one answers PING below).
-            ProtocolGeneration generation = i % 2 == 0 ? ProtocolGeneration.LEGACY : ProtocolGeneration.MODERN;
+            Generation generation = i % 2 == 0 ? Generation.LEGACY : Generation.MODERN;
             connections.add(WireConnection.open(server.port(), generation));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == idle);
         assertThat(serverThreads()).as("one event-loop thread, not one per connection").isEqualTo(threadsBefore);
 
-        WireConnection worker = WireConnection.open(server.port(), ProtocolGeneration.MODERN);
+        WireConnection worker = WireConnection.open(server.port(), Generation.MODERN);
         connections.add(worker);
         for (int i = 0; i < 100; i++) {
             worker.request(ADD).str("/counter").i64(1).send();

@@ -1,19 +1,20 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.APPEND;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.CHECK;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.DELETE_KEY;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.MULTI_SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.PING;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.QUEUE_PUSH;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WATCH_KEY;
+import static dev.kvstore.tcp.protocol.Command.APPEND;
+import static dev.kvstore.tcp.protocol.Command.CHECK;
+import static dev.kvstore.tcp.protocol.Command.DELETE_KEY;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.Command.PING;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_PUSH;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.WATCH_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.ReplyCodes;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 class TcpStoreServerMemoryLimitsTest {
 
-    private static final ProtocolGeneration MODERN = ProtocolGeneration.MODERN;
+    private static final Generation MODERN = Generation.MODERN;
     private static final int MIB = 1024 * 1024;
 
     private TcpStoreServer server;
@@ -70,7 +71,7 @@ class TcpStoreServerMemoryLimitsTest {
         }
     }
 
-    private WireConnection connect(ProtocolGeneration generation) throws IOException {
+    private WireConnection connect(Generation generation) throws IOException {
         WireConnection connection = WireConnection.open(server.port(), generation);
         connections.add(connection);
         return connection;
@@ -160,10 +161,10 @@ class TcpStoreServerMemoryLimitsTest {
     @Test
     void watchesCannotHoldMoreThanMaxRequestBytes() throws IOException {
         start(TcpStoreServer.builder().maxRequestBytes(16 * 1024));
-        WireConnection watcher = connect(ProtocolGeneration.LEGACY);
+        WireConnection watcher = connect(Generation.LEGACY);
         WireConnection.Frame watches = watcher.frame();
         for (int i = 0; i < 40; i++) {
-            watches.u8(ProtocolGeneration.LEGACY.opcode(WATCH_KEY)).str("/w/" + i + "/" + "k".repeat(1000));
+            watches.u8(Generation.LEGACY.opcode(WATCH_KEY)).str("/w/" + i + "/" + "k".repeat(1000));
         }
         watches.send();
         int acknowledged = 0;
@@ -183,12 +184,12 @@ class TcpStoreServerMemoryLimitsTest {
         watcher.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
         OutputStream watch = watcher.getOutputStream();
         byte[] key = utf8("/hot");
-        watch.write(new byte[] {(byte) ProtocolGeneration.LEGACY.opcode(WATCH_KEY)});
+        watch.write(new byte[] {(byte) Generation.LEGACY.opcode(WATCH_KEY)});
         watch.write(le64(key.length));
         watch.write(key);
         watch.flush();
         InputStream acknowledgement = watcher.getInputStream();
-        assertThat(acknowledgement.read()).isEqualTo(Replies.KEY_CALLBACK_REGISTERED);
+        assertThat(acknowledgement.read()).isEqualTo(ReplyCodes.KEY_CALLBACK_REGISTERED);
 
         // Every SET pushes old and new value (2 MiB) to the watcher, which reads nothing.
         WireConnection writer = connect(MODERN);
@@ -213,14 +214,14 @@ class TcpStoreServerMemoryLimitsTest {
         start(TcpStoreServer.builder());
         int watchers = 100;
         byte[] key = utf8("/shared");
-        byte[] watch = concat(new byte[] {(byte) ProtocolGeneration.LEGACY.opcode(WATCH_KEY)}, le64(key.length), key);
+        byte[] watch = concat(new byte[] {(byte) Generation.LEGACY.opcode(WATCH_KEY)}, le64(key.length), key);
         for (int i = 0; i < watchers; i++) {
             Socket watcher = new Socket();
             sockets.add(watcher);
             watcher.setReceiveBufferSize(64 * 1024);
             watcher.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
             watcher.getOutputStream().write(watch);
-            assertThat(watcher.getInputStream().read()).isEqualTo(Replies.KEY_CALLBACK_REGISTERED);
+            assertThat(watcher.getInputStream().read()).isEqualTo(ReplyCodes.KEY_CALLBACK_REGISTERED);
         }
         WireConnection writer = connect(MODERN);
         writer.request(SET).str("/shared").bytes(new byte[8 * MIB]).send();
@@ -301,7 +302,7 @@ class TcpStoreServerMemoryLimitsTest {
         sockets.add(slow);
         OutputStream out = slow.getOutputStream();
         int size = 8 * MIB;
-        out.write(concat(new byte[] {(byte) ProtocolGeneration.LEGACY.opcode(SET)}, le64(4), utf8("/big"),
+        out.write(concat(new byte[] {(byte) Generation.LEGACY.opcode(SET)}, le64(4), utf8("/big"),
                 le64(size)));
         byte[] chunk = new byte[MIB];
         for (int i = 0; i < size / MIB; i++) {

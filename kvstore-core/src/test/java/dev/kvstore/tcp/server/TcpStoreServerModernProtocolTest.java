@@ -1,26 +1,26 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.ADD;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.APPEND;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.CANCEL_WAIT;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.CHECK;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.COMPARE_SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.DELETE_KEY;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GETNUMKEYS;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.LIST_KEYS;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.MULTI_GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.MULTI_SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.PING;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.QUEUE_LEN;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.QUEUE_POP;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.QUEUE_PUSH;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.ADD;
+import static dev.kvstore.tcp.protocol.Command.APPEND;
+import static dev.kvstore.tcp.protocol.Command.CANCEL_WAIT;
+import static dev.kvstore.tcp.protocol.Command.CHECK;
+import static dev.kvstore.tcp.protocol.Command.COMPARE_SET;
+import static dev.kvstore.tcp.protocol.Command.DELETE_KEY;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.Command.LIST_KEYS;
+import static dev.kvstore.tcp.protocol.Command.MULTI_GET;
+import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.Command.PING;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_LEN;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_POP;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_PUSH;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 /** Every command of the PyTorch 2.2+ protocol (VALIDATE first), byte for byte over raw sockets. */
 class TcpStoreServerModernProtocolTest {
 
-    private static final ProtocolGeneration MODERN = ProtocolGeneration.MODERN;
+    private static final Generation MODERN = Generation.MODERN;
 
     private TcpStoreServer server;
     private final List<WireConnection> connections = new ArrayList<>();
@@ -244,7 +244,7 @@ class TcpStoreServerModernProtocolTest {
     void requestsSplitByteByByteAreParsed() throws IOException {
         WireConnection waiter = WireConnection.openRaw(server.port(), MODERN);
         connections.add(waiter);
-        waiter.frame().u8(0).u32(ProtocolGeneration.VALIDATE_MAGIC).sendByteByByte();
+        waiter.frame().u8(0).u32(Generation.VALIDATE_MAGIC).sendByteByByte();
         waiter.request(WAIT).keys("/split").sendByteByByte();
         WireConnection writer = connect();
         writer.request(SET).str("/split").bytes(utf8("value")).sendByteByByte();

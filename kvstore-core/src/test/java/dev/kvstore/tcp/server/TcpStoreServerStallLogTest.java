@@ -1,7 +1,7 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.WAIT;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,7 +10,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +63,8 @@ class TcpStoreServerStallLogTest {
     void namesTheStalledKeyAndItsWaitingClientsUntilItIsSet() throws Exception {
         try (PythonProcess torch = PythonProcess.start("torch_client_registered_peer.py", "127.0.0.1",
                 server.port(), 2, "stuck");
-                WireConnection java = WireConnection.open(server.port(), ProtocolGeneration.MODERN);
-                WireConnection setter = WireConnection.open(server.port(), ProtocolGeneration.MODERN)) {
+                WireConnection java = WireConnection.open(server.port(), Generation.MODERN);
+                WireConnection setter = WireConnection.open(server.port(), Generation.MODERN)) {
             torch.awaitLine("WAITING"::equals, PYTHON_TIMEOUT);
             java.request(WAIT).keys("/stuck").send();
             await().atMost(PYTHON_TIMEOUT).until(() -> server.waiterCount() == 2);
@@ -88,7 +88,7 @@ class TcpStoreServerStallLogTest {
 
     @Test
     void reportsAtMostTenKeysAndCountsTheRest() throws Exception {
-        try (WireConnection java = WireConnection.open(server.port(), ProtocolGeneration.MODERN)) {
+        try (WireConnection java = WireConnection.open(server.port(), Generation.MODERN)) {
             String[] keys = new String[StallLog.MAX_KEYS_PER_REPORT + 2];
             for (int i = 0; i < keys.length; i++) {
                 keys[i] = "/rank/" + i;

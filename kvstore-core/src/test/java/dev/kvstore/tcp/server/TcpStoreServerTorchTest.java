@@ -1,11 +1,11 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.ProtocolGeneration.Command.GET;
-import static dev.kvstore.tcp.ProtocolGeneration.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.SET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresTorch;
@@ -62,7 +62,7 @@ class TcpStoreServerTorchTest {
     /** Reads a key as a 1.13 peer on the wire would: no "/" added here, the caller passes the wire key. */
     private String javaGet(String wireKey) throws IOException {
         if (javaClient == null) {
-            javaClient = WireConnection.open(server.port(), ProtocolGeneration.MODERN);
+            javaClient = WireConnection.open(server.port(), Generation.MODERN);
             connections.add(javaClient);
         }
         javaClient.request(GET).str(wireKey).send();
@@ -160,7 +160,7 @@ class TcpStoreServerTorchTest {
         vanishing.close();
         await().until(() -> server.waiterCount() == 1);
 
-        WireConnection java = WireConnection.open(server.port(), ProtocolGeneration.MODERN);
+        WireConnection java = WireConnection.open(server.port(), Generation.MODERN);
         connections.add(java);
         java.request(SET).str("/late").bytes("set by java".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(waiter.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("set by java");

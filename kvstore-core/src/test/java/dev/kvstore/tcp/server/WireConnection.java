@@ -1,20 +1,20 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.ProtocolGeneration;
-import dev.kvstore.tcp.ProtocolGeneration.Command;
+import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.WireInput;
+import dev.kvstore.tcp.protocol.WireOutput;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A raw TCPStore connection for byte-level tests: requests are built field by field in a chosen generation's
@@ -25,30 +25,32 @@ final class WireConnection implements AutoCloseable {
     private static final int READ_TIMEOUT_MILLIS = 10_000;
 
     private final Socket socket;
-    private final DataInputStream in;
+    private final InputStream raw;
+    private final WireInput in;
     private final OutputStream out;
-    private final ProtocolGeneration generation;
+    private final Generation generation;
 
-    private WireConnection(int port, ProtocolGeneration generation) throws IOException {
+    private WireConnection(int port, Generation generation) throws IOException {
         this.socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-        this.in = new DataInputStream(socket.getInputStream());
+        this.raw = socket.getInputStream();
+        this.in = new WireInput(raw, Integer.MAX_VALUE - 16);
         this.out = socket.getOutputStream();
         this.generation = generation;
     }
 
-    /** Opens a connection; a {@link ProtocolGeneration#MODERN} one starts with VALIDATE, as PyTorch 2.2+ does. */
-    static WireConnection open(int port, ProtocolGeneration generation) throws IOException {
+    /** Opens a connection; a {@link Generation#MODERN} one starts with VALIDATE, as PyTorch 2.2+ does. */
+    static WireConnection open(int port, Generation generation) throws IOException {
         WireConnection connection = new WireConnection(port, generation);
-        if (generation == ProtocolGeneration.MODERN) {
-            connection.request(Command.VALIDATE).u32(ProtocolGeneration.VALIDATE_MAGIC).send();
+        if (generation == Generation.MODERN) {
+            connection.request(Command.VALIDATE).u32(Generation.VALIDATE_MAGIC).send();
         }
         return connection;
     }
 
     /** Opens a connection that sends nothing by itself. */
-    static WireConnection openRaw(int port, ProtocolGeneration generation) throws IOException {
+    static WireConnection openRaw(int port, Generation generation) throws IOException {
         return new WireConnection(port, generation);
     }
 
@@ -63,39 +65,43 @@ final class WireConnection implements AutoCloseable {
     /** A request under construction, in wire format. */
     final class Frame {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final WireOutput wire = new WireOutput(bytes);
 
         Frame u8(int value) {
-            bytes.write(value);
-            return this;
+            return write(() -> wire.u8(value));
         }
 
         Frame u32(int value) {
-            return raw(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array());
+            return write(() -> wire.u32(value));
         }
 
         Frame i64(long value) {
-            return raw(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array());
+            return write(() -> wire.i64(value));
         }
 
         Frame str(String key) {
-            return bytes(key.getBytes(StandardCharsets.UTF_8));
+            return write(() -> wire.string(key));
         }
 
         Frame bytes(byte[] value) {
-            i64(value.length);
-            return raw(value);
+            return write(() -> wire.bytes(value));
         }
 
         Frame keys(String... keys) {
-            i64(keys.length);
-            for (String key : keys) {
-                str(key);
-            }
-            return this;
+            return write(() -> wire.keys(List.of(keys)));
         }
 
         Frame raw(byte[] raw) {
             bytes.writeBytes(raw);
+            return this;
+        }
+
+        private Frame write(Field field) {
+            try {
+                field.write();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+            }
             return this;
         }
 
@@ -117,33 +123,35 @@ final class WireConnection implements AutoCloseable {
         }
     }
 
+    @FunctionalInterface
+    private interface Field {
+        void write() throws IOException;
+    }
+
     int readU8() throws IOException {
-        return in.readUnsignedByte();
+        return in.u8();
     }
 
     long readU32() throws IOException {
-        return Integer.toUnsignedLong(Integer.reverseBytes(in.readInt()));
+        return in.u32();
     }
 
     long readI64() throws IOException {
-        return Long.reverseBytes(in.readLong());
+        return in.i64();
     }
 
     byte[] readBytes() throws IOException {
-        long length = readI64();
-        byte[] value = new byte[Math.toIntExact(length)];
-        in.readFully(value);
-        return value;
+        return in.bytes();
     }
 
     String readString() throws IOException {
-        return new String(readBytes(), StandardCharsets.UTF_8);
+        return in.string();
     }
 
     /** @return whether the server closed the connection (end of stream or reset) before the read timeout */
     boolean closedByServer() throws IOException {
         try {
-            return in.read() < 0;
+            return raw.read() < 0;
         } catch (EOFException | SocketException e) {
             return true;
         } catch (SocketTimeoutException e) {

@@ -1,12 +1,13 @@
 package dev.kvstore.spring.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
  * Where and how the TCPStore connects, resolved from the {@code kvstore.*} properties, then the torchrun
  * environment, then the defaults: 127.0.0.1:29500, rank 0, no world size, master on rank 0.
  */
-record TcpConnectionSettings(String host, int port, Integer worldSize, boolean master, ProcessRole role) {
+record TcpConnectionSettings(String host, int port, @Nullable Integer worldSize, boolean master, ProcessRole role) {
 
     static final String DEFAULT_HOST = "127.0.0.1";
 

@@ -1,5 +1,6 @@
 package dev.kvstore.spring.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.env.Environment;
 
@@ -7,7 +8,8 @@ import org.springframework.core.env.Environment;
  * The variables torchrun (and {@code torch.distributed.launch}) set for every process of a job, read from the Spring
  * {@link Environment} (which includes the system environment). Each is {@code null} when not set.
  */
-record TorchrunEnvironment(String masterAddr, Integer masterPort, Integer rank, Integer worldSize) {
+record TorchrunEnvironment(@Nullable String masterAddr, @Nullable Integer masterPort, @Nullable Integer rank,
+        @Nullable Integer worldSize) {
 
     static final String MASTER_ADDR = "MASTER_ADDR";
 
@@ -27,7 +29,7 @@ record TorchrunEnvironment(String masterAddr, Integer masterPort, Integer rank, 
                 integer(environment, WORLD_SIZE, 1, Integer.MAX_VALUE));
     }
 
-    private static Integer integer(Environment environment, String name, int min, int max) {
+    private static @Nullable Integer integer(Environment environment, String name, int min, int max) {
         String text = environment.getProperty(name);
         if (text == null || text.isBlank()) {
             return null;

@@ -6,6 +6,7 @@ import dev.kvstore.etcd.EtcdClusterStatus;
 import dev.kvstore.etcd.EtcdKVStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Probes an etcd store with its bounded cluster status call; only loaded when jetcd is on the classpath. */
 final class EtcdProbe {
@@ -13,7 +14,7 @@ final class EtcdProbe {
     private EtcdProbe() {
     }
 
-    static KVStoreProbe forStore(KVStore backend) {
+    static @Nullable KVStoreProbe forStore(KVStore backend) {
         if (!(backend instanceof EtcdKVStore etcd)) {
             return null;
         }

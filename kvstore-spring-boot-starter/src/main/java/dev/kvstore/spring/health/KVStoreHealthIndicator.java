@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -46,7 +47,7 @@ public class KVStoreHealthIndicator extends AbstractHealthIndicator {
 
     private final Duration timeout;
 
-    private volatile KVStoreProbe probe;
+    private volatile @Nullable KVStoreProbe probe;
 
     private final StoreAvailabilityLog availabilityLog;
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records the operations of {@link ManagedKVStore}s in Micrometer:
@@ -47,7 +48,7 @@ public class KVStoreMetrics implements KVStoreOperationObserver {
 
     @Override
     public void operationCompleted(ManagedKVStore store, KVStoreOperation operation, long durationNanos,
-            Throwable failure) {
+            @Nullable Throwable failure) {
         String outcome = (failure == null) ? "success"
                 : (failure instanceof KVStoreTimeoutException) ? "timeout" : "error";
         MeterKey key = new MeterKey(store.backend(), operation, outcome);

@@ -1,0 +1,52 @@
+package dev.kvstore.tcp.protocol;
+
+/**
+ * The commands of PyTorch's c10d TCPStore protocol. Each constant holds its own opcode in every {@link Generation}, so
+ * the order of the constants means nothing on the wire: reordering or adding constants cannot remap an opcode.
+ */
+public enum Command {
+
+    // Opcode per generation; -1 where the generation lacks the command.
+    //             LEGACY  V2_1  MODERN
+    VALIDATE(      -1,     -1,   0),
+    SET(           0,      0,    1),
+    COMPARE_SET(   1,      1,    2),
+    GET(           2,      2,    3),
+    ADD(           3,      3,    4),
+    CHECK(         4,      4,    5),
+    WAIT(          5,      5,    6),
+    GETNUMKEYS(    6,      6,    7),
+    WATCH_KEY(     7,      -1,   -1),
+    DELETE_KEY(    8,      7,    8),
+    APPEND(        -1,     8,    9),
+    MULTI_GET(     -1,     9,    10),
+    MULTI_SET(     -1,     10,   11),
+    CANCEL_WAIT(   -1,     11,   12),
+    PING(          -1,     -1,   13),
+    QUEUE_PUSH(    -1,     -1,   14),
+    QUEUE_POP(     -1,     -1,   15),
+    QUEUE_LEN(     -1,     -1,   16),
+    LIST_KEYS(     -1,     -1,   17);
+
+    /** The opcode column of a generation that lacks the command. */
+    static final int NONE = -1;
+
+    private final int legacyOpcode;
+    private final int v21Opcode;
+    private final int modernOpcode;
+
+    Command(int legacyOpcode, int v21Opcode, int modernOpcode) {
+        this.legacyOpcode = legacyOpcode;
+        this.v21Opcode = v21Opcode;
+        this.modernOpcode = modernOpcode;
+    }
+
+    /** @return the command's opcode in the generation, or {@link #NONE} if that generation lacks it */
+    int opcodeIn(Generation generation) {
+        return switch (generation) {
+            case LEGACY -> legacyOpcode;
+            case V2_1 -> v21Opcode;
+            case MODERN -> modernOpcode;
+        };
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the store's health indicator.
+ */
+@NullMarked
+package dev.kvstore.spring.autoconfigure.health;
+
+import org.jspecify.annotations.NullMarked;
