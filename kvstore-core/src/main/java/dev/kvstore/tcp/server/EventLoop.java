@@ -274,7 +274,11 @@ final class EventLoop implements Runnable {
         readBuffer.clear();
         int read = connection.channel().read(readBuffer);
         if (read < 0) {
-            disconnected(connection);
+            if (handler.repliesDue(connection)) {
+                connection.holdReads(true); // half-closed: its replies still go out, then endOfInput closes it
+            } else {
+                disconnected(connection);
+            }
             return;
         }
         if (read > 0) {
@@ -382,6 +386,15 @@ final class EventLoop implements Runnable {
         } catch (Throwable loggingFailed) {
             // Out of memory even for the log line: the connection is closed, which is what matters.
         }
+    }
+
+    /** A client that closed its side while replies were due got them (as far as the socket takes them now). */
+    void endOfInput(Connection connection) {
+        if (!connection.isOpen()) {
+            return;
+        }
+        flushBeforeClosing(connection);
+        disconnected(connection);
     }
 
     private void disconnected(Connection connection) {

@@ -42,6 +42,8 @@ final class GatewayHandler implements RequestHandler {
         final ArrayDeque<Request> queued = new ArrayDeque<>();
         long queuedBytes;
         boolean running;
+        /** The client closed its side: close the connection once the requests it sent are answered. */
+        boolean inputEnded;
     }
 
     private final EtcdGateway gateway;
@@ -79,6 +81,16 @@ final class GatewayHandler implements RequestHandler {
     }
 
     @Override
+    public boolean repliesDue(Connection client) {
+        Pipeline pipeline = pipelines.get(client);
+        if (pipeline == null || !pipeline.running) {
+            return false;
+        }
+        pipeline.inputEnded = true;
+        return true;
+    }
+
+    @Override
     public void forget(Connection client) {
         pipelines.remove(client);
     }
@@ -102,7 +114,8 @@ final class GatewayHandler implements RequestHandler {
         if (next != null) {
             pipeline.queuedBytes -= size(next);
         }
-        if (pipeline.queued.size() < MAX_QUEUED_REQUESTS / 2 && pipeline.queuedBytes <= limits.maxRequestBytes() / 2) {
+        if (!pipeline.inputEnded && pipeline.queued.size() < MAX_QUEUED_REQUESTS / 2
+                && pipeline.queuedBytes <= limits.maxRequestBytes() / 2) {
             client.holdReads(false);
         }
         return next;
@@ -121,6 +134,9 @@ final class GatewayHandler implements RequestHandler {
             reply.to(client);
             pipeline.running = false;
             run(client, pipeline, next(client, pipeline));
+            if (pipeline.inputEnded && !pipeline.running) {
+                loop.endOfInput(client);
+            }
         } catch (ProtocolViolation violation) {
             loop.refuse(client, violation.reason(), violation.getMessage());
         }

@@ -18,6 +18,16 @@ interface RequestHandler {
     default void attach(EventLoop loop) {
     }
 
+    /**
+     * The client closed its side of the connection.
+     *
+     * @return whether replies to its requests are still due; the handler then calls {@link EventLoop#endOfInput}
+     *     once they are sent
+     */
+    default boolean repliesDue(Connection client) {
+        return false;
+    }
+
     /** The connection closed: forget what the handler keeps for it (the store's waits are forgotten apart). */
     default void forget(Connection client) {
     }

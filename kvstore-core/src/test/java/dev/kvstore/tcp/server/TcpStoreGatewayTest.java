@@ -113,6 +113,19 @@ class TcpStoreGatewayTest {
         assertThat(writer.readI64()).isEqualTo(4);
     }
 
+    /** PyTorch's protocol probes send a request and close their side: the reply etcd gives later still goes out. */
+    @Test
+    void aClientThatClosesItsSideGetsTheReplyToWhatItSent() throws Exception {
+        TcpStoreServer a = gateway();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", a.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(Generation.LEGACY.opcode(GETNUMKEYS));
+            socket.shutdownOutput();
+            byte[] reply = socket.getInputStream().readNBytes(9);
+            assertThat(reply).as("GETNUMKEYS's i64, then the close").hasSize(8);
+        }
+    }
+
     @Test
     void addsOf2048RanksThroughTwoGatewaysToOneCounterAreAtomic() throws Exception {
         List<TcpStoreServer> gateways = List.of(gateway(), gateway());
