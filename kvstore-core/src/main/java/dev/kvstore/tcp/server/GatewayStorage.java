@@ -31,6 +31,8 @@ final class GatewayStorage {
 
     /** Operations in one etcd transaction at most: etcd's default --max-txn-ops is 128. */
     static final int MAX_TXN_OPS = 128;
+    /** Readiness reads under way at once; more are queued and go out together. */
+    static final int MAX_READS_IN_FLIGHT = 2;
 
     private static final GetOption COUNT = GetOption.builder().isPrefix(true).withCountOnly(true).build();
     private static final GetOption KEYS = GetOption.builder().isPrefix(true).withKeysOnly(true).build();
@@ -42,6 +44,9 @@ final class GatewayStorage {
     private final ServerLimits limits;
     private final Duration requestTimeout;
     private final KeyWriter writer;
+    /** Readiness reads waiting for one of the {@link #MAX_READS_IN_FLIGHT} to end; guarded by itself. */
+    private final List<ReadyRead> queuedReads = new ArrayList<>();
+    private int readsInFlight;
 
     GatewayStorage(KV kv, GatewayKeys keys, ServerLimits limits, Duration requestTimeout) {
         this.kv = kv;
@@ -163,8 +168,56 @@ final class GatewayStorage {
         return done;
     }
 
-    /** @return the keys that are set or name a non-empty queue (what WAIT and CHECK wait for) */
+    /**
+     * @return keys that are set or name a non-empty queue (what WAIT and CHECK wait for): all such keys of
+     *     {@code wanted}, perhaps others. Reads asked for while {@link #MAX_READS_IN_FLIGHT} are under way go out
+     *     together when one ends, one read per distinct key: 512 ranks waiting for one key cost a few reads.
+     */
     CompletableFuture<Set<String>> readyKeys(List<String> wanted) {
+        ReadyRead read = new ReadyRead(wanted, new CompletableFuture<>());
+        boolean start;
+        synchronized (queuedReads) {
+            queuedReads.add(read);
+            start = readsInFlight < MAX_READS_IN_FLIGHT;
+            if (start) {
+                readsInFlight++;
+            }
+        }
+        if (start) {
+            nextReads();
+        }
+        return read.result();
+    }
+
+    private record ReadyRead(List<String> keys, CompletableFuture<Set<String>> result) {
+    }
+
+    /** Reads what is queued, then goes on with what was queued meanwhile; ends when nothing is. */
+    private void nextReads() {
+        List<ReadyRead> batch;
+        synchronized (queuedReads) {
+            if (queuedReads.isEmpty()) {
+                readsInFlight--;
+                return;
+            }
+            batch = new ArrayList<>(queuedReads);
+            queuedReads.clear();
+        }
+        List<String> union = new ArrayList<>();
+        batch.forEach(read -> union.addAll(read.keys()));
+        readReady(union).whenComplete((ready, error) -> {
+            for (ReadyRead read : batch) {
+                if (error != null) {
+                    read.result().completeExceptionally(error);
+                } else {
+                    read.result().complete(ready);
+                }
+            }
+            nextReads();
+        });
+    }
+
+    private CompletableFuture<Set<String>> readReady(List<String> wanted) {
         List<String> distinct = List.copyOf(new java.util.LinkedHashSet<>(wanted));
         int perTxn = MAX_TXN_OPS / 2;
         List<CompletableFuture<Set<String>>> reads = new ArrayList<>();
@@ -199,7 +252,7 @@ final class GatewayStorage {
             long next = current == null ? 1 : StoreState.sum(key, current, 1);
             return new KeyWriter.Outcome<Void>(DecimalText.format(next), null,
                     List.of(Op.put(keys.queueItem(key, next), ByteSequence.from(value), PutOption.DEFAULT)));
-        });
+        }, 1);
     }
 
     /** Removes the queue's first item, retrying while other clients take it first. */

@@ -30,8 +30,10 @@ import java.util.function.UnaryOperator;
  */
 final class KeyWriter {
 
-    /** Most writes in one transaction: below etcd's default limit of 128 operations per transaction. */
-    static final int MAX_BATCH = 100;
+    /** Most writes in one transaction (they cost one put together). */
+    static final int MAX_BATCH = 4096;
+    /** Most operations writes may add to one transaction: with the two puts, below etcd's default limit of 128. */
+    static final int MAX_EXTRA_OPS = 120;
 
     /** What one write makes of the key's value; {@code after == current} means unchanged. */
     record Outcome<R>(byte[] after, R reply, List<Op> alsoThen) {
@@ -48,12 +50,14 @@ final class KeyWriter {
 
     private static final class Pending<R> {
         final Change<R> change;
+        final int extraOps;
         final CompletableFuture<R> result = new CompletableFuture<>();
         Outcome<R> outcome;
         ProtocolViolation refused;
 
-        Pending(Change<R> change) {
+        Pending(Change<R> change, int extraOps) {
             this.change = change;
+            this.extraOps = extraOps;
         }
 
         void settle() {
@@ -107,7 +111,12 @@ final class KeyWriter {
 
     /** @return the write's reply once it is in etcd; a {@link ProtocolViolation} if the change refused it */
     <R> CompletableFuture<R> write(ByteSequence key, Change<R> change) {
-        Pending<R> pending = new Pending<>(change);
+        return write(key, change, 0);
+    }
+
+    /** @param extraOps how many operations the change adds to the transaction ({@link Outcome#alsoThen}) */
+    <R> CompletableFuture<R> write(ByteSequence key, Change<R> change, int extraOps) {
+        Pending<R> pending = new Pending<>(change, extraOps);
         KeyState state;
         boolean start;
         synchronized (active) {
@@ -129,7 +138,10 @@ final class KeyWriter {
     private void nextBatch(KeyState state) {
         List<Pending<?>> batch = new ArrayList<>();
         synchronized (active) {
-            while (batch.size() < MAX_BATCH && !state.queued.isEmpty()) {
+            int extraOps = 0;
+            while (batch.size() < MAX_BATCH && !state.queued.isEmpty()
+                    && (batch.isEmpty() || extraOps + state.queued.peek().extraOps <= MAX_EXTRA_OPS)) {
+                extraOps += state.queued.peek().extraOps;
                 batch.add(state.queued.poll());
             }
             if (batch.isEmpty()) {
