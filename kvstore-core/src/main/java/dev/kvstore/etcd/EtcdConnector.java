@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
@@ -60,11 +61,13 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
      * Connects, checks the cluster answers within the connect timeout, and deletes {@code {namespace}/} first if
      * asked; closes the client again if any of it fails.
      *
+     * @param customizer applied to jetcd's builder last, before it builds the client
+     *
      * @throws IllegalArgumentException if the configuration is invalid
      * @throws KVStoreTimeoutException if the cluster did not answer within the connect timeout
      * @throws KVStoreConnectionException if the cluster refused the connection or the credentials
      */
-    Client connect(KeyLayout layout, boolean cleanup) {
+    Client connect(KeyLayout layout, boolean cleanup, Consumer<ClientBuilder> customizer) {
         List<URI> uris = endpoints.stream().map(this::parseEndpoint).toList();
         ClientBuilder client = Client.builder()
                 .endpoints(uris.toArray(URI[]::new))
@@ -91,6 +94,7 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
         } else if (clientCertificate != null) {
             throw new IllegalArgumentException("a client certificate needs caCertificate (TLS)");
         }
+        customizer.accept(client);
         EtcdCalls calls = calls();
         Client connected = client.build();
         try {

@@ -9,9 +9,11 @@ import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.api.NaturalOrder;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
@@ -19,6 +21,7 @@ import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -110,6 +113,31 @@ public final class EtcdKVStore extends AbstractKVStore {
             throw new IllegalStateException("KVStore " + layout() + " is closed");
         }
         return EtcdClusterStatus.firstAnswer(client.getMaintenanceClient(), calls, timeout);
+    }
+
+    /**
+     * Lists the cluster's members with a member-list call, for diagnostics.
+     *
+     * @throws KVStoreTimeoutException if the cluster did not answer within the timeout
+     */
+    public List<EtcdMember> members(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (isClosed()) {
+            throw new IllegalStateException("KVStore " + layout() + " is closed");
+        }
+        return calls.await("member list", client.getClusterClient().listMember(), timeout).getMembers().stream()
+                .map(member -> new EtcdMember(member.getId(), member.getName(),
+                        member.getPeerURIs().stream().map(Object::toString).toList(),
+                        member.getClientURIs().stream().map(Object::toString).toList(), member.isLearner()))
+                .toList();
+    }
+
+    /**
+     * @return the full key prefixes ({@code {namespace}/{component}/{prefix}}) of this store's open
+     *     {@link #watch watches}, in natural order, for diagnostics
+     */
+    public List<String> watchedPrefixes() {
+        return watches.stream().map(EtcdPrefixWatch::fullPrefix).sorted(NaturalOrder.INSTANCE).toList();
     }
 
     /**
@@ -282,8 +310,20 @@ public final class EtcdKVStore extends AbstractKVStore {
         private String component = "tensorbus";
         private boolean cleanup;
         private Duration leaseTtl = Duration.ofSeconds(10);
+        private final List<Consumer<ClientBuilder>> clientCustomizers = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Customizes jetcd's {@link ClientBuilder} after this builder configured it (endpoints, timeouts, retries,
+         * credentials, TLS) and before the client is built, e.g. to add a gRPC interceptor. Customizers run in the
+         * order they were added. Changing what this builder configured (endpoints, TLS, the deadline interceptor)
+         * is possible but unsupported.
+         */
+        public Builder customizeClient(Consumer<ClientBuilder> customizer) {
+            clientCustomizers.add(Objects.requireNonNull(customizer, "customizer"));
+            return this;
         }
 
         /** One or more endpoints, e.g. "http://10.0.0.1:2379"; "https://" requires caCertificate. */
@@ -394,7 +434,8 @@ public final class EtcdKVStore extends AbstractKVStore {
             KeyLayout layout = KeyLayout.of(namespace, component);
             EtcdConnector connector = new EtcdConnector(endpoints, connectTimeout, requestTimeout, user, password,
                     caCertificate, clientCertificate, clientKey, trustManagers, keyManagers);
-            Client connected = connector.connect(layout, cleanup);
+            Client connected = connector.connect(layout, cleanup,
+                    client -> clientCustomizers.forEach(customizer -> customizer.accept(client)));
             log.info("Connected to etcd {} as {}", endpoints, layout);
             return new EtcdKVStore(layout, connected, connector.calls(), leaseTtl);
         }

@@ -87,6 +87,12 @@ final class EtcdPrefixWatch implements KVWatch {
         return prefix;
     }
 
+
+    /** @return the full key prefix watched, {@code {namespace}/{component}/{prefix}} */
+    String fullPrefix() {
+        return fullPrefix;
+    }
+
     @Override
     public void close() {
         closed = true;

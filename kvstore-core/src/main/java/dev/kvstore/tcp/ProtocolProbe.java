@@ -11,7 +11,10 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds out which {@link ProtocolGeneration} a TCPStore master speaks, without ever making it wait for bytes.
@@ -32,6 +35,8 @@ import java.util.function.BooleanSupplier;
  * An explicit choice is checked with the same probes, so a wrong one fails before anything stalls the master.
  */
 final class ProtocolProbe {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpKVStore.class);
 
     /** The longest a probe waits for the master to answer or close. */
     static final Duration MAX_ANSWER_WAIT = Duration.ofSeconds(10);
@@ -62,6 +67,39 @@ final class ProtocolProbe {
         this.connectTimeout = timeout;
         this.answerTimeout = timeout.compareTo(MAX_ANSWER_WAIT) < 0 ? timeout : MAX_ANSWER_WAIT;
         this.abandoned = abandoned;
+    }
+
+    /**
+     * The generation a master {@link TcpKVStore} speaks to its own server: the chosen one, or {@code MODERN} for
+     * {@link ProtocolSelection#AUTO}. Its server serves {@code MODERN} and its legacy numbering only.
+     *
+     * @throws IllegalArgumentException if the choice is neither
+     */
+    static ProtocolGeneration forOwnServer(ProtocolSelection selection, ProtocolGeneration serverLegacyProtocol) {
+        ProtocolGeneration own = selection.generation().orElse(ProtocolGeneration.MODERN);
+        if (own != ProtocolGeneration.MODERN && own != serverLegacyProtocol) {
+            throw new IllegalArgumentException("this master's server speaks MODERN and, to clients without "
+                    + "handshake, " + serverLegacyProtocol + "; " + SETTING + " = " + own + " matches neither: use auto");
+        }
+        return own;
+    }
+
+    /**
+     * The generation to speak with this master: the chosen one once {@linkplain #verify verified}, or the
+     * {@linkplain #detect detected} one for {@link ProtocolSelection#AUTO} (logged at INFO with the evidence).
+     */
+    ProtocolGeneration resolve(ProtocolSelection selection) {
+        Optional<ProtocolGeneration> chosen = selection.generation();
+        if (chosen.isPresent()) {
+            verify(chosen.get());
+            log.debug("TCPStore master {}:{} serves the {} protocol chosen by kvstore.tcp.protocol", host, port,
+                    chosen.get());
+            return chosen.get();
+        }
+        Finding found = detect();
+        log.info("TCPStore master {}:{} speaks the {} protocol ({}), detected by kvstore.tcp.protocol=auto: {}", host,
+                port, found.generation(), describe(found.generation()), found.evidence());
+        return found.generation();
     }
 
     /** What the probes found: the generation and the evidence, for the log and for messages. */
@@ -136,7 +174,7 @@ final class ProtocolProbe {
      * @return the reply, or {@code null} if the master closed the connection without one
      */
     private byte[] exchange(byte[] request, int replyLength, String what) {
-        Socket socket = TcpStoreClient.openSocket(host, port, connectTimeout, abandoned);
+        Socket socket = SocketConnector.open(host, port, connectTimeout, abandoned);
         byte[] reply = new byte[replyLength];
         int received = 0;
         try {
@@ -162,7 +200,7 @@ final class ProtocolProbe {
                 throw unexpected(what, "connection failed after " + received + " bytes: " + e);
             }
         } finally {
-            TcpStoreClient.closeQuietly(socket);
+            SocketConnector.closeQuietly(socket);
         }
         if (received == 0) {
             return null;

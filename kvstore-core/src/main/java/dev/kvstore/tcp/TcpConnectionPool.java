@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Connections to one TCPStore master, shared by the threads of a {@link TcpKVStore}. A connection serves one request
@@ -76,6 +77,16 @@ final class TcpConnectionPool implements AutoCloseable {
         }
         live.remove(client);
         client.close();
+    }
+
+    /** Runs one operation on a borrowed connection and returns the connection (or drops it if it broke). */
+    <T> T withConnection(Function<TcpStoreClient, T> operation) {
+        TcpStoreClient client = borrow();
+        try {
+            return operation.apply(client);
+        } finally {
+            release(client);
+        }
     }
 
     /** @return connections currently open (idle and borrowed) */

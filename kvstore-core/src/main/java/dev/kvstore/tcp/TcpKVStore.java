@@ -4,7 +4,6 @@ import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreLimitException;
-import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVWatch;
@@ -13,18 +12,16 @@ import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
 import dev.kvstore.recipes.CompareAndSetLock;
 import dev.kvstore.recipes.ThreadReentrantLock;
-import dev.kvstore.tcp.protocol.Command;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * connection, so a long wait never delays other threads. Waits for keys block on the server (WAIT); only what the
  * protocol cannot block on (a value changing, k of n keys) is polled, with bounded exponential backoff.
  *
+ * <p>With the Java master ({@link TcpStoreServer}, or a store built with {@code master(true)}), {@link #watch} and
+ * {@link #setEphemeral} work through the master's protocol extension: prefix watches (no revisions: a reconnect is a
+ * flagged re-read) and keys owned by this store's connection. Torch masters refuse them with an
+ * {@link UnsupportedOperationException}; see {@code docs/recipes.md}.
+ *
  * <p>{@code close(true)} deletes this namespace's keys only where the server can list them (LIST_KEYS: the
  * {@link ProtocolGeneration#MODERN} protocol against PyTorch 2.10+ or the Java server); otherwise it logs that
  * TCPStore cannot enumerate keys and leaves them (a master's keys go away with its server).
@@ -56,8 +58,6 @@ public final class TcpKVStore extends AbstractKVStore {
 
     /** Long waits log what is still missing this often. */
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(30);
-    private static final int MAX_IDLE_CONNECTIONS = 16;
-    private static final int GET_ATTEMPTS = 3;
     /** PyTorch's libuv server and the Java server refuse longer values by default. */
     static final int DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
     /** PyTorch's libuv server and the Java server refuse requests with more keys by default. */
@@ -71,25 +71,14 @@ public final class TcpKVStore extends AbstractKVStore {
     public static final Duration DEFAULT_WORKER_WAIT_TIMEOUT = Duration.ofSeconds(300);
 
     private final String host;
-    private final int requestedPort;
-    private final ProtocolSelection protocolSelection;
-    /** The generation spoken: chosen, or detected by {@link #start()}; {@code null} until then with auto. */
-    private volatile ProtocolGeneration protocol;
     private final Duration connectTimeout;
-    private final Duration requestTimeout;
     private final Duration workerWaitTimeout;
     private final boolean master;
-    private final Integer worldSize;
+    private final @Nullable Integer worldSize;
     private final boolean waitForWorkers;
-    private final ProtocolGeneration serverLegacyProtocol;
-    private final Consumer<TcpStoreServer.Builder> serverCustomizer;
-    private final Duration progressInterval;
     private final int maxValueBytes;
-    private final int maxKeysPerRequest;
-    private final Object startLock = new Object();
-    private volatile int port;
-    private volatile EmbeddedMaster server;
-    private volatile TcpConnectionPool pool;
+    private final MasterConnection connection;
+    private final TcpWaits waits;
     private volatile boolean started;
 
     private TcpKVStore(Builder builder) {
@@ -98,27 +87,15 @@ public final class TcpKVStore extends AbstractKVStore {
             throw new IllegalArgumentException("port 0 (a free port) is only valid for a master");
         }
         this.host = builder.host;
-        this.requestedPort = builder.port;
-        this.port = builder.port;
-        this.protocolSelection = builder.protocol;
         this.connectTimeout = builder.connectTimeout;
-        this.requestTimeout = builder.requestTimeout;
         this.workerWaitTimeout = builder.workerWaitTimeout;
         this.master = builder.master;
         this.worldSize = builder.worldSize;
         this.waitForWorkers = builder.waitForWorkers;
-        this.serverLegacyProtocol = builder.serverLegacyProtocol;
-        this.progressInterval = builder.progressInterval;
         this.maxValueBytes = builder.maxValueBytes;
-        this.maxKeysPerRequest = builder.maxKeysPerRequest;
-        // The store's limits are its own server's too; a server(...) customizer may still change the server's.
-        Consumer<TcpStoreServer.Builder> limits = server -> server.maxValueBytes(builder.maxValueBytes)
-                .maxKeysPerRequest(builder.maxKeysPerRequest);
-        this.serverCustomizer = limits.andThen(builder.serverCustomizer);
-        if (master) {
-            // Fails at build, not at start, when the chosen protocol is one this master's own server cannot speak.
-            ownServerProtocol();
-        }
+        this.connection = new MasterConnection(builder, "KVStore " + layout(), this::isClosed);
+        this.waits = new TcpWaits(connection::lease, connection::spoken, builder.maxKeysPerRequest,
+                builder.progressInterval);
     }
 
     /**
@@ -131,16 +108,8 @@ public final class TcpKVStore extends AbstractKVStore {
      * @throws IllegalStateException if the store was closed
      */
     public TcpKVStore startServer() {
-        synchronized (startLock) {
-            requireNotClosed();
-            if (master && server == null) {
-                EmbeddedMaster embedded = EmbeddedMaster.start(host, requestedPort, serverLegacyProtocol,
-                        serverCustomizer);
-                this.port = embedded.port();
-                this.server = embedded;
-            }
-            return this;
-        }
+        connection.startServer();
+        return this;
     }
 
     /**
@@ -159,36 +128,15 @@ public final class TcpKVStore extends AbstractKVStore {
             return this;
         }
         startServer();
-        TcpConnectionPool connections;
-        synchronized (startLock) {
-            requireNotClosed();
-            connections = pool;
-        }
-        if (connections == null) {
-            // A master bound to the wildcard address reaches its own server over loopback.
-            String connectHost = master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
-            try {
-                // Every pooled connection speaks the generation found once here (probing may take a while: unlocked).
-                ProtocolGeneration generation = master ? ownServerProtocol() : probeProtocol(connectHost);
-                synchronized (startLock) {
-                    requireNotClosed();
-                    if (pool == null) {
-                        protocol = generation;
-                        pool = new TcpConnectionPool(connectHost, port, generation, requestTimeout,
-                                MAX_IDLE_CONNECTIONS);
-                    }
-                    connections = pool;
-                }
-            } catch (RuntimeException e) {
-                close(false);
-                throw e;
-            }
-        }
+        connection.requireNotClosed();
         try {
+            TcpConnectionPool connections = connection.connect();
             // Connect now, so that an unreachable master fails the start rather than the first call.
             connections.release(connections.borrow(connectTimeout));
-            if (worldSize != null) {
-                register(worldSize, master && waitForWorkers);
+            Integer processes = worldSize;
+            if (processes != null) {
+                new WorkerRegistration(connection.address(), connection::lease, waits, workerWaitTimeout,
+                        connection::embeddedServer).register(processes, master && waitForWorkers);
             }
             started = true;
             return this;
@@ -198,44 +146,8 @@ public final class TcpKVStore extends AbstractKVStore {
         }
     }
 
-    private void requireNotClosed() {
-        if (isClosed()) {
-            throw new IllegalStateException("KVStore " + layout() + " on TCPStore " + host + ":" + port
-                    + " is closed");
-        }
-    }
-
-    /** A master's own server serves {@code MODERN} and its legacy numbering; the store speaks the chosen one. */
-    private ProtocolGeneration ownServerProtocol() {
-        ProtocolGeneration own = protocolSelection.generation().orElse(ProtocolGeneration.MODERN);
-        if (own != ProtocolGeneration.MODERN && own != serverLegacyProtocol) {
-            throw new IllegalArgumentException("this master's server speaks MODERN and, to clients without "
-                    + "handshake, " + serverLegacyProtocol + "; " + ProtocolProbe.SETTING + " = " + own
-                    + " matches neither: use auto");
-        }
-        return own;
-    }
-
-    /**
-     * The generation to speak with another master: probed (see {@link ProtocolProbe}) to detect its generation or to
-     * check the chosen one before any request.
-     */
-    private ProtocolGeneration probeProtocol(String connectHost) {
-        ProtocolProbe probe = new ProtocolProbe(connectHost, port, connectTimeout, this::isClosed);
-        Optional<ProtocolGeneration> chosen = protocolSelection.generation();
-        if (chosen.isPresent()) {
-            probe.verify(chosen.get());
-            log.debug("TCPStore master {}:{} serves the {} protocol chosen by kvstore.tcp.protocol", host, port,
-                    chosen.get());
-            return chosen.get();
-        }
-        ProtocolProbe.Finding found = probe.detect();
-        log.info("TCPStore master {}:{} speaks the {} protocol ({}), detected by kvstore.tcp.protocol=auto: {}", host,
-                port, found.generation(), ProtocolProbe.describe(found.generation()), found.evidence());
-        return found.generation();
-    }
-
-    /** @return a builder with the defaults of {@code torch.distributed.TCPStore} and the seed's key layout */
+    /** @return a builder with the defaults of {@code torch.distributed.TCPStore} and the key layout
+     *     {@code default/tensorbus/{key}} of the Python {@code etha.kvstore} module */
     public static Builder builder() {
         return new Builder();
     }
@@ -250,15 +162,15 @@ public final class TcpKVStore extends AbstractKVStore {
      *     {@link #startServer()} ran; 0 before)
      */
     public int port() {
-        return port;
+        return connection.port();
     }
 
     /**
      * @return the protocol generation this store speaks (with {@link ProtocolSelection#AUTO} the one {@link #start()}
      *     detected; {@code null} before that)
      */
-    public ProtocolGeneration protocol() {
-        return protocol;
+    public @Nullable ProtocolGeneration protocol() {
+        return connection.protocol();
     }
 
     /** @return whether this instance hosts the embedded TCPStore server */
@@ -271,53 +183,7 @@ public final class TcpKVStore extends AbstractKVStore {
      *     not, loop restarts, refusals), empty for a client of another master
      */
     public Optional<TcpStoreServer> embeddedServer() {
-        return Optional.ofNullable(server).map(EmbeddedMaster::server);
-    }
-
-    // --- world size ----------------------------------------------------------------------------------------------
-
-    /** Adds this process to PyTorch's {@code init/} counter and, for a waiting master, waits for the others. */
-    private void register(int worldSize, boolean waitForAll) {
-        long joined = withConnection(client -> client.addRaw(TcpStoreClient.INIT_KEY, 1));
-        log.debug("Registered with TCPStore {}:{}: {}/{} processes joined", host, port, joined, worldSize);
-        if (!waitForAll || joined >= worldSize) {
-            return;
-        }
-        long deadline = System.nanoTime() + workerWaitTimeout.toNanos();
-        Backoff backoff = Backoff.polling();
-        long[] seen = {joined};
-        Progress progress = new Progress(progressInterval,
-                "the master waits for " + worldSize + " TCPStore clients", () -> seen[0] + "/" + worldSize + " joined");
-        try (Lease lease = new Lease()) {
-            while (true) {
-                // init/ exists (we added to it), so this WAIT only guards against a reset server; then read it.
-                awaitKeys(lease, List.of(TcpStoreClient.INIT_KEY), deadline, progress);
-                long now = parseCounter(lease.client().getRaw(TcpStoreClient.INIT_KEY));
-                if (now >= worldSize) {
-                    log.info("All {} TCPStore clients joined {}:{}", worldSize, host, port);
-                    return;
-                }
-                if (now != seen[0]) {
-                    seen[0] = now;
-                    backoff.reset();
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new KVStoreTimeoutException("Timed out after " + seconds(workerWaitTimeout)
-                            + " seconds waiting for clients. " + now + "/" + worldSize + " clients joined.");
-                }
-                progress.maybeLog();
-                backoff.sleep(deadline);
-            }
-        }
-    }
-
-    private static long parseCounter(byte[] value) {
-        try {
-            return Long.parseLong(new String(value, StandardCharsets.UTF_8).trim());
-        } catch (NumberFormatException e) {
-            throw new KVStoreException("the TCPStore worker counter 'init/' holds '" + TcpStoreClient.printable(value)
-                    + "', not a decimal number", e);
-        }
+        return connection.embeddedServer();
     }
 
     // --- quick operations ----------------------------------------------------------------------------------------
@@ -334,8 +200,8 @@ public final class TcpKVStore extends AbstractKVStore {
 
     @Override
     protected Optional<byte[]> doGet(String fullKey) {
-        try (Lease lease = new Lease()) {
-            return readIfPresent(lease, fullKey);
+        try (ConnectionLease lease = connection.lease()) {
+            return lease.readIfPresent(fullKey);
         }
     }
 
@@ -409,257 +275,27 @@ public final class TcpKVStore extends AbstractKVStore {
 
     @Override
     protected byte[] doWaitForKey(String fullKey, Duration waitTimeout) {
-        long deadline = deadline(waitTimeout);
-        Progress progress = new Progress(progressInterval, "waitForKey '" + fullKey + "'",
-                () -> "the key does not exist yet");
-        try (Lease lease = new Lease()) {
-            while (true) {
-                if (!awaitKeys(lease, List.of(TcpStoreClient.wireKey(fullKey)), deadline, progress)) {
-                    throw KVStoreTimeoutException.forKey(fullKey, waitTimeout);
-                }
-                Optional<byte[]> value = readIfPresent(lease, fullKey);
-                if (value.isPresent()) {
-                    return value.get();
-                }
-                // Deleted between WAIT and GET: wait again within the same deadline.
-            }
-        }
+        return waits.waitForKey(fullKey, waitTimeout);
     }
 
     @Override
     protected byte[] doWaitForValue(String fullKey, byte[] expected, Duration waitTimeout) {
-        long deadline = deadline(waitTimeout);
-        Backoff backoff = Backoff.polling();
-        byte[][] last = {null};
-        Progress progress = new Progress(progressInterval,
-                "waitForValue '" + fullKey + "' = '" + TcpStoreClient.printable(expected) + "'",
-                () -> last[0] == null ? "the key does not exist"
-                        : "it holds '" + TcpStoreClient.printable(last[0]) + "'");
-        try (Lease lease = new Lease()) {
-            while (true) {
-                if (!awaitKeys(lease, List.of(TcpStoreClient.wireKey(fullKey)), deadline, progress)) {
-                    throw KVStoreTimeoutException.forValue(fullKey, expected, null, waitTimeout);
-                }
-                byte[] value = readIfPresent(lease, fullKey).orElse(null);
-                if (value != null && Arrays.equals(value, expected)) {
-                    return value;
-                }
-                if (!Arrays.equals(value, last[0])) {
-                    backoff.reset();
-                }
-                last[0] = value;
-                if (System.nanoTime() - deadline >= 0) {
-                    throw KVStoreTimeoutException.forValue(fullKey, expected, value, waitTimeout);
-                }
-                progress.maybeLog();
-                // TCPStore cannot block on a value change: poll, backing off while nothing changes.
-                backoff.sleep(deadline);
-            }
-        }
+        return waits.waitForValue(fullKey, expected, waitTimeout);
     }
 
     @Override
     protected List<String> doWaitForKeys(KeyLayout keyLayout, KeyPattern pattern, int expectedCount, byte[] value,
             Duration waitTimeout, List<String> candidateKeys) {
-        if (candidateKeys == null) {
-            throw new IllegalArgumentException("TCPStore cannot list keys: waitForKeys needs candidateKeys, the keys "
-                    + "that may match '" + pattern + "' (for example one per rank)");
-        }
-        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(candidateKeys));
-        if (candidates.size() < expectedCount) {
-            throw new IllegalArgumentException("waitForKeys expects " + expectedCount + " keys matching '" + pattern
-                    + "' but only " + candidates.size() + " candidate keys match it: " + candidates);
-        }
-        List<String> fullKeys = candidates.stream().map(keyLayout::fullKey).toList();
-        List<String> wireKeys = fullKeys.stream().map(TcpStoreClient::wireKey).toList();
-        boolean allNeeded = expectedCount == candidates.size();
-        long deadline = deadline(waitTimeout);
-        Backoff backoff = Backoff.polling();
-        KeysState[] last = {null};
-        try (Lease lease = new Lease()) {
-            Progress progress = new Progress(progressInterval, "waitForKeys '" + keyLayout.componentPrefix() + pattern
-                    + "' (" + expectedCount + " of " + candidates.size() + " candidates)", () -> {
-                        KeysState state = readKeys(lease, candidates, fullKeys, value); // fresh, once per interval
-                        return state.matched.size() + " matched; missing candidates: " + state.missing;
-                    });
-            while (true) {
-                // WAIT blocks on the server until all keys exist: usable when every candidate is needed.
-                if (allNeeded && !awaitKeys(lease, wireKeys, deadline, progress)) {
-                    KeysState state = readKeys(lease, candidates, fullKeys, value);
-                    if (state.matched.size() >= expectedCount) {
-                        return state.matched;
-                    }
-                    throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
-                            state.matched, state.missing, waitTimeout);
-                }
-                KeysState state = readKeys(lease, candidates, fullKeys, value);
-                if (state.matched.size() >= expectedCount) {
-                    return state.matched;
-                }
-                if (last[0] == null || !state.matched.equals(last[0].matched)) {
-                    backoff.reset();
-                }
-                last[0] = state;
-                if (System.nanoTime() - deadline >= 0) {
-                    throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
-                            state.matched, state.missing, waitTimeout);
-                }
-                progress.maybeLog();
-                backoff.sleep(deadline);
-            }
-        }
-    }
-
-    /** Which candidates match now (relative keys) and which do not. */
-    private record KeysState(List<String> matched, List<String> missing) {
-    }
-
-    private KeysState readKeys(Lease lease, List<String> candidates, List<String> fullKeys, byte[] value) {
-        List<byte[]> values = value == null ? null : readAllAtOnce(lease, fullKeys);
-        List<String> matched = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        for (int i = 0; i < candidates.size(); i++) {
-            boolean matches;
-            if (values != null) {
-                matches = Arrays.equals(values.get(i), value);
-            } else if (value == null) {
-                matches = lease.client().check(List.of(fullKeys.get(i)));
-            } else {
-                matches = readIfPresent(lease, fullKeys.get(i)).map(v -> Arrays.equals(v, value)).orElse(false);
-            }
-            (matches ? matched : missing).add(candidates.get(i));
-        }
-        return new KeysState(matched, missing);
-    }
-
-    /**
-     * MULTI_GETs (of at most {@code maxKeysPerRequest} keys each) when every key exists and the protocol has it;
-     * {@code null} to fall back to key by key.
-     */
-    private List<byte[]> readAllAtOnce(Lease lease, List<String> fullKeys) {
-        if (!spoken().wire().supports(Command.MULTI_GET)) {
-            return null;
-        }
-        List<byte[]> values = new ArrayList<>(fullKeys.size());
-        for (List<String> part : partition(fullKeys)) {
-            if (!lease.client().check(part)) {
-                return null;
-            }
-            try {
-                values.addAll(lease.client().multiGet(part));
-            } catch (KVStoreConnectionException e) {
-                return null; // A key was deleted after CHECK and the server dropped the connection.
-            }
-        }
-        return values;
-    }
-
-    /** @return the keys in consecutive runs of at most {@code maxKeysPerRequest} */
-    private List<List<String>> partition(List<String> keys) {
-        if (keys.size() <= maxKeysPerRequest) {
-            return List.of(keys);
-        }
-        List<List<String>> parts = new ArrayList<>();
-        for (int from = 0; from < keys.size(); from += maxKeysPerRequest) {
-            parts.add(keys.subList(from, Math.min(keys.size(), from + maxKeysPerRequest)));
-        }
-        return parts;
-    }
-
-    /**
-     * Blocks on the server (WAIT) until the keys (wire form) exist, in slices so that progress is logged, and in
-     * requests of at most {@code maxKeysPerRequest} keys (a master closes the connection of a longer one).
-     *
-     * @return whether they all exist; {@code false} once the deadline passed
-     */
-    private boolean awaitKeys(Lease lease, List<String> wireKeys, long deadline, Progress progress) {
-        for (List<String> part : partition(wireKeys)) {
-            if (!awaitAll(lease, part, deadline, progress)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@link #awaitKeys} for keys that fit one request. */
-    private boolean awaitAll(Lease lease, List<String> wireKeys, long deadline, Progress progress) {
-        while (true) {
-            long leftNanos = deadline - System.nanoTime();
-            if (leftNanos < 1_000_000) {
-                return lease.client().checkRaw(wireKeys);
-            }
-            Duration slice = Duration.ofNanos(Math.max(1_000_000, Math.min(leftNanos, progress.nanosToNextLog())));
-            TcpStoreClient client = lease.client(); // outside the try: failing to connect is not a slice timeout
-            try {
-                client.waitRaw(wireKeys, slice);
-                return true;
-            } catch (KVStoreTimeoutException e) {
-                // A slice ended (LEGACY closed the connection; the lease reconnects): log progress, go on.
-                progress.maybeLog();
-            }
-        }
-    }
-
-    /**
-     * GET after CHECK. The PyTorch master drops the connection on GET of a missing key: a key deleted between the
-     * CHECK and the GET reads as absent, never as an empty value.
-     */
-    private Optional<byte[]> readIfPresent(Lease lease, String fullKey) {
-        String wire = TcpStoreClient.wireKey(fullKey);
-        KVStoreConnectionException failure = null;
-        for (int attempt = 0; attempt < GET_ATTEMPTS; attempt++) {
-            if (!lease.client().checkRaw(List.of(wire))) {
-                return Optional.empty();
-            }
-            try {
-                byte[] value = lease.client().getRaw(wire);
-                if (value.length == 0 && !lease.client().checkRaw(List.of(wire))) {
-                    return Optional.empty(); // A server that answers GET of a missing key with no bytes.
-                }
-                return Optional.of(value);
-            } catch (KVStoreConnectionException e) {
-                failure = e;
-            }
-        }
-        throw failure;
+        return waits.waitForKeys(keyLayout, pattern, expectedCount, value, waitTimeout, candidateKeys);
     }
 
     // --- listing -------------------------------------------------------------------------------------------------
 
-    /**
-     * LIST_KEYS, streamed through a bounded {@link KeyPage.Collector}: the Java master and PyTorch 2.10+ masters
-     * have it, with the MODERN protocol. An older master drops the connection on the unknown opcode; that is told
-     * apart from a lost master by asking it for its key count on a new connection.
-     */
+    /** LIST_KEYS, where the master and the protocol have it: see {@link TcpKeyLister}. */
     @Override
     protected KeyPage doListKeys(KeyLayout keyLayout, String prefix, String continueAfter, int limit) {
-        String unsupported = "TCPStore cannot list keys here: LIST_KEYS needs a master that has it (the Java "
-                + "TcpStoreServer or PyTorch 2.10+) and the MODERN protocol";
-        if (!spoken().wire().supports(Command.LIST_KEYS)) {
-            throw new UnsupportedOperationException(unsupported + "; this store speaks " + protocol);
-        }
-        String wirePrefix = TcpStoreClient.wireKey(keyLayout.componentPrefix()) + prefix;
-        int relativeStart = wirePrefix.length() - prefix.length();
-        KeyPage.Collector page = new KeyPage.Collector(continueAfter, limit);
-        try {
-            withConnection(client -> {
-                client.streamWireKeys(wire -> {
-                    if (wire.startsWith(wirePrefix)) {
-                        page.offer(wire.substring(relativeStart));
-                    }
-                });
-                return null;
-            });
-        } catch (KVStoreConnectionException e) {
-            try {
-                withConnection(TcpStoreClient::numKeys);
-            } catch (RuntimeException stillDown) {
-                throw e; // the master is gone, not just missing LIST_KEYS
-            }
-            throw new UnsupportedOperationException(unsupported + "; the master at " + host + ":" + port
-                    + " closed the connection on LIST_KEYS (PyTorch before 2.10)", e);
-        }
-        return page.page();
+        return new TcpKeyLister(connection.pool(), connection.spoken(), connection.address()).page(keyLayout.componentPrefix(), prefix,
+                continueAfter, limit);
     }
 
     // --- locks ---------------------------------------------------------------------------------------------------
@@ -670,28 +306,37 @@ public final class TcpKVStore extends AbstractKVStore {
         return new ThreadReentrantLock(name, new CompareAndSetLock(view, name));
     }
 
-    // --- leases --------------------------------------------------------------------------------------------------
+    // --- ephemeral keys and watches (the Java master's extension) ----------------------------------------------
 
-    private static final String NO_LEASES = "TCPStore has no leases or ephemeral keys: the master (a torch master "
-            + "in particular) cannot tell that a process died, so its keys stay until deleted; use the etcd backend "
-            + "for keys that must vanish with their owner";
-
+    /**
+     * On the Java master: a key owned by this store's connection, deleted by the master when that connection closes
+     * (this store closes, its process dies, the connection breaks). Other masters: {@link UnsupportedOperationException}.
+     */
     @Override
     protected void doSetEphemeral(String fullKey, byte[] value) {
-        throw new UnsupportedOperationException(NO_LEASES);
+        requireValueWithinLimit(fullKey, value);
+        connection.javaMasterFeatures().setEphemeral(fullKey, value);
     }
 
+    /**
+     * On the Java master: told (off the I/O threads) when the connection owning this store's ephemeral keys is lost,
+     * with the keys the master deleted. Other masters: {@link UnsupportedOperationException}.
+     */
     @Override
     public void onLeaseLoss(Consumer<String> listener) {
-        throw new UnsupportedOperationException(NO_LEASES);
+        Objects.requireNonNull(listener, "listener");
+        connection.javaMasterFeatures().onConnectionLoss(listener);
     }
 
-    /** TCPStore has no prefix watch; see docs/recipes.md. */
+    /** On the Java master: a prefix watch; see {@link TcpPrefixWatch}. Other masters: unsupported. */
     @Override
     protected KVWatch doWatch(KeyLayout keyLayout, String prefix, KVWatch.Listener listener) {
-        throw new UnsupportedOperationException("TCPStore cannot watch keys: its protocol has no subscription to "
-                + "changes under a prefix (PyTorch 1.13's WATCH_KEY watches single keys on a legacy callback "
-                + "connection, and the Java master would need server changes); use the etcd backend for watches");
+        return connection.javaMasterFeatures().watch(keyLayout, prefix, listener);
+    }
+
+    /** A watch with the given queue bounds; for tests. */
+    KVWatch watch(String prefix, KVWatch.Listener listener, int capacity, long maxQueuedBytes) {
+        return connection.javaMasterFeatures().watch(layout(), prefix, listener, capacity, maxQueuedBytes);
     }
 
     // --- close ---------------------------------------------------------------------------------------------------
@@ -703,377 +348,38 @@ public final class TcpKVStore extends AbstractKVStore {
                 deleteNamespace();
             }
         } finally {
-            synchronized (startLock) {
-                if (pool != null) {
-                    pool.close();
-                }
-            }
-            closeServer();
+            connection.close();
         }
     }
 
     private void deleteNamespace() {
         String where = master ? " They go away with this master's server, which closes now."
                 : " They stay on the master until it exits.";
-        ProtocolGeneration spoken = protocol;
+        ProtocolGeneration spoken = connection.protocol();
         if (spoken == null) {
-            log.info("TCPStore {}:{} was never started: the keys of namespace '{}' were not deleted.{}", host, port,
-                    namespace(), where);
+            log.info("TCPStore {} was never started: the keys of namespace '{}' were not deleted.{}",
+                    connection.address(), namespace(), where);
             return;
         }
-        if (!spoken.wire().supports(Command.LIST_KEYS)) {
-            log.info("TCPStore cannot enumerate keys with the {} protocol: the keys of namespace '{}' were not "
-                    + "deleted.{}", spoken, namespace(), where);
-            return;
-        }
-        String prefix = layout().namespacePrefix();
-        try (Lease lease = new Lease()) {
-            int deleted = 0;
-            for (String key : lease.client().listKeys()) {
-                if (key.startsWith(prefix) && lease.client().deleteKey(key)) {
-                    deleted++;
-                }
-            }
-            log.debug("Deleted {} keys of namespace '{}' from TCPStore {}:{}", deleted, namespace(), host, port);
-        } catch (KVStoreConnectionException e) {
-            log.info("The TCPStore master {}:{} cannot list keys (LIST_KEYS needs PyTorch 2.10+ or the Java "
-                    + "server): the keys of namespace '{}' were not deleted.{}", host, port, namespace(), where);
-        }
+        new TcpKeyLister(connection.pool(), spoken, connection.address()).deleteNamespace(namespace(),
+                layout().namespacePrefix(), where);
     }
 
-    private void closeServer() {
-        if (server != null) {
-            try {
-                server.close();
-            } catch (Exception e) {
-                log.warn("Closing the embedded TCPStore server {}:{} failed", host, port, e);
-            }
-        }
+    private <T> T withConnection(Function<TcpStoreClient, T> operation) {
+        return connection.withConnection(operation);
     }
 
-    // --- helpers -------------------------------------------------------------------------------------------------
-
-    private <T> T withConnection(java.util.function.Function<TcpStoreClient, T> operation) {
-        TcpConnectionPool connections = pool();
-        TcpStoreClient client = connections.borrow();
-        try {
-            return operation.apply(client);
-        } finally {
-            connections.release(client);
-        }
-    }
-
-    /** @return the generation the connections speak (set with them: before {@link #start()} there is none) */
-    private ProtocolGeneration spoken() {
-        pool(); // fails clearly when closed or not started
-        return protocol;
-    }
-
-    /** @return the connections; before {@link #start()} there are none */
-    private TcpConnectionPool pool() {
-        TcpConnectionPool connections = pool;
-        if (connections == null) {
-            requireNotClosed();
-            throw new IllegalStateException("TCPStore " + host + ":" + port + " is not started: call start()");
-        }
-        return connections;
-    }
-
-    private static long deadline(Duration timeout) {
-        long nanos = timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
-        return System.nanoTime() + nanos;
-    }
-
-    private static String seconds(Duration duration) {
-        long millis = duration.toMillis();
-        return millis % 1000 == 0 ? String.valueOf(millis / 1000) : String.valueOf(millis / 1000.0);
-    }
-
-    /** A connection held for the length of one operation; replaced transparently when it was closed. */
-    private final class Lease implements AutoCloseable {
-
-        private TcpStoreClient client;
-
-        TcpStoreClient client() {
-            if (client == null || !client.isOpen()) {
-                if (client != null) {
-                    pool().release(client);
-                    client = null;
-                }
-                client = pool().borrow();
-            }
-            return client;
-        }
-
-        @Override
-        public void close() {
-            if (client != null) {
-                pool().release(client);
-                client = null;
-            }
-        }
-    }
-
-    /** Logs what a long wait still misses: at DEBUG when it starts, then every interval (30 s) at INFO. */
-    private static final class Progress {
-
-        private final String what;
-        private final Supplier<String> state;
-        private final long start = System.nanoTime();
-        private final Duration interval;
-        private long nextLog;
-
-        Progress(Duration interval, String what, Supplier<String> state) {
-            this.interval = interval;
-            this.what = what;
-            this.state = state;
-            this.nextLog = start + interval.toNanos();
-            log.debug("Waiting: {}", what);
-        }
-
-        long nanosToNextLog() {
-            return Math.max(1_000_000, nextLog - System.nanoTime());
-        }
-
-        void maybeLog() {
-            long now = System.nanoTime();
-            if (now - nextLog < 0) {
-                return;
-            }
-            nextLog = now + interval.toNanos();
-            String current;
-            try {
-                current = state.get();
-            } catch (RuntimeException e) {
-                current = "state unknown (" + e.getMessage() + ")";
-            }
-            log.info("Still waiting after {} s: {}: {}", Duration.ofNanos(now - start).toSeconds(), what, current);
-        }
-    }
-
-    /** Bounded exponential backoff for what the protocol cannot block on: 1 ms doubling up to 64 ms. */
-    private static final class Backoff {
-
-        private static final long FIRST_NANOS = 1_000_000;
-        private static final long MAX_NANOS = 64_000_000;
-        private long next = FIRST_NANOS;
-
-        static Backoff polling() {
-            return new Backoff();
-        }
-
-        void reset() {
-            next = FIRST_NANOS;
-        }
-
-        /** Sleeps the current step (never past the deadline) and doubles it. */
-        void sleep(long deadline) {
-            long nanos = Math.min(next, Math.max(0, deadline - System.nanoTime()));
-            next = Math.min(next * 2, MAX_NANOS);
-            if (nanos <= 0) {
-                return;
-            }
-            try {
-                Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new KVStoreException("interrupted while waiting on the TCPStore", e);
-            }
-        }
-    }
-
-    /** Builds a {@link TcpKVStore}; every setter has a default. */
-    public static final class Builder {
-
-        private String host = "127.0.0.1";
-        private int port = 29500;
-        private Integer worldSize;
-        private boolean master;
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-        private Duration workerWaitTimeout = DEFAULT_WORKER_WAIT_TIMEOUT;
-        private boolean waitForWorkers = true;
-        private String namespace = "default";
-        private String component = "tensorbus";
-        private ProtocolSelection protocol = ProtocolSelection.AUTO;
-        private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
-        private Consumer<TcpStoreServer.Builder> serverCustomizer = server -> { };
-        private Duration progressInterval = PROGRESS_INTERVAL;
-        private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
-        private int maxKeysPerRequest = DEFAULT_MAX_KEYS_PER_REQUEST;
+    /**
+     * Builds a {@link TcpKVStore}; every setter has a default (see {@link #builder()}). The setters are listed with
+     * their defaults in {@code docs/tcp-client.md}.
+     */
+    public static final class Builder extends TcpKVStoreSettings {
 
         private Builder() {
         }
 
-        /** Host of the master: where clients connect, and the address the master's server binds to. */
-        public Builder host(String host) {
-            this.host = Objects.requireNonNull(host, "host");
-            return this;
-        }
-
-        /** Port of the master (default 29500, torchrun's default); 0 lets a master pick a free port. */
-        public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 0..65535, got " + port);
-            }
-            this.port = port;
-            return this;
-        }
-
-        /**
-         * Number of processes of the job, master included. When set, every instance registers on the
-         * {@code init/} counter as PyTorch does, and a master with {@link #waitForWorkers(boolean)} waits for all.
-         * {@code null} (the default) registers nothing.
-         */
-        public Builder worldSize(Integer worldSize) {
-            if (worldSize != null && worldSize < 1) {
-                throw new IllegalArgumentException("worldSize must be at least 1, got " + worldSize);
-            }
-            this.worldSize = worldSize;
-            return this;
-        }
-
-        /** Whether this instance hosts the TCPStore server (rank 0). */
-        public Builder master(boolean master) {
-            this.master = master;
-            return this;
-        }
-
-        /**
-         * Sets the connect, request and worker wait timeouts to one value, as PyTorch's single store timeout does.
-         *
-         * @deprecated each timeout means one thing: use {@link #connectTimeout(Duration)},
-         *     {@link #requestTimeout(Duration)} and {@link #workerWaitTimeout(Duration)}
-         */
-        @Deprecated
-        public Builder timeout(Duration timeout) {
-            Duration value = positive("timeout", timeout);
-            this.connectTimeout = value;
-            this.requestTimeout = value;
-            this.workerWaitTimeout = value;
-            return this;
-        }
-
-        /**
-         * Bound of connecting to the master at {@link TcpKVStore#start()}, retried with backoff while it refuses
-         * (default 300 s, PyTorch's store timeout: the master may start later).
-         */
-        public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = positive("connectTimeout", connectTimeout);
-            return this;
-        }
-
-        /**
-         * Bound of one request: its reply and, when no idle connection is left, reconnecting for it (default 30 s).
-         * Waits and barriers take their own timeouts.
-         */
-        public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = positive("requestTimeout", requestTimeout);
-            return this;
-        }
-
-        /** Bound of a waiting master's rendezvous: all {@code worldSize} processes registered (default 300 s). */
-        public Builder workerWaitTimeout(Duration workerWaitTimeout) {
-            this.workerWaitTimeout = positive("workerWaitTimeout", workerWaitTimeout);
-            return this;
-        }
-
-        private static Duration positive(String name, Duration value) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
-        }
-
-        /** Whether the master blocks at construction until {@code worldSize} processes registered (default true). */
-        public Builder waitForWorkers(boolean waitForWorkers) {
-            this.waitForWorkers = waitForWorkers;
-            return this;
-        }
-
-        public Builder namespace(String namespace) {
-            this.namespace = namespace;
-            return this;
-        }
-
-        public Builder component(String component) {
-            this.component = component;
-            return this;
-        }
-
-        /**
-         * The protocol generation of the master this client talks to. {@link #build()} checks it against the master
-         * first (without disturbing it) and fails within seconds if the master does not serve it.
-         * Same as {@code protocol(ProtocolSelection.of(protocol))}.
-         */
-        public Builder protocol(ProtocolGeneration protocol) {
-            return protocol(ProtocolSelection.of(protocol));
-        }
-
-        /**
-         * How to pick the protocol generation: {@link ProtocolSelection#AUTO} (the default) detects the master's at
-         * build and logs it at INFO; the others name it and are checked like {@link #protocol(ProtocolGeneration)}.
-         */
-        public Builder protocol(ProtocolSelection protocol) {
-            this.protocol = Objects.requireNonNull(protocol, "protocol");
-            return this;
-        }
-
-        /**
-         * For a master: the numbering its server uses for clients that send no VALIDATE handshake
-         * ({@link ProtocolGeneration#LEGACY} for torch 1.13/2.0, the default, or {@link ProtocolGeneration#V2_1}).
-         */
-        public Builder serverLegacyProtocol(ProtocolGeneration serverLegacyProtocol) {
-            if (serverLegacyProtocol == ProtocolGeneration.MODERN) {
-                throw new IllegalArgumentException("serverLegacyProtocol must be LEGACY or V2_1");
-            }
-            this.serverLegacyProtocol = Objects.requireNonNull(serverLegacyProtocol, "serverLegacyProtocol");
-            return this;
-        }
-
-        /**
-         * For a master: adjusts its embedded {@link TcpStoreServer} before it starts, typically its limits
-         * ({@code server -> server.maxValueBytes(1 << 20).maxStoreBytes(256L << 20)}). Host, port and legacy protocol
-         * are always this builder's. Calls compose: each customizer runs after the earlier ones, so one that changes a
-         * single limit keeps the others.
-         */
-        public Builder server(Consumer<TcpStoreServer.Builder> serverCustomizer) {
-            Objects.requireNonNull(serverCustomizer, "serverCustomizer");
-            this.serverCustomizer = this.serverCustomizer.andThen(serverCustomizer);
-            return this;
-        }
-
-        /**
-         * Longest value this store sends (default 8 MiB, the limit of PyTorch's libuv server and of the Java
-         * server): a longer {@code set} or {@code compareAndSet} fails with
-         * {@link dev.kvstore.api.KVStoreLimitException} before anything is sent. Set it to the master's limit; a
-         * master applies it to its own server too.
-         */
-        public Builder maxValueBytes(int maxValueBytes) {
-            if (maxValueBytes < 1) {
-                throw new IllegalArgumentException("maxValueBytes must be positive, got " + maxValueBytes);
-            }
-            this.maxValueBytes = maxValueBytes;
-            return this;
-        }
-
-        /**
-         * Most keys this store puts in one WAIT, CHECK or MULTI_GET (default 131072, the limit of PyTorch's libuv
-         * server and of the Java server): {@code waitForKeys} with more candidates splits its requests. Set it to
-         * the master's limit; a master applies it to its own server too.
-         */
-        public Builder maxKeysPerRequest(int maxKeysPerRequest) {
-            if (maxKeysPerRequest < 1) {
-                throw new IllegalArgumentException("maxKeysPerRequest must be positive, got " + maxKeysPerRequest);
-            }
-            this.maxKeysPerRequest = maxKeysPerRequest;
-            return this;
-        }
-
-        /** How often long waits log progress (default 30 s); package-private for tests. */
-        Builder progressInterval(Duration progressInterval) {
-            this.progressInterval = Objects.requireNonNull(progressInterval, "progressInterval");
+        @Override
+        Builder self() {
             return this;
         }
 

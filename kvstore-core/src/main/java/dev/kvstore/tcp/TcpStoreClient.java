@@ -1,33 +1,20 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
-import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.MalformedFrameException;
 import dev.kvstore.tcp.protocol.ReplyCodes;
 import dev.kvstore.tcp.protocol.WireInput;
 import dev.kvstore.tcp.protocol.WireOutput;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -56,35 +43,23 @@ public final class TcpStoreClient implements AutoCloseable {
     /** The literal key of PyTorch's worker counter (no "/" prefix on the wire). */
     static final String INIT_KEY = "init/";
 
-    /** Replies longer than this are treated as a corrupt stream rather than allocated. */
-    private static final long MAX_REPLY_BYTES = Integer.MAX_VALUE - 16;
-    /** Upper bound for reading the WAIT_CANCELED acknowledgement after a cancelled wait. */
-    private static final Duration CANCEL_ACK_TIMEOUT = Duration.ofSeconds(10);
-    private static final long FIRST_CONNECT_BACKOFF_MS = 10;
-    private static final long MAX_CONNECT_BACKOFF_MS = 1000;
-
     private final String host;
     private final int port;
     private final ProtocolGeneration protocol;
-    /** The opcode tables of {@link #protocol}. */
-    private final Generation wire;
     private final Duration timeout;
-    private final Socket socket;
+    private final RequestChannel channel;
     private final WireInput in;
     private final WireOutput out;
-    private final ReentrantLock lock = new ReentrantLock();
-    private volatile boolean open = true;
 
     private TcpStoreClient(String host, int port, ProtocolGeneration protocol, Duration timeout, Socket socket)
             throws IOException {
         this.host = host;
         this.port = port;
         this.protocol = protocol;
-        this.wire = protocol.wire();
         this.timeout = timeout;
-        this.socket = socket;
-        this.in = new WireInput(new BufferedInputStream(socket.getInputStream(), 64 * 1024), MAX_REPLY_BYTES);
-        this.out = new WireOutput(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+        this.channel = new RequestChannel(host + ":" + port, protocol.wire(), timeout, socket);
+        this.in = channel.in();
+        this.out = channel.out();
     }
 
     /**
@@ -118,92 +93,17 @@ public final class TcpStoreClient implements AutoCloseable {
     static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration connectTimeout,
             Duration timeout, BooleanSupplier abandoned) {
         Objects.requireNonNull(protocol, "protocol");
-        requirePositive(timeout);
-        Socket socket = openSocket(host, port, connectTimeout, abandoned);
+        SocketConnector.requirePositive(timeout);
+        Socket socket = SocketConnector.open(host, port, connectTimeout, abandoned);
         try {
             TcpStoreClient client = new TcpStoreClient(host, port, protocol, timeout, socket);
-            client.handshake();
+            client.channel.handshake();
             log.debug("Connected to TCPStore {}:{} ({})", host, port, protocol);
             return client;
         } catch (IOException e) {
-            closeQuietly(socket);
+            SocketConnector.closeQuietly(socket);
             throw new KVStoreConnectionException("TCPStore " + host + ":" + port + ": cannot connect: "
                     + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Opens a TCP connection to the master, retrying with backoff while it refuses connections (it may start later,
-     * as with PyTorch). Nothing is sent.
-     *
-     * @param abandoned checked between attempts: once it answers {@code true} connecting stops
-     * @throws KVStoreTimeoutException if the master did not accept a connection within the timeout
-     * @throws KVStoreConnectionException if the host cannot be resolved, connecting fails otherwise or was abandoned
-     */
-    static Socket openSocket(String host, int port, Duration connectTimeout, BooleanSupplier abandoned) {
-        Objects.requireNonNull(host, "host");
-        requirePositive(connectTimeout);
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be in 1..65535, got " + port);
-        }
-        String address = host + ":" + port;
-        long deadline = System.nanoTime() + connectTimeout.toNanos();
-        long backoffMs = FIRST_CONNECT_BACKOFF_MS;
-        int attempts = 0;
-        IOException lastRefusal = null;
-        while (true) {
-            if (abandoned.getAsBoolean()) {
-                throw new KVStoreConnectionException("TCPStore " + address + ": connecting was abandoned (closed)");
-            }
-            attempts++;
-            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            Socket socket = new Socket();
-            try {
-                socket.setTcpNoDelay(true);
-                socket.setKeepAlive(true);
-                socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, Math.min(leftMs, 30_000)));
-                if (attempts > 1) {
-                    log.debug("Connected to TCPStore {} after {} attempts", address, attempts);
-                }
-                return socket;
-            } catch (UnknownHostException e) {
-                closeQuietly(socket);
-                throw new KVStoreConnectionException("TCPStore " + address + ": unknown host", e);
-            } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
-                closeQuietly(socket);
-                if (e instanceof ConnectException) {
-                    lastRefusal = e;
-                }
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    // A last attempt cut short by the deadline says less than the refusals before it.
-                    IOException cause = (e instanceof SocketTimeoutException && lastRefusal != null) ? lastRefusal : e;
-                    throw new KVStoreTimeoutException("Timed out after " + connectTimeout
-                            + " connecting to TCPStore master "
-                            + address + " (" + attempts + " attempts): " + connectFailure(cause), cause);
-                }
-                sleepQuietly(Math.min(backoffMs, left));
-                backoffMs = Math.min(backoffMs * 2, MAX_CONNECT_BACKOFF_MS);
-            } catch (IOException e) {
-                closeQuietly(socket);
-                throw new KVStoreConnectionException("TCPStore " + address + ": cannot connect: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /** @return why an attempt failed, in words ("connection refused" where the JDK gives no message) */
-    private static String connectFailure(IOException e) {
-        if (e instanceof ConnectException) {
-            String detail = e.getMessage();
-            return detail == null || detail.equalsIgnoreCase("connection refused") ? "connection refused"
-                    : "connection refused (" + detail + ")";
-        }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
-    }
-
-    private void handshake() throws IOException {
-        if (wire == Generation.MODERN) {
-            out.opcode(wire, Command.VALIDATE).u32(Generation.VALIDATE_MAGIC).flush();
         }
     }
 
@@ -215,14 +115,17 @@ public final class TcpStoreClient implements AutoCloseable {
         return "/" + key;
     }
 
+    /** @return the master's host, as given to {@code connect} */
     public String host() {
         return host;
     }
 
+    /** @return the master's port */
     public int port() {
         return port;
     }
 
+    /** @return the protocol generation this connection speaks */
     public ProtocolGeneration protocol() {
         return protocol;
     }
@@ -234,7 +137,7 @@ public final class TcpStoreClient implements AutoCloseable {
 
     /** @return whether the connection takes requests; {@code false} after close, an error or a LEGACY wait timeout */
     public boolean isOpen() {
-        return open;
+        return channel.isOpen();
     }
 
     // --- the TCPStore commands ------------------------------------------------------------------------------------
@@ -243,7 +146,7 @@ public final class TcpStoreClient implements AutoCloseable {
     public void set(String key, byte[] value) {
         Objects.requireNonNull(value, "value");
         String wire = wireKey(key);
-        call(Command.SET, wire, () -> {
+        channel.call(Command.SET, wire, () -> {
             out.string(wire).bytes(value);
             return null;
         }, () -> null);
@@ -256,12 +159,12 @@ public final class TcpStoreClient implements AutoCloseable {
     void setAcknowledged(String key, byte[] value) {
         Objects.requireNonNull(value, "value");
         String wire = wireKey(key);
-        int reply = call(Command.SET, wire, () -> {
-            out.string(wire).bytes(value).opcode(this.wire, Command.CHECK).keys(List.of(wire));
+        int reply = channel.call(Command.SET, wire, () -> {
+            out.string(wire).bytes(value).opcode(protocol.wire(), Command.CHECK).keys(List.of(wire));
             return null;
         }, in::u8);
         if (reply != ReplyCodes.READY && reply != ReplyCodes.NOT_READY) {
-            throw malformed(Command.CHECK, "key '" + wire + "'", "unexpected CHECK reply " + reply);
+            throw channel.malformed(Command.CHECK, "key '" + wire + "'", "unexpected CHECK reply " + reply);
         }
     }
 
@@ -295,7 +198,7 @@ public final class TcpStoreClient implements AutoCloseable {
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(desired, "desired");
         String wire = wireKey(key);
-        return call(Command.COMPARE_SET, wire, () -> {
+        return channel.call(Command.COMPARE_SET, wire, () -> {
             out.string(wire).bytes(expected).bytes(desired);
             return null;
         }, in::bytes);
@@ -304,7 +207,7 @@ public final class TcpStoreClient implements AutoCloseable {
     /** DELETE_KEY. @return whether the key existed */
     public boolean deleteKey(String key) {
         String wire = wireKey(key);
-        return call(Command.DELETE_KEY, wire, () -> {
+        return channel.call(Command.DELETE_KEY, wire, () -> {
             out.string(wire);
             return null;
         }, in::i64) != 0;
@@ -312,7 +215,7 @@ public final class TcpStoreClient implements AutoCloseable {
 
     /** GETNUMKEYS: the number of keys on the server, PyTorch's {@code init/} counter included. */
     public long numKeys() {
-        return call(Command.GETNUMKEYS, null, () -> null, in::i64);
+        return channel.call(Command.GETNUMKEYS, null, () -> null, in::i64);
     }
 
     /** CHECK: @return whether all keys exist */
@@ -340,7 +243,7 @@ public final class TcpStoreClient implements AutoCloseable {
     public void append(String key, byte[] value) {
         Objects.requireNonNull(value, "value");
         String wire = wireKey(key);
-        call(Command.APPEND, wire, () -> {
+        channel.call(Command.APPEND, wire, () -> {
             out.string(wire).bytes(value);
             return null;
         }, () -> null);
@@ -352,7 +255,7 @@ public final class TcpStoreClient implements AutoCloseable {
      */
     public List<byte[]> multiGet(List<String> keys) {
         List<String> wire = wireKeys(keys);
-        return call(Command.MULTI_GET, describe(wire), () -> {
+        return channel.call(Command.MULTI_GET, describe(wire), () -> {
             out.keys(wire);
             return null;
         }, () -> {
@@ -371,7 +274,7 @@ public final class TcpStoreClient implements AutoCloseable {
                     + " keys and " + values.size() + " values");
         }
         List<String> wire = wireKeys(keys);
-        call(Command.MULTI_SET, describe(wire), () -> {
+        channel.call(Command.MULTI_SET, describe(wire), () -> {
             out.i64(wire.size());
             for (int i = 0; i < wire.size(); i++) {
                 out.string(wire.get(i)).bytes(Objects.requireNonNull(values.get(i), "value"));
@@ -409,7 +312,7 @@ public final class TcpStoreClient implements AutoCloseable {
      * in full (or the connection closed), and memory does not grow with the number of keys.
      */
     void streamWireKeys(Consumer<String> each) {
-        call(Command.LIST_KEYS, null, () -> null, () -> {
+        channel.call(Command.LIST_KEYS, null, () -> null, () -> {
             long count = in.count("LIST_KEYS count");
             for (long i = 0; i < count; i++) {
                 each.accept(in.string());
@@ -419,7 +322,7 @@ public final class TcpStoreClient implements AutoCloseable {
     }
 
     long addRaw(String wireKey, long delta) {
-        return call(Command.ADD, wireKey, () -> {
+        return channel.call(Command.ADD, wireKey, () -> {
             out.string(wireKey).i64(delta);
             return null;
         }, in::i64);
@@ -427,150 +330,26 @@ public final class TcpStoreClient implements AutoCloseable {
 
     /** GET without a preceding WAIT; the server drops the connection if the key is missing. */
     byte[] getRaw(String wireKey) {
-        return call(Command.GET, wireKey, () -> {
+        return channel.call(Command.GET, wireKey, () -> {
             out.string(wireKey);
             return null;
         }, in::bytes);
     }
 
     boolean checkRaw(List<String> wireKeys) {
-        int reply = call(Command.CHECK, describe(wireKeys), () -> {
+        int reply = channel.call(Command.CHECK, describe(wireKeys), () -> {
             out.keys(wireKeys);
             return null;
         }, in::u8);
         if (reply != ReplyCodes.READY && reply != ReplyCodes.NOT_READY) {
-            throw malformed(Command.CHECK, describe(wireKeys), "unexpected CHECK reply " + reply);
+            throw channel.malformed(Command.CHECK, describe(wireKeys), "unexpected CHECK reply " + reply);
         }
         return reply == ReplyCodes.READY;
     }
 
     void waitRaw(List<String> wireKeys, Duration waitTimeout) {
-        requirePositive(waitTimeout);
-        String what = describe(wireKeys);
-        lock.lock();
-        try {
-            ensureOpen(Command.WAIT, what);
-            try {
-                out.opcode(wire, Command.WAIT).keys(wireKeys).flush();
-                socket.setSoTimeout(soTimeout(waitTimeout));
-                int reply;
-                try {
-                    reply = in.u8();
-                } catch (SocketTimeoutException e) {
-                    if (!wire.supports(Command.CANCEL_WAIT)) {
-                        closeSocket();
-                        throw new KVStoreTimeoutException(prefix() + "WAIT for " + what + " timed out after "
-                                + waitTimeout + " (LEGACY protocol has no CANCEL_WAIT: connection closed)", e);
-                    }
-                    if (cancelWait(what)) {
-                        return; // STOP_WAITING crossed our CANCEL_WAIT: the keys are there.
-                    }
-                    throw new KVStoreTimeoutException(
-                            prefix() + "WAIT for " + what + " timed out after " + waitTimeout, e);
-                }
-                if (reply != ReplyCodes.STOP_WAITING) {
-                    throw malformed(Command.WAIT, what, "unexpected WAIT reply " + reply);
-                }
-            } catch (IOException e) {
-                throw broken(Command.WAIT, what, e);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Sends CANCEL_WAIT and reads up to WAIT_CANCELED.
-     *
-     * @return whether a STOP_WAITING arrived first (the wait was satisfied after all)
-     */
-    private boolean cancelWait(String what) throws IOException {
-        out.opcode(wire, Command.CANCEL_WAIT).flush();
-        socket.setSoTimeout(soTimeout(min(timeout, CANCEL_ACK_TIMEOUT)));
-        boolean satisfied = false;
-        while (true) {
-            int reply;
-            try {
-                reply = in.u8();
-            } catch (SocketTimeoutException e) {
-                closeSocket();
-                throw new KVStoreTimeoutException(
-                        prefix() + "no WAIT_CANCELED after cancelling the WAIT for " + what + ": connection closed", e);
-            }
-            if (reply == ReplyCodes.WAIT_CANCELED) {
-                return satisfied;
-            }
-            if (reply != ReplyCodes.STOP_WAITING) {
-                throw malformed(Command.CANCEL_WAIT, what, "unexpected reply " + reply);
-            }
-            satisfied = true;
-        }
-    }
-
-    // --- request plumbing ----------------------------------------------------------------------------------------
-
-    private interface Io<T> {
-        T run() throws IOException;
-    }
-
-    private <T> T call(Command command, String what, Io<Void> request, Io<T> reply) {
-        if (!wire.supports(command)) {
-            throw new UnsupportedOperationException(
-                    command + " is not part of the " + protocol + " TCPStore protocol (" + host + ":" + port + ")");
-        }
-        lock.lock();
-        try {
-            ensureOpen(command, what);
-            try {
-                out.opcode(wire, command);
-                request.run();
-                out.flush();
-                socket.setSoTimeout(soTimeout(timeout));
-                return reply.run();
-            } catch (SocketTimeoutException e) {
-                closeSocket();
-                throw new KVStoreTimeoutException(prefix() + "no reply to " + command + on(what) + " within "
-                        + timeout + ": connection closed", e);
-            } catch (IOException e) {
-                throw broken(command, what, e);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void ensureOpen(Command command, String what) {
-        if (!open) {
-            throw new KVStoreConnectionException(prefix() + "connection is closed; cannot send " + command + on(what));
-        }
-    }
-
-    private KVStoreException broken(Command command, String what, IOException e) {
-        boolean wasOpen = open;
-        closeSocket();
-        if (e instanceof MalformedFrameException) {
-            return new KVStoreConnectionException(
-                    prefix() + "malformed reply to " + command + on(what) + ": " + e.getMessage(), e);
-        }
-        String reason = e instanceof EOFException ? "the server closed the connection" : e.toString();
-        if (!wasOpen) {
-            reason = "the connection was closed";
-        }
-        return new KVStoreConnectionException(prefix() + command + on(what) + " failed: " + reason, e);
-    }
-
-    private KVStoreConnectionException malformed(Command command, String what, String detail) {
-        closeSocket();
-        return new KVStoreConnectionException(prefix() + "malformed reply to " + command + on(what) + ": " + detail
-                + " (is the master speaking the " + protocol + " protocol?)");
-    }
-
-    private String prefix() {
-        return "TCPStore " + host + ":" + port + ": ";
-    }
-
-    private static String on(String what) {
-        return what == null ? "" : " of " + what;
+        SocketConnector.requirePositive(waitTimeout);
+        channel.await(describe(wireKeys), () -> out.keys(wireKeys), waitTimeout);
     }
 
     private static String describe(List<String> wireKeys) {
@@ -593,55 +372,17 @@ public final class TcpStoreClient implements AutoCloseable {
         return wire;
     }
 
-    private static int soTimeout(Duration timeout) {
-        long ms = Math.max(1, timeout.toMillis());
-        return (int) Math.min(ms, Integer.MAX_VALUE);
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static void requirePositive(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        }
-    }
-
     // --- lifecycle -----------------------------------------------------------------------------------------------
 
     /** Closes the connection; a call blocked in another thread fails with {@link KVStoreConnectionException}. */
     @Override
     public void close() {
-        closeSocket();
-    }
-
-    private void closeSocket() {
-        open = false;
-        closeQuietly(socket);
-    }
-
-    static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // Nothing left to release.
-        }
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KVStoreConnectionException("interrupted while connecting to the TCPStore master", e);
-        }
+        channel.closeSocket();
     }
 
     @Override
     public String toString() {
-        return "TcpStoreClient[" + host + ":" + port + ", " + protocol + (open ? "" : ", closed") + "]";
+        return "TcpStoreClient[" + host + ":" + port + ", " + protocol + (channel.isOpen() ? "" : ", closed") + "]";
     }
 
     /** For messages: a short printable form of bytes. */

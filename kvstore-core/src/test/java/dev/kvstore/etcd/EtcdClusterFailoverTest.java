@@ -4,28 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.RequiresEtcd;
+import dev.kvstore.testing.TestScope;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
@@ -49,28 +45,21 @@ class EtcdClusterFailoverTest {
     @RegisterExtension
     static final EtcdClusterExtension etcd = new EtcdClusterExtension(3);
 
-    private final List<KVStore> opened = new ArrayList<>();
-    private final ExecutorService pool = Executors.newCachedThreadPool();
+    @RegisterExtension
+    final TestScope test = new TestScope("failover", Duration.ofSeconds(30));
+    private final ExecutorService pool = test.pool();
     private String namespace;
 
     @BeforeEach
-    void everyMemberRuns(TestInfo info) {
+    void everyMemberRuns() {
         etcd.cluster().startStopped(); // in case an earlier test failed before it restarted what it stopped
-        namespace = "failover-" + info.getTestMethod().orElseThrow().getName() + "-" + System.nanoTime();
-    }
-
-    @AfterEach
-    void closeAll() throws InterruptedException {
-        pool.shutdownNow();
-        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        opened.forEach(KVStore::close);
+        namespace = test.namespace();
     }
 
     private EtcdKVStore open(List<String> endpoints) {
         EtcdKVStore store = EtcdKVStore.builder().endpoints(endpoints).namespace(namespace)
                 .requestTimeout(REQUEST_TIMEOUT).build();
-        opened.add(store);
-        return store;
+        return test.track(store);
     }
 
     /** How the leader fails. */
@@ -167,7 +156,7 @@ class EtcdClusterFailoverTest {
         EtcdKVStore store = open(etcd.cluster().endpoints());
         EtcdKVStore slowRequests = EtcdKVStore.builder().endpoints(etcd.cluster().endpoints()).namespace(namespace)
                 .requestTimeout(Duration.ofSeconds(30)).build();
-        opened.add(slowRequests);
+        test.track(slowRequests);
         store.set("before", "written before the outage");
         CountDownLatch watching = new CountDownLatch(1);
         store.waitHooks(new FirstWatch(watching));

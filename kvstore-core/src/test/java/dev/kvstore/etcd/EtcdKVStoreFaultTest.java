@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
@@ -12,25 +11,22 @@ import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresEtcd;
+import dev.kvstore.testing.TestScope;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -45,27 +41,20 @@ class EtcdKVStoreFaultTest {
     @RegisterExtension
     static final EtcdServerExtension etcd = new EtcdServerExtension();
 
-    private final List<KVStore> opened = new ArrayList<>();
-    private final ExecutorService pool = Executors.newCachedThreadPool();
+    @RegisterExtension
+    final TestScope test = new TestScope("fault");
+    private final ExecutorService pool = test.pool();
     private String namespace;
 
     @BeforeEach
-    void name(TestInfo info) {
-        namespace = "fault-" + info.getTestMethod().orElseThrow().getName() + "-" + System.nanoTime();
-    }
-
-    @AfterEach
-    void closeAll() throws InterruptedException {
-        pool.shutdownNow();
-        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        opened.forEach(KVStore::close);
+    void name() {
+        namespace = test.namespace();
     }
 
     private EtcdKVStore open(String ns) {
         EtcdKVStore store = EtcdKVStore.builder().endpoints(etcd.endpoints()).namespace(ns)
                 .requestTimeout(Duration.ofSeconds(5)).build();
-        opened.add(store);
-        return store;
+        return test.track(store);
     }
 
     private static byte[] utf8(String s) {
@@ -230,7 +219,7 @@ class EtcdKVStoreFaultTest {
         EtcdServer server = etcd.server();
         EtcdKVStore store = EtcdKVStore.builder().endpoints(etcd.endpoints()).namespace(namespace)
                 .requestTimeout(Duration.ofMillis(500)).build();
-        opened.add(store);
+        test.track(store);
         server.stop();
         try {
             assertThatThrownBy(() -> store.set("k", "v"))
@@ -300,7 +289,7 @@ class EtcdKVStoreFaultTest {
 
         EtcdKVStore owner = EtcdKVStore.builder().endpoints(etcd.endpoints()).namespace(namespace).cleanup(true)
                 .build();
-        opened.add(owner);
+        test.track(owner);
 
         assertThat(owner.exists("stale")).isFalse();
         assertThat(neighbour.get("stale")).contains("kept");

@@ -5,38 +5,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.EtcdTlsServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.TestCertificates;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** TLS with client certificates (mutual TLS) on a real etcd; certificates made by openssl for the test. */
 @RequiresEtcd
 class EtcdKVStoreTlsTest {
 
-    @TempDir
-    static Path certificateDir;
+    @RegisterExtension
+    static final EtcdTlsServerExtension etcd = new EtcdTlsServerExtension();
 
     private static TestCertificates certificates;
     private static EtcdServer server;
 
     @BeforeAll
-    static void startTlsServer() {
-        Assumptions.assumeTrue(TestCertificates.available(), "needs " + TestCertificates.OPENSSL);
-        certificates = TestCertificates.create(certificateDir);
-        server = EtcdServer.startTls(certificates.serverTls(true));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
+    static void useTlsServer() {
+        certificates = etcd.certificates();
+        server = etcd.server();
     }
 
     private static EtcdKVStore.Builder tls() {

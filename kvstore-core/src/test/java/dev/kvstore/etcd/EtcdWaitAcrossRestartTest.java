@@ -4,30 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
+import dev.kvstore.testing.TestScope;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,27 +40,20 @@ class EtcdWaitAcrossRestartTest {
     @RegisterExtension
     static final EtcdServerExtension etcd = new EtcdServerExtension();
 
-    private final List<KVStore> opened = new ArrayList<>();
-    private final ExecutorService pool = Executors.newCachedThreadPool();
+    @RegisterExtension
+    final TestScope test = new TestScope("restart");
+    private final ExecutorService pool = test.pool();
     private String namespace;
 
     @BeforeEach
-    void name(TestInfo info) {
-        namespace = "restart-" + info.getTestMethod().orElseThrow().getName() + "-" + System.nanoTime();
-    }
-
-    @AfterEach
-    void closeAll() throws InterruptedException {
-        pool.shutdownNow();
-        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        opened.forEach(KVStore::close);
+    void name() {
+        namespace = test.namespace();
     }
 
     private EtcdKVStore open() {
         EtcdKVStore store = EtcdKVStore.builder().endpoints(etcd.endpoints()).namespace(namespace)
                 .requestTimeout(Duration.ofSeconds(1)).build();
-        opened.add(store);
-        return store;
+        return test.track(store);
     }
 
     /** Counts what a store's waits went through. */

@@ -72,9 +72,9 @@ class TcpKVStoreMasterTest {
 
     @Test
     void masterAppliesServerLimitsButKeepsItsOwnAddress() {
-        int port = FreePorts.pick();
-        TcpKVStore limited = track(master(port).server(server -> server.maxValueBytes(16).port(1)).build());
-        assertThat(limited.port()).as("host and port stay the store builder's").isEqualTo(port);
+        TcpKVStore limited = track(master(0).server(server -> server.maxValueBytes(16).port(1)).build());
+        assertThat(limited.port()).as("host and port stay the store builder's (0: any free port)").isPositive()
+                .isNotEqualTo(1);
 
         limited.setBytes("fits", new byte[16]);
         assertThatThrownBy(() -> limited.setBytes("too-big", new byte[17]))

@@ -9,13 +9,7 @@ class TcpKVStoreProtocolDetectionTorch113Test extends TcpKVStoreProtocolDetectio
     @RegisterExtension
     static final TorchMasterExtension TORCH = TorchMasterExtension.torch113();
 
-    @Override
-    TorchMasterExtension torch() {
-        return TORCH;
-    }
-
-    @Override
-    ProtocolGeneration speaks() {
-        return ProtocolGeneration.LEGACY;
+    TcpKVStoreProtocolDetectionTorch113Test() {
+        super(TORCH);
     }
 }

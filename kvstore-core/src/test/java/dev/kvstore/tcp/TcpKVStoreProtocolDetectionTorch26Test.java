@@ -9,13 +9,7 @@ class TcpKVStoreProtocolDetectionTorch26Test extends TcpKVStoreProtocolDetection
     @RegisterExtension
     static final TorchMasterExtension TORCH = TorchMasterExtension.torch26();
 
-    @Override
-    TorchMasterExtension torch() {
-        return TORCH;
-    }
-
-    @Override
-    ProtocolGeneration speaks() {
-        return ProtocolGeneration.MODERN;
+    TcpKVStoreProtocolDetectionTorch26Test() {
+        super(TORCH);
     }
 }

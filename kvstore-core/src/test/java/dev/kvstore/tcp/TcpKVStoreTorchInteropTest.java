@@ -9,6 +9,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchMasterExtension;
 import dev.kvstore.testing.TorchPeer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,10 +23,9 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** {@link TcpKVStore} beside real PyTorch 1.13 processes: same keys, same bytes, world-size registration. */
@@ -49,22 +49,11 @@ class TcpKVStoreTorchInteropTest {
     }
 
     /** One PyTorch master for the class (tests use their own namespaces); tests that need a special one start it. */
-    private static TorchPeer sharedMaster;
-
-    @BeforeAll
-    static void startSharedMaster() throws InterruptedException {
-        sharedMaster = TorchPeer.master();
-    }
-
-    @AfterAll
-    static void stopSharedMaster() {
-        if (sharedMaster != null) {
-            sharedMaster.close();
-        }
-    }
+    @RegisterExtension
+    static final TorchMasterExtension SHARED_MASTER = TorchMasterExtension.torch113();
 
     private TorchPeer torchMaster() {
-        return sharedMaster;
+        return SHARED_MASTER.peer();
     }
 
     private TcpKVStore store(int port, String namespace, String component) {

@@ -8,6 +8,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchMasterExtension;
 import dev.kvstore.testing.TorchPeer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,33 +16,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The low-level client with the LEGACY protocol against a real PyTorch 1.13 TCPStore master. */
 @RequiresTorch
 class TcpStoreClientTorchMasterTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static TorchPeer torch;
 
+    @RegisterExtension
+    static final TorchMasterExtension MASTER = TorchMasterExtension.torch113();
+
+    private final TorchPeer torch = MASTER.peer();
     private final List<TcpStoreClient> clients = new ArrayList<>();
     private String p;
-
-    @BeforeAll
-    static void startMaster() throws InterruptedException {
-        torch = TorchPeer.master();
-    }
-
-    @AfterAll
-    static void stopMaster() {
-        if (torch != null) {
-            torch.close();
-        }
-    }
 
     @AfterEach
     void closeClients() {

@@ -4,7 +4,7 @@ import static dev.kvstore.sample.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.testing.FreePorts;
+import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.net.http.HttpRequest;
@@ -30,9 +30,12 @@ class TwoRanksTest {
     private ConfigurableApplicationContext rank1;
 
     @BeforeEach
-    void startTwoRanks() {
-        storePort = FreePorts.pick();
+    void startTwoRanks() throws Exception {
+        storePort = 0;
         rank0 = start(0);
+        // rank 0's master bound a free port (kvstore.tcp.port=0); rank 1 connects to it.
+        rank0.getBean(ManagedKVStore.class).awaitStarted();
+        storePort = rank0.getEnvironment().getRequiredProperty("local.kvstore.tcp.port", Integer.class);
         rank1 = start(1);
     }
 

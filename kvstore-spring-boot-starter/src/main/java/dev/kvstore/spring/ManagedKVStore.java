@@ -1,18 +1,11 @@
 package dev.kvstore.spring;
 
-import dev.kvstore.api.KVElection;
-import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
-import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
-import dev.kvstore.api.KeyPage;
-import dev.kvstore.api.KeysQuery;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -20,9 +13,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The {@link KVStore} bean of the starter: delegates every call to the backend store, tells
- * {@link KVStoreOperationObserver observers} (metrics) about each operation, knows where the store is connected for
- * the health indicator, and is closed on context shutdown by {@link #shutdown()}, which deletes the namespace's keys
+ * The {@link KVStore} bean of the starter: delegates every call to the backend store, runs each operation as a
+ * Micrometer Observation ({@link KVStoreObservations}: timers, long-task timers of waits in progress, spans), knows
+ * where the store is connected for the health indicator and the endpoint, and is closed on context shutdown by {@link #shutdown()}, which deletes the namespace's keys
  * only where configured ({@code kvstore.cleanup} on rank 0).
  *
  * <p>Creating the bean connects nothing: the backend starts in the context's lifecycle ({@link SmartLifecycle}) on
@@ -32,7 +25,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Inject it as {@link KVStore}. {@link #delegate()} gives the backend store itself.
  */
-public final class ManagedKVStore implements KVStore, SmartLifecycle {
+public final class ManagedKVStore extends ForwardingKVStore implements SmartLifecycle {
 
     private static final Logger logger = LoggerFactory.getLogger(ManagedKVStore.class);
 
@@ -48,7 +41,9 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
 
     private final boolean cleanupOnShutdown;
 
-    private final List<KVStoreOperationObserver> observers;
+    private final KVStoreObservations observations;
+
+    private final PendingWaits pendingWaits;
 
     private final boolean root;
 
@@ -60,12 +55,12 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
      * @param backend a short name of the backend, e.g. {@code tcp} or {@code etcd}
      * @param endpoint where the backend is connected, for humans (health details, logs)
      * @param cleanupOnShutdown whether {@link #shutdown()} deletes the namespace's keys
-     * @param observers told about every operation
+     * @param observations how each operation is observed; {@link KVStoreObservations#none()} for not at all
      */
     public ManagedKVStore(KVStore delegate, String backend, String endpoint, boolean cleanupOnShutdown,
-            List<KVStoreOperationObserver> observers) {
+            KVStoreObservations observations) {
         this(KVStoreStartup.started(Objects.requireNonNull(delegate, "delegate"), endpoint), backend,
-                delegate.namespace(), delegate.component(), Duration.ZERO, cleanupOnShutdown, observers, true);
+                delegate.namespace(), delegate.component(), Duration.ZERO, cleanupOnShutdown, observations, true);
     }
 
     /**
@@ -76,23 +71,53 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
      * @param component the component of the store being started
      * @param readyTimeout how long a quick operation called before the store is ready waits for it
      * @param cleanupOnShutdown whether {@link #shutdown()} deletes the namespace's keys
-     * @param observers told about every operation
+     * @param observations how each operation is observed; {@link KVStoreObservations#none()} for not at all
      */
     public ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
+            Duration readyTimeout, boolean cleanupOnShutdown, KVStoreObservations observations) {
+        this(startup, backend, namespace, component, readyTimeout, cleanupOnShutdown, observations, true);
+    }
+
+    /**
+     * A managed store around a connected backend store, telling hand-written observers.
+     * @deprecated use {@link #ManagedKVStore(KVStore, String, String, boolean, KVStoreObservations)}
+     */
+    @Deprecated(since = "0.1.0")
+    public ManagedKVStore(KVStore delegate, String backend, String endpoint, boolean cleanupOnShutdown,
+            List<KVStoreOperationObserver> observers) {
+        this(delegate, backend, endpoint, cleanupOnShutdown,
+                KVStoreObservations.none().withOperationObservers(observers));
+    }
+
+    /**
+     * A managed store started in the context's lifecycle, telling hand-written observers.
+     * @deprecated use
+     *     {@link #ManagedKVStore(KVStoreStartup, String, String, String, Duration, boolean, KVStoreObservations)}
+     */
+    @Deprecated(since = "0.1.0")
+    public ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
             Duration readyTimeout, boolean cleanupOnShutdown, List<KVStoreOperationObserver> observers) {
-        this(startup, backend, namespace, component, readyTimeout, cleanupOnShutdown, observers, true);
+        this(startup, backend, namespace, component, readyTimeout, cleanupOnShutdown,
+                KVStoreObservations.none().withOperationObservers(observers), true);
     }
 
     private ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
-            Duration readyTimeout, boolean cleanupOnShutdown, List<KVStoreOperationObserver> observers,
-            boolean root) {
+            Duration readyTimeout, boolean cleanupOnShutdown, KVStoreObservations observations, boolean root) {
+        this(startup, backend, namespace, component, readyTimeout, cleanupOnShutdown, observations,
+                new PendingWaits(), root);
+    }
+
+    private ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
+            Duration readyTimeout, boolean cleanupOnShutdown, KVStoreObservations observations,
+            PendingWaits pendingWaits, boolean root) {
         this.startup = Objects.requireNonNull(startup, "startup");
         this.backend = Objects.requireNonNull(backend, "backend");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.component = Objects.requireNonNull(component, "component");
         this.readyTimeout = Objects.requireNonNull(readyTimeout, "readyTimeout");
         this.cleanupOnShutdown = cleanupOnShutdown;
-        this.observers = List.copyOf(observers);
+        this.observations = Objects.requireNonNull(observations, "observations");
+        this.pendingWaits = pendingWaits;
         this.root = root;
     }
 
@@ -126,6 +151,11 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
     /** @return where the backend is connected, e.g. {@code 127.0.0.1:29500 (master)} */
     public String endpoint() {
         return this.startup.endpoint();
+    }
+
+    /** @return the waits and barriers running through this store and its component views right now */
+    public PendingWaits pendingWaits() {
+        return this.pendingWaits;
     }
 
     /** @return whether {@link #shutdown()} deletes the namespace's keys */
@@ -174,12 +204,12 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
         return this.component;
     }
 
-    /** @return a managed view of another component, reporting to the same observers; closing it does nothing */
+    /** @return a managed view of another component, observed the same way; closing it does nothing */
     @Override
     public KVStore withComponent(String component) {
         KeyLayout.of(this.namespace, component); // the backend's rule, checked now rather than at the first call
         return new ManagedKVStore(this.startup, this.backend, this.namespace, component, this.readyTimeout, false,
-                this.observers, false);
+                this.observations, this.pendingWaits, false);
     }
 
     /** The backend store for this view's component, waiting up to {@code timeout} for it to start. */
@@ -194,110 +224,48 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
         return current;
     }
 
-    private KVStore store() {
-        return store(this.readyTimeout, "KVStore operation");
+    /** The backend store for this view, waiting for it to start as a quick operation does. */
+    @Override
+    protected KVStore target(String call) {
+        return store(this.readyTimeout, call);
     }
 
     /** Calls a wait with what is left of its timeout once the store is ready. */
-    private <T> T withStore(Duration timeout, String operation, BiFunction<KVStore, Duration, T> call) {
+    @Override
+    protected <T> T invokeWait(KVStoreOperation operation, Duration timeout, BiFunction<KVStore, Duration, T> call) {
         long start = System.nanoTime();
-        KVStore started = store(timeout, operation);
+        KVStore started = store(timeout, operation.tagValue());
         Duration left = timeout.minusNanos(System.nanoTime() - start);
         return call.apply(started, left.isNegative() ? Duration.ZERO : left);
     }
 
     @Override
-    public void setBytes(String key, byte[] value) {
-        observe(KVStoreOperation.SET, () -> {
-            store().setBytes(key, value);
-            return null;
-        });
+    protected <T> T invoke(KVStoreOperation operation, String key, Supplier<T> call) {
+        if (!operation.isWaiting()) {
+            return observed(operation, key, call);
+        }
+        try (PendingWaits.Registration registration = this.pendingWaits.start(operation, this.component, key)) {
+            return observed(operation, key, call);
+        }
     }
 
-    @Override
-    public Optional<byte[]> getBytes(String key) {
-        return observe(KVStoreOperation.GET, () -> store().getBytes(key));
-    }
-
-    @Override
-    public boolean exists(String key) {
-        return observe(KVStoreOperation.EXISTS, () -> store().exists(key));
-    }
-
-    @Override
-    public boolean delete(String key) {
-        return observe(KVStoreOperation.DELETE, () -> store().delete(key));
-    }
-
-    @Override
-    public byte[] waitForKey(String key, Duration timeout) {
-        return observe(KVStoreOperation.WAIT_FOR_KEY,
-                () -> withStore(timeout, "waitForKey", (store, left) -> store.waitForKey(key, left)));
-    }
-
-    @Override
-    public byte[] waitForValue(String key, String expected, Duration timeout) {
-        return observe(KVStoreOperation.WAIT_FOR_VALUE, () -> withStore(timeout, "waitForValue",
-                (store, left) -> store.waitForValue(key, expected, left)));
-    }
-
-    @Override
-    public List<String> waitForKeys(KeysQuery query, Duration timeout) {
-        return observe(KVStoreOperation.WAIT_FOR_KEYS,
-                () -> withStore(timeout, "waitForKeys", (store, left) -> store.waitForKeys(query, left)));
-    }
-
-    @Override
-    public long add(String key, long delta) {
-        return observe(KVStoreOperation.ADD, () -> store().add(key, delta));
-    }
-
-    @Override
-    public boolean compareAndSet(String key, byte @Nullable [] expected, byte[] desired) {
-        return observe(KVStoreOperation.COMPARE_AND_SET, () -> store().compareAndSet(key, expected, desired));
-    }
-
-    @Override
-    public void barrier(String name, int parties, Duration timeout) {
-        observe(KVStoreOperation.BARRIER, () -> withStore(timeout, "barrier", (store, left) -> {
-            store.barrier(name, parties, left);
-            return null;
-        }));
-    }
-
-    /** Delegates (not observed: a listing is many store calls, not one operation). */
-    @Override
-    public KeyPage listKeys(@Nullable String prefix, @Nullable String continueAfter, int limit) {
-        return store(this.readyTimeout, "listKeys").listKeys(prefix, continueAfter, limit);
-    }
-
-    /** Delegates (not observed). */
-    @Override
-    public void setEphemeralBytes(String key, byte[] value) {
-        store(this.readyTimeout, "setEphemeral").setEphemeralBytes(key, value);
-    }
-
-    @Override
-    public void onLeaseLoss(Consumer<String> listener) {
-        store(this.readyTimeout, "onLeaseLoss").onLeaseLoss(listener);
-    }
-
-    /** The backend's election: its store calls go to the backend directly and are not observed. */
-    @Override
-    public KVElection elect(String name, KVElection.Listener listener) {
-        return store(this.readyTimeout, "elect").elect(name, listener);
-    }
-
-    /** The backend's watch: its store calls go to the backend directly and are not observed. */
-    @Override
-    public KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
-        return store(this.readyTimeout, "watch").watch(prefix, listener);
-    }
-
-    /** The backend's lock: its store calls go to the backend directly and are not observed. */
-    @Override
-    public KVLock lock(String name) {
-        return store(this.readyTimeout, "lock").lock(name);
+    private <T> T observed(KVStoreOperation operation, String key, Supplier<T> call) {
+        KVStoreObservationContext context = new KVStoreObservationContext(this.backend, operation, this.namespace,
+                this.component, key);
+        List<KVStoreOperationObserver> observers = this.observations.operationObservers();
+        if (observers.isEmpty()) {
+            return this.observations.observe(context, call);
+        }
+        long start = System.nanoTime();
+        T result;
+        try {
+            result = this.observations.observe(context, call);
+        } catch (RuntimeException | Error ex) {
+            notifyObservers(observers, operation, System.nanoTime() - start, ex);
+            throw ex;
+        }
+        notifyObservers(observers, operation, System.nanoTime() - start, null);
+        return result;
     }
 
     /**
@@ -320,24 +288,9 @@ public final class ManagedKVStore implements KVStore, SmartLifecycle {
                 + "]";
     }
 
-    private <T> T observe(KVStoreOperation operation, Supplier<T> call) {
-        if (this.observers.isEmpty()) {
-            return call.get();
-        }
-        long start = System.nanoTime();
-        T result;
-        try {
-            result = call.get();
-        } catch (RuntimeException | Error ex) {
-            notifyObservers(operation, System.nanoTime() - start, ex);
-            throw ex;
-        }
-        notifyObservers(operation, System.nanoTime() - start, null);
-        return result;
-    }
-
-    private void notifyObservers(KVStoreOperation operation, long durationNanos, @Nullable Throwable failure) {
-        for (KVStoreOperationObserver observer : this.observers) {
+    private void notifyObservers(List<KVStoreOperationObserver> observers, KVStoreOperation operation,
+            long durationNanos, @Nullable Throwable failure) {
+        for (KVStoreOperationObserver observer : observers) {
             try {
                 observer.operationCompleted(this, operation, durationNanos, failure);
             } catch (RuntimeException ex) {

@@ -7,7 +7,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfiguration;
 import dev.kvstore.spring.autoconfigure.metrics.KVStoreMetricsAutoConfiguration;
-import dev.kvstore.spring.metrics.KVStoreMetrics;
+import dev.kvstore.spring.autoconfigure.observation.KVStoreObservationAutoConfiguration;
 import dev.kvstore.testing.FreePorts;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -33,23 +33,26 @@ class KVStoreApplicationTests {
         assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()).getCandidates())
             .contains(KVStoreAutoConfiguration.class.getName(),
                     KVStoreHealthContributorAutoConfiguration.class.getName(),
-                    KVStoreMetricsAutoConfiguration.class.getName());
+                    KVStoreMetricsAutoConfiguration.class.getName(),
+                    KVStoreObservationAutoConfiguration.class.getName());
     }
 
     @Test
     void applicationGetsAStoreWithHealthIndicatorAndMetrics() {
-        int port = FreePorts.pick();
         try (ConfigurableApplicationContext context = application()
-            .run("--kvstore.rank=0", "--kvstore.tcp.port=" + port, "--kvstore.namespace=app")) {
+            .run("--kvstore.rank=0", "--kvstore.tcp.port=0", "--kvstore.namespace=app")) {
             KVStore store = context.getBean(KVStore.class);
             assertThat(store).isInstanceOf(ManagedKVStore.class);
             store.set("k", "v");
             assertThat(store.get("k")).contains("v");
             HealthIndicator health = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-            // Boot's own registry auto-configuration ran first, so the store's operations are metered.
+            // Boot's observation and meter registry auto-configurations make the store's observations timers.
             MeterRegistry registry = context.getBean(MeterRegistry.class);
-            assertThat(registry.get(KVStoreMetrics.OPERATIONS).tags("operation", "set").timer().count()).isOne();
+            assertThat(registry.get(DefaultKVStoreObservationConvention.OPERATIONS)
+                .tags("operation", "set", "outcome", "success")
+                .timer()
+                .count()).isOne();
         }
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.tcp.TcpKVStore;
-import dev.kvstore.testing.FreePorts;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The managed store over a real TCPStore master: delegation, observers, views and shutdown. */
+@SuppressWarnings("deprecation") // the hand-written observers still work
 class ManagedKVStoreTests {
 
     private final List<String> observed = new CopyOnWriteArrayList<>();
@@ -24,7 +24,7 @@ class ManagedKVStoreTests {
 
     @BeforeEach
     void startMaster() {
-        this.backend = TcpKVStore.builder().port(FreePorts.pick()).master(true).namespace("ns").build();
+        this.backend = TcpKVStore.builder().port(0).master(true).namespace("ns").build();
         KVStoreOperationObserver recording = (source, operation, nanos, failure) -> this.observed
             .add(source.component() + ":" + operation.tagValue() + ":" + ((failure != null) ? "failed" : "ok"));
         KVStoreOperationObserver broken = (source, operation, nanos, failure) -> {

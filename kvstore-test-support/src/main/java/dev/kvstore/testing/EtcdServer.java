@@ -319,12 +319,17 @@ public final class EtcdServer implements AutoCloseable {
         }
         end(false);
         closed = true;
+        deleteTree(root);
+    }
+
+    /** Deletes a temp directory and everything in it; what cannot be deleted is logged and left. */
+    static void deleteTree(Path root) {
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
             }
         } catch (IOException e) {
-            log.warn("Cannot delete etcd temp dir {}: {}", root, e.toString());
+            log.warn("Cannot delete temp dir {}: {}", root, e.toString());
         }
     }
 

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * One real {@code torch.distributed.TCPStore} master per test class, in a Python process under a
- * {@link PythonRuntime} ({@code client_torch_peer.py master}, not waiting for workers), on a free loopback port.
- * Clients of it are the Java client, or Python processes from {@link #startClient}.
+ * {@link PythonRuntime} ({@code torch_tcpstore_peer.py master}, not waiting for workers), on loopback port 0: the port
+ * it bound is {@link #port()}. Clients of it are the Java client, or Python processes from {@link #startClient}.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -51,10 +51,11 @@ public final class TorchMasterExtension implements BeforeAllCallback, AfterAllCa
         if (depth++ > 0) {
             return; // a @Nested class shares the outer class's master
         }
-        int candidate = FreePorts.pick();
-        PythonProcess process = PythonProcess.start(runtime, "client_torch_peer.py", "master", "127.0.0.1",
-                candidate, "none", 0);
+        PythonProcess process = PythonProcess.start(runtime, "torch_tcpstore_peer.py", "master", "127.0.0.1", 0, "none",
+                0);
+        int candidate;
         try {
+            candidate = Integer.parseInt(process.awaitLineStartingWith("PORT ", STARTUP).trim());
             process.awaitLine("READY"::equals, STARTUP);
         } catch (AssertionError | InterruptedException | RuntimeException e) {
             process.close();
@@ -93,7 +94,7 @@ public final class TorchMasterExtension implements BeforeAllCallback, AfterAllCa
     }
 
     /**
-     * @return the master's process: {@code client_torch_peer.py} answers commands written to its stdin with lines
+     * @return the master's process: {@code torch_tcpstore_peer.py} answers commands written to its stdin with lines
      *     starting {@code "R "} (see the script), and {@link PythonProcess#describe()} shows its output
      */
     public synchronized PythonProcess master() {
@@ -102,6 +103,14 @@ public final class TorchMasterExtension implements BeforeAllCallback, AfterAllCa
                     + " on a static field with @RegisterExtension");
         }
         return master;
+    }
+
+    /**
+     * @return the master as a {@link TorchPeer}, to drive its store (set, get, add, ...) from the test; the extension
+     *     owns the process, so do not close it
+     */
+    public TorchPeer peer() {
+        return TorchPeer.of(master(), port());
     }
 
     /**

@@ -6,7 +6,8 @@ import java.util.HexFormat;
 
 /**
  * A real {@code torch.distributed.TCPStore} (PyTorch 1.13 by default, or any {@link PythonRuntime}) in a Python
- * subprocess, driven line by line through {@code client_torch_peer.py}: the master the Java client talks to, or a worker beside it.
+ * subprocess, driven line by line through {@code torch_tcpstore_peer.py}: the master the Java client talks to, or a
+ * worker beside it.
  */
 public final class TorchPeer implements AutoCloseable {
 
@@ -22,17 +23,31 @@ public final class TorchPeer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts a torch 1.13 master on a free loopback port without waiting for workers, and waits until it listens. */
+    /** A peer driving an already running {@code torch_tcpstore_peer.py} process. */
+    static TorchPeer of(PythonProcess process, int port) {
+        return new TorchPeer(process, port);
+    }
+
+    /** Starts a torch 1.13 master on port 0 without waiting for workers, and waits until it listens. */
     public static TorchPeer master() throws InterruptedException {
         return master(PythonRuntime.TORCH_1_13);
     }
 
-    /** Starts a master under the runtime on a free loopback port without waiting for workers; waits until it listens. */
+    /** Starts a master under the runtime on port 0 without waiting for workers; waits until it listens. */
     public static TorchPeer master(PythonRuntime runtime) throws InterruptedException {
-        return awaitReady(start(runtime, "master", FreePorts.pick(), null, false));
+        TorchPeer starting = start(runtime, "master", 0, null, false);
+        try {
+            int port = Integer.parseInt(starting.process.awaitLineStartingWith("PORT ", STARTUP).trim());
+            return awaitReady(new TorchPeer(starting.process, port));
+        } catch (AssertionError | RuntimeException | InterruptedException e) {
+            starting.close();
+            throw e;
+        }
     }
 
-    /** Starts a torch 1.13 peer without waiting for it to be constructed (a master waiting for workers blocks there). */
+    /**
+     * Starts a torch 1.13 peer without waiting for it to be constructed (a master waiting for workers blocks there).
+     */
     public static TorchPeer start(String role, int port, Integer worldSize, boolean waitForWorkers) {
         return start(PythonRuntime.TORCH_1_13, role, port, worldSize, waitForWorkers);
     }
@@ -40,7 +55,7 @@ public final class TorchPeer implements AutoCloseable {
     /** Starts a peer under the runtime without waiting for it to be constructed. */
     public static TorchPeer start(PythonRuntime runtime, String role, int port, Integer worldSize,
             boolean waitForWorkers) {
-        PythonProcess process = PythonProcess.start(runtime, "client_torch_peer.py", role, "127.0.0.1", port,
+        PythonProcess process = PythonProcess.start(runtime, "torch_tcpstore_peer.py", role, "127.0.0.1", port,
                 worldSize == null ? "none" : worldSize, waitForWorkers ? 1 : 0);
         return new TorchPeer(process, port);
     }

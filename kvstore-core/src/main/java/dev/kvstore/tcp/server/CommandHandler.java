@@ -9,13 +9,16 @@ import java.util.List;
 final class CommandHandler implements RequestHandler {
 
     private final StoreState store;
+    private final ExtensionCommands extensions;
 
-    CommandHandler(StoreState store) {
+    CommandHandler(StoreState store, ExtensionCommands extensions) {
         this.store = store;
+        this.extensions = extensions;
     }
 
     @Override
     public void handle(Connection client, Request request) throws ProtocolViolation {
+        extensions.requireNotWatching(client, request);
         switch (request.command()) {
             case VALIDATE -> {
                 if (request.number() != Integer.toUnsignedLong(Generation.VALIDATE_MAGIC)) {
@@ -64,6 +67,7 @@ final class CommandHandler implements RequestHandler {
                 store.watch(client, request.key());
                 client.send(Replies.u8(ReplyCodes.KEY_CALLBACK_REGISTERED));
             }
+            case EXT_IDENTIFY, EXT_WATCH_PREFIX, EXT_SET_EPHEMERAL -> extensions.handle(client, request);
         }
     }
 

@@ -2,16 +2,12 @@ package dev.kvstore.tcp.server;
 
 import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -35,14 +31,13 @@ final class EventLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
     private static final int READ_BUFFER_BYTES = 64 * 1024;
-    private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Waits pending this long are reported at DEBUG on every tick. */
     private static final long LONG_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final String LEFT_MID_REQUEST = "disconnected mid-request";
 
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
-    private final SelectionKey acceptKey;
+    private final Acceptor acceptor;
     private final String address;
     private final ServerLimits limits;
     private final Generation legacyGeneration;
@@ -58,17 +53,11 @@ final class EventLoop implements Runnable {
     /** Work other threads hand to the loop (snapshots): the loop's state is only ever touched by its own thread. */
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Set<Connection> toFlush = new LinkedHashSet<>();
-    /** Connections in the middle of a request: the only ones that hold pending bytes or can time out. */
-    private final Set<Connection> partial = new LinkedHashSet<>();
-    private final long partialCheckNanos;
+    private final PartialRequests partials;
     private volatile boolean stopRequested;
     private volatile Throwable failure;
     private volatile int connectionCount;
-    /** Bytes held by partly received requests over all connections: what {@code maxPendingBytes} bounds. */
-    private long pendingBytes;
-    private long acceptPausedUntil;
     private long nextWaitReport = System.nanoTime() + LONG_WAIT_NANOS;
-    private long nextPartialCheck;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
             Generation legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
@@ -83,13 +72,10 @@ final class EventLoop implements Runnable {
         this.handler = handler;
         this.hostileLog = new HostileConnectionLog(log, address);
         this.stallLog = stallLog;
-        // A stalled request is noticed within a quarter of its timeout (and within a second).
-        this.partialCheckNanos = Math.max(1, Math.min(limits.partialRequestTimeoutNanos() / 4,
-                TimeUnit.SECONDS.toNanos(1)));
+        this.partials = new PartialRequests(limits, this::refuse);
         this.selector = Selector.open();
         try {
-            serverChannel.configureBlocking(false);
-            this.acceptKey = serverChannel.register(selector, SelectionKey.OP_ACCEPT);
+            this.acceptor = new Acceptor(selector, serverChannel, address, counters, this::register);
         } catch (IOException | RuntimeException e) {
             selector.close();
             throw e;
@@ -147,8 +133,8 @@ final class EventLoop implements Runnable {
                 while (selected.hasNext()) {
                     SelectionKey key = selected.next();
                     selected.remove();
-                    if (key == acceptKey) {
-                        acceptAll();
+                    if (acceptor.owns(key)) {
+                        acceptor.acceptAll();
                     } else {
                         serve(key);
                         // Replies (and the wake-ups a request caused) go out before the next client is served:
@@ -159,13 +145,13 @@ final class EventLoop implements Runnable {
                 runTasks();
                 flushAll(); // replies the tasks queued (a gateway's etcd answers)
                 long now = System.nanoTime();
-                resumeAcceptingIfDue(now);
-                closeStalledRequestsIfDue(now);
+                acceptor.resumeIfDue(now);
+                partials.closeStalledIfDue(now);
                 hostileLog.reportIfDue(now);
                 reportLongWaitsIfDue(now);
                 stallLog.reportIfDue(now, store);
                 // Published once the budget is enforced: readers never see the moment between a read and its close.
-                counters.pendingBytes(pendingBytes);
+                counters.pendingBytes(partials.pendingBytes());
                 hooks.tick();
             }
         } catch (ClosedSelectorException e) {
@@ -192,63 +178,14 @@ final class EventLoop implements Runnable {
         }
     }
 
-    private void acceptAll() {
-        while (true) {
-            SocketChannel channel;
-            try {
-                channel = serverChannel.accept();
-            } catch (IOException e) {
-                log.warn("TCPStore server on {} cannot accept a connection ({}); pausing accepts for 100 ms", address,
-                        e.toString());
-                acceptKey.interestOps(0);
-                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
-                return;
-            }
-            if (channel == null) {
-                return;
-            }
-            register(channel);
-        }
-    }
-
-    private void register(SocketChannel channel) {
-        String peer = "unknown peer";
-        try {
-            peer = describe(channel.getRemoteAddress());
-            channel.configureBlocking(false);
-            // Replies are tiny and latency-bound.
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-            SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            Connection connection = new Connection(channel, key, peer,
-                    new RequestParser(limits, legacyGeneration), toFlush::add, replyBacklog);
-            key.attach(connection);
-            connections.add(connection);
-            connectionCount = connections.size();
-            log.debug("TCPStore client {} connected ({} connections)", peer, connectionCount);
-        } catch (IOException e) {
-            log.debug("TCPStore client {} left while being accepted: {}", peer, e.toString());
-            closeQuietly(channel);
-        } catch (Throwable e) {
-            // E.g. out of memory for the new connection's objects: refuse this one, keep serving the others.
-            closeQuietly(channel);
-            counters.refused(Refusal.FAILURE);
-            counters.incident("unexpected error while accepting client " + peer + ": " + e);
-            try {
-                log.error("TCPStore server on {} refused client {} after an unexpected error while accepting it",
-                        address, peer, e);
-            } catch (Throwable loggingFailed) {
-                // The client is refused, which is what matters.
-            }
-        }
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Already failed.
-        }
+    /** A new client: the loop owns its connection from here on. */
+    private Connection register(SocketChannel channel, SelectionKey key, String peer) {
+        Connection connection = new Connection(channel, key, peer, new RequestParser(limits, legacyGeneration),
+                toFlush::add, replyBacklog);
+        connections.add(connection);
+        connectionCount = connections.size();
+        log.debug("TCPStore client {} connected ({} connections)", peer, connectionCount);
+        return connection;
     }
 
     private void serve(SelectionKey key) {
@@ -260,7 +197,7 @@ final class EventLoop implements Runnable {
             }
             if (key.isValid() && key.isReadable()) {
                 read(connection);
-                enforcePendingBudget();
+                partials.enforceBudget();
             }
         } catch (IOException e) {
             log.debug("TCPStore client {} connection failed: {}", connection.peer(), e.toString());
@@ -296,63 +233,13 @@ final class EventLoop implements Runnable {
         } catch (ProtocolViolation e) {
             violation = e;
         } finally {
-            addPending(parser.heldBytes() - heldBefore);
+            partials.held(parser.heldBytes() - heldBefore);
         }
         if (violation != null) {
             refuse(connection, violation.reason(), violation.getMessage());
             return;
         }
-        if (parser.inTheMiddleOfARequest()) {
-            partial.add(connection);
-        } else if (!partial.isEmpty()) {
-            partial.remove(connection);
-        }
-    }
-
-    private void addPending(long delta) {
-        pendingBytes += delta;
-    }
-
-    /** Past the budget, the connection holding the most goes: the one most likely to be the attacker. */
-    private void enforcePendingBudget() {
-        while (pendingBytes > limits.maxPendingBytes()) {
-            Connection largest = null;
-            for (Connection candidate : partial) {
-                if (largest == null || candidate.parser().heldBytes() > largest.parser().heldBytes()) {
-                    largest = candidate;
-                }
-            }
-            if (largest == null) {
-                return;
-            }
-            refuse(largest, Refusal.PENDING_BUDGET, "it held " + largest.parser().heldBytes()
-                    + " bytes of a partly received " + largest.parser().partialCommand()
-                    + " request, the most of all, when partly received requests held " + pendingBytes
-                    + " bytes, past the limit of " + limits.maxPendingBytes()
-                    + " (maxPendingBytes, kvstore.tcp.server.max-pending-size)");
-        }
-    }
-
-    /** A request that stopped arriving holds its connection's buffers; idle connections between requests stay. */
-    private void closeStalledRequestsIfDue(long now) {
-        if (partial.isEmpty() || now - nextPartialCheck < 0) {
-            return;
-        }
-        nextPartialCheck = now + partialCheckNanos;
-        long timeout = limits.partialRequestTimeoutNanos();
-        for (Connection connection : partial.toArray(new Connection[0])) {
-            if (now - connection.lastReadNanos < timeout) {
-                continue;
-            }
-            if (!connection.isReading()) {
-                connection.lastReadNanos = now; // paused by us (its replies are unread), not stalled by it
-                continue;
-            }
-            refuse(connection, Refusal.PARTIAL_REQUEST_TIMEOUT, "it sent part of a "
-                    + connection.parser().partialCommand() + " request and then nothing for "
-                    + Duration.ofNanos(timeout) + " (partialRequestTimeout, "
-                    + "kvstore.tcp.server.partial-request-timeout)");
-        }
+        partials.update(connection);
     }
 
     /**
@@ -420,9 +307,8 @@ final class EventLoop implements Runnable {
 
     /** Closes the connection and frees everything it held: its partial request, its waits and watches, replies. */
     private void close(Connection connection) {
-        addPending(-connection.parser().heldBytes());
+        partials.forget(connection);
         connection.parser().discard();
-        partial.remove(connection);
         store.forget(connection);
         handler.forget(connection);
         connection.close();
@@ -461,12 +347,8 @@ final class EventLoop implements Runnable {
     private long selectTimeoutMillis() {
         long now = System.nanoTime();
         long wait = nextWaitReport - now;
-        if (acceptPausedUntil != 0) {
-            wait = Math.min(wait, acceptPausedUntil - now);
-        }
-        if (!partial.isEmpty()) {
-            wait = Math.min(wait, nextPartialCheck - now);
-        }
+        wait = Math.min(wait, acceptor.nanosUntilResume(now));
+        wait = Math.min(wait, partials.nanosUntilCheck(now));
         wait = Math.min(wait, hostileLog.nanosUntilDue(now));
         wait = Math.min(wait, stallLog.nanosUntilDue(now));
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait));
@@ -491,13 +373,6 @@ final class EventLoop implements Runnable {
         }
     }
 
-    private void resumeAcceptingIfDue(long now) {
-        if (acceptPausedUntil != 0 && now - acceptPausedUntil >= 0) {
-            acceptPausedUntil = 0;
-            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
-        }
-    }
-
     /**
      * Closes every connection (their waits and watches leave the store) and the selector. The listening socket is
      * closed only on {@link #stop()}: after a failure the next loop serves on it, so the port never closes.
@@ -512,9 +387,8 @@ final class EventLoop implements Runnable {
         }
         connections.clear();
         toFlush.clear();
-        partial.clear();
+        partials.clear();
         connectionCount = 0;
-        pendingBytes = 0;
         counters.pendingBytes(0);
         if (stopRequested) {
             try {
@@ -528,12 +402,5 @@ final class EventLoop implements Runnable {
         } catch (IOException e) {
             log.debug("Closing the TCPStore selector failed: {}", e.toString());
         }
-    }
-
-    static String describe(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
-        }
-        return String.valueOf(address);
     }
 }

@@ -195,6 +195,9 @@ final class GatewayHandler implements RequestHandler {
                 waits.watch(c, key);
                 c.send(Replies.u8(ReplyCodes.KEY_CALLBACK_REGISTERED));
             });
+            case EXT_IDENTIFY, EXT_WATCH_PREFIX, EXT_SET_EPHEMERAL -> throw new ProtocolViolation(request.command()
+                    + " (the Java master's prefix watches and connection-owned keys) is not served by a gateway on "
+                    + "etcd; use the in-memory master (kvstore.tcp.server.store=memory) for it");
         };
     }
 

@@ -49,6 +49,7 @@ final class StoreState {
     private final Map<String, LinkedHashSet<Waiter>> waitersByKey = new HashMap<>();
     private final Map<String, LinkedHashSet<Connection>> watchersByKey = new HashMap<>();
     private final ServerLimits limits;
+    private final List<KeyChangeListener> changeListeners = new ArrayList<>();
     private volatile int keyCount;
     private volatile int waiterCount;
     private volatile long storedBytes;
@@ -63,6 +64,11 @@ final class StoreState {
 
     int keyCount() {
         return keyCount;
+    }
+
+    /** Adds a listener told of every key change and forgotten connection; see {@link KeyChangeListener}. */
+    void addChangeListener(KeyChangeListener listener) {
+        changeListeners.add(listener);
     }
 
     /** @return WAITs not answered yet, over all connections */
@@ -239,6 +245,9 @@ final class StoreState {
         }
         client.watchedKeys.clear();
         client.heldBytes = 0;
+        for (KeyChangeListener listener : changeListeners) {
+            listener.forgotten(client);
+        }
     }
 
     /** Pending waits and watches are bounded per connection, so that pipelining them cannot exhaust memory. */
@@ -264,6 +273,9 @@ final class StoreState {
         }
         storedBytes -= key.length() + (long) old.length;
         notifyWatchers(KEY_DELETED, key, old, EMPTY);
+        for (KeyChangeListener listener : changeListeners) {
+            listener.deleted(key);
+        }
         return 1;
     }
 
@@ -410,6 +422,9 @@ final class StoreState {
     private void keyWritten(String key, byte[] old, byte[] value) {
         keyReady(key);
         notifyWatchers(old == null ? KEY_CREATED : KEY_UPDATED, key, old == null ? EMPTY : old, value);
+        for (KeyChangeListener listener : changeListeners) {
+            listener.written(key, value);
+        }
     }
 
     /** Answers the waits for which this key was the last one missing: it was written (here or, for a gateway, in etcd). */

@@ -69,6 +69,8 @@ public final class TcpStoreServer implements AutoCloseable {
     private final ServerStore serverStore;
     /** In memory: the keys, waits and watches. In etcd: the waits and watches of this gateway's clients only. */
     private final StoreState store;
+    /** Prefix watches and ephemeral keys: the Java master's extension, following the store's changes. */
+    private final ExtensionCommands extensions;
     private final SnapshotTaker snapshots;
     private final ServerCounters counters = new ServerCounters();
     private final LoopHooks hooks = new LoopHooks();
@@ -94,6 +96,7 @@ public final class TcpStoreServer implements AutoCloseable {
                 builder.partialRequestTimeout.toNanos());
         this.serverStore = builder.serverStore;
         this.store = new StoreState(limits);
+        this.extensions = new ExtensionCommands(store);
         this.snapshots = new SnapshotTaker(store, limits);
     }
 
@@ -151,7 +154,8 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
-        RequestHandler handler = gateway == null ? new CommandHandler(store) : gateway.handler(store, limits);
+        RequestHandler handler = gateway == null ? new CommandHandler(store, extensions)
+                : gateway.handler(store, limits);
         loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, handler, counters, hooks,
                 new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
@@ -320,13 +324,13 @@ public final class TcpStoreServer implements AutoCloseable {
         }
     }
 
-    /** WAITs not answered yet over all connections; for tests and diagnostics. */
-    int waiterCount() {
+    /** @return WAITs not answered yet over all connections (one per waiting request, however many keys it waits for) */
+    public int waiterCount() {
         return store.waiterCount();
     }
 
-    /** Bytes of keys and values stored (what {@link Builder#maxStoreBytes} limits); for tests and diagnostics. */
-    long storedBytes() {
+    /** @return bytes of keys and values stored, queues included: what {@link Builder#maxStoreBytes} limits */
+    public long storedBytes() {
         return store.storedBytes();
     }
 
@@ -346,6 +350,16 @@ public final class TcpStoreServer implements AutoCloseable {
         if (current != null) {
             current.wakeup();
         }
+    }
+
+    /** @return connections watching a prefix (the Java master's extension); for tests and diagnostics */
+    int prefixWatchCount() {
+        return extensions.watchCount();
+    }
+
+    /** @return keys owned by a connection (the Java master's ephemeral keys); for tests and diagnostics */
+    int ephemeralKeyCount() {
+        return extensions.ephemeralKeyCount();
     }
 
     /** Reply bytes queued for clients and not written yet; for tests and diagnostics. */
@@ -415,21 +429,12 @@ public final class TcpStoreServer implements AutoCloseable {
         return "TcpStoreServer[" + host + ":" + (port >= 0 ? port : requestedPort) + "]";
     }
 
-    /** Settings of a {@link TcpStoreServer}. */
-    public static final class Builder {
+    /**
+     * Builds a {@link TcpStoreServer}; every setter has a default (see {@link TcpStoreServer#builder()} and the
+     * table in {@code docs/tcp-server.md}).
+     */
+    public static final class Builder extends TcpStoreServerSettings {
 
-        private String host = "127.0.0.1";
-        private int port = 29500;
-        private Generation legacyGeneration = Generation.LEGACY;
-        private int maxKeyBytes = ServerLimits.DEFAULT_MAX_KEY_BYTES;
-        private int maxValueBytes = ServerLimits.DEFAULT_MAX_VALUE_BYTES;
-        private int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
-        private long maxRequestBytes = ServerLimits.DEFAULT_MAX_REQUEST_BYTES;
-        private long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
-        private long maxPendingBytes = ServerLimits.DEFAULT_MAX_PENDING_BYTES;
-        private Duration partialRequestTimeout = ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT;
-        private Duration stallLogInterval = DEFAULT_STALL_LOG_INTERVAL;
-        private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
         private ServerStore serverStore = ServerStore.memory();
 
         private Builder() {
@@ -445,118 +450,9 @@ public final class TcpStoreServer implements AutoCloseable {
             return this;
         }
 
-        /** The address to bind, e.g. "0.0.0.0" for every interface. Default "127.0.0.1". */
-        public Builder host(String bindHost) {
-            this.host = Objects.requireNonNull(bindHost, "bindHost");
+        @Override
+        Builder self() {
             return this;
-        }
-
-        /** The port to listen on; 0 picks a free one (see {@link TcpStoreServer#port()}). Default 29500. */
-        public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 0..65535, got " + port);
-            }
-            this.port = port;
-            return this;
-        }
-
-        /**
-         * The opcode numbering for clients that open without VALIDATE: {@link Generation#LEGACY} (PyTorch
-         * 1.13 and 2.0, the default) or {@link Generation#V2_1}. The two cannot be told apart from the bytes.
-         */
-        public Builder legacyProtocol(Generation generation) {
-            Objects.requireNonNull(generation, "generation");
-            if (generation == Generation.MODERN) {
-                throw new IllegalArgumentException("MODERN clients announce themselves with VALIDATE; "
-                        + "the legacy protocol must be LEGACY or V2_1");
-            }
-            this.legacyGeneration = generation;
-            return this;
-        }
-
-        /** Longest key accepted, in bytes; longer closes the connection. Default 8 KiB. */
-        public Builder maxKeyBytes(int n) {
-            this.maxKeyBytes = n;
-            return this;
-        }
-
-        /** Longest value accepted, in bytes; longer closes the connection. Default 8 MiB. */
-        public Builder maxValueBytes(int n) {
-            this.maxValueBytes = n;
-            return this;
-        }
-
-        /** Most keys in one CHECK/WAIT/MULTI_GET/MULTI_SET; more closes the connection. Default 131072. */
-        public Builder maxKeysPerRequest(int n) {
-            this.maxKeysPerRequest = n;
-            return this;
-        }
-
-        /**
-         * Most bytes one request may carry (all its keys and values, length prefixes included), and most bytes one
-         * connection's pending WAITs and watches may hold (their keys plus 64 bytes per key). More closes the
-         * connection with a WARN. With the 16 MiB of unread replies after which a client is no longer read, this
-         * bounds what one connection can make the server hold. Default 64 MiB.
-         */
-        public Builder maxRequestBytes(long n) {
-            this.maxRequestBytes = n;
-            return this;
-        }
-
-        /**
-         * Most bytes of keys and values the store holds over all clients (queues included). A SET, APPEND,
-         * MULTI_SET, ADD, COMPARE_SET or QUEUE_PUSH that would pass it stores nothing and closes its connection
-         * with a WARN. Default 1 GiB.
-         */
-        public Builder maxStoreBytes(long n) {
-            this.maxStoreBytes = n;
-            return this;
-        }
-
-        /**
-         * Most bytes held in partly received requests over all connections. Buffers grow with the bytes that
-         * arrived (a declared length alone costs nothing), so this bounds what slow or stalled senders can make the
-         * server hold together. Past it the connection holding the most is closed (others are unaffected), counted
-         * as {@link Refusal#PENDING_BUDGET}. Default 256 MiB; size the heap above
-         * {@link #maxStoreBytes maxStoreBytes} plus this.
-         */
-        public Builder maxPendingBytes(long n) {
-            this.maxPendingBytes = n;
-            return this;
-        }
-
-        /**
-         * How long a connection may send nothing in the middle of a request before it is closed (counted as
-         * {@link Refusal#PARTIAL_REQUEST_TIMEOUT}). Idle connections between requests are never closed: ranks idle
-         * for hours are normal. Default 60 s.
-         */
-        public Builder partialRequestTimeout(Duration timeout) {
-            this.partialRequestTimeout = requirePositive(timeout, "partialRequestTimeout");
-            return this;
-        }
-
-        /**
-         * How often the stall log reports the keys clients have waited for longer than
-         * {@link #stallThreshold stallThreshold}: one INFO line per key with the waiting clients' addresses (at most
-         * 10 keys per report, longest waited for first, and a line counting the rest). Default 60 s.
-         */
-        public Builder stallLogInterval(Duration interval) {
-            this.stallLogInterval = requirePositive(interval, "stallLogInterval");
-            return this;
-        }
-
-        /** How long a key must have been waited for before the stall log names it. Default 60 s. */
-        public Builder stallThreshold(Duration threshold) {
-            this.stallThreshold = requirePositive(threshold, "stallThreshold");
-            return this;
-        }
-
-        private static Duration requirePositive(Duration duration, String name) {
-            Objects.requireNonNull(duration, name);
-            if (duration.isNegative() || duration.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + duration);
-            }
-            return duration;
         }
 
         /** @return a server, not yet started */

@@ -25,32 +25,21 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every command of the PyTorch 2.2+ protocol (VALIDATE first), byte for byte over raw sockets. */
 class TcpStoreServerModernProtocolTest {
 
     private static final Generation MODERN = Generation.MODERN;
 
-    private TcpStoreServer server;
-    private final List<WireConnection> connections = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() {
-        server = TcpStoreServer.builder().port(0).build().start();
-    }
-
-    @AfterEach
-    void stopServer() {
-        connections.forEach(WireConnection::close);
-        server.close();
-    }
+    @RegisterExtension
+    final RunningServer running = new RunningServer();
+    private final TcpStoreServer server = running.server();
 
     private WireConnection connect() throws IOException {
         WireConnection connection = WireConnection.open(server.port(), MODERN);
-        connections.add(connection);
+        running.track(connection);
         return connection;
     }
 
@@ -243,7 +232,7 @@ class TcpStoreServerModernProtocolTest {
     @Test
     void requestsSplitByteByByteAreParsed() throws IOException {
         WireConnection waiter = WireConnection.openRaw(server.port(), MODERN);
-        connections.add(waiter);
+        running.track(waiter);
         waiter.frame().u8(0).u32(Generation.VALIDATE_MAGIC).sendByteByByte();
         waiter.request(WAIT).keys("/split").sendByteByByte();
         WireConnection writer = connect();

@@ -10,11 +10,9 @@ import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link TcpStoreServer#snapshot} against real sockets: a real PyTorch 1.13 client blocked in {@code get()} (a
@@ -25,33 +23,21 @@ class TcpStoreServerSnapshotTest {
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(10);
 
-    private TcpStoreServer server;
-    private final List<PythonProcess> processes = new ArrayList<>();
-    private final List<WireConnection> connections = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() {
-        server = TcpStoreServer.builder().port(0).build().start();
-    }
-
-    @AfterEach
-    void stopAll() {
-        processes.forEach(PythonProcess::close);
-        connections.forEach(WireConnection::close);
-        server.close();
-    }
+    @RegisterExtension
+    final RunningServer running = new RunningServer();
+    private final TcpStoreServer server = running.server();
 
     private PythonProcess torchPeer(String key) throws InterruptedException {
         PythonProcess process = PythonProcess.start("torch_client_registered_peer.py", "127.0.0.1", server.port(),
                 2, key);
-        processes.add(process);
+        running.track(process);
         process.awaitLine("READY"::equals, PYTHON_TIMEOUT);
         return process;
     }
 
     private WireConnection javaClient() throws Exception {
         WireConnection connection = WireConnection.open(server.port(), Generation.MODERN);
-        connections.add(connection);
+        running.track(connection);
         return connection;
     }
 

@@ -16,9 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -32,22 +31,10 @@ class TcpStoreServerTorchTest {
 
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);
 
-    private TcpStoreServer server;
-    private final List<PythonProcess> processes = new ArrayList<>();
-    private final List<WireConnection> connections = new ArrayList<>();
+    @RegisterExtension
+    final RunningServer running = new RunningServer();
+    private final TcpStoreServer server = running.server();
     private WireConnection javaClient;
-
-    @BeforeEach
-    void startServer() {
-        server = TcpStoreServer.builder().port(0).build().start();
-    }
-
-    @AfterEach
-    void stopAll() {
-        processes.forEach(PythonProcess::close);
-        connections.forEach(WireConnection::close);
-        server.close();
-    }
 
     private PythonProcess python(String script, Object... args) {
         return python(PythonRuntime.TORCH_1_13, script, args);
@@ -55,7 +42,7 @@ class TcpStoreServerTorchTest {
 
     private PythonProcess python(PythonRuntime runtime, String script, Object... args) {
         PythonProcess process = PythonProcess.start(runtime, script, args);
-        processes.add(process);
+        running.track(process);
         return process;
     }
 
@@ -63,7 +50,7 @@ class TcpStoreServerTorchTest {
     private String javaGet(String wireKey) throws IOException {
         if (javaClient == null) {
             javaClient = WireConnection.open(server.port(), Generation.MODERN);
-            connections.add(javaClient);
+            running.track(javaClient);
         }
         javaClient.request(GET).str(wireKey).send();
         return javaClient.readString();
@@ -161,7 +148,7 @@ class TcpStoreServerTorchTest {
         await().until(() -> server.waiterCount() == 1);
 
         WireConnection java = WireConnection.open(server.port(), Generation.MODERN);
-        connections.add(java);
+        running.track(java);
         java.request(SET).str("/late").bytes("set by java".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(waiter.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("set by java");
         waiter.assertSucceeds(PYTHON_TIMEOUT);

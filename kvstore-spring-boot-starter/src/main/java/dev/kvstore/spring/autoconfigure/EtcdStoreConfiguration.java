@@ -2,6 +2,7 @@ package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.spring.KVStoreObservations;
 import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.ManagedKVStore;
@@ -38,13 +39,16 @@ class EtcdStoreConfiguration {
     @ConditionalOnMissingBean(KVStore.class)
     ManagedKVStore kvStore(KVStoreProperties properties, Environment environment,
             EtcdConnectionDetails connectionDetails, ObjectProvider<EtcdKVStoreBuilderCustomizer> customizers,
-            ObjectProvider<KVStoreOperationObserver> observers) {
+            ObjectProvider<EtcdClientBuilderCustomizer> clientCustomizers,
+            ObjectProvider<KVStoreObservations> observations,
+            @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers) {
         ProcessRole role = ProcessRole.of(properties, TorchrunEnvironment.from(environment));
         KVStoreProperties.Etcd etcd = properties.getEtcd();
         List<String> endpoints = connectionDetails.getEndpoints();
         EtcdKVStore.Builder builder = connection(etcd, connectionDetails);
         BuilderProperty.layout(properties.getNamespace(), properties.getComponent());
         builder.namespace(properties.getNamespace()).component(properties.getComponent()).cleanup(role.cleanup());
+        clientCustomizers.orderedStream().forEach((customizer) -> builder.customizeClient(customizer::customize));
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         String endpoint = String.join(",", endpoints);
         logger.info("KVStore on etcd {} as rank {}{}", endpoint, role.rank(),
@@ -52,7 +56,8 @@ class EtcdStoreConfiguration {
         KVStoreStartup startup = new KVStoreStartup(new EtcdStoreStarter(builder, endpoint, etcd.getConnectTimeout(),
                 connectionDetails.getSslBundle() != null || etcd.tlsConfigured()), endpoint);
         return new ManagedKVStore(startup, "etcd", properties.getNamespace(), properties.getComponent(),
-                etcd.getRequestTimeout(), role.cleanup(), observers.orderedStream().toList());
+                etcd.getRequestTimeout(), role.cleanup(),
+                KVStoreAutoConfiguration.observations(observations, observers));
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.kvstore.spring.autoconfigure;
 
+import dev.kvstore.spring.KVStoreObservations;
+import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.ManagedKVStore;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -28,6 +31,15 @@ public final class KVStoreAutoConfiguration {
     @Bean
     static KVStoreStartupRunner kvStoreStartupRunner(ObjectProvider<ManagedKVStore> stores) {
         return new KVStoreStartupRunner(stores);
+    }
+
+    /** How the store beans are observed: observations if configured, and (deprecated) observer beans. */
+    @SuppressWarnings("deprecation")
+    static KVStoreObservations observations(ObjectProvider<KVStoreObservations> observations,
+            ObjectProvider<KVStoreOperationObserver> observers) {
+        KVStoreObservations configured = observations.getIfAvailable(KVStoreObservations::none);
+        List<KVStoreOperationObserver> legacy = observers.orderedStream().toList();
+        return legacy.isEmpty() ? configured : configured.withOperationObservers(legacy);
     }
 
 }

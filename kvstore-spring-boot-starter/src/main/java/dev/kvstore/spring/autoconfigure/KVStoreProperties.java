@@ -122,7 +122,7 @@ public class KVStoreProperties implements Validator {
     }
 
     /** Rejects the field with a message that starts with the property's name, e.g. {@code kvstore.tcp.world-size}. */
-    private static void reject(Errors errors, String field, String code, String message) {
+    static void reject(Errors errors, String field, String code, String message) {
         errors.rejectValue(field, code, propertyName(field) + " " + message);
     }
 
@@ -149,92 +149,12 @@ public class KVStoreProperties implements Validator {
 
     }
 
-    /** etcd connection ({@code kvstore.etcd.*}). */
-    public static class Etcd {
-
-        /**
-         * Endpoints of the etcd cluster, e.g. "http://10.0.0.1:2379". When empty, one endpoint is built from host and
-         * port; "https://" endpoints need kvstore.etcd.tls.ca-certificate.
-         */
-        private List<String> endpoints = new ArrayList<>();
-
-        /** Host of the etcd server, used when no endpoints are set. */
-        private String host = "127.0.0.1";
-
-        /** Client port of the etcd server, used when no endpoints are set. */
-        private int port = 2379;
-
-        /** Bound of establishing the connection at startup (the store fails startup if etcd does not answer). */
-        private Duration connectTimeout = Duration.ofSeconds(5);
-
-        /** Deadline of every single etcd call; a wait consists of many calls and has its own timeout. */
-        private Duration requestTimeout = Duration.ofSeconds(10);
-
-        /** User name for etcd authentication; none by default. */
-        private @Nullable String user;
-
-        /** Password for etcd authentication. */
-        private @Nullable String password;
+    /** etcd connection ({@code kvstore.etcd.*}); the settings besides TLS are in the superclass. */
+    public static class Etcd extends EtcdProperties {
 
         private final Tls tls = new Tls();
 
         private final Ssl ssl = new Ssl();
-
-        public List<String> getEndpoints() {
-            return this.endpoints;
-        }
-
-        public void setEndpoints(List<String> endpoints) {
-            this.endpoints = endpoints;
-        }
-
-        public @Nullable String getHost() {
-            return this.host;
-        }
-
-        public void setHost(@Nullable String host) {
-            this.host = host;
-        }
-
-        public int getPort() {
-            return this.port;
-        }
-
-        public void setPort(int port) {
-            this.port = port;
-        }
-
-        public Duration getConnectTimeout() {
-            return this.connectTimeout;
-        }
-
-        public void setConnectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
-        }
-
-        public Duration getRequestTimeout() {
-            return this.requestTimeout;
-        }
-
-        public void setRequestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requestTimeout;
-        }
-
-        public @Nullable String getUser() {
-            return this.user;
-        }
-
-        public void setUser(@Nullable String user) {
-            this.user = user;
-        }
-
-        public @Nullable String getPassword() {
-            return this.password;
-        }
-
-        public void setPassword(@Nullable String password) {
-            this.password = password;
-        }
 
         public Tls getTls() {
             return this.tls;
@@ -251,21 +171,23 @@ public class KVStoreProperties implements Validator {
 
         /** @return the configured endpoints, or the single endpoint {@code http://host:port} if none are set */
         List<String> effectiveEndpoints() {
-            if (this.endpoints != null && !this.endpoints.isEmpty()) {
-                return List.copyOf(this.endpoints);
+            List<String> endpoints = getEndpoints();
+            if (endpoints != null && !endpoints.isEmpty()) {
+                return List.copyOf(endpoints);
             }
             String scheme = tlsConfigured() ? "https" : "http";
-            String hostPart = (this.host != null && this.host.contains(":") && !this.host.startsWith("["))
-                    ? "[" + this.host + "]" : this.host;
-            return List.of(scheme + "://" + hostPart + ":" + this.port);
+            String host = getHost();
+            String hostPart = (host != null && host.contains(":") && !host.startsWith("[")) ? "[" + host + "]" : host;
+            return List.of(scheme + "://" + hostPart + ":" + getPort());
         }
 
         /** Only what no builder checks: the builder validates the rest when the store is configured and started. */
         void validate(Errors errors) {
-            if (this.host == null || this.host.isBlank()) {
+            String host = getHost();
+            if (host == null || host.isBlank()) {
                 reject(errors, "etcd.host", "required", "must not be empty");
             }
-            if (this.port < 1 || this.port > 65535) {
+            if (getPort() < 1 || getPort() > 65535) {
                 reject(errors, "etcd.port", "range", "must be in 1..65535");
             }
         }
@@ -335,190 +257,13 @@ public class KVStoreProperties implements Validator {
 
     }
 
-    /** TCPStore connection ({@code kvstore.tcp.*}). */
-    public static class Tcp {
-
-        /**
-         * Host of the TCPStore master: where clients connect and the address the master binds to. Defaults to the
-         * MASTER_ADDR environment variable, else 127.0.0.1.
-         */
-        private @Nullable String host;
-
-        /**
-         * Port of the TCPStore master. Defaults to the MASTER_PORT environment variable, else 29500; 0 lets a master
-         * pick a free port.
-         */
-        private @Nullable Integer port;
-
-        /**
-         * Number of processes in the job, master included. Defaults to the WORLD_SIZE environment variable, else
-         * unset: nobody registers and the master waits for no workers.
-         */
-        private @Nullable Integer worldSize;
-
-        /** Whether this process hosts the TCPStore master. Defaults to true on rank 0, false elsewhere. */
-        private @Nullable Boolean master;
-
-        /** Default of connect-timeout, equal to the library's. */
-        static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(300);
-
-        /** Default of request-timeout, equal to the library's. */
-        static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
-
-        /** Default of worker-wait-timeout, equal to the library's. */
-        static final Duration DEFAULT_WORKER_WAIT_TIMEOUT = Duration.ofSeconds(300);
-
-        /**
-         * Bound of connecting to the master at startup, retried with backoff while it refuses connections (it may
-         * start later).
-         */
-        private Duration connectTimeout = Duration.ofSeconds(300);
-
-        /**
-         * Bound of one request: its reply and, with the master gone, reconnecting for it. Waits and barriers have
-         * their own timeouts.
-         */
-        private Duration requestTimeout = Duration.ofSeconds(30);
-
-        /** Bound of a master's rendezvous at startup: all world-size processes registered. */
-        private Duration workerWaitTimeout = Duration.ofSeconds(300);
-
-        /** Deprecated single timeout: applies to each of the three timeouts left at its default. */
-        private @Nullable Duration timeout;
-
-        /**
-         * Whether the master blocks at startup until world-size processes have registered (only with a world size).
-         */
-        private boolean waitForWorkers = true;
-
-        /**
-         * Protocol generation of the master this client talks to: "auto" (detect it when connecting, without
-         * disturbing the master), "modern" (PyTorch 2.2 and later, and the Java master), "v2_1" (PyTorch 2.1) or
-         * "legacy" (PyTorch 1.13 and 2.0). An explicit generation is checked the same way: a wrong one fails at
-         * startup.
-         */
-        private ProtocolSelection protocol = ProtocolSelection.AUTO;
-
-        /**
-         * For a master: the opcode numbering for clients that send no handshake, "legacy" (PyTorch 1.13 and 2.0) or
-         * "v2-1" (PyTorch 2.1). Clients of PyTorch 2.2 and later are recognized by their handshake.
-         */
-        private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
+    /** TCPStore connection ({@code kvstore.tcp.*}); the settings besides the server's are in the superclass. */
+    public static class Tcp extends TcpStoreProperties {
 
         private final Server server = new Server();
 
-        public @Nullable String getHost() {
-            return this.host;
-        }
-
-        public void setHost(@Nullable String host) {
-            this.host = host;
-        }
-
-        public @Nullable Integer getPort() {
-            return this.port;
-        }
-
-        public void setPort(@Nullable Integer port) {
-            this.port = port;
-        }
-
-        public @Nullable Integer getWorldSize() {
-            return this.worldSize;
-        }
-
-        public void setWorldSize(@Nullable Integer worldSize) {
-            this.worldSize = worldSize;
-        }
-
-        public @Nullable Boolean getMaster() {
-            return this.master;
-        }
-
-        public void setMaster(@Nullable Boolean master) {
-            this.master = master;
-        }
-
-        public Duration getConnectTimeout() {
-            return this.connectTimeout;
-        }
-
-        public void setConnectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
-        }
-
-        public Duration getRequestTimeout() {
-            return this.requestTimeout;
-        }
-
-        public void setRequestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requestTimeout;
-        }
-
-        public Duration getWorkerWaitTimeout() {
-            return this.workerWaitTimeout;
-        }
-
-        public void setWorkerWaitTimeout(Duration workerWaitTimeout) {
-            this.workerWaitTimeout = workerWaitTimeout;
-        }
-
-        /** @deprecated each timeout means one thing: connect-timeout, request-timeout, worker-wait-timeout */
-        @Deprecated
-        @DeprecatedConfigurationProperty(reason = "One timeout bounded connecting, the rendezvous and every request; "
-                + "it now applies to each of kvstore.tcp.connect-timeout, request-timeout and worker-wait-timeout "
-                + "that is left at its default", replacement = "kvstore.tcp.request-timeout", since = "0.1.0")
-        public @Nullable Duration getTimeout() {
-            return this.timeout;
-        }
-
-        /** @deprecated see {@link #getTimeout()} */
-        @Deprecated
-        public void setTimeout(@Nullable Duration timeout) {
-            this.timeout = timeout;
-        }
-
-        /**
-         * @return the timeout to use: the deprecated {@code kvstore.tcp.timeout} where set and the value is at its
-         *     default, else the value
-         */
-        Duration effective(Duration value, Duration defaultValue) {
-            return (this.timeout != null && defaultValue.equals(value)) ? this.timeout : value;
-        }
-
-        public boolean isWaitForWorkers() {
-            return this.waitForWorkers;
-        }
-
-        public void setWaitForWorkers(boolean waitForWorkers) {
-            this.waitForWorkers = waitForWorkers;
-        }
-
-        public ProtocolSelection getProtocol() {
-            return this.protocol;
-        }
-
-        public void setProtocol(ProtocolSelection protocol) {
-            this.protocol = protocol;
-        }
-
-        public ProtocolGeneration getServerLegacyProtocol() {
-            return this.serverLegacyProtocol;
-        }
-
-        public void setServerLegacyProtocol(ProtocolGeneration serverLegacyProtocol) {
-            this.serverLegacyProtocol = serverLegacyProtocol;
-        }
-
         public Server getServer() {
             return this.server;
-        }
-
-        /** Only what no builder checks: the builders validate the rest when the store is configured. */
-        void validate(Errors errors) {
-            if (this.host != null && this.host.isBlank()) {
-                reject(errors, "tcp.host", "required", "must not be empty");
-            }
         }
 
         /**
@@ -606,6 +351,15 @@ public class KVStoreProperties implements Validator {
              */
             private Duration partialRequestTimeout = Duration.ofSeconds(60);
 
+            /**
+             * How often the master logs the keys clients have waited for longer than the stall threshold: one INFO
+             * line per key (at most 10 per report) with the waiting clients' addresses.
+             */
+            private Duration stallLogInterval = Duration.ofSeconds(60);
+
+            /** How long a key must have been waited for (and not set) before the master's stall log names it. */
+            private Duration stallThreshold = Duration.ofSeconds(60);
+
             public DataSize getMaxKeySize() {
                 return this.maxKeySize;
             }
@@ -660,6 +414,22 @@ public class KVStoreProperties implements Validator {
 
             public void setPartialRequestTimeout(Duration partialRequestTimeout) {
                 this.partialRequestTimeout = partialRequestTimeout;
+            }
+
+            public Duration getStallLogInterval() {
+                return this.stallLogInterval;
+            }
+
+            public void setStallLogInterval(Duration stallLogInterval) {
+                this.stallLogInterval = stallLogInterval;
+            }
+
+            public Duration getStallThreshold() {
+                return this.stallThreshold;
+            }
+
+            public void setStallThreshold(Duration stallThreshold) {
+                this.stallThreshold = stallThreshold;
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.spring.KVStoreObservations;
 import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.ManagedKVStore;
@@ -29,7 +30,8 @@ class TcpStoreConfiguration {
     @ConditionalOnMissingBean(KVStore.class)
     ManagedKVStore kvStore(KVStoreProperties properties, Environment environment,
             ObjectProvider<TcpKVStoreBuilderCustomizer> customizers,
-            ObjectProvider<KVStoreOperationObserver> observers,
+            ObjectProvider<KVStoreObservations> observations,
+            @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers,
             ObjectProvider<EtcdConnectionDetails> etcdConnectionDetails, ObjectProvider<SslBundles> sslBundles) {
         TcpConnectionSettings settings = TcpConnectionSettings.resolve(properties,
                 TorchrunEnvironment.from(environment));
@@ -63,7 +65,7 @@ class TcpStoreConfiguration {
                 new TcpStoreStarter(store, settings, connectTimeout, workerWaitTimeout, environment),
                 settings.endpoint());
         return new ManagedKVStore(startup, "tcp", store.namespace(), store.component(), requestTimeout,
-                settings.role().cleanup(), observers.orderedStream().toList());
+                settings.role().cleanup(), KVStoreAutoConfiguration.observations(observations, observers));
     }
 
     /** The deprecated single timeout first, then each of the three that is set to other than its default. */
@@ -137,6 +139,10 @@ class TcpStoreConfiguration {
                 (size) -> server.maxPendingBytes(size.toBytes()));
         BuilderProperty.apply("kvstore.tcp.server.partial-request-timeout", limits.getPartialRequestTimeout(),
                 server::partialRequestTimeout);
+        BuilderProperty.apply("kvstore.tcp.server.stall-log-interval", limits.getStallLogInterval(),
+                server::stallLogInterval);
+        BuilderProperty.apply("kvstore.tcp.server.stall-threshold", limits.getStallThreshold(),
+                server::stallThreshold);
         return server;
     }
 

@@ -23,7 +23,14 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * Tags: {@code backend} ({@code tcp}, {@code etcd}), {@code operation} (the Java method name), and on the timers
  * {@code outcome} ({@code success}, {@code timeout}, {@code error}).
+ *
+ * @deprecated no longer auto-configured: every operation is an Observation ({@link dev.kvstore.spring.KVStoreObservations}),
+ *     which Micrometer's meter handler records as the timers {@value #OPERATIONS} and {@value #WAITS} with the same
+ *     tags plus {@code exception}; the counter {@value #TIMEOUTS} is replaced by the count of those timers with
+ *     {@code outcome=timeout}
  */
+@Deprecated(since = "0.1.0")
+@SuppressWarnings("deprecation")
 public class KVStoreMetrics implements KVStoreOperationObserver {
 
     /** Name of the timer of single operations. */

@@ -8,21 +8,29 @@ import dev.kvstore.tcp.server.TcpStoreServer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Meters of the embedded TCPStore master of a store (rank 0), read from its
- * {@link TcpStoreServer#status() status} when scraped:
+ * Meters of the embedded TCPStore master of a store (rank 0), read from the server when scraped (volatile counters,
+ * never a request to its event loop):
  * <ul>
  * <li>{@value #SERVING}: 1 while the master's event loop serves clients, else 0;</li>
+ * <li>{@value #CONNECTIONS}: clients connected (a torch 1.13 client holds two connections);</li>
+ * <li>{@value #KEYS}: keys stored, as GETNUMKEYS counts them;</li>
+ * <li>{@value #STORED_BYTES}: bytes of keys and values stored, what {@code kvstore.tcp.server.max-store-size}
+ * bounds;</li>
+ * <li>{@value #PENDING_WAITS}: WAIT requests not answered yet (clients blocked in {@code wait}, {@code get} of a
+ * missing key or a barrier);</li>
  * <li>{@value #LOOP_RESTARTS}: how often the event loop died and was restarted;</li>
  * <li>{@value #REFUSALS}: connections the master closed, tag {@code reason} (e.g. {@code pending_budget},
  * {@code store_full}: writes dropped because the store was full);</li>
  * <li>{@value #PENDING_BYTES}: bytes held in partly received requests.</li>
  * </ul>
  */
-public final class KVStoreServerMetrics {
+public final class KVStoreServerMetrics implements MeterBinder {
 
     /** Name of the gauge of whether the master serves. */
     public static final String SERVING = "kvstore.server.serving";
@@ -36,7 +44,23 @@ public final class KVStoreServerMetrics {
     /** Name of the gauge of bytes in partly received requests. */
     public static final String PENDING_BYTES = "kvstore.server.pending.bytes";
 
-    private KVStoreServerMetrics() {
+    /** Name of the gauge of connected clients. */
+    public static final String CONNECTIONS = "kvstore.server.connections";
+
+    /** Name of the gauge of stored keys. */
+    public static final String KEYS = "kvstore.server.keys";
+
+    /** Name of the gauge of stored bytes. */
+    public static final String STORED_BYTES = "kvstore.server.stored.bytes";
+
+    /** Name of the gauge of unanswered WAIT requests. */
+    public static final String PENDING_WAITS = "kvstore.server.waits.pending";
+
+    private final TcpStoreServer server;
+
+    /** @param server the master whose meters {@link #bindTo} registers */
+    public KVStoreServerMetrics(TcpStoreServer server) {
+        this.server = Objects.requireNonNull(server, "server");
     }
 
     /**
@@ -46,17 +70,20 @@ public final class KVStoreServerMetrics {
     public static void bindEmbeddedMaster(MeterRegistry registry, KVStore store) {
         if (store instanceof ManagedKVStore managed) {
             managed.startup()
-                .whenReady((backend) -> embeddedServer(backend).ifPresent((server) -> bind(registry, server)));
+                .whenReady((backend) -> embeddedServer(backend)
+                    .ifPresent((server) -> new KVStoreServerMetrics(server).bindTo(registry)));
             return;
         }
-        embeddedServer(store).ifPresent((server) -> bind(registry, server));
+        embeddedServer(store).ifPresent((server) -> new KVStoreServerMetrics(server).bindTo(registry));
     }
 
     private static Optional<TcpStoreServer> embeddedServer(KVStore backend) {
         return (backend instanceof TcpKVStore tcp) ? tcp.embeddedServer() : Optional.empty();
     }
 
-    private static void bind(MeterRegistry registry, TcpStoreServer server) {
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        TcpStoreServer server = this.server;
         Gauge.builder(SERVING, server, (s) -> s.status().serving() ? 1 : 0)
             .description("Whether the embedded TCPStore master serves clients")
             .register(registry);
@@ -72,6 +99,19 @@ public final class KVStoreServerMetrics {
         Gauge.builder(PENDING_BYTES, server, (s) -> s.status().pendingBytes())
             .description("Bytes the embedded TCPStore master holds in partly received requests")
             .baseUnit("bytes")
+            .register(registry);
+        Gauge.builder(CONNECTIONS, server, TcpStoreServer::connectionCount)
+            .description("Clients connected to the embedded TCPStore master")
+            .register(registry);
+        Gauge.builder(KEYS, server, TcpStoreServer::keyCount)
+            .description("Keys stored in the embedded TCPStore master")
+            .register(registry);
+        Gauge.builder(STORED_BYTES, server, TcpStoreServer::storedBytes)
+            .description("Bytes of keys and values stored in the embedded TCPStore master")
+            .baseUnit("bytes")
+            .register(registry);
+        Gauge.builder(PENDING_WAITS, server, TcpStoreServer::waiterCount)
+            .description("WAIT requests the embedded TCPStore master has not answered yet")
             .register(registry);
     }
 

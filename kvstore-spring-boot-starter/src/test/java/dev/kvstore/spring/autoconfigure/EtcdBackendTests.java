@@ -11,6 +11,9 @@ import dev.kvstore.spring.autoconfigure.health.KVStoreHealthContributorAutoConfi
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresEtcd;
+import io.micrometer.core.instrument.binder.grpc.ObservationGrpcClientInterceptor;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import java.net.URI;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -62,6 +65,22 @@ class EtcdBackendTests {
                 assertThat(store.endpoint()).isEqualTo(String.join(",", etcd.endpoints()));
                 store.set("from-spring", "1");
                 assertThat(this.direct.get("from-spring")).contains("1");
+            });
+    }
+
+    @Test
+    void clientBuilderCustomizersAddGrpcInterceptorsSuchAsMicrometersObservationInterceptor() {
+        TestObservationRegistry observations = TestObservationRegistry.create();
+        this.runner.withPropertyValues("kvstore.etcd.endpoints=" + String.join(",", etcd.endpoints()))
+            .withBean(EtcdClientBuilderCustomizer.class,
+                    () -> (builder) -> builder.interceptor(new ObservationGrpcClientInterceptor(observations)))
+            .run((context) -> {
+                context.getBean(KVStore.class).set("observed", "1");
+                assertThat(this.direct.get("observed")).contains("1");
+                TestObservationRegistryAssert.assertThat(observations)
+                    .hasAnObservation((observation) -> observation.hasNameEqualTo("grpc.client")
+                        .hasLowCardinalityKeyValue("rpc.service", "etcdserverpb.KV")
+                        .hasLowCardinalityKeyValue("rpc.method", "Put"));
             });
     }
 

@@ -7,16 +7,15 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.testing.EtcdServer;
+import dev.kvstore.testing.EtcdTlsServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.TestCertificates;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -28,7 +27,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 @RequiresEtcd
 class EtcdSslBundleTests {
 
-    @TempDir
+    @RegisterExtension
+    static final EtcdTlsServerExtension etcd = new EtcdTlsServerExtension();
+
     static Path certificateDir;
 
     static TestCertificates certificates;
@@ -40,17 +41,10 @@ class EtcdSslBundleTests {
         .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.connect-timeout=15s"); // a TLS handshake on a loaded CI machine
 
     @BeforeAll
-    static void startTlsEtcd() {
-        Assumptions.assumeTrue(TestCertificates.available(), "needs " + TestCertificates.OPENSSL);
-        certificates = TestCertificates.create(certificateDir);
-        server = EtcdServer.startTls(certificates.serverTls(true));
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (server != null) {
-            server.close();
-        }
+    static void useTlsEtcd() {
+        certificates = etcd.certificates();
+        certificateDir = certificates.directory();
+        server = etcd.server();
     }
 
     @Test

@@ -12,7 +12,6 @@ import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.TcpStoreClient;
-import dev.kvstore.testing.FreePorts;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -31,9 +30,9 @@ class KVStoreAutoConfigurationTests {
 
     @Test
     void tcpIsTheDefaultBackendAndRankZeroHostsTheMaster() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((master) -> {
+        this.runner.withPropertyValues("kvstore.tcp.port=0").run((master) -> {
             assertThat(master).hasSingleBean(KVStore.class);
+            int port = masterPort(master);
             ManagedKVStore store = master.getBean(ManagedKVStore.class);
             assertThat(store.delegate()).isInstanceOf(TcpKVStore.class);
             assertThat(store.backend()).isEqualTo("tcp");
@@ -62,10 +61,10 @@ class KVStoreAutoConfigurationTests {
 
     @Test
     void theServerLimitsFromPropertiesHoldOnTheMasterAndEveryClientBeforeSending() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.tcp.server.max-value-size=16B")
+        this.runner.withPropertyValues("kvstore.tcp.port=0", "kvstore.tcp.server.max-value-size=16B")
             .run((context) -> {
                 assertValueLimitIs16Bytes(context);
+                int port = masterPort(context);
                 this.runner
                     .withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1",
                             "kvstore.tcp.server.max-value-size=16B")
@@ -88,7 +87,7 @@ class KVStoreAutoConfigurationTests {
         assertThatExceptionOfType(KVStoreLimitException.class)
             .isThrownBy(() -> store.setBytes("too-big", new byte[17]))
             .withMessageContaining("kvstore.tcp.server.max-value-size");
-        int port = ((TcpKVStore) context.getBean(ManagedKVStore.class).delegate()).port();
+        int port = masterPort(context);
         try (TcpStoreClient raw = TcpStoreClient.connect("127.0.0.1", port, Duration.ofSeconds(10))) {
             raw.set("/raw-too-big", new byte[17]);
             // SET has no reply: the server's refusal shows as the connection it closed.
@@ -100,8 +99,8 @@ class KVStoreAutoConfigurationTests {
 
     @Test
     void aClientDetectsTheMastersProtocolAndAWrongExplicitOneFailsStartupNamingTheProperty() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port).run((master) -> {
+        this.runner.withPropertyValues("kvstore.tcp.port=0").run((master) -> {
+            int port = masterPort(master);
             this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1").run((client) -> {
                 TcpKVStore store = (TcpKVStore) client.getBean(ManagedKVStore.class).delegate();
                 assertThat(store.protocol()).isEqualTo(ProtocolGeneration.MODERN);
@@ -121,17 +120,15 @@ class KVStoreAutoConfigurationTests {
 
     @Test
     void backendNameIsCaseInsensitive() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.backend=TCP", "kvstore.tcp.port=" + port)
+        this.runner.withPropertyValues("kvstore.backend=TCP", "kvstore.tcp.port=0")
             .run((context) -> assertThat(context.getBean(ManagedKVStore.class).backend()).isEqualTo("tcp"));
     }
 
     @Test
     void applicationKVStoreBeanWins() {
-        int port = FreePorts.pick();
         this.runner.withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.endpoints=http://127.0.0.1:1")
             .withBean("myStore", KVStore.class,
-                    () -> TcpKVStore.builder().port(port).master(true).namespace("mine").build())
+                    () -> TcpKVStore.builder().port(0).master(true).namespace("mine").build())
             .run((context) -> {
                 assertThat(context).hasNotFailed().hasSingleBean(KVStore.class).doesNotHaveBean(ManagedKVStore.class);
                 assertThat(context.getBean(KVStore.class).namespace()).isEqualTo("mine");
@@ -140,16 +137,14 @@ class KVStoreAutoConfigurationTests {
 
     @Test
     void builderCustomizersRunBeforeTheStoreConnects() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
+        this.runner.withPropertyValues("kvstore.tcp.port=0")
             .withUserConfiguration(CustomizerConfiguration.class)
             .run((context) -> assertThat(context.getBean(KVStore.class).namespace()).isEqualTo("customized"));
     }
 
     @Test
     void propertiesSetNamespaceAndComponent() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.namespace=job-7", "kvstore.component=rdzv")
+        this.runner.withPropertyValues("kvstore.tcp.port=0", "kvstore.namespace=job-7", "kvstore.component=rdzv")
             .run((context) -> {
                 KVStore store = context.getBean(KVStore.class);
                 assertThat(store.namespace()).isEqualTo("job-7");
@@ -159,9 +154,8 @@ class KVStoreAutoConfigurationTests {
 
     @Test
     void withoutJetcdTheTcpBackendStillWorks() {
-        int port = FreePorts.pick();
         this.runner.withClassLoader(new FilteredClassLoader("io.etcd.jetcd"))
-            .withPropertyValues("kvstore.tcp.port=" + port)
+            .withPropertyValues("kvstore.tcp.port=0")
             .run((context) -> assertThat(context.getBean(ManagedKVStore.class).backend()).isEqualTo("tcp"));
     }
 
@@ -178,15 +172,23 @@ class KVStoreAutoConfigurationTests {
 
     @Test
     void storeIsClosedWhenTheContextShutsDown() {
-        int port = FreePorts.pick();
         AtomicReference<ManagedKVStore> store = new AtomicReference<>();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
-            .run((context) -> store.set(context.getBean(ManagedKVStore.class)));
+        int[] port = new int[1];
+        this.runner.withPropertyValues("kvstore.tcp.port=0").run((context) -> {
+            store.set(context.getBean(ManagedKVStore.class));
+            store.get().awaitStarted();
+            port[0] = masterPort(context);
+        });
         assertThatIllegalStateException().isThrownBy(() -> store.get().exists("anything"))
             .withMessageContaining("closed");
         // The master released its port: a new master can bind it.
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port[0])
             .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    /** The port the master of the context's store bound (its {@code kvstore.tcp.port} is 0). */
+    private static int masterPort(ApplicationContext context) {
+        return ((TcpKVStore) context.getBean(ManagedKVStore.class).delegate()).port();
     }
 
     @Test

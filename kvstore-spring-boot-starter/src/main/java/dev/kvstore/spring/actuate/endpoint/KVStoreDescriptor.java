@@ -17,10 +17,48 @@ import org.jspecify.annotations.Nullable;
  * @param etcd the etcd cluster's state; {@code null} unless the backend is etcd
  * @param error why the backend could not be described (e.g. not connected yet, or the call timed out);
  *     {@code null} if it was
+ * @param waits this process's waits and barriers in progress through the store bean (at most 1000), longest first,
+ *     on every backend
+ * @param recipes what this process holds through the recipes (locks, leases), over all its stores
  */
 public record KVStoreDescriptor(String backend, String namespace, String component, String endpoint, String takenAt,
         boolean valuesShown, @Nullable MasterDescriptor master, @Nullable EtcdDescriptor etcd,
-        @Nullable String error) {
+        @Nullable String error, List<ProcessWaitDescriptor> waits, RecipesDescriptor recipes) {
+
+    /**
+     * A description without this process's waits and recipes.
+     * @deprecated use the canonical constructor
+     */
+    @Deprecated(since = "0.1.0")
+    public KVStoreDescriptor(String backend, String namespace, String component, String endpoint, String takenAt,
+            boolean valuesShown, @Nullable MasterDescriptor master, @Nullable EtcdDescriptor etcd,
+            @Nullable String error) {
+        this(backend, namespace, component, endpoint, takenAt, valuesShown, master, etcd, error, List.of(),
+                new RecipesDescriptor(0, 0));
+    }
+
+    /**
+     * A wait or barrier of this process in progress.
+     *
+     * @param operation the operation, e.g. {@code waitForKey} or {@code barrier}
+     * @param component the component of the store or view that waits
+     * @param key the key, key pattern or barrier name waited for
+     * @param thread the waiting thread's name
+     * @param since when it started
+     * @param ageMillis how long it has waited
+     */
+    public record ProcessWaitDescriptor(String operation, String component, String key, String thread, String since,
+            long ageMillis) {
+    }
+
+    /**
+     * What this process holds through the recipes.
+     *
+     * @param heldLocks locks held (a re-entrant lock counts once)
+     * @param liveLeases etcd leases kept alive
+     */
+    public record RecipesDescriptor(int heldLocks, int liveLeases) {
+    }
 
     /**
      * An embedded TCPStore master.
@@ -99,8 +137,37 @@ public record KVStoreDescriptor(String backend, String namespace, String compone
      * @param revision the cluster's revision
      * @param keys a page of the keys under the namespace, in byte order, relative to the namespace
      * @param nextKeysAfter pass as {@code after} for the next page; {@code null} on the last page
+     * @param clusterMembers the cluster's members from a member-list call
+     * @param watches the key prefixes this process's store watches ({@code KVStore.watch}), relative to the
+     *     namespace
      */
     public record EtcdDescriptor(List<String> members, String answeredBy, String memberId, String leaderId,
-            String version, long revision, List<KeyDescriptor> keys, @Nullable String nextKeysAfter) {
+            String version, long revision, List<KeyDescriptor> keys, @Nullable String nextKeysAfter,
+            List<MemberDescriptor> clusterMembers, List<String> watches) {
+
+        /**
+         * A description without the member list and watches.
+         * @deprecated use the canonical constructor
+         */
+        @Deprecated(since = "0.1.0")
+        public EtcdDescriptor(List<String> members, String answeredBy, String memberId, String leaderId,
+                String version, long revision, List<KeyDescriptor> keys, @Nullable String nextKeysAfter) {
+            this(members, answeredBy, memberId, leaderId, version, revision, keys, nextKeysAfter, List.of(),
+                    List.of());
+        }
+    }
+
+    /**
+     * A member of the etcd cluster.
+     *
+     * @param id its id (hexadecimal, as etcdctl prints it)
+     * @param name its name; empty while a new member has not started
+     * @param peerUrls where the other members reach it
+     * @param clientUrls where clients reach it
+     * @param learner whether it is a non-voting learner
+     * @param leader whether it is the leader, as the member that answered the status request knows
+     */
+    public record MemberDescriptor(String id, String name, List<String> peerUrls, List<String> clientUrls,
+            boolean learner, boolean leader) {
     }
 }

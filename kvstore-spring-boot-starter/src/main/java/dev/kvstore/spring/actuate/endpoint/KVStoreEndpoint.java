@@ -4,12 +4,16 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.etcd.EtcdClusterStatus;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.etcd.EtcdKeyPage;
+import dev.kvstore.recipes.RecipeGauges;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.ClientDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.EtcdDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.KeyDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.MasterDescriptor;
+import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.MemberDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.MissingKeyDescriptor;
+import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.ProcessWaitDescriptor;
+import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.RecipesDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.WaitDescriptor;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.server.ServerSnapshot;
@@ -32,7 +36,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * The {@code kvstore} actuator endpoint ({@code GET /actuator/kvstore}): what the store of this process can tell about
  * the job. For an embedded TCPStore master: its clients and their pending waits, the keys clients wait for that nobody
  * has set, the {@code init/} registrations against the world size, a page of the keys and the bytes stored. For etcd:
- * the cluster's status and a page of the keys under the namespace.
+ * the cluster's status, its members and a page of the keys under the namespace, and this process's watches. On every
+ * backend: this process's waits in progress through the store bean, and the locks and leases it holds.
  *
  * <p>The store is looked up on every request (it may be started after this endpoint is created). Every backend call
  * is bounded by {@code timeout}; a failure is reported in the answer's {@code error}, never as an exception. Values
@@ -91,7 +96,7 @@ public class KVStoreEndpoint {
         KVStore current = this.store.get();
         if (current == null) {
             return new KVStoreDescriptor("none", "", "", "", now, valuesShown, null, null,
-                    "no KVStore bean is available (yet)");
+                    "no KVStore bean is available (yet)", List.of(), recipes());
         }
         String endpoint = (current instanceof ManagedKVStore managed) ? managed.endpoint() : current.toString();
         String backend = (current instanceof ManagedKVStore managed) ? managed.backend()
@@ -123,7 +128,22 @@ public class KVStoreEndpoint {
             error = ex.getClass().getSimpleName() + ": " + ex.getMessage();
         }
         return new KVStoreDescriptor(backend, current.namespace(), current.component(), endpoint, now, valuesShown,
-                master, etcd, error);
+                master, etcd, error, processWaits(current), recipes());
+    }
+
+    /** This process's waits through the store bean: only a managed store tracks them. */
+    private static List<ProcessWaitDescriptor> processWaits(KVStore store) {
+        if (!(store instanceof ManagedKVStore managed)) {
+            return List.of();
+        }
+        return managed.pendingWaits().list(MAX_CLIENTS).stream()
+                .map((wait) -> new ProcessWaitDescriptor(wait.operation().tagValue(), wait.component(), wait.key(),
+                        wait.thread(), wait.since().toString(), wait.age().toMillis()))
+                .toList();
+    }
+
+    private static RecipesDescriptor recipes() {
+        return new RecipesDescriptor(RecipeGauges.heldLocks(), RecipeGauges.liveLeases());
     }
 
     private MasterDescriptor master(TcpStoreServer server, int keys, @Nullable String after, boolean valuesShown) {
@@ -160,8 +180,20 @@ public class KVStoreEndpoint {
                     .toList();
             next = keyPage.nextAfter();
         }
+        List<MemberDescriptor> members = store.members(this.timeout).stream()
+                .limit(MAX_CLIENTS)
+                .map((member) -> new MemberDescriptor(Long.toHexString(member.id()), member.name(), member.peerUrls(),
+                        member.clientUrls(), member.learner(), member.id() == status.leaderId()))
+                .toList();
+        String namespacePrefix = store.namespace() + "/";
+        List<String> watches = store.watchedPrefixes().stream()
+                .limit(MAX_CLIENTS)
+                .map((prefix) -> prefix.startsWith(namespacePrefix) ? prefix.substring(namespacePrefix.length())
+                        : prefix)
+                .toList();
         return new EtcdDescriptor(store.endpoints(), status.endpoint(), Long.toHexString(status.memberId()),
-                Long.toHexString(status.leaderId()), status.version(), status.revision(), page, next);
+                Long.toHexString(status.leaderId()), status.version(), status.revision(), page, next, members,
+                watches);
     }
 
 }

@@ -2,7 +2,6 @@ package dev.kvstore.spring.autoconfigure.metrics;
 
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.api.KVStore;
-import dev.kvstore.spring.metrics.KVStoreMetrics;
 import dev.kvstore.spring.metrics.KVStoreRecipeMetrics;
 import dev.kvstore.spring.metrics.KVStoreServerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,10 +15,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * {@link EnableAutoConfiguration Auto-configuration} of {@link KVStoreMetrics}: timers of the auto-configured
- * store's operations and waits, and counters of its timeouts, when a {@link MeterRegistry} bean exists;
- * {@link KVStoreServerMetrics} of an embedded TCPStore master; and {@link KVStoreRecipeMetrics}: gauges of held locks
- * and live leases.
+ * {@link EnableAutoConfiguration Auto-configuration} of the meters of the store when a {@link MeterRegistry} bean
+ * exists: {@link KVStoreServerMetrics} of an embedded TCPStore master, and {@link KVStoreRecipeMetrics}, gauges of
+ * held locks and live leases. (The timers of the store's operations come from its Observations, see
+ * {@code KVStoreObservationAutoConfiguration}.)
  */
 @AutoConfiguration(before = KVStoreAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
@@ -28,12 +27,6 @@ import org.springframework.context.annotation.Bean;
 public final class KVStoreMetricsAutoConfiguration {
 
     KVStoreMetricsAutoConfiguration() {
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    KVStoreMetrics kvStoreMetrics(MeterRegistry meterRegistry) {
-        return new KVStoreMetrics(meterRegistry);
     }
 
     @Bean

@@ -1,14 +1,18 @@
 package dev.kvstore.spring.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.EtcdDescriptor;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.RequiresEtcd;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -57,8 +61,34 @@ class KVStoreEndpointEtcdTests {
                 assertThat(second.keys()).extracting(KVStoreDescriptor.KeyDescriptor::name)
                     .containsExactly("app/c", "other/z");
                 assertThat(second.nextKeysAfter()).isNull();
+
+                assertThat(etcd.clusterMembers()).singleElement().satisfies((member) -> {
+                    assertThat(member.clientUrls()).contains(server.endpoint());
+                    assertThat(member.leader()).isTrue();
+                    assertThat(member.id()).isEqualTo(etcd.memberId());
+                    assertThat(member.learner()).isFalse();
+                });
+                assertThat(etcd.watches()).isEmpty();
+                try (KVWatch watch = store.watch("rank/", new IgnoringListener())) {
+                    assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).etcd().watches())
+                        .containsExactly("app/rank/");
+                }
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                        () -> assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).etcd().watches()).isEmpty());
             });
         }
+    }
+
+    private static final class IgnoringListener implements KVWatch.Listener {
+
+        @Override
+        public void onReset(Map<String, byte[]> state, long revision, String reason) {
+        }
+
+        @Override
+        public void onChanges(List<KVWatch.Change> changes) {
+        }
+
     }
 
     @Test

@@ -12,6 +12,9 @@ import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.security.Principal;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -98,6 +101,30 @@ class KVStoreEndpointTcpTests {
                 assertThat(after.missing()).isEmpty();
                 assertThat(after.pendingWaitCount()).isZero();
             });
+        });
+    }
+
+    @Test
+    void showsThisProcesssPendingWaitsWithKeyAndAgeUntilTheyReturn() {
+        this.runner.run((context) -> {
+            KVStore store = context.getBean(KVStore.class);
+            KVStoreEndpoint endpoint = context.getBean(KVStoreEndpoint.class);
+            CompletableFuture<byte[]> waiting = CompletableFuture
+                .supplyAsync(() -> store.withComponent("rdzv").waitForKey("late", Duration.ofSeconds(60)));
+            await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).waits()).singleElement()
+                    .satisfies((wait) -> {
+                        assertThat(wait.operation()).isEqualTo("waitForKey");
+                        assertThat(wait.component()).isEqualTo("rdzv");
+                        assertThat(wait.key()).isEqualTo("late");
+                        assertThat(wait.thread()).isNotBlank();
+                        assertThat(Instant.parse(wait.since())).isBeforeOrEqualTo(Instant.now());
+                        assertThat(wait.ageMillis()).isNotNegative();
+                    }));
+            assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).recipes().heldLocks()).isNotNegative();
+            store.withComponent("rdzv").set("late", "now");
+            assertThat(waiting.get(20, TimeUnit.SECONDS)).isEqualTo("now".getBytes());
+            assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).waits()).as("gone once returned").isEmpty();
         });
     }
 

@@ -6,7 +6,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
 import dev.kvstore.spring.health.KVStoreHealthIndicator;
-import dev.kvstore.testing.FreePorts;
+import dev.kvstore.tcp.TcpKVStore;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Properties;
@@ -28,11 +28,11 @@ class KVStoreHealthContributorAutoConfigurationTests {
 
     @Test
     void indicatorReportsUpWithDetailsOfTheStore() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.namespace=job-1").run((context) -> {
+        this.runner.withPropertyValues("kvstore.tcp.port=0", "kvstore.namespace=job-1").run((context) -> {
             assertThat(context).hasSingleBean(KVStoreHealthIndicator.class);
             HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
             context.getBean(ManagedKVStore.class).awaitStarted();
+            int port = ((TcpKVStore) context.getBean(ManagedKVStore.class).delegate()).port();
             Health health = indicator.health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("backend", "tcp")
@@ -45,8 +45,7 @@ class KVStoreHealthContributorAutoConfigurationTests {
 
     @Test
     void toggleSwitchesTheIndicatorOff() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port, "management.health.kvstore.enabled=false")
+        this.runner.withPropertyValues("kvstore.tcp.port=0", "management.health.kvstore.enabled=false")
             .run((context) -> assertThat(context).hasSingleBean(KVStore.class)
                 .doesNotHaveBean(KVStoreHealthIndicator.class)
                 .doesNotHaveBean("kvstoreHealthContributor"));
@@ -54,19 +53,17 @@ class KVStoreHealthContributorAutoConfigurationTests {
 
     @Test
     void defaultsToggleSwitchesTheIndicatorOffToo() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port, "management.health.defaults.enabled=false")
+        this.runner.withPropertyValues("kvstore.tcp.port=0", "management.health.defaults.enabled=false")
             .run((context) -> assertThat(context).doesNotHaveBean("kvstoreHealthContributor"));
     }
 
     @Test
     void withoutSpringBootHealthOnTheClasspathThereIsNoIndicatorButAStore() {
-        int port = FreePorts.pick();
         new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(KVStoreAutoConfiguration.class,
                     KVStoreHealthContributorAutoConfiguration.class))
             .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
-            .withPropertyValues("kvstore.tcp.port=" + port)
+            .withPropertyValues("kvstore.tcp.port=0")
             .run((context) -> assertThat(context).hasNotFailed()
                 .hasSingleBean(KVStore.class)
                 .doesNotHaveBean("kvstoreHealthContributor"));
@@ -85,8 +82,7 @@ class KVStoreHealthContributorAutoConfigurationTests {
 
     @Test
     void timeoutIsConfigurable() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port, "management.health.kvstore.timeout=750ms")
+        this.runner.withPropertyValues("kvstore.tcp.port=0", "management.health.kvstore.timeout=750ms")
             .run((context) -> assertThat(context.getBean(KVStoreHealthIndicatorProperties.class).getTimeout())
                 .isEqualTo(Duration.ofMillis(750)));
     }

@@ -1,22 +1,21 @@
 package dev.kvstore.spring.autoconfigure.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
-import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
-import dev.kvstore.spring.metrics.KVStoreMetrics;
+import dev.kvstore.spring.metrics.KVStoreRecipeMetrics;
 import dev.kvstore.spring.metrics.KVStoreServerMetrics;
 import dev.kvstore.tcp.TcpKVStore;
-import dev.kvstore.testing.FreePorts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -28,39 +27,6 @@ class KVStoreMetricsAutoConfigurationTests {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(
                 AutoConfigurations.of(KVStoreMetricsAutoConfiguration.class, KVStoreAutoConfiguration.class));
-
-    @Test
-    void operationsWaitsAndTimeoutsAreRecordedWhenAMeterRegistryExists() {
-        int port = FreePorts.pick();
-        this.runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-            .withPropertyValues("kvstore.tcp.port=" + port)
-            .run((context) -> {
-                assertThat(context).hasSingleBean(KVStoreMetrics.class);
-                KVStore store = context.getBean(KVStore.class);
-                MeterRegistry registry = context.getBean(MeterRegistry.class);
-                store.set("a", "1");
-                store.set("b", "2");
-                assertThat(store.get("a")).contains("1");
-                assertThat(store.waitForKey("b", Duration.ofSeconds(10))).isEqualTo("2".getBytes());
-                assertThatExceptionOfType(KVStoreTimeoutException.class)
-                    .isThrownBy(() -> store.waitForKey("never-set", Duration.ofMillis(200)));
-
-                assertThat(registry.get(KVStoreMetrics.OPERATIONS)
-                    .tags("backend", "tcp", "operation", "set", "outcome", "success").timer().count()).isEqualTo(2);
-                assertThat(registry.get(KVStoreMetrics.OPERATIONS)
-                    .tags("operation", "get", "outcome", "success").timer().count()).isEqualTo(1);
-                assertThat(registry.get(KVStoreMetrics.WAITS)
-                    .tags("operation", "waitForKey", "outcome", "success").timer().count()).isEqualTo(1);
-                assertThat(registry.get(KVStoreMetrics.WAITS)
-                    .tags("operation", "waitForKey", "outcome", "timeout").timer().count()).isEqualTo(1);
-                assertThat(registry.get(KVStoreMetrics.TIMEOUTS)
-                    .tags("backend", "tcp", "operation", "waitForKey").counter().count()).isEqualTo(1.0);
-                // A component view reports to the same meters.
-                store.withComponent("other").set("c", "3");
-                assertThat(registry.get(KVStoreMetrics.OPERATIONS)
-                    .tags("operation", "set", "outcome", "success").timer().count()).isEqualTo(3);
-            });
-    }
 
     @Test
     void anEmbeddedMasterExportsWhetherItServesItsRestartsAndRefusals() {
@@ -87,20 +53,61 @@ class KVStoreMetricsAutoConfigurationTests {
     }
 
     @Test
+    void anEmbeddedMasterExportsItsConnectionsKeysBytesAndPendingWaits() throws Exception {
+        this.runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+            .withPropertyValues("kvstore.tcp.port=0", "kvstore.namespace=gauges")
+            .run((context) -> {
+                TcpKVStore master = (TcpKVStore) context.getBean(ManagedKVStore.class).delegate();
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(registry.find(KVStoreServerMetrics.KEYS).gauge()).isNotNull());
+                double connections = gauge(registry, KVStoreServerMetrics.CONNECTIONS);
+                double keys = gauge(registry, KVStoreServerMetrics.KEYS);
+                double bytes = gauge(registry, KVStoreServerMetrics.STORED_BYTES);
+                assertThat(gauge(registry, KVStoreServerMetrics.PENDING_WAITS)).isZero();
+                try (TcpKVStore worker = TcpKVStore.builder()
+                    .port(master.port())
+                    .master(false)
+                    .namespace("gauges")
+                    .build()) {
+                    worker.set("a", "12345");
+                    worker.set("b", "678");
+                    CompletableFuture<byte[]> waiting = CompletableFuture
+                        .supplyAsync(() -> worker.withComponent("w").waitForKey("late", Duration.ofSeconds(60)));
+                    await().atMost(Duration.ofSeconds(20)).untilAsserted(
+                            () -> assertThat(gauge(registry, KVStoreServerMetrics.PENDING_WAITS)).isEqualTo(1.0));
+                    assertThat(gauge(registry, KVStoreServerMetrics.CONNECTIONS)).isGreaterThan(connections);
+                    assertThat(gauge(registry, KVStoreServerMetrics.KEYS)).isEqualTo(keys + 2);
+                    assertThat(gauge(registry, KVStoreServerMetrics.STORED_BYTES)).as("keys and values")
+                        .isGreaterThanOrEqualTo(bytes + "a".length() + 5 + "b".length() + 3);
+                    master.withComponent("w").set("late", "now");
+                    assertThat(waiting.get(20, TimeUnit.SECONDS)).isEqualTo("now".getBytes());
+                    await().atMost(Duration.ofSeconds(20)).untilAsserted(
+                            () -> assertThat(gauge(registry, KVStoreServerMetrics.PENDING_WAITS)).isZero());
+                }
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                        gauge(registry, KVStoreServerMetrics.CONNECTIONS)).isEqualTo(connections));
+            });
+    }
+
+    private static double gauge(MeterRegistry registry, String name) {
+        return registry.get(name).gauge().value();
+    }
+
+    @Test
     void noMetricsWithoutAMeterRegistryBean() {
-        int port = FreePorts.pick();
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
-            .run((context) -> assertThat(context).hasSingleBean(KVStore.class).doesNotHaveBean(KVStoreMetrics.class));
+        this.runner.withPropertyValues("kvstore.tcp.port=0")
+            .run((context) -> assertThat(context).hasSingleBean(KVStore.class)
+                .doesNotHaveBean(KVStoreRecipeMetrics.class));
     }
 
     @Test
     void noMetricsWithoutMicrometerOnTheClasspath() {
-        int port = FreePorts.pick();
         this.runner.withClassLoader(new FilteredClassLoader("io.micrometer"))
-            .withPropertyValues("kvstore.tcp.port=" + port)
+            .withPropertyValues("kvstore.tcp.port=0")
             .run((context) -> assertThat(context).hasNotFailed()
                 .hasSingleBean(KVStore.class)
-                .doesNotHaveBean(KVStoreMetrics.class));
+                .doesNotHaveBean(KVStoreRecipeMetrics.class));
     }
 
 }

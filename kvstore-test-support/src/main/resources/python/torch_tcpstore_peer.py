@@ -1,9 +1,9 @@
 """A real PyTorch TCPStore peer for the Java client's tests.
 
-Usage: client_torch_peer.py ROLE HOST PORT WORLD_SIZE [WAIT_FOR_WORKERS]
+Usage: torch_tcpstore_peer.py ROLE HOST PORT WORLD_SIZE [WAIT_FOR_WORKERS]
   ROLE master|worker; WORLD_SIZE an int or "none"; WAIT_FOR_WORKERS 1|0 (default 0 for a master, 1 for a worker).
 
-Prints "READY" once the torch.distributed.TCPStore is constructed, then runs commands read from stdin, one per line,
+Prints "PORT <port>" (the port a master on PORT 0 bound) and "READY" once the torch.distributed.TCPStore is constructed, then runs commands read from stdin, one per line,
 answering each with one line "R <result>" (values in hex, so any bytes pass):
   set KEY HEX | get KEY | add KEY N | compare_set KEY HEX_EXPECTED HEX_DESIRED | delete KEY | num_keys
   wait KEY TIMEOUT_MS | exit
@@ -26,6 +26,7 @@ def main():
     wait_for_workers = (sys.argv[5] == "1") if len(sys.argv) > 5 else not is_master
     store = dist.TCPStore(host, port, world_size, is_master, datetime.timedelta(seconds=60),
                           wait_for_workers=wait_for_workers)
+    print("PORT", store.port, flush=True)
     print("READY", flush=True)
     for line in sys.stdin:
         parts = line.split()

@@ -1,0 +1,92 @@
+package dev.kvstore.benchmarks;
+
+import static dev.kvstore.benchmarks.BenchmarkRun.LOAD_TIMEOUT;
+import static dev.kvstore.benchmarks.Report.fmt1;
+import static dev.kvstore.benchmarks.Report.fmt2;
+import static dev.kvstore.benchmarks.Report.ops;
+
+import dev.kvstore.testing.EtcdServer;
+import java.util.List;
+
+/** etcd: {@code EtcdKVStore} vs python-etcd3 against one local etcd: latency, throughput, wait wake-ups. */
+final class EtcdSuite implements Suite {
+
+    private static final String MET = "met (< 5 ms)";
+    private static final String MISSED = "**missed** (≥ 5 ms)";
+
+    @Override
+    public String name() {
+        return "etcd";
+    }
+
+    @Override
+    public void run(BenchmarkRun run) throws Exception {
+        boolean quick = run.quick();
+        double warmup = run.options().warmup();
+        double seconds = run.options().seconds();
+        Report report = run.report();
+        try (EtcdServer etcd = EtcdServer.start()) {
+            String endpoint = etcd.endpoint();
+            int port = etcd.member().clientPort();
+            int n = quick ? 300 : 2000;
+            Table table = new Table("Measure", "EtcdKVStore (Java)", "python-etcd3", "Java/Python", "Target");
+            for (String op : List.of("set", "get")) {
+                BenchmarkRun.progress("etcd sequential " + op);
+                Stats java = JavaEtcdLoad.latency(endpoint, op, n, warmup);
+                Json python = Peers.python("bench_etcd.py", LOAD_TIMEOUT, "latency", "127.0.0.1", port, op, n);
+                table.row("sequential " + op + " p50 (µs)", fmt1(java.p50Micros()), fmt1(python.number("p50_us")),
+                        fmt2(java.p50Micros() / python.number("p50_us")), "");
+                table.row("sequential " + op + " p99 (µs)", fmt1(java.p99Micros()), fmt1(python.number("p99_us")),
+                        fmt2(java.p99Micros() / python.number("p99_us")), "");
+            }
+            int threads = 16;
+            for (String op : List.of("set", "get")) {
+                BenchmarkRun.progress("etcd throughput " + op);
+                double java = JavaEtcdLoad.throughput(endpoint, op, threads, warmup, seconds);
+                Json python = Peers.python("bench_etcd.py", LOAD_TIMEOUT, "throughput", "127.0.0.1", port, op,
+                        threads, warmup, seconds);
+                double py = python.number("ops") / python.number("seconds");
+                table.row(op + " throughput, " + threads + " threads (ops/s)", ops(java), ops(py), fmt2(java / py),
+                        "");
+            }
+            int wakes = quick ? 20 : 100;
+            BenchmarkRun.progress("etcd waitForKey wake-up");
+            Stats java = JavaEtcdLoad.wake(endpoint, wakes);
+            Json python = Peers.python("bench_etcd.py", LOAD_TIMEOUT, "wake", "127.0.0.1", port, wakes);
+            String verdict = java.p50Micros() < 5000 ? MET : MISSED;
+            report.noteMiss(verdict, "etcd waitForKey wake-up p50 " + fmt2(java.p50Micros() / 1000) + " ms");
+            table.row("waitForKey wake-up p50 (µs)", fmt1(java.p50Micros()), fmt1(python.number("p50_us")),
+                    fmt2(java.p50Micros() / python.number("p50_us")), verdict);
+            table.row("waitForKey wake-up p99 (µs)", fmt1(java.p99Micros()), fmt1(python.number("p99_us")),
+                    fmt2(java.p99Micros() / python.number("p99_us")), "");
+            boolean allMet = verdict.startsWith("met");
+            for (int ranks : new int[] {64, 512}) {
+                int rounds = quick ? (ranks > 64 ? 2 : 5) : (ranks > 64 ? 8 : 20);
+                BenchmarkRun.progress("etcd waitForKeys " + ranks + " ranks");
+                Stats keys = JavaEtcdLoad.wakeKeys(endpoint, ranks, rounds);
+                Json py = Peers.python("bench_etcd.py", LOAD_TIMEOUT, "wakekeys", "127.0.0.1", port, ranks, rounds);
+                String v = keys.p50Micros() < 5000 ? MET : MISSED;
+                report.noteMiss(v, "etcd waitForKeys(" + ranks + ") wake-up p50 " + fmt2(keys.p50Micros() / 1000)
+                        + " ms");
+                allMet &= v.startsWith("met");
+                table.row("waitForKeys " + ranks + " ranks: wake-up after last set p50 (µs)", fmt1(keys.p50Micros()),
+                        fmt1(py.number("p50_us")), fmt2(keys.p50Micros() / py.number("p50_us")), v);
+                table.row("waitForKeys " + ranks + " ranks: wake-up after last set p99 (µs)", fmt1(keys.p99Micros()),
+                        fmt1(py.number("p99_us")), fmt2(keys.p99Micros() / py.number("p99_us")), "");
+                table.row("waitForKeys " + ranks + " ranks: round p50 (ms)", fmt1(keys.opsPerSecond()),
+                        fmt1(py.number("round_p50_ms")), fmt2(keys.opsPerSecond() / py.number("round_p50_ms")), "");
+            }
+            report.section("etcd: `EtcdKVStore` vs python-etcd3 (same local etcd " + Machine.etcdVersion() + ")",
+                    "Sequential latency over " + n + " operations of one client; throughput of " + threads
+                    + " threads sharing one client for " + seconds + " s. Wake-up: a waiter blocks in "
+                    + "`waitForKey` (Python: the reference's pattern, watch then read), another client sets the key; "
+                    + "the sample is from the start of that set to the waiter's return (" + wakes + " samples). "
+                    + "waitForKeys: one waiter waits for `rank:*` = \"1\" on N keys that one client sets in turn; "
+                    + "wake-up is measured from the start of the last rank's set, the round from the first set. "
+                    + "For latencies and times Java/Python below 1 means Java is faster; for throughput above 1.",
+                    table);
+            report.target("etcd wake-up latency p50 < 5 ms on loopback (waitForKey and waitForKeys): "
+                    + (allMet ? "met" : "**missed**"));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.kvstore.tcp;
+
+import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KeyPage;
+import dev.kvstore.tcp.protocol.Command;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lists the keys of a TCPStore master (LIST_KEYS: the Java master and PyTorch 2.10+, with the MODERN protocol) for a
+ * {@link TcpKVStore}: pages of a component's keys, and the deletion of a namespace's keys at {@code close(true)}.
+ */
+final class TcpKeyLister {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpKVStore.class);
+    private static final String UNSUPPORTED = "TCPStore cannot list keys here: LIST_KEYS needs a master that has it "
+            + "(the Java TcpStoreServer or PyTorch 2.10+) and the MODERN protocol";
+
+    private final TcpConnectionPool pool;
+    private final ProtocolGeneration spoken;
+    private final String master;
+
+    /**
+     * @param spoken the generation the pool's connections speak
+     * @param master {@code host:port} of the master, for messages
+     */
+    TcpKeyLister(TcpConnectionPool pool, ProtocolGeneration spoken, String master) {
+        this.pool = pool;
+        this.spoken = spoken;
+        this.master = master;
+    }
+
+    /**
+     * Streams LIST_KEYS through a bounded {@link KeyPage.Collector}. An older master drops the connection on the
+     * unknown opcode; that is told apart from a lost master by asking it for its key count on a new connection.
+     *
+     * @param componentPrefix the store's {@code namespace/component/}; page entries are relative to it
+     * @param prefix the keys wanted, relative to the component
+     * @throws UnsupportedOperationException if the protocol or the master has no LIST_KEYS
+     */
+    KeyPage page(String componentPrefix, String prefix, String continueAfter, int limit) {
+        if (!spoken.wire().supports(Command.LIST_KEYS)) {
+            throw new UnsupportedOperationException(UNSUPPORTED + "; this store speaks " + spoken);
+        }
+        String wirePrefix = TcpStoreClient.wireKey(componentPrefix) + prefix;
+        int relativeStart = wirePrefix.length() - prefix.length();
+        KeyPage.Collector page = new KeyPage.Collector(continueAfter, limit);
+        try {
+            pool.withConnection(client -> {
+                client.streamWireKeys(wire -> {
+                    if (wire.startsWith(wirePrefix)) {
+                        page.offer(wire.substring(relativeStart));
+                    }
+                });
+                return null;
+            });
+        } catch (KVStoreConnectionException e) {
+            try {
+                pool.withConnection(TcpStoreClient::numKeys);
+            } catch (RuntimeException stillDown) {
+                throw e; // the master is gone, not just missing LIST_KEYS
+            }
+            throw new UnsupportedOperationException(UNSUPPORTED + "; the master at " + master
+                    + " closed the connection on LIST_KEYS (PyTorch before 2.10)", e);
+        }
+        return page.page();
+    }
+
+    /**
+     * Deletes the keys under the namespace where the master can list them; otherwise logs at INFO why they stay.
+     *
+     * @param namespacePrefix {@code namespace/}
+     * @param where what becomes of keys left behind, for the log line
+     */
+    void deleteNamespace(String namespace, String namespacePrefix, String where) {
+        if (!spoken.wire().supports(Command.LIST_KEYS)) {
+            log.info("TCPStore cannot enumerate keys with the {} protocol: the keys of namespace '{}' were not "
+                    + "deleted.{}", spoken, namespace, where);
+            return;
+        }
+        try (ConnectionLease lease = new ConnectionLease(() -> pool)) {
+            int deleted = 0;
+            for (String key : lease.client().listKeys()) {
+                if (key.startsWith(namespacePrefix) && lease.client().deleteKey(key)) {
+                    deleted++;
+                }
+            }
+            log.debug("Deleted {} keys of namespace '{}' from TCPStore {}", deleted, namespace, master);
+        } catch (KVStoreConnectionException e) {
+            log.info("The TCPStore master {} cannot list keys (LIST_KEYS needs PyTorch 2.10+ or the Java "
+                    + "server): the keys of namespace '{}' were not deleted.{}", master, namespace, where);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package dev.kvstore.tcp;
+
+import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyPattern;
+import dev.kvstore.tcp.protocol.Command;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The waits of a {@link TcpKVStore}. Waits for keys block on the server (WAIT), in slices so that progress is logged;
+ * only what the protocol cannot block on (a value changing, k of n keys) is polled, with {@link PollingBackoff}. Each
+ * wait holds its own {@link ConnectionLease}, so a long wait never delays other threads.
+ */
+final class TcpWaits {
+
+    private final Supplier<ConnectionLease> leases;
+    private final Supplier<ProtocolGeneration> spoken;
+    private final int maxKeysPerRequest;
+    private final Duration progressInterval;
+
+    /**
+     * @param leases a new lease of the store's connections per wait
+     * @param spoken the generation the connections speak (asked when a wait needs to know)
+     * @param maxKeysPerRequest most keys in one WAIT, CHECK or MULTI_GET
+     * @param progressInterval how often a long wait logs what it still misses
+     */
+    TcpWaits(Supplier<ConnectionLease> leases, Supplier<ProtocolGeneration> spoken, int maxKeysPerRequest,
+            Duration progressInterval) {
+        this.leases = leases;
+        this.spoken = spoken;
+        this.maxKeysPerRequest = maxKeysPerRequest;
+        this.progressInterval = progressInterval;
+    }
+
+    /** {@link dev.kvstore.api.KVStore#waitForKey}: WAIT, then GET; a key deleted in between is waited for again. */
+    byte[] waitForKey(String fullKey, Duration waitTimeout) {
+        long deadline = deadline(waitTimeout);
+        WaitProgress progress = progress("waitForKey '" + fullKey + "'", () -> "the key does not exist yet");
+        try (ConnectionLease lease = leases.get()) {
+            while (true) {
+                if (!awaitKeys(lease, List.of(TcpStoreClient.wireKey(fullKey)), deadline, progress)) {
+                    throw KVStoreTimeoutException.forKey(fullKey, waitTimeout);
+                }
+                Optional<byte[]> value = lease.readIfPresent(fullKey);
+                if (value.isPresent()) {
+                    return value.get();
+                }
+                // Deleted between WAIT and GET: wait again within the same deadline.
+            }
+        }
+    }
+
+    /** {@link dev.kvstore.api.KVStore#waitForValue}: WAIT for the key, then poll its value with backoff. */
+    byte[] waitForValue(String fullKey, byte[] expected, Duration waitTimeout) {
+        long deadline = deadline(waitTimeout);
+        PollingBackoff backoff = new PollingBackoff();
+        byte[][] last = {null};
+        WaitProgress progress = progress(
+                "waitForValue '" + fullKey + "' = '" + TcpStoreClient.printable(expected) + "'",
+                () -> last[0] == null ? "the key does not exist"
+                        : "it holds '" + TcpStoreClient.printable(last[0]) + "'");
+        try (ConnectionLease lease = leases.get()) {
+            while (true) {
+                if (!awaitKeys(lease, List.of(TcpStoreClient.wireKey(fullKey)), deadline, progress)) {
+                    throw KVStoreTimeoutException.forValue(fullKey, expected, null, waitTimeout);
+                }
+                byte[] value = lease.readIfPresent(fullKey).orElse(null);
+                if (value != null && Arrays.equals(value, expected)) {
+                    return value;
+                }
+                if (!Arrays.equals(value, last[0])) {
+                    backoff.reset();
+                }
+                last[0] = value;
+                if (System.nanoTime() - deadline >= 0) {
+                    throw KVStoreTimeoutException.forValue(fullKey, expected, value, waitTimeout);
+                }
+                progress.maybeLog();
+                // TCPStore cannot block on a value change: poll, backing off while nothing changes.
+                backoff.sleep(deadline);
+            }
+        }
+    }
+
+    /**
+     * {@link dev.kvstore.api.KVStore#waitForKeys}: TCPStore cannot list keys, so the caller names the candidates.
+     * When every candidate is needed the server blocks (WAIT); otherwise the candidates are polled with backoff.
+     */
+    List<String> waitForKeys(KeyLayout keyLayout, KeyPattern pattern, int expectedCount, byte @Nullable [] value,
+            Duration waitTimeout, @Nullable List<String> candidateKeys) {
+        if (candidateKeys == null) {
+            throw new IllegalArgumentException("TCPStore cannot list keys: waitForKeys needs candidateKeys, the keys "
+                    + "that may match '" + pattern + "' (for example one per rank)");
+        }
+        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(candidateKeys));
+        if (candidates.size() < expectedCount) {
+            throw new IllegalArgumentException("waitForKeys expects " + expectedCount + " keys matching '" + pattern
+                    + "' but only " + candidates.size() + " candidate keys match it: " + candidates);
+        }
+        List<String> fullKeys = candidates.stream().map(keyLayout::fullKey).toList();
+        List<String> wireKeys = fullKeys.stream().map(TcpStoreClient::wireKey).toList();
+        boolean allNeeded = expectedCount == candidates.size();
+        long deadline = deadline(waitTimeout);
+        PollingBackoff backoff = new PollingBackoff();
+        KeysState[] last = {null};
+        try (ConnectionLease lease = leases.get()) {
+            WaitProgress progress = progress("waitForKeys '" + keyLayout.componentPrefix() + pattern + "' ("
+                    + expectedCount + " of " + candidates.size() + " candidates)", () -> {
+                        KeysState state = readKeys(lease, candidates, fullKeys, value); // fresh, once per interval
+                        return state.matched.size() + " matched; missing candidates: " + state.missing;
+                    });
+            while (true) {
+                // WAIT blocks on the server until all keys exist: usable when every candidate is needed.
+                if (allNeeded && !awaitKeys(lease, wireKeys, deadline, progress)) {
+                    KeysState state = readKeys(lease, candidates, fullKeys, value);
+                    if (state.matched.size() >= expectedCount) {
+                        return state.matched;
+                    }
+                    throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
+                            state.matched, state.missing, waitTimeout);
+                }
+                KeysState state = readKeys(lease, candidates, fullKeys, value);
+                if (state.matched.size() >= expectedCount) {
+                    return state.matched;
+                }
+                if (last[0] == null || !state.matched.equals(last[0].matched)) {
+                    backoff.reset();
+                }
+                last[0] = state;
+                if (System.nanoTime() - deadline >= 0) {
+                    throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
+                            state.matched, state.missing, waitTimeout);
+                }
+                progress.maybeLog();
+                backoff.sleep(deadline);
+            }
+        }
+    }
+
+    /** Which candidates match now (relative keys) and which do not. */
+    private record KeysState(List<String> matched, List<String> missing) {
+    }
+
+    private KeysState readKeys(ConnectionLease lease, List<String> candidates, List<String> fullKeys,
+            byte @Nullable [] value) {
+        List<byte[]> values = value == null ? null : readAllAtOnce(lease, fullKeys);
+        List<String> matched = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            boolean matches;
+            if (values != null) {
+                matches = Arrays.equals(values.get(i), value);
+            } else if (value == null) {
+                matches = lease.client().check(List.of(fullKeys.get(i)));
+            } else {
+                matches = lease.readIfPresent(fullKeys.get(i)).map(v -> Arrays.equals(v, value)).orElse(false);
+            }
+            (matches ? matched : missing).add(candidates.get(i));
+        }
+        return new KeysState(matched, missing);
+    }
+
+    /**
+     * MULTI_GETs (of at most {@code maxKeysPerRequest} keys each) when every key exists and the protocol has it;
+     * {@code null} to fall back to key by key.
+     */
+    private @Nullable List<byte[]> readAllAtOnce(ConnectionLease lease, List<String> fullKeys) {
+        if (!spoken.get().wire().supports(Command.MULTI_GET)) {
+            return null;
+        }
+        List<byte[]> values = new ArrayList<>(fullKeys.size());
+        for (List<String> part : partition(fullKeys)) {
+            if (!lease.client().check(part)) {
+                return null;
+            }
+            try {
+                values.addAll(lease.client().multiGet(part));
+            } catch (KVStoreConnectionException e) {
+                return null; // A key was deleted after CHECK and the server dropped the connection.
+            }
+        }
+        return values;
+    }
+
+    /** @return the keys in consecutive runs of at most {@code maxKeysPerRequest} */
+    private List<List<String>> partition(List<String> keys) {
+        if (keys.size() <= maxKeysPerRequest) {
+            return List.of(keys);
+        }
+        List<List<String>> parts = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += maxKeysPerRequest) {
+            parts.add(keys.subList(from, Math.min(keys.size(), from + maxKeysPerRequest)));
+        }
+        return parts;
+    }
+
+    /**
+     * Blocks on the server (WAIT) until the keys (wire form) exist, in slices so that progress is logged, and in
+     * requests of at most {@code maxKeysPerRequest} keys (a master closes the connection of a longer one).
+     *
+     * @return whether they all exist; {@code false} once the deadline passed
+     */
+    boolean awaitKeys(ConnectionLease lease, List<String> wireKeys, long deadline, WaitProgress progress) {
+        for (List<String> part : partition(wireKeys)) {
+            if (!awaitAll(lease, part, deadline, progress)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #awaitKeys} for keys that fit one request. */
+    private static boolean awaitAll(ConnectionLease lease, List<String> wireKeys, long deadline,
+            WaitProgress progress) {
+        while (true) {
+            long leftNanos = deadline - System.nanoTime();
+            if (leftNanos < 1_000_000) {
+                return lease.client().checkRaw(wireKeys);
+            }
+            Duration slice = Duration.ofNanos(Math.max(1_000_000, Math.min(leftNanos, progress.nanosToNextLog())));
+            TcpStoreClient client = lease.client(); // outside the try: failing to connect is not a slice timeout
+            try {
+                client.waitRaw(wireKeys, slice);
+                return true;
+            } catch (KVStoreTimeoutException e) {
+                // A slice ended (LEGACY closed the connection; the lease reconnects): log progress, go on.
+                progress.maybeLog();
+            }
+        }
+    }
+
+    /** @return a progress log of a wait, at this store's interval */
+    WaitProgress progress(String what, Supplier<String> state) {
+        return new WaitProgress(progressInterval, what, state);
+    }
+
+    /** @return the {@link System#nanoTime()} deadline of a timeout; a far-future one is capped, never overflowing */
+    static long deadline(Duration timeout) {
+        long nanos = timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
+        return System.nanoTime() + nanos;
+    }
+}

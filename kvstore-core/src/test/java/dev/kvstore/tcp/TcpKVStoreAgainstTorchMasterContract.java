@@ -1,0 +1,44 @@
+package dev.kvstore.tcp;
+
+import dev.kvstore.api.KVStore;
+import dev.kvstore.api.KVStoreContractTest;
+import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TorchMasterExtension;
+import java.time.Duration;
+
+/**
+ * The shared KVStore contract for {@link TcpKVStore} against a real PyTorch master, in the protocol generation that
+ * master speaks. Subclasses register the master ({@link TorchMasterExtension} on a static field) and pass it in.
+ */
+@RequiresTorch
+abstract class TcpKVStoreAgainstTorchMasterContract extends KVStoreContractTest {
+
+    private final TorchMasterExtension torch;
+
+    TcpKVStoreAgainstTorchMasterContract(TorchMasterExtension torch) {
+        this.torch = torch;
+    }
+
+    @Override
+    protected KVStore createStore(String namespace, String component) {
+        return TcpKVStore.builder()
+                .host(torch.host())
+                .port(torch.port())
+                .protocol(TorchMasters.speaks(torch.runtime()))
+                .timeout(Duration.ofSeconds(30))
+                .namespace(namespace)
+                .component(component)
+                .build();
+    }
+
+    @Override
+    protected boolean requiresCandidateKeys() {
+        return true;
+    }
+
+    /** Cannot: torch has LIST_KEYS only from 2.10 on; these masters are 1.13 and 2.6. */
+    @Override
+    protected boolean canListKeys() {
+        return false;
+    }
+}
