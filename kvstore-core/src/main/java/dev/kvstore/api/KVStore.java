@@ -241,10 +241,12 @@ public interface KVStore extends AutoCloseable {
      * Stores an ephemeral key: one that disappears when this store's owner goes away. On etcd the key is attached to
      * the store's lease (TTL {@code leaseTtl}, kept alive by the store): it is deleted when the store closes, within
      * the TTL after the process dies, or when the lease is lost, which {@link #onLeaseLoss} reports; the owner then
-     * writes its ephemeral keys again (under a new lease). Setting the key again with {@link #set} makes it
+     * writes its ephemeral keys again (under a new lease). On the Java TCPStore master the key is owned by a
+     * connection of this store: it is deleted when the store closes, when the process dies, or when that connection
+     * is lost (which {@link #onLeaseLoss} reports); there is no TTL. Setting the key again with {@link #set} makes it
      * permanent.
      *
-     * @throws UnsupportedOperationException on TCPStore: a torch master cannot tell that a process died
+     * @throws UnsupportedOperationException on TCPStore with a torch master: it cannot tell that a process died
      */
     default void setEphemeralBytes(String key, byte[] value) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no ephemeral keys");
@@ -253,9 +255,10 @@ public interface KVStore extends AutoCloseable {
     /**
      * Registers a listener told when this store's lease is lost (etcd expired it, or no keep-alive got through for a
      * whole TTL): its ephemeral keys are gone and its locks no longer held. Called off the I/O threads, with a message
-     * naming the lease and why; the next ephemeral key or lock grants a new lease.
+     * naming the lease and why; the next ephemeral key or lock grants a new lease. On the Java TCPStore master: told
+     * when the connection owning the ephemeral keys is lost (its keys are gone; the next one opens a new connection).
      *
-     * @throws UnsupportedOperationException if the backend has no leases (TCPStore)
+     * @throws UnsupportedOperationException if the backend has no leases (TCPStore with a torch master)
      */
     default void onLeaseLoss(Consumer<String> listener) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no leases");
@@ -285,7 +288,7 @@ public interface KVStore extends AutoCloseable {
     /**
      * Subscribes to the changes of the keys of this component under {@code prefix}; see {@link KVWatch}.
      *
-     * @throws UnsupportedOperationException if the backend cannot watch (TCPStore)
+     * @throws UnsupportedOperationException if the backend cannot watch (TCPStore with a torch master)
      */
     default KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");

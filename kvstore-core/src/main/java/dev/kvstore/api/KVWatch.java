@@ -9,8 +9,8 @@ import java.util.Map;
  * {@link #close()}.
  *
  * <p>It first gets {@link Listener#onReset} with the current keys, then every change in order. When changes cannot be
- * delivered without a gap (etcd compacted the history the subscription needs, or the listener fell so far behind
- * that the bounded queue overflowed), it gets {@link Listener#onReset} again with the complete current state and the
+ * delivered without a gap (etcd compacted the history the subscription needs, the Java TCPStore master, which keeps
+ * no history, was reconnected to, or the listener fell so far behind that the bounded queue overflowed), it gets {@link Listener#onReset} again with the complete current state and the
  * reason, and continues with the changes after it.
  */
 public interface KVWatch extends AutoCloseable {
@@ -24,7 +24,8 @@ public interface KVWatch extends AutoCloseable {
      * @param type put or delete
      * @param key the key relative to the component
      * @param value the new value; empty for a delete
-     * @param revision the store's revision of the change (etcd's mod revision)
+     * @param revision the store's revision of the change (etcd's mod revision); 0 on the Java TCPStore master,
+     *     which keeps no revisions
      */
     record Change(ChangeType type, String key, byte[] value, long revision) {
     }

@@ -36,6 +36,8 @@ final class MasterConnection {
     private volatile @Nullable TcpConnectionPool pool;
     /** The generation spoken: chosen, or detected by {@link #connect()}; {@code null} until then. */
     private volatile @Nullable ProtocolGeneration protocol;
+    /** Watches and ephemeral keys (the Java master's extension); made on first use after the start. */
+    private @Nullable JavaMasterFeatures javaMasterFeatures;
 
     /**
      * @param storeName the store, for messages ("KVStore ns/comp/")
@@ -89,8 +91,7 @@ final class MasterConnection {
                 return existing;
             }
         }
-        // A master bound to the wildcard address reaches its own server over loopback.
-        String connectHost = master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
+        String connectHost = connectHost();
         // Every pooled connection speaks the generation found once here (probing may take a while: unlocked).
         ProtocolGeneration generation = master ? ProtocolProbe.forOwnServer(selection, serverLegacyProtocol)
                 : new ProtocolProbe(connectHost, port, connectTimeout, storeClosed).resolve(selection);
@@ -103,6 +104,28 @@ final class MasterConnection {
                 pool = created;
             }
             return created;
+        }
+    }
+
+    /** @return where connections go: a master bound to the wildcard address reaches its own server over loopback */
+    private String connectHost() {
+        return master && (host.equals("0.0.0.0") || host.equals("::")) ? "127.0.0.1" : host;
+    }
+
+    /**
+     * @return the store's watches and ephemeral keys on this master, which work only if it is the Java master (see
+     *     {@link JavaMasterFeatures}); created on first use, after {@link #connect()}
+     */
+    JavaMasterFeatures javaMasterFeatures() {
+        ProtocolGeneration spoken = spoken(); // fails clearly when closed or not started
+        synchronized (lock) {
+            requireNotClosed();
+            JavaMasterFeatures features = javaMasterFeatures;
+            if (features == null) {
+                features = new JavaMasterFeatures(connectHost(), port, spoken, requestTimeout, master, storeClosed);
+                javaMasterFeatures = features;
+            }
+            return features;
         }
     }
 
@@ -158,8 +181,18 @@ final class MasterConnection {
         }
     }
 
-    /** Closes the connections (calls blocked on them fail), then a master's server. */
+    /**
+     * Ends the watches and the connection owning ephemeral keys (the master deletes them before this goes on), closes
+     * the connections (calls blocked on them fail), then a master's server.
+     */
     void close() {
+        JavaMasterFeatures features;
+        synchronized (lock) {
+            features = javaMasterFeatures;
+        }
+        if (features != null) {
+            features.close();
+        }
         synchronized (lock) {
             TcpConnectionPool connections = pool;
             if (connections != null) {

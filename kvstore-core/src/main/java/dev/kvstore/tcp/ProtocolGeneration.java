@@ -87,7 +87,8 @@ public enum ProtocolGeneration {
     @Deprecated
     public enum Command {
         VALIDATE, SET, COMPARE_SET, GET, ADD, CHECK, WAIT, GETNUMKEYS, WATCH_KEY, DELETE_KEY, APPEND, MULTI_GET,
-        MULTI_SET, CANCEL_WAIT, PING, QUEUE_PUSH, QUEUE_POP, QUEUE_LEN, LIST_KEYS;
+        MULTI_SET, CANCEL_WAIT, PING, QUEUE_PUSH, QUEUE_POP, QUEUE_LEN, LIST_KEYS, EXT_IDENTIFY, EXT_WATCH_PREFIX,
+        EXT_SET_EPHEMERAL;
 
         /** @return the same command of the wire format */
         public dev.kvstore.tcp.protocol.Command wire() {

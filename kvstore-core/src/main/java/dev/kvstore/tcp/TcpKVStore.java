@@ -18,6 +18,7 @@ import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -42,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: operations borrow a connection from a small pool, and every blocking wait has its own
  * connection, so a long wait never delays other threads. Waits for keys block on the server (WAIT); only what the
  * protocol cannot block on (a value changing, k of n keys) is polled, with bounded exponential backoff.
+ *
+ * <p>With the Java master ({@link TcpStoreServer}, or a store built with {@code master(true)}), {@link #watch} and
+ * {@link #setEphemeral} work through the master's protocol extension: prefix watches (no revisions: a reconnect is a
+ * flagged re-read) and keys owned by this store's connection. Torch masters refuse them with an
+ * {@link UnsupportedOperationException}; see {@code docs/recipes.md}.
  *
  * <p>{@code close(true)} deletes this namespace's keys only where the server can list them (LIST_KEYS: the
  * {@link ProtocolGeneration#MODERN} protocol against PyTorch 2.10+ or the Java server); otherwise it logs that
@@ -130,8 +136,8 @@ public final class TcpKVStore extends AbstractKVStore {
             connections.release(connections.borrow(connectTimeout));
             Integer processes = worldSize;
             if (processes != null) {
-                new WorkerRegistration(connection.address(), connection::lease, waits, workerWaitTimeout)
-                        .register(processes, master && waitForWorkers);
+                new WorkerRegistration(connection.address(), connection::lease, waits, workerWaitTimeout,
+                        connection::embeddedServer).register(processes, master && waitForWorkers);
             }
             started = true;
             return this;
@@ -292,28 +298,37 @@ public final class TcpKVStore extends AbstractKVStore {
         return new ThreadReentrantLock(name, new CompareAndSetLock(view, name));
     }
 
-    // --- leases --------------------------------------------------------------------------------------------------
+    // --- ephemeral keys and watches (the Java master's extension) ----------------------------------------------
 
-    private static final String NO_LEASES = "TCPStore has no leases or ephemeral keys: the master (a torch master "
-            + "in particular) cannot tell that a process died, so its keys stay until deleted; use the etcd backend "
-            + "for keys that must vanish with their owner";
-
+    /**
+     * On the Java master: a key owned by this store's connection, deleted by the master when that connection closes
+     * (this store closes, its process dies, the connection breaks). Other masters: {@link UnsupportedOperationException}.
+     */
     @Override
     protected void doSetEphemeral(String fullKey, byte[] value) {
-        throw new UnsupportedOperationException(NO_LEASES);
+        requireValueWithinLimit(fullKey, value);
+        connection.javaMasterFeatures().setEphemeral(fullKey, value);
     }
 
+    /**
+     * On the Java master: told (off the I/O threads) when the connection owning this store's ephemeral keys is lost,
+     * with the keys the master deleted. Other masters: {@link UnsupportedOperationException}.
+     */
     @Override
     public void onLeaseLoss(Consumer<String> listener) {
-        throw new UnsupportedOperationException(NO_LEASES);
+        Objects.requireNonNull(listener, "listener");
+        connection.javaMasterFeatures().onConnectionLoss(listener);
     }
 
-    /** TCPStore has no prefix watch; see docs/recipes.md. */
+    /** On the Java master: a prefix watch; see {@link TcpPrefixWatch}. Other masters: unsupported. */
     @Override
     protected KVWatch doWatch(KeyLayout keyLayout, String prefix, KVWatch.Listener listener) {
-        throw new UnsupportedOperationException("TCPStore cannot watch keys: its protocol has no subscription to "
-                + "changes under a prefix (PyTorch 1.13's WATCH_KEY watches single keys on a legacy callback "
-                + "connection, and the Java master would need server changes); use the etcd backend for watches");
+        return connection.javaMasterFeatures().watch(keyLayout, prefix, listener);
+    }
+
+    /** A watch with the given queue bounds; for tests. */
+    KVWatch watch(String prefix, KVWatch.Listener listener, int capacity, long maxQueuedBytes) {
+        return connection.javaMasterFeatures().watch(layout(), prefix, listener, capacity, maxQueuedBytes);
     }
 
     // --- close ---------------------------------------------------------------------------------------------------

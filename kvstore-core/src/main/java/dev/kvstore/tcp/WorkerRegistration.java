@@ -7,8 +7,12 @@ import dev.kvstore.internal.Deadline;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
 import dev.kvstore.internal.ProgressLog;
+import dev.kvstore.tcp.server.ServerSnapshot;
+import dev.kvstore.tcp.server.SnapshotQuery;
+import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,21 +24,29 @@ import org.slf4j.LoggerFactory;
 final class WorkerRegistration {
 
     private static final Logger log = LoggerFactory.getLogger(TcpKVStore.class);
+    /** Client addresses a waiting master names at most in its log lines. */
+    private static final int LISTED_CLIENTS = 16;
+    private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(1);
 
     private final String master;
     private final Supplier<ConnectionLease> leases;
     private final TcpWaits waits;
     private final Duration workerWaitTimeout;
+    private final Supplier<Optional<TcpStoreServer>> embeddedServer;
 
     /**
      * @param master {@code host:port} of the master, for log lines
      * @param workerWaitTimeout how long a waiting master waits for all processes
+     * @param embeddedServer the master's own server, whose connected clients the wait names (torch's {@code init/}
+     *     counter says how many joined, not which ranks)
      */
-    WorkerRegistration(String master, Supplier<ConnectionLease> leases, TcpWaits waits, Duration workerWaitTimeout) {
+    WorkerRegistration(String master, Supplier<ConnectionLease> leases, TcpWaits waits, Duration workerWaitTimeout,
+            Supplier<Optional<TcpStoreServer>> embeddedServer) {
         this.master = master;
         this.leases = leases;
         this.waits = waits;
         this.workerWaitTimeout = workerWaitTimeout;
+        this.embeddedServer = embeddedServer;
     }
 
     /**
@@ -57,7 +69,7 @@ final class WorkerRegistration {
         Backoff backoff = TcpWaits.polling();
         long[] seen = {joined};
         ProgressLog progress = waits.progress("the master waits for " + worldSize + " TCPStore clients",
-                workerWaitTimeout, () -> seen[0] + "/" + worldSize + " joined");
+                workerWaitTimeout, () -> seen[0] + "/" + worldSize + " joined" + connectedClients());
         while (true) {
             // init/ exists (we added to it), so this WAIT only guards against a reset server; then read it.
             waits.awaitKeys(lease, List.of(TcpStoreClient.INIT_KEY), deadline, progress);
@@ -72,10 +84,32 @@ final class WorkerRegistration {
             }
             if (deadline.hasPassed()) {
                 throw new KVStoreTimeoutException("Timed out after " + seconds(workerWaitTimeout)
-                        + " seconds waiting for clients. " + now + "/" + worldSize + " clients joined.");
+                        + " seconds waiting for clients. " + now + "/" + worldSize + " clients joined"
+                        + connectedClients() + ".");
             }
             progress.logIfDue();
             TcpWaits.pause(backoff, deadline);
+        }
+    }
+
+    /**
+     * What the embedded server sees, for a master's log lines: {@code "; 2 connection(s): 127.0.0.1:5001, ..."}
+     * (a torch 1.13 client holds two connections; this process's own is among them); empty for a worker, or when
+     * the server could not answer within a second.
+     */
+    private String connectedClients() {
+        Optional<TcpStoreServer> server = embeddedServer.get();
+        if (server.isEmpty()) {
+            return "";
+        }
+        try {
+            ServerSnapshot snapshot = server.get().snapshot(new SnapshotQuery(0, null, LISTED_CLIENTS, 0),
+                    SNAPSHOT_TIMEOUT);
+            List<String> addresses = snapshot.clients().stream().map(ServerSnapshot.Client::remoteAddress).toList();
+            String more = snapshot.clientCount() > addresses.size() ? ", ..." : "";
+            return "; " + snapshot.clientCount() + " connection(s): " + String.join(", ", addresses) + more;
+        } catch (RuntimeException e) {
+            return "; connections unknown (" + e.getMessage() + ")";
         }
     }
 

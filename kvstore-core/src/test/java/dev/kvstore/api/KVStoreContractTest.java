@@ -822,6 +822,35 @@ public abstract class KVStoreContractTest {
     }
 
     @Test
+    void aWatchSeesTheEphemeralKeysOfAClosedOwnerDeleted() {
+        if (!canWatch() || !hasLeases()) {
+            return; // each refusal is covered above
+        }
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (KVWatch watch = store.watch("members/", new KVWatch.Listener() {
+            @Override
+            public void onReset(java.util.Map<String, byte[]> state, long revision, String reason) {
+                seen.add("reset " + state.keySet());
+            }
+
+            @Override
+            public void onChanges(List<KVWatch.Change> changes) {
+                changes.forEach(change -> seen.add(change.type() + " " + change.key()));
+            }
+        })) {
+            await().atMost(LONG).until(() -> !seen.isEmpty());
+            KVStore owner = peer();
+            owner.setEphemeral("members/a", "1");
+            owner.withComponent(store.component()).setEphemeral("members/b", "2");
+            await().atMost(LONG).until(() -> seen.size() == 3);
+            owner.close();
+            await().atMost(LONG).until(() -> seen.size() == 5);
+            assertThat(seen).startsWith("reset []", "PUT members/a", "PUT members/b")
+                    .containsOnlyOnce("DELETE members/a", "DELETE members/b");
+        }
+    }
+
+    @Test
     void closingTheStoreRevokesAndEndsItsCampaign() {
         KVStore process = peer();
         Recorder recorder = new Recorder();

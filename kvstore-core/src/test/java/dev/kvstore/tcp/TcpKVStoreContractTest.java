@@ -53,4 +53,16 @@ class TcpKVStoreContractTest extends KVStoreContractTest {
     protected boolean requiresCandidateKeys() {
         return true;
     }
+
+    /** The Java master's prefix watches, under every client numbering. */
+    @Override
+    protected boolean canWatch() {
+        return true;
+    }
+
+    /** The Java master's ephemeral keys, owned by the setting store's connection. */
+    @Override
+    protected boolean hasLeases() {
+        return true;
+    }
 }

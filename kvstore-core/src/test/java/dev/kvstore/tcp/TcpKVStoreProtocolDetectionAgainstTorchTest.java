@@ -2,8 +2,10 @@ package dev.kvstore.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVWatch;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
@@ -12,6 +14,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,6 +119,51 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
             }, UNDISTURBED);
         }
         assertThat(Long.parseLong(onMaster("num_keys"))).as("the master still serves").isPositive();
+    }
+
+    /**
+     * Watches and ephemeral keys need the Java master: the store asks with the extension's IDENTIFY (one complete
+     * byte, write side closed), which a torch master drops like any unknown request, undisturbed; every call then
+     * fails saying why, and the store keeps working.
+     */
+    @Test
+    void watchesAndEphemeralKeysAreRefusedClearlyWithoutDisturbingTheMaster() throws Exception {
+        KVWatch.Listener ignored = new KVWatch.Listener() {
+            @Override
+            public void onReset(Map<String, byte[]> state, long revision, String reason) {
+            }
+
+            @Override
+            public void onChanges(List<KVWatch.Change> changes) {
+            }
+        };
+        try (TcpKVStore store = client().build()) {
+            UnsupportedOperationException[] refused = new UnsupportedOperationException[1];
+            // A store of its own per measured attempt: each asks the master anew (the answer is kept per store).
+            bystander.assertUndisturbedBy(() -> {
+                try (TcpKVStore asking = client().build()) {
+                    refused[0] = catchThrowableOfType(() -> asking.watch("w/", ignored),
+                            UnsupportedOperationException.class);
+                }
+            }, UNDISTURBED);
+            assertThat(refused[0]).hasMessageContaining("cannot watch keys on the master at " + torch().host())
+                    .hasMessageContaining("this master is not one (it closed the connection on the extension's "
+                            + "IDENTIFY request")
+                    .hasMessageContaining("Use the Java master");
+            if (speaks() == ProtocolGeneration.LEGACY) {
+                assertThat(refused[0]).hasMessageContaining("1.13/2.0's WATCH_KEY is not used: it watches one");
+            }
+            assertThatThrownBy(() -> store.setEphemeral("member", "1"))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("no ephemeral keys")
+                    .hasMessageContaining("a PyTorch master cannot tell that a process died");
+            assertThatThrownBy(() -> store.onLeaseLoss(message -> { }))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("no lease to lose");
+            assertThat(store.exists("member")).isFalse();
+            store.set("after-probe", "served");
+            assertThat(TorchPeer.unhex(onMaster("get detect/tensorbus/after-probe"))).isEqualTo("served".getBytes());
+        }
     }
 
     /**

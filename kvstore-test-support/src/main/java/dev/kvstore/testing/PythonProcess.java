@@ -26,8 +26,14 @@ import java.util.function.Predicate;
  */
 public final class PythonProcess implements AutoCloseable {
 
-    /** The interpreter Debian's python3-torch and python3-etcd3 install into. */
-    public static final String PYTHON = "/usr/bin/python3";
+    /** The interpreter Debian's python3-torch and python3-etcd3 install into (also inside the torch 2.6 chroot). */
+    public static final String DEBIAN_PYTHON = "/usr/bin/python3";
+
+    /**
+     * The host's interpreter of {@link PythonRuntime#TORCH_1_13}: {@code $KVSTORE_TEST_PYTHON}, or
+     * {@link #DEBIAN_PYTHON}.
+     */
+    public static final String PYTHON = System.getenv().getOrDefault("KVSTORE_TEST_PYTHON", DEBIAN_PYTHON);
 
     private final Process process;
     private final String name;

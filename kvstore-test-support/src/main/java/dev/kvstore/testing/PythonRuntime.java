@@ -60,7 +60,7 @@ public enum PythonRuntime {
 
         @Override
         List<String> interpreter() {
-            return List.of("chroot", Torch26Chroot.root().toString(), PythonProcess.PYTHON);
+            return List.of("chroot", Torch26Chroot.root().toString(), PythonProcess.DEBIAN_PYTHON);
         }
 
         @Override

@@ -1,7 +1,8 @@
 package dev.kvstore.tcp.protocol;
 
 /**
- * The commands of PyTorch's c10d TCPStore protocol. Each constant holds its own opcode in every {@link Generation}, so
+ * The commands of PyTorch's c10d TCPStore protocol, and of the Java master's extension ({@code EXT_}, see
+ * {@link JavaMasterExtension}). Each constant holds its own opcode in every {@link Generation}, so
  * the order of the constants means nothing on the wire: reordering or adding constants cannot remap an opcode.
  */
 public enum Command {
@@ -26,7 +27,13 @@ public enum Command {
     QUEUE_PUSH(    -1,     -1,   14),
     QUEUE_POP(     -1,     -1,   15),
     QUEUE_LEN(     -1,     -1,   16),
-    LIST_KEYS(     -1,     -1,   17);
+    LIST_KEYS(     -1,     -1,   17),
+
+    // The Java master's extension (JavaMasterExtension): the same opcodes in every generation, far from PyTorch's
+    // table; sent only to a master that answered EXT_IDENTIFY.
+    EXT_IDENTIFY(JavaMasterExtension.IDENTIFY),
+    EXT_WATCH_PREFIX(JavaMasterExtension.WATCH_PREFIX),
+    EXT_SET_EPHEMERAL(JavaMasterExtension.SET_EPHEMERAL);
 
     /** The opcode column of a generation that lacks the command. */
     static final int NONE = -1;
@@ -39,6 +46,11 @@ public enum Command {
         this.legacyOpcode = legacyOpcode;
         this.v21Opcode = v21Opcode;
         this.modernOpcode = modernOpcode;
+    }
+
+    /** A command of the Java master's extension: one opcode under every numbering. */
+    Command(int extensionOpcode) {
+        this(extensionOpcode, extensionOpcode, extensionOpcode);
     }
 
     /** @return the command's opcode in the generation, or {@link #NONE} if that generation lacks it */

@@ -9,13 +9,16 @@ import java.util.List;
 final class CommandHandler {
 
     private final StoreState store;
+    private final ExtensionCommands extensions;
 
-    CommandHandler(StoreState store) {
+    CommandHandler(StoreState store, ExtensionCommands extensions) {
         this.store = store;
+        this.extensions = extensions;
     }
 
     /** @throws ProtocolViolation if the request cannot be served; the caller closes the connection */
     void handle(Connection client, Request request) throws ProtocolViolation {
+        extensions.requireNotWatching(client, request);
         switch (request.command()) {
             case VALIDATE -> {
                 if (request.number() != Integer.toUnsignedLong(Generation.VALIDATE_MAGIC)) {
@@ -70,6 +73,7 @@ final class CommandHandler {
                 store.watch(client, request.key());
                 client.send(Replies.u8(ReplyCodes.KEY_CALLBACK_REGISTERED));
             }
+            case EXT_IDENTIFY, EXT_WATCH_PREFIX, EXT_SET_EPHEMERAL -> extensions.handle(client, request);
         }
     }
 }

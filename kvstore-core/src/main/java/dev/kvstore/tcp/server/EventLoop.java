@@ -61,8 +61,8 @@ final class EventLoop implements Runnable {
     private long nextWaitReport = System.nanoTime() + LONG_WAIT_NANOS;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            Generation legacyGeneration, StoreState store, ServerCounters counters, LoopHooks hooks,
-            StallLog stallLog) throws IOException {
+            Generation legacyGeneration, StoreState store, ExtensionCommands extensions,
+            ServerCounters counters, LoopHooks hooks, StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
@@ -70,7 +70,7 @@ final class EventLoop implements Runnable {
         this.store = store;
         this.counters = counters;
         this.hooks = hooks;
-        this.handler = new CommandHandler(store);
+        this.handler = new CommandHandler(store, extensions);
         this.hostileLog = new HostileConnectionLog(log, address);
         this.stallLog = stallLog;
         this.partials = new PartialRequests(limits, this::refuse);

@@ -191,13 +191,13 @@ final class RequestParser {
     private static Shape shapeOf(Command command) {
         return switch (command) {
             case VALIDATE, PING -> Shape.U32;
-            case SET, APPEND, QUEUE_PUSH -> Shape.KEY_VALUE;
+            case SET, APPEND, QUEUE_PUSH, EXT_SET_EPHEMERAL -> Shape.KEY_VALUE;
             case COMPARE_SET -> Shape.KEY_VALUE_VALUE;
-            case GET, DELETE_KEY, WATCH_KEY, QUEUE_POP, QUEUE_LEN -> Shape.KEY;
+            case GET, DELETE_KEY, WATCH_KEY, QUEUE_POP, QUEUE_LEN, EXT_WATCH_PREFIX -> Shape.KEY;
             case ADD -> Shape.KEY_I64;
             case CHECK, WAIT, MULTI_GET -> Shape.KEY_LIST;
             case MULTI_SET -> Shape.KEY_VALUE_LIST;
-            case GETNUMKEYS, CANCEL_WAIT, LIST_KEYS -> Shape.NONE;
+            case GETNUMKEYS, CANCEL_WAIT, LIST_KEYS, EXT_IDENTIFY -> Shape.NONE;
         };
     }
 

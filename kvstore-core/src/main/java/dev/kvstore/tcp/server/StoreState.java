@@ -50,6 +50,7 @@ final class StoreState {
     private final Map<String, LinkedHashSet<Waiter>> waitersByKey = new HashMap<>();
     private final Map<String, LinkedHashSet<Connection>> watchersByKey = new HashMap<>();
     private final ServerLimits limits;
+    private final List<KeyChangeListener> changeListeners = new ArrayList<>();
     private volatile int keyCount;
     private volatile int waiterCount;
     private volatile long storedBytes;
@@ -64,6 +65,11 @@ final class StoreState {
 
     int keyCount() {
         return keyCount;
+    }
+
+    /** Adds a listener told of every key change and forgotten connection; see {@link KeyChangeListener}. */
+    void addChangeListener(KeyChangeListener listener) {
+        changeListeners.add(listener);
     }
 
     /** @return WAITs not answered yet, over all connections */
@@ -232,6 +238,9 @@ final class StoreState {
         }
         client.watchedKeys.clear();
         client.heldBytes = 0;
+        for (KeyChangeListener listener : changeListeners) {
+            listener.forgotten(client);
+        }
     }
 
     /** Pending waits and watches are bounded per connection, so that pipelining them cannot exhaust memory. */
@@ -257,6 +266,9 @@ final class StoreState {
         }
         storedBytes -= key.length() + (long) old.length;
         notifyWatchers(KEY_DELETED, key, old, EMPTY);
+        for (KeyChangeListener listener : changeListeners) {
+            listener.deleted(key);
+        }
         return 1;
     }
 
@@ -406,6 +418,9 @@ final class StoreState {
             }
         }
         notifyWatchers(old == null ? KEY_CREATED : KEY_UPDATED, key, old == null ? EMPTY : old, value);
+        for (KeyChangeListener listener : changeListeners) {
+            listener.written(key, value);
+        }
     }
 
     /** A pushed queue item can satisfy one waiter; prefer one that waits for nothing else. */

@@ -68,6 +68,8 @@ public final class TcpStoreServer implements AutoCloseable {
 
     private final ServerLimits limits;
     private final StoreState store;
+    /** Prefix watches and ephemeral keys: the Java master's extension, following the store's changes. */
+    private final ExtensionCommands extensions;
     private final SnapshotTaker snapshots;
     private final ServerCounters counters = new ServerCounters();
     private final LoopHooks hooks = new LoopHooks();
@@ -91,6 +93,7 @@ public final class TcpStoreServer implements AutoCloseable {
                 builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
                 builder.partialRequestTimeout.toNanos());
         this.store = new StoreState(limits);
+        this.extensions = new ExtensionCommands(store);
         this.snapshots = new SnapshotTaker(store, limits);
     }
 
@@ -139,8 +142,8 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
-        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, counters, hooks,
-                new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
+        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, extensions, counters,
+                hooks, new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
         thread.setDaemon(true);
         // Serving from here on: the socket is bound and the loop accepts as soon as its thread runs.
@@ -333,6 +336,16 @@ public final class TcpStoreServer implements AutoCloseable {
         if (current != null) {
             current.wakeup();
         }
+    }
+
+    /** @return connections watching a prefix (the Java master's extension); for tests and diagnostics */
+    int prefixWatchCount() {
+        return extensions.watchCount();
+    }
+
+    /** @return keys owned by a connection (the Java master's ephemeral keys); for tests and diagnostics */
+    int ephemeralKeyCount() {
+        return extensions.ephemeralKeyCount();
     }
 
     /** Reply bytes queued for clients and not written yet; for tests and diagnostics. */

@@ -306,6 +306,15 @@ public class KVStoreProperties implements Validator {
              */
             private Duration partialRequestTimeout = Duration.ofSeconds(60);
 
+            /**
+             * How often the master logs the keys clients have waited for longer than the stall threshold: one INFO
+             * line per key (at most 10 per report) with the waiting clients' addresses.
+             */
+            private Duration stallLogInterval = Duration.ofSeconds(60);
+
+            /** How long a key must have been waited for (and not set) before the master's stall log names it. */
+            private Duration stallThreshold = Duration.ofSeconds(60);
+
             public DataSize getMaxKeySize() {
                 return this.maxKeySize;
             }
@@ -360,6 +369,22 @@ public class KVStoreProperties implements Validator {
 
             public void setPartialRequestTimeout(Duration partialRequestTimeout) {
                 this.partialRequestTimeout = partialRequestTimeout;
+            }
+
+            public Duration getStallLogInterval() {
+                return this.stallLogInterval;
+            }
+
+            public void setStallLogInterval(Duration stallLogInterval) {
+                this.stallLogInterval = stallLogInterval;
+            }
+
+            public Duration getStallThreshold() {
+                return this.stallThreshold;
+            }
+
+            public void setStallThreshold(Duration stallThreshold) {
+                this.stallThreshold = stallThreshold;
             }
         }
 

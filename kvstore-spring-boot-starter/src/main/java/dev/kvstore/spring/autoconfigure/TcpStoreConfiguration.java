@@ -133,6 +133,10 @@ class TcpStoreConfiguration {
                 (size) -> server.maxPendingBytes(size.toBytes()));
         BuilderProperty.apply("kvstore.tcp.server.partial-request-timeout", limits.getPartialRequestTimeout(),
                 server::partialRequestTimeout);
+        BuilderProperty.apply("kvstore.tcp.server.stall-log-interval", limits.getStallLogInterval(),
+                server::stallLogInterval);
+        BuilderProperty.apply("kvstore.tcp.server.stall-threshold", limits.getStallThreshold(),
+                server::stallThreshold);
         return server;
     }
 

@@ -23,6 +23,7 @@ class ConfigurationMetadataTests {
             "kvstore.tcp.server.max-value-size", "kvstore.tcp.server.max-keys-per-request",
             "kvstore.tcp.server.max-request-size", "kvstore.tcp.server.max-store-size",
             "kvstore.tcp.server.max-pending-size", "kvstore.tcp.server.partial-request-timeout",
+            "kvstore.tcp.server.stall-log-interval", "kvstore.tcp.server.stall-threshold",
             "management.health.kvstore.enabled",
             "management.health.kvstore.timeout");
 

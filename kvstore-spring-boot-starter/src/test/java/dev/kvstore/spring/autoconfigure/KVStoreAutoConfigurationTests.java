@@ -173,13 +173,16 @@ class KVStoreAutoConfigurationTests {
     @Test
     void storeIsClosedWhenTheContextShutsDown() {
         AtomicReference<ManagedKVStore> store = new AtomicReference<>();
-        this.runner.withPropertyValues("kvstore.tcp.port=0")
-            .run((context) -> store.set(context.getBean(ManagedKVStore.class)));
-        int port = ((TcpKVStore) store.get().delegate()).port();
+        int[] port = new int[1];
+        this.runner.withPropertyValues("kvstore.tcp.port=0").run((context) -> {
+            store.set(context.getBean(ManagedKVStore.class));
+            store.get().awaitStarted();
+            port[0] = masterPort(context);
+        });
         assertThatIllegalStateException().isThrownBy(() -> store.get().exists("anything"))
             .withMessageContaining("closed");
         // The master released its port: a new master can bind it.
-        this.runner.withPropertyValues("kvstore.tcp.port=" + port)
+        this.runner.withPropertyValues("kvstore.tcp.port=" + port[0])
             .run((context) -> assertThat(context).hasNotFailed());
     }
 

@@ -52,6 +52,8 @@ class KVStorePropertiesTests {
             assertThat(properties.getTcp().getServer().getMaxStoreSize()).isEqualTo(DataSize.ofGigabytes(1));
             assertThat(properties.getTcp().getServer().getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(256));
             assertThat(properties.getTcp().getServer().getPartialRequestTimeout()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(properties.getTcp().getServer().getStallLogInterval()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(properties.getTcp().getServer().getStallThreshold()).isEqualTo(Duration.ofSeconds(60));
             assertThat(properties.getEtcd().effectiveEndpoints()).containsExactly("http://127.0.0.1:2379");
             assertThat(properties.getEtcd().getConnectTimeout()).isEqualTo(Duration.ofSeconds(5));
             assertThat(properties.getEtcd().getRequestTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -75,7 +77,8 @@ class KVStorePropertiesTests {
                     "kvstore.tcp.server-legacy-protocol=v2-1", "kvstore.tcp.server.max-key-size=1KB",
                     "kvstore.tcp.server.max-value-size=2MB", "kvstore.tcp.server.max-keys-per-request=64",
                     "kvstore.tcp.server.max-request-size=16MB", "kvstore.tcp.server.max-store-size=256MB",
-                    "kvstore.tcp.server.max-pending-size=32MB", "kvstore.tcp.server.partial-request-timeout=15s")
+                    "kvstore.tcp.server.max-pending-size=32MB", "kvstore.tcp.server.partial-request-timeout=15s",
+                    "kvstore.tcp.server.stall-log-interval=2m", "kvstore.tcp.server.stall-threshold=90s")
             .run((context) -> {
                 assertThat(context).hasNotFailed();
                 KVStoreProperties properties = context.getBean(KVStoreProperties.class);
@@ -113,6 +116,8 @@ class KVStorePropertiesTests {
                 assertThat(server.getMaxStoreSize()).isEqualTo(DataSize.ofMegabytes(256));
                 assertThat(server.getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(32));
                 assertThat(server.getPartialRequestTimeout()).isEqualTo(Duration.ofSeconds(15));
+                assertThat(server.getStallLogInterval()).isEqualTo(Duration.ofMinutes(2));
+                assertThat(server.getStallThreshold()).isEqualTo(Duration.ofSeconds(90));
             });
     }
 
@@ -157,9 +162,18 @@ class KVStorePropertiesTests {
     }
 
     private static Object field(Object builder, String name) throws ReflectiveOperationException {
-        Field field = builder.getClass().getDeclaredField(name);
-        field.setAccessible(true);
-        return field.get(builder);
+        // The builders keep their settings in fields of a superclass (TcpKVStoreSettings): search up the hierarchy.
+        for (Class<?> type = builder.getClass(); type != null; type = type.getSuperclass()) {
+            try {
+                Field field = type.getDeclaredField(name);
+                field.setAccessible(true);
+                return field.get(builder);
+            }
+            catch (NoSuchFieldException ex) {
+                // declared further up
+            }
+        }
+        throw new NoSuchFieldException(name + " in " + builder.getClass().getName() + " or its superclasses");
     }
 
     @ParameterizedTest(name = "{0} is rejected")
@@ -178,6 +192,8 @@ class KVStorePropertiesTests {
             kvstore.tcp.server.max-store-size=0B           | kvstore.tcp.server.max-store-size
             kvstore.tcp.server.max-pending-size=0B         | kvstore.tcp.server.max-pending-size
             kvstore.tcp.server.partial-request-timeout=0s  | kvstore.tcp.server.partial-request-timeout
+            kvstore.tcp.server.stall-log-interval=0s       | kvstore.tcp.server.stall-log-interval
+            kvstore.tcp.server.stall-threshold=-1s         | kvstore.tcp.server.stall-threshold
             kvstore.backend=redis                          | kvstore.backend
             kvstore.namespace=a/b                          | kvstore.namespace
             kvstore.component=                             | kvstore.component

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /** The consumer's application context against a real etcd, through the BOM-managed starter and jetcd. */
 @SpringBootTest(properties = { "kvstore.backend=etcd", "kvstore.namespace=consumer" })
+@RequiresEtcd
 class ConsumerApplicationTests {
 
     @RegisterExtension

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.Client;
 import io.grpc.ManagedChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** kvstore-core on the versions kvstore-bom gives a project without Spring Boot, against a real etcd. */
+@RequiresEtcd
 class PlainConsumerTest {
 
     @RegisterExtension

@@ -1,0 +1,23 @@
+package dev.kvstore.tcp.server;
+
+/**
+ * Told of every change of the stored keys and of every connection the store forgets, on the event-loop thread, after
+ * the change is applied: what the Java master's prefix watches ({@link PrefixWatches}) and connection-owned
+ * ephemeral keys ({@link EphemeralKeys}) are built on.
+ *
+ * <p>For a storage behind the server: prefix watches and ephemeral keys work only if the storage calls
+ * {@link #written} after every write of a key (SET, ADD, APPEND, COMPARE_SET that stored, MULTI_SET: one call per
+ * key), {@link #deleted} after every delete of an existing key, and {@link #forgotten} when a connection is forgotten,
+ * each on the event-loop thread and in the order the changes happened. Queues are not keys and are not reported.
+ */
+interface KeyChangeListener {
+
+    /** The key now holds {@code value} (created or replaced). */
+    void written(String key, byte[] value);
+
+    /** The key existed and was deleted. */
+    void deleted(String key);
+
+    /** The connection closed and the store forgot its waits; what it owned goes now. */
+    void forgotten(Connection client);
+}
