@@ -8,15 +8,17 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts clients for the {@link EventLoop}, on its thread: configures each new socket, registers it with the loop's
- * selector and hands it to the loop as a {@link Connection}. When accepting fails (say, out of file descriptors) it
- * pauses accepting for 100 ms instead of spinning; when setting up one client fails, that client is refused and the
- * others are served.
+ * Binds the server's listening socket ({@link #bind}) and accepts clients for the {@link EventLoop}, on its thread:
+ * configures each new socket, registers it with the loop's selector and hands it to the loop as a {@link Connection}.
+ * When accepting fails (say, out of file descriptors) it pauses accepting for 100 ms instead of spinning; when setting
+ * up one client fails, that client is refused and the others are served.
  */
 final class Acceptor {
 
@@ -28,6 +30,8 @@ final class Acceptor {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Accept queue for many ranks connecting at once; the kernel caps it at net.core.somaxconn. */
+    private static final int BACKLOG = 8192;
 
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
@@ -116,6 +120,46 @@ final class Acceptor {
     /** @return nanoseconds until accepting resumes, {@link Long#MAX_VALUE} while it is not paused */
     long nanosUntilResume(long now) {
         return pausedUntil == 0 ? Long.MAX_VALUE : pausedUntil - now;
+    }
+
+    /**
+     * Binds the server's listening socket.
+     *
+     * @throws TcpStoreServerException naming {@code host:port} if it cannot be bound (cause: the
+     *     {@link java.net.BindException} or other failure)
+     */
+    static ServerSocketChannel bind(String host, int port) {
+        ServerSocketChannel channel = null;
+        try {
+            channel = ServerSocketChannel.open();
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.bind(new InetSocketAddress(host, port), BACKLOG);
+            return channel;
+        } catch (IOException | UnresolvedAddressException | SecurityException e) {
+            closeQuietly(channel);
+            throw new TcpStoreServerException("cannot bind the TCPStore server to " + host + ":" + port
+                    + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
+    }
+
+    /** @return whether the socket listens on every interface (0.0.0.0 or ::) */
+    static boolean bindsEveryInterface(ServerSocketChannel channel) {
+        try {
+            return ((InetSocketAddress) channel.getLocalAddress()).getAddress().isAnyLocalAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Closes a listening socket, if any, ignoring failures: nothing is left to release. */
+    static void closeQuietly(@Nullable ServerSocketChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Never bound; nothing to release.
+            }
+        }
     }
 
     private static void closeQuietly(SocketChannel channel) {

@@ -3,9 +3,7 @@ package dev.kvstore.tcp.server;
 import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -47,8 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class TcpStoreServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
-    /** Accept queue for many ranks connecting at once; the kernel caps it at net.core.somaxconn. */
-    private static final int BACKLOG = 8192;
 
     private final String host;
     private final int requestedPort;
@@ -125,7 +121,7 @@ public final class TcpStoreServer implements AutoCloseable {
                 gateway = EtcdGateway.open(serverStore, limits);
             }
             try {
-                channel = bind();
+                channel = Acceptor.bind(host, requestedPort);
             } catch (RuntimeException e) {
                 closeGateway();
                 throw e;
@@ -134,7 +130,7 @@ public final class TcpStoreServer implements AutoCloseable {
                 port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
                 startLoop();
             } catch (IOException e) {
-                closeQuietly(channel);
+                Acceptor.closeQuietly(channel);
                 closeGateway();
                 throw new TcpStoreServerException("cannot start the TCPStore server on " + host + ":"
                         + requestedPort + ": " + e.getMessage(), e);
@@ -145,7 +141,7 @@ public final class TcpStoreServer implements AutoCloseable {
             started = true;
             log.info("TCPStore server listening on {}:{} (clients without VALIDATE use the {} protocol; keys in {})",
                     host, port, legacyGeneration, serverStore);
-            if (bindsEveryInterface(channel)) {
+            if (Acceptor.bindsEveryInterface(channel)) {
                 log.info("TCPStore server on {}:{} listens on every interface; TCPStore has no authentication, so "
                         + "anyone who can reach this port can read, change and delete every key", host, port);
             }
@@ -233,28 +229,6 @@ public final class TcpStoreServer implements AutoCloseable {
                     pause = MAX_RESTART_PAUSE;
                 }
             }
-        }
-    }
-
-    private ServerSocketChannel bind() {
-        ServerSocketChannel channel = null;
-        try {
-            channel = ServerSocketChannel.open();
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.bind(new InetSocketAddress(host, requestedPort), BACKLOG);
-            return channel;
-        } catch (IOException | UnresolvedAddressException | SecurityException e) {
-            closeQuietly(channel);
-            throw new TcpStoreServerException("cannot bind the TCPStore server to " + host + ":" + requestedPort
-                    + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
-        }
-    }
-
-    private static boolean bindsEveryInterface(ServerSocketChannel channel) {
-        try {
-            return ((InetSocketAddress) channel.getLocalAddress()).getAddress().isAnyLocalAddress();
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -386,7 +360,7 @@ public final class TcpStoreServer implements AutoCloseable {
             toJoin = thread;
         }
         // A loop that died before the stop left the socket to its successor: close it here.
-        closeQuietly(channel);
+        Acceptor.closeQuietly(channel);
         if (toJoin != Thread.currentThread()) {
             try {
                 toJoin.join();
@@ -413,16 +387,6 @@ public final class TcpStoreServer implements AutoCloseable {
     /** @return where this server keeps its keys */
     public ServerStore serverStore() {
         return serverStore;
-    }
-
-    private static void closeQuietly(ServerSocketChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // Never bound; nothing to release.
-            }
-        }
     }
 
     @Override

@@ -43,6 +43,7 @@ class WireProtocolTest {
             assertThat(generation.command(256)).isNull();
             Set<Command> missing = EnumSet.allOf(Command.class);
             missing.removeAll(torch);
+            missing.removeAll(JAVA_MASTER_EXTENSION.keySet());
             for (Command command : missing) {
                 if (command.name().startsWith("EXT_")) {
                     // The Java master's extension: one opcode in every generation, past the end of PyTorch's table.
@@ -56,6 +57,28 @@ class WireProtocolTest {
                         .hasMessageContaining(command.name()).hasMessageContaining(generation.name());
             }
         }
+    }
+
+    /** The Java master's extension: one opcode under every numbering, far from PyTorch's. */
+    private static final Map<Command, Integer> JAVA_MASTER_EXTENSION = Map.of(
+            Command.EXT_IDENTIFY, JavaMasterExtension.IDENTIFY,
+            Command.EXT_WATCH_PREFIX, JavaMasterExtension.WATCH_PREFIX,
+            Command.EXT_SET_EPHEMERAL, JavaMasterExtension.SET_EPHEMERAL);
+
+    @Test
+    void theJavaMasterExtensionHasTheSameOpcodesInEveryGeneration() {
+        for (Generation generation : Generation.values()) {
+            JAVA_MASTER_EXTENSION.forEach((command, opcode) -> {
+                assertThat(generation.opcode(command)).as("%s %s", generation, command).isEqualTo(opcode);
+                assertThat(generation.command(opcode)).isEqualTo(command);
+            });
+            assertThat(JAVA_MASTER_EXTENSION.values()).allSatisfy(opcode -> assertThat(opcode)
+                    .as("far from PyTorch's numbering").isGreaterThan(TORCH_ORDER.get(generation).size()));
+        }
+        Set<Command> covered = EnumSet.copyOf(JAVA_MASTER_EXTENSION.keySet());
+        TORCH_ORDER.values().forEach(covered::addAll);
+        assertThat(covered).as("every command is PyTorch's or the extension's").isEqualTo(
+                EnumSet.allOf(Command.class));
     }
 
     @Test
