@@ -10,8 +10,9 @@ import java.util.List;
  * {@code docs/benchmarks.md}.
  *
  * <pre>
- * java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar [--quick] [--only=server,barrier,client,etcd,memory]
- *      [--clients=java,torch1.13,torch2.6] [--pin] [--out=docs/benchmarks.md | --no-write]
+ * java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar [--quick]
+ *      [--only=server,barrier,client,etcd,memory,gateway] [--clients=java,torch1.13,torch2.6] [--pin]
+ *      [--out=docs/benchmarks.md | --no-write]
  * </pre>
  *
  * <p>The suites are {@link Suites#ALL}; {@link BenchmarkOptions} parses the command line and {@link Report} writes the
