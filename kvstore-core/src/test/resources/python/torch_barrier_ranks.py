@@ -1,6 +1,7 @@
 """Torch TCPStore ranks (threads, one TCPStore each) doing barriers round after round until told to stop.
 
 Usage: torch_barrier_ranks.py HOST PORT WORLD
+PORT may be a comma-separated list (masters serving one job, e.g. gateways on etcd): rank r uses port r % count.
 Per round every rank sets 'ack/<rank>/<round>' (its acknowledged write), arrives at the barrier with add, and waits
 for 'barrier/<round>/done'. The last to arrive reads the 'stop' counter (the Java test adds to it) and writes 'stop'
 or 'go' there, so every rank ends after the same round. After each barrier a rank checks every peer's ack of the round.
@@ -13,8 +14,9 @@ from datetime import timedelta
 
 import torch.distributed as dist
 
-host, port, world = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-stores = [dist.TCPStore(host, port, is_master=False, timeout=timedelta(seconds=120)) for _ in range(world)]
+host, ports, world = sys.argv[1], [int(p) for p in sys.argv[2].split(",")], int(sys.argv[3])
+stores = [dist.TCPStore(host, ports[rank % len(ports)], is_master=False, timeout=timedelta(seconds=120))
+          for rank in range(world)]
 rounds_done = [0] * world
 errors = []
 lock = threading.Lock()

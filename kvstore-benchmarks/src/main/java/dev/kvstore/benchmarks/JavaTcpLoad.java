@@ -58,11 +58,17 @@ final class JavaTcpLoad {
      */
     static ThroughputRun.Result throughput(int port, String op, int conns, double warmupSeconds, double seconds)
             throws Exception {
+        return throughput(new int[] {port}, op, conns, warmupSeconds, seconds);
+    }
+
+    /** The same with the connections spread over masters that serve one job (gateways): connection i on port i % n. */
+    static ThroughputRun.Result throughput(int[] ports, String op, int conns, double warmupSeconds, double seconds)
+            throws Exception {
         List<TcpStoreClient> clients = new ArrayList<>();
         try {
             List<ThroughputRun.Worker> workers = new ArrayList<>();
             for (int i = 0; i < conns; i++) {
-                TcpStoreClient client = connect(port);
+                TcpStoreClient client = connect(ports[i % ports.length]);
                 clients.add(client);
                 Runnable run = operation(client, op, i);
                 workers.add(new ThroughputRun.Worker() {
@@ -103,10 +109,15 @@ final class JavaTcpLoad {
      * @return seconds per round, from the first rank starting to the last rank released
      */
     static double[] barrier(int port, int world, int rounds, String prefix) throws Exception {
+        return barrier(new int[] {port}, world, rounds, prefix);
+    }
+
+    /** The same with the ranks spread over masters that serve one job (gateways): rank i on port i % n. */
+    static double[] barrier(int[] ports, int world, int rounds, String prefix) throws Exception {
         List<TcpStoreClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < world; i++) {
-                clients.add(connect(port));
+                clients.add(connect(ports[i % ports.length]));
             }
             CyclicBarrier gate = new CyclicBarrier(world + 1);
             long[][] starts = new long[rounds][world];

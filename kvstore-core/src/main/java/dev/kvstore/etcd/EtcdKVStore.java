@@ -83,6 +83,19 @@ public final class EtcdKVStore extends AbstractKVStore {
         return new Builder();
     }
 
+    /**
+     * @return the jetcd client this store talks through, closed with the store: for components that share its
+     *     connection, such as the etcd storage of a TCPStore gateway
+     */
+    public Client jetcdClient() {
+        return client;
+    }
+
+    /** @return how long one etcd request may take (the builder's request timeout) */
+    public Duration requestTimeout() {
+        return calls.requestTimeout();
+    }
+
     /** @return the endpoints this store connects to */
     public List<String> endpoints() {
         return calls.endpoints();

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /** Serves one parsed request against the store and queues its reply. */
-final class CommandHandler {
+final class CommandHandler implements RequestHandler {
 
     private final StoreState store;
     private final ExtensionCommands extensions;
@@ -16,8 +16,8 @@ final class CommandHandler {
         this.extensions = extensions;
     }
 
-    /** @throws ProtocolViolation if the request cannot be served; the caller closes the connection */
-    void handle(Connection client, Request request) throws ProtocolViolation {
+    @Override
+    public void handle(Connection client, Request request) throws ProtocolViolation {
         extensions.requireNotWatching(client, request);
         switch (request.command()) {
             case VALIDATE -> {
@@ -59,13 +59,7 @@ final class CommandHandler {
             }
             case QUEUE_PUSH -> store.queuePush(request.key(), request.value(0));
             case QUEUE_POP -> {
-                StoreState.QueuePop pop = store.queuePop(request.key());
-                if (pop.value() == null) {
-                    client.send(Replies.i64(pop.lengthBefore()));
-                } else {
-                    ByteBuffer[] value = Replies.bytes(pop.value());
-                    client.send(Replies.i64(pop.lengthBefore()), value[0], value[1]);
-                }
+                client.send(queuePopReply(store.queuePop(request.key())));
             }
             case QUEUE_LEN -> client.send(Replies.i64(store.queueLength(request.key())));
             case LIST_KEYS -> client.send(Replies.keyList(store.listKeys()));
@@ -75,5 +69,14 @@ final class CommandHandler {
             }
             case EXT_IDENTIFY, EXT_WATCH_PREFIX, EXT_SET_EPHEMERAL -> extensions.handle(client, request);
         }
+    }
+
+    /** QUEUE_POP: the length before the pop, then the popped value unless the queue was empty. */
+    static ByteBuffer[] queuePopReply(StoreState.QueuePop pop) {
+        if (pop.value() == null) {
+            return new ByteBuffer[] {Replies.i64(pop.lengthBefore())};
+        }
+        ByteBuffer[] value = Replies.bytes(pop.value());
+        return new ByteBuffer[] {Replies.i64(pop.lengthBefore()), value[0], value[1]};
     }
 }

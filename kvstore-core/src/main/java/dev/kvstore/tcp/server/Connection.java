@@ -34,6 +34,8 @@ final class Connection {
     private long unwrittenBytes;
     private boolean open = true;
     private boolean overflowed;
+    /** Set while the connection's requests wait for a gateway's storage: no more are read meanwhile. */
+    private boolean readsHeld;
 
     /** When bytes last arrived; what the partial-request timeout measures. */
     long lastReadNanos = System.nanoTime();
@@ -138,10 +140,27 @@ final class Connection {
         }
         if (selectionKey.isValid()) {
             int ops = unwritten.isEmpty() ? 0 : SelectionKey.OP_WRITE;
-            if (unwrittenBytes <= MAX_UNWRITTEN_BYTES) {
+            if (unwrittenBytes <= MAX_UNWRITTEN_BYTES && !readsHeld) {
                 ops |= SelectionKey.OP_READ;
             }
             selectionKey.interestOps(ops);
+        }
+    }
+
+    /**
+     * Stops or resumes reading this connection's requests (a gateway holds reads while a backlog of its requests
+     * waits for etcd, so that a pipelining client cannot queue without bound).
+     */
+    void holdReads(boolean hold) {
+        if (readsHeld == hold || !selectionKey.isValid()) {
+            return;
+        }
+        readsHeld = hold;
+        int ops = selectionKey.interestOps();
+        if (hold) {
+            selectionKey.interestOps(ops & ~SelectionKey.OP_READ);
+        } else if (unwrittenBytes <= MAX_UNWRITTEN_BYTES) {
+            selectionKey.interestOps(ops | SelectionKey.OP_READ);
         }
     }
 

@@ -43,7 +43,7 @@ final class EventLoop implements Runnable {
     private final ServerLimits limits;
     private final Generation legacyGeneration;
     private final StoreState store;
-    private final CommandHandler handler;
+    private final RequestHandler handler;
     private final ServerCounters counters;
     private final LoopHooks hooks;
     private final HostileConnectionLog hostileLog;
@@ -61,8 +61,8 @@ final class EventLoop implements Runnable {
     private long nextWaitReport = System.nanoTime() + LONG_WAIT_NANOS;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            Generation legacyGeneration, StoreState store, ExtensionCommands extensions,
-            ServerCounters counters, LoopHooks hooks, StallLog stallLog) throws IOException {
+            Generation legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
+            LoopHooks hooks, StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
@@ -70,7 +70,7 @@ final class EventLoop implements Runnable {
         this.store = store;
         this.counters = counters;
         this.hooks = hooks;
-        this.handler = new CommandHandler(store, extensions);
+        this.handler = handler;
         this.hostileLog = new HostileConnectionLog(log, address);
         this.stallLog = stallLog;
         this.partials = new PartialRequests(limits, this::refuse);
@@ -81,6 +81,7 @@ final class EventLoop implements Runnable {
             selector.close();
             throw e;
         }
+        handler.attach(this);
     }
 
     int connectionCount() {
@@ -143,6 +144,7 @@ final class EventLoop implements Runnable {
                     }
                 }
                 runTasks();
+                flushAll(); // replies the tasks queued (a gateway's etcd answers)
                 long now = System.nanoTime();
                 acceptor.resumeIfDue(now);
                 partials.closeStalledIfDue(now);
@@ -210,7 +212,11 @@ final class EventLoop implements Runnable {
         readBuffer.clear();
         int read = connection.channel().read(readBuffer);
         if (read < 0) {
-            disconnected(connection);
+            if (handler.repliesDue(connection)) {
+                connection.holdReads(true); // half-closed: its replies still go out, then endOfInput closes it
+            } else {
+                disconnected(connection);
+            }
             return;
         }
         if (read > 0) {
@@ -241,7 +247,7 @@ final class EventLoop implements Runnable {
      * Closes a connection the server will not serve any more. A write dropped because the store is full is logged
      * on its own (data was lost); the misbehaviour of other clients goes to the aggregated log.
      */
-    private void refuse(Connection connection, Refusal reason, String why) {
+    void refuse(Connection connection, Refusal reason, String why) {
         counters.refused(reason);
         if (reason == Refusal.STORE_FULL) {
             log.warn("TCPStore server on {} dropped a write of client {} and closes its connection: {}. A SET has "
@@ -270,6 +276,15 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** A client that closed its side while replies were due got them (as far as the socket takes them now). */
+    void endOfInput(Connection connection) {
+        if (!connection.isOpen()) {
+            return;
+        }
+        flushBeforeClosing(connection);
+        disconnected(connection);
+    }
+
     private void disconnected(Connection connection) {
         RequestParser parser = connection.parser();
         if (parser.inTheMiddleOfARequest()) {
@@ -296,6 +311,7 @@ final class EventLoop implements Runnable {
         partials.forget(connection);
         connection.parser().discard();
         store.forget(connection);
+        handler.forget(connection);
         connection.close();
         connections.remove(connection);
         toFlush.remove(connection);

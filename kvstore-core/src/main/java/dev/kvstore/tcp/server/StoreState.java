@@ -157,21 +157,29 @@ final class StoreState {
      * @throws ProtocolViolation if the stored value is no number or the sum overflows; the value is untouched then
      */
     long add(String key, long delta) throws ProtocolViolation {
-        byte[] current = values.get(key);
-        long sum = delta;
-        if (current != null) {
-            long stored = DecimalText.parse(current).orElseThrow(() -> new ProtocolViolation(
-                    "ADD to " + WireKeys.display(key) + " whose value is not a decimal number: "
-                            + WireKeys.displayValue(current)));
-            try {
-                sum = Math.addExact(stored, delta);
-            } catch (ArithmeticException e) {
-                throw new ProtocolViolation("ADD of " + delta + " to " + WireKeys.display(key) + " (" + stored
-                        + ") overflows a signed 64-bit number");
-            }
-        }
+        long sum = sum(key, values.get(key), delta);
         set(key, DecimalText.format(sum));
         return sum;
+    }
+
+    /**
+     * The ADD rule, here and in a gateway: the stored decimal number (missing counts as 0) plus the delta.
+     *
+     * @throws ProtocolViolation if the stored value is no number or the sum overflows
+     */
+    static long sum(String key, byte[] current, long delta) throws ProtocolViolation {
+        if (current == null) {
+            return delta;
+        }
+        long stored = DecimalText.parse(current).orElseThrow(() -> new ProtocolViolation(
+                "ADD to " + WireKeys.display(key) + " whose value is not a decimal number: "
+                        + WireKeys.displayValue(current)));
+        try {
+            return Math.addExact(stored, delta);
+        } catch (ArithmeticException e) {
+            throw new ProtocolViolation("ADD of " + delta + " to " + WireKeys.display(key) + " (" + stored
+                    + ") overflows a signed 64-bit number");
+        }
     }
 
     /** @return whether every key is set or names a non-empty queue */
@@ -278,6 +286,11 @@ final class StoreState {
             set(key, data);
             return;
         }
+        set(key, joined(key, current, data, limits));
+    }
+
+    /** The APPEND rule, here and in a gateway: the value with the data appended, within {@code maxValueBytes}. */
+    static byte[] joined(String key, byte[] current, byte[] data, ServerLimits limits) throws ProtocolViolation {
         if (current.length + (long) data.length > limits.maxValueBytes()) {
             throw new ProtocolViolation(Refusal.OVERSIZE, "APPEND to " + WireKeys.display(key) + " would make its value "
                     + (current.length + (long) data.length) + " bytes long, past the limit of "
@@ -285,7 +298,7 @@ final class StoreState {
         }
         byte[] joined = Arrays.copyOf(current, current.length + data.length);
         System.arraycopy(data, 0, joined, current.length, data.length);
-        set(key, joined);
+        return joined;
     }
 
     /** @return the values in key order, or {@code null} if a key is missing */
@@ -408,6 +421,15 @@ final class StoreState {
     }
 
     private void keyWritten(String key, byte[] old, byte[] value) {
+        keyReady(key);
+        notifyWatchers(old == null ? KEY_CREATED : KEY_UPDATED, key, old == null ? EMPTY : old, value);
+        for (KeyChangeListener listener : changeListeners) {
+            listener.written(key, value);
+        }
+    }
+
+    /** Answers the waits for which this key was the last one missing: it was written (here or, for a gateway, in etcd). */
+    void keyReady(String key) {
         LinkedHashSet<Waiter> waiters = waitersByKey.remove(key);
         if (waiters != null) {
             for (Waiter waiter : waiters) {
@@ -417,14 +439,10 @@ final class StoreState {
                 }
             }
         }
-        notifyWatchers(old == null ? KEY_CREATED : KEY_UPDATED, key, old == null ? EMPTY : old, value);
-        for (KeyChangeListener listener : changeListeners) {
-            listener.written(key, value);
-        }
     }
 
     /** A pushed queue item can satisfy one waiter; prefer one that waits for nothing else. */
-    private void wakeOneWaiter(String key) {
+    void wakeOneWaiter(String key) {
         LinkedHashSet<Waiter> waiters = waitersByKey.get(key);
         if (waiters == null) {
             return;
@@ -463,7 +481,7 @@ final class StoreState {
         }
     }
 
-    private void notifyWatchers(int type, String key, byte[] oldValue, byte[] newValue) {
+    void notifyWatchers(int type, String key, byte[] oldValue, byte[] newValue) {
         LinkedHashSet<Connection> watchers = watchersByKey.get(key);
         if (watchers == null) {
             return;

@@ -67,6 +67,8 @@ public final class TcpStoreServer implements AutoCloseable {
     private static final Duration HEALTHY_RUN = Duration.ofMinutes(1);
 
     private final ServerLimits limits;
+    private final ServerStore serverStore;
+    /** In memory: the keys, waits and watches. In etcd: the waits and watches of this gateway's clients only. */
     private final StoreState store;
     /** Prefix watches and ephemeral keys: the Java master's extension, following the store's changes. */
     private final ExtensionCommands extensions;
@@ -78,6 +80,7 @@ public final class TcpStoreServer implements AutoCloseable {
     private boolean started;
     private boolean closed;
     private @Nullable ServerSocketChannel channel;
+    private @Nullable EtcdGateway gateway;
     private volatile @Nullable EventLoop loop;
     private @Nullable Thread thread;
     private @Nullable Thread supervisor;
@@ -92,6 +95,7 @@ public final class TcpStoreServer implements AutoCloseable {
         this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
                 builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
                 builder.partialRequestTimeout.toNanos());
+        this.serverStore = builder.serverStore;
         this.store = new StoreState(limits);
         this.extensions = new ExtensionCommands(store);
         this.snapshots = new SnapshotTaker(store, limits);
@@ -117,12 +121,21 @@ public final class TcpStoreServer implements AutoCloseable {
             if (started) {
                 throw new IllegalStateException("TCPStore server " + host + ":" + port + " is already started");
             }
-            channel = bind();
+            if (serverStore.isEtcd()) {
+                gateway = EtcdGateway.open(serverStore, limits);
+            }
+            try {
+                channel = bind();
+            } catch (RuntimeException e) {
+                closeGateway();
+                throw e;
+            }
             try {
                 port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
                 startLoop();
             } catch (IOException e) {
                 closeQuietly(channel);
+                closeGateway();
                 throw new TcpStoreServerException("cannot start the TCPStore server on " + host + ":"
                         + requestedPort + ": " + e.getMessage(), e);
             }
@@ -130,8 +143,8 @@ public final class TcpStoreServer implements AutoCloseable {
             supervisor.setDaemon(true);
             supervisor.start();
             started = true;
-            log.info("TCPStore server listening on {}:{} (clients without VALIDATE use the {} protocol)", host,
-                    port, legacyGeneration);
+            log.info("TCPStore server listening on {}:{} (clients without VALIDATE use the {} protocol; keys in {})",
+                    host, port, legacyGeneration, serverStore);
             if (bindsEveryInterface(channel)) {
                 log.info("TCPStore server on {}:{} listens on every interface; TCPStore has no authentication, so "
                         + "anyone who can reach this port can read, change and delete every key", host, port);
@@ -142,8 +155,10 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
-        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, extensions, counters,
-                hooks, new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
+        RequestHandler handler = gateway == null ? new CommandHandler(store, extensions)
+                : gateway.handler(store, limits);
+        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, handler, counters, hooks,
+                new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
         thread.setDaemon(true);
         // Serving from here on: the socket is bound and the loop accepts as soon as its thread runs.
@@ -380,7 +395,24 @@ public final class TcpStoreServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closeGateway();
         log.info("TCPStore server on {}:{} stopped", host, port);
+    }
+
+    private void closeGateway() {
+        EtcdGateway open;
+        synchronized (lifecycle) {
+            open = gateway;
+            gateway = null;
+        }
+        if (open != null) {
+            open.close();
+        }
+    }
+
+    /** @return where this server keeps its keys */
+    public ServerStore serverStore() {
+        return serverStore;
     }
 
     private static void closeQuietly(ServerSocketChannel channel) {
@@ -404,7 +436,19 @@ public final class TcpStoreServer implements AutoCloseable {
      */
     public static final class Builder extends TcpStoreServerSettings {
 
+        private ServerStore serverStore = ServerStore.memory();
+
         private Builder() {
+        }
+
+        /**
+         * Where the keys live: {@link ServerStore#memory()} (the default) or {@link ServerStore#etcd etcd}, which
+         * makes this server a stateless gateway that any number of others can serve the same job beside. Through a
+         * gateway every request costs etcd round trips; see the README, "High availability".
+         */
+        public Builder store(ServerStore store) {
+            this.serverStore = Objects.requireNonNull(store, "store");
+            return this;
         }
 
         @Override

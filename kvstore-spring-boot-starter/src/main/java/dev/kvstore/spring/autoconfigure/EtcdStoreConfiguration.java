@@ -45,19 +45,9 @@ class EtcdStoreConfiguration {
         ProcessRole role = ProcessRole.of(properties, TorchrunEnvironment.from(environment));
         KVStoreProperties.Etcd etcd = properties.getEtcd();
         List<String> endpoints = connectionDetails.getEndpoints();
-        EtcdKVStore.Builder builder = EtcdKVStore.builder();
-        BuilderProperty.apply("kvstore.etcd.endpoints", endpoints, builder::endpoints);
-        BuilderProperty.apply("kvstore.etcd.connect-timeout", etcd.getConnectTimeout(), builder::connectTimeout);
-        BuilderProperty.apply("kvstore.etcd.request-timeout", etcd.getRequestTimeout(), builder::requestTimeout);
+        EtcdKVStore.Builder builder = connection(etcd, connectionDetails);
         BuilderProperty.layout(properties.getNamespace(), properties.getComponent());
         builder.namespace(properties.getNamespace()).component(properties.getComponent()).cleanup(role.cleanup());
-        if (connectionDetails.getUsername() != null) {
-            builder.user(connectionDetails.getUsername());
-        }
-        if (connectionDetails.getPassword() != null) {
-            builder.password(connectionDetails.getPassword());
-        }
-        EtcdTls.apply(connectionDetails.getSslBundle(), etcd.getTls(), builder);
         clientCustomizers.orderedStream().forEach((customizer) -> builder.customizeClient(customizer::customize));
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         String endpoint = String.join(",", endpoints);
@@ -68,6 +58,25 @@ class EtcdStoreConfiguration {
         return new ManagedKVStore(startup, "etcd", properties.getNamespace(), properties.getComponent(),
                 etcd.getRequestTimeout(), role.cleanup(),
                 KVStoreAutoConfiguration.observations(observations, observers));
+    }
+
+    /**
+     * The etcd connection of {@code kvstore.etcd.*} (endpoints, timeouts, credentials, TLS): the etcd backend's and a
+     * TCPStore gateway's ({@code kvstore.tcp.server.store=etcd}).
+     */
+    static EtcdKVStore.Builder connection(KVStoreProperties.Etcd etcd, EtcdConnectionDetails connectionDetails) {
+        EtcdKVStore.Builder builder = EtcdKVStore.builder();
+        BuilderProperty.apply("kvstore.etcd.endpoints", connectionDetails.getEndpoints(), builder::endpoints);
+        BuilderProperty.apply("kvstore.etcd.connect-timeout", etcd.getConnectTimeout(), builder::connectTimeout);
+        BuilderProperty.apply("kvstore.etcd.request-timeout", etcd.getRequestTimeout(), builder::requestTimeout);
+        if (connectionDetails.getUsername() != null) {
+            builder.user(connectionDetails.getUsername());
+        }
+        if (connectionDetails.getPassword() != null) {
+            builder.password(connectionDetails.getPassword());
+        }
+        EtcdTls.apply(connectionDetails.getSslBundle(), etcd.getTls(), builder);
+        return builder;
     }
 
 }

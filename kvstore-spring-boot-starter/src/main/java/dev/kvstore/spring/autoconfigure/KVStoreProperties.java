@@ -272,6 +272,51 @@ public class KVStoreProperties implements Validator {
          */
         public static class Server {
 
+            /** Default of {@code kvstore.tcp.server.etcd-prefix}. */
+            public static final String DEFAULT_ETCD_PREFIX = "kvstore-tcpstore/";
+
+            /** Where a master keeps the keys. */
+            public enum Store {
+
+                /** In the master's memory: fastest, gone with the process. */
+                MEMORY,
+
+                /**
+                 * In etcd (the connection of kvstore.etcd.*): the master is a stateless gateway, several serve one
+                 * job and any can die without losing a key.
+                 */
+                ETCD
+
+            }
+
+            /**
+             * Where the master keeps the keys: "memory" or "etcd" (a gateway: the etcd connection from
+             * kvstore.etcd.*, the keys under etcd-prefix followed by the namespace and "/").
+             */
+            private Store store = Store.MEMORY;
+
+            /**
+             * etcd key prefix of a gateway's keys (store=etcd): the keys of namespace N live under
+             * "{etcd-prefix}N/". Every gateway of one job needs the same prefix and namespace.
+             */
+            private String etcdPrefix = DEFAULT_ETCD_PREFIX;
+
+            public Store getStore() {
+                return this.store;
+            }
+
+            public void setStore(Store store) {
+                this.store = store;
+            }
+
+            public String getEtcdPrefix() {
+                return this.etcdPrefix;
+            }
+
+            public void setEtcdPrefix(String etcdPrefix) {
+                this.etcdPrefix = etcdPrefix;
+            }
+
             /** Longest key the master accepts (PyTorch's libuv server: 8KB). */
             private DataSize maxKeySize = DataSize.ofKilobytes(8);
 

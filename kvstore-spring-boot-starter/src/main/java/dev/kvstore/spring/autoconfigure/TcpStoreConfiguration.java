@@ -11,6 +11,7 @@ import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -30,7 +31,8 @@ class TcpStoreConfiguration {
     ManagedKVStore kvStore(KVStoreProperties properties, Environment environment,
             ObjectProvider<TcpKVStoreBuilderCustomizer> customizers,
             ObjectProvider<KVStoreObservations> observations,
-            @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers) {
+            @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers,
+            ObjectProvider<EtcdConnectionDetails> etcdConnectionDetails, ObjectProvider<SslBundles> sslBundles) {
         TcpConnectionSettings settings = TcpConnectionSettings.resolve(properties,
                 TorchrunEnvironment.from(environment));
         KVStoreProperties.Tcp tcp = properties.getTcp();
@@ -53,6 +55,10 @@ class TcpStoreConfiguration {
             .maxKeysPerRequest(tcp.getServer().getMaxKeysPerRequest())
             .namespace(properties.getNamespace())
             .component(properties.getComponent());
+        if (settings.master() && tcp.getServer().getStore() == KVStoreProperties.Tcp.Server.Store.ETCD) {
+            builder.server(TcpGatewayStore.configure(properties, etcdConnectionDetails
+                .getIfAvailable(() -> new PropertiesEtcdConnectionDetails(properties, sslBundles.getIfAvailable()))));
+        }
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         TcpKVStore store = create(builder, properties, settings);
         KVStoreStartup startup = new KVStoreStartup(

@@ -110,6 +110,11 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                             + "MASTER_ADDR when the properties are unset).",
                     ex);
         }
+        if (String.valueOf(ex.getMessage()).contains("etcd")) {
+            return new KVStoreStartupException("The TCPStore gateway on " + where + " could not use etcd: "
+                    + ex.getMessage(), "kvstore.tcp.server.store=etcd keeps the master's keys in etcd: check "
+                            + "kvstore.etcd.endpoints, kvstore.etcd.connect-timeout and the etcd credentials.", ex);
+        }
         return new KVStoreStartupException("The TCPStore master could not start on " + where + ": "
                 + ex.getMessage(), "Check kvstore.tcp.host and kvstore.tcp.port (or MASTER_ADDR and MASTER_PORT).", ex);
     }

@@ -24,6 +24,7 @@ class ConfigurationMetadataTests {
             "kvstore.tcp.server.max-request-size", "kvstore.tcp.server.max-store-size",
             "kvstore.tcp.server.max-pending-size", "kvstore.tcp.server.partial-request-timeout",
             "kvstore.tcp.server.stall-log-interval", "kvstore.tcp.server.stall-threshold",
+            "kvstore.tcp.server.store", "kvstore.tcp.server.etcd-prefix",
             "management.health.kvstore.enabled",
             "management.health.kvstore.timeout");
 
@@ -49,6 +50,7 @@ class ConfigurationMetadataTests {
             .extracting((hint) -> hint.getValue().toString())
             .containsExactly("auto", "modern", "v2_1", "legacy");
         assertThat(properties.get("management.health.kvstore.enabled").getDefaultValue()).isEqualTo(true);
+        assertThat(properties.get("kvstore.tcp.server.etcd-prefix").getDefaultValue()).isEqualTo("kvstore-tcpstore/");
     }
 
     private InputStream resource(String name) {

@@ -1,0 +1,188 @@
+package dev.kvstore.tcp.server;
+
+import static dev.kvstore.tcp.protocol.Command.ADD;
+import static dev.kvstore.tcp.protocol.Command.APPEND;
+import static dev.kvstore.tcp.protocol.Command.CHECK;
+import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_LEN;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_POP;
+import static dev.kvstore.tcp.protocol.Command.QUEUE_PUSH;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two TCPStore gateways on one real etcd, serving one job: waits through one woken by writes through the other,
+ * ADD atomic across them under contention, queues shared, and a gateway closed mid-job losing nothing.
+ */
+@RequiresEtcd
+class TcpStoreGatewayTest {
+
+    @RegisterExtension
+    static final EtcdServerExtension etcd = new EtcdServerExtension();
+
+    private final String prefix = "gateway-test/" + UUID.randomUUID() + "/";
+    private final List<TcpStoreServer> servers = new ArrayList<>();
+    private final List<WireConnection> connections = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        connections.forEach(WireConnection::close);
+        servers.forEach(TcpStoreServer::close);
+    }
+
+    private TcpStoreServer gateway() {
+        TcpStoreServer server = TcpStoreServer.builder().port(0)
+                .store(ServerStore.etcd(EtcdKVStore.builder().endpoints(etcd.endpoints())
+                        .requestTimeout(Duration.ofSeconds(5)), prefix))
+                .build().start();
+        servers.add(server);
+        return server;
+    }
+
+    private WireConnection connect(TcpStoreServer server) throws IOException {
+        WireConnection connection = WireConnection.open(server.port(), Generation.MODERN);
+        connections.add(connection);
+        return connection;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void waitsThroughOneGatewayAreWokenByEveryKindOfWriteThroughTheOther() throws Exception {
+        TcpStoreServer a = gateway();
+        TcpStoreServer b = gateway();
+        WireConnection waiter = connect(a);
+        WireConnection writer = connect(b);
+
+        String[] kinds = {"set", "add", "append", "multi-set", "queue"};
+        for (String kind : kinds) {
+            waiter.request(WAIT).keys("/" + kind).send();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.waiterCount() == kinds.length);
+        writer.request(SET).str("/set").bytes(utf8("1")).send();
+        writer.request(ADD).str("/add").i64(1).send();
+        assertThat(writer.readI64()).isEqualTo(1);
+        writer.request(APPEND).str("/append").bytes(utf8("x")).send();
+        writer.request(MULTI_SET).i64(1).str("/multi-set").bytes(utf8("m")).send();
+        writer.request(QUEUE_PUSH).str("/queue").bytes(utf8("item")).send();
+        for (int i = 0; i < kinds.length; i++) {
+            assertThat(waiter.readU8()).isEqualTo(ReplyCodes.STOP_WAITING);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.waiterCount() == 0);
+
+        // What was written through b is there through a, queue included.
+        waiter.request(GET).str("/append").send();
+        assertThat(waiter.readString()).isEqualTo("x");
+        waiter.request(CHECK).keys("/set", "/add", "/multi-set", "/queue").send();
+        assertThat(waiter.readU8()).isEqualTo(ReplyCodes.READY);
+        waiter.request(QUEUE_LEN).str("/queue").send();
+        assertThat(waiter.readI64()).isEqualTo(1);
+        waiter.request(QUEUE_POP).str("/queue").send();
+        assertThat(waiter.readI64()).isEqualTo(1);
+        assertThat(waiter.readString()).isEqualTo("item");
+        writer.request(QUEUE_LEN).str("/queue").send();
+        assertThat(writer.readI64()).isZero();
+        writer.request(GETNUMKEYS).send();
+        assertThat(writer.readI64()).isEqualTo(4);
+    }
+
+    /** PyTorch's protocol probes send a request and close their side: the reply etcd gives later still goes out. */
+    @Test
+    void aClientThatClosesItsSideGetsTheReplyToWhatItSent() throws Exception {
+        TcpStoreServer a = gateway();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", a.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(Generation.LEGACY.opcode(GETNUMKEYS));
+            socket.shutdownOutput();
+            byte[] reply = socket.getInputStream().readNBytes(9);
+            assertThat(reply).as("GETNUMKEYS's i64, then the close").hasSize(8);
+        }
+    }
+
+    @Test
+    void addsOf2048RanksThroughTwoGatewaysToOneCounterAreAtomic() throws Exception {
+        List<TcpStoreServer> gateways = List.of(gateway(), gateway());
+        int clients = 128;
+        int addsEach = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<List<Long>>> results = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                WireConnection connection = connect(gateways.get(c % 2));
+                results.add(pool.submit(() -> {
+                    List<Long> sums = new ArrayList<>();
+                    for (int i = 0; i < addsEach; i++) {
+                        connection.request(ADD).str("/counter").i64(1).send();
+                        sums.add(connection.readI64());
+                    }
+                    return sums;
+                }));
+            }
+            Set<Long> seen = new HashSet<>();
+            for (Future<List<Long>> result : results) {
+                seen.addAll(result.get(120, TimeUnit.SECONDS));
+            }
+            // Every add saw a distinct count: none lost, none applied twice.
+            assertThat(seen).hasSize(clients * addsEach).allMatch(sum -> sum >= 1 && sum <= clients * addsEach);
+        } finally {
+            pool.shutdownNow();
+        }
+        WireConnection reader = connect(gateways.get(1));
+        reader.request(GET).str("/counter").send();
+        assertThat(reader.readString()).isEqualTo(String.valueOf(clients * addsEach));
+    }
+
+    @Test
+    void aClosedGatewayLosesNothingAndItsClientsSeeTheirConnectionsClosed() throws Exception {
+        TcpStoreServer a = gateway();
+        TcpStoreServer b = gateway();
+        WireConnection onA = connect(a);
+        onA.request(SET).str("/kept").bytes(utf8("before the crash")).send();
+        onA.request(ADD).str("/count").i64(7).send();
+        assertThat(onA.readI64()).isEqualTo(7);
+        WireConnection waiterOnA = connect(a);
+        waiterOnA.request(WAIT).keys("/never").send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.waiterCount() == 1);
+
+        a.close();
+        assertThat(waiterOnA.closedByServer()).isTrue();
+
+        WireConnection onB = connect(b);
+        onB.request(GET).str("/kept").send();
+        assertThat(onB.readString()).isEqualTo("before the crash");
+        onB.request(ADD).str("/count").i64(1).send();
+        assertThat(onB.readI64()).isEqualTo(8);
+
+        // A new gateway in the dead one's place sees every key.
+        WireConnection onRestarted = connect(gateway());
+        onRestarted.request(GET).str("/count").send();
+        assertThat(onRestarted.readString()).isEqualTo("8");
+    }
+}
