@@ -1,6 +1,7 @@
 package dev.kvstore.spring.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.tcp.TcpStoreClient;
@@ -73,7 +74,9 @@ class AutoConfigureEmbeddedKVStoreTests {
                 client.set(this.namespace + "/tensorbus/from-client",
                         "written by a raw client".getBytes(StandardCharsets.UTF_8));
             }
-            assertThat(this.store.get("from-client")).contains("written by a raw client");
+            // SET has no reply: the raw client's write may reach the master after the store's next read.
+            await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(this.store.get("from-client")).contains("written by a raw client"));
         }
 
     }
