@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The waits of a {@link TcpKVStore}. Waits for keys block on the server (WAIT), in slices so that progress is logged;
- * only what the protocol cannot block on (a value changing, k of n keys) is polled, with {@link PollingBackoff}. Each
+ * only what the protocol cannot block on (a value changing, k of n keys) is polled, with bounded backoff. Each
  * wait holds its own {@link ConnectionLease}, so a long wait never delays other threads.
  */
 final class TcpWaits {

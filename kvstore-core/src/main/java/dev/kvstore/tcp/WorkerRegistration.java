@@ -10,7 +10,6 @@ import dev.kvstore.internal.ProgressLog;
 import dev.kvstore.tcp.server.ServerSnapshot;
 import dev.kvstore.tcp.server.SnapshotQuery;
 import dev.kvstore.tcp.server.TcpStoreServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

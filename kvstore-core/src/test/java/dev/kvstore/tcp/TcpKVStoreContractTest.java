@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreContractTest;
+import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +28,12 @@ class TcpKVStoreContractTest extends KVStoreContractTest {
         ProtocolGeneration legacy =
                 protocol() == ProtocolGeneration.V2_1 ? ProtocolGeneration.V2_1 : ProtocolGeneration.LEGACY;
         master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).protocol(protocol())
-                .serverLegacyProtocol(legacy).timeout(Duration.ofSeconds(30)).namespace("contract-master").build();
+                .serverLegacyProtocol(legacy).timeout(Duration.ofSeconds(30)).namespace("contract-master")
+                .server(this::configureServer).build();
+    }
+
+    /** Subclasses set the master's server up otherwise (e.g. keys in etcd). */
+    protected void configureServer(TcpStoreServer.Builder server) {
     }
 
     @AfterAll

@@ -1,15 +1,10 @@
 package dev.kvstore.tcp;
 
-import dev.kvstore.api.KVStore;
-import dev.kvstore.api.KVStoreContractTest;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.server.ServerStore;
+import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -17,44 +12,25 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (a gateway), with the {@link ProtocolGeneration#MODERN} protocol: the same results as against the in-memory master.
  */
 @RequiresEtcd
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TcpKVStoreThroughGatewayContractTest extends KVStoreContractTest {
+class TcpKVStoreThroughGatewayContractTest extends TcpKVStoreContractTest {
 
     @RegisterExtension
     static final EtcdServerExtension etcd = new EtcdServerExtension();
 
-    private TcpKVStore master;
-
-    @BeforeAll
-    void startGateway() {
-        master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).protocol(ProtocolGeneration.MODERN)
-                .timeout(Duration.ofSeconds(30)).namespace("contract-gateway")
-                .server(server -> server.store(ServerStore.etcd(EtcdKVStore.builder().endpoints(etcd.endpoints()),
-                        "gateway-contract/")))
-                .build();
-    }
-
-    @AfterAll
-    void stopGateway() {
-        if (master != null) {
-            master.close();
-        }
-    }
-
     @Override
-    protected KVStore createStore(String namespace, String component) {
-        return TcpKVStore.builder()
-                .host("127.0.0.1")
-                .port(master.port())
-                .protocol(ProtocolGeneration.MODERN)
-                .timeout(Duration.ofSeconds(30))
-                .namespace(namespace)
-                .component(component)
-                .build();
+    protected void configureServer(TcpStoreServer.Builder server) {
+        server.store(ServerStore.etcd(EtcdKVStore.builder().endpoints(etcd.endpoints()), "gateway-contract/"));
     }
 
+    /** A gateway does not serve the in-memory master's prefix watches (EXT_WATCH_PREFIX). */
     @Override
-    protected boolean requiresCandidateKeys() {
-        return true;
+    protected boolean canWatch() {
+        return false;
+    }
+
+    /** ... nor its connection-owned keys (EXT_SET_EPHEMERAL). */
+    @Override
+    protected boolean hasLeases() {
+        return false;
     }
 }
