@@ -165,7 +165,8 @@ final class JavaMasterFeatures implements AutoCloseable {
             probe.finishWriting();
             int first = probe.u8OrEnd();
             if (first < 0) {
-                evidence = "it closed the connection on the extension's IDENTIFY request, as PyTorch masters do";
+                evidence = "it closed the connection on the extension's IDENTIFY request, as PyTorch masters and "
+                        + "Java gateways on etcd do";
                 return false;
             }
             WireInput in = probe.in();
@@ -185,7 +186,7 @@ final class JavaMasterFeatures implements AutoCloseable {
         } catch (IOException e) {
             // A reset is how some masters close on an unknown request.
             evidence = "it closed the connection on the extension's IDENTIFY request (" + e.getMessage()
-                    + "), as PyTorch masters do";
+                    + "), as PyTorch masters and Java gateways on etcd do";
             return false;
         }
     }
