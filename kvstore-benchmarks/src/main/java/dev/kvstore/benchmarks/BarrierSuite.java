@@ -7,6 +7,7 @@ import dev.kvstore.benchmarks.TcpStoreMasters.Lane;
 import dev.kvstore.testing.PythonRuntime;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** TCPStore server barrier completion time: the Java master vs PyTorch's, for each lane of clients. */
 final class BarrierSuite implements Suite {
@@ -84,8 +85,8 @@ final class BarrierSuite implements Suite {
     }
 
     /** Java clients when {@code python} is null, else that runtime's torch clients. */
-    private static double[] barrierSeconds(CpuLayout layout, Peers.Master master, PythonRuntime python, int world,
-            int rounds, String prefix) {
+    private static double[] barrierSeconds(CpuLayout layout, Peers.Master master, @Nullable PythonRuntime python,
+            int world, int rounds, String prefix) {
         // Unreported rounds first: each run is a fresh client process (cold JIT in a Java one).
         int warmup = world >= 2048 ? 1 : world >= 512 ? 3 : 20;
         if (python == null) {

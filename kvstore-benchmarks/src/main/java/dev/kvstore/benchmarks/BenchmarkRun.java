@@ -4,6 +4,7 @@ import dev.kvstore.testing.PythonRuntime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import org.jspecify.annotations.Nullable;
 
 /** What every suite of one run shares: the options, the CPU layout, the report and the TCPStore masters. */
 final class BenchmarkRun {
@@ -18,8 +19,8 @@ final class BenchmarkRun {
     private final BenchmarkOptions options;
     private final CpuLayout layout;
     private final Report report;
-    private TcpStoreMasters masters;
-    private TorchMasterRates torchMasterRates;
+    private @Nullable TcpStoreMasters masters;
+    private @Nullable TorchMasterRates torchMasterRates;
 
     BenchmarkRun(BenchmarkOptions options, CpuLayout layout, Report report) {
         this.options = options;
@@ -62,12 +63,12 @@ final class BenchmarkRun {
         return masters;
     }
 
-    void masters(TcpStoreMasters masters) {
+    void masters(@Nullable TcpStoreMasters masters) {
         this.masters = masters;
     }
 
     /** @return the server suite's rates on PyTorch 1.13's master, or null when it did not measure both clients */
-    TorchMasterRates torchMasterRates() {
+    @Nullable TorchMasterRates torchMasterRates() {
         return torchMasterRates;
     }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** The report's description of the machine and of the software versions the run measured. */
 final class Machine {
@@ -19,7 +20,7 @@ final class Machine {
      * @param masterJvm what the Java master's JVM sees ({@link Peers.JavaMaster#jvm()}), or "not started"
      * @param torch26Missing why there were no torch 2.6 rows, or null
      */
-    static String describe(CpuLayout layout, String masterJvm, String torch26Missing) {
+    static String describe(CpuLayout layout, String masterJvm, @Nullable String torch26Missing) {
         StringBuilder m = new StringBuilder();
         m.append("- CPU: ").append(cpuModel()).append(", `nproc` = ").append(run("nproc").trim()).append('\n');
         m.append("- Memory (`free -h`):\n\n```\n").append(run("free", "-h").stripTrailing()).append("\n```\n\n");

@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The markdown report the suites fill: their sections (a text and a table each), the targets with their verdicts and
@@ -21,7 +22,7 @@ final class Report {
     private final List<String> misses = new ArrayList<>();
 
     /** Adds a section (no heading when {@code title} is null, continuing the previous one); echoes its table. */
-    void section(String title, String text, Table table) {
+    void section(@Nullable String title, String text, Table table) {
         if (title != null) {
             sections.append("## ").append(title).append("\n\n");
         }

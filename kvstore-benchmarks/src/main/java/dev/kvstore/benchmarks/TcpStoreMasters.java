@@ -4,6 +4,7 @@ import dev.kvstore.testing.PythonRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The TCPStore masters the server, barrier and client suites share: the Java master, PyTorch 1.13's and, when its
@@ -15,7 +16,7 @@ final class TcpStoreMasters implements AutoCloseable {
      * One kind of client against the Java master and a PyTorch master: Java clients or Python clients of a torch
      * version ({@code python} null for Java clients), compared on that torch version's master.
      */
-    record Lane(String clients, PythonRuntime python, Peers.TorchMaster torch) {
+    record Lane(String clients, @Nullable PythonRuntime python, Peers.TorchMaster torch) {
         boolean javaClients() {
             return python == null;
         }
@@ -23,10 +24,10 @@ final class TcpStoreMasters implements AutoCloseable {
 
     private final Peers.JavaMaster java;
     private final Peers.TorchMaster torch;
-    private final Peers.TorchMaster torch26;
+    private final Peers.@Nullable TorchMaster torch26;
     private final List<Lane> lanes = new ArrayList<>();
     /** Why the torch 2.6 rows are missing, or null. */
-    private String torch26Missing;
+    private @Nullable String torch26Missing;
 
     TcpStoreMasters(CpuLayout layout, Set<String> clients) {
         java = new Peers.JavaMaster(layout);
@@ -54,7 +55,7 @@ final class TcpStoreMasters implements AutoCloseable {
     }
 
     /** @return torch 2.6's master from the chroot, or null (its rows are left out, saying why) */
-    private Peers.TorchMaster startTorch26Master(CpuLayout layout) {
+    private Peers.@Nullable TorchMaster startTorch26Master(CpuLayout layout) {
         try {
             PythonRuntime.TORCH_2_6.require();
             return new Peers.TorchMaster(layout, PythonRuntime.TORCH_2_6);
@@ -79,7 +80,7 @@ final class TcpStoreMasters implements AutoCloseable {
     }
 
     /** @return why there is no torch 2.6 master, or null */
-    String torch26Missing() {
+    @Nullable String torch26Missing() {
         return torch26Missing;
     }
 

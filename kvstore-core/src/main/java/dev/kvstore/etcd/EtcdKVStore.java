@@ -9,7 +9,6 @@ import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
-import dev.kvstore.api.NaturalOrder;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -65,7 +64,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     private final EtcdKeyLister lister;
     private final EtcdTransactions transactions;
     private final EtcdSession session;
-    private final java.util.Set<EtcdPrefixWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final EtcdWatches watches;
 
     private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls, Duration leaseTtl) {
         super(layout);
@@ -76,6 +75,7 @@ public final class EtcdKVStore extends AbstractKVStore {
         this.lister = new EtcdKeyLister(kv, calls);
         this.transactions = new EtcdTransactions(kv, calls);
         this.session = new EtcdSession(client.getLeaseClient(), calls, leaseTtl);
+        this.watches = new EtcdWatches(kv, client.getWatchClient(), calls);
     }
 
     /** @return a builder with the defaults: {@code http://127.0.0.1:2379}, namespace {@code default} */
@@ -109,9 +109,7 @@ public final class EtcdKVStore extends AbstractKVStore {
      */
     public EtcdClusterStatus clusterStatus(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        if (isClosed()) {
-            throw new IllegalStateException("KVStore " + layout() + " is closed");
-        }
+        requireOpen();
         return EtcdClusterStatus.firstAnswer(client.getMaintenanceClient(), calls, timeout);
     }
 
@@ -122,14 +120,8 @@ public final class EtcdKVStore extends AbstractKVStore {
      */
     public List<EtcdMember> members(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        if (isClosed()) {
-            throw new IllegalStateException("KVStore " + layout() + " is closed");
-        }
-        return calls.await("member list", client.getClusterClient().listMember(), timeout).getMembers().stream()
-                .map(member -> new EtcdMember(member.getId(), member.getName(),
-                        member.getPeerURIs().stream().map(Object::toString).toList(),
-                        member.getClientURIs().stream().map(Object::toString).toList(), member.isLearner()))
-                .toList();
+        requireOpen();
+        return EtcdMember.list(client.getClusterClient(), calls, timeout);
     }
 
     /**
@@ -137,7 +129,7 @@ public final class EtcdKVStore extends AbstractKVStore {
      *     {@link #watch watches}, in natural order, for diagnostics
      */
     public List<String> watchedPrefixes() {
-        return watches.stream().map(EtcdPrefixWatch::fullPrefix).sorted(NaturalOrder.INSTANCE).toList();
+        return watches.fullPrefixes();
     }
 
     /**
@@ -192,8 +184,8 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** Reads the pattern's literal prefix and watches it; {@code candidateKeys} are not needed. */
     @Override
-    protected List<String> doWaitForKeys(KeyLayout keys, KeyPattern pattern, int expectedCount, byte[] value,
-            Duration timeout, List<String> candidateKeys) {
+    protected List<String> doWaitForKeys(KeyLayout keys, KeyPattern pattern, int expectedCount,
+            byte @Nullable [] value, Duration timeout, @Nullable List<String> candidateKeys) {
         String prefix = keys.componentPrefix() + pattern.literalPrefix();
         return waiter.await("waitForKeys '" + keys.componentPrefix() + pattern + "'", bytes(prefix), true,
                 new KeysCondition(keys, pattern, expectedCount, value), timeout);
@@ -201,7 +193,7 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** A range read of keys only, at one revision, in chunks; see {@link EtcdKeyLister}. */
     @Override
-    protected KeyPage doListKeys(KeyLayout keys, String prefix, String continueAfter, int limit) {
+    protected KeyPage doListKeys(KeyLayout keys, String prefix, @Nullable String continueAfter, int limit) {
         return lister.page(keys, prefix, continueAfter, limit);
     }
 
@@ -214,11 +206,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     /** A watch with a given queue capacity and a hook called before every watch stream starts; for tests. */
     KVWatch watch(KeyLayout keys, String prefix, KVWatch.Listener listener, int capacity,
             java.util.function.LongConsumer beforeWatch) {
-        EtcdPrefixWatch[] subscription = new EtcdPrefixWatch[1];
-        subscription[0] = new EtcdPrefixWatch(kv, client.getWatchClient(), calls, keys, prefix, listener, capacity,
-                beforeWatch, () -> watches.remove(subscription[0]));
-        watches.add(subscription[0]);
-        return subscription[0].start();
+        return watches.open(keys, prefix, listener, capacity, beforeWatch);
     }
 
     /** A put attached to this store's lease. */
@@ -265,13 +253,19 @@ public final class EtcdKVStore extends AbstractKVStore {
     @Override
     protected void doClose(boolean cleanup) {
         try {
-            List.copyOf(watches).forEach(EtcdPrefixWatch::close);
+            watches.closeAll();
             session.close();
             if (cleanup) {
                 EtcdConnector.deleteNamespace(calls, client.getKVClient(), layout());
             }
         } finally {
             client.close();
+        }
+    }
+
+    private void requireOpen() {
+        if (isClosed()) {
+            throw new IllegalStateException("KVStore " + layout() + " is closed");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.kvstore.etcd;
 
+import io.etcd.jetcd.Cluster;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,5 +19,14 @@ public record EtcdMember(long id, String name, List<String> peerUrls, List<Strin
     public EtcdMember {
         peerUrls = List.copyOf(peerUrls);
         clientUrls = List.copyOf(clientUrls);
+    }
+
+    /** @return the members a member-list call reports, within the timeout */
+    static List<EtcdMember> list(Cluster cluster, EtcdCalls calls, Duration timeout) {
+        return calls.await("member list", cluster.listMember(), timeout).getMembers().stream()
+                .map(member -> new EtcdMember(member.getId(), member.getName(),
+                        member.getPeerURIs().stream().map(Object::toString).toList(),
+                        member.getClientURIs().stream().map(Object::toString).toList(), member.isLearner()))
+                .toList();
     }
 }

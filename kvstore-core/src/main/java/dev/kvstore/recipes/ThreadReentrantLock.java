@@ -68,7 +68,7 @@ public final class ThreadReentrantLock implements KVLock {
         if (local.getHoldCount() == 1) {
             try {
                 token = remote.acquire(deadline.left());
-                RecipeGauges.lockAcquired();
+                RecipeGauges.lockAcquired(this, name, token);
             } catch (RuntimeException | Error e) {
                 local.unlock();
                 throw e;
@@ -137,7 +137,7 @@ public final class ThreadReentrantLock implements KVLock {
             }
             try {
                 if (local.getHoldCount() == 1) {
-                    RecipeGauges.lockReleased();
+                    RecipeGauges.lockReleased(ThreadReentrantLock.this);
                     remote.release();
                 }
             } finally {

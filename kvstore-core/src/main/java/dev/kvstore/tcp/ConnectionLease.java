@@ -43,7 +43,7 @@ final class ConnectionLease implements AutoCloseable {
      */
     Optional<byte[]> readIfPresent(String fullKey) {
         String wire = TcpStoreClient.wireKey(fullKey);
-        KVStoreConnectionException failure = null;
+        @Nullable KVStoreConnectionException failure = null;
         for (int attempt = 0; attempt < GET_ATTEMPTS; attempt++) {
             if (!client().checkRaw(List.of(wire))) {
                 return Optional.empty();

@@ -13,6 +13,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +154,7 @@ final class ProtocolProbe {
 
     /** Tells 2.1 from 1.13/2.0 (or a Java server's legacy numbering) by CANCEL_WAIT, which only 2.1 has. */
     private Finding legacyNumbering(String evidence) {
-        byte[] reply = exchange(V2_1_CANCEL_WAIT, 1, "2.1's CANCEL_WAIT");
+        byte @Nullable [] reply = exchange(V2_1_CANCEL_WAIT, 1, "2.1's CANCEL_WAIT");
         if (reply == null) {
             return new Finding(ProtocolGeneration.LEGACY,
                     evidence + "it closed the connection on 2.1's CANCEL_WAIT, as PyTorch 1.13/2.0 do");
@@ -173,7 +174,7 @@ final class ProtocolProbe {
      *
      * @return the reply, or {@code null} if the master closed the connection without one
      */
-    private byte[] exchange(byte[] request, int replyLength, String what) {
+    private byte @Nullable [] exchange(byte[] request, int replyLength, String what) {
         Socket socket = SocketConnector.open(host, port, connectTimeout, abandoned);
         byte[] reply = new byte[replyLength];
         int received = 0;

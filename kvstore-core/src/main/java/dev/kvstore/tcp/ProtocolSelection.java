@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link TcpKVStore} picks the {@link ProtocolGeneration} it speaks to the master: {@link #AUTO} (the default)
@@ -29,9 +30,9 @@ public enum ProtocolSelection {
     /** PyTorch 2.2 and later, and the Java server. */
     MODERN(ProtocolGeneration.MODERN);
 
-    private final ProtocolGeneration generation;
+    private final @Nullable ProtocolGeneration generation;
 
-    ProtocolSelection(ProtocolGeneration generation) {
+    ProtocolSelection(@Nullable ProtocolGeneration generation) {
         this.generation = generation;
     }
 

@@ -29,7 +29,7 @@ final class RequestChannel {
 
     /** Writes a request's arguments or reads its reply. */
     @FunctionalInterface
-    interface Io<T> {
+    interface Io<T extends @Nullable Object> {
         T run() throws IOException;
     }
 
@@ -85,7 +85,7 @@ final class RequestChannel {
      * @param what the keys, for messages; {@code null} for commands without keys
      * @throws UnsupportedOperationException if the generation lacks the command (nothing is sent)
      */
-    <T> T call(Command command, @Nullable String what, Io<?> request, Io<T> reply) {
+    <T extends @Nullable Object> T call(Command command, @Nullable String what, Io<?> request, Io<T> reply) {
         if (!wire.supports(command)) {
             throw new UnsupportedOperationException(
                     command + " is not part of the " + wire + " TCPStore protocol (" + master + ")");

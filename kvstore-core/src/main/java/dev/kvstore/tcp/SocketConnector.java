@@ -2,6 +2,8 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Backoff;
+import dev.kvstore.internal.Deadline;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -11,8 +13,8 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +25,8 @@ import org.slf4j.LoggerFactory;
 final class SocketConnector {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreClient.class);
-    private static final long FIRST_CONNECT_BACKOFF_MS = 10;
-    private static final long MAX_CONNECT_BACKOFF_MS = 1000;
+    private static final Duration FIRST_CONNECT_BACKOFF = Duration.ofMillis(10);
+    private static final Duration MAX_CONNECT_BACKOFF = Duration.ofSeconds(1);
 
     private SocketConnector() {
     }
@@ -44,16 +46,16 @@ final class SocketConnector {
             throw new IllegalArgumentException("port must be in 1..65535, got " + port);
         }
         String address = host + ":" + port;
-        long deadline = System.nanoTime() + connectTimeout.toNanos();
-        long backoffMs = FIRST_CONNECT_BACKOFF_MS;
+        Deadline deadline = Deadline.after(connectTimeout);
+        Backoff backoff = new Backoff(FIRST_CONNECT_BACKOFF, MAX_CONNECT_BACKOFF);
         int attempts = 0;
-        IOException lastRefusal = null;
+        @Nullable IOException lastRefusal = null;
         while (true) {
             if (abandoned.getAsBoolean()) {
                 throw new KVStoreConnectionException("TCPStore " + address + ": connecting was abandoned (closed)");
             }
             attempts++;
-            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            long leftMs = deadline.left().toMillis();
             Socket socket = new Socket();
             try {
                 socket.setTcpNoDelay(true);
@@ -71,16 +73,14 @@ final class SocketConnector {
                 if (e instanceof ConnectException) {
                     lastRefusal = e;
                 }
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
+                if (deadline.left().toMillis() <= 0) {
                     // A last attempt cut short by the deadline says less than the refusals before it.
                     IOException cause = (e instanceof SocketTimeoutException && lastRefusal != null) ? lastRefusal : e;
                     throw new KVStoreTimeoutException("Timed out after " + connectTimeout
                             + " connecting to TCPStore master "
                             + address + " (" + attempts + " attempts): " + connectFailure(cause), cause);
                 }
-                sleepQuietly(Math.min(backoffMs, left));
-                backoffMs = Math.min(backoffMs * 2, MAX_CONNECT_BACKOFF_MS);
+                pause(backoff, deadline);
             } catch (IOException e) {
                 closeQuietly(socket);
                 throw new KVStoreConnectionException("TCPStore " + address + ": cannot connect: " + e.getMessage(), e);
@@ -115,9 +115,9 @@ final class SocketConnector {
         }
     }
 
-    private static void sleepQuietly(long ms) {
+    private static void pause(Backoff backoff, Deadline deadline) {
         try {
-            Thread.sleep(ms);
+            backoff.sleep(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KVStoreConnectionException("interrupted while connecting to the TCPStore master", e);

@@ -10,10 +10,11 @@ import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.internal.DecimalText;
+import dev.kvstore.internal.Printable;
 import dev.kvstore.recipes.CompareAndSetLock;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import dev.kvstore.tcp.server.TcpStoreServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -222,9 +223,9 @@ public final class TcpKVStore extends AbstractKVStore {
         } catch (KVStoreConnectionException e) {
             // The PyTorch master drops the connection when the value is not a number: say so if that is the case.
             Optional<byte[]> current = doGet(fullKey);
-            if (current.isPresent() && !isDecimal(current.get())) {
+            if (current.isPresent() && DecimalText.parse(current.get()).isEmpty()) {
                 throw new KVStoreException("cannot add to key '" + fullKey + "': it holds '"
-                        + TcpStoreClient.printable(current.get()) + "', not a decimal number", e);
+                        + Printable.of(current.get()) + "', not a decimal number", e);
             }
             throw e;
         }
@@ -244,17 +245,8 @@ public final class TcpKVStore extends AbstractKVStore {
         }
     }
 
-    private static boolean isDecimal(byte[] value) {
-        try {
-            Long.parseLong(new String(value, StandardCharsets.UTF_8));
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
     @Override
-    protected boolean doCompareAndSet(String fullKey, byte[] expected, byte[] desired) {
+    protected boolean doCompareAndSet(String fullKey, byte @Nullable [] expected, byte[] desired) {
         byte[] expectedOnWire = expected == null ? new byte[0] : expected;
         requireValueWithinLimit(fullKey, expectedOnWire);
         requireValueWithinLimit(fullKey, desired);
@@ -284,8 +276,8 @@ public final class TcpKVStore extends AbstractKVStore {
     }
 
     @Override
-    protected List<String> doWaitForKeys(KeyLayout keyLayout, KeyPattern pattern, int expectedCount, byte[] value,
-            Duration waitTimeout, List<String> candidateKeys) {
+    protected List<String> doWaitForKeys(KeyLayout keyLayout, KeyPattern pattern, int expectedCount,
+            byte @Nullable [] value, Duration waitTimeout, @Nullable List<String> candidateKeys) {
         return waits.waitForKeys(keyLayout, pattern, expectedCount, value, waitTimeout, candidateKeys);
     }
 
@@ -293,7 +285,7 @@ public final class TcpKVStore extends AbstractKVStore {
 
     /** LIST_KEYS, where the master and the protocol have it: see {@link TcpKeyLister}. */
     @Override
-    protected KeyPage doListKeys(KeyLayout keyLayout, String prefix, String continueAfter, int limit) {
+    protected KeyPage doListKeys(KeyLayout keyLayout, String prefix, @Nullable String continueAfter, int limit) {
         return new TcpKeyLister(connection.pool(), connection.spoken(), connection.address()).page(keyLayout.componentPrefix(), prefix,
                 continueAfter, limit);
     }

@@ -3,6 +3,7 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.tcp.protocol.Command;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ final class TcpKeyLister {
      * @param prefix the keys wanted, relative to the component
      * @throws UnsupportedOperationException if the protocol or the master has no LIST_KEYS
      */
-    KeyPage page(String componentPrefix, String prefix, String continueAfter, int limit) {
+    KeyPage page(String componentPrefix, String prefix, @Nullable String continueAfter, int limit) {
         if (!spoken.wire().supports(Command.LIST_KEYS)) {
             throw new UnsupportedOperationException(UNSUPPORTED + "; this store speaks " + spoken);
         }

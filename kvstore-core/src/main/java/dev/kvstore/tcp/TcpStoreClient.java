@@ -6,10 +6,8 @@ import dev.kvstore.tcp.protocol.Command;
 import dev.kvstore.tcp.protocol.ReplyCodes;
 import dev.kvstore.tcp.protocol.WireInput;
 import dev.kvstore.tcp.protocol.WireOutput;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -383,12 +381,5 @@ public final class TcpStoreClient implements AutoCloseable {
     @Override
     public String toString() {
         return "TcpStoreClient[" + host + ":" + port + ", " + protocol + (channel.isOpen() ? "" : ", closed") + "]";
-    }
-
-    /** For messages: a short printable form of bytes. */
-    static String printable(byte[] value) {
-        ByteArrayOutputStream shown = new ByteArrayOutputStream();
-        shown.write(value, 0, Math.min(value.length, 64));
-        return shown.toString(StandardCharsets.UTF_8) + (value.length > 64 ? "...(" + value.length + " bytes)" : "");
     }
 }

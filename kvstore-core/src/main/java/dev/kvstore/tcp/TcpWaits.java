@@ -1,9 +1,14 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.internal.Backoff;
+import dev.kvstore.internal.Deadline;
+import dev.kvstore.internal.Printable;
+import dev.kvstore.internal.ProgressLog;
 import dev.kvstore.tcp.protocol.Command;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,13 +18,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The waits of a {@link TcpKVStore}. Waits for keys block on the server (WAIT), in slices so that progress is logged;
- * only what the protocol cannot block on (a value changing, k of n keys) is polled, with {@link PollingBackoff}. Each
+ * only what the protocol cannot block on (a value changing, k of n keys) is polled, with bounded backoff. Each
  * wait holds its own {@link ConnectionLease}, so a long wait never delays other threads.
  */
 final class TcpWaits {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpKVStore.class);
+    /** Polling what WAIT cannot block on: 1 ms, doubling up to 64 ms while nothing changes. */
+    private static final Duration FIRST_POLL = Duration.ofMillis(1);
+    private static final Duration MAX_POLL = Duration.ofMillis(64);
 
     private final Supplier<ConnectionLease> leases;
     private final Supplier<ProtocolGeneration> spoken;
@@ -42,8 +54,8 @@ final class TcpWaits {
 
     /** {@link dev.kvstore.api.KVStore#waitForKey}: WAIT, then GET; a key deleted in between is waited for again. */
     byte[] waitForKey(String fullKey, Duration waitTimeout) {
-        long deadline = deadline(waitTimeout);
-        WaitProgress progress = progress("waitForKey '" + fullKey + "'", () -> "the key does not exist yet");
+        Deadline deadline = Deadline.after(waitTimeout);
+        ProgressLog progress = progress("waitForKey '" + fullKey + "'", waitTimeout, () -> "the key does not exist yet");
         try (ConnectionLease lease = leases.get()) {
             while (true) {
                 if (!awaitKeys(lease, List.of(TcpStoreClient.wireKey(fullKey)), deadline, progress)) {
@@ -60,19 +72,19 @@ final class TcpWaits {
 
     /** {@link dev.kvstore.api.KVStore#waitForValue}: WAIT for the key, then poll its value with backoff. */
     byte[] waitForValue(String fullKey, byte[] expected, Duration waitTimeout) {
-        long deadline = deadline(waitTimeout);
-        PollingBackoff backoff = new PollingBackoff();
-        byte[][] last = {null};
-        WaitProgress progress = progress(
-                "waitForValue '" + fullKey + "' = '" + TcpStoreClient.printable(expected) + "'",
+        Deadline deadline = Deadline.after(waitTimeout);
+        Backoff backoff = polling();
+        byte[] @Nullable [] last = {null};
+        ProgressLog progress = progress(
+                "waitForValue '" + fullKey + "' = '" + Printable.of(expected) + "'", waitTimeout,
                 () -> last[0] == null ? "the key does not exist"
-                        : "it holds '" + TcpStoreClient.printable(last[0]) + "'");
+                        : "it holds '" + Printable.of(last[0]) + "'");
         try (ConnectionLease lease = leases.get()) {
             while (true) {
                 if (!awaitKeys(lease, List.of(TcpStoreClient.wireKey(fullKey)), deadline, progress)) {
                     throw KVStoreTimeoutException.forValue(fullKey, expected, null, waitTimeout);
                 }
-                byte[] value = lease.readIfPresent(fullKey).orElse(null);
+                byte @Nullable [] value = lease.readIfPresent(fullKey).orElse(null);
                 if (value != null && Arrays.equals(value, expected)) {
                     return value;
                 }
@@ -80,12 +92,12 @@ final class TcpWaits {
                     backoff.reset();
                 }
                 last[0] = value;
-                if (System.nanoTime() - deadline >= 0) {
+                if (deadline.hasPassed()) {
                     throw KVStoreTimeoutException.forValue(fullKey, expected, value, waitTimeout);
                 }
-                progress.maybeLog();
+                progress.logIfDue();
                 // TCPStore cannot block on a value change: poll, backing off while nothing changes.
-                backoff.sleep(deadline);
+                pause(backoff, deadline);
             }
         }
     }
@@ -108,12 +120,12 @@ final class TcpWaits {
         List<String> fullKeys = candidates.stream().map(keyLayout::fullKey).toList();
         List<String> wireKeys = fullKeys.stream().map(TcpStoreClient::wireKey).toList();
         boolean allNeeded = expectedCount == candidates.size();
-        long deadline = deadline(waitTimeout);
-        PollingBackoff backoff = new PollingBackoff();
-        KeysState[] last = {null};
+        Deadline deadline = Deadline.after(waitTimeout);
+        Backoff backoff = polling();
+        @Nullable KeysState[] last = {null};
         try (ConnectionLease lease = leases.get()) {
-            WaitProgress progress = progress("waitForKeys '" + keyLayout.componentPrefix() + pattern + "' ("
-                    + expectedCount + " of " + candidates.size() + " candidates)", () -> {
+            ProgressLog progress = progress("waitForKeys '" + keyLayout.componentPrefix() + pattern + "' ("
+                    + expectedCount + " of " + candidates.size() + " candidates)", waitTimeout, () -> {
                         KeysState state = readKeys(lease, candidates, fullKeys, value); // fresh, once per interval
                         return state.matched.size() + " matched; missing candidates: " + state.missing;
                     });
@@ -135,12 +147,12 @@ final class TcpWaits {
                     backoff.reset();
                 }
                 last[0] = state;
-                if (System.nanoTime() - deadline >= 0) {
+                if (deadline.hasPassed()) {
                     throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
                             state.matched, state.missing, waitTimeout);
                 }
-                progress.maybeLog();
-                backoff.sleep(deadline);
+                progress.logIfDue();
+                pause(backoff, deadline);
             }
         }
     }
@@ -151,7 +163,7 @@ final class TcpWaits {
 
     private KeysState readKeys(ConnectionLease lease, List<String> candidates, List<String> fullKeys,
             byte @Nullable [] value) {
-        List<byte[]> values = value == null ? null : readAllAtOnce(lease, fullKeys);
+        @Nullable List<byte[]> values = value == null ? null : readAllAtOnce(lease, fullKeys);
         List<String> matched = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
@@ -208,7 +220,7 @@ final class TcpWaits {
      *
      * @return whether they all exist; {@code false} once the deadline passed
      */
-    boolean awaitKeys(ConnectionLease lease, List<String> wireKeys, long deadline, WaitProgress progress) {
+    boolean awaitKeys(ConnectionLease lease, List<String> wireKeys, Deadline deadline, ProgressLog progress) {
         for (List<String> part : partition(wireKeys)) {
             if (!awaitAll(lease, part, deadline, progress)) {
                 return false;
@@ -218,10 +230,10 @@ final class TcpWaits {
     }
 
     /** {@link #awaitKeys} for keys that fit one request. */
-    private static boolean awaitAll(ConnectionLease lease, List<String> wireKeys, long deadline,
-            WaitProgress progress) {
+    private static boolean awaitAll(ConnectionLease lease, List<String> wireKeys, Deadline deadline,
+            ProgressLog progress) {
         while (true) {
-            long leftNanos = deadline - System.nanoTime();
+            long leftNanos = deadline.nanosLeft();
             if (leftNanos < 1_000_000) {
                 return lease.client().checkRaw(wireKeys);
             }
@@ -232,19 +244,28 @@ final class TcpWaits {
                 return true;
             } catch (KVStoreTimeoutException e) {
                 // A slice ended (LEGACY closed the connection; the lease reconnects): log progress, go on.
-                progress.maybeLog();
+                progress.logIfDue();
             }
         }
     }
 
     /** @return a progress log of a wait, at this store's interval */
-    WaitProgress progress(String what, Supplier<String> state) {
-        return new WaitProgress(progressInterval, what, state);
+    ProgressLog progress(String what, Duration timeout, Supplier<String> state) {
+        return new ProgressLog(log, progressInterval, what, timeout, state);
     }
 
-    /** @return the {@link System#nanoTime()} deadline of a timeout; a far-future one is capped, never overflowing */
-    static long deadline(Duration timeout) {
-        long nanos = timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 4 : timeout.toNanos();
-        return System.nanoTime() + nanos;
+    /** @return the backoff of polling what the protocol cannot block on */
+    static Backoff polling() {
+        return new Backoff(FIRST_POLL, MAX_POLL);
+    }
+
+    /** Sleeps the backoff's next pause, never past the deadline. */
+    static void pause(Backoff backoff, Deadline deadline) {
+        try {
+            backoff.sleep(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KVStoreException("interrupted while waiting on the TCPStore", e);
+        }
     }
 }

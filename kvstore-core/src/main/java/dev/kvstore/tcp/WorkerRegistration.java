@@ -2,10 +2,14 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Backoff;
+import dev.kvstore.internal.Deadline;
+import dev.kvstore.internal.DecimalText;
+import dev.kvstore.internal.Printable;
+import dev.kvstore.internal.ProgressLog;
 import dev.kvstore.tcp.server.ServerSnapshot;
 import dev.kvstore.tcp.server.SnapshotQuery;
 import dev.kvstore.tcp.server.TcpStoreServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -61,11 +65,11 @@ final class WorkerRegistration {
     }
 
     private void awaitAll(ConnectionLease lease, int worldSize, long joined) {
-        long deadline = System.nanoTime() + workerWaitTimeout.toNanos();
-        PollingBackoff backoff = new PollingBackoff();
+        Deadline deadline = Deadline.after(workerWaitTimeout);
+        Backoff backoff = TcpWaits.polling();
         long[] seen = {joined};
-        WaitProgress progress = waits.progress("the master waits for " + worldSize + " TCPStore clients",
-                () -> seen[0] + "/" + worldSize + " joined" + connectedClients());
+        ProgressLog progress = waits.progress("the master waits for " + worldSize + " TCPStore clients",
+                workerWaitTimeout, () -> seen[0] + "/" + worldSize + " joined" + connectedClients());
         while (true) {
             // init/ exists (we added to it), so this WAIT only guards against a reset server; then read it.
             waits.awaitKeys(lease, List.of(TcpStoreClient.INIT_KEY), deadline, progress);
@@ -78,13 +82,13 @@ final class WorkerRegistration {
                 seen[0] = now;
                 backoff.reset();
             }
-            if (System.nanoTime() - deadline >= 0) {
+            if (deadline.hasPassed()) {
                 throw new KVStoreTimeoutException("Timed out after " + seconds(workerWaitTimeout)
                         + " seconds waiting for clients. " + now + "/" + worldSize + " clients joined"
                         + connectedClients() + ".");
             }
-            progress.maybeLog();
-            backoff.sleep(deadline);
+            progress.logIfDue();
+            TcpWaits.pause(backoff, deadline);
         }
     }
 
@@ -110,12 +114,8 @@ final class WorkerRegistration {
     }
 
     private static long parseCounter(byte[] value) {
-        try {
-            return Long.parseLong(new String(value, StandardCharsets.UTF_8).trim());
-        } catch (NumberFormatException e) {
-            throw new KVStoreException("the TCPStore worker counter 'init/' holds '" + TcpStoreClient.printable(value)
-                    + "', not a decimal number", e);
-        }
+        return DecimalText.parse(value).orElseThrow(() -> new KVStoreException(
+                "the TCPStore worker counter 'init/' holds '" + Printable.of(value) + "', not a decimal number"));
     }
 
     /** PyTorch's wording: whole seconds where the timeout is whole. */

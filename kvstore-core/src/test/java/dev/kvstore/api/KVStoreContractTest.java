@@ -801,17 +801,7 @@ public abstract class KVStoreContractTest {
         }
         store.set("w/before", "1");
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
-        try (KVWatch watch = store.watch("w/", new KVWatch.Listener() {
-            @Override
-            public void onReset(java.util.Map<String, byte[]> state, long revision, String reason) {
-                seen.add("reset " + state.keySet());
-            }
-
-            @Override
-            public void onChanges(List<KVWatch.Change> changes) {
-                changes.forEach(change -> seen.add(change.type() + " " + change.key()));
-            }
-        })) {
+        try (KVWatch watch = store.watch("w/", recordingInto(seen))) {
             assertThat(watch.prefix()).isEqualTo("w/");
             await().atMost(LONG).until(() -> !seen.isEmpty());
             peer().set("w/after", "2");
@@ -821,13 +811,9 @@ public abstract class KVStoreContractTest {
         }
     }
 
-    @Test
-    void aWatchSeesTheEphemeralKeysOfAClosedOwnerDeleted() {
-        if (!canWatch() || !hasLeases()) {
-            return; // each refusal is covered above
-        }
-        List<String> seen = Collections.synchronizedList(new ArrayList<>());
-        try (KVWatch watch = store.watch("members/", new KVWatch.Listener() {
+    /** @return a listener adding {@code "reset [keys]"}, {@code "PUT key"} and {@code "DELETE key"} to the list */
+    private static KVWatch.Listener recordingInto(List<String> seen) {
+        return new KVWatch.Listener() {
             @Override
             public void onReset(java.util.Map<String, byte[]> state, long revision, String reason) {
                 seen.add("reset " + state.keySet());
@@ -837,7 +823,16 @@ public abstract class KVStoreContractTest {
             public void onChanges(List<KVWatch.Change> changes) {
                 changes.forEach(change -> seen.add(change.type() + " " + change.key()));
             }
-        })) {
+        };
+    }
+
+    @Test
+    void aWatchSeesTheEphemeralKeysOfAClosedOwnerDeleted() {
+        if (!canWatch() || !hasLeases()) {
+            return; // each refusal is covered above
+        }
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (KVWatch watch = store.watch("members/", recordingInto(seen))) {
             await().atMost(LONG).until(() -> !seen.isEmpty());
             KVStore owner = peer();
             owner.setEphemeral("members/a", "1");

@@ -31,7 +31,7 @@ class EtcdKVStoreTlsTest {
 
     private static EtcdKVStore.Builder tls() {
         return EtcdKVStore.builder().endpoints(server.endpoint()).caCertificate(certificates.caCertificate())
-                .connectTimeout(Duration.ofSeconds(5)).namespace("tls-" + System.nanoTime());
+                .connectTimeout(Duration.ofSeconds(30)).namespace("tls-" + System.nanoTime());
     }
 
     @Test

@@ -6,17 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.WatchRecorder;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.Client;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,37 +29,7 @@ class EtcdWatchTest {
 
     private EtcdKVStore store;
     private EtcdKVStore writer;
-    private final Recorder recorder = new Recorder();
-
-    /** Records what a watch delivers, and on which threads. */
-    static class Recorder implements KVWatch.Listener {
-        final List<String> log = Collections.synchronizedList(new ArrayList<>());
-        final Set<String> keys = Collections.synchronizedSet(new TreeSet<>());
-        final Set<String> threads = Collections.synchronizedSet(new TreeSet<>());
-        final List<Long> revisions = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void onReset(Map<String, byte[]> state, long revision, String reason) {
-            threads.add(Thread.currentThread().getName());
-            log.add("reset " + state.keySet() + " (" + reason + ")");
-            keys.clear();
-            keys.addAll(state.keySet());
-        }
-
-        @Override
-        public void onChanges(List<KVWatch.Change> changes) {
-            threads.add(Thread.currentThread().getName());
-            for (KVWatch.Change change : changes) {
-                log.add(change.type() + " " + change.key() + "=" + new String(change.value(), StandardCharsets.UTF_8));
-                revisions.add(change.revision());
-                if (change.type() == KVWatch.ChangeType.PUT) {
-                    keys.add(change.key());
-                } else {
-                    keys.remove(change.key());
-                }
-            }
-        }
-    }
+    private final WatchRecorder recorder = new WatchRecorder();
 
     @BeforeEach
     void open(TestInfo info) {
@@ -159,17 +123,7 @@ class EtcdWatchTest {
     @Test
     void slowListenerDropsToAFlaggedReReadInsteadOfQueueingWithoutBound() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        Recorder slow = new Recorder() {
-            @Override
-            public void onChanges(List<KVWatch.Change> changes) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.onChanges(changes);
-            }
-        };
+        WatchRecorder slow = WatchRecorder.blockedUntil(release);
         try (KVWatch watch = store.watch(KeyLayout.of(store.namespace(), store.component()), "w/", slow, 4,
                 revision -> { })) {
             await().atMost(Duration.ofSeconds(30)).until(() -> !slow.log.isEmpty());

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
-import dev.kvstore.tcp.TcpKVStoreWatchTest.Recorder;
+import dev.kvstore.api.WatchRecorder;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
@@ -31,7 +31,7 @@ class TcpKVStoreEphemeralKeyTest {
     @RequiresTorch
     void anEphemeralKeyGoesWhenItsOwnerProcessIsKilled() throws Exception {
         String namespace = "ephemeral-kill-" + System.nanoTime();
-        Recorder recorder = new Recorder();
+        WatchRecorder recorder = new WatchRecorder();
         try (TcpKVStore master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).namespace(namespace)
                 .build();
                 TorchPeer torch = TorchPeer.awaitReady(TorchPeer.start("worker", master.port(), null, false));

@@ -5,22 +5,22 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVWatch;
+import dev.kvstore.api.WatchRecorder;
 import dev.kvstore.tcp.server.TcpStoreServer;
+import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchPeer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Prefix watches on the Java TCPStore master: changes made by a real torch client, threads, close, a restarted
@@ -31,40 +31,6 @@ class TcpKVStoreWatchTest {
     private static final Duration LONG = Duration.ofSeconds(30);
 
     private final List<AutoCloseable> opened = new ArrayList<>();
-
-    /** Records what a watch delivers, and on which threads. */
-    static class Recorder implements KVWatch.Listener {
-        final List<String> log = Collections.synchronizedList(new ArrayList<>());
-        final Set<String> keys = Collections.synchronizedSet(new TreeSet<>());
-        final Set<String> threads = Collections.synchronizedSet(new TreeSet<>());
-
-        @Override
-        public void onReset(Map<String, byte[]> state, long revision, String reason) {
-            threads.add(Thread.currentThread().getName());
-            log.add("reset " + state.keySet() + " (" + reason + ")");
-            keys.clear();
-            keys.addAll(state.keySet());
-        }
-
-        @Override
-        public void onChanges(List<KVWatch.Change> changes) {
-            threads.add(Thread.currentThread().getName());
-            for (KVWatch.Change change : changes) {
-                log.add(change.type() + " " + change.key() + "=" + new String(change.value(), StandardCharsets.UTF_8));
-                if (change.type() == KVWatch.ChangeType.PUT) {
-                    keys.add(change.key());
-                } else {
-                    keys.remove(change.key());
-                }
-            }
-        }
-
-        long resetsContaining(String text) {
-            synchronized (log) {
-                return log.stream().filter(line -> line.startsWith("reset ") && line.contains(text)).count();
-            }
-        }
-    }
 
     private <T extends AutoCloseable> T track(T closeable) {
         opened.add(closeable);
@@ -92,19 +58,22 @@ class TcpKVStoreWatchTest {
                 .namespace(namespace).build());
     }
 
-    @Test
+    /** torch 1.13 speaks the legacy numbering to the master, torch 2.6 the modern one: both are watched alike. */
+    @ParameterizedTest
+    @EnumSource(PythonRuntime.class)
     @RequiresTorch
-    void putsAndDeletesOfATorchClientReachTheWatchInOrderOffTheIoThreadsUntilClosed(TestInfo info)
-            throws Exception {
-        String namespace = namespace(info);
+    void putsAndDeletesOfATorchClientReachTheWatchInOrderOffTheIoThreadsUntilClosed(PythonRuntime runtime,
+            TestInfo info) throws Exception {
+        String namespace = namespace(info) + "-" + runtime.ordinal();
         TcpKVStore master = master(namespace);
         TcpKVStore watcher = client(master.port(), namespace);
-        TorchPeer torch = track(TorchPeer.awaitReady(TorchPeer.start("worker", master.port(), null, false)));
+        TorchPeer torch = track(TorchPeer.awaitReady(TorchPeer.start(runtime, "worker", master.port(), null,
+                false)));
         String component = namespace + "/tensorbus/";
         torch.set(component + "w/a", "1");
         torch.set(component + "elsewhere", "x");
 
-        Recorder recorder = new Recorder();
+        WatchRecorder recorder = new WatchRecorder();
         KVWatch watch = watcher.watch("w/", recorder);
         await().atMost(LONG).until(() -> !recorder.log.isEmpty());
         assertThat(recorder.log.get(0)).isEqualTo("reset [w/a] (initial state)");
@@ -143,7 +112,7 @@ class TcpKVStoreWatchTest {
             TcpKVStore writer = client(port, namespace);
             TcpKVStore watcher = client(port, namespace);
             writer.set("w/before", "1");
-            Recorder recorder = new Recorder();
+            WatchRecorder recorder = new WatchRecorder();
             track(watcher.watch("w/", recorder));
             await().atMost(LONG).until(() -> recorder.keys.equals(Set.of("w/before")));
 
@@ -195,17 +164,7 @@ class TcpKVStoreWatchTest {
         String namespace = namespace(info);
         TcpKVStore master = master(namespace);
         CountDownLatch release = new CountDownLatch(1);
-        Recorder slow = new Recorder() {
-            @Override
-            public void onChanges(List<KVWatch.Change> changes) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.onChanges(changes);
-            }
-        };
+        WatchRecorder slow = WatchRecorder.blockedUntil(release);
         track(client(master.port(), namespace).watch("w/", slow, 4, 1 << 20));
         await().atMost(LONG).until(() -> !slow.log.isEmpty());
         master.set("w/first", "v"); // the listener takes it and blocks: what follows queues up
@@ -222,17 +181,7 @@ class TcpKVStoreWatchTest {
         String namespace = namespace(info);
         TcpKVStore master = master(namespace);
         CountDownLatch release = new CountDownLatch(1);
-        Recorder slow = new Recorder() {
-            @Override
-            public void onChanges(List<KVWatch.Change> changes) {
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.onChanges(changes);
-            }
-        };
+        WatchRecorder slow = WatchRecorder.blockedUntil(release);
         track(client(master.port(), namespace).watch("w/", slow, 1000, 64 * 1024));
         await().atMost(LONG).until(() -> !slow.log.isEmpty());
         byte[] large = new byte[16 * 1024];

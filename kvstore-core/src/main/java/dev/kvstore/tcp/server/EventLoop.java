@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +56,7 @@ final class EventLoop implements Runnable {
     private final Set<Connection> toFlush = new LinkedHashSet<>();
     private final PartialRequests partials;
     private volatile boolean stopRequested;
-    private volatile Throwable failure;
+    private volatile @Nullable Throwable failure;
     private volatile int connectionCount;
     private long nextWaitReport = System.nanoTime() + LONG_WAIT_NANOS;
 
@@ -93,7 +94,7 @@ final class EventLoop implements Runnable {
     }
 
     /** @return what ended the loop other than {@link #stop()}; {@code null} while it runs or after a stop */
-    Throwable failure() {
+    @Nullable Throwable failure() {
         return failure;
     }
 
@@ -224,7 +225,7 @@ final class EventLoop implements Runnable {
         readBuffer.flip();
         RequestParser parser = connection.parser();
         long heldBefore = parser.heldBytes();
-        ProtocolViolation violation = null;
+        @Nullable ProtocolViolation violation = null;
         try {
             parser.feed(readBuffer, request -> {
                 connection.requestsServed++;

@@ -2,6 +2,7 @@ package dev.kvstore.tcp.server;
 
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Testing seam of the event loop (package-private, set through {@link TcpStoreServer}'s package-private methods):
@@ -10,11 +11,11 @@ import java.util.function.Consumer;
  */
 final class LoopHooks {
 
-    private volatile Consumer<String> beforeServing;
+    private volatile @Nullable Consumer<String> beforeServing;
     private final AtomicReference<Error> killOnce = new AtomicReference<>();
 
     /** @param hook called with the peer address ("127.0.0.1:54321") before each ready connection is served */
-    void beforeServing(Consumer<String> hook) {
+    void beforeServing(@Nullable Consumer<String> hook) {
         this.beforeServing = hook;
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connections in the middle of a request, kept by the event-loop thread: the only ones that hold pending bytes or
@@ -64,7 +65,7 @@ final class PartialRequests {
     /** Past the budget, the connection holding the most goes, until the rest fits. */
     void enforceBudget() {
         while (pendingBytes > limits.maxPendingBytes()) {
-            Connection largest = null;
+            @Nullable Connection largest = null;
             for (Connection candidate : partial) {
                 if (largest == null || candidate.parser().heldBytes() > largest.parser().heldBytes()) {
                     largest = candidate;

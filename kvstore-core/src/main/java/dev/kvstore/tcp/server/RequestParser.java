@@ -53,12 +53,12 @@ final class RequestParser {
     private final byte[] detected = new byte[VALIDATE_PREFIX.length];
     private int detectedLength;
 
-    private Command command;
-    private Shape shape;
+    private @Nullable Command command;
+    private @Nullable Shape shape;
     private int fieldIndex;
     private long count;
-    private List<String> keys;
-    private List<byte[]> values;
+    private @Nullable List<String> keys;
+    private @Nullable List<byte[]> values;
     private long number;
     /** Bytes of the current request received so far, opcode and length prefixes included. */
     private long requestBytes;
@@ -66,11 +66,11 @@ final class RequestParser {
     /** Holds fixed-size fields and length prefixes while they arrive. */
     private final ByteBuffer scratch = WireFormat.allocate(WireFormat.I64_BYTES);
     /** The key or value being received: {@link #payloadLength} declared, {@link #payloadFilled} arrived. */
-    private byte[] payload;
+    private byte @Nullable [] payload;
     private int payloadFilled;
     /** A field arriving over several reads, until it is complete: the pieces, the last one filled up to pieceFilled. */
     private final List<byte[]> pieces = new ArrayList<>();
-    private byte[] piece;
+    private byte @Nullable [] piece;
     private int pieceFilled;
     /** Declared length of the key or value being received; -1 while its length prefix has not arrived. */
     private int payloadLength = -1;
@@ -83,7 +83,7 @@ final class RequestParser {
     }
 
     /** @return the generation detected from the first bytes, or {@code null} before that */
-    Generation generation() {
+    @Nullable Generation generation() {
         return generation;
     }
 
@@ -93,7 +93,7 @@ final class RequestParser {
     }
 
     /** @return the command being received, for log lines; {@code null} between requests */
-    Command partialCommand() {
+    @Nullable Command partialCommand() {
         return command;
     }
 
@@ -202,7 +202,7 @@ final class RequestParser {
     }
 
     /** @return the next field of the current request, or {@code null} when it is complete */
-    private Field nextField() {
+    private @Nullable Field nextField() {
         int i = fieldIndex;
         return switch (shape) {
             case NONE -> null;

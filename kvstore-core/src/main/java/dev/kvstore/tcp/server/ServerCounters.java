@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link ServerStatus} reports, kept across event-loop restarts: written by the loop and its supervisor, read by
@@ -14,7 +15,7 @@ final class ServerCounters {
 
     private final AtomicLongArray refusals = new AtomicLongArray(Refusal.values().length);
     private final AtomicLong loopRestarts = new AtomicLong();
-    private volatile ServerStatus.Incident lastIncident;
+    private volatile ServerStatus.@Nullable Incident lastIncident;
     private volatile boolean serving;
     private volatile long pendingBytes;
 

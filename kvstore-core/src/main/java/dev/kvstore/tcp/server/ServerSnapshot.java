@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link TcpStoreServer} holds at one moment, taken on its event-loop thread by
@@ -31,7 +32,7 @@ import java.util.Objects;
  *     {@link SnapshotQuery#clientLimit()}
  */
 public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clients, long keyCount, List<Key> keys,
-        String nextKeysAfter, long storedBytes, long maxStoreBytes, long initRegistrations, int pendingWaitCount,
+        @Nullable String nextKeysAfter, long storedBytes, long maxStoreBytes, long initRegistrations, int pendingWaitCount,
         List<MissingKey> missing) {
 
     /** The key PyTorch's TCPStore clients add 1 to when they are constructed with a world size. */
@@ -53,7 +54,7 @@ public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clie
      * @param requestsServed requests of it the server has handled
      * @param waits its WAITs not answered yet, oldest first
      */
-    public record Client(String remoteAddress, Generation protocol, Instant connectedSince,
+    public record Client(String remoteAddress, @Nullable Generation protocol, Instant connectedSince,
             long requestsServed, List<PendingWait> waits) {
 
         public Client {
@@ -87,7 +88,7 @@ public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clie
      * @param value the value's first {@link SnapshotQuery#valueBytes()} bytes as UTF-8 text; {@code null} unless
      *     values were asked for
      */
-    public record Key(String name, int size, String value) {
+    public record Key(String name, int size, @Nullable String value) {
 
         public Key {
             Objects.requireNonNull(name, "name");

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of a {@link TcpStoreServer}'s health: whether its event loop serves clients right now, how often it
@@ -17,7 +18,7 @@ import java.util.Objects;
  * @param refusals connections closed by the server, by reason (every reason present, zero if none)
  * @param pendingBytes bytes held right now in partly received requests, what {@code maxPendingBytes} bounds
  */
-public record ServerStatus(boolean serving, long loopRestarts, Incident lastIncident, Map<Refusal, Long> refusals,
+public record ServerStatus(boolean serving, long loopRestarts, @Nullable Incident lastIncident, Map<Refusal, Long> refusals,
         long pendingBytes) {
 
     /**

@@ -1,5 +1,7 @@
 package dev.kvstore.tcp.server;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a {@link TcpStoreServer#snapshot(SnapshotQuery, java.time.Duration) snapshot} includes, so that its size is
  * bounded however many clients and keys the server has. Immutable.
@@ -9,7 +11,7 @@ package dev.kvstore.tcp.server;
  * @param clientLimit most clients, missing keys, and waiting-client addresses per missing key
  * @param valueBytes how many leading bytes of each value to include; 0 hides values
  */
-public record SnapshotQuery(int keyLimit, String keysAfter, int clientLimit, int valueBytes) {
+public record SnapshotQuery(int keyLimit, @Nullable String keysAfter, int clientLimit, int valueBytes) {
 
     /** Most keys, clients and value bytes one snapshot can include, whatever is asked. */
     public static final int MAX_LIMIT = 10_000;
@@ -26,7 +28,7 @@ public record SnapshotQuery(int keyLimit, String keysAfter, int clientLimit, int
     }
 
     /** @return this query with another page of keys */
-    public SnapshotQuery withKeys(int limit, String after) {
+    public SnapshotQuery withKeys(int limit, @Nullable String after) {
         return new SnapshotQuery(limit, after, clientLimit, valueBytes);
     }
 

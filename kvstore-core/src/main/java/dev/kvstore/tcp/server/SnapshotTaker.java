@@ -1,5 +1,6 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.internal.DecimalText;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

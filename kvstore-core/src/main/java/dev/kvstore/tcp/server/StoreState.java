@@ -1,5 +1,6 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.internal.DecimalText;
 import dev.kvstore.tcp.protocol.ReplyCodes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -172,7 +173,7 @@ final class StoreState {
         }
         long stored = DecimalText.parse(current).orElseThrow(() -> new ProtocolViolation(
                 "ADD to " + WireKeys.display(key) + " whose value is not a decimal number: "
-                        + DecimalText.describe(current)));
+                        + WireKeys.displayValue(current)));
         try {
             return Math.addExact(stored, delta);
         } catch (ArithmeticException e) {

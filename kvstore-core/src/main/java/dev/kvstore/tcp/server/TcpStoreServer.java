@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,11 +79,11 @@ public final class TcpStoreServer implements AutoCloseable {
     private final Object lifecycle = new Object();
     private boolean started;
     private boolean closed;
-    private ServerSocketChannel channel;
-    private EtcdGateway gateway;
-    private volatile EventLoop loop;
-    private Thread thread;
-    private Thread supervisor;
+    private @Nullable ServerSocketChannel channel;
+    private @Nullable EtcdGateway gateway;
+    private volatile @Nullable EventLoop loop;
+    private @Nullable Thread thread;
+    private @Nullable Thread supervisor;
     private volatile int port = -1;
 
     private TcpStoreServer(Builder builder) {
@@ -339,7 +340,7 @@ public final class TcpStoreServer implements AutoCloseable {
      * address ("127.0.0.1:54321"); what it throws counts as a failure while serving that connection. {@code null}
      * removes it.
      */
-    void beforeServingForTesting(Consumer<String> hook) {
+    void beforeServingForTesting(@Nullable Consumer<String> hook) {
         hooks.beforeServing(hook);
     }
 

@@ -1,5 +1,6 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.internal.Printable;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,9 +20,16 @@ final class WireKeys {
         return key.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** @return the key as a person reads it (UTF-8), shortened for log lines */
+    /** Leading bytes of a key shown in log lines. */
+    private static final int SHOWN_KEY_BYTES = 200;
+
+    /** @return the key as a person reads it (UTF-8, control characters escaped), quoted and shortened for log lines */
     static String display(String key) {
-        String text = new String(toBytes(key), StandardCharsets.UTF_8);
-        return text.length() <= 200 ? "'" + text + "'" : "'" + text.substring(0, 200) + "...' (" + key.length() + " bytes)";
+        return "'" + Printable.of(toBytes(key), SHOWN_KEY_BYTES) + "'";
+    }
+
+    /** @return a value as a person reads it, quoted and shortened for log lines */
+    static String displayValue(byte[] value) {
+        return "'" + Printable.of(value) + "'";
     }
 }

@@ -2,6 +2,7 @@ package dev.kvstore.tcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.internal.DecimalText;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalLong;

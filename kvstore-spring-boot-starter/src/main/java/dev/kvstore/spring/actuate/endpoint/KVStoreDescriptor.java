@@ -56,8 +56,26 @@ public record KVStoreDescriptor(String backend, String namespace, String compone
      *
      * @param heldLocks locks held (a re-entrant lock counts once)
      * @param liveLeases etcd leases kept alive
+     * @param locks the locks held (at most 1000), longest held first
      */
-    public record RecipesDescriptor(int heldLocks, int liveLeases) {
+    public record RecipesDescriptor(int heldLocks, int liveLeases, List<HeldLockDescriptor> locks) {
+
+        /** Counts without the list of locks. */
+        public RecipesDescriptor(int heldLocks, int liveLeases) {
+            this(heldLocks, liveLeases, List.of());
+        }
+    }
+
+    /**
+     * A lock this process holds.
+     *
+     * @param name the lock's name, relative to the component of the store it was asked of
+     * @param thread the holding thread's name
+     * @param since when it was acquired
+     * @param heldMillis how long it has been held
+     * @param fencingToken the hold's fencing token
+     */
+    public record HeldLockDescriptor(String name, String thread, String since, long heldMillis, long fencingToken) {
     }
 
     /**

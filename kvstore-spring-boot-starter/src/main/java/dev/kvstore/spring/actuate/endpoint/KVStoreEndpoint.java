@@ -8,6 +8,7 @@ import dev.kvstore.recipes.RecipeGauges;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.ClientDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.EtcdDescriptor;
+import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.HeldLockDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.KeyDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.MasterDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.MemberDescriptor;
@@ -143,7 +144,12 @@ public class KVStoreEndpoint {
     }
 
     private static RecipesDescriptor recipes() {
-        return new RecipesDescriptor(RecipeGauges.heldLocks(), RecipeGauges.liveLeases());
+        Instant now = Instant.now();
+        List<HeldLockDescriptor> locks = RecipeGauges.locks(MAX_CLIENTS).stream()
+                .map((lock) -> new HeldLockDescriptor(lock.name(), lock.thread(), lock.since().toString(),
+                        Duration.between(lock.since(), now).toMillis(), lock.fencingToken()))
+                .toList();
+        return new RecipesDescriptor(RecipeGauges.heldLocks(), RecipeGauges.liveLeases(), locks);
     }
 
     private MasterDescriptor master(TcpStoreServer server, int keys, @Nullable String after, boolean valuesShown) {

@@ -3,6 +3,7 @@ package dev.kvstore.spring.actuate.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.MasterDescriptor;
@@ -121,7 +122,16 @@ class KVStoreEndpointTcpTests {
                         assertThat(Instant.parse(wait.since())).isBeforeOrEqualTo(Instant.now());
                         assertThat(wait.ageMillis()).isNotNegative();
                     }));
-            assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).recipes().heldLocks()).isNotNegative();
+            try (KVLock.Hold hold = store.lock("leader").acquire(Duration.ofSeconds(20))) {
+                assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).recipes().locks())
+                    .anySatisfy((lock) -> {
+                        assertThat(lock.name()).isEqualTo("leader");
+                        assertThat(lock.fencingToken()).isEqualTo(hold.fencingToken());
+                        assertThat(lock.thread()).isEqualTo(Thread.currentThread().getName());
+                    });
+            }
+            assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).recipes().locks())
+                .noneSatisfy((lock) -> assertThat(lock.name()).isEqualTo("leader"));
             store.withComponent("rdzv").set("late", "now");
             assertThat(waiting.get(20, TimeUnit.SECONDS)).isEqualTo("now".getBytes());
             assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).waits()).as("gone once returned").isEmpty();

@@ -1,0 +1,44 @@
+package dev.kvstore.etcd;
+
+import dev.kvstore.api.KVWatch;
+import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.NaturalOrder;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
+
+/** The open {@link EtcdPrefixWatch}es of one store: opened here, forgotten when closed, all closed with the store. */
+final class EtcdWatches {
+
+    private final KV kv;
+    private final Watch watch;
+    private final EtcdCalls calls;
+    private final Set<EtcdPrefixWatch> open = ConcurrentHashMap.newKeySet();
+
+    EtcdWatches(KV kv, Watch watch, EtcdCalls calls) {
+        this.kv = kv;
+        this.watch = watch;
+        this.calls = calls;
+    }
+
+    /** Starts a watch of the prefix of the layout's component. */
+    KVWatch open(KeyLayout keys, String prefix, KVWatch.Listener listener, int capacity, LongConsumer beforeWatch) {
+        EtcdPrefixWatch[] subscription = new EtcdPrefixWatch[1];
+        subscription[0] = new EtcdPrefixWatch(kv, watch, calls, keys, prefix, listener, capacity, beforeWatch,
+                () -> open.remove(subscription[0]));
+        open.add(subscription[0]);
+        return subscription[0].start();
+    }
+
+    /** @return the full key prefixes of the open watches, in natural order */
+    List<String> fullPrefixes() {
+        return open.stream().map(EtcdPrefixWatch::fullPrefix).sorted(NaturalOrder.INSTANCE).toList();
+    }
+
+    void closeAll() {
+        List.copyOf(open).forEach(EtcdPrefixWatch::close);
+    }
+}
