@@ -159,6 +159,33 @@ class TcpStoreGatewayTest {
         assertThat(reader.readString()).isEqualTo(String.valueOf(clients * addsEach));
     }
 
+    /** A hung etcd costs the connection whose request it does not answer, within the request timeout; no hang. */
+    @Test
+    void anEtcdThatDoesNotAnswerClosesTheRequestingConnectionAndServesAgainAfterwards() throws Exception {
+        try (dev.kvstore.testing.EtcdServer own = dev.kvstore.testing.EtcdServer.start();
+                TcpStoreServer gateway = TcpStoreServer.builder().port(0)
+                        .store(ServerStore.etcd(EtcdKVStore.builder().endpoints(own.endpoint())
+                                .requestTimeout(Duration.ofSeconds(2)), prefix))
+                        .build().start()) {
+            WireConnection client = connect(gateway);
+            client.request(SET).str("/before").bytes(utf8("1")).send();
+            client.request(GET).str("/before").send();
+            assertThat(client.readString()).isEqualTo("1");
+
+            own.freeze();
+            try {
+                client.request(GET).str("/before").send();
+                assertThat(client.closedByServer()).as("closed within the 10 s read timeout").isTrue();
+                assertThat(gateway.status().refused(Refusal.STORAGE_UNAVAILABLE)).isEqualTo(1);
+            } finally {
+                own.thaw();
+            }
+            WireConnection again = connect(gateway);
+            again.request(GET).str("/before").send();
+            assertThat(again.readString()).isEqualTo("1");
+        }
+    }
+
     @Test
     void aClosedGatewayLosesNothingAndItsClientsSeeTheirConnectionsClosed() throws Exception {
         TcpStoreServer a = gateway();
