@@ -1,6 +1,5 @@
 package dev.kvstore.api;
 
-import dev.kvstore.recipes.LockElection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
