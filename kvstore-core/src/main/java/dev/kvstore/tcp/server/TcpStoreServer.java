@@ -6,10 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -276,27 +272,7 @@ public final class TcpStoreServer implements AutoCloseable {
         if (current == null || !counters.snapshot().serving()) {
             throw new IllegalStateException("TCPStore server " + this + " is not serving; no snapshot to take");
         }
-        CompletableFuture<ServerSnapshot> result = new CompletableFuture<>();
-        current.submit(() -> {
-            try {
-                result.complete(snapshots.take(query, current.connections()));
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        });
-        try {
-            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            result.cancel(false);
-            throw new TcpStoreServerException("the event loop of TCPStore server " + this
-                    + " did not take a snapshot within " + timeout);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("taking a snapshot of TCPStore server " + this + " failed: "
-                    + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while taking a snapshot of TCPStore server " + this, e);
-        }
+        return snapshots.takeOn(current, query, timeout, "TCPStore server " + this);
     }
 
     /** @return WAITs not answered yet over all connections (one per waiting request, however many keys it waits for) */
