@@ -41,16 +41,8 @@ class ArchitectureTest {
     }
 
     @Test
-    @Disabled("until split lands: dev.kvstore.api <-> dev.kvstore.recipes is a cycle; enable on merge")
     void noPackageCycles() {
         packageCycles().check(core);
-    }
-
-    @Test
-    void noPackageCyclesBesideApiAndRecipes() {
-        packageCycles()
-            .ignoreDependency(resideInAPackage("dev.kvstore.api"), resideInAPackage("dev.kvstore.recipes"))
-            .check(core);
     }
 
     @Test
