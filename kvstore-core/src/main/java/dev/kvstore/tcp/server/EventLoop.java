@@ -150,7 +150,7 @@ final class EventLoop implements Runnable {
                 partials.closeStalledIfDue(now);
                 hostileLog.reportIfDue(now);
                 reportLongWaitsIfDue(now);
-                stallLog.reportIfDue(now, store);
+                stallLog.reportIfDue(now, store.waiters());
                 // Published once the budget is enforced: readers never see the moment between a read and its close.
                 counters.pendingBytes(partials.pendingBytes());
                 hooks.tick();
@@ -363,11 +363,11 @@ final class EventLoop implements Runnable {
             return;
         }
         nextWaitReport = now + LONG_WAIT_NANOS;
-        if (store.waiterCount() == 0) {
+        if (store.waiters().waiterCount() == 0) {
             return;
         }
         if (log.isDebugEnabled()) {
-            String summary = store.describeLongWaits(now, LONG_WAIT_NANOS);
+            String summary = store.waiters().describeLongWaits(now, LONG_WAIT_NANOS);
             if (summary != null) {
                 log.debug("TCPStore server on {}: {}", address, summary);
             }

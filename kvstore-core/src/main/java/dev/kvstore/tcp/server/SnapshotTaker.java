@@ -72,13 +72,13 @@ final class SnapshotTaker {
                 .toList();
         KeyPage page = keyPage(query);
         return new ServerSnapshot(now, connections.size(), clients, store.keyCount(), page.keys, page.nextAfter,
-                store.storedBytes(), limits.maxStoreBytes(), initRegistrations(), store.waiterCount(),
+                store.storedBytes(), limits.maxStoreBytes(), initRegistrations(), store.waiters().waiterCount(),
                 missing(query.clientLimit(), now, nowNanos));
     }
 
     private static ServerSnapshot.Client client(Connection connection, Instant now, long nowNanos) {
         List<ServerSnapshot.PendingWait> waits = new ArrayList<>(connection.waits.size());
-        for (StoreState.Waiter waiter : connection.waits) {
+        for (KeyWaiters.Waiter waiter : connection.waits) {
             waits.add(new ServerSnapshot.PendingWait(waiter.pending.stream().map(SnapshotTaker::text).toList(),
                     since(now, nowNanos, waiter.sinceNanos), Duration.ofNanos(nowNanos - waiter.sinceNanos)));
         }
@@ -131,10 +131,10 @@ final class SnapshotTaker {
 
     private List<ServerSnapshot.MissingKey> missing(int limit, Instant now, long nowNanos) {
         List<ServerSnapshot.MissingKey> missing = new ArrayList<>();
-        for (Map.Entry<String, ? extends Set<StoreState.Waiter>> entry : store.waitersByKey().entrySet()) {
+        for (Map.Entry<String, ? extends Set<KeyWaiters.Waiter>> entry : store.waiters().waitersByKey().entrySet()) {
             long oldest = nowNanos;
             List<String> clients = new ArrayList<>();
-            for (StoreState.Waiter waiter : entry.getValue()) {
+            for (KeyWaiters.Waiter waiter : entry.getValue()) {
                 oldest = Math.min(oldest, waiter.sinceNanos);
                 if (clients.size() < limit) {
                     clients.add(waiter.client.peer());

@@ -148,7 +148,7 @@ public final class TcpStoreServer implements AutoCloseable {
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
         RequestHandler handler = gateway == null ? new CommandHandler(store, extensions)
-                : gateway.handler(store, limits);
+                : gateway.handler(store.waiters(), limits);
         loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, handler, counters, hooks,
                 new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
@@ -277,7 +277,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** @return WAITs not answered yet over all connections (one per waiting request, however many keys it waits for) */
     public int waiterCount() {
-        return store.waiterCount();
+        return store.waiters().waiterCount();
     }
 
     /** @return bytes of keys and values stored, queues included: what {@link Builder#maxStoreBytes} limits */
