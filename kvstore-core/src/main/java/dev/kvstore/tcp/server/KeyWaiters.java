@@ -7,7 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -181,37 +180,6 @@ final class KeyWaiters {
         for (Connection watcher : watchers) {
             watcher.send(Replies.watchNotification(type, key, oldValue, newValue));
         }
-    }
-
-    /**
-     * Describes the WAITs pending for at least {@code minAgeNanos}, for progress log lines.
-     *
-     * @return {@code null} if there are none
-     */
-    String describeLongWaits(long nowNanos, long minAgeNanos) {
-        Map<String, Integer> waitingByKey = new HashMap<>();
-        long oldest = 0;
-        for (Map.Entry<String, LinkedHashSet<Waiter>> entry : waitersByKey.entrySet()) {
-            for (Waiter waiter : entry.getValue()) {
-                long age = nowNanos - waiter.sinceNanos;
-                if (age >= minAgeNanos) {
-                    waitingByKey.merge(entry.getKey(), 1, Integer::sum);
-                    oldest = Math.max(oldest, age);
-                }
-            }
-        }
-        if (waitingByKey.isEmpty()) {
-            return null;
-        }
-        StringBuilder keys = new StringBuilder();
-        waitingByKey.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                .limit(5)
-                .forEach(e -> keys.append(keys.length() == 0 ? "" : ", ")
-                        .append(WireKeys.display(e.getKey())).append(" (").append(e.getValue()).append(')'));
-        return "clients have waited up to " + TimeUnit.NANOSECONDS.toSeconds(oldest) + " s for "
-                + waitingByKey.size() + " missing key(s), most awaited (waiting clients): " + keys
-                + (waitingByKey.size() > 5 ? ", ..." : "");
     }
 
     /** @return the keys waited for and not ready, with their waiters, read-only, for snapshots on the loop thread */

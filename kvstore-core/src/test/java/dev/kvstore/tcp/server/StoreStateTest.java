@@ -26,18 +26,18 @@ class StoreStateTest {
         store.waiters().await(b, List.of("/rank/9"));
         store.set("/present", utf8("x"));
 
-        assertThat(store.waiters().describeLongWaits(System.nanoTime(), 0))
+        assertThat(LongWaitReport.describe(store.waiters(), System.nanoTime(), 0))
                 .contains("2 missing key(s)")
                 .contains("'/rank/7' (2)")
                 .contains("'/rank/9' (1)");
-        assertThat(store.waiters().describeLongWaits(System.nanoTime(), Long.MAX_VALUE / 2)).isNull();
+        assertThat(LongWaitReport.describe(store.waiters(), System.nanoTime(), Long.MAX_VALUE / 2)).isNull();
         assertThat(store.waiters().waiterCount()).isEqualTo(3);
 
         store.waiters().cancelWaits(b);
         assertThat(store.waiters().waiterCount()).isEqualTo(1);
         store.forget(a);
         assertThat(store.waiters().waiterCount()).isZero();
-        assertThat(store.waiters().describeLongWaits(System.nanoTime(), 0)).isNull();
+        assertThat(LongWaitReport.describe(store.waiters(), System.nanoTime(), 0)).isNull();
     }
 
     @Test
