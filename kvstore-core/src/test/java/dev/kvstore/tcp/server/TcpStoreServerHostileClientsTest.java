@@ -14,17 +14,16 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -38,9 +37,9 @@ class TcpStoreServerHostileClientsTest {
     private static final Generation MODERN = Generation.MODERN;
     private static final int MIB = 1024 * 1024;
 
+    @RegisterExtension
+    final RunningServer running = RunningServer.startedByEachTest();
     private TcpStoreServer server;
-    private final List<WireConnection> connections = new ArrayList<>();
-    private final List<Socket> sockets = new ArrayList<>();
     private final ListAppender<ILoggingEvent> serverLog = new ListAppender<>();
     private final Logger serverLogger = (Logger) LoggerFactory.getLogger(TcpStoreServer.class);
 
@@ -53,17 +52,10 @@ class TcpStoreServerHostileClientsTest {
     @AfterEach
     void stopAll() throws IOException {
         serverLogger.detachAppender(serverLog);
-        connections.forEach(WireConnection::close);
-        for (Socket socket : sockets) {
-            socket.close();
-        }
-        if (server != null) {
-            server.close();
-        }
     }
 
     private void start(TcpStoreServer.Builder builder) throws IOException {
-        server = builder.port(0).build().start();
+        server = running.start(builder);
         WireConnection setup = connect();
         setup.request(SET).str("/sentinel").bytes(utf8("intact")).send();
         setup.request(PING).u32(1).send();
@@ -71,17 +63,11 @@ class TcpStoreServerHostileClientsTest {
     }
 
     private WireConnection connect() throws IOException {
-        WireConnection connection = WireConnection.open(server.port(), MODERN);
-        connections.add(connection);
-        return connection;
+        return running.connect(MODERN);
     }
 
     private Socket rawSocket() throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
-        socket.setTcpNoDelay(true);
-        socket.setSoTimeout(10_000);
-        sockets.add(socket);
-        return socket;
+        return running.rawSocket();
     }
 
     /** The sentinel is intact and a new client is served. */
@@ -231,7 +217,7 @@ class TcpStoreServerHostileClientsTest {
 
     @Test
     void statusReportsServingFromStartUntilClose() {
-        TcpStoreServer unstarted = TcpStoreServer.builder().port(0).build();
+        TcpStoreServer unstarted = running.track(TcpStoreServer.builder().port(0).build());
         assertThat(unstarted.status().serving()).isFalse();
         server = unstarted.start();
         assertThat(server.status().serving()).as("right after start").isTrue();

@@ -19,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -32,21 +33,22 @@ class TcpStoreServerStallLogTest {
     private final ListAppender<ILoggingEvent> serverLog = new ListAppender<>();
     private final Logger serverLogger = (Logger) LoggerFactory.getLogger(TcpStoreServer.class);
     private Level levelBefore;
-    private TcpStoreServer server;
+    @RegisterExtension
+    final RunningServer running = new RunningServer(settings -> settings.stallLogInterval(Duration.ofMillis(300))
+            .stallThreshold(Duration.ofMillis(500)));
+    private final TcpStoreServer server = running.server();
 
     @BeforeEach
-    void start() {
+    void captureLog() {
+        // Attached before any wait: the first report comes no sooner than the 500 ms threshold after one.
         serverLog.start();
         serverLogger.addAppender(serverLog);
         levelBefore = serverLogger.getLevel();
         serverLogger.setLevel(Level.INFO);
-        server = TcpStoreServer.builder().port(0).stallLogInterval(Duration.ofMillis(300))
-                .stallThreshold(Duration.ofMillis(500)).build().start();
     }
 
     @AfterEach
-    void stop() {
-        server.close();
+    void restoreLog() {
         serverLogger.detachAppender(serverLog);
         serverLogger.setLevel(levelBefore);
     }
@@ -61,57 +63,55 @@ class TcpStoreServerStallLogTest {
     @RequiresTorch
     @Test
     void namesTheStalledKeyAndItsWaitingClientsUntilItIsSet() throws Exception {
-        try (PythonProcess torch = PythonProcess.start("torch_client_registered_peer.py", "127.0.0.1",
-                server.port(), 2, "stuck");
-                WireConnection java = WireConnection.open(server.port(), Generation.MODERN);
-                WireConnection setter = WireConnection.open(server.port(), Generation.MODERN)) {
-            torch.awaitLine("WAITING"::equals, PYTHON_TIMEOUT);
-            java.request(WAIT).keys("/stuck").send();
-            await().atMost(PYTHON_TIMEOUT).until(() -> server.waiterCount() == 2);
+        PythonProcess torch = running.track(PythonProcess.start("torch_client_registered_peer.py", "127.0.0.1",
+                server.port(), 2, "stuck"));
+        WireConnection java = running.connect(Generation.MODERN);
+        WireConnection setter = running.connect(Generation.MODERN);
+        torch.awaitLine("WAITING"::equals, PYTHON_TIMEOUT);
+        java.request(WAIT).keys("/stuck").send();
+        await().atMost(PYTHON_TIMEOUT).until(() -> server.waiterCount() == 2);
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> stallLines().stream()
-                    .anyMatch(line -> line.contains("'/stuck'") && line.contains("2 client(s)")));
-            String line = stallLines().stream().filter(l -> l.contains("2 client(s)")).findFirst().orElseThrow();
-            assertThat(line).containsPattern("127\\.0\\.0\\.1:\\d+, 127\\.0\\.0\\.1:\\d+$");
-            assertThat(stallLines()).allSatisfy(l -> assertThat(l).contains("'/stuck'"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> stallLines().stream()
+                .anyMatch(line -> line.contains("'/stuck'") && line.contains("2 client(s)")));
+        String line = stallLines().stream().filter(l -> l.contains("2 client(s)")).findFirst().orElseThrow();
+        assertThat(line).containsPattern("127\\.0\\.0\\.1:\\d+, 127\\.0\\.0\\.1:\\d+$");
+        assertThat(stallLines()).allSatisfy(l -> assertThat(l).contains("'/stuck'"));
 
-            setter.request(SET).str("/stuck").bytes("now".getBytes(StandardCharsets.UTF_8)).send();
-            assertThat(torch.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("now");
-            await().until(() -> server.waiterCount() == 0);
-            int linesWhenSet = stallLines().size();
-            // Three intervals on: nothing is stalled any more, so nothing more is logged (one report may have been
-            // under way when the key was set).
-            await().during(Duration.ofMillis(900)).atMost(Duration.ofSeconds(5))
-                    .until(() -> stallLines().size() <= linesWhenSet + 1);
-        }
+        setter.request(SET).str("/stuck").bytes("now".getBytes(StandardCharsets.UTF_8)).send();
+        assertThat(torch.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("now");
+        await().until(() -> server.waiterCount() == 0);
+        int linesWhenSet = stallLines().size();
+        // Three intervals on: nothing is stalled any more, so nothing more is logged (one report may have been
+        // under way when the key was set).
+        await().during(Duration.ofMillis(900)).atMost(Duration.ofSeconds(5))
+                .until(() -> stallLines().size() <= linesWhenSet + 1);
     }
 
     @Test
     void reportsAtMostTenKeysAndCountsTheRest() throws Exception {
-        try (WireConnection java = WireConnection.open(server.port(), Generation.MODERN)) {
-            String[] keys = new String[StallLog.MAX_KEYS_PER_REPORT + 2];
-            for (int i = 0; i < keys.length; i++) {
-                keys[i] = "/rank/" + i;
-            }
-            java.request(WAIT).keys(keys).send();
-            await().atMost(Duration.ofSeconds(30)).until(() -> summaryLines().size() >= 1);
-            assertThat(summaryLines().get(0)).contains("2 more key(s) have been waited for longer than");
-            assertThat(stallLines()).hasSizeGreaterThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT)
-                    .allSatisfy(line -> assertThat(line).contains("1 client(s)"));
-            // Per report: at most ten key lines, then its summary line.
-            List<String> log;
-            synchronized (serverLog) {
-                log = serverLog.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-            }
-            int keyLinesInReport = 0;
-            for (String line : log) {
-                if (line.contains("is missing;")) {
-                    keyLinesInReport++;
-                    assertThat(keyLinesInReport).isLessThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT);
-                } else if (line.contains("more key(s) have been waited for")) {
-                    assertThat(keyLinesInReport).isEqualTo(StallLog.MAX_KEYS_PER_REPORT);
-                    keyLinesInReport = 0;
-                }
+        WireConnection java = running.connect(Generation.MODERN);
+        String[] keys = new String[StallLog.MAX_KEYS_PER_REPORT + 2];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "/rank/" + i;
+        }
+        java.request(WAIT).keys(keys).send();
+        await().atMost(Duration.ofSeconds(30)).until(() -> summaryLines().size() >= 1);
+        assertThat(summaryLines().get(0)).contains("2 more key(s) have been waited for longer than");
+        assertThat(stallLines()).hasSizeGreaterThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT)
+                .allSatisfy(line -> assertThat(line).contains("1 client(s)"));
+        // Per report: at most ten key lines, then its summary line.
+        List<String> log;
+        synchronized (serverLog) {
+            log = serverLog.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
+        int keyLinesInReport = 0;
+        for (String line : log) {
+            if (line.contains("is missing;")) {
+                keyLinesInReport++;
+                assertThat(keyLinesInReport).isLessThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT);
+            } else if (line.contains("more key(s) have been waited for")) {
+                assertThat(keyLinesInReport).isEqualTo(StallLog.MAX_KEYS_PER_REPORT);
+                keyLinesInReport = 0;
             }
         }
     }
