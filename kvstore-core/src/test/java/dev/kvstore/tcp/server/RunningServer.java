@@ -1,11 +1,10 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.testing.TrackedResources;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -29,7 +28,7 @@ final class RunningServer implements AfterEachCallback {
     private static final int RAW_SOCKET_TIMEOUT_MILLIS = 10_000;
 
     private TcpStoreServer server;
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final TrackedResources opened = new TrackedResources();
 
     /** A server with the default settings. */
     RunningServer() {
@@ -80,34 +79,17 @@ final class RunningServer implements AfterEachCallback {
 
     /** Closes the resource after the test, before the server, and returns it. */
     <T extends AutoCloseable> T track(T resource) {
-        synchronized (opened) {
-            opened.add(resource);
-        }
-        return resource;
+        return opened.track(resource);
     }
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        Exception failure = null;
-        synchronized (opened) {
-            for (int i = opened.size() - 1; i >= 0; i--) {
-                try {
-                    opened.get(i).close();
-                } catch (Exception e) {
-                    if (failure == null) {
-                        failure = e;
-                    } else {
-                        failure.addSuppressed(e);
-                    }
-                }
+        try {
+            opened.closeAll();
+        } finally {
+            if (server != null) {
+                server.close();
             }
-            opened.clear();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (failure != null) {
-            throw failure;
         }
     }
 }
