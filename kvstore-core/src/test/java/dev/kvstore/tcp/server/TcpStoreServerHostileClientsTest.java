@@ -8,9 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.kvstore.CapturedLog;
 import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,11 +18,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * Attacks on the master's memory and its event loop, each against a real server over real sockets: declared lengths
@@ -40,19 +35,8 @@ class TcpStoreServerHostileClientsTest {
     @RegisterExtension
     final RunningServer running = RunningServer.startedByEachTest();
     private TcpStoreServer server;
-    private final ListAppender<ILoggingEvent> serverLog = new ListAppender<>();
-    private final Logger serverLogger = (Logger) LoggerFactory.getLogger(TcpStoreServer.class);
-
-    @BeforeEach
-    void captureLog() {
-        serverLog.start();
-        serverLogger.addAppender(serverLog);
-    }
-
-    @AfterEach
-    void stopAll() throws IOException {
-        serverLogger.detachAppender(serverLog);
-    }
+    @RegisterExtension
+    final CapturedLog serverLog = new CapturedLog(TcpStoreServer.class);
 
     private void start(TcpStoreServer.Builder builder) throws IOException {
         server = running.start(builder);
@@ -236,8 +220,7 @@ class TcpStoreServerHostileClientsTest {
         writer.request(SET).str("/too/big").bytes(new byte[100 * 1024]).send();
         assertThat(writer.closedByServer()).isTrue();
         assertThat(server.status().writesDroppedPastStoreLimit()).isOne();
-        assertThat(serverLog.list).filteredOn(e -> e.getLevel() == Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage)
+        assertThat(serverLog.messages(Level.WARN))
                 .anyMatch(line -> line.contains("dropped a write") && line.contains("'/too/big'")
                         && line.contains("102408 more bytes") && line.contains("kvstore.tcp.server.max-store-size"));
         assertServerUnharmed();
@@ -253,16 +236,14 @@ class TcpStoreServerHostileClientsTest {
         }
         assertThat(server.status().refused(Refusal.PROTOCOL_VIOLATION)).isEqualTo(25);
         assertThat(server.status().refused(Refusal.OVERSIZE)).isEqualTo(25);
-        List<String> warnings = serverLog.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> warnings = serverLog.messages(Level.WARN);
         assertThat(warnings).as("50 closes within one report interval").hasSizeLessThanOrEqualTo(2)
                 .allMatch(line -> line.contains("misbehaving connection(s)"));
         assertServerUnharmed();
     }
 
     private List<String> errorLines() {
-        return serverLog.list.stream().filter(e -> e.getLevel() == Level.ERROR)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        return serverLog.messages(Level.ERROR);
     }
 
     private static void send(Socket socket, byte[] bytes) throws IOException {

@@ -7,20 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.kvstore.CapturedLog;
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * The stall log: a real PyTorch 1.13 client and a Java wire client wait for a key nobody sets; the master names the
@@ -30,34 +25,15 @@ class TcpStoreServerStallLogTest {
 
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);
 
-    private final ListAppender<ILoggingEvent> serverLog = new ListAppender<>();
-    private final Logger serverLogger = (Logger) LoggerFactory.getLogger(TcpStoreServer.class);
-    private Level levelBefore;
+    @RegisterExtension
+    final CapturedLog serverLog = new CapturedLog(TcpStoreServer.class, Level.INFO);
     @RegisterExtension
     final RunningServer running = new RunningServer(settings -> settings.stallLogInterval(Duration.ofMillis(300))
             .stallThreshold(Duration.ofMillis(500)));
     private final TcpStoreServer server = running.server();
 
-    @BeforeEach
-    void captureLog() {
-        // Attached before any wait: the first report comes no sooner than the 500 ms threshold after one.
-        serverLog.start();
-        serverLogger.addAppender(serverLog);
-        levelBefore = serverLogger.getLevel();
-        serverLogger.setLevel(Level.INFO);
-    }
-
-    @AfterEach
-    void restoreLog() {
-        serverLogger.detachAppender(serverLog);
-        serverLogger.setLevel(levelBefore);
-    }
-
     private List<String> stallLines() {
-        synchronized (serverLog) {
-            return serverLog.list.stream().map(ILoggingEvent::getFormattedMessage)
-                    .filter(line -> line.contains("is missing;")).toList();
-        }
+        return serverLog.messages().stream().filter(line -> line.contains("is missing;")).toList();
     }
 
     @RequiresTorch
@@ -100,12 +76,8 @@ class TcpStoreServerStallLogTest {
         assertThat(stallLines()).hasSizeGreaterThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT)
                 .allSatisfy(line -> assertThat(line).contains("1 client(s)"));
         // Per report: at most ten key lines, then its summary line.
-        List<String> log;
-        synchronized (serverLog) {
-            log = serverLog.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
         int keyLinesInReport = 0;
-        for (String line : log) {
+        for (String line : serverLog.messages()) {
             if (line.contains("is missing;")) {
                 keyLinesInReport++;
                 assertThat(keyLinesInReport).isLessThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT);
@@ -117,10 +89,8 @@ class TcpStoreServerStallLogTest {
     }
 
     private List<String> summaryLines() {
-        synchronized (serverLog) {
-            return serverLog.list.stream().map(ILoggingEvent::getFormattedMessage)
-                    .filter(line -> line.contains("more key(s) have been waited for")).toList();
-        }
+        return serverLog.messages().stream().filter(line -> line.contains("more key(s) have been waited for"))
+                .toList();
     }
 
     @Test
