@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,9 @@ final class GatewayWatch implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Listener listener;
     private final Object lock = new Object();
-    private Watch.Watcher watcher;
+    private Watch.@Nullable Watcher watcher;
+    /** Counts the watchers started; callbacks of any but the latest are ignored. */
+    private long generation;
     /** The next revision to deliver: events below it were delivered already. */
     private long nextRevision;
     private long backoffMillis = FIRST_BACKOFF_MILLIS;
@@ -61,26 +64,45 @@ final class GatewayWatch implements AutoCloseable {
     void startAfter(long revision) {
         synchronized (lock) {
             nextRevision = revision + 1;
-            watchFromNext();
         }
+        watchFromNext();
     }
 
+    /**
+     * Starts a watcher from the next revision. jetcd is never called with {@link #lock} held: jetcd calls
+     * {@link #onError} with its own lock held, so the other order would deadlock. Each watcher has a generation, and
+     * the callbacks of a superseded one are ignored.
+     */
     private void watchFromNext() {
-        if (closed) {
-            return;
-        }
-        WatchOption option = WatchOption.builder().isPrefix(true).withPrevKV(true).withRequireLeader(true)
-                .withRevision(nextRevision).build();
-        Watch.Watcher started = watch.watch(keys.all(), option,
-                Watch.listener(this::onResponse, this::onError, () -> onError(new IllegalStateException(
-                        "etcd ended the watch"))));
-        watcher = started;
-    }
-
-    private void onResponse(WatchResponse response) {
-        List<WatchEvent> fresh = new ArrayList<>(response.getEvents().size());
+        WatchOption option;
+        long mine;
         synchronized (lock) {
             if (closed) {
+                return;
+            }
+            mine = ++generation;
+            option = WatchOption.builder().isPrefix(true).withPrevKV(true).withRequireLeader(true)
+                    .withRevision(nextRevision).build();
+        }
+        Watch.Watcher started = watch.watch(keys.all(), option, Watch.listener(
+                response -> onResponse(mine, response), error -> onError(mine, error),
+                () -> onError(mine, new IllegalStateException("etcd ended the watch"))));
+        boolean superseded;
+        synchronized (lock) {
+            superseded = closed || generation != mine;
+            if (!superseded) {
+                watcher = started;
+            }
+        }
+        if (superseded) {
+            started.close();
+        }
+    }
+
+    private void onResponse(long generationOf, WatchResponse response) {
+        List<WatchEvent> fresh = new ArrayList<>(response.getEvents().size());
+        synchronized (lock) {
+            if (closed || generationOf != generation) {
                 return;
             }
             for (WatchEvent event : response.getEvents()) {
@@ -104,14 +126,17 @@ final class GatewayWatch implements AutoCloseable {
         }
     }
 
-    private void onError(Throwable error) {
+    private void onError(long generationOf, Throwable error) {
         long brokenAt;
+        Watch.Watcher ended;
         synchronized (lock) {
-            if (closed) {
+            if (closed || generationOf != generation) {
                 return;
             }
+            generation++; // whatever the ended watcher still calls is ignored
             brokenAt = nextRevision;
-            closeWatcher();
+            ended = watcher;
+            watcher = null;
             if (!broken) {
                 broken = true;
                 log.warn("TCPStore gateway: the etcd watch of '{}' broke at revision {} ({}); waits stay pending "
@@ -122,51 +147,55 @@ final class GatewayWatch implements AutoCloseable {
             if (error instanceof CompactedException compacted) {
                 scheduler.schedule(() -> resumeAfterCompaction(compacted), delay, TimeUnit.MILLISECONDS);
             } else {
-                scheduler.schedule(this::resume, delay, TimeUnit.MILLISECONDS);
+                scheduler.schedule(this::watchFromNext, delay, TimeUnit.MILLISECONDS);
             }
         }
+        closeQuietly(ended);
         listener.onGap("the etcd watch is down since revision " + brokenAt + " (" + error + ")");
-    }
-
-    private void resume() {
-        synchronized (lock) {
-            watchFromNext();
-        }
     }
 
     private void resumeAfterCompaction(CompactedException compacted) {
         currentRevision.get().whenComplete((revision, error) -> {
-            if (error != null) {
-                onError(compacted); // etcd is not reachable yet: try again later
-                return;
-            }
+            String reason;
             synchronized (lock) {
                 if (closed) {
                     return;
                 }
-                String reason = "etcd compacted the history the watch needed (revision " + nextRevision
+                if (error != null) {
+                    // etcd is not reachable yet: try again later
+                    scheduler.schedule(() -> resumeAfterCompaction(compacted), MAX_BACKOFF_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                    return;
+                }
+                reason = "etcd compacted the history the watch needed (revision " + nextRevision
                         + ", compacted up to " + compacted.getCompactedRevision() + ")";
                 log.warn("TCPStore gateway: {}; watching from revision {} and reading the awaited keys again",
                         reason, revision + 1);
                 nextRevision = revision + 1;
-                watchFromNext();
-                listener.onGap(reason);
             }
+            watchFromNext();
+            listener.onGap(reason);
         });
     }
 
-    private void closeWatcher() {
-        if (watcher != null) {
-            watcher.close();
-            watcher = null;
+    private static void closeQuietly(Watch.@Nullable Watcher ended) {
+        if (ended != null) {
+            try {
+                ended.close();
+            } catch (RuntimeException e) {
+                log.debug("closing an ended etcd watcher failed: {}", e.toString());
+            }
         }
     }
 
     @Override
     public void close() {
+        Watch.Watcher open;
         synchronized (lock) {
             closed = true;
-            closeWatcher();
+            open = watcher;
+            watcher = null;
         }
+        closeQuietly(open);
     }
 }

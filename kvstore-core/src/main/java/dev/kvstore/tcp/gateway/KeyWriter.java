@@ -280,6 +280,13 @@ final class KeyWriter implements AutoCloseable {
                         }
                         batch.forEach(Pending::settle);
                         nextBatch(state);
+                    } else if (writes && holds(txn, token)) {
+                        // This very transaction committed before (a retry below this class, e.g. in gRPC, sent it
+                        // twice): its replies stand.
+                        seen(state, txn);
+                        state.lastToken = token;
+                        batch.forEach(Pending::settle);
+                        nextBatch(state);
                     } else {
                         // Another gateway wrote the key (or the token moved): compute again from what etcd holds.
                         seen(state, txn);
@@ -321,6 +328,12 @@ final class KeyWriter implements AutoCloseable {
                         retryOrFail(state, batch, deadline, attempt);
                     }
                 });
+    }
+
+    /** @return whether the token key read by the transaction holds {@code token} */
+    private static boolean holds(TxnResponse read, ByteSequence token) {
+        List<KeyValue> tokenNow = read.getGetResponses().get(1).getKvs();
+        return !tokenNow.isEmpty() && tokenNow.get(0).getValue().equals(token);
     }
 
     private static void seen(KeyState state, TxnResponse read) {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -18,18 +20,30 @@ import org.slf4j.LoggerFactory;
  * What a TCPStore server that keeps its keys in a {@link KeyStorage} holds across event-loop restarts: the open
  * storage, whose changes it hands to the current loop's {@link GatewayHandler}. Logs a WARN when the storage starts
  * failing requests and an INFO when it answers again.
+ *
+ * <p>Every {@link #RECHECK_INTERVAL_MILLIS} it also reads again the keys its pending waits wait for: a change feed can
+ * be down without saying so (jetcd resumes a broken watch by itself, silently), and a wait must not depend on it
+ * alone. A wait whose key was set meanwhile through any gateway is woken within that interval.
  */
 final class StorageGateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
     private static final long RECHECK_RETRY_MILLIS = 1000;
+    /** How often the keys of pending waits are read again, whatever the change feed says. */
+    static final long RECHECK_INTERVAL_MILLIS = 2000;
+    /** How old the key count {@link #keyCount()} answers may be before it is read again. */
+    private static final long KEY_COUNT_MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String description;
     private final AtomicBoolean failing = new AtomicBoolean();
     /** A re-read of the awaited keys is scheduled after a failed one: gaps meanwhile need no other. */
     private final AtomicBoolean recheckScheduled = new AtomicBoolean();
     private final KeyStorage storage;
+    private final ScheduledExecutorService ticker;
     private volatile @Nullable GatewayHandler handler;
+    private volatile long keyCount;
+    private volatile long keyCountReadAt = System.nanoTime() - KEY_COUNT_MAX_AGE_NANOS;
+    private final AtomicBoolean keyCountReading = new AtomicBoolean();
 
     private StorageGateway(ServerStore store, KeyStorageFactory factory) {
         this.description = store.toString();
@@ -48,6 +62,13 @@ final class StorageGateway implements AutoCloseable {
                 recheckWaits();
             }
         });
+        this.ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "kvstore-tcpstore-gateway-recheck");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ticker.scheduleWithFixedDelay(this::recheckWaits, RECHECK_INTERVAL_MILLIS, RECHECK_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -123,6 +144,23 @@ final class StorageGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * @return the keys with a value in the storage (all gateways' writes), at most about a second old; reading it
+     *     again is started here and never waited for
+     */
+    long keyCount() {
+        if (System.nanoTime() - keyCountReadAt > KEY_COUNT_MAX_AGE_NANOS && keyCountReading.compareAndSet(false, true)) {
+            storage.count().whenComplete((count, error) -> {
+                if (error == null) {
+                    keyCount = count;
+                    keyCountReadAt = System.nanoTime();
+                }
+                keyCountReading.set(false);
+            });
+        }
+        return keyCount;
+    }
+
     static Throwable unwrap(Throwable error) {
         Throwable cause = error;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException)
@@ -135,6 +173,7 @@ final class StorageGateway implements AutoCloseable {
     @Override
     public void close() {
         handler = null;
+        ticker.shutdownNow();
         storage.close();
     }
 }

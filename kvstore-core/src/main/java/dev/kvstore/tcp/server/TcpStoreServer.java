@@ -67,7 +67,7 @@ public final class TcpStoreServer implements AutoCloseable {
     private boolean started;
     private boolean closed;
     private @Nullable ServerSocketChannel channel;
-    private @Nullable StorageGateway gateway;
+    private volatile @Nullable StorageGateway gateway;
     private volatile @Nullable EventLoop loop;
     private @Nullable Thread thread;
     private @Nullable Thread supervisor;
@@ -188,9 +188,13 @@ public final class TcpStoreServer implements AutoCloseable {
         return current == null ? 0 : current.connectionCount();
     }
 
-    /** @return keys stored, as GETNUMKEYS reports them (PyTorch's {@code init/} counter included; queues not) */
+    /**
+     * @return keys stored, as GETNUMKEYS reports them (PyTorch's {@code init/} counter included; queues not); on a
+     *     gateway the keys in its storage, written through any gateway, as read at most about a second ago
+     */
     public long keyCount() {
-        return store.keyCount();
+        StorageGateway open = gateway;
+        return open != null ? open.keyCount() : store.keyCount();
     }
 
     /**
@@ -224,7 +228,10 @@ public final class TcpStoreServer implements AutoCloseable {
         return store.waiters().waiterCount();
     }
 
-    /** @return bytes of keys and values stored, queues included: what {@link Builder#maxStoreBytes} limits */
+    /**
+     * @return bytes of keys and values stored, queues included: what {@link Builder#maxStoreBytes} limits; 0 on a
+     *     gateway, whose storage keeps the bytes and bounds them itself
+     */
     public long storedBytes() {
         return store.storedBytes();
     }

@@ -1,0 +1,187 @@
+package dev.kvstore.tcp.server;
+
+import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.tcp.gateway.EtcdGatewayStore;
+import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.testing.EtcdServerExtension;
+import dev.kvstore.testing.RequiresEtcd;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A gateway whose etcd watch is down (a gRPC interceptor on its own etcd connection cancels the watch stream and
+ * refuses new ones) while its reads still work, against a real etcd: its pending waits are still woken by a key set
+ * through another gateway, by the gateway's periodic re-read, and it still counts the keys every gateway wrote.
+ */
+@RequiresEtcd
+class TcpStoreGatewayWatchDownTest {
+
+    @RegisterExtension
+    static final EtcdServerExtension etcd = new EtcdServerExtension();
+
+    private final String prefix = "watch-down/" + UUID.randomUUID() + "/";
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private TcpStoreServer gateway(ClientInterceptor... interceptors) {
+        TcpStoreServer server = TcpStoreServer.builder().port(0)
+                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
+                        .requestTimeout(Duration.ofSeconds(10))
+                        .customizeClient(client -> List.of(interceptors).forEach(client::interceptor)), prefix))
+                .build().start();
+        resources.add(server);
+        return server;
+    }
+
+    private WireConnection connect(TcpStoreServer server) throws Exception {
+        WireConnection connection = WireConnection.open(server.port(), Generation.MODERN);
+        resources.add(connection);
+        return connection;
+    }
+
+    @Test
+    void aWaitIsWokenWhileTheGatewaysWatchIsDown() throws Exception {
+        WatchBreaker breaker = new WatchBreaker();
+        TcpStoreServer blind = gateway(breaker);
+        TcpStoreServer other = gateway();
+        WireConnection waiter = connect(blind);
+        waiter.request(WAIT).keys("/late").send();
+        await().atMost(Duration.ofSeconds(10)).until(() -> blind.waiterCount() == 1);
+
+        breaker.breakWatches();
+        await().atMost(Duration.ofSeconds(10)).until(() -> breaker.refused() > 0 || breaker.cancelled() > 0);
+        WireConnection writer = connect(other);
+        writer.request(SET).str("/late").bytes("now".getBytes(StandardCharsets.UTF_8)).send();
+        writer.request(GETNUMKEYS).send();
+        assertThat(writer.readI64()).isEqualTo(1);
+
+        long before = System.nanoTime();
+        assertThat(waiter.readU8()).isEqualTo(ReplyCodes.STOP_WAITING);
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
+        assertThat(breaker.isDown()).isTrue();
+        assertThat(blind.waiterCount()).isZero();
+    }
+
+    @Test
+    void aGatewayCountsTheKeysOfEveryGateway() throws Exception {
+        TcpStoreServer a = gateway();
+        TcpStoreServer b = gateway();
+        WireConnection onB = connect(b);
+        for (int i = 0; i < 3; i++) {
+            onB.request(SET).str("/key-" + i).bytes(new byte[] {1}).send();
+        }
+        onB.request(GETNUMKEYS).send();
+        assertThat(onB.readI64()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.keyCount()).isEqualTo(3));
+        assertThat(a.storedBytes()).isZero();
+    }
+
+    /** Cancels the etcd watch streams of the connection it is on, and while down fails every new one at once. */
+    static final class WatchBreaker implements ClientInterceptor {
+
+        private static final String WATCH = "etcdserverpb.Watch/Watch";
+
+        private final AtomicBoolean down = new AtomicBoolean();
+        private final AtomicInteger refused = new AtomicInteger();
+        private final AtomicInteger cancelled = new AtomicInteger();
+        private final Set<ClientCall<?, ?>> open = ConcurrentHashMap.newKeySet();
+
+        void breakWatches() {
+            down.set(true);
+            for (ClientCall<?, ?> call : open) {
+                cancelled.incrementAndGet();
+                call.cancel("the watch is broken by the test (WatchBreaker)", null);
+            }
+        }
+
+        boolean isDown() {
+            return down.get();
+        }
+
+        int refused() {
+            return refused.get();
+        }
+
+        int cancelled() {
+            return cancelled.get();
+        }
+
+        @Override
+        public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options,
+                Channel channel) {
+            if (!WATCH.equals(method.getFullMethodName())) {
+                return channel.newCall(method, options);
+            }
+            if (down.get()) {
+                refused.incrementAndGet();
+                return new Refused<>();
+            }
+            ClientCall<Q, A> call = channel.newCall(method, options);
+            open.add(call);
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+                @Override
+                public void cancel(String message, Throwable cause) {
+                    open.remove(call);
+                    super.cancel(message, cause);
+                }
+            };
+        }
+
+        /** A watch stream that fails at once with UNAVAILABLE. */
+        private static final class Refused<Q, A> extends ClientCall<Q, A> {
+
+            @Override
+            public void start(Listener<A> listener, Metadata headers) {
+                java.util.concurrent.CompletableFuture.runAsync(() -> listener.onClose(
+                        Status.UNAVAILABLE.withDescription("the watch is down (WatchBreaker)"), new Metadata()));
+            }
+
+            @Override
+            public void request(int count) {
+            }
+
+            @Override
+            public void cancel(String message, Throwable cause) {
+            }
+
+            @Override
+            public void halfClose() {
+            }
+
+            @Override
+            public void sendMessage(Q message) {
+            }
+        }
+    }
+}
