@@ -48,13 +48,6 @@ class TorchrunThroughGatewaysTest {
     private record Result(int rank, int world, int restart, String sum, String round) {
     }
 
-    /** A gateway in a child JVM: {@link #kill()} is a SIGKILL. */
-    private record Gateway(ChildJvm jvm, int port) {
-        void kill() {
-            jvm.close();
-        }
-    }
-
     @AfterEach
     void stopAll() throws Exception {
         for (int i = resources.size() - 1; i >= 0; i--) {
@@ -62,11 +55,10 @@ class TorchrunThroughGatewaysTest {
         }
     }
 
-    private Gateway gateway() throws InterruptedException {
-        ChildJvm jvm = ChildJvm.start(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), ForkedGatewayMain.class,
-                String.join(",", etcd.endpoints()), prefix);
-        resources.add(jvm);
-        return new Gateway(jvm, Integer.parseInt(jvm.awaitLineStartingWith("PORT ", STEP)));
+    private ForkedGateway gateway() throws InterruptedException {
+        ForkedGateway gateway = ForkedGateway.start(etcd.endpoints(), prefix);
+        resources.add(gateway);
+        return gateway;
     }
 
     private PythonProcess agent(JobAddress job) {
@@ -86,8 +78,8 @@ class TorchrunThroughGatewaysTest {
     @Test
     void agentsReRendezvousThroughTheSurvivingGatewayAfterOneIsKilled() throws Exception {
         PythonRuntime.TORCH_2_6.require();
-        Gateway first = gateway();
-        Gateway second = gateway();
+        ForkedGateway first = gateway();
+        ForkedGateway second = gateway();
         JobAddress job = JobAddress.inFrontOf(List.of(first.port(), second.port()));
         resources.add(job);
 
