@@ -38,12 +38,7 @@ final class JavaEtcdLoad {
 
     static Stats latency(String endpoint, String op, int n, double warmupSeconds) {
         try (EtcdKVStore store = open(endpoint)) {
-            Runnable run = operation(store, op, 0);
-            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-            for (int i = 0; i < Math.max(50, n / 10) || System.nanoTime() < warmEnd; i++) {
-                run.run();
-            }
-            return Stats.time(n, run, () -> { });
+            return Stats.warmedUpTime(n, Math.max(50, n / 10), warmupSeconds, operation(store, op, 0), () -> { });
         }
     }
 

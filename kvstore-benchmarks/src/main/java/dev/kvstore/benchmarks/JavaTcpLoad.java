@@ -92,13 +92,8 @@ final class JavaTcpLoad {
     /** Sequential latency of one connection. */
     static Stats latency(int port, String op, int n, double warmupSeconds) {
         try (TcpStoreClient client = connect(port)) {
-            Runnable run = operation(client, op, 0);
-            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-            for (int i = 0; i < Math.max(100, n / 10) || System.nanoTime() < warmEnd; i++) {
-                run.run();
-            }
-            client.numKeys();
-            return Stats.time(n, run, client::numKeys);
+            return Stats.warmedUpTime(n, Math.max(100, n / 10), warmupSeconds, operation(client, op, 0),
+                    client::numKeys);
         }
     }
 

@@ -6,6 +6,21 @@ import java.util.Arrays;
 record Stats(double p50Micros, double p99Micros, double opsPerSecond) {
 
     /**
+     * Warms up (at least {@code minWarmupOps} operations and {@code warmupSeconds}), settles, then times {@code n}
+     * operations one after the other.
+     *
+     * @param settle run after the warm-up and after the timed operations: waits until what was sent is processed
+     */
+    static Stats warmedUpTime(int n, int minWarmupOps, double warmupSeconds, Runnable operation, Runnable settle) {
+        long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < minWarmupOps || System.nanoTime() < warmEnd; i++) {
+            operation.run();
+        }
+        settle.run();
+        return time(n, operation, settle);
+    }
+
+    /**
      * Runs {@code operation} {@code n} times in a row, timing each call; the total time ends after {@code settle}
      * (e.g. a round trip that drains fire-and-forget requests).
      */

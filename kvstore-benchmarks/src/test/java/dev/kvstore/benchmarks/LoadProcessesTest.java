@@ -47,6 +47,28 @@ class LoadProcessesTest {
     }
 
     @Test
+    void latencyRunsTheWarmUpThenTimesEachOperation() {
+        int[] operations = {0};
+        int[] settles = {0};
+        Stats stats = Stats.warmedUpTime(30, 20, 0, () -> operations[0]++, () -> settles[0]++);
+
+        assertThat(operations[0]).isEqualTo(20 + 30);
+        assertThat(settles[0]).as("after the warm-up and after the timed run").isEqualTo(2);
+        assertThat(stats.opsPerSecond()).isPositive();
+    }
+
+    @Test
+    void javaLatencyAgainstARealMaster() {
+        try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0).build().start()) {
+            Stats stats = JavaTcpLoad.latency(server.port(), "set", 200, 0);
+
+            assertThat(stats.p50Micros()).isPositive();
+            assertThat(stats.p99Micros()).isGreaterThanOrEqualTo(stats.p50Micros());
+            assertThat(server.keyCount()).as("the set load cycles over 64 keys; every SET arrived").isEqualTo(64);
+        }
+    }
+
+    @Test
     void aJavaLoadThatFailsSaysSo() {
         assertThatThrownBy(() -> Peers.javaLoad(CpuLayout.shared(), TIMEOUT, "no-such-mode", 1))
                 .isInstanceOf(IllegalStateException.class)

@@ -43,6 +43,16 @@ public interface KVElection extends AutoCloseable {
     /** @return the term (fencing token) of this process's leadership, or empty if it is not leader */
     OptionalLong term();
 
+    /**
+     * Starts a campaign for the name over any lock, as {@link KVStore#elect} does over {@code lock("election/" +
+     * name)}: the campaign's thread acquires the lock, is leader while its hold is valid (checked every 100 ms), and
+     * tells the listener about the revocation before it releases the lock, so a new leader never starts before the
+     * old one was told to stop (unless the old one died).
+     */
+    static KVElection overLock(String name, KVLock lock, Listener listener) {
+        return LockElection.start(name, lock, listener);
+    }
+
     /** Stops campaigning; a leader is revoked (listener called) and resigns, so another can take over at once. */
     @Override
     void close();

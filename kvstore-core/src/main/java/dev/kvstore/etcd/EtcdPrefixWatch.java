@@ -5,6 +5,7 @@ import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.NaturalOrder;
 import dev.kvstore.internal.Backoff;
+import dev.kvstore.internal.WatchListenerCall;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
@@ -225,13 +226,8 @@ final class EtcdPrefixWatch implements KVWatch {
     }
 
     private void deliver(Runnable call) {
-        if (closed) {
-            return;
-        }
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            log.warn("The listener of the watch of '{}' failed; the watch goes on", fullPrefix, e);
+        if (!closed) {
+            WatchListenerCall.run(call, log, fullPrefix);
         }
     }
 

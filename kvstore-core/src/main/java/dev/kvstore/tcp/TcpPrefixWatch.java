@@ -4,6 +4,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.NaturalOrder;
+import dev.kvstore.internal.WatchListenerCall;
 import dev.kvstore.tcp.protocol.Command;
 import dev.kvstore.tcp.protocol.WireInput;
 import dev.kvstore.tcp.protocol.JavaMasterExtension;
@@ -273,13 +274,8 @@ final class TcpPrefixWatch implements KVWatch {
     }
 
     private void call(Runnable call) {
-        if (closed) {
-            return;
-        }
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            log.warn("The listener of the watch of '{}' failed; the watch goes on", fullPrefix, e);
+        if (!closed) {
+            WatchListenerCall.run(call, log, fullPrefix);
         }
     }
 

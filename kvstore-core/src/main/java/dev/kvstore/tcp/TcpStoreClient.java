@@ -4,6 +4,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.tcp.protocol.Command;
 import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.WireFormat;
 import dev.kvstore.tcp.protocol.WireInput;
 import dev.kvstore.tcp.protocol.WireOutput;
 import java.io.IOException;
@@ -39,7 +40,7 @@ public final class TcpStoreClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TcpStoreClient.class);
 
     /** The literal key of PyTorch's worker counter (no "/" prefix on the wire). */
-    static final String INIT_KEY = "init/";
+    static final String INIT_KEY = WireFormat.INIT_KEY;
 
     private final String host;
     private final int port;

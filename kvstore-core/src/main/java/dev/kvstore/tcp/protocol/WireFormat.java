@@ -18,6 +18,11 @@ public final class WireFormat {
     public static final int U32_BYTES = 4;
     /** Size of an {@code i64}, and of the {@code u64} lengths and counts. */
     public static final int I64_BYTES = 8;
+    /**
+     * The literal key of PyTorch's worker counter: a TCPStore client constructed with a world size adds 1 to it (no
+     * "/" prefix on the wire, unlike user keys).
+     */
+    public static final String INIT_KEY = "init/";
 
     private WireFormat() {
     }

@@ -2,25 +2,28 @@ package dev.kvstore.tcp.server;
 
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.protocol.ReplyCodes;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.watch.WatchEvent;
+import dev.kvstore.tcp.server.spi.KeyChange;
+import dev.kvstore.tcp.server.spi.KeyStorage;
+import dev.kvstore.tcp.server.spi.KeyUpdate;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Serves requests for one event loop against etcd ({@link GatewayStorage}). The loop never waits for etcd: a request
- * starts its etcd call and the answer comes back to the loop as a task. A connection's requests run one after the
+ * Serves requests for one event loop against a {@link KeyStorage} (etcd, for one). The loop never waits for the
+ * storage: a request starts its storage call and the answer comes back to the loop as a task. A connection's requests run one after the
  * other, so that its replies (and its writes) keep their order; other connections are served meanwhile. A
  * connection with many requests queued is not read until they drain.
  *
  * <p>Waits and WATCH_KEY watches are held in a {@link StoreState} used as a registry only (it stores no values): a
  * WAIT registers first and then reads its keys, and every change in etcd reaches the registry through the
- * gateway's one watch, so a write through any gateway after the registration wakes it and one before it is seen by
+ * storage's change feed, so a write through any gateway after the registration wakes it and one before it is seen by
  * the read: no wake-up is lost.
  */
 final class GatewayHandler implements RequestHandler {
@@ -46,14 +49,14 @@ final class GatewayHandler implements RequestHandler {
         boolean inputEnded;
     }
 
-    private final EtcdGateway gateway;
-    private final GatewayStorage storage;
+    private final StorageGateway gateway;
+    private final KeyStorage storage;
     private final StoreState waits;
     private final ServerLimits limits;
     private final Map<Connection, Pipeline> pipelines = new HashMap<>();
     private EventLoop loop;
 
-    GatewayHandler(EtcdGateway gateway, StoreState waits, ServerLimits limits) {
+    GatewayHandler(StorageGateway gateway, StoreState waits, ServerLimits limits) {
         this.gateway = gateway;
         this.storage = gateway.storage();
         this.waits = waits;
@@ -121,7 +124,7 @@ final class GatewayHandler implements RequestHandler {
         return next;
     }
 
-    /** On the loop thread: etcd answered the connection's running request. */
+    /** On the loop thread: the storage answered the connection's running request. */
     private void completed(Connection client, Pipeline pipeline, Reply reply, Throwable error) {
         if (!client.isOpen() || pipelines.get(client) != pipeline) {
             return;
@@ -144,6 +147,7 @@ final class GatewayHandler implements RequestHandler {
 
     private CompletableFuture<Reply> serve(Connection client, Request request) throws ProtocolViolation {
         String key = request.keys().isEmpty() ? null : request.key();
+        byte[] wireKey = key == null ? EMPTY : WireKeys.toBytes(key);
         return switch (request.command()) {
             case VALIDATE -> {
                 if (request.number() != Integer.toUnsignedLong(Generation.VALIDATE_MAGIC)) {
@@ -153,28 +157,29 @@ final class GatewayHandler implements RequestHandler {
                 yield NO_REPLY;
             }
             case PING -> now(c -> c.send(Replies.u32(request.number())));
-            case SET -> storage.set(key, request.value(0)).thenApply(done -> c -> { });
-            case COMPARE_SET -> storage.compareSet(key, request.value(0), request.value(1))
-                    .thenApply(value -> c -> c.send(Replies.bytes(value)));
-            case GET -> storage.get(key).thenApply(value -> c -> {
+            case SET -> reply(storage.set(wireKey, request.value(0)), done -> c -> { });
+            case COMPARE_SET -> reply(storage.update(wireKey, compareSet(request.value(0), request.value(1))),
+                    value -> c -> c.send(Replies.bytes(value)));
+            case GET -> reply(storage.get(wireKey), value -> c -> {
                 if (value == null) {
                     throw new ProtocolViolation("GET of missing key " + WireKeys.display(key)
                             + " (clients WAIT for a key before they GET it)");
                 }
                 c.send(Replies.bytes(value));
             });
-            case ADD -> storage.add(key, request.number()).thenApply(sum -> c -> c.send(Replies.i64(sum)));
-            case CHECK -> storage.readyKeys(request.keys()).thenApply(ready -> c -> c.send(Replies.u8(
-                    ready.containsAll(request.keys()) ? ReplyCodes.READY : ReplyCodes.NOT_READY)));
+            case ADD -> reply(storage.update(wireKey, add(key, request.number())), sum -> c -> c.send(Replies.i64(sum)));
+            case CHECK -> reply(storage.present(wireKeys(request.keys())), present -> c -> c.send(Replies.u8(
+                    allTrue(present) ? ReplyCodes.READY : ReplyCodes.NOT_READY)));
             case WAIT -> {
-                // Registered before the read: a write the read misses wakes it through the watch.
+                // Registered before the read: a write the read misses wakes it through the change feed.
                 waits.await(client, request.keys());
-                yield storage.readyKeys(request.keys()).thenApply(ready -> c -> ready.forEach(waits::keyReady));
+                yield reply(storage.present(wireKeys(request.keys())), present -> c -> keysReady(request.keys(),
+                        present));
             }
-            case GETNUMKEYS -> storage.numKeys().thenApply(count -> c -> c.send(Replies.i64(count)));
-            case DELETE_KEY -> storage.delete(key).thenApply(deleted -> c -> c.send(Replies.i64(deleted)));
-            case APPEND -> storage.append(key, request.value(0)).thenApply(done -> c -> { });
-            case MULTI_GET -> storage.multiGet(request.keys()).thenApply(values -> c -> {
+            case GETNUMKEYS -> reply(storage.count(), count -> c -> c.send(Replies.i64(count)));
+            case DELETE_KEY -> reply(storage.delete(wireKey), deleted -> c -> c.send(Replies.i64(deleted ? 1 : 0)));
+            case APPEND -> reply(storage.update(wireKey, append(key, request.value(0))), done -> c -> { });
+            case MULTI_GET -> reply(storage.getAll(wireKeys(request.keys())), values -> c -> {
                 int missing = values.indexOf(null);
                 if (missing >= 0) {
                     throw new ProtocolViolation("MULTI_GET of missing key "
@@ -182,15 +187,16 @@ final class GatewayHandler implements RequestHandler {
                 }
                 c.send(Replies.bytesList(values));
             });
-            case MULTI_SET -> storage.multiSet(request.keys(), request.values()).thenApply(done -> c -> { });
+            case MULTI_SET -> reply(storage.setAll(wireKeys(request.keys()), request.values()), done -> c -> { });
             case CANCEL_WAIT -> now(c -> {
                 waits.cancelWaits(c);
                 c.send(Replies.u8(ReplyCodes.WAIT_CANCELED));
             });
-            case QUEUE_PUSH -> storage.queuePush(key, request.value(0)).thenApply(done -> c -> { });
-            case QUEUE_POP -> storage.queuePop(key).thenApply(pop -> c -> c.send(CommandHandler.queuePopReply(pop)));
-            case QUEUE_LEN -> storage.queueLength(key).thenApply(length -> c -> c.send(Replies.i64(length)));
-            case LIST_KEYS -> storage.listKeys().thenApply(keys -> c -> c.send(Replies.keyList(keys)));
+            case QUEUE_PUSH -> reply(storage.queuePush(wireKey, request.value(0)), done -> c -> { });
+            case QUEUE_POP -> reply(storage.queuePop(wireKey), pop -> c -> c.send(CommandHandler.queuePopReply(
+                    new StoreState.QueuePop(pop.lengthBefore(), pop.item()))));
+            case QUEUE_LEN -> reply(storage.queueLength(wireKey), length -> c -> c.send(Replies.i64(length)));
+            case LIST_KEYS -> reply(storage.keys(), keys -> c -> c.send(Replies.keyList(wireStrings(keys))));
             case WATCH_KEY -> now(c -> {
                 waits.watch(c, key);
                 c.send(Replies.u8(ReplyCodes.KEY_CALLBACK_REGISTERED));
@@ -199,6 +205,80 @@ final class GatewayHandler implements RequestHandler {
                     + " (the Java master's prefix watches and connection-owned keys) is not served by a gateway on "
                     + "etcd; use the in-memory master (kvstore.tcp.server.store=memory) for it");
         };
+    }
+
+    private static <T> CompletableFuture<Reply> reply(CompletionStage<T> result,
+            java.util.function.Function<T, Reply> reply) {
+        return result.thenApply(reply).toCompletableFuture();
+    }
+
+    /** ADD as the in-memory store computes it ({@link StoreState#sum}). */
+    private static KeyUpdate<Long> add(String key, long delta) {
+        return current -> {
+            long sum = refusing(() -> StoreState.sum(key, current, delta));
+            return KeyUpdate.Result.set(dev.kvstore.internal.DecimalText.format(sum), sum);
+        };
+    }
+
+    /** COMPARE_SET: sets when the value is the expected one (an empty expectation matches a missing key). */
+    private static KeyUpdate<byte[]> compareSet(byte[] expected, byte[] desired) {
+        return current -> {
+            if (current == null ? expected.length == 0 : Arrays.equals(current, expected)) {
+                return KeyUpdate.Result.set(desired, desired);
+            }
+            return KeyUpdate.Result.unchanged(current == null ? expected : current);
+        };
+    }
+
+    private KeyUpdate<Boolean> append(String key, byte[] data) {
+        return current -> KeyUpdate.Result.set(current == null ? data
+                : refusing(() -> StoreState.joined(key, current, data, limits)), Boolean.TRUE);
+    }
+
+    @FunctionalInterface
+    private interface Check<T> {
+        T get() throws ProtocolViolation;
+    }
+
+    private static <T> T refusing(Check<T> check) {
+        try {
+            return check.get();
+        } catch (ProtocolViolation violation) {
+            throw new RefusedUpdate(violation);
+        }
+    }
+
+    private static List<byte[]> wireKeys(List<String> keys) {
+        List<byte[]> bytes = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            bytes.add(WireKeys.toBytes(key));
+        }
+        return bytes;
+    }
+
+    private static List<String> wireStrings(List<byte[]> keys) {
+        List<String> strings = new ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            strings.add(WireKeys.fromBytes(key));
+        }
+        return strings;
+    }
+
+    private static boolean allTrue(boolean[] present) {
+        for (boolean one : present) {
+            if (!one) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void keysReady(List<String> keys, boolean[] present) {
+        for (int i = 0; i < present.length; i++) {
+            if (present[i]) {
+                waits.keyReady(keys.get(i));
+            }
+        }
     }
 
     private static CompletableFuture<Reply> now(Reply reply) {
@@ -216,53 +296,42 @@ final class GatewayHandler implements RequestHandler {
         return size;
     }
 
-    /** From the gateway's watch (any thread): hands etcd's changes to the loop. */
-    void changed(List<WatchEvent> events) {
-        loop.submit(() -> apply(events));
+    /** From the storage (any thread): hands its changes to the loop. */
+    void changed(List<KeyChange> changes) {
+        loop.submit(() -> apply(changes));
     }
 
     /** On the loop thread: wakes the waits and notifies the watches the changes concern. */
-    private void apply(List<WatchEvent> events) {
-        GatewayKeys keys = storage.keys();
-        for (WatchEvent event : events) {
-            KeyValue changed = event.getKeyValue();
-            GatewayKeys.Kind kind = keys.kind(changed.getKey());
-            boolean put = event.getEventType() == WatchEvent.EventType.PUT;
-            if (kind == GatewayKeys.Kind.QUEUE_ITEM && put) {
-                waits.wakeOneWaiter(keys.wireKey(changed.getKey()));
-            } else if (kind == GatewayKeys.Kind.VALUE) {
-                String key = keys.wireKey(changed.getKey());
-                KeyValue previous = event.getPrevKV();
-                byte[] old = previous == null || previous.getVersion() == 0 ? null : previous.getValue().getBytes();
-                if (put) {
+    private void apply(List<KeyChange> changes) {
+        for (KeyChange change : changes) {
+            String key = WireKeys.fromBytes(change.key());
+            byte[] old = change.previous();
+            switch (change.type()) {
+                case QUEUE_PUSHED -> waits.wakeOneWaiter(key);
+                case SET -> {
                     waits.keyReady(key);
                     waits.notifyWatchers(old == null ? StoreState.KEY_CREATED : StoreState.KEY_UPDATED, key,
-                            old == null ? EMPTY : old, changed.getValue().getBytes());
-                } else {
-                    waits.notifyWatchers(StoreState.KEY_DELETED, key, old == null ? EMPTY : old, EMPTY);
+                            old == null ? EMPTY : old, change.value());
                 }
+                case DELETED -> waits.notifyWatchers(StoreState.KEY_DELETED, key, old == null ? EMPTY : old, EMPTY);
             }
         }
     }
 
-    /** From the gateway's watch (any thread): changes were lost; read again what the pending waits wait for. */
+    /** From the storage (any thread): changes were missed; read again what the pending waits wait for. */
     void recheckWaits() {
         loop.submit(() -> {
             List<String> awaited = List.copyOf(new LinkedHashSet<>(waits.waitersByKey().keySet()));
             if (awaited.isEmpty()) {
                 return;
             }
-            storage.readyKeys(awaited).whenComplete((ready, error) -> {
+            storage.present(wireKeys(awaited)).whenComplete((present, error) -> {
                 if (error != null) {
                     gateway.recheckFailed(error);
                 } else {
-                    loop.submit(() -> ready.forEach(waits::keyReady));
+                    loop.submit(() -> keysReady(awaited, present));
                 }
             });
         });
-    }
-
-    static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 }

@@ -2,8 +2,8 @@ package dev.kvstore.tcp.server;
 
 /**
  * Serves the parsed requests of the event loop against where the keys are kept: {@link CommandHandler} in memory
- * (replies at once, the default), {@link GatewayHandler} in etcd (replies when etcd answers). Called on the
- * event-loop thread only, and must never block it.
+ * (replies at once, the default), {@link GatewayHandler} in a key storage such as etcd (replies when it answers).
+ * Called on the event-loop thread only, and must never block it.
  */
 interface RequestHandler {
 

@@ -1,6 +1,7 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.WireFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,7 +37,7 @@ public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clie
         List<MissingKey> missing) {
 
     /** The key PyTorch's TCPStore clients add 1 to when they are constructed with a world size. */
-    public static final String INIT_KEY = "init/";
+    public static final String INIT_KEY = WireFormat.INIT_KEY;
 
     public ServerSnapshot {
         Objects.requireNonNull(takenAt, "takenAt");

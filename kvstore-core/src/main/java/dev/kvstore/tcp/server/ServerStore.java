@@ -1,26 +1,25 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.tcp.server.spi.KeyStorageFactory;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a {@link TcpStoreServer} keeps its keys: {@linkplain #memory() in memory} (the default: fastest, gone with the
- * process) or {@linkplain #etcd in etcd}, which makes the server a stateless gateway: several gateways on one etcd
- * prefix serve one job, and any of them can die without losing a key.
+ * process) or {@linkplain #of in a key storage} outside the process, which makes the server a stateless gateway:
+ * several gateways on one storage serve one job, and any of them can die without losing a key. The etcd storage is
+ * {@code dev.kvstore.tcp.gateway.EtcdGatewayStore.of(connection, prefix)}.
  */
 public final class ServerStore {
 
-    /** The etcd prefix of {@link #etcd(EtcdKVStore.Builder)}: {@value}. */
-    public static final String DEFAULT_ETCD_PREFIX = "kvstore-tcpstore/";
+    private static final ServerStore MEMORY = new ServerStore(null, "memory");
 
-    private static final ServerStore MEMORY = new ServerStore(null, null);
+    private final @Nullable KeyStorageFactory storage;
+    private final String description;
 
-    private final EtcdKVStore.Builder etcd;
-    private final String etcdPrefix;
-
-    private ServerStore(EtcdKVStore.Builder etcd, String etcdPrefix) {
-        this.etcd = etcd;
-        this.etcdPrefix = etcdPrefix;
+    private ServerStore(@Nullable KeyStorageFactory storage, String description) {
+        this.storage = storage;
+        this.description = description;
     }
 
     /** @return keys in the server's memory (the default) */
@@ -28,43 +27,28 @@ public final class ServerStore {
         return MEMORY;
     }
 
-    /** @return keys in etcd under {@value #DEFAULT_ETCD_PREFIX} */
-    public static ServerStore etcd(EtcdKVStore.Builder connection) {
-        return etcd(connection, DEFAULT_ETCD_PREFIX);
-    }
-
     /**
-     * Keys in etcd: the server connects with {@code connection} when it starts (its endpoints, credentials, TLS and
-     * request timeout; its namespace is not used) and closes that connection when it closes. Every gateway of one
-     * job must use the same prefix, and no other job the same.
+     * Keys in a storage outside the server, opened when the server starts and closed when it closes.
      *
-     * @param prefix the etcd key prefix of this job's TCPStore keys, e.g. {@code "kvstore-tcpstore/job-42/"}
+     * @param description what the storage is, for log lines, e.g. {@code "etcd [http://127.0.0.1:2379] prefix 'p/'"}
      */
-    public static ServerStore etcd(EtcdKVStore.Builder connection, String prefix) {
-        Objects.requireNonNull(connection, "connection");
-        Objects.requireNonNull(prefix, "prefix");
-        if (prefix.isEmpty()) {
-            throw new IllegalArgumentException("the etcd prefix of a TCPStore gateway must not be empty");
-        }
-        return new ServerStore(connection, prefix);
+    public static ServerStore of(String description, KeyStorageFactory storage) {
+        return new ServerStore(Objects.requireNonNull(storage, "storage"),
+                Objects.requireNonNull(description, "description"));
     }
 
-    /** @return whether the keys live in etcd */
-    public boolean isEtcd() {
-        return etcd != null;
+    /** @return whether the keys live in the server's memory */
+    public boolean isMemory() {
+        return storage == null;
     }
 
-    /** @return the etcd prefix, or {@code null} in memory */
-    public String etcdPrefix() {
-        return etcdPrefix;
-    }
-
-    EtcdKVStore.Builder etcdConnection() {
-        return etcd;
+    /** @return what opens the storage, {@code null} in memory */
+    @Nullable KeyStorageFactory storage() {
+        return storage;
     }
 
     @Override
     public String toString() {
-        return etcd == null ? "memory" : "etcd prefix '" + etcdPrefix + "'";
+        return description;
     }
 }

@@ -64,7 +64,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
     private final ServerLimits limits;
     private final ServerStore serverStore;
-    /** In memory: the keys, waits and watches. In etcd: the waits and watches of this gateway's clients only. */
+    /** In memory: the keys, waits and watches. In a key storage: the waits and watches of this gateway's clients only. */
     private final StoreState store;
     /** Prefix watches and ephemeral keys: the Java master's extension, following the store's changes. */
     private final ExtensionCommands extensions;
@@ -76,7 +76,7 @@ public final class TcpStoreServer implements AutoCloseable {
     private boolean started;
     private boolean closed;
     private @Nullable ServerSocketChannel channel;
-    private @Nullable EtcdGateway gateway;
+    private @Nullable StorageGateway gateway;
     private volatile @Nullable EventLoop loop;
     private @Nullable Thread thread;
     private @Nullable Thread supervisor;
@@ -117,8 +117,8 @@ public final class TcpStoreServer implements AutoCloseable {
             if (started) {
                 throw new IllegalStateException("TCPStore server " + host + ":" + port + " is already started");
             }
-            if (serverStore.isEtcd()) {
-                gateway = EtcdGateway.open(serverStore, limits);
+            if (!serverStore.isMemory()) {
+                gateway = StorageGateway.open(serverStore);
             }
             try {
                 channel = Acceptor.bind(host, requestedPort);
@@ -374,7 +374,7 @@ public final class TcpStoreServer implements AutoCloseable {
     }
 
     private void closeGateway() {
-        EtcdGateway open;
+        StorageGateway open;
         synchronized (lifecycle) {
             open = gateway;
             gateway = null;
@@ -406,9 +406,10 @@ public final class TcpStoreServer implements AutoCloseable {
         }
 
         /**
-         * Where the keys live: {@link ServerStore#memory()} (the default) or {@link ServerStore#etcd etcd}, which
+         * Where the keys live: {@link ServerStore#memory()} (the default) or a storage such as etcd
+         * ({@code dev.kvstore.tcp.gateway.EtcdGatewayStore}), which
          * makes this server a stateless gateway that any number of others can serve the same job beside. Through a
-         * gateway every request costs etcd round trips; see the README, "High availability".
+         * gateway every request costs storage round trips; see the README, "High availability".
          */
         public Builder store(ServerStore store) {
             this.serverStore = Objects.requireNonNull(store, "store");

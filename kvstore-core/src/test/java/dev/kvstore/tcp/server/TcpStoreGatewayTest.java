@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.tcp.gateway.EtcdGatewayStore;
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.protocol.ReplyCodes;
 import dev.kvstore.testing.EtcdServerExtension;
@@ -57,7 +58,7 @@ class TcpStoreGatewayTest {
 
     private TcpStoreServer gateway() {
         TcpStoreServer server = TcpStoreServer.builder().port(0)
-                .store(ServerStore.etcd(EtcdKVStore.builder().endpoints(etcd.endpoints())
+                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
                         .requestTimeout(Duration.ofSeconds(5)), prefix))
                 .build().start();
         servers.add(server);
@@ -164,7 +165,7 @@ class TcpStoreGatewayTest {
     void anEtcdThatDoesNotAnswerClosesTheRequestingConnectionAndServesAgainAfterwards() throws Exception {
         try (dev.kvstore.testing.EtcdServer own = dev.kvstore.testing.EtcdServer.start();
                 TcpStoreServer gateway = TcpStoreServer.builder().port(0)
-                        .store(ServerStore.etcd(EtcdKVStore.builder().endpoints(own.endpoint())
+                        .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(own.endpoint())
                                 .requestTimeout(Duration.ofSeconds(2)), prefix))
                         .build().start()) {
             WireConnection client = connect(gateway);

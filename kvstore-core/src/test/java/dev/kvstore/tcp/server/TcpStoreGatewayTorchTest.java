@@ -4,6 +4,7 @@ import static dev.kvstore.tcp.protocol.Command.GET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.tcp.gateway.EtcdGatewayStore;
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
@@ -46,7 +47,7 @@ class TcpStoreGatewayTorchTest {
 
     private TcpStoreServer gateway() {
         TcpStoreServer server = TcpStoreServer.builder().port(0)
-                .store(ServerStore.etcd(EtcdKVStore.builder().endpoints(etcd.endpoints()), prefix)).build().start();
+                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints()), prefix)).build().start();
         servers.add(server);
         return server;
     }

@@ -1,6 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.tcp.gateway.EtcdGatewayStore;
 import dev.kvstore.tcp.server.ServerStore;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.util.function.Consumer;
@@ -32,7 +33,7 @@ final class TcpGatewayStore {
                             + KVStoreProperties.Tcp.Server.DEFAULT_ETCD_PREFIX + ")");
         }
         EtcdKVStore.Builder connection = EtcdStoreConfiguration.connection(properties.getEtcd(), connectionDetails);
-        ServerStore store = ServerStore.etcd(connection, etcdPrefix + properties.getNamespace() + "/");
+        ServerStore store = EtcdGatewayStore.of(connection, etcdPrefix + properties.getNamespace() + "/");
         return (server) -> server.store(store);
     }
 

@@ -42,8 +42,8 @@ class TcpGatewayTests {
             ManagedKVStore one = first.getBean(ManagedKVStore.class);
             ManagedKVStore two = second.getBean(ManagedKVStore.class);
             TcpStoreServer server = ((TcpKVStore) one.delegate()).embeddedServer().orElseThrow();
-            assertThat(server.serverStore().isEtcd()).isTrue();
-            assertThat(server.serverStore().etcdPrefix()).isEqualTo("kvstore-tcpstore/" + this.namespace + "/");
+            assertThat(server.serverStore().isMemory()).isFalse();
+            assertThat(server.serverStore()).hasToString("etcd prefix 'kvstore-tcpstore/" + this.namespace + "/'");
             one.set("greeting", "through the first gateway");
             assertThat(two.get("greeting")).contains("through the first gateway");
             assertThat(two.add("counter", 2)).isEqualTo(2);

@@ -1,4 +1,4 @@
-package dev.kvstore.tcp.server;
+package dev.kvstore.tcp.gateway;
 
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * The one etcd watch of a gateway: every change under its prefix, with the previous values (for WATCH_KEY), in
  * revision order, handed to the listener. When the watch breaks it watches again from the last delivered revision
  * + 1, so nothing is missed or repeated; when etcd compacted that history away it watches from the current revision
- * and tells the listener, which must then read again what its waiters wait for.
+ * and tells the listener, which must then read again what its waiters wait for. While the watch is down it tells the
+ * listener at every attempt to resume (at least once a second), so that waits are checked by reading meanwhile.
  */
 final class GatewayWatch implements AutoCloseable {
 
@@ -26,11 +27,11 @@ final class GatewayWatch implements AutoCloseable {
     interface Listener {
         void onEvents(List<WatchEvent> events);
 
-        /** Changes between the last delivered revision and the one named were lost (compaction). */
+        /** Changes may have been missed (compaction), or are not delivered now (the watch is down). */
         void onGap(String reason);
     }
 
-    private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
+    private static final Logger log = LoggerFactory.getLogger(GatewayWatch.class);
     private static final long FIRST_BACKOFF_MILLIS = 25;
     private static final long MAX_BACKOFF_MILLIS = 1000;
 
@@ -104,10 +105,12 @@ final class GatewayWatch implements AutoCloseable {
     }
 
     private void onError(Throwable error) {
+        long brokenAt;
         synchronized (lock) {
             if (closed) {
                 return;
             }
+            brokenAt = nextRevision;
             closeWatcher();
             if (!broken) {
                 broken = true;
@@ -122,6 +125,7 @@ final class GatewayWatch implements AutoCloseable {
                 scheduler.schedule(this::resume, delay, TimeUnit.MILLISECONDS);
             }
         }
+        listener.onGap("the etcd watch is down since revision " + brokenAt + " (" + error + ")");
     }
 
     private void resume() {
@@ -142,6 +146,8 @@ final class GatewayWatch implements AutoCloseable {
                 }
                 String reason = "etcd compacted the history the watch needed (revision " + nextRevision
                         + ", compacted up to " + compacted.getCompactedRevision() + ")";
+                log.warn("TCPStore gateway: {}; watching from revision {} and reading the awaited keys again",
+                        reason, revision + 1);
                 nextRevision = revision + 1;
                 watchFromNext();
                 listener.onGap(reason);

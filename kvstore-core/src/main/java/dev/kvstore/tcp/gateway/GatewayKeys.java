@@ -1,4 +1,4 @@
-package dev.kvstore.tcp.server;
+package dev.kvstore.tcp.gateway;
 
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
@@ -7,8 +7,9 @@ import java.util.Arrays;
 /**
  * Where a gateway keeps the TCPStore keys in etcd, under one prefix {@code P}: a value at {@code P v/<key>}, the items
  * of a queue at {@code P q/<length>/<key>/<20-digit sequence>} (the length keeps one queue's items apart from those
- * of a queue whose key extends it), the next sequence number of a queue at {@code P n/<key>}, and the token of the
- * last read-modify-write of an etcd key {@code K} at {@code P w/K}. Keys are the raw wire bytes.
+ * of a queue whose key extends it), the next sequence number of a queue at {@code P n/<key>}, and, while a gateway
+ * read-modify-writes an etcd key {@code K}, that gateway's token at {@code P w/<gateway id>/K}. Keys are the raw wire
+ * bytes.
  */
 final class GatewayKeys {
 
@@ -18,7 +19,7 @@ final class GatewayKeys {
     private static final byte VALUE = 'v';
     private static final byte QUEUE = 'q';
     private static final byte QUEUE_COUNTER = 'n';
-    private static final byte LAST_WRITER = 'w';
+    private static final byte TOKEN = 'w';
 
     private final byte[] prefix;
 
@@ -41,32 +42,34 @@ final class GatewayKeys {
         return join(VALUE, new byte[0]);
     }
 
-    ByteSequence value(String key) {
-        return join(VALUE, WireKeys.toBytes(key));
+    ByteSequence value(byte[] key) {
+        return join(VALUE, key);
     }
 
-    ByteSequence queueCounter(String key) {
-        return join(QUEUE_COUNTER, WireKeys.toBytes(key));
+    ByteSequence queueCounter(byte[] key) {
+        return join(QUEUE_COUNTER, key);
     }
 
     /** @return the prefix of the queue's items */
-    ByteSequence queue(String key) {
-        byte[] wire = WireKeys.toBytes(key);
-        return join(QUEUE, (wire.length + "/" + key + "/").getBytes(StandardCharsets.ISO_8859_1));
+    ByteSequence queue(byte[] key) {
+        return join(QUEUE, concat(key.length + "/", key, "/"));
     }
 
-    ByteSequence queueItem(String key, long sequence) {
-        byte[] wire = WireKeys.toBytes(key);
-        return join(QUEUE, (wire.length + "/" + key + "/" + String.format("%020d", sequence))
-                .getBytes(StandardCharsets.ISO_8859_1));
+    ByteSequence queueItem(byte[] key, long sequence) {
+        return join(QUEUE, concat(key.length + "/", key, String.format("/%020d", sequence)));
+    }
+
+    /** @return the prefix of the tokens of the gateway {@code writerId} */
+    ByteSequence tokens(String writerId) {
+        return join(TOKEN, (writerId + "/").getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /**
-     * @return where the transaction that last read-modify-wrote the etcd key leaves its token, so that a gateway can
-     *     tell after a lost answer whether its write went through
+     * @return where the gateway {@code writerId} leaves the token of its read-modify-write of the etcd key, so that it
+     *     can tell after a lost answer whether its write went through
      */
-    ByteSequence lastWriter(ByteSequence etcdKey) {
-        return join(LAST_WRITER, etcdKey.getBytes());
+    ByteSequence token(String writerId, ByteSequence etcdKey) {
+        return join(TOKEN, concat(writerId + "/", etcdKey.getBytes(), ""));
     }
 
     Kind kind(ByteSequence etcdKey) {
@@ -83,16 +86,27 @@ final class GatewayKeys {
     }
 
     /** @return the TCPStore key of a value's or a queue item's etcd key */
-    String wireKey(ByteSequence etcdKey) {
+    byte[] wireKey(ByteSequence etcdKey) {
         byte[] bytes = etcdKey.getBytes();
         int start = prefix.length + 2;
-        String rest = new String(bytes, start, bytes.length - start, StandardCharsets.ISO_8859_1);
         if (kind(etcdKey) == Kind.VALUE) {
-            return rest;
+            return Arrays.copyOfRange(bytes, start, bytes.length);
         }
-        int slash = rest.indexOf('/');
-        int length = Integer.parseInt(rest.substring(0, slash));
-        return rest.substring(slash + 1, slash + 1 + length);
+        int slash = start;
+        while (bytes[slash] != '/') {
+            slash++;
+        }
+        int length = Integer.parseInt(new String(bytes, start, slash - start, StandardCharsets.ISO_8859_1));
+        return Arrays.copyOfRange(bytes, slash + 1, slash + 1 + length);
+    }
+
+    private static byte[] concat(String head, byte[] middle, String tail) {
+        byte[] headBytes = head.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] tailBytes = tail.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] joined = Arrays.copyOf(headBytes, headBytes.length + middle.length + tailBytes.length);
+        System.arraycopy(middle, 0, joined, headBytes.length, middle.length);
+        System.arraycopy(tailBytes, 0, joined, headBytes.length + middle.length, tailBytes.length);
+        return joined;
     }
 
     private ByteSequence join(byte marker, byte[] tail) {

@@ -1,4 +1,4 @@
-package dev.kvstore.tcp.server;
+package dev.kvstore.tcp.gateway;
 
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
@@ -31,7 +31,7 @@ final class EtcdRetry {
     static boolean isTransient(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        if (cause instanceof ProtocolViolation || cause instanceof java.util.concurrent.TimeoutException) {
+        if (cause instanceof java.util.concurrent.TimeoutException) {
             return false;
         }
         return !PERMANENT.contains(statusCode(cause));

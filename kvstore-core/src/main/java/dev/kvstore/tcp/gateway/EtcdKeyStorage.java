@@ -1,0 +1,427 @@
+package dev.kvstore.tcp.gateway;
+
+import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.internal.DecimalText;
+import dev.kvstore.internal.Printable;
+import dev.kvstore.tcp.server.spi.KeyChange;
+import dev.kvstore.tcp.server.spi.KeyChangeListener;
+import dev.kvstore.tcp.server.spi.KeyStorage;
+import dev.kvstore.tcp.server.spi.KeyUpdate;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCPStore keys of a gateway in etcd: each call one or a few asynchronous etcd calls, nothing blocks, every call
+ * fails once the request timeout has passed. Layout in {@link GatewayKeys}. Single-key read-modify-writes go through
+ * a {@link KeyWriter}, atomic across gateways; the one {@link GatewayWatch} reports every change under the prefix.
+ */
+final class EtcdKeyStorage implements KeyStorage {
+
+    private static final Logger log = LoggerFactory.getLogger(EtcdKeyStorage.class);
+
+    /** Operations in one etcd transaction at most: etcd's default --max-txn-ops is 128. */
+    static final int MAX_TXN_OPS = 128;
+    /** Readiness reads under way at once; more are queued and go out together. */
+    static final int MAX_READS_IN_FLIGHT = 2;
+
+    private static final GetOption COUNT = GetOption.builder().isPrefix(true).withCountOnly(true).build();
+    private static final GetOption KEYS = GetOption.builder().isPrefix(true).withKeysOnly(true).build();
+    private static final GetOption FIRST = GetOption.builder().isPrefix(true).withLimit(1)
+            .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
+
+    private final EtcdKVStore connection;
+    private final KV kv;
+    private final GatewayKeys keys;
+    private final Duration requestTimeout;
+    private final KeyWriter writer;
+    private final ScheduledExecutorService scheduler;
+    private final GatewayWatch watch;
+    /** Readiness reads waiting for one of the {@link #MAX_READS_IN_FLIGHT} to end; guarded by itself. */
+    private final List<ReadyRead> queuedReads = new ArrayList<>();
+    private int readsInFlight;
+
+    private EtcdKeyStorage(EtcdKVStore connection, GatewayKeys keys, KeyChangeListener listener) {
+        this.connection = connection;
+        this.kv = connection.jetcdClient().getKVClient();
+        this.keys = keys;
+        this.requestTimeout = connection.requestTimeout();
+        this.writer = new KeyWriter(kv, keys, this::bounded, requestTimeout.toNanos());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "kvstore-tcpstore-gateway-" + keys.prefix());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.watch = new GatewayWatch(connection.jetcdClient().getWatchClient(), keys, this::currentRevision,
+                scheduler, new GatewayWatch.Listener() {
+                    @Override
+                    public void onEvents(List<WatchEvent> events) {
+                        List<KeyChange> changes = changes(events);
+                        if (!changes.isEmpty()) {
+                            listener.changed(changes);
+                        }
+                    }
+
+                    @Override
+                    public void onGap(String reason) {
+                        listener.gap(reason);
+                    }
+                });
+    }
+
+    /**
+     * Connects to etcd and starts watching the prefix.
+     *
+     * @throws KVStoreConnectionException if etcd cannot be read
+     */
+    static EtcdKeyStorage open(EtcdKVStore.Builder connecting, String prefix, KeyChangeListener listener) {
+        EtcdKVStore connection = connecting.build();
+        EtcdKeyStorage storage = null;
+        try {
+            storage = new EtcdKeyStorage(connection, new GatewayKeys(prefix), listener);
+            long revision = storage.currentRevision().get();
+            storage.watch.startAfter(revision);
+            log.info("TCPStore gateway keeps its keys in etcd {} under '{}' (from revision {})",
+                    connection.endpoints(), prefix, revision);
+            return storage;
+        } catch (ExecutionException e) {
+            close(storage, connection);
+            throw new KVStoreConnectionException("the TCPStore gateway cannot read etcd " + connection.endpoints()
+                    + " (kvstore.etcd.endpoints): " + unwrap(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            close(storage, connection);
+            Thread.currentThread().interrupt();
+            throw new KVStoreConnectionException("interrupted while connecting the TCPStore gateway to etcd", e);
+        } catch (RuntimeException e) {
+            close(storage, connection);
+            throw e;
+        }
+    }
+
+    private static void close(@Nullable EtcdKeyStorage storage, EtcdKVStore connection) {
+        if (storage != null) {
+            storage.close();
+        } else {
+            connection.close();
+        }
+    }
+
+    private List<KeyChange> changes(List<WatchEvent> events) {
+        List<KeyChange> changes = new ArrayList<>(events.size());
+        for (WatchEvent event : events) {
+            KeyValue changed = event.getKeyValue();
+            GatewayKeys.Kind kind = keys.kind(changed.getKey());
+            boolean put = event.getEventType() == WatchEvent.EventType.PUT;
+            if (kind == GatewayKeys.Kind.QUEUE_ITEM && put) {
+                changes.add(new KeyChange(KeyChange.Type.QUEUE_PUSHED, keys.wireKey(changed.getKey()), null,
+                        changed.getValue().getBytes()));
+            } else if (kind == GatewayKeys.Kind.VALUE) {
+                KeyValue previous = event.getPrevKV();
+                byte[] old = previous == null || previous.getVersion() == 0 ? null : previous.getValue().getBytes();
+                changes.add(put
+                        ? new KeyChange(KeyChange.Type.SET, keys.wireKey(changed.getKey()), old,
+                                changed.getValue().getBytes())
+                        : new KeyChange(KeyChange.Type.DELETED, keys.wireKey(changed.getKey()), old, new byte[0]));
+            }
+        }
+        return changes;
+    }
+
+    /**
+     * jetcd's deadline interceptor bounds each call already; this also bounds what jetcd retries on its own, and says
+     * which property bounds it.
+     */
+    <T> CompletableFuture<T> bounded(CompletableFuture<T> future) {
+        return future.orTimeout(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS).exceptionallyCompose(
+                error -> CompletableFuture.failedFuture(unwrap(error) instanceof TimeoutException timeout
+                        && timeout.getMessage() == null
+                        ? new TimeoutException("etcd " + connection.endpoints() + " did not answer within the "
+                                + "request timeout of " + requestTimeout + " (kvstore.etcd.request-timeout)")
+                        : error));
+    }
+
+    /**
+     * A call that is safe to repeat, retried while etcd is briefly unavailable (a leader election) until the request
+     * timeout.
+     */
+    private <T> CompletableFuture<T> repeatable(Supplier<CompletableFuture<T>> call) {
+        return EtcdRetry.idempotent(() -> bounded(call.get()), System.nanoTime() + requestTimeout.toNanos());
+    }
+
+    @Override
+    public CompletionStage<byte @Nullable []> get(byte[] key) {
+        return repeatable(() -> kv.get(keys.value(key))).thenApply(read -> read.getKvs().isEmpty()
+                ? null : read.getKvs().get(0).getValue().getBytes());
+    }
+
+    @Override
+    public CompletionStage<Void> set(byte[] key, byte[] value) {
+        return repeatable(() -> kv.put(keys.value(key), ByteSequence.from(value))).thenApply(put -> null);
+    }
+
+    /** A delete through the {@link KeyWriter}, so that a lost answer is settled, not retried into a 0. */
+    @Override
+    public CompletionStage<Boolean> delete(byte[] key) {
+        return writer.write(keys.value(key), current -> current == null ? KeyWriter.Outcome.unchanged(Boolean.FALSE)
+                : KeyWriter.Outcome.deleted(Boolean.TRUE));
+    }
+
+    @Override
+    public <R extends @Nullable Object> CompletionStage<R> update(byte[] key, KeyUpdate<R> update) {
+        return writer.write(keys.value(key), current -> {
+            KeyUpdate.Result<R> result = update.apply(current);
+            byte[] value = result.value();
+            return value == null ? KeyWriter.Outcome.unchanged(result.reply())
+                    : KeyWriter.Outcome.set(value, result.reply());
+        });
+    }
+
+    @Override
+    public CompletionStage<Long> count() {
+        return repeatable(() -> kv.get(keys.values(), COUNT)).thenApply(GetResponse::getCount);
+    }
+
+    @Override
+    public CompletionStage<List<byte[]>> keys() {
+        return repeatable(() -> kv.get(keys.values(), KEYS)).thenApply(read -> {
+            List<byte[]> found = new ArrayList<>(read.getKvs().size());
+            for (KeyValue keyValue : read.getKvs()) {
+                found.add(keys.wireKey(keyValue.getKey()));
+            }
+            return found;
+        });
+    }
+
+    @Override
+    public CompletionStage<List<byte @Nullable []>> getAll(List<byte[]> wanted) {
+        List<CompletableFuture<TxnResponse>> reads = new ArrayList<>();
+        for (int from = 0; from < wanted.size(); from += MAX_TXN_OPS) {
+            List<Op> gets = new ArrayList<>();
+            for (byte[] key : wanted.subList(from, Math.min(wanted.size(), from + MAX_TXN_OPS))) {
+                gets.add(Op.get(keys.value(key), GetOption.DEFAULT));
+            }
+            reads.add(repeatable(() -> kv.txn().Then(gets.toArray(Op[]::new)).commit()));
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<byte @Nullable []> values = new ArrayList<>(wanted.size());
+            for (CompletableFuture<TxnResponse> read : reads) {
+                for (GetResponse get : read.join().getGetResponses()) {
+                    values.add(get.getKvs().isEmpty() ? null : get.getKvs().get(0).getValue().getBytes());
+                }
+            }
+            return values;
+        });
+    }
+
+    /**
+     * Stores the pairs in one transaction (etcd refuses a key twice in one: the last value of a repeated key wins, as
+     * it would after the writes in turn). More keys than {@link #MAX_TXN_OPS} take one transaction per 128.
+     */
+    @Override
+    public CompletionStage<Void> setAll(List<byte[]> setKeys, List<byte[]> values) {
+        Map<String, byte[]> last = new LinkedHashMap<>();
+        for (int i = 0; i < setKeys.size(); i++) {
+            last.put(new String(setKeys.get(i), StandardCharsets.ISO_8859_1), values.get(i));
+        }
+        List<Op> puts = new ArrayList<>();
+        last.forEach((key, value) -> puts.add(Op.put(keys.value(key.getBytes(StandardCharsets.ISO_8859_1)),
+                ByteSequence.from(value), PutOption.DEFAULT)));
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (int from = 0; from < puts.size(); from += MAX_TXN_OPS) {
+            Op[] chunk = puts.subList(from, Math.min(puts.size(), from + MAX_TXN_OPS)).toArray(Op[]::new);
+            done = done.thenCompose(previous -> repeatable(() -> kv.txn().Then(chunk).commit()).thenApply(txn -> null));
+        }
+        return done;
+    }
+
+    /**
+     * Reads asked for while {@link #MAX_READS_IN_FLIGHT} are under way go out together when one ends, one read per
+     * distinct key: 512 ranks waiting for one key cost a few reads.
+     */
+    @Override
+    public CompletionStage<boolean[]> present(List<byte[]> wanted) {
+        List<String> asText = new ArrayList<>(wanted.size());
+        for (byte[] key : wanted) {
+            asText.add(new String(key, StandardCharsets.ISO_8859_1));
+        }
+        ReadyRead read = new ReadyRead(asText, new CompletableFuture<>());
+        boolean start;
+        synchronized (queuedReads) {
+            queuedReads.add(read);
+            start = readsInFlight < MAX_READS_IN_FLIGHT;
+            if (start) {
+                readsInFlight++;
+            }
+        }
+        if (start) {
+            nextReads();
+        }
+        return read.result().thenApply(ready -> {
+            boolean[] present = new boolean[asText.size()];
+            for (int i = 0; i < present.length; i++) {
+                present[i] = ready.contains(asText.get(i));
+            }
+            return present;
+        });
+    }
+
+    private record ReadyRead(List<String> keys, CompletableFuture<Set<String>> result) {
+    }
+
+    /** Reads what is queued, then goes on with what was queued meanwhile; ends when nothing is. */
+    private void nextReads() {
+        List<ReadyRead> batch;
+        synchronized (queuedReads) {
+            if (queuedReads.isEmpty()) {
+                readsInFlight--;
+                return;
+            }
+            batch = new ArrayList<>(queuedReads);
+            queuedReads.clear();
+        }
+        List<String> union = new ArrayList<>();
+        batch.forEach(read -> union.addAll(read.keys()));
+        readReady(union).whenComplete((ready, error) -> {
+            for (ReadyRead read : batch) {
+                if (error != null) {
+                    read.result().completeExceptionally(error);
+                } else {
+                    read.result().complete(ready);
+                }
+            }
+            nextReads();
+        });
+    }
+
+    /** @return the keys of {@code wanted} that are set or name a non-empty queue */
+    private CompletableFuture<Set<String>> readReady(List<String> wanted) {
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(wanted));
+        int perTxn = MAX_TXN_OPS / 2;
+        List<CompletableFuture<Set<String>>> reads = new ArrayList<>();
+        for (int from = 0; from < distinct.size(); from += perTxn) {
+            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + perTxn));
+            List<Op> counts = new ArrayList<>();
+            for (String key : chunk) {
+                byte[] wire = key.getBytes(StandardCharsets.ISO_8859_1);
+                counts.add(Op.get(keys.value(wire), GetOption.builder().withCountOnly(true).build()));
+                counts.add(Op.get(keys.queue(wire), COUNT));
+            }
+            reads.add(repeatable(() -> kv.txn().Then(counts.toArray(Op[]::new)).commit()).thenApply(txn -> {
+                Set<String> ready = new HashSet<>();
+                List<GetResponse> found = txn.getGetResponses();
+                for (int i = 0; i < chunk.size(); i++) {
+                    if (found.get(2 * i).getCount() > 0 || found.get(2 * i + 1).getCount() > 0) {
+                        ready.add(chunk.get(i));
+                    }
+                }
+                return ready;
+            }));
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Set<String> ready = new HashSet<>();
+            reads.forEach(read -> ready.addAll(read.join()));
+            return ready;
+        });
+    }
+
+    /** Appends to the queue: the next number of its counter, and the item under it, in one transaction. */
+    @Override
+    public CompletionStage<Void> queuePush(byte[] key, byte[] item) {
+        return writer.write(keys.queueCounter(key), current -> {
+            long next = current == null ? 1 : DecimalText.parse(current).orElse(0) + 1;
+            return new KeyWriter.Outcome<Void>(DecimalText.format(next), false, null,
+                    List.of(Op.put(keys.queueItem(key, next), ByteSequence.from(item), PutOption.DEFAULT)));
+        }, 1);
+    }
+
+    /** Removes the queue's first item, retrying while other clients take it first. */
+    @Override
+    public CompletionStage<Popped> queuePop(byte[] key) {
+        return queuePop(key, System.nanoTime() + requestTimeout.toNanos());
+    }
+
+    private CompletableFuture<Popped> queuePop(byte[] key, long deadline) {
+        ByteSequence queue = keys.queue(key);
+        return repeatable(() -> kv.get(queue, FIRST)).thenCompose(read -> {
+            if (read.getKvs().isEmpty()) {
+                return CompletableFuture.completedFuture(new Popped(0, null));
+            }
+            KeyValue first = read.getKvs().get(0);
+            Cmp untaken = new Cmp(first.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(first.getModRevision()));
+            return bounded(kv.txn().If(untaken)
+                    .Then(Op.delete(first.getKey(), DeleteOption.DEFAULT), Op.get(queue, COUNT)).commit())
+                    .thenCompose(txn -> {
+                        if (txn.isSucceeded()) {
+                            long lengthAfter = txn.getGetResponses().get(0).getCount();
+                            return CompletableFuture.completedFuture(
+                                    new Popped(lengthAfter + 1, first.getValue().getBytes()));
+                        }
+                        if (System.nanoTime() - deadline > 0) {
+                            return CompletableFuture.failedFuture(new TimeoutException("QUEUE_POP of '"
+                                    + Printable.of(key, 200) + "' lost to other clients' pops until the request "
+                                    + "timeout of " + requestTimeout + " passed (kvstore.etcd.request-timeout)"));
+                        }
+                        return queuePop(key, deadline);
+                    });
+        });
+    }
+
+    @Override
+    public CompletionStage<Long> queueLength(byte[] key) {
+        return repeatable(() -> kv.get(keys.queue(key), COUNT)).thenApply(GetResponse::getCount);
+    }
+
+    /** @return the revision etcd is at now */
+    CompletableFuture<Long> currentRevision() {
+        return repeatable(() -> kv.get(keys.all(), GetOption.builder().isPrefix(true).withCountOnly(true).build()))
+                .thenApply(read -> read.getHeader().getRevision());
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+        writer.close();
+        scheduler.shutdownNow();
+        connection.close();
+    }
+
+    @Override
+    public String toString() {
+        return "etcd " + connection.endpoints() + " prefix '" + keys.prefix() + "'";
+    }
+}

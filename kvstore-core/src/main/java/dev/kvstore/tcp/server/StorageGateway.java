@@ -1,0 +1,140 @@
+package dev.kvstore.tcp.server;
+
+import dev.kvstore.tcp.server.spi.KeyChange;
+import dev.kvstore.tcp.server.spi.KeyChangeListener;
+import dev.kvstore.tcp.server.spi.KeyStorage;
+import dev.kvstore.tcp.server.spi.KeyStorageFactory;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a TCPStore server that keeps its keys in a {@link KeyStorage} holds across event-loop restarts: the open
+ * storage, whose changes it hands to the current loop's {@link GatewayHandler}. Logs a WARN when the storage starts
+ * failing requests and an INFO when it answers again.
+ */
+final class StorageGateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
+    private static final long RECHECK_RETRY_MILLIS = 1000;
+
+    private final String description;
+    private final AtomicBoolean failing = new AtomicBoolean();
+    /** A re-read of the awaited keys is scheduled after a failed one: gaps meanwhile need no other. */
+    private final AtomicBoolean recheckScheduled = new AtomicBoolean();
+    private final KeyStorage storage;
+    private volatile @Nullable GatewayHandler handler;
+
+    private StorageGateway(ServerStore store, KeyStorageFactory factory) {
+        this.description = store.toString();
+        this.storage = factory.open(new KeyChangeListener() {
+            @Override
+            public void changed(List<KeyChange> changes) {
+                GatewayHandler current = handler;
+                if (current != null) {
+                    current.changed(changes);
+                }
+            }
+
+            @Override
+            public void gap(String reason) {
+                log.debug("TCPStore gateway on {}: {}; reading the awaited keys again", description, reason);
+                recheckWaits();
+            }
+        });
+    }
+
+    /**
+     * Opens the storage (connects, starts following its changes).
+     *
+     * @throws RuntimeException what the storage throws when it cannot be reached
+     */
+    static StorageGateway open(ServerStore store) {
+        KeyStorageFactory factory = store.storage();
+        if (factory == null) {
+            throw new IllegalArgumentException("a server store in memory has no storage to open");
+        }
+        return new StorageGateway(store, factory);
+    }
+
+    KeyStorage storage() {
+        return storage;
+    }
+
+    /** @return the handler of a new event loop, which holds its waits in {@code waits} */
+    RequestHandler handler(StoreState waits, ServerLimits limits) {
+        return new GatewayHandler(this, waits, limits);
+    }
+
+    /** The handler of the loop that runs now (called when the loop starts). */
+    void serveWith(GatewayHandler current) {
+        this.handler = current;
+    }
+
+    /**
+     * @return what the connection whose request failed is closed for: the refusal the request itself earned, or the
+     *     storage's failure (logged at WARN when the storage starts failing)
+     */
+    ProtocolViolation failed(Throwable error) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof RefusedUpdate refused) {
+            return refused.violation();
+        }
+        if (cause instanceof ProtocolViolation violation) {
+            return violation;
+        }
+        if (failing.compareAndSet(false, true)) {
+            log.warn("TCPStore gateway: {} failed a request ({}); the connections whose requests fail are closed "
+                    + "until it answers again", description, cause.toString());
+        }
+        return new ProtocolViolation(Refusal.STORAGE_UNAVAILABLE, description + " did not serve its request: "
+                + cause);
+    }
+
+    /** The storage served a request: logs that it is back if it was failing. */
+    void succeeded() {
+        if (failing.get() && failing.compareAndSet(true, false)) {
+            log.info("TCPStore gateway: {} serves requests again", description);
+        }
+    }
+
+    private void recheckWaits() {
+        GatewayHandler current = handler;
+        if (current != null) {
+            current.recheckWaits();
+        }
+    }
+
+    /** Reading the awaited keys after a gap failed: tries again, the waits stay pending meanwhile. */
+    void recheckFailed(Throwable error) {
+        if (recheckScheduled.compareAndSet(false, true)) {
+            log.debug("TCPStore gateway: reading the awaited keys again failed ({}); retrying in {} ms",
+                    unwrap(error).toString(), RECHECK_RETRY_MILLIS);
+            CompletableFuture.delayedExecutor(RECHECK_RETRY_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
+                recheckScheduled.set(false);
+                recheckWaits();
+            });
+        }
+    }
+
+    static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    @Override
+    public void close() {
+        handler = null;
+        storage.close();
+    }
+}
