@@ -9,12 +9,11 @@ import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TestScope;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -37,20 +36,12 @@ class GatewayKilledUnderTorchRanksTest {
     @RegisterExtension
     static final EtcdServerExtension etcd = new EtcdServerExtension();
 
-    private final String prefix = "gateway-killed/" + UUID.randomUUID() + "/";
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
+    /** The gateways' etcd prefix (a namespace per test) and what the test started, stopped after it. */
+    @RegisterExtension
+    final TestScope test = new TestScope("gateway-killed");
 
     private ForkedGateway gateway() throws InterruptedException {
-        ForkedGateway gateway = ForkedGateway.start(etcd.endpoints(), prefix);
-        resources.add(gateway);
-        return gateway;
+        return test.track(ForkedGateway.start(etcd.endpoints(), test.namespace() + "/"));
     }
 
     @ParameterizedTest
@@ -62,10 +53,8 @@ class GatewayKilledUnderTorchRanksTest {
         ForkedGateway surviving = gateway();
         List<PythonProcess> ranks = new ArrayList<>();
         for (int rank = 0; rank < WORLD; rank++) {
-            PythonProcess process = PythonProcess.start(runtime, "torch_rank_through_dying_gateway.py", "127.0.0.1",
-                    (rank % 2 == 0 ? dying : surviving).port(), rank, WORLD);
-            resources.add(process);
-            ranks.add(process);
+            ranks.add(test.track(PythonProcess.start(runtime, "torch_rank_through_dying_gateway.py", "127.0.0.1",
+                    (rank % 2 == 0 ? dying : surviving).port(), rank, WORLD)));
         }
         for (PythonProcess rank : ranks) {
             assertThat(rank.awaitLineStartingWith("ALLREDUCE=", STEP)).isEqualTo("10");

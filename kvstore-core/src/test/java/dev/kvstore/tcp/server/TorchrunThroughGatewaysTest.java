@@ -10,15 +10,14 @@ import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TestScope;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,24 +40,16 @@ class TorchrunThroughGatewaysTest {
     @RegisterExtension
     static final EtcdServerExtension etcd = new EtcdServerExtension();
 
-    private final String prefix = "torchrun-gateways/" + UUID.randomUUID() + "/";
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    /** The gateways' etcd prefix (a namespace per test) and what the test started, stopped after it. */
+    @RegisterExtension
+    final TestScope test = new TestScope("torchrun-gateways");
 
     /** One worker's RESULT line. */
     private record Result(int rank, int world, int restart, String sum, String round) {
     }
 
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
     private ForkedGateway gateway() throws InterruptedException {
-        ForkedGateway gateway = ForkedGateway.start(etcd.endpoints(), prefix);
-        resources.add(gateway);
-        return gateway;
+        return test.track(ForkedGateway.start(etcd.endpoints(), test.namespace() + "/"));
     }
 
     private PythonProcess agent(JobAddress job) {
@@ -68,11 +59,9 @@ class TorchrunThroughGatewaysTest {
                 "--rdzv-conf=is_host=false,join_timeout=120,read_timeout=30,close_timeout=10",
                 "--max-restarts=2", "--monitor-interval=0.5");
         // Every round's workers use their own torch port as the round's id: see TorchrunThroughJavaMasterTest.
-        PythonProcess agent = PythonProcess.startTorchrun(PythonRuntime.TORCH_2_6,
+        return test.track(PythonProcess.startTorchrun(PythonRuntime.TORCH_2_6,
                 Map.of("TORCH_DISABLE_SHARE_RDZV_TCP_STORE", "1"), options, "torchrun_gloo_worker.py",
-                "--store=" + job.endpoint(), "--hold=release");
-        resources.add(agent);
-        return agent;
+                "--store=" + job.endpoint(), "--hold=release"));
     }
 
     @Test
@@ -80,8 +69,7 @@ class TorchrunThroughGatewaysTest {
         PythonRuntime.TORCH_2_6.require();
         ForkedGateway first = gateway();
         ForkedGateway second = gateway();
-        JobAddress job = JobAddress.inFrontOf(List.of(first.port(), second.port()));
-        resources.add(job);
+        JobAddress job = test.track(JobAddress.inFrontOf(List.of(first.port(), second.port())));
 
         // Agent A's store connection goes through the first gateway, agent B's through the second, and all of round
         // 0's workers through the first.
