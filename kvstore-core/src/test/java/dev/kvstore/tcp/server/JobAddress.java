@@ -10,7 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,7 +26,7 @@ final class JobAddress implements AutoCloseable {
 
     private final ServerSocket listener;
     private final List<Integer> gatewayPorts;
-    private final Map<Socket, Integer> routed = new ConcurrentHashMap<>();
+    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile int preferred;
 
@@ -69,11 +69,6 @@ final class JobAddress implements AutoCloseable {
         return accepted.get();
     }
 
-    /** @return how many client connections are piped to the gateway now */
-    long openTo(int gatewayPort) {
-        return routed.values().stream().filter(port -> port == gatewayPort).count();
-    }
-
     private void acceptLoop() {
         while (!listener.isClosed()) {
             Socket client;
@@ -104,7 +99,7 @@ final class JobAddress implements AutoCloseable {
                 closeQuietly(gateway);
                 continue; // a dead gateway: try the next
             }
-            routed.put(client, port);
+            clients.add(client);
             pipe(client, gateway, false);
             pipe(gateway, client, true);
             return;
@@ -133,7 +128,7 @@ final class JobAddress implements AutoCloseable {
                 // Either side went away: end both below.
             }
             Socket client = fromGateway ? to : from;
-            routed.remove(client);
+            clients.remove(client);
             closeQuietly(from);
             closeQuietly(to);
         }, "job-address-pipe");
@@ -156,7 +151,7 @@ final class JobAddress implements AutoCloseable {
         } catch (IOException ignored) {
             // Already closed.
         }
-        routed.keySet().forEach(JobAddress::closeQuietly);
-        routed.clear();
+        clients.forEach(JobAddress::closeQuietly);
+        clients.clear();
     }
 }

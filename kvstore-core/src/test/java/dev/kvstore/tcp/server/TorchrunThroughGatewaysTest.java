@@ -58,7 +58,8 @@ class TorchrunThroughGatewaysTest {
                 // Not the host of the store (the endpoint is on this machine), bounded waits for every step.
                 "--rdzv-conf=is_host=false,join_timeout=120,read_timeout=30,close_timeout=10",
                 "--max-restarts=2", "--monitor-interval=0.5");
-        // Every round's workers use their own torch port as the round's id: see TorchrunThroughJavaMasterTest.
+        // A fresh worker address per round, which the workers use as their keys' prefix: see
+        // TorchrunThroughJavaMasterTest.
         return test.track(PythonProcess.startTorchrun(PythonRuntime.TORCH_2_6,
                 Map.of("TORCH_DISABLE_SHARE_RDZV_TCP_STORE", "1"), options, "torchrun_gloo_worker.py",
                 "--store=" + job.endpoint(), "--hold=release"));
