@@ -58,10 +58,11 @@ final class JobAddress implements AutoCloseable {
 
     /** Sends new connections to this gateway first (while it accepts them). */
     void pinTo(int gatewayPort) {
-        preferred = gatewayPorts.indexOf(gatewayPort);
-        if (preferred < 0) {
+        int index = gatewayPorts.indexOf(gatewayPort);
+        if (index < 0) {
             throw new IllegalArgumentException("not a gateway of this address: " + gatewayPort);
         }
+        preferred = index;
     }
 
     /** @return how many client connections were accepted so far */
@@ -77,17 +78,19 @@ final class JobAddress implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
+            // The pin in force when the connection arrived, fixed before accepted() counts it.
+            int first = preferred;
             accepted.incrementAndGet();
-            Thread connector = new Thread(() -> route(client), "job-address-route");
+            Thread connector = new Thread(() -> route(client, first), "job-address-route");
             connector.setDaemon(true);
             connector.start();
         }
     }
 
-    private void route(Socket client) {
+    private void route(Socket client, int first) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < gatewayPorts.size(); i++) {
-            order.add(gatewayPorts.get((preferred + i) % gatewayPorts.size()));
+            order.add(gatewayPorts.get((first + i) % gatewayPorts.size()));
         }
         for (int port : order) {
             Socket gateway = new Socket();
