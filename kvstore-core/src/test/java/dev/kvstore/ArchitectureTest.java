@@ -7,15 +7,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.kvstore.api.KVStore;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,10 +24,6 @@ class ArchitectureTest {
     static final String[] SERVER_MAY_USE = {"dev.kvstore.tcp.server..", "dev.kvstore.tcp.protocol..",
         "dev.kvstore.internal..", "java..", "org.slf4j..", "org.jspecify.."};
 
-    /** The etcd gateway classes of #17 that `gwspi` moves out of tcp.server (with ServerStore's etcd factory). */
-    static final Set<String> GATEWAY_STILL_IN_SERVER = Set.of("EtcdGateway", "EtcdRetry", "GatewayHandler",
-        "GatewayKeys", "GatewayStorage", "GatewayWatch", "KeyWriter", "ServerStore");
-
     static JavaClasses core;
 
     @BeforeAll
@@ -41,28 +33,13 @@ class ArchitectureTest {
     }
 
     @Test
-    @Disabled("until split lands: dev.kvstore.api <-> dev.kvstore.recipes is a cycle; enable on merge")
     void noPackageCycles() {
         packageCycles().check(core);
     }
 
     @Test
-    void noPackageCyclesBesideApiAndRecipes() {
-        packageCycles()
-            .ignoreDependency(resideInAPackage("dev.kvstore.api"), resideInAPackage("dev.kvstore.recipes"))
-            .check(core);
-    }
-
-    @Test
-    @Disabled("until gwspi lands: the etcd gateway in tcp.server imports dev.kvstore.etcd, dev.kvstore.api and jetcd;"
-        + " enable on merge")
     void theServerUsesOnlyTheProtocolAndInternals() {
-        serverDependencies(DescribedPredicate.alwaysTrue()).check(core);
-    }
-
-    @Test
-    void theServerBesideTheGatewayUsesOnlyTheProtocolAndInternals() {
-        serverDependencies(not(simpleNameIn(GATEWAY_STILL_IN_SERVER))).check(core);
+        serverDependencies().check(core);
     }
 
     @Test
@@ -101,14 +78,8 @@ class ArchitectureTest {
         return slices().matching("dev.kvstore.(**)").should().beFreeOfCycles();
     }
 
-    private static ArchRule serverDependencies(DescribedPredicate<JavaClass> which) {
-        return classes().that().resideInAPackage("dev.kvstore.tcp.server..").and(which)
+    private static ArchRule serverDependencies() {
+        return classes().that().resideInAPackage("dev.kvstore.tcp.server..")
             .should().onlyDependOnClassesThat().resideInAnyPackage(SERVER_MAY_USE);
-    }
-
-    private static DescribedPredicate<JavaClass> simpleNameIn(Set<String> names) {
-        // By the top-level class, so that nested, anonymous and lambda classes go with their outer class.
-        return DescribedPredicate.describe("in a top-level class named one of " + names,
-            c -> names.contains(c.getName().substring(c.getPackageName().length() + 1).split("\\$")[0]));
     }
 }
