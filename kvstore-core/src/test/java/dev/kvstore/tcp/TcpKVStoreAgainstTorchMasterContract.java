@@ -4,7 +4,6 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreContractTest;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
-import java.time.Duration;
 
 /**
  * The shared KVStore contract for {@link TcpKVStore} against a real PyTorch master, in the protocol generation that
@@ -21,14 +20,8 @@ abstract class TcpKVStoreAgainstTorchMasterContract extends KVStoreContractTest 
 
     @Override
     protected KVStore createStore(String namespace, String component) {
-        return TcpKVStore.builder()
-                .host(torch.host())
-                .port(torch.port())
-                .protocol(TorchMasters.speaks(torch.runtime()))
-                .timeout(Duration.ofSeconds(30))
-                .namespace(namespace)
-                .component(component)
-                .build();
+        return TcpKVStoreContractTest.client(torch.host(), torch.port(), TorchMasters.speaks(torch.runtime()),
+                namespace, component);
     }
 
     @Override

@@ -45,10 +45,16 @@ class TcpKVStoreContractTest extends KVStoreContractTest {
 
     @Override
     protected KVStore createStore(String namespace, String component) {
+        return client("127.0.0.1", master.port(), protocol(), namespace, component);
+    }
+
+    /** A contract store: a TCPStore client of the master in the protocol, with the contract's generous timeout. */
+    static TcpKVStore client(String host, int port, ProtocolGeneration protocol, String namespace,
+            String component) {
         return TcpKVStore.builder()
-                .host("127.0.0.1")
-                .port(master.port())
-                .protocol(protocol())
+                .host(host)
+                .port(port)
+                .protocol(protocol)
                 .timeout(Duration.ofSeconds(30))
                 .namespace(namespace)
                 .component(component)

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real multi-member etcd cluster of {@link EtcdServer}s on loopback, for tests of leader loss and member failures.
@@ -129,7 +130,7 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
-    private static String find(Pattern pattern, String text) {
+    private static @Nullable String find(Pattern pattern, String text) {
         Matcher matcher = pattern.matcher(text);
         return matcher.find() ? matcher.group(1) : null;
     }

@@ -1,5 +1,6 @@
 package dev.kvstore.testing;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class EtcdClusterExtension implements BeforeAllCallback, AfterAllCallback {
 
     private final int size;
-    private EtcdCluster cluster;
+    private @Nullable EtcdCluster cluster;
 
     public EtcdClusterExtension(int size) {
         this.size = size;

@@ -2,22 +2,15 @@ package dev.kvstore.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +34,6 @@ public final class EtcdServer implements AutoCloseable {
     public static final List<String> FAST_ELECTIONS = List.of("--heartbeat-interval=50", "--election-timeout=500");
 
     private static final Logger log = LoggerFactory.getLogger(EtcdServer.class);
-    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-                "etcd-server-reaper"));
-    }
 
     /**
      * One member of a cluster: its name and loopback ports.
@@ -69,6 +55,7 @@ public final class EtcdServer implements AutoCloseable {
             return "http://127.0.0.1:" + clientPort;
         }
 
+        /** @return the plain-HTTP URL the other members reach this one at */
         public String peerUrl() {
             return "http://127.0.0.1:" + peerPort;
         }
@@ -82,18 +69,18 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private final Member member;
-    private final Tls tls;
+    private final @Nullable Tls tls;
     private final int metricsPort;
     private final List<Member> cluster;
     private final String clusterToken;
     private final List<String> extraArgs;
     private final Path root;
-    private Process process;
+    private @Nullable EtcdProcess process;
     private boolean frozen;
     private boolean closed;
 
-    private EtcdServer(Member member, List<Member> cluster, String clusterToken, List<String> extraArgs, Tls tls)
-            throws IOException {
+    private EtcdServer(Member member, List<Member> cluster, String clusterToken, List<String> extraArgs,
+            @Nullable Tls tls) throws IOException {
         this.member = member;
         this.tls = tls;
         this.metricsPort = tls == null ? -1 : FreePorts.pick();
@@ -114,10 +101,10 @@ public final class EtcdServer implements AutoCloseable {
      * Starts a single-member etcd whose client port speaks TLS ({@link #endpoint()} is then {@code https://...}).
      */
     public static EtcdServer startTls(Tls tls) {
-        return startSingle(java.util.Objects.requireNonNull(tls, "tls"));
+        return startSingle(Objects.requireNonNull(tls, "tls"));
     }
 
-    private static EtcdServer startSingle(Tls tls) {
+    private static EtcdServer startSingle(@Nullable Tls tls) {
         AssertionError failure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             Member member = Member.onFreePorts("kvstore-test");
@@ -134,7 +121,7 @@ public final class EtcdServer implements AutoCloseable {
                 failure = e; // another process took a port between picking and binding: try other ports
             }
         }
-        throw failure;
+        throw Objects.requireNonNull(failure);
     }
 
     /**
@@ -151,7 +138,7 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Like {@link #create(Member, List, String, List)}, with TLS on the client port if {@code tls} is not null. */
     public static EtcdServer create(Member member, List<Member> cluster, String clusterToken, List<String> extraArgs,
-            Tls tls) {
+            @Nullable Tls tls) {
         if (!cluster.contains(member)) {
             throw new IllegalArgumentException("the cluster " + cluster + " must include the member " + member);
         }
@@ -195,16 +182,9 @@ public final class EtcdServer implements AutoCloseable {
                     "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort));
         }
         command.addAll(extraArgs);
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + BINARY + " (is Debian's etcd-server installed?)", e);
-        }
-        RUNNING.add(process);
-        log.debug("Launched etcd {} (pid {}) at {} in {}", member.name(), process.pid(), endpoint(), root);
+        EtcdProcess launched = EtcdProcess.launch(command, logFile(), member.name());
+        process = launched;
+        log.debug("Launched etcd {} (pid {}) at {} in {}", member.name(), launched.pid(), endpoint(), root);
     }
 
     /**
@@ -213,31 +193,12 @@ public final class EtcdServer implements AutoCloseable {
      * @throws AssertionError with the server's log if it exits or does not get healthy in time
      */
     public void awaitHealthy(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        // With TLS on the client port, the plain-HTTP metrics port answers /health.
         String base = tls == null ? member.clientUrl() : "http://127.0.0.1:" + metricsPort;
-        HttpRequest health = HttpRequest.newBuilder(URI.create(base + "/health"))
-                .timeout(Duration.ofSeconds(1)).build();
-        while (true) {
-            Process current = process;
-            if (current == null || !current.isAlive()) {
-                throw new AssertionError("etcd " + member.name() + " is not running" + describe());
-            }
-            try {
-                HttpResponse<String> response = HTTP.send(health, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for etcd " + member.name(), e);
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("etcd " + member.name() + " not healthy within " + timeout + describe());
-            }
-            pause(50);
-        }
+        EtcdHealth.await(member.name(), base, timeout, () -> {
+            EtcdProcess current = process; // read without the lock: start() holds it while it waits here
+            return current != null && current.isAlive();
+        }, this::describe);
     }
 
     /** Stops the process gracefully (SIGTERM, then SIGKILL after 10 s); the data directory stays. */
@@ -255,13 +216,13 @@ public final class EtcdServer implements AutoCloseable {
      * nothing answers until {@link #thaw()}.
      */
     public synchronized void freeze() {
-        signal("STOP");
+        running().signal("STOP");
         frozen = true;
     }
 
     /** Lets a {@link #freeze() frozen} process run on (SIGCONT). */
     public synchronized void thaw() {
-        signal("CONT");
+        running().signal("CONT");
         frozen = false;
     }
 
@@ -271,10 +232,13 @@ public final class EtcdServer implements AutoCloseable {
         start(START_TIMEOUT);
     }
 
+    /** @return whether the process runs (a frozen one too) */
     public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+        EtcdProcess current = process;
+        return current != null && current.isAlive();
     }
 
+    /** @return this server's name and ports */
     public Member member() {
         return member;
     }
@@ -293,6 +257,7 @@ public final class EtcdServer implements AutoCloseable {
         return (tls == null ? "http" : "https") + "://127.0.0.1:" + m.clientPort();
     }
 
+    /** @return the data directory, kept across stop and start, deleted by {@link #close()} */
     public Path dataDir() {
         return root.resolve("data");
     }
@@ -319,18 +284,7 @@ public final class EtcdServer implements AutoCloseable {
         }
         end(false);
         closed = true;
-        deleteTree(root);
-    }
-
-    /** Deletes a temp directory and everything in it; what cannot be deleted is logged and left. */
-    static void deleteTree(Path root) {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            log.warn("Cannot delete temp dir {}: {}", root, e.toString());
-        }
+        TempDirectories.deleteTree(root);
     }
 
     @Override
@@ -339,50 +293,26 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private void end(boolean kill) {
-        Process current = process;
+        EtcdProcess current = process;
         if (current == null) {
             return;
         }
         if (frozen) {
             thaw(); // a stopped process would only act on SIGTERM once continued
         }
-        if (kill) {
-            current.destroyForcibly();
-        } else {
-            current.destroy();
-        }
         try {
-            if (!current.waitFor(10, TimeUnit.SECONDS)) {
-                current.destroyForcibly();
-                current.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            current.destroyForcibly();
-            Thread.currentThread().interrupt();
+            current.end(kill);
         } finally {
-            RUNNING.remove(current);
             process = null;
         }
     }
 
-    private void signal(String name) {
-        Process current = process;
+    private EtcdProcess running() {
+        EtcdProcess current = process;
         if (current == null || !current.isAlive()) {
             throw new IllegalStateException("etcd " + member.name() + " is not running");
         }
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(current.pid()))
-                    .redirectErrorStream(true).start();
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + current.pid() + " failed: "
-                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run kill -" + name, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while signalling etcd " + member.name(), e);
-        }
+        return current;
     }
 
     private String initialCluster() {
@@ -397,14 +327,5 @@ public final class EtcdServer implements AutoCloseable {
         String text = log();
         String tail = text.length() > 4000 ? "..." + text.substring(text.length() - 4000) : text;
         return "\n--- etcd log (" + logFile() + ") ---\n" + tail;
-    }
-
-    private static void pause(long millis) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.kvstore.testing;
 
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -28,8 +29,8 @@ public final class EtcdServerExtension implements BeforeAllCallback, AfterAllCal
     /** Comma-separated endpoints of an existing etcd to test against instead of starting one. */
     public static final String ENDPOINTS_ENV = "KVSTORE_TEST_ETCD_ENDPOINTS";
 
-    private EtcdServer server;
-    private List<String> endpoints;
+    private @Nullable EtcdServer server;
+    private @Nullable List<String> endpoints;
     private int depth;
 
     @Override

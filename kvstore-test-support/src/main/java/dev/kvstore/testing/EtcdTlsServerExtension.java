@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -23,9 +24,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class EtcdTlsServerExtension implements BeforeAllCallback, AfterAllCallback {
 
     private final boolean requireClientCertificates;
-    private Path directory;
-    private TestCertificates certificates;
-    private EtcdServer server;
+    private @Nullable Path directory;
+    private @Nullable TestCertificates certificates;
+    private @Nullable EtcdServer server;
 
     /** A server that requires client certificates. */
     public EtcdTlsServerExtension() {
@@ -56,7 +57,7 @@ public final class EtcdTlsServerExtension implements BeforeAllCallback, AfterAll
             server = null;
         }
         if (directory != null) {
-            EtcdServer.deleteTree(directory);
+            TempDirectories.deleteTree(directory);
             directory = null;
         }
     }

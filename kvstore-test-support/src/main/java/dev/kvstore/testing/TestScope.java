@@ -1,11 +1,10 @@
 package dev.kvstore.testing;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,8 +27,8 @@ public final class TestScope implements BeforeEachCallback, AfterEachCallback {
     private final String prefix;
     private final Duration poolTermination;
     private final ExecutorService pool = Executors.newCachedThreadPool();
-    private final List<AutoCloseable> tracked = new ArrayList<>();
-    private String namespace;
+    private final TrackedResources tracked = new TrackedResources();
+    private @Nullable String namespace;
 
     /** A scope whose namespaces start with the prefix and whose pool must terminate within 10 seconds. */
     public TestScope(String prefix) {
@@ -52,22 +51,18 @@ public final class TestScope implements BeforeEachCallback, AfterEachCallback {
         pool.shutdownNow();
         boolean terminated = pool.awaitTermination(poolTermination.toMillis(), TimeUnit.MILLISECONDS);
         Exception closing = null;
-        synchronized (tracked) {
-            for (int i = tracked.size() - 1; i >= 0; i--) {
-                try {
-                    tracked.get(i).close();
-                } catch (Exception e) {
-                    if (closing == null) {
-                        closing = e;
-                    } else {
-                        closing.addSuppressed(e);
-                    }
-                }
-            }
-            tracked.clear();
+        try {
+            tracked.closeAll();
+        } catch (Exception e) {
+            closing = e;
         }
         if (!terminated) {
-            throw new AssertionError("the test's pool tasks still ran " + poolTermination + " after shutdownNow()");
+            AssertionError stuck = new AssertionError("the test's pool tasks still ran " + poolTermination
+                    + " after shutdownNow()");
+            if (closing != null) {
+                stuck.addSuppressed(closing);
+            }
+            throw stuck;
         }
         if (closing != null) {
             throw closing;
@@ -90,9 +85,6 @@ public final class TestScope implements BeforeEachCallback, AfterEachCallback {
 
     /** Closes the resource after the test (last tracked, first closed) and returns it. */
     public <T extends AutoCloseable> T track(T resource) {
-        synchronized (tracked) {
-            tracked.add(resource);
-        }
-        return resource;
+        return tracked.track(resource);
     }
 }

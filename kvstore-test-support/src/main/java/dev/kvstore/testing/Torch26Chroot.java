@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Debian 13 chroot with PyTorch 2.6 that {@link PythonRuntime#TORCH_2_6} runs in, located once per JVM.
@@ -25,9 +26,9 @@ final class Torch26Chroot {
     /** Provisioning from scratch downloads about 1 GB; an existing chroot answers in seconds. */
     private static final long PROVISIONING_MINUTES = 30;
 
-    private static Path root;
-    private static Path stagingDirectory;
-    private static String failure;
+    private static @Nullable Path root;
+    private static @Nullable Path stagingDirectory;
+    private static @Nullable String failure;
 
     private Torch26Chroot() {
     }
@@ -98,7 +99,7 @@ final class Torch26Chroot {
                 + " or any parent directory, and " + ROOT_VARIABLE + " is not set");
     }
 
-    private static Path provision(Path script, String configured) throws IOException, InterruptedException {
+    private static Path provision(Path script, @Nullable String configured) throws IOException, InterruptedException {
         Path output = Files.createTempFile("kvstore-torch26-chroot-", ".log");
         try {
             // One stream: the progress (stderr) above, the directory (stdout) as the last line.
@@ -132,7 +133,7 @@ final class Torch26Chroot {
         }
     }
 
-    private static Path findProvisioningScript() {
+    private static @Nullable Path findProvisioningScript() {
         for (Path dir = workingDirectory(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve(PROVISIONING_SCRIPT);
             if (Files.isExecutable(candidate)) {

@@ -1,6 +1,7 @@
 package dev.kvstore.testing;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,7 +28,7 @@ public final class TorchMasterExtension implements BeforeAllCallback, AfterAllCa
     public static final Duration STARTUP = Duration.ofSeconds(120);
 
     private final PythonRuntime runtime;
-    private PythonProcess master;
+    private @Nullable PythonProcess master;
     private int port;
     private int depth;
 

@@ -3,6 +3,7 @@ package dev.kvstore.testing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real {@code torch.distributed.TCPStore} (PyTorch 1.13 by default, or any {@link PythonRuntime}) in a Python
@@ -48,12 +49,16 @@ public final class TorchPeer implements AutoCloseable {
     /**
      * Starts a torch 1.13 peer without waiting for it to be constructed (a master waiting for workers blocks there).
      */
-    public static TorchPeer start(String role, int port, Integer worldSize, boolean waitForWorkers) {
+    public static TorchPeer start(String role, int port, @Nullable Integer worldSize, boolean waitForWorkers) {
         return start(PythonRuntime.TORCH_1_13, role, port, worldSize, waitForWorkers);
     }
 
-    /** Starts a peer under the runtime without waiting for it to be constructed. */
-    public static TorchPeer start(PythonRuntime runtime, String role, int port, Integer worldSize,
+    /**
+     * Starts a peer under the runtime without waiting for it to be constructed.
+     *
+     * @param worldSize the world size the peer's TCPStore is constructed with; null for none (no registration)
+     */
+    public static TorchPeer start(PythonRuntime runtime, String role, int port, @Nullable Integer worldSize,
             boolean waitForWorkers) {
         PythonProcess process = PythonProcess.start(runtime, "torch_tcpstore_peer.py", role, "127.0.0.1", port,
                 worldSize == null ? "none" : worldSize, waitForWorkers ? 1 : 0);

@@ -1,12 +1,14 @@
 package dev.kvstore.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,6 +43,33 @@ class EtcdServerTest {
         }
         assertThat(Files.exists(dataDir)).isFalse();
         assertThat(Files.exists(dataDir.getParent())).isFalse();
+    }
+
+    @Test
+    void aFrozenServerAnswersNothingUntilThawedAndAStoppedOneFailsTheHealthWaitAtOnce() throws Exception {
+        try (EtcdServer server = EtcdServer.start()) {
+            String endpoint = server.endpoint();
+            server.freeze();
+            assertThat(server.isRunning()).as("a frozen process still runs").isTrue();
+            assertThatThrownBy(() -> server.awaitHealthy(Duration.ofMillis(500)))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("not healthy within PT0.5S");
+            server.thaw();
+            server.awaitHealthy(EtcdServer.START_TIMEOUT);
+            put(endpoint, "after the thaw");
+            assertThat(get(endpoint)).isEqualTo("after the thaw");
+
+            server.freeze();
+            server.stop(); // continues the frozen process so that it can act on SIGTERM
+            assertThat(server.isRunning()).isFalse();
+            long before = System.nanoTime();
+            assertThatThrownBy(() -> server.awaitHealthy(EtcdServer.START_TIMEOUT))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("is not running")
+                    .hasMessageContaining("--- etcd log");
+            assertThat(Duration.ofNanos(System.nanoTime() - before)).as("no wait for a process that is gone")
+                    .isLessThan(EtcdServer.START_TIMEOUT);
+            assertThatThrownBy(server::freeze).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is not running");
+        }
     }
 
     @Test

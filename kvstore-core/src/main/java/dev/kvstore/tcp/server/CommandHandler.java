@@ -40,7 +40,7 @@ final class CommandHandler implements RequestHandler {
             }
             case ADD -> client.send(Replies.i64(store.add(request.key(), request.number())));
             case CHECK -> client.send(Replies.u8(store.check(request.keys()) ? ReplyCodes.READY : ReplyCodes.NOT_READY));
-            case WAIT -> store.await(client, request.keys());
+            case WAIT -> store.waiters().await(client, request.keys());
             case GETNUMKEYS -> client.send(Replies.i64(store.numKeys()));
             case DELETE_KEY -> client.send(Replies.i64(store.delete(request.key())));
             case APPEND -> store.append(request.key(), request.value(0));
@@ -54,7 +54,7 @@ final class CommandHandler implements RequestHandler {
             }
             case MULTI_SET -> store.multiSet(request.keys(), request.values());
             case CANCEL_WAIT -> {
-                store.cancelWaits(client);
+                store.waiters().cancelWaits(client);
                 client.send(Replies.u8(ReplyCodes.WAIT_CANCELED));
             }
             case QUEUE_PUSH -> store.queuePush(request.key(), request.value(0));
@@ -64,7 +64,7 @@ final class CommandHandler implements RequestHandler {
             case QUEUE_LEN -> client.send(Replies.i64(store.queueLength(request.key())));
             case LIST_KEYS -> client.send(Replies.keyList(store.listKeys()));
             case WATCH_KEY -> {
-                store.watch(client, request.key());
+                store.waiters().watch(client, request.key());
                 client.send(Replies.u8(ReplyCodes.KEY_CALLBACK_REGISTERED));
             }
             case EXT_IDENTIFY, EXT_WATCH_PREFIX, EXT_SET_EPHEMERAL -> extensions.handle(client, request);

@@ -46,12 +46,12 @@ final class Connection {
     /** Requests of this connection handled so far, for introspection. */
     long requestsServed;
 
-    /** Bytes this connection's pending WAITs and watches hold, as {@link StoreState} charges them. */
+    /** Bytes this connection's pending WAITs and watches hold, as {@link KeyWaiters} charges them. */
     long heldBytes;
 
-    /** Pending WAITs of this connection, managed by {@link StoreState}. */
-    final Set<StoreState.Waiter> waits = new LinkedHashSet<>();
-    /** Keys this connection watches (legacy WATCH_KEY), managed by {@link StoreState}. */
+    /** Pending WAITs of this connection, managed by {@link KeyWaiters}. */
+    final Set<KeyWaiters.Waiter> waits = new LinkedHashSet<>();
+    /** Keys this connection watches (legacy WATCH_KEY), managed by {@link KeyWaiters}. */
     final Set<String> watchedKeys = new LinkedHashSet<>();
 
     Connection(SocketChannel channel, SelectionKey selectionKey, String peer, RequestParser parser,

@@ -32,8 +32,6 @@ final class EventLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
     private static final int READ_BUFFER_BYTES = 64 * 1024;
-    /** Waits pending this long are reported at DEBUG on every tick. */
-    private static final long LONG_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final String LEFT_MID_REQUEST = "disconnected mid-request";
 
     private final Selector selector;
@@ -48,6 +46,7 @@ final class EventLoop implements Runnable {
     private final LoopHooks hooks;
     private final HostileConnectionLog hostileLog;
     private final StallLog stallLog;
+    private final LongWaitReport longWaits;
     private final LongAdder replyBacklog = new LongAdder();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final Set<Connection> connections = new HashSet<>();
@@ -58,7 +57,6 @@ final class EventLoop implements Runnable {
     private volatile boolean stopRequested;
     private volatile @Nullable Throwable failure;
     private volatile int connectionCount;
-    private long nextWaitReport = System.nanoTime() + LONG_WAIT_NANOS;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
             Generation legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
@@ -73,6 +71,7 @@ final class EventLoop implements Runnable {
         this.handler = handler;
         this.hostileLog = new HostileConnectionLog(log, address);
         this.stallLog = stallLog;
+        this.longWaits = new LongWaitReport(address);
         this.partials = new PartialRequests(limits, this::refuse);
         this.selector = Selector.open();
         try {
@@ -149,8 +148,8 @@ final class EventLoop implements Runnable {
                 acceptor.resumeIfDue(now);
                 partials.closeStalledIfDue(now);
                 hostileLog.reportIfDue(now);
-                reportLongWaitsIfDue(now);
-                stallLog.reportIfDue(now, store);
+                longWaits.reportIfDue(now, store.waiters());
+                stallLog.reportIfDue(now, store.waiters());
                 // Published once the budget is enforced: readers never see the moment between a read and its close.
                 counters.pendingBytes(partials.pendingBytes());
                 hooks.tick();
@@ -347,31 +346,12 @@ final class EventLoop implements Runnable {
 
     private long selectTimeoutMillis() {
         long now = System.nanoTime();
-        long wait = nextWaitReport - now;
+        long wait = longWaits.nanosUntilDue(now);
         wait = Math.min(wait, acceptor.nanosUntilResume(now));
         wait = Math.min(wait, partials.nanosUntilCheck(now));
         wait = Math.min(wait, hostileLog.nanosUntilDue(now));
         wait = Math.min(wait, stallLog.nanosUntilDue(now));
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait));
-    }
-
-    /**
-     * A DEBUG summary of the waits pending 30 s and more; the {@link StallLog} reports stalled keys one by one at INFO.
-     */
-    private void reportLongWaitsIfDue(long now) {
-        if (now - nextWaitReport < 0) {
-            return;
-        }
-        nextWaitReport = now + LONG_WAIT_NANOS;
-        if (store.waiterCount() == 0) {
-            return;
-        }
-        if (log.isDebugEnabled()) {
-            String summary = store.describeLongWaits(now, LONG_WAIT_NANOS);
-            if (summary != null) {
-                log.debug("TCPStore server on {}: {}", address, summary);
-            }
-        }
     }
 
     /**

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionStage;
  * other, so that its replies (and its writes) keep their order; other connections are served meanwhile. A
  * connection with many requests queued is not read until they drain.
  *
- * <p>Waits and WATCH_KEY watches are held in a {@link StoreState} used as a registry only (it stores no values): a
+ * <p>Waits and WATCH_KEY watches are held in {@link KeyWaiters}, where no key is ever ready (the keys are in etcd): a
  * WAIT registers first and then reads its keys, and every change in etcd reaches the registry through the
  * storage's change feed, so a write through any gateway after the registration wakes it and one before it is seen by
  * the read: no wake-up is lost.
@@ -51,12 +51,12 @@ final class GatewayHandler implements RequestHandler {
 
     private final StorageGateway gateway;
     private final KeyStorage storage;
-    private final StoreState waits;
+    private final KeyWaiters waits;
     private final ServerLimits limits;
     private final Map<Connection, Pipeline> pipelines = new HashMap<>();
     private EventLoop loop;
 
-    GatewayHandler(StorageGateway gateway, StoreState waits, ServerLimits limits) {
+    GatewayHandler(StorageGateway gateway, KeyWaiters waits, ServerLimits limits) {
         this.gateway = gateway;
         this.storage = gateway.storage();
         this.waits = waits;
@@ -310,10 +310,10 @@ final class GatewayHandler implements RequestHandler {
                 case QUEUE_PUSHED -> waits.wakeOneWaiter(key);
                 case SET -> {
                     waits.keyReady(key);
-                    waits.notifyWatchers(old == null ? StoreState.KEY_CREATED : StoreState.KEY_UPDATED, key,
+                    waits.notifyWatchers(old == null ? KeyWaiters.KEY_CREATED : KeyWaiters.KEY_UPDATED, key,
                             old == null ? EMPTY : old, change.value());
                 }
-                case DELETED -> waits.notifyWatchers(StoreState.KEY_DELETED, key, old == null ? EMPTY : old, EMPTY);
+                case DELETED -> waits.notifyWatchers(KeyWaiters.KEY_DELETED, key, old == null ? EMPTY : old, EMPTY);
             }
         }
     }

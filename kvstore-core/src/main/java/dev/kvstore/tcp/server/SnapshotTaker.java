@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Builds a {@link ServerSnapshot} from the loop's state. Runs on the event-loop thread only; its work is bounded by the
@@ -27,6 +31,37 @@ final class SnapshotTaker {
         this.limits = limits;
     }
 
+    /**
+     * Takes a snapshot on the loop's thread, between two batches of requests, and waits at most {@code timeout} for it.
+     *
+     * @param server the server, for error messages
+     * @throws TcpStoreServerException if the loop did not take it within the timeout (it is busy or stuck)
+     */
+    ServerSnapshot takeOn(EventLoop loop, SnapshotQuery query, Duration timeout, String server) {
+        CompletableFuture<ServerSnapshot> result = new CompletableFuture<>();
+        loop.submit(() -> {
+            try {
+                result.complete(take(query, loop.connections()));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        try {
+            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            result.cancel(false);
+            throw new TcpStoreServerException("the event loop of " + server + " did not take a snapshot within "
+                    + timeout);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("taking a snapshot of " + server + " failed: " + e.getCause(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while taking a snapshot of " + server, e);
+        }
+    }
+
+    /** Takes a snapshot; on the loop's thread only. */
     ServerSnapshot take(SnapshotQuery query, Collection<Connection> connections) {
         long nowNanos = System.nanoTime();
         Instant now = Instant.now();
@@ -37,13 +72,13 @@ final class SnapshotTaker {
                 .toList();
         KeyPage page = keyPage(query);
         return new ServerSnapshot(now, connections.size(), clients, store.keyCount(), page.keys, page.nextAfter,
-                store.storedBytes(), limits.maxStoreBytes(), initRegistrations(), store.waiterCount(),
+                store.storedBytes(), limits.maxStoreBytes(), initRegistrations(), store.waiters().waiterCount(),
                 missing(query.clientLimit(), now, nowNanos));
     }
 
     private static ServerSnapshot.Client client(Connection connection, Instant now, long nowNanos) {
         List<ServerSnapshot.PendingWait> waits = new ArrayList<>(connection.waits.size());
-        for (StoreState.Waiter waiter : connection.waits) {
+        for (KeyWaiters.Waiter waiter : connection.waits) {
             waits.add(new ServerSnapshot.PendingWait(waiter.pending.stream().map(SnapshotTaker::text).toList(),
                     since(now, nowNanos, waiter.sinceNanos), Duration.ofNanos(nowNanos - waiter.sinceNanos)));
         }
@@ -96,10 +131,10 @@ final class SnapshotTaker {
 
     private List<ServerSnapshot.MissingKey> missing(int limit, Instant now, long nowNanos) {
         List<ServerSnapshot.MissingKey> missing = new ArrayList<>();
-        for (Map.Entry<String, ? extends Set<StoreState.Waiter>> entry : store.waitersByKey().entrySet()) {
+        for (Map.Entry<String, ? extends Set<KeyWaiters.Waiter>> entry : store.waiters().waitersByKey().entrySet()) {
             long oldest = nowNanos;
             List<String> clients = new ArrayList<>();
-            for (StoreState.Waiter waiter : entry.getValue()) {
+            for (KeyWaiters.Waiter waiter : entry.getValue()) {
                 oldest = Math.min(oldest, waiter.sinceNanos);
                 if (clients.size() < limit) {
                     clients.add(waiter.client.peer());

@@ -43,18 +43,18 @@ final class StallLog {
         return nextReport - now;
     }
 
-    void reportIfDue(long now, StoreState store) {
+    void reportIfDue(long now, KeyWaiters waiters) {
         if (now - nextReport < 0) {
             return;
         }
         nextReport = now + intervalNanos;
-        if (store.waiterCount() == 0 || !log.isInfoEnabled()) {
+        if (waiters.waiterCount() == 0 || !log.isInfoEnabled()) {
             return;
         }
         List<Stalled> stalled = new ArrayList<>();
-        for (Map.Entry<String, ? extends Set<StoreState.Waiter>> entry : store.waitersByKey().entrySet()) {
+        for (Map.Entry<String, ? extends Set<KeyWaiters.Waiter>> entry : waiters.waitersByKey().entrySet()) {
             long oldest = now;
-            for (StoreState.Waiter waiter : entry.getValue()) {
+            for (KeyWaiters.Waiter waiter : entry.getValue()) {
                 oldest = Math.min(oldest, waiter.sinceNanos);
             }
             if (now - oldest >= thresholdNanos) {
@@ -64,7 +64,7 @@ final class StallLog {
         stalled.sort(Comparator.comparingLong(Stalled::ageNanos).reversed());
         for (Stalled key : stalled.subList(0, Math.min(stalled.size(), MAX_KEYS_PER_REPORT))) {
             List<String> clients = new ArrayList<>();
-            for (StoreState.Waiter waiter : key.waiters) {
+            for (KeyWaiters.Waiter waiter : key.waiters) {
                 if (clients.size() == MAX_CLIENTS_PER_LINE) {
                     clients.add("...");
                     break;
@@ -81,6 +81,6 @@ final class StallLog {
         }
     }
 
-    private record Stalled(String name, long ageNanos, Set<StoreState.Waiter> waiters) {
+    private record Stalled(String name, long ageNanos, Set<KeyWaiters.Waiter> waiters) {
     }
 }

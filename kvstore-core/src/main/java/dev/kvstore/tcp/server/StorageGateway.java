@@ -89,7 +89,7 @@ final class StorageGateway implements AutoCloseable {
     }
 
     /** @return the handler of a new event loop, which holds its waits in {@code waits} */
-    RequestHandler handler(StoreState waits, ServerLimits limits) {
+    RequestHandler handler(KeyWaiters waits, ServerLimits limits) {
         return new GatewayHandler(this, waits, limits);
     }
 

@@ -1,62 +1,37 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.internal.DecimalText;
-import dev.kvstore.tcp.protocol.ReplyCodes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The store's data and its semantics, as PyTorch's TCPStore server defines them: values, queues, the clients
- * waiting for keys, and (1.13/2.0) the clients watching keys. Owned by the event-loop thread; only the counters are
- * read from other threads.
+ * The store's data and its semantics, as PyTorch's TCPStore server defines them: values and queues; every write is
+ * passed on to the {@link KeyWaiters} (clients waiting for and watching keys) and the {@link KeyChangeListener}s.
+ * Owned by the event-loop thread; only the counters are read from other threads.
  *
- * <p>Memory is bounded: the stored keys and values (queues included) by {@link ServerLimits#maxStoreBytes()}, what a
- * connection's pending WAITs and watches hold by {@link ServerLimits#maxRequestBytes()}. A request past either is
- * refused with a {@link ProtocolViolation} before anything changes.
+ * <p>Memory is bounded: the stored keys and values (queues included) by {@link ServerLimits#maxStoreBytes()}. A
+ * request past it is refused with a {@link ProtocolViolation} before anything changes.
  */
 final class StoreState {
 
-    /** Watch notification types of PyTorch 1.13/2.0 (WatchResponseType). */
-    static final int KEY_UPDATED = 0;
-    static final int KEY_CREATED = 1;
-    static final int KEY_DELETED = 2;
-
     private static final byte[] EMPTY = new byte[0];
-
-    /** A WAIT that is not answered yet: the keys not written since it arrived. */
-    static final class Waiter {
-        final Connection client;
-        final Set<String> pending;
-        final long sinceNanos = System.nanoTime();
-        /** What this wait counts against its connection's {@link Connection#heldBytes}. */
-        final long charge;
-
-        Waiter(Connection client, Set<String> pending, long charge) {
-            this.client = client;
-            this.pending = pending;
-            this.charge = charge;
-        }
-    }
 
     private final Map<String, byte[]> values = new HashMap<>();
     private final Map<String, ArrayDeque<byte[]>> queues = new HashMap<>();
-    private final Map<String, LinkedHashSet<Waiter>> waitersByKey = new HashMap<>();
-    private final Map<String, LinkedHashSet<Connection>> watchersByKey = new HashMap<>();
     private final ServerLimits limits;
     private final List<KeyChangeListener> changeListeners = new ArrayList<>();
+    private final KeyWaiters waiters;
     private volatile int keyCount;
-    private volatile int waiterCount;
     private volatile long storedBytes;
 
     StoreState(ServerLimits limits) {
         this.limits = limits;
+        this.waiters = new KeyWaiters(limits, this::isReady);
     }
 
     StoreState() {
@@ -72,9 +47,9 @@ final class StoreState {
         changeListeners.add(listener);
     }
 
-    /** @return WAITs not answered yet, over all connections */
-    int waiterCount() {
-        return waiterCount;
+    /** @return the clients waiting for and watching this store's keys */
+    KeyWaiters waiters() {
+        return waiters;
     }
 
     /** @return bytes of the keys and values stored, queues included: what {@code maxStoreBytes} limits */
@@ -192,73 +167,12 @@ final class StoreState {
         return true;
     }
 
-    /**
-     * Answers STOP_WAITING now if all keys are ready, else once each missing key has been written.
-     *
-     * @throws ProtocolViolation if the connection's pending waits would hold more than {@code maxRequestBytes}
-     */
-    void await(Connection client, List<String> keys) throws ProtocolViolation {
-        Set<String> pending = new LinkedHashSet<>();
-        long charge = ServerLimits.HELD_KEY_OVERHEAD;
-        for (String key : keys) {
-            if (!isReady(key) && pending.add(key)) {
-                charge += key.length() + ServerLimits.HELD_KEY_OVERHEAD;
-            }
-        }
-        if (pending.isEmpty()) {
-            client.send(Replies.u8(ReplyCodes.STOP_WAITING));
-            return;
-        }
-        hold(client, charge, "pending WAITs");
-        Waiter waiter = new Waiter(client, pending, charge);
-        for (String key : pending) {
-            waitersByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(waiter);
-        }
-        client.waits.add(waiter);
-        waiterCount++;
-    }
-
-    /** Forgets the client's pending WAITs (CANCEL_WAIT, disconnect). @return how many there were */
-    int cancelWaits(Connection client) {
-        int cancelled = client.waits.size();
-        for (Waiter waiter : client.waits) {
-            for (String key : waiter.pending) {
-                unregister(waiter, key);
-            }
-            client.heldBytes -= waiter.charge;
-        }
-        client.waits.clear();
-        waiterCount -= cancelled;
-        return cancelled;
-    }
-
-    /** Forgets everything the client holds: waits and watches. */
+    /** Forgets everything the client holds: waits, watches, and what the change listeners keep for it. */
     void forget(Connection client) {
-        cancelWaits(client);
-        for (String key : client.watchedKeys) {
-            LinkedHashSet<Connection> watchers = watchersByKey.get(key);
-            if (watchers != null) {
-                watchers.remove(client);
-                if (watchers.isEmpty()) {
-                    watchersByKey.remove(key);
-                }
-            }
-        }
-        client.watchedKeys.clear();
-        client.heldBytes = 0;
+        waiters.forget(client);
         for (KeyChangeListener listener : changeListeners) {
             listener.forgotten(client);
         }
-    }
-
-    /** Pending waits and watches are bounded per connection, so that pipelining them cannot exhaust memory. */
-    private void hold(Connection client, long charge, String what) throws ProtocolViolation {
-        if (client.heldBytes + charge > limits.maxRequestBytes()) {
-            throw new ProtocolViolation(Refusal.OVERSIZE, what + " of this connection would hold " + (client.heldBytes + charge)
-                    + " bytes, more than the limit of " + limits.maxRequestBytes() + " bytes per connection ("
-                    + client.waits.size() + " waits, " + client.watchedKeys.size() + " watches pending)");
-        }
-        client.heldBytes += charge;
     }
 
     int numKeys() {
@@ -273,7 +187,7 @@ final class StoreState {
             return 0;
         }
         storedBytes -= key.length() + (long) old.length;
-        notifyWatchers(KEY_DELETED, key, old, EMPTY);
+        waiters.notifyWatchers(KeyWaiters.KEY_DELETED, key, old, EMPTY);
         for (KeyChangeListener listener : changeListeners) {
             listener.deleted(key);
         }
@@ -330,7 +244,7 @@ final class StoreState {
         requireRoom(growth, key);
         queues.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(value);
         storedBytes += growth;
-        wakeOneWaiter(key);
+        waiters.wakeOneWaiter(key);
     }
 
     /** @return the queue's length before the pop, and the popped value (or null if it was empty) */
@@ -361,55 +275,9 @@ final class StoreState {
         return new ArrayList<>(values.keySet());
     }
 
-    /** Registers a 1.13/2.0 watch: the client gets a notification each time the key changes. */
-    void watch(Connection client, String key) throws ProtocolViolation {
-        if (client.watchedKeys.contains(key)) {
-            return;
-        }
-        hold(client, key.length() + ServerLimits.HELD_KEY_OVERHEAD, "watches");
-        watchersByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(client);
-        client.watchedKeys.add(key);
-    }
-
-    /**
-     * Describes the WAITs pending for at least {@code minAgeNanos}, for progress log lines.
-     *
-     * @return {@code null} if there are none
-     */
-    String describeLongWaits(long nowNanos, long minAgeNanos) {
-        Map<String, Integer> waitingByKey = new HashMap<>();
-        long oldest = 0;
-        for (Map.Entry<String, LinkedHashSet<Waiter>> entry : waitersByKey.entrySet()) {
-            for (Waiter waiter : entry.getValue()) {
-                long age = nowNanos - waiter.sinceNanos;
-                if (age >= minAgeNanos) {
-                    waitingByKey.merge(entry.getKey(), 1, Integer::sum);
-                    oldest = Math.max(oldest, age);
-                }
-            }
-        }
-        if (waitingByKey.isEmpty()) {
-            return null;
-        }
-        StringBuilder keys = new StringBuilder();
-        waitingByKey.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-                .limit(5)
-                .forEach(e -> keys.append(keys.length() == 0 ? "" : ", ")
-                        .append(WireKeys.display(e.getKey())).append(" (").append(e.getValue()).append(')'));
-        return "clients have waited up to " + TimeUnit.NANOSECONDS.toSeconds(oldest) + " s for "
-                + waitingByKey.size() + " missing key(s), most awaited (waiting clients): " + keys
-                + (waitingByKey.size() > 5 ? ", ..." : "");
-    }
-
     /** @return the stored values, read-only, for snapshots on the event-loop thread */
     Map<String, byte[]> values() {
-        return java.util.Collections.unmodifiableMap(values);
-    }
-
-    /** @return the keys waited for and not ready, with their waiters, read-only, for snapshots on the loop thread */
-    Map<String, ? extends Set<Waiter>> waitersByKey() {
-        return java.util.Collections.unmodifiableMap(waitersByKey);
+        return Collections.unmodifiableMap(values);
     }
 
     private boolean isReady(String key) {
@@ -421,73 +289,11 @@ final class StoreState {
     }
 
     private void keyWritten(String key, byte[] old, byte[] value) {
-        keyReady(key);
-        notifyWatchers(old == null ? KEY_CREATED : KEY_UPDATED, key, old == null ? EMPTY : old, value);
+        waiters.keyReady(key);
+        waiters.notifyWatchers(old == null ? KeyWaiters.KEY_CREATED : KeyWaiters.KEY_UPDATED, key,
+                old == null ? EMPTY : old, value);
         for (KeyChangeListener listener : changeListeners) {
             listener.written(key, value);
-        }
-    }
-
-    /** Answers the waits for which this key was the last one missing: it was written (here or, for a gateway, in etcd). */
-    void keyReady(String key) {
-        LinkedHashSet<Waiter> waiters = waitersByKey.remove(key);
-        if (waiters != null) {
-            for (Waiter waiter : waiters) {
-                waiter.pending.remove(key);
-                if (waiter.pending.isEmpty()) {
-                    answer(waiter);
-                }
-            }
-        }
-    }
-
-    /** A pushed queue item can satisfy one waiter; prefer one that waits for nothing else. */
-    void wakeOneWaiter(String key) {
-        LinkedHashSet<Waiter> waiters = waitersByKey.get(key);
-        if (waiters == null) {
-            return;
-        }
-        Waiter chosen = null;
-        for (Waiter waiter : waiters) {
-            if (waiter.pending.size() == 1) {
-                chosen = waiter;
-                break;
-            }
-        }
-        if (chosen == null) {
-            chosen = waiters.iterator().next();
-        }
-        unregister(chosen, key);
-        chosen.pending.remove(key);
-        if (chosen.pending.isEmpty()) {
-            answer(chosen);
-        }
-    }
-
-    private void answer(Waiter waiter) {
-        waiter.client.waits.remove(waiter);
-        waiter.client.heldBytes -= waiter.charge;
-        waiterCount--;
-        waiter.client.send(Replies.u8(ReplyCodes.STOP_WAITING));
-    }
-
-    private void unregister(Waiter waiter, String key) {
-        LinkedHashSet<Waiter> waiters = waitersByKey.get(key);
-        if (waiters != null) {
-            waiters.remove(waiter);
-            if (waiters.isEmpty()) {
-                waitersByKey.remove(key);
-            }
-        }
-    }
-
-    void notifyWatchers(int type, String key, byte[] oldValue, byte[] newValue) {
-        LinkedHashSet<Connection> watchers = watchersByKey.get(key);
-        if (watchers == null) {
-            return;
-        }
-        for (Connection watcher : watchers) {
-            watcher.send(Replies.watchNotification(type, key, oldValue, newValue));
         }
     }
 }

@@ -6,10 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,15 +48,10 @@ public final class TcpStoreServer implements AutoCloseable {
     private final Duration stallLogInterval;
     private final Duration stallThreshold;
 
-    /** First pause before a dead loop is restarted; doubled per failure in a row up to {@link #MAX_RESTART_PAUSE}. */
-    private static final Duration FIRST_RESTART_PAUSE = Duration.ofMillis(10);
-    private static final Duration MAX_RESTART_PAUSE = Duration.ofSeconds(1);
     /** Default of {@link Builder#stallLogInterval}. */
     public static final Duration DEFAULT_STALL_LOG_INTERVAL = Duration.ofSeconds(60);
     /** Default of {@link Builder#stallThreshold}. */
     public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofSeconds(60);
-    /** A loop that served this long before dying counts as healthy: the next restart is immediate again. */
-    private static final Duration HEALTHY_RUN = Duration.ofMinutes(1);
 
     private final ServerLimits limits;
     private final ServerStore serverStore;
@@ -135,7 +126,8 @@ public final class TcpStoreServer implements AutoCloseable {
                 throw new TcpStoreServerException("cannot start the TCPStore server on " + host + ":"
                         + requestedPort + ": " + e.getMessage(), e);
             }
-            supervisor = new Thread(this::supervise, "kvstore-tcpstore-supervisor-" + port);
+            supervisor = new Thread(new LoopSupervisor(host + ":" + port, counters, store::keyCount, this::serving,
+                    this::restartLoop), "kvstore-tcpstore-supervisor-" + port);
             supervisor.setDaemon(true);
             supervisor.start();
             started = true;
@@ -152,7 +144,7 @@ public final class TcpStoreServer implements AutoCloseable {
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
         RequestHandler handler = gateway == null ? new CommandHandler(store, extensions)
-                : gateway.handler(store, limits);
+                : gateway.handler(store.waiters(), limits);
         loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, handler, counters, hooks,
                 new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
@@ -162,73 +154,21 @@ public final class TcpStoreServer implements AutoCloseable {
         thread.start();
     }
 
-    /**
-     * The supervisor thread: whenever the event loop ends other than by {@link #close()}, starts a new one on the same
-     * port with the stored keys intact (the failed loop's connections are closed, their clients reconnect).
-     */
-    private void supervise() {
-        Duration pause = FIRST_RESTART_PAUSE;
-        while (true) {
-            Thread running;
-            EventLoop ended;
-            synchronized (lifecycle) {
-                running = thread;
-                ended = loop;
-            }
-            long startedAt = System.nanoTime();
-            try {
-                running.join();
-            } catch (InterruptedException e) {
-                return; // only close() interrupts the supervisor
-            }
-            synchronized (lifecycle) {
-                if (closed) {
-                    return;
-                }
-            }
-            if (System.nanoTime() - startedAt > HEALTHY_RUN.toNanos()) {
-                pause = FIRST_RESTART_PAUSE;
-            }
-            Throwable cause = ended.failure();
-            counters.incident("the event loop died: " + cause);
-            try {
-                log.error("TCPStore server on {}:{}: the event loop died and its connections were closed; "
-                        + "restarting it in {} ms with the {} stored keys intact", host, port, pause.toMillis(),
-                        store.keyCount(), cause);
-            } catch (Throwable loggingFailed) {
-                // Restarting matters more than the log line.
-            }
-            if (!restartAfter(pause)) {
-                return;
-            }
-            pause = pause.multipliedBy(2).compareTo(MAX_RESTART_PAUSE) > 0 ? MAX_RESTART_PAUSE : pause.multipliedBy(2);
+    /** @return the loop serving now, for its {@link LoopSupervisor}; {@code null} once closed */
+    private LoopSupervisor.@Nullable Serving serving() {
+        synchronized (lifecycle) {
+            return closed ? null : new LoopSupervisor.Serving(loop, thread);
         }
     }
 
-    /** @return false if the server was closed meanwhile; keeps trying while a new loop cannot be started */
-    private boolean restartAfter(Duration pause) {
-        while (true) {
-            try {
-                Thread.sleep(pause.toMillis());
-            } catch (InterruptedException e) {
+    /** @return false if the server was closed meanwhile; else a new loop serves */
+    private boolean restartLoop() throws IOException {
+        synchronized (lifecycle) {
+            if (closed) {
                 return false;
             }
-            synchronized (lifecycle) {
-                if (closed) {
-                    return false;
-                }
-                try {
-                    startLoop();
-                    counters.loopRestarted();
-                    log.info("TCPStore server on {}:{} serves again after an event-loop restart", host, port);
-                    return true;
-                } catch (IOException | RuntimeException | Error e) {
-                    counters.incident("the event loop could not be restarted: " + e);
-                    log.error("TCPStore server on {}:{}: restarting the event loop failed; retrying in {} ms", host,
-                            port, MAX_RESTART_PAUSE.toMillis(), e);
-                    pause = MAX_RESTART_PAUSE;
-                }
-            }
+            startLoop();
+            return true;
         }
     }
 
@@ -280,32 +220,12 @@ public final class TcpStoreServer implements AutoCloseable {
         if (current == null || !counters.snapshot().serving()) {
             throw new IllegalStateException("TCPStore server " + this + " is not serving; no snapshot to take");
         }
-        CompletableFuture<ServerSnapshot> result = new CompletableFuture<>();
-        current.submit(() -> {
-            try {
-                result.complete(snapshots.take(query, current.connections()));
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        });
-        try {
-            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            result.cancel(false);
-            throw new TcpStoreServerException("the event loop of TCPStore server " + this
-                    + " did not take a snapshot within " + timeout);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("taking a snapshot of TCPStore server " + this + " failed: "
-                    + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while taking a snapshot of TCPStore server " + this, e);
-        }
+        return snapshots.takeOn(current, query, timeout, "TCPStore server " + this);
     }
 
     /** @return WAITs not answered yet over all connections (one per waiting request, however many keys it waits for) */
     public int waiterCount() {
-        return store.waiterCount();
+        return store.waiters().waiterCount();
     }
 
     /**

@@ -21,23 +21,23 @@ class StoreStateTest {
     void longWaitReportNamesTheMostAwaitedMissingKeys() throws ProtocolViolation {
         Connection a = connection("a");
         Connection b = connection("b");
-        store.await(a, List.of("/rank/7", "/present"));
-        store.await(b, List.of("/rank/7"));
-        store.await(b, List.of("/rank/9"));
+        store.waiters().await(a, List.of("/rank/7", "/present"));
+        store.waiters().await(b, List.of("/rank/7"));
+        store.waiters().await(b, List.of("/rank/9"));
         store.set("/present", utf8("x"));
 
-        assertThat(store.describeLongWaits(System.nanoTime(), 0))
+        assertThat(LongWaitReport.describe(store.waiters(), System.nanoTime(), 0))
                 .contains("2 missing key(s)")
                 .contains("'/rank/7' (2)")
                 .contains("'/rank/9' (1)");
-        assertThat(store.describeLongWaits(System.nanoTime(), Long.MAX_VALUE / 2)).isNull();
-        assertThat(store.waiterCount()).isEqualTo(3);
+        assertThat(LongWaitReport.describe(store.waiters(), System.nanoTime(), Long.MAX_VALUE / 2)).isNull();
+        assertThat(store.waiters().waiterCount()).isEqualTo(3);
 
-        store.cancelWaits(b);
-        assertThat(store.waiterCount()).isEqualTo(1);
+        store.waiters().cancelWaits(b);
+        assertThat(store.waiters().waiterCount()).isEqualTo(1);
         store.forget(a);
-        assertThat(store.waiterCount()).isZero();
-        assertThat(store.describeLongWaits(System.nanoTime(), 0)).isNull();
+        assertThat(store.waiters().waiterCount()).isZero();
+        assertThat(LongWaitReport.describe(store.waiters(), System.nanoTime(), 0)).isNull();
     }
 
     @Test
@@ -45,15 +45,15 @@ class StoreStateTest {
         Connection both = connection("both");
         Connection onlyQueue = connection("only-queue");
         Connection second = connection("second");
-        store.await(both, List.of("/q", "/other"));
-        store.await(onlyQueue, List.of("/q"));
-        store.await(second, List.of("/q"));
+        store.waiters().await(both, List.of("/q", "/other"));
+        store.waiters().await(onlyQueue, List.of("/q"));
+        store.waiters().await(second, List.of("/q"));
 
         store.queuePush("/q", utf8("item"));
         assertThat(onlyQueue.waits).isEmpty();
         assertThat(second.waits).hasSize(1);
         assertThat(both.waits).hasSize(1);
-        assertThat(store.waiterCount()).isEqualTo(2);
+        assertThat(store.waiters().waiterCount()).isEqualTo(2);
     }
 
     @Test
@@ -94,15 +94,15 @@ class StoreStateTest {
     void pendingWaitsAreChargedToTheirConnectionUntilAnswered() throws ProtocolViolation {
         StoreState limited = new StoreState(new ServerLimits(64, 64, 8, 300, 1024));
         Connection client = connection("c");
-        limited.await(client, List.of("/a", "/b"));
+        limited.waiters().await(client, List.of("/a", "/b"));
         assertThat(client.heldBytes).isEqualTo(64 + (2 + 64) * 2);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> limited.await(client, List.of("/c")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> limited.waiters().await(client, List.of("/c")))
                 .isInstanceOf(ProtocolViolation.class);
         limited.set("/a", utf8("1"));
         limited.set("/b", utf8("1"));
         assertThat(client.heldBytes).isZero();
-        limited.await(client, List.of("/c"));
-        limited.cancelWaits(client);
+        limited.waiters().await(client, List.of("/c"));
+        limited.waiters().cancelWaits(client);
         assertThat(client.heldBytes).isZero();
     }
 

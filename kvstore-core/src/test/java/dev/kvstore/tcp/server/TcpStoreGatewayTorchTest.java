@@ -1,7 +1,5 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.gateway.EtcdGatewayStore;
@@ -62,22 +60,15 @@ class TcpStoreGatewayTorchTest {
     void rawSessionRepliesMatchATorch113MasterByteForByte() throws Exception {
         PythonProcess session = python(PythonRuntime.TORCH_1_13, "server_differential_session.py", "127.0.0.1",
                 gateway().port());
-        List<String> torch = List.of(session.awaitLineStartingWith("TORCH=", PYTHON_TIMEOUT).split("\\|"));
-        List<String> gateway = List.of(session.awaitLineStartingWith("SERVER=", PYTHON_TIMEOUT).split("\\|"));
-        session.assertSucceeds(PYTHON_TIMEOUT);
-        assertThat(torch).hasSize(30).contains("get_missing:EOF", "watch_ack:03");
-        assertThat(gateway).containsExactlyElementsOf(torch);
+        TorchRanks.assertSessionMatchesTorch(session, PYTHON_TIMEOUT, 30, "get_missing:EOF", "watch_ack:03");
     }
 
     @Test
     void rawModernSessionRepliesMatchATorch26MasterByteForByte() throws Exception {
         PythonProcess session = python(PythonRuntime.TORCH_2_6, "server_differential_session.py", "127.0.0.1",
                 gateway().port(), "modern");
-        List<String> torch = List.of(session.awaitLineStartingWith("TORCH=", PYTHON_TIMEOUT).split("\\|"));
-        List<String> gateway = List.of(session.awaitLineStartingWith("SERVER=", PYTHON_TIMEOUT).split("\\|"));
-        session.assertSucceeds(PYTHON_TIMEOUT);
-        assertThat(torch).hasSize(32).contains("ping:92100000", "cancel_pending_wait:01", "get_missing:EOF");
-        assertThat(gateway).containsExactlyElementsOf(torch);
+        TorchRanks.assertSessionMatchesTorch(session, PYTHON_TIMEOUT, 32, "ping:92100000", "cancel_pending_wait:01",
+                "get_missing:EOF");
     }
 
     /** Four ranks, two on each gateway: one gloo group, its all_reduce and barrier, all through etcd. */
@@ -92,21 +83,9 @@ class TcpStoreGatewayTorchTest {
             ranks.add(python(runtime, "torch_client_gloo_rank.py", "127.0.0.1", gateways.get(rank % 2).port(), rank,
                     worldSize));
         }
-        for (PythonProcess rank : ranks) {
-            assertThat(rank.awaitLineStartingWith("PEERS=", PYTHON_TIMEOUT))
-                    .isEqualTo("hello from 0,hello from 1,hello from 2,hello from 3");
-        }
-        for (PythonProcess rank : ranks) {
-            assertThat(rank.awaitLineStartingWith("ALLREDUCE=", PYTHON_TIMEOUT)).isEqualTo("10");
-        }
-        for (PythonProcess rank : ranks) {
-            rank.assertSucceeds(PYTHON_TIMEOUT);
-        }
+        TorchRanks.assertGlooJobCompletes(ranks, PYTHON_TIMEOUT);
         try (WireConnection reader = WireConnection.open(gateways.get(1).port(), Generation.MODERN)) {
-            reader.request(GET).str("init/").send();
-            assertThat(reader.readString()).isEqualTo("4");
-            reader.request(GET).str("/joined").send();
-            assertThat(reader.readString()).isEqualTo("4");
+            TorchRanks.assertJobRegistered(reader, worldSize);
         }
     }
 }

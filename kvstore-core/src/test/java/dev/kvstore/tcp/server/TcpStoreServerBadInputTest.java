@@ -13,18 +13,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-
 import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,30 +33,22 @@ class TcpStoreServerBadInputTest {
 
     private static final Generation MODERN = Generation.MODERN;
 
-    private TcpStoreServer server;
+    @RegisterExtension
+    final RunningServer running =
+            new RunningServer(settings -> settings.maxKeyBytes(64).maxValueBytes(1024).maxKeysPerRequest(4));
+    private final TcpStoreServer server = running.server();
     private WireConnection healthy;
-    private final List<WireConnection> connections = new ArrayList<>();
 
     @BeforeEach
-    void startServer() throws IOException {
-        server = TcpStoreServer.builder().port(0).maxKeyBytes(64).maxValueBytes(1024).maxKeysPerRequest(4).build()
-                .start();
+    void storeAKeyToKeep() throws IOException {
         healthy = connect(MODERN);
         healthy.request(SET).str("/kept").bytes(utf8("safe")).send();
         healthy.request(PING).u32(1).send();
         assertThat(healthy.readU32()).as("the SET is served before the tests' other connections act").isEqualTo(1);
     }
 
-    @AfterEach
-    void stopServer() {
-        connections.forEach(WireConnection::close);
-        server.close();
-    }
-
     private WireConnection connect(Generation generation) throws IOException {
-        WireConnection connection = WireConnection.open(server.port(), generation);
-        connections.add(connection);
-        return connection;
+        return running.connect(generation);
     }
 
     private static byte[] utf8(String text) {

@@ -8,9 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.kvstore.CapturedLog;
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.protocol.Command;
 import java.io.IOException;
@@ -25,11 +23,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Seeded fuzzing of the server with hostile clients of every protocol generation: random bytes, valid frames cut
@@ -51,39 +48,26 @@ class TcpStoreServerFuzzTest {
     private static final long[] HUGE_LENGTHS = {Long.MIN_VALUE, -1L, Long.MAX_VALUE, 1L << 32, Integer.MAX_VALUE,
         Integer.MAX_VALUE + 1L, MAX_VALUE + 1L, MAX_KEY + 1L, MAX_KEYS + 1L};
 
-    private TcpStoreServer server;
+    // Thousands of expected WARNs (one per hostile connection) would drown the build log.
+    @RegisterExtension
+    final CapturedLog serverLog = new CapturedLog(TcpStoreServer.class, Level.ERROR);
+    @RegisterExtension
+    final RunningServer running = new RunningServer(settings -> settings.maxKeyBytes(MAX_KEY)
+            .maxValueBytes(MAX_VALUE).maxKeysPerRequest(MAX_KEYS).maxRequestBytes(64 * 1024)
+            .maxStoreBytes(64L * 1024 * 1024));
+    private final TcpStoreServer server = running.server();
     private WireConnection healthy;
     private WireConnection healthyWaiter;
-    private final ListAppender<ILoggingEvent> serverLog = new ListAppender<>();
-    private final Logger serverLogger = (Logger) LoggerFactory.getLogger(TcpStoreServer.class);
-    private Level levelBefore;
 
     @BeforeEach
-    void startServer() throws IOException {
-        serverLog.start();
-        serverLogger.addAppender(serverLog);
-        // Thousands of expected WARNs (one per hostile connection) would drown the build log.
-        levelBefore = serverLogger.getLevel();
-        serverLogger.setLevel(Level.ERROR);
-        server = TcpStoreServer.builder().port(0).maxKeyBytes(MAX_KEY).maxValueBytes(MAX_VALUE)
-                .maxKeysPerRequest(MAX_KEYS).maxRequestBytes(64 * 1024).maxStoreBytes(64L * 1024 * 1024).build()
-                .start();
-        healthy = WireConnection.open(server.port(), MODERN);
+    void connectHealthyClients() throws IOException {
+        healthy = running.connect(MODERN);
         for (int i = 0; i < 10; i++) {
             healthy.request(SET).str("/healthy/" + i).bytes(utf8("value-" + i)).send();
         }
         healthy.request(PING).u32(0).send();
         assertThat(healthy.readU32()).isZero(); // accepted and served: part of the baseline
-        healthyWaiter = WireConnection.open(server.port(), Generation.LEGACY);
-    }
-
-    @AfterEach
-    void stopServer() {
-        serverLogger.detachAppender(serverLog);
-        serverLogger.setLevel(levelBefore);
-        healthy.close();
-        healthyWaiter.close();
-        server.close();
+        healthyWaiter = running.connect(Generation.LEGACY);
     }
 
     @Test
@@ -142,8 +126,7 @@ class TcpStoreServerFuzzTest {
         assertThat(healthyWaiter.readU8()).as("the healthy client's wait is answered").isZero();
         healthy.request(PING).u32(round).send();
         assertThat(healthy.readU32()).isEqualTo(round);
-        assertThat(serverLog.list).as("server errors (defects, not bad input)")
-                .noneMatch(event -> event.getLevel() == Level.ERROR);
+        assertThat(serverLog.messages(Level.ERROR)).as("server errors (defects, not bad input)").isEmpty();
     }
 
     private static org.awaitility.core.ConditionFactory soon() {

@@ -8,24 +8,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.kvstore.CapturedLog;
 import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Attacks on the master's memory and its event loop, each against a real server over real sockets: declared lengths
@@ -38,32 +32,14 @@ class TcpStoreServerHostileClientsTest {
     private static final Generation MODERN = Generation.MODERN;
     private static final int MIB = 1024 * 1024;
 
+    @RegisterExtension
+    final RunningServer running = RunningServer.startedByEachTest();
     private TcpStoreServer server;
-    private final List<WireConnection> connections = new ArrayList<>();
-    private final List<Socket> sockets = new ArrayList<>();
-    private final ListAppender<ILoggingEvent> serverLog = new ListAppender<>();
-    private final Logger serverLogger = (Logger) LoggerFactory.getLogger(TcpStoreServer.class);
-
-    @BeforeEach
-    void captureLog() {
-        serverLog.start();
-        serverLogger.addAppender(serverLog);
-    }
-
-    @AfterEach
-    void stopAll() throws IOException {
-        serverLogger.detachAppender(serverLog);
-        connections.forEach(WireConnection::close);
-        for (Socket socket : sockets) {
-            socket.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final CapturedLog serverLog = new CapturedLog(TcpStoreServer.class);
 
     private void start(TcpStoreServer.Builder builder) throws IOException {
-        server = builder.port(0).build().start();
+        server = running.start(builder);
         WireConnection setup = connect();
         setup.request(SET).str("/sentinel").bytes(utf8("intact")).send();
         setup.request(PING).u32(1).send();
@@ -71,17 +47,11 @@ class TcpStoreServerHostileClientsTest {
     }
 
     private WireConnection connect() throws IOException {
-        WireConnection connection = WireConnection.open(server.port(), MODERN);
-        connections.add(connection);
-        return connection;
+        return running.connect(MODERN);
     }
 
     private Socket rawSocket() throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
-        socket.setTcpNoDelay(true);
-        socket.setSoTimeout(10_000);
-        sockets.add(socket);
-        return socket;
+        return running.rawSocket();
     }
 
     /** The sentinel is intact and a new client is served. */
@@ -231,7 +201,7 @@ class TcpStoreServerHostileClientsTest {
 
     @Test
     void statusReportsServingFromStartUntilClose() {
-        TcpStoreServer unstarted = TcpStoreServer.builder().port(0).build();
+        TcpStoreServer unstarted = running.track(TcpStoreServer.builder().port(0).build());
         assertThat(unstarted.status().serving()).isFalse();
         server = unstarted.start();
         assertThat(server.status().serving()).as("right after start").isTrue();
@@ -250,8 +220,7 @@ class TcpStoreServerHostileClientsTest {
         writer.request(SET).str("/too/big").bytes(new byte[100 * 1024]).send();
         assertThat(writer.closedByServer()).isTrue();
         assertThat(server.status().writesDroppedPastStoreLimit()).isOne();
-        assertThat(serverLog.list).filteredOn(e -> e.getLevel() == Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage)
+        assertThat(serverLog.messages(Level.WARN))
                 .anyMatch(line -> line.contains("dropped a write") && line.contains("'/too/big'")
                         && line.contains("102408 more bytes") && line.contains("kvstore.tcp.server.max-store-size"));
         assertServerUnharmed();
@@ -267,16 +236,14 @@ class TcpStoreServerHostileClientsTest {
         }
         assertThat(server.status().refused(Refusal.PROTOCOL_VIOLATION)).isEqualTo(25);
         assertThat(server.status().refused(Refusal.OVERSIZE)).isEqualTo(25);
-        List<String> warnings = serverLog.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> warnings = serverLog.messages(Level.WARN);
         assertThat(warnings).as("50 closes within one report interval").hasSizeLessThanOrEqualTo(2)
                 .allMatch(line -> line.contains("misbehaving connection(s)"));
         assertServerUnharmed();
     }
 
     private List<String> errorLines() {
-        return serverLog.list.stream().filter(e -> e.getLevel() == Level.ERROR)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        return serverLog.messages(Level.ERROR);
     }
 
     private static void send(Socket socket, byte[] bytes) throws IOException {

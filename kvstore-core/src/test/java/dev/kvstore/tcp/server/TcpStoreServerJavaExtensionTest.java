@@ -17,11 +17,8 @@ import dev.kvstore.tcp.protocol.JavaMasterExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,24 +27,12 @@ class TcpStoreServerJavaExtensionTest {
 
     private static final Generation MODERN = Generation.MODERN;
 
-    private TcpStoreServer server;
-    private final List<WireConnection> connections = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() {
-        server = TcpStoreServer.builder().port(0).build().start();
-    }
-
-    @AfterEach
-    void stopServer() {
-        connections.forEach(WireConnection::close);
-        server.close();
-    }
+    @RegisterExtension
+    final RunningServer running = new RunningServer();
+    private final TcpStoreServer server = running.server();
 
     private WireConnection connect(Generation generation) throws IOException {
-        WireConnection connection = WireConnection.open(server.port(), generation);
-        connections.add(connection);
-        return connection;
+        return running.connect(generation);
     }
 
     private static byte[] utf8(String text) {

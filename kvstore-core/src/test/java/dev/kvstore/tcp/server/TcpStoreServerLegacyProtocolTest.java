@@ -19,10 +19,8 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.tcp.protocol.Generation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The numberings of clients that send no VALIDATE: PyTorch 1.13/2.0 (LEGACY, the default) and 2.1 (V2_1, a server
@@ -30,25 +28,16 @@ import org.junit.jupiter.api.Test;
  */
 class TcpStoreServerLegacyProtocolTest {
 
+    @RegisterExtension
+    final RunningServer running = RunningServer.startedByEachTest();
     private TcpStoreServer server;
-    private final List<WireConnection> connections = new ArrayList<>();
-
-    @AfterEach
-    void stopServer() {
-        connections.forEach(WireConnection::close);
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private void start(Generation legacy) {
-        server = TcpStoreServer.builder().port(0).legacyProtocol(legacy).build().start();
+        server = running.start(TcpStoreServer.builder().legacyProtocol(legacy));
     }
 
     private WireConnection connect(Generation generation) throws IOException {
-        WireConnection connection = WireConnection.open(server.port(), generation);
-        connections.add(connection);
-        return connection;
+        return running.connect(generation);
     }
 
     private static byte[] utf8(String text) {
@@ -87,8 +76,7 @@ class TcpStoreServerLegacyProtocolTest {
     @Test
     void legacyFirstRequestSplitByteByByte() throws IOException {
         start(Generation.LEGACY);
-        WireConnection c = WireConnection.openRaw(server.port(), Generation.LEGACY);
-        connections.add(c);
+        WireConnection c = running.track(WireConnection.openRaw(server.port(), Generation.LEGACY));
         c.request(SET).str("/split").bytes(utf8("v")).sendByteByByte();
         c.request(GET).str("/split").sendByteByByte();
         assertThat(c.readString()).isEqualTo("v");

@@ -9,7 +9,6 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import dev.kvstore.tcp.ProtocolGeneration;
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.TcpStoreClient;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,9 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,24 +52,19 @@ class TcpStoreServerLoadTest {
     private static final int CLAIMS = 64;
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
-    private TcpStoreServer server;
+    @RegisterExtension
+    final RunningServer running = new RunningServer();
+    private final TcpStoreServer server = running.server();
     private final List<TcpStoreClient> clients = new ArrayList<>();
     private final List<WireConnection> rawWaiters = new ArrayList<>();
     private ExecutorService pool;
 
-    @BeforeEach
-    void startServer() {
-        server = TcpStoreServer.builder().port(0).build().start();
-    }
-
     @AfterEach
-    void stopAll() {
+    void stopClients() {
         if (pool != null) {
             pool.shutdownNow();
         }
         clients.forEach(TcpStoreClient::close);
-        rawWaiters.forEach(WireConnection::close);
-        server.close();
     }
 
     @Test
@@ -92,7 +86,7 @@ class TcpStoreServerLoadTest {
         // Raw waiters: each holds one WAIT for two keys the last round sets, pending during the whole load.
         for (int w = 0; w < rawWaiterCount; w++) {
             Generation generation = w % 2 == 0 ? Generation.LEGACY : Generation.MODERN;
-            WireConnection waiter = WireConnection.open(server.port(), generation);
+            WireConnection waiter = running.connect(generation);
             rawWaiters.add(waiter);
             int a = (w * 7) % clientCount;
             int b = (w * 13 + 1) % clientCount;

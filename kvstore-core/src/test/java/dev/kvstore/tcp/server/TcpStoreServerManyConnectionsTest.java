@@ -17,10 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Many connected ranks cost sockets, not threads: idle connections stay open (no idle timeout) while another client
@@ -28,19 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class TcpStoreServerManyConnectionsTest {
 
-    private TcpStoreServer server;
-    private final List<WireConnection> connections = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() {
-        server = TcpStoreServer.builder().port(0).build().start();
-    }
-
-    @AfterEach
-    void stopServer() {
-        connections.forEach(WireConnection::close);
-        server.close();
-    }
+    @RegisterExtension
+    final RunningServer running = new RunningServer();
+    private final TcpStoreServer server = running.server();
 
     @Test
     void thousandIdleConnectionsAndAWorkingClient() throws IOException {
@@ -59,16 +48,16 @@ class TcpStoreServerManyConnectionsTest {
         assumeTrue(maxFileDescriptors() >= needed, "needs " + needed + " file descriptors, the limit is "
                 + maxFileDescriptors() + " (ulimit -n)");
         int threadsBefore = serverThreads();
+        List<WireConnection> connections = new ArrayList<>();
         for (int i = 0; i < idle; i++) {
             // Odd connections are MODERN (the last one answers PING below).
             Generation generation = i % 2 == 0 ? Generation.LEGACY : Generation.MODERN;
-            connections.add(WireConnection.open(server.port(), generation));
+            connections.add(running.connect(generation));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == idle);
         assertThat(serverThreads()).as("one event-loop thread, not one per connection").isEqualTo(threadsBefore);
 
-        WireConnection worker = WireConnection.open(server.port(), Generation.MODERN);
-        connections.add(worker);
+        WireConnection worker = running.connect(Generation.MODERN);
         for (int i = 0; i < 100; i++) {
             worker.request(ADD).str("/counter").i64(1).send();
             assertThat(worker.readI64()).isEqualTo(i + 1);

@@ -28,14 +28,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A misbehaving client cannot make the server hold unbounded memory: one request is capped by
@@ -48,33 +46,20 @@ class TcpStoreServerMemoryLimitsTest {
     private static final Generation MODERN = Generation.MODERN;
     private static final int MIB = 1024 * 1024;
 
+    @RegisterExtension
+    final RunningServer running = RunningServer.startedByEachTest();
     private TcpStoreServer server;
-    private final List<WireConnection> connections = new ArrayList<>();
-    private final List<Socket> sockets = new ArrayList<>();
 
     private void start(TcpStoreServer.Builder builder) throws IOException {
-        server = builder.port(0).build().start();
+        server = running.start(builder);
         WireConnection healthy = connect(MODERN);
         healthy.request(SET).str("/kept").bytes(utf8("safe")).send();
         healthy.request(PING).u32(1).send();
         assertThat(healthy.readU32()).isEqualTo(1);
     }
 
-    @AfterEach
-    void stopServer() throws IOException {
-        connections.forEach(WireConnection::close);
-        for (Socket socket : sockets) {
-            socket.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
     private WireConnection connect(Generation generation) throws IOException {
-        WireConnection connection = WireConnection.open(server.port(), generation);
-        connections.add(connection);
-        return connection;
+        return running.connect(generation);
     }
 
     private static byte[] utf8(String text) {
@@ -92,7 +77,7 @@ class TcpStoreServerMemoryLimitsTest {
         start(TcpStoreServer.builder()); // defaults: 8 MiB values, 131072 keys, 64 MiB per request
         long storedBefore = server.storedBytes();
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
-        sockets.add(socket);
+        running.track(socket);
         AtomicLong sent = new AtomicLong();
         // 131072 keys x 8 MiB (1 TiB) would be allowed by the per-field limits alone.
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
@@ -179,7 +164,7 @@ class TcpStoreServerMemoryLimitsTest {
     void aWatcherThatNeverReadsIsClosedInsteadOfBuffered() throws IOException {
         start(TcpStoreServer.builder());
         Socket watcher = new Socket();
-        sockets.add(watcher);
+        running.track(watcher);
         watcher.setReceiveBufferSize(64 * 1024);
         watcher.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
         OutputStream watch = watcher.getOutputStream();
@@ -217,7 +202,7 @@ class TcpStoreServerMemoryLimitsTest {
         byte[] watch = concat(new byte[] {(byte) Generation.LEGACY.opcode(WATCH_KEY)}, le64(key.length), key);
         for (int i = 0; i < watchers; i++) {
             Socket watcher = new Socket();
-            sockets.add(watcher);
+            running.track(watcher);
             watcher.setReceiveBufferSize(64 * 1024);
             watcher.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
             watcher.getOutputStream().write(watch);
@@ -246,7 +231,7 @@ class TcpStoreServerMemoryLimitsTest {
         setup.request(SET).str("/v").bytes(new byte[500]).send();
 
         Socket slow = new Socket();
-        sockets.add(slow);
+        running.track(slow);
         slow.setSendBufferSize(64 * 1024);
         slow.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
         slow.setSoTimeout(30_000);
@@ -299,7 +284,7 @@ class TcpStoreServerMemoryLimitsTest {
     void aLargeValueSentSlowlyHoldsOneRequestAndDoesNotStallOthers() throws IOException {
         start(TcpStoreServer.builder());
         Socket slow = new Socket(InetAddress.getLoopbackAddress(), server.port());
-        sockets.add(slow);
+        running.track(slow);
         OutputStream out = slow.getOutputStream();
         int size = 8 * MIB;
         out.write(concat(new byte[] {(byte) Generation.LEGACY.opcode(SET)}, le64(4), utf8("/big"),

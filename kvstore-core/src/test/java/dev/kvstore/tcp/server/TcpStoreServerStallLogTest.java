@@ -7,19 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.kvstore.CapturedLog;
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The stall log: a real PyTorch 1.13 client and a Java wire client wait for a key nobody sets; the master names the
@@ -29,98 +25,72 @@ class TcpStoreServerStallLogTest {
 
     private static final Duration PYTHON_TIMEOUT = Duration.ofSeconds(90);
 
-    private final ListAppender<ILoggingEvent> serverLog = new ListAppender<>();
-    private final Logger serverLogger = (Logger) LoggerFactory.getLogger(TcpStoreServer.class);
-    private Level levelBefore;
-    private TcpStoreServer server;
-
-    @BeforeEach
-    void start() {
-        serverLog.start();
-        serverLogger.addAppender(serverLog);
-        levelBefore = serverLogger.getLevel();
-        serverLogger.setLevel(Level.INFO);
-        server = TcpStoreServer.builder().port(0).stallLogInterval(Duration.ofMillis(300))
-                .stallThreshold(Duration.ofMillis(500)).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        serverLogger.detachAppender(serverLog);
-        serverLogger.setLevel(levelBefore);
-    }
+    @RegisterExtension
+    final CapturedLog serverLog = new CapturedLog(TcpStoreServer.class, Level.INFO);
+    @RegisterExtension
+    final RunningServer running = new RunningServer(settings -> settings.stallLogInterval(Duration.ofMillis(300))
+            .stallThreshold(Duration.ofMillis(500)));
+    private final TcpStoreServer server = running.server();
 
     private List<String> stallLines() {
-        synchronized (serverLog) {
-            return serverLog.list.stream().map(ILoggingEvent::getFormattedMessage)
-                    .filter(line -> line.contains("is missing;")).toList();
-        }
+        return serverLog.messages().stream().filter(line -> line.contains("is missing;")).toList();
     }
 
     @RequiresTorch
     @Test
     void namesTheStalledKeyAndItsWaitingClientsUntilItIsSet() throws Exception {
-        try (PythonProcess torch = PythonProcess.start("torch_client_registered_peer.py", "127.0.0.1",
-                server.port(), 2, "stuck");
-                WireConnection java = WireConnection.open(server.port(), Generation.MODERN);
-                WireConnection setter = WireConnection.open(server.port(), Generation.MODERN)) {
-            torch.awaitLine("WAITING"::equals, PYTHON_TIMEOUT);
-            java.request(WAIT).keys("/stuck").send();
-            await().atMost(PYTHON_TIMEOUT).until(() -> server.waiterCount() == 2);
+        PythonProcess torch = running.track(PythonProcess.start("torch_client_registered_peer.py", "127.0.0.1",
+                server.port(), 2, "stuck"));
+        WireConnection java = running.connect(Generation.MODERN);
+        WireConnection setter = running.connect(Generation.MODERN);
+        torch.awaitLine("WAITING"::equals, PYTHON_TIMEOUT);
+        java.request(WAIT).keys("/stuck").send();
+        await().atMost(PYTHON_TIMEOUT).until(() -> server.waiterCount() == 2);
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> stallLines().stream()
-                    .anyMatch(line -> line.contains("'/stuck'") && line.contains("2 client(s)")));
-            String line = stallLines().stream().filter(l -> l.contains("2 client(s)")).findFirst().orElseThrow();
-            assertThat(line).containsPattern("127\\.0\\.0\\.1:\\d+, 127\\.0\\.0\\.1:\\d+$");
-            assertThat(stallLines()).allSatisfy(l -> assertThat(l).contains("'/stuck'"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> stallLines().stream()
+                .anyMatch(line -> line.contains("'/stuck'") && line.contains("2 client(s)")));
+        String line = stallLines().stream().filter(l -> l.contains("2 client(s)")).findFirst().orElseThrow();
+        assertThat(line).containsPattern("127\\.0\\.0\\.1:\\d+, 127\\.0\\.0\\.1:\\d+$");
+        assertThat(stallLines()).allSatisfy(l -> assertThat(l).contains("'/stuck'"));
 
-            setter.request(SET).str("/stuck").bytes("now".getBytes(StandardCharsets.UTF_8)).send();
-            assertThat(torch.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("now");
-            await().until(() -> server.waiterCount() == 0);
-            int linesWhenSet = stallLines().size();
-            // Three intervals on: nothing is stalled any more, so nothing more is logged (one report may have been
-            // under way when the key was set).
-            await().during(Duration.ofMillis(900)).atMost(Duration.ofSeconds(5))
-                    .until(() -> stallLines().size() <= linesWhenSet + 1);
-        }
+        setter.request(SET).str("/stuck").bytes("now".getBytes(StandardCharsets.UTF_8)).send();
+        assertThat(torch.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("now");
+        await().until(() -> server.waiterCount() == 0);
+        int linesWhenSet = stallLines().size();
+        // Three intervals on: nothing is stalled any more, so nothing more is logged (one report may have been
+        // under way when the key was set).
+        await().during(Duration.ofMillis(900)).atMost(Duration.ofSeconds(5))
+                .until(() -> stallLines().size() <= linesWhenSet + 1);
     }
 
     @Test
     void reportsAtMostTenKeysAndCountsTheRest() throws Exception {
-        try (WireConnection java = WireConnection.open(server.port(), Generation.MODERN)) {
-            String[] keys = new String[StallLog.MAX_KEYS_PER_REPORT + 2];
-            for (int i = 0; i < keys.length; i++) {
-                keys[i] = "/rank/" + i;
-            }
-            java.request(WAIT).keys(keys).send();
-            await().atMost(Duration.ofSeconds(30)).until(() -> summaryLines().size() >= 1);
-            assertThat(summaryLines().get(0)).contains("2 more key(s) have been waited for longer than");
-            assertThat(stallLines()).hasSizeGreaterThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT)
-                    .allSatisfy(line -> assertThat(line).contains("1 client(s)"));
-            // Per report: at most ten key lines, then its summary line.
-            List<String> log;
-            synchronized (serverLog) {
-                log = serverLog.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-            }
-            int keyLinesInReport = 0;
-            for (String line : log) {
-                if (line.contains("is missing;")) {
-                    keyLinesInReport++;
-                    assertThat(keyLinesInReport).isLessThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT);
-                } else if (line.contains("more key(s) have been waited for")) {
-                    assertThat(keyLinesInReport).isEqualTo(StallLog.MAX_KEYS_PER_REPORT);
-                    keyLinesInReport = 0;
-                }
+        WireConnection java = running.connect(Generation.MODERN);
+        String[] keys = new String[StallLog.MAX_KEYS_PER_REPORT + 2];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "/rank/" + i;
+        }
+        java.request(WAIT).keys(keys).send();
+        await().atMost(Duration.ofSeconds(30)).until(() -> summaryLines().size() >= 1);
+        assertThat(summaryLines().get(0)).contains("2 more key(s) have been waited for longer than");
+        assertThat(stallLines()).hasSizeGreaterThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT)
+                .allSatisfy(line -> assertThat(line).contains("1 client(s)"));
+        // Per report: at most ten key lines, then its summary line.
+        int keyLinesInReport = 0;
+        for (String line : serverLog.messages()) {
+            if (line.contains("is missing;")) {
+                keyLinesInReport++;
+                assertThat(keyLinesInReport).isLessThanOrEqualTo(StallLog.MAX_KEYS_PER_REPORT);
+            } else if (line.contains("more key(s) have been waited for")) {
+                assertThat(keyLinesInReport).isEqualTo(StallLog.MAX_KEYS_PER_REPORT);
+                keyLinesInReport = 0;
             }
         }
     }
 
     private List<String> summaryLines() {
-        synchronized (serverLog) {
-            return serverLog.list.stream().map(ILoggingEvent::getFormattedMessage)
-                    .filter(line -> line.contains("more key(s) have been waited for")).toList();
-        }
+        return serverLog.messages().stream().filter(line -> line.contains("more key(s) have been waited for"))
+                .toList();
     }
 
     @Test

@@ -48,12 +48,16 @@ class TcpStoreServerTorchTest {
 
     /** Reads a key as a 1.13 peer on the wire would: no "/" added here, the caller passes the wire key. */
     private String javaGet(String wireKey) throws IOException {
+        javaClient().request(GET).str(wireKey).send();
+        return javaClient().readString();
+    }
+
+    /** One Java wire connection per test, opened on first use. */
+    private WireConnection javaClient() throws IOException {
         if (javaClient == null) {
-            javaClient = WireConnection.open(server.port(), Generation.MODERN);
-            running.track(javaClient);
+            javaClient = running.connect(Generation.MODERN);
         }
-        javaClient.request(GET).str(wireKey).send();
-        return javaClient.readString();
+        return javaClient;
     }
 
     @ParameterizedTest
@@ -113,11 +117,7 @@ class TcpStoreServerTorchTest {
     @Test
     void rawSessionRepliesMatchATorch113MasterByteForByte() throws Exception {
         PythonProcess session = python("server_differential_session.py", "127.0.0.1", server.port());
-        List<String> torch = List.of(session.awaitLineStartingWith("TORCH=", PYTHON_TIMEOUT).split("\\|"));
-        List<String> java = List.of(session.awaitLineStartingWith("SERVER=", PYTHON_TIMEOUT).split("\\|"));
-        session.assertSucceeds(PYTHON_TIMEOUT);
-        assertThat(torch).hasSize(30).contains("get_missing:EOF", "watch_ack:03");
-        assertThat(java).containsExactlyElementsOf(torch);
+        TorchRanks.assertSessionMatchesTorch(session, PYTHON_TIMEOUT, 30, "get_missing:EOF", "watch_ack:03");
     }
 
     /**
@@ -129,11 +129,8 @@ class TcpStoreServerTorchTest {
     void rawModernSessionRepliesMatchATorch26MasterByteForByte() throws Exception {
         PythonProcess session = python(PythonRuntime.TORCH_2_6, "server_differential_session.py", "127.0.0.1",
                 server.port(), "modern");
-        List<String> torch = List.of(session.awaitLineStartingWith("TORCH=", PYTHON_TIMEOUT).split("\\|"));
-        List<String> java = List.of(session.awaitLineStartingWith("SERVER=", PYTHON_TIMEOUT).split("\\|"));
-        session.assertSucceeds(PYTHON_TIMEOUT);
-        assertThat(torch).hasSize(32).contains("ping:92100000", "cancel_pending_wait:01", "get_missing:EOF");
-        assertThat(java).containsExactlyElementsOf(torch);
+        TorchRanks.assertSessionMatchesTorch(session, PYTHON_TIMEOUT, 32, "ping:92100000", "cancel_pending_wait:01",
+                "get_missing:EOF");
     }
 
     @Test
@@ -147,8 +144,7 @@ class TcpStoreServerTorchTest {
         vanishing.close();
         await().until(() -> server.waiterCount() == 1);
 
-        WireConnection java = WireConnection.open(server.port(), Generation.MODERN);
-        running.track(java);
+        WireConnection java = running.connect(Generation.MODERN);
         java.request(SET).str("/late").bytes("set by java".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(waiter.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("set by java");
         waiter.assertSucceeds(PYTHON_TIMEOUT);
@@ -181,19 +177,8 @@ class TcpStoreServerTorchTest {
             args.addAll(List.of(mode));
             ranks.add(python(runtimes.get(rank), "torch_client_gloo_rank.py", args.toArray()));
         }
-        for (PythonProcess rank : ranks) {
-            assertThat(rank.awaitLineStartingWith("PEERS=", PYTHON_TIMEOUT))
-                    .isEqualTo("hello from 0,hello from 1,hello from 2");
-        }
-        for (PythonProcess rank : ranks) {
-            assertThat(rank.awaitLineStartingWith("ALLREDUCE=", PYTHON_TIMEOUT)).isEqualTo("6");
-        }
-        for (PythonProcess rank : ranks) {
-            rank.assertSucceeds(PYTHON_TIMEOUT);
-        }
-        // world_size registration: every TCPStore(world_size=N) adds 1 to the literal key "init/".
-        assertThat(javaGet("init/")).isEqualTo("3");
-        assertThat(javaGet("/joined")).isEqualTo("3");
+        TorchRanks.assertGlooJobCompletes(ranks, PYTHON_TIMEOUT);
+        TorchRanks.assertJobRegistered(javaClient(), worldSize);
         await().until(() -> server.connectionCount() == 1); // only javaGet's connection is left
     }
 }

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * torchrun (PyTorch 2.6) with its c10d rendezvous backend on the Java master: two agents of two workers each form a
@@ -29,19 +29,14 @@ class TorchrunThroughJavaMasterTest {
     private static final Pattern RESULT = Pattern.compile(
             "RESULT rank=(\\d) world=(\\d+) restart=(\\d+) store=(\\S+) sum=(\\S+)");
 
-    private TcpStoreServer server;
+    @RegisterExtension
+    final RunningServer running = new RunningServer();
+    private final TcpStoreServer server = running.server();
     private final List<PythonProcess> agents = new ArrayList<>();
 
     @BeforeEach
-    void startMaster() {
+    void requireTorch26() {
         PythonRuntime.TORCH_2_6.require();
-        server = TcpStoreServer.builder().port(0).build().start();
-    }
-
-    @AfterEach
-    void stopAll() {
-        agents.forEach(PythonProcess::close);
-        server.close();
     }
 
     @Test
@@ -85,8 +80,8 @@ class TorchrunThroughJavaMasterTest {
                 "--rdzv-conf=is_host=false", "--monitor-interval=0.5"));
         options.addAll(extraOptions);
         for (int node = 0; node < 2; node++) {
-            agents.add(PythonProcess.startTorchrun(PythonRuntime.TORCH_2_6, environment, options,
-                    "torchrun_gloo_worker.py", workerArgs));
+            agents.add(running.track(PythonProcess.startTorchrun(PythonRuntime.TORCH_2_6, environment, options,
+                    "torchrun_gloo_worker.py", workerArgs)));
         }
         List<String> results = new ArrayList<>();
         for (PythonProcess agent : agents) {

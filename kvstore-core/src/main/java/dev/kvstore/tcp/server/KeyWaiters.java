@@ -1,0 +1,206 @@
+package dev.kvstore.tcp.server;
+
+import dev.kvstore.tcp.protocol.ReplyCodes;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The clients waiting for keys (WAIT) and, in PyTorch 1.13/2.0, watching them (WATCH_KEY), by key. The in-memory
+ * {@link StoreState} tells it which keys were written; a gateway tells it what its storage reports. Owned by the
+ * event-loop thread; only the count is read from other threads.
+ *
+ * <p>What a connection's pending waits and watches hold is bounded by {@link ServerLimits#maxRequestBytes()}, so that
+ * pipelining them cannot exhaust memory: a request past it is refused with a {@link ProtocolViolation}.
+ */
+final class KeyWaiters {
+
+    /** Watch notification types of PyTorch 1.13/2.0 (WatchResponseType). */
+    static final int KEY_UPDATED = 0;
+    static final int KEY_CREATED = 1;
+    static final int KEY_DELETED = 2;
+
+    /** A WAIT that is not answered yet: the keys not written since it arrived. */
+    static final class Waiter {
+        final Connection client;
+        final Set<String> pending;
+        final long sinceNanos = System.nanoTime();
+        /** What this wait counts against its connection's {@link Connection#heldBytes}. */
+        final long charge;
+
+        Waiter(Connection client, Set<String> pending, long charge) {
+            this.client = client;
+            this.pending = pending;
+            this.charge = charge;
+        }
+    }
+
+    private final Map<String, LinkedHashSet<Waiter>> waitersByKey = new HashMap<>();
+    private final Map<String, LinkedHashSet<Connection>> watchersByKey = new HashMap<>();
+    private final ServerLimits limits;
+    private final Predicate<String> ready;
+    private volatile int waiterCount;
+
+    /**
+     * @param ready whether a key is there already, so that a WAIT for it is answered at once (a gateway, whose keys
+     *     are elsewhere, reads them after registering instead)
+     */
+    KeyWaiters(ServerLimits limits, Predicate<String> ready) {
+        this.limits = limits;
+        this.ready = ready;
+    }
+
+    /** @return WAITs not answered yet, over all connections */
+    int waiterCount() {
+        return waiterCount;
+    }
+
+    /**
+     * Answers STOP_WAITING now if all keys are ready, else once each missing key has been written.
+     *
+     * @throws ProtocolViolation if the connection's pending waits would hold more than {@code maxRequestBytes}
+     */
+    void await(Connection client, List<String> keys) throws ProtocolViolation {
+        Set<String> pending = new LinkedHashSet<>();
+        long charge = ServerLimits.HELD_KEY_OVERHEAD;
+        for (String key : keys) {
+            if (!ready.test(key) && pending.add(key)) {
+                charge += key.length() + ServerLimits.HELD_KEY_OVERHEAD;
+            }
+        }
+        if (pending.isEmpty()) {
+            client.send(Replies.u8(ReplyCodes.STOP_WAITING));
+            return;
+        }
+        hold(client, charge, "pending WAITs");
+        Waiter waiter = new Waiter(client, pending, charge);
+        for (String key : pending) {
+            waitersByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(waiter);
+        }
+        client.waits.add(waiter);
+        waiterCount++;
+    }
+
+    /** Forgets the client's pending WAITs (CANCEL_WAIT, disconnect). @return how many there were */
+    int cancelWaits(Connection client) {
+        int cancelled = client.waits.size();
+        for (Waiter waiter : client.waits) {
+            for (String key : waiter.pending) {
+                unregister(waiter, key);
+            }
+            client.heldBytes -= waiter.charge;
+        }
+        client.waits.clear();
+        waiterCount -= cancelled;
+        return cancelled;
+    }
+
+    /** Forgets the client's waits and watches. */
+    void forget(Connection client) {
+        cancelWaits(client);
+        for (String key : client.watchedKeys) {
+            LinkedHashSet<Connection> watchers = watchersByKey.get(key);
+            if (watchers != null) {
+                watchers.remove(client);
+                if (watchers.isEmpty()) {
+                    watchersByKey.remove(key);
+                }
+            }
+        }
+        client.watchedKeys.clear();
+        client.heldBytes = 0;
+    }
+
+    /** Registers a 1.13/2.0 watch: the client gets a notification each time the key changes. */
+    void watch(Connection client, String key) throws ProtocolViolation {
+        if (client.watchedKeys.contains(key)) {
+            return;
+        }
+        hold(client, key.length() + ServerLimits.HELD_KEY_OVERHEAD, "watches");
+        watchersByKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(client);
+        client.watchedKeys.add(key);
+    }
+
+    /** Pending waits and watches are bounded per connection, so that pipelining them cannot exhaust memory. */
+    private void hold(Connection client, long charge, String what) throws ProtocolViolation {
+        if (client.heldBytes + charge > limits.maxRequestBytes()) {
+            throw new ProtocolViolation(Refusal.OVERSIZE, what + " of this connection would hold " + (client.heldBytes + charge)
+                    + " bytes, more than the limit of " + limits.maxRequestBytes() + " bytes per connection ("
+                    + client.waits.size() + " waits, " + client.watchedKeys.size() + " watches pending)");
+        }
+        client.heldBytes += charge;
+    }
+
+    /** Answers the waits for which this key was the last one missing: it was written (here or, for a gateway, in etcd). */
+    void keyReady(String key) {
+        LinkedHashSet<Waiter> waiters = waitersByKey.remove(key);
+        if (waiters != null) {
+            for (Waiter waiter : waiters) {
+                waiter.pending.remove(key);
+                if (waiter.pending.isEmpty()) {
+                    answer(waiter);
+                }
+            }
+        }
+    }
+
+    /** A pushed queue item can satisfy one waiter; prefer one that waits for nothing else. */
+    void wakeOneWaiter(String key) {
+        LinkedHashSet<Waiter> waiters = waitersByKey.get(key);
+        if (waiters == null) {
+            return;
+        }
+        Waiter chosen = null;
+        for (Waiter waiter : waiters) {
+            if (waiter.pending.size() == 1) {
+                chosen = waiter;
+                break;
+            }
+        }
+        if (chosen == null) {
+            chosen = waiters.iterator().next();
+        }
+        unregister(chosen, key);
+        chosen.pending.remove(key);
+        if (chosen.pending.isEmpty()) {
+            answer(chosen);
+        }
+    }
+
+    /** Sends a 1.13/2.0 watch notification to each client watching the key. */
+    void notifyWatchers(int type, String key, byte[] oldValue, byte[] newValue) {
+        LinkedHashSet<Connection> watchers = watchersByKey.get(key);
+        if (watchers == null) {
+            return;
+        }
+        for (Connection watcher : watchers) {
+            watcher.send(Replies.watchNotification(type, key, oldValue, newValue));
+        }
+    }
+
+    /** @return the keys waited for and not ready, with their waiters, read-only, for snapshots on the loop thread */
+    Map<String, ? extends Set<Waiter>> waitersByKey() {
+        return Collections.unmodifiableMap(waitersByKey);
+    }
+
+    private void answer(Waiter waiter) {
+        waiter.client.waits.remove(waiter);
+        waiter.client.heldBytes -= waiter.charge;
+        waiterCount--;
+        waiter.client.send(Replies.u8(ReplyCodes.STOP_WAITING));
+    }
+
+    private void unregister(Waiter waiter, String key) {
+        LinkedHashSet<Waiter> waiters = waitersByKey.get(key);
+        if (waiters != null) {
+            waiters.remove(waiter);
+            if (waiters.isEmpty()) {
+                waitersByKey.remove(key);
+            }
+        }
+    }
+}
