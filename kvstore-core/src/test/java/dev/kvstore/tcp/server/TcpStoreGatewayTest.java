@@ -188,6 +188,30 @@ class TcpStoreGatewayTest {
     }
 
     @Test
+    void aGatewaysKeyCountAndSnapshotSeeTheKeysOfEveryGateway() throws Exception {
+        TcpStoreServer a = gateway();
+        TcpStoreServer b = gateway();
+        WireConnection onB = connect(b);
+        for (int i = 0; i < 3; i++) {
+            onB.request(SET).str("/key-" + i).bytes(utf8("value-" + i)).send();
+        }
+        onB.request(ADD).str(ServerSnapshot.INIT_KEY).i64(2).send();
+        assertThat(onB.readI64()).isEqualTo(2);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.keyCount()).isEqualTo(4));
+        assertThat(a.storedBytes()).isZero();
+        ServerSnapshot snapshot = a.snapshot(new SnapshotQuery(2, null, 10, 16), Duration.ofSeconds(10));
+        assertThat(snapshot.keyCount()).isEqualTo(4);
+        assertThat(snapshot.initRegistrations()).isEqualTo(2);
+        assertThat(snapshot.keys()).extracting(ServerSnapshot.Key::name).containsExactly("/key-0", "/key-1");
+        assertThat(snapshot.keys().get(0).value()).isEqualTo("value-0");
+        assertThat(snapshot.nextKeysAfter()).isEqualTo("/key-1");
+        ServerSnapshot next = a.snapshot(new SnapshotQuery(2, snapshot.nextKeysAfter(), 10, 0), Duration.ofSeconds(10));
+        assertThat(next.keys()).extracting(ServerSnapshot.Key::name).containsExactly("/key-2", "init/");
+        assertThat(next.keys().get(1).value()).isNull();
+    }
+
+    @Test
     void aClosedGatewayLosesNothingAndItsClientsSeeTheirConnectionsClosed() throws Exception {
         TcpStoreServer a = gateway();
         TcpStoreServer b = gateway();
