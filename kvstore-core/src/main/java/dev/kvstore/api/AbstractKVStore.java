@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * barrier, an idempotent close) over the {@code do*} operations that backends implement on full keys
  * ({@code {namespace}/{component}/{key}}). A view of another component runs on these same operations.
  */
-public abstract class AbstractKVStore extends ComponentStore {
+public abstract non-sealed class AbstractKVStore extends ComponentStore {
 
     protected AbstractKVStore(String namespace, String component) {
         this(KeyLayout.of(namespace, component));

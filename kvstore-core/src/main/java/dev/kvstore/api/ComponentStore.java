@@ -14,10 +14,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@link KVStore} API of one component, run on a backend: validates arguments, maps keys through the
  * {@link KeyLayout} and calls the backend's {@code do*} operations. A backend ({@link AbstractKVStore}) is this for
- * its own layout; a {@link ComponentView} is this for another layout over its owner's operations, so every backend
- * operation reaches views without a second list of them.
+ * its own layout; a view of another component ({@link KVStore#withComponent}) is this for another layout over its
+ * owner's operations, so every backend operation reaches views without a second list of them.
+ *
+ * <p>Not for extension: backends extend {@link AbstractKVStore}. It is public only so that its methods can be called
+ * by reflection (e.g. from scripting languages) on any backend.
  */
-abstract class ComponentStore implements KVStore {
+public abstract sealed class ComponentStore implements KVStore permits AbstractKVStore, ComponentView {
 
     private final KeyLayout layout;
     private final AtomicBoolean closed = new AtomicBoolean();
