@@ -164,11 +164,26 @@ final class EtcdKeyStorage implements KeyStorage {
      */
     <T> CompletableFuture<T> bounded(CompletableFuture<T> future) {
         return future.orTimeout(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS).exceptionallyCompose(
-                error -> CompletableFuture.failedFuture(unwrap(error) instanceof TimeoutException timeout
-                        && timeout.getMessage() == null
-                        ? new TimeoutException("etcd " + connection.endpoints() + " did not answer within the "
-                                + "request timeout of " + requestTimeout + " (kvstore.etcd.request-timeout)")
-                        : error));
+                error -> CompletableFuture.failedFuture(explained(unwrap(error))));
+    }
+
+    /** @return the failure, with the limit it hit and what sets it where etcd's message does not say */
+    private Throwable explained(Throwable error) {
+        String message = String.valueOf(error.getMessage());
+        if (error instanceof TimeoutException && error.getMessage() == null) {
+            return new TimeoutException("etcd " + connection.endpoints() + " did not answer within the request "
+                    + "timeout of " + requestTimeout + " (kvstore.etcd.request-timeout)");
+        }
+        if (message.contains("request is too large")) {
+            return new IllegalStateException("etcd refused a request past its size limit (etcd's --max-request-bytes, "
+                    + "1.5 MiB by default; a gateway's values are bounded by it, not by kvstore.tcp.server."
+                    + "max-store-size): " + message, error);
+        }
+        if (message.contains("database space exceeded")) {
+            return new IllegalStateException("etcd is full (etcd's --quota-backend-bytes; a gateway's keys are "
+                    + "bounded by it, not by kvstore.tcp.server.max-store-size): " + message, error);
+        }
+        return error;
     }
 
     /**

@@ -208,7 +208,9 @@ public final class TcpStoreServer implements AutoCloseable {
     /**
      * Takes a snapshot of the clients, their pending waits, a page of the keys and the missing keys. It is taken on
      * the event-loop thread between two batches of requests, so it is consistent, and the caller waits at most
-     * {@code timeout} for it; its size is bounded by the query.
+     * {@code timeout} for it; its size is bounded by the query. On a gateway the key count, the page of keys and the
+     * {@code init/} count are read from its storage afterwards (every gateway's keys); clients, waits and missing keys
+     * are this gateway's own, and stored bytes are 0 (the storage keeps them).
      *
      * @throws IllegalStateException if the server is not serving (not started, closed, or restarting its loop)
      * @throws TcpStoreServerException if the loop did not take it within the timeout (it is busy or stuck)
@@ -220,7 +222,10 @@ public final class TcpStoreServer implements AutoCloseable {
         if (current == null || !counters.snapshot().serving()) {
             throw new IllegalStateException("TCPStore server " + this + " is not serving; no snapshot to take");
         }
-        return snapshots.takeOn(current, query, timeout, "TCPStore server " + this);
+        ServerSnapshot local = snapshots.takeOn(current, query, timeout, "TCPStore server " + this);
+        StorageGateway open = gateway;
+        return open == null ? local
+                : GatewaySnapshot.withStoredKeys(local, query, open.storage(), timeout, "TCPStore server " + this);
     }
 
     /** @return WAITs not answered yet over all connections (one per waiting request, however many keys it waits for) */

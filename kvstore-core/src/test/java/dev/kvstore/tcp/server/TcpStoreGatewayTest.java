@@ -14,6 +14,7 @@ import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.CapturedLog;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.gateway.EtcdGatewayStore;
 import dev.kvstore.tcp.protocol.Generation;
@@ -45,6 +46,9 @@ class TcpStoreGatewayTest {
 
     @RegisterExtension
     static final EtcdServerExtension etcd = new EtcdServerExtension();
+
+    @RegisterExtension
+    final CapturedLog serverLog = new CapturedLog(TcpStoreServer.class);
 
     private final String prefix = "gateway-test/" + UUID.randomUUID() + "/";
     private final List<TcpStoreServer> servers = new ArrayList<>();
@@ -185,6 +189,46 @@ class TcpStoreGatewayTest {
             again.request(GET).str("/before").send();
             assertThat(again.readString()).isEqualTo("1");
         }
+    }
+
+    @Test
+    void aGatewaysKeyCountAndSnapshotSeeTheKeysOfEveryGateway() throws Exception {
+        TcpStoreServer a = gateway();
+        TcpStoreServer b = gateway();
+        WireConnection onB = connect(b);
+        for (int i = 0; i < 3; i++) {
+            onB.request(SET).str("/key-" + i).bytes(utf8("value-" + i)).send();
+        }
+        onB.request(ADD).str(ServerSnapshot.INIT_KEY).i64(2).send();
+        assertThat(onB.readI64()).isEqualTo(2);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.keyCount()).isEqualTo(4));
+        assertThat(a.storedBytes()).isZero();
+        ServerSnapshot snapshot = a.snapshot(new SnapshotQuery(2, null, 10, 16), Duration.ofSeconds(10));
+        assertThat(snapshot.keyCount()).isEqualTo(4);
+        assertThat(snapshot.initRegistrations()).isEqualTo(2);
+        assertThat(snapshot.keys()).extracting(ServerSnapshot.Key::name).containsExactly("/key-0", "/key-1");
+        assertThat(snapshot.keys().get(0).value()).isEqualTo("value-0");
+        assertThat(snapshot.nextKeysAfter()).isEqualTo("/key-1");
+        ServerSnapshot next = a.snapshot(new SnapshotQuery(2, snapshot.nextKeysAfter(), 10, 0), Duration.ofSeconds(10));
+        assertThat(next.keys()).extracting(ServerSnapshot.Key::name).containsExactly("/key-2", "init/");
+        assertThat(next.keys().get(1).value()).isNull();
+    }
+
+    @Test
+    void aValuePastEtcdsRequestLimitCostsOnlyItsConnectionAndTheWarnNamesTheLimit() throws Exception {
+        TcpStoreServer gateway = gateway();
+        WireConnection writer = connect(gateway);
+        // Past etcd's default --max-request-bytes (1.5 MiB), within the server's own value limit (8 MiB).
+        writer.request(SET).str("/big").bytes(new byte[1800 * 1024]).send();
+        assertThat(writer.closedByServer()).isTrue();
+        assertThat(serverLog.messages(ch.qos.logback.classic.Level.WARN))
+                .anyMatch(line -> line.contains("--max-request-bytes") && line.contains("max-store-size"));
+
+        WireConnection other = connect(gateway);
+        other.request(SET).str("/small").bytes(utf8("fits")).send();
+        other.request(GET).str("/small").send();
+        assertThat(other.readString()).isEqualTo("fits");
     }
 
     @Test

@@ -5,13 +5,15 @@ import dev.kvstore.tcp.gateway.EtcdGatewayStore;
 import dev.kvstore.tcp.server.ServerStore;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.util.function.Consumer;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.ClassUtils;
 
 /**
  * A master that keeps its keys in etcd ({@code kvstore.tcp.server.store=etcd}): its server connects with
- * {@code kvstore.etcd.*} and keeps the keys under {@code kvstore.tcp.server.etcd-prefix} + namespace + "/". Loaded
- * only then, so that jetcd stays optional for everyone else.
+ * {@code kvstore.etcd.*} and the {@link EtcdClientBuilderCustomizer} beans, and keeps the keys under
+ * {@code kvstore.tcp.server.etcd-prefix} + namespace + "/". Loaded only then, so that jetcd stays optional for
+ * everyone else.
  */
 final class TcpGatewayStore {
 
@@ -20,7 +22,7 @@ final class TcpGatewayStore {
 
     /** @return what sets the master's server up as a gateway */
     static Consumer<TcpStoreServer.Builder> configure(KVStoreProperties properties,
-            EtcdConnectionDetails connectionDetails) {
+            EtcdConnectionDetails connectionDetails, BeanFactory beanFactory) {
         if (!ClassUtils.isPresent(EtcdStoreConfiguration.JETCD_CLIENT, TcpGatewayStore.class.getClassLoader())) {
             throw new InvalidConfigurationPropertyValueException("kvstore.tcp.server.store", "etcd",
                     "a gateway keeps its keys in etcd and needs io.etcd:jetcd-core on the classpath (add it as a "
@@ -33,6 +35,8 @@ final class TcpGatewayStore {
                             + KVStoreProperties.Tcp.Server.DEFAULT_ETCD_PREFIX + ")");
         }
         EtcdKVStore.Builder connection = EtcdStoreConfiguration.connection(properties.getEtcd(), connectionDetails);
+        beanFactory.getBeanProvider(EtcdClientBuilderCustomizer.class).orderedStream()
+            .forEach((customizer) -> connection.customizeClient(customizer::customize));
         ServerStore store = EtcdGatewayStore.of(connection, etcdPrefix + properties.getNamespace() + "/");
         return (server) -> server.store(store);
     }

@@ -8,6 +8,7 @@ import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -32,7 +33,8 @@ class TcpStoreConfiguration {
             ObjectProvider<TcpKVStoreBuilderCustomizer> customizers,
             ObjectProvider<KVStoreObservations> observations,
             @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers,
-            ObjectProvider<EtcdConnectionDetails> etcdConnectionDetails, ObjectProvider<SslBundles> sslBundles) {
+            ObjectProvider<EtcdConnectionDetails> etcdConnectionDetails, ObjectProvider<SslBundles> sslBundles,
+            BeanFactory beanFactory) {
         TcpConnectionSettings settings = TcpConnectionSettings.resolve(properties,
                 TorchrunEnvironment.from(environment));
         KVStoreProperties.Tcp tcp = properties.getTcp();
@@ -57,7 +59,8 @@ class TcpStoreConfiguration {
             .component(properties.getComponent());
         if (settings.master() && tcp.getServer().getStore() == KVStoreProperties.Tcp.Server.Store.ETCD) {
             builder.server(TcpGatewayStore.configure(properties, etcdConnectionDetails
-                .getIfAvailable(() -> new PropertiesEtcdConnectionDetails(properties, sslBundles.getIfAvailable()))));
+                .getIfAvailable(() -> new PropertiesEtcdConnectionDetails(properties, sslBundles.getIfAvailable())),
+                    beanFactory));
         }
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         TcpKVStore store = create(builder, properties, settings);

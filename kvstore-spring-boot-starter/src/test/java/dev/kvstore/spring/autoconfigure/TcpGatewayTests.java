@@ -12,8 +12,14 @@ import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.FreePorts;
 import io.etcd.jetcd.ByteSequence;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -56,6 +62,29 @@ class TcpGatewayTests {
                 assertThat(keys).as("the keys live in etcd under the prefix").isGreaterThanOrEqualTo(2);
             }
         }));
+    }
+
+    @Test
+    void etcdClientBuilderCustomizersApplyToTheGatewaysEtcdConnection() {
+        AtomicInteger txns = new AtomicInteger();
+        ClientInterceptor counting = new ClientInterceptor() {
+            @Override
+            public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options,
+                    Channel next) {
+                if (method.getFullMethodName().equals("etcdserverpb.KV/Txn")) {
+                    txns.incrementAndGet();
+                }
+                return next.newCall(method, options);
+            }
+        };
+        this.runner.withBean(EtcdClientBuilderCustomizer.class, () -> (builder) -> builder.interceptor(counting))
+            .run((context) -> {
+                ManagedKVStore store = context.getBean(ManagedKVStore.class);
+                int before = txns.get();
+                assertThat(store.add("through-the-interceptor", 1)).isEqualTo(1);
+                assertThat(txns.get()).as("the gateway's ADD is an etcd transaction through the customized client")
+                    .isGreaterThan(before);
+            });
     }
 
     @Test
