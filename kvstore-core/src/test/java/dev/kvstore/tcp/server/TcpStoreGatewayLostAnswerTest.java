@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
-import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.ByteSequence;
@@ -27,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,36 +45,17 @@ class TcpStoreGatewayLostAnswerTest {
     @RegisterExtension
     static final EtcdServerExtension etcd = new EtcdServerExtension();
 
-    private final String prefix = "lost-answer/" + UUID.randomUUID() + "/";
+    private final GatewayFixture gateways = new GatewayFixture(etcd, "lost-answer");
     private final AnswerLosingInterceptor losing = new AnswerLosingInterceptor();
-    private final List<AutoCloseable> resources = new ArrayList<>();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private TcpStoreServer gateway() {
-        TcpStoreServer server = TcpStoreServer.builder().port(0)
-                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
-                        .requestTimeout(Duration.ofSeconds(10))
-                        .customizeClient(client -> client.interceptor(losing)), prefix))
-                .build().start();
-        resources.add(server);
-        return server;
-    }
-
-    private WireConnection connect(TcpStoreServer server) throws Exception {
-        WireConnection connection = WireConnection.open(server.port(), Generation.MODERN);
-        resources.add(connection);
-        return connection;
+        gateways.close();
     }
 
     @Test
     void anAddWhoseCommittedAnswerIsLostIsAppliedOnce() throws Exception {
-        WireConnection client = connect(gateway());
+        WireConnection client = gateways.connect(gateways.gateway(losing));
         client.request(ADD).str("/counter").i64(5).send();
         assertThat(client.readI64()).isEqualTo(5);
 
@@ -90,7 +68,7 @@ class TcpStoreGatewayLostAnswerTest {
 
     @Test
     void anAddThatCommitsOnlyAfterTheGatewayLookedForItIsAppliedOnce() throws Exception {
-        WireConnection client = connect(gateway());
+        WireConnection client = gateways.connect(gateways.gateway(losing));
         client.request(ADD).str("/counter").i64(5).send();
         assertThat(client.readI64()).isEqualTo(5);
 
@@ -105,7 +83,7 @@ class TcpStoreGatewayLostAnswerTest {
 
     @Test
     void aDeleteWhoseCommittedAnswerIsLostStillRepliesThatItDeleted() throws Exception {
-        WireConnection client = connect(gateway());
+        WireConnection client = gateways.connect(gateways.gateway(losing));
         client.request(SET).str("/doomed").bytes(utf8("x")).send();
         client.request(GET).str("/doomed").send();
         assertThat(client.readString()).isEqualTo("x");
@@ -121,8 +99,8 @@ class TcpStoreGatewayLostAnswerTest {
 
     @Test
     void tokenKeysAreDeletedOnceTheKeyIsIdleAndWhenTheGatewayCloses() throws Exception {
-        TcpStoreServer gateway = gateway();
-        WireConnection client = connect(gateway);
+        TcpStoreServer gateway = gateways.gateway(losing);
+        WireConnection client = gateways.connect(gateway);
         client.request(ADD).str("/idle").i64(1).send();
         assertThat(client.readI64()).isEqualTo(1);
         assertThat(count("w/")).isEqualTo(1);
@@ -146,16 +124,17 @@ class TcpStoreGatewayLostAnswerTest {
 
     private String stored(String key) throws Exception {
         try (EtcdKVStore direct = EtcdKVStore.builder().endpoints(etcd.endpoints()).build()) {
-            var kvs = direct.jetcdClient().getKVClient().get(ByteSequence.from(prefix + key, StandardCharsets.UTF_8))
-                    .get().getKvs();
+            var kvs = direct.jetcdClient().getKVClient()
+                    .get(ByteSequence.from(gateways.prefix() + key, StandardCharsets.UTF_8)).get().getKvs();
             return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
         }
     }
 
     private long count(String under) throws Exception {
         try (EtcdKVStore direct = EtcdKVStore.builder().endpoints(etcd.endpoints()).build()) {
-            return direct.jetcdClient().getKVClient().get(ByteSequence.from(prefix + under, StandardCharsets.UTF_8),
-                    GetOption.builder().isPrefix(true).withCountOnly(true).build()).get().getCount();
+            return direct.jetcdClient().getKVClient()
+                    .get(ByteSequence.from(gateways.prefix() + under, StandardCharsets.UTF_8),
+                            GetOption.builder().isPrefix(true).withCountOnly(true).build()).get().getCount();
         }
     }
 
@@ -243,32 +222,21 @@ class TcpStoreGatewayLostAnswerTest {
         }
 
         /** Fails at once with UNAVAILABLE; reaches etcd only when {@link #release()} is called. */
-        private final class HeldCall<Q, A> extends ClientCall<Q, A> {
+        private final class HeldCall<Q, A> extends FailedCall<Q, A> {
 
             private final ClientCall<Q, A> call;
             private final List<Q> messages = new ArrayList<>();
             private Metadata headers;
 
             HeldCall(ClientCall<Q, A> call) {
+                super(lostStatus());
                 this.call = call;
             }
 
             @Override
             public void start(Listener<A> listener, Metadata headers) {
                 this.headers = headers;
-                CompletableFuture.runAsync(() -> listener.onClose(lostStatus(), new Metadata()));
-            }
-
-            @Override
-            public void request(int count) {
-            }
-
-            @Override
-            public void cancel(String message, Throwable cause) {
-            }
-
-            @Override
-            public void halfClose() {
+                super.start(listener, headers);
             }
 
             @Override

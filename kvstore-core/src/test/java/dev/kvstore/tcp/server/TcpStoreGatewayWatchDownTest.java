@@ -6,9 +6,6 @@ import static dev.kvstore.tcp.protocol.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
-import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.protocol.ReplyCodes;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
@@ -17,15 +14,11 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,44 +37,25 @@ class TcpStoreGatewayWatchDownTest {
     @RegisterExtension
     static final EtcdServerExtension etcd = new EtcdServerExtension();
 
-    private final String prefix = "watch-down/" + UUID.randomUUID() + "/";
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final GatewayFixture gateways = new GatewayFixture(etcd, "watch-down");
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private TcpStoreServer gateway(ClientInterceptor... interceptors) {
-        TcpStoreServer server = TcpStoreServer.builder().port(0)
-                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
-                        .requestTimeout(Duration.ofSeconds(10))
-                        .customizeClient(client -> List.of(interceptors).forEach(client::interceptor)), prefix))
-                .build().start();
-        resources.add(server);
-        return server;
-    }
-
-    private WireConnection connect(TcpStoreServer server) throws Exception {
-        WireConnection connection = WireConnection.open(server.port(), Generation.MODERN);
-        resources.add(connection);
-        return connection;
+        gateways.close();
     }
 
     @Test
     void aWaitIsWokenWhileTheGatewaysWatchIsDown() throws Exception {
         WatchBreaker breaker = new WatchBreaker();
-        TcpStoreServer blind = gateway(breaker);
-        TcpStoreServer other = gateway();
-        WireConnection waiter = connect(blind);
+        TcpStoreServer blind = gateways.gateway(breaker);
+        TcpStoreServer other = gateways.gateway();
+        WireConnection waiter = gateways.connect(blind);
         waiter.request(WAIT).keys("/late").send();
         await().atMost(Duration.ofSeconds(10)).until(() -> blind.waiterCount() == 1);
 
         breaker.breakWatches();
         await().atMost(Duration.ofSeconds(10)).until(() -> breaker.refused() > 0 || breaker.cancelled() > 0);
-        WireConnection writer = connect(other);
+        WireConnection writer = gateways.connect(other);
         writer.request(SET).str("/late").bytes("now".getBytes(StandardCharsets.UTF_8)).send();
         writer.request(GETNUMKEYS).send();
         assertThat(writer.readI64()).isEqualTo(1);
@@ -131,7 +105,7 @@ class TcpStoreGatewayWatchDownTest {
             }
             if (down.get()) {
                 refused.incrementAndGet();
-                return new Refused<>();
+                return new FailedCall<>(Status.UNAVAILABLE.withDescription("the watch is down (WatchBreaker)"));
             }
             ClientCall<Q, A> call = channel.newCall(method, options);
             open.add(call);
@@ -142,32 +116,6 @@ class TcpStoreGatewayWatchDownTest {
                     super.cancel(message, cause);
                 }
             };
-        }
-
-        /** A watch stream that fails at once with UNAVAILABLE. */
-        private static final class Refused<Q, A> extends ClientCall<Q, A> {
-
-            @Override
-            public void start(Listener<A> listener, Metadata headers) {
-                java.util.concurrent.CompletableFuture.runAsync(() -> listener.onClose(
-                        Status.UNAVAILABLE.withDescription("the watch is down (WatchBreaker)"), new Metadata()));
-            }
-
-            @Override
-            public void request(int count) {
-            }
-
-            @Override
-            public void cancel(String message, Throwable cause) {
-            }
-
-            @Override
-            public void halfClose() {
-            }
-
-            @Override
-            public void sendMessage(Q message) {
-            }
         }
     }
 }
