@@ -744,7 +744,7 @@ public abstract class KVStoreContractTest {
     // --- leader election -----------------------------------------------------------------------------------------
 
     /** Records a candidate's leadership events. */
-    private static final class Recorder implements KVElection.Listener {
+    static final class Recorder implements KVElection.Listener {
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
         @Override
