@@ -10,8 +10,9 @@ import java.util.Map;
  *
  * <p>It first gets {@link Listener#onReset} with the current keys, then every change in order. When changes cannot be
  * delivered without a gap (etcd compacted the history the subscription needs, the Java TCPStore master, which keeps
- * no history, was reconnected to, or the listener fell so far behind that the bounded queue overflowed), it gets {@link Listener#onReset} again with the complete current state and the
- * reason, and continues with the changes after it.
+ * no history, was reconnected to, or the listener fell so far behind that the bounded queue overflowed), it gets
+ * {@link Listener#onReset} again with the complete current state and the reason, and continues with the changes
+ * after it.
  */
 public interface KVWatch extends AutoCloseable {
 

@@ -66,7 +66,8 @@ public final class KeyLayout {
     /** @throws IllegalArgumentException if the key is null or empty */
     public static String requireKey(@Nullable String key) {
         if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException("key must be a non-empty string, got " + (key == null ? "null" : "\"\""));
+            throw new IllegalArgumentException(
+                    "key must be a non-empty string, got " + (key == null ? "null" : "\"\""));
         }
         return key;
     }

@@ -6,8 +6,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@link KVStore#waitForKeys(KeysQuery, java.time.Duration)} waits for: at least {@code expectedCount} keys of the component
- * that match a pattern and hold a value. Immutable; each {@code with...} method returns a changed copy.
+ * What {@link KVStore#waitForKeys(KeysQuery, java.time.Duration)} waits for: at least {@code expectedCount} keys of the
+ * component that match a pattern and hold a value. Immutable; each {@code with...} method returns a changed copy.
  *
  * <pre>{@code
  * KeysQuery ready = KeysQuery.matching("rank:*}{@code /ready", 4)      // value "1" by default

@@ -128,8 +128,8 @@ abstract class EtcdKVStoreSettings {
     }
 
     /**
-     * Whether {@link EtcdKVStore.Builder#build()} deletes every key under {@code {namespace}/} first. Only the owner of the
-     * namespace (rank 0) should do that, before the other ranks start; default {@code false}.
+     * Whether {@link EtcdKVStore.Builder#build()} deletes every key under {@code {namespace}/} first. Only the owner of
+     * the namespace (rank 0) should do that, before the other ranks start; default {@code false}.
      */
     public EtcdKVStore.Builder cleanup(boolean cleanup) {
         this.cleanup = cleanup;

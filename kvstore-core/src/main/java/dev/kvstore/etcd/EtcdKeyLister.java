@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  * keys in natural order) and {@link #namespacePage} for diagnostics (a namespace's keys in byte order, with the
  * leading bytes of their values).
  *
- * <p>{@link #page} lists keys in natural order from etcd, which returns keys in byte order, with memory bounded by the page
- * size: it reads keys only, in chunks of {@link #CHUNK} at one revision, and keeps the page in a bounded
+ * <p>{@link #page} lists keys in natural order from etcd, which returns keys in byte order, with memory bounded by the
+ * page size: it reads keys only, in chunks of {@link #CHUNK} at one revision, and keeps the page in a bounded
  * {@link KeyPage.Collector}.
  *
  * <p>Natural order differs from byte order only inside runs of digits. So the keys sharing the text before their

@@ -80,7 +80,8 @@ final class ProtocolProbe {
         ProtocolGeneration own = selection.generation().orElse(ProtocolGeneration.MODERN);
         if (own != ProtocolGeneration.MODERN && own != serverLegacyProtocol) {
             throw new IllegalArgumentException("this master's server speaks MODERN and, to clients without "
-                    + "handshake, " + serverLegacyProtocol + "; " + SETTING + " = " + own + " matches neither: use auto");
+                    + "handshake, " + serverLegacyProtocol + "; " + SETTING + " = " + own
+                    + " matches neither: use auto");
         }
         return own;
     }
@@ -193,8 +194,8 @@ final class ProtocolProbe {
             }
         } catch (SocketTimeoutException e) {
             throw new KVStoreTimeoutException(prefix() + "neither answered nor closed the connection within "
-                    + answerTimeout + " after " + what + ", so its protocol cannot be told or checked (is it overloaded "
-                    + "or stopped?). Nothing was left unfinished on it.", e);
+                    + answerTimeout + " after " + what + ", so its protocol cannot be told or checked "
+                    + "(is it overloaded or stopped?). Nothing was left unfinished on it.", e);
         } catch (IOException e) {
             // A reset is how some masters close: the same as end-of-stream, unless part of a reply came.
             if (received > 0) {

@@ -286,8 +286,8 @@ public final class TcpKVStore extends AbstractKVStore {
     /** LIST_KEYS, where the master and the protocol have it: see {@link TcpKeyLister}. */
     @Override
     protected KeyPage doListKeys(KeyLayout keyLayout, String prefix, @Nullable String continueAfter, int limit) {
-        return new TcpKeyLister(connection.pool(), connection.spoken(), connection.address()).page(keyLayout.componentPrefix(), prefix,
-                continueAfter, limit);
+        return new TcpKeyLister(connection.pool(), connection.spoken(), connection.address())
+                .page(keyLayout.componentPrefix(), prefix, continueAfter, limit);
     }
 
     // --- locks ---------------------------------------------------------------------------------------------------
@@ -302,7 +302,8 @@ public final class TcpKVStore extends AbstractKVStore {
 
     /**
      * On the Java master: a key owned by this store's connection, deleted by the master when that connection closes
-     * (this store closes, its process dies, the connection breaks). Other masters: {@link UnsupportedOperationException}.
+     * (this store closes, its process dies, the connection breaks). Other masters:
+     * {@link UnsupportedOperationException}.
      */
     @Override
     protected void doSetEphemeral(String fullKey, byte[] value) {

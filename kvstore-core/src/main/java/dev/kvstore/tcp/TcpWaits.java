@@ -55,7 +55,8 @@ final class TcpWaits {
     /** {@link dev.kvstore.api.KVStore#waitForKey}: WAIT, then GET; a key deleted in between is waited for again. */
     byte[] waitForKey(String fullKey, Duration waitTimeout) {
         Deadline deadline = Deadline.after(waitTimeout);
-        ProgressLog progress = progress("waitForKey '" + fullKey + "'", waitTimeout, () -> "the key does not exist yet");
+        ProgressLog progress = progress("waitForKey '" + fullKey + "'", waitTimeout,
+                () -> "the key does not exist yet");
         try (ConnectionLease lease = leases.get()) {
             while (true) {
                 if (!awaitKeys(lease, List.of(TcpStoreClient.wireKey(fullKey)), deadline, progress)) {

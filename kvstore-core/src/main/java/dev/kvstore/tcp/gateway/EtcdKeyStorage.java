@@ -23,12 +23,9 @@ import io.etcd.jetcd.watch.WatchEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -45,7 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The TCPStore keys of a gateway in etcd: each call one or a few asynchronous etcd calls, nothing blocks, every call
  * fails once the request timeout has passed. Layout in {@link GatewayKeys}. Single-key read-modify-writes go through
- * a {@link KeyWriter}, atomic across gateways; the one {@link GatewayWatch} reports every change under the prefix.
+ * a {@link KeyWriter}, atomic across gateways; readiness reads are batched by {@link ReadinessReads}; the one
+ * {@link GatewayWatch} reports every change under the prefix.
  */
 final class EtcdKeyStorage implements KeyStorage {
 
@@ -53,8 +51,6 @@ final class EtcdKeyStorage implements KeyStorage {
 
     /** Operations in one etcd transaction at most: etcd's default --max-txn-ops is 128. */
     static final int MAX_TXN_OPS = 128;
-    /** Readiness reads under way at once; more are queued and go out together. */
-    static final int MAX_READS_IN_FLIGHT = 2;
 
     private static final GetOption COUNT = GetOption.builder().isPrefix(true).withCountOnly(true).build();
     private static final GetOption KEYS = GetOption.builder().isPrefix(true).withKeysOnly(true).build();
@@ -68,9 +64,7 @@ final class EtcdKeyStorage implements KeyStorage {
     private final KeyWriter writer;
     private final ScheduledExecutorService scheduler;
     private final GatewayWatch watch;
-    /** Readiness reads waiting for one of the {@link #MAX_READS_IN_FLIGHT} to end; guarded by itself. */
-    private final List<ReadyRead> queuedReads = new ArrayList<>();
-    private int readsInFlight;
+    private final ReadinessReads readiness;
 
     private EtcdKeyStorage(EtcdKVStore connection, GatewayKeys keys, KeyChangeListener listener) {
         this.connection = connection;
@@ -78,6 +72,7 @@ final class EtcdKeyStorage implements KeyStorage {
         this.keys = keys;
         this.requestTimeout = connection.requestTimeout();
         this.writer = new KeyWriter(kv, keys, this::bounded, requestTimeout.toNanos());
+        this.readiness = new ReadinessReads(keys, ops -> repeatable(() -> kv.txn().Then(ops).commit()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "kvstore-tcpstore-gateway-" + keys.prefix());
             thread.setDaemon(true);
@@ -280,94 +275,10 @@ final class EtcdKeyStorage implements KeyStorage {
         return done;
     }
 
-    /**
-     * Reads asked for while {@link #MAX_READS_IN_FLIGHT} are under way go out together when one ends, one read per
-     * distinct key: 512 ranks waiting for one key cost a few reads.
-     */
+    /** Batched with the other readiness reads under way: see {@link ReadinessReads}. */
     @Override
     public CompletionStage<boolean[]> present(List<byte[]> wanted) {
-        List<String> asText = new ArrayList<>(wanted.size());
-        for (byte[] key : wanted) {
-            asText.add(new String(key, StandardCharsets.ISO_8859_1));
-        }
-        ReadyRead read = new ReadyRead(asText, new CompletableFuture<>());
-        boolean start;
-        synchronized (queuedReads) {
-            queuedReads.add(read);
-            start = readsInFlight < MAX_READS_IN_FLIGHT;
-            if (start) {
-                readsInFlight++;
-            }
-        }
-        if (start) {
-            nextReads();
-        }
-        return read.result().thenApply(ready -> {
-            boolean[] present = new boolean[asText.size()];
-            for (int i = 0; i < present.length; i++) {
-                present[i] = ready.contains(asText.get(i));
-            }
-            return present;
-        });
-    }
-
-    private record ReadyRead(List<String> keys, CompletableFuture<Set<String>> result) {
-    }
-
-    /** Reads what is queued, then goes on with what was queued meanwhile; ends when nothing is. */
-    private void nextReads() {
-        List<ReadyRead> batch;
-        synchronized (queuedReads) {
-            if (queuedReads.isEmpty()) {
-                readsInFlight--;
-                return;
-            }
-            batch = new ArrayList<>(queuedReads);
-            queuedReads.clear();
-        }
-        List<String> union = new ArrayList<>();
-        batch.forEach(read -> union.addAll(read.keys()));
-        readReady(union).whenComplete((ready, error) -> {
-            for (ReadyRead read : batch) {
-                if (error != null) {
-                    read.result().completeExceptionally(error);
-                } else {
-                    read.result().complete(ready);
-                }
-            }
-            nextReads();
-        });
-    }
-
-    /** @return the keys of {@code wanted} that are set or name a non-empty queue */
-    private CompletableFuture<Set<String>> readReady(List<String> wanted) {
-        List<String> distinct = List.copyOf(new LinkedHashSet<>(wanted));
-        int perTxn = MAX_TXN_OPS / 2;
-        List<CompletableFuture<Set<String>>> reads = new ArrayList<>();
-        for (int from = 0; from < distinct.size(); from += perTxn) {
-            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + perTxn));
-            List<Op> counts = new ArrayList<>();
-            for (String key : chunk) {
-                byte[] wire = key.getBytes(StandardCharsets.ISO_8859_1);
-                counts.add(Op.get(keys.value(wire), GetOption.builder().withCountOnly(true).build()));
-                counts.add(Op.get(keys.queue(wire), COUNT));
-            }
-            reads.add(repeatable(() -> kv.txn().Then(counts.toArray(Op[]::new)).commit()).thenApply(txn -> {
-                Set<String> ready = new HashSet<>();
-                List<GetResponse> found = txn.getGetResponses();
-                for (int i = 0; i < chunk.size(); i++) {
-                    if (found.get(2 * i).getCount() > 0 || found.get(2 * i + 1).getCount() > 0) {
-                        ready.add(chunk.get(i));
-                    }
-                }
-                return ready;
-            }));
-        }
-        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            Set<String> ready = new HashSet<>();
-            reads.forEach(read -> ready.addAll(read.join()));
-            return ready;
-        });
+        return readiness.present(wanted);
     }
 
     /** Appends to the queue: the next number of its counter, and the item under it, in one transaction. */

@@ -39,7 +39,8 @@ final class CommandHandler implements RequestHandler {
                 client.send(Replies.bytes(value));
             }
             case ADD -> client.send(Replies.i64(store.add(request.key(), request.number())));
-            case CHECK -> client.send(Replies.u8(store.check(request.keys()) ? ReplyCodes.READY : ReplyCodes.NOT_READY));
+            case CHECK -> client.send(
+                    Replies.u8(store.check(request.keys()) ? ReplyCodes.READY : ReplyCodes.NOT_READY));
             case WAIT -> store.waiters().await(client, request.keys());
             case GETNUMKEYS -> client.send(Replies.i64(store.numKeys()));
             case DELETE_KEY -> client.send(Replies.i64(store.delete(request.key())));

@@ -13,7 +13,7 @@ import java.util.Set;
  * key unties it, so a key set again with SET is permanent. The master cannot tell a dead process from a broken
  * connection: a connection lost for any reason deletes its keys.
  */
-final class EphemeralKeys implements KeyChangeListener {
+final class EphemeralKeys implements StoreStateListener {
 
     private final StoreState store;
     private final Map<String, Connection> ownerByKey = new HashMap<>();

@@ -5,7 +5,7 @@ import dev.kvstore.tcp.protocol.JavaMasterExtension;
 /**
  * Serves the Java master's protocol extension ({@link JavaMasterExtension}): IDENTIFY, prefix watches and
  * connection-owned ephemeral keys. Created once per server, next to its {@link StoreState}, whose changes it
- * follows (see {@link KeyChangeListener}); it outlives event-loop restarts as the store does.
+ * follows (see {@link StoreStateListener}); it outlives event-loop restarts as the store does.
  */
 final class ExtensionCommands {
 

@@ -128,14 +128,17 @@ final class KeyWaiters {
     /** Pending waits and watches are bounded per connection, so that pipelining them cannot exhaust memory. */
     private void hold(Connection client, long charge, String what) throws ProtocolViolation {
         if (client.heldBytes + charge > limits.maxRequestBytes()) {
-            throw new ProtocolViolation(Refusal.OVERSIZE, what + " of this connection would hold " + (client.heldBytes + charge)
-                    + " bytes, more than the limit of " + limits.maxRequestBytes() + " bytes per connection ("
+            throw new ProtocolViolation(Refusal.OVERSIZE, what + " of this connection would hold "
+                    + (client.heldBytes + charge) + " bytes, more than the limit of " + limits.maxRequestBytes()
+                    + " bytes per connection ("
                     + client.waits.size() + " waits, " + client.watchedKeys.size() + " watches pending)");
         }
         client.heldBytes += charge;
     }
 
-    /** Answers the waits for which this key was the last one missing: it was written (here or, for a gateway, in etcd). */
+    /**
+     * Answers the waits for which this key was the last one missing: it was written (here or, for a gateway, in etcd).
+     */
     void keyReady(String key) {
         LinkedHashSet<Waiter> waiters = waitersByKey.remove(key);
         if (waiters != null) {

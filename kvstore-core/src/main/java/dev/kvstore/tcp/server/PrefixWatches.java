@@ -15,7 +15,7 @@ import java.util.Map;
  * stored values rather than copying them; a watcher that does not read them is closed by its connection's unread
  * reply bound, like any client.
  */
-final class PrefixWatches implements KeyChangeListener {
+final class PrefixWatches implements StoreStateListener {
 
     private final StoreState store;
     private final Map<Connection, String> prefixByWatcher = new IdentityHashMap<>();

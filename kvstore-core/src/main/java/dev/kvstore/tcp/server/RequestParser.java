@@ -37,7 +37,9 @@ final class RequestParser {
     private static final byte[] EMPTY = new byte[0];
     /** The first piece of a field that arrives over several reads holds at least this much (or the whole rest). */
     private static final int MIN_PIECE = 1024;
-    /** Largest piece: a read's worth, and far below half a G1 region (1 MiB at least), where humongous objects start. */
+    /**
+     * Largest piece: a read's worth, and far below half a G1 region (1 MiB at least), where humongous objects start.
+     */
     private static final int MAX_PIECE = 64 * 1024;
     /** Heap of a received key or value beyond its bytes (object headers, list slot), as charged to the budget. */
     private static final int FIELD_OVERHEAD = 48;
@@ -212,7 +214,8 @@ final class RequestParser {
             case KEY_VALUE -> i == 0 ? Field.KEY : i == 1 ? Field.VALUE : null;
             case KEY_VALUE_VALUE -> i == 0 ? Field.KEY : i <= 2 ? Field.VALUE : null;
             case KEY_LIST -> i == 0 ? Field.COUNT : i <= count ? Field.KEY : null;
-            case KEY_VALUE_LIST -> i == 0 ? Field.COUNT : i <= 2 * count ? (i % 2 == 1 ? Field.KEY : Field.VALUE) : null;
+            case KEY_VALUE_LIST -> i == 0 ? Field.COUNT
+                    : i <= 2 * count ? (i % 2 == 1 ? Field.KEY : Field.VALUE) : null;
         };
     }
 

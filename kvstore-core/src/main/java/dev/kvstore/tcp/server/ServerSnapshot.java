@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  *     {@link SnapshotQuery#keyLimit()}
  * @param nextKeysAfter the key to pass as {@code keysAfter} for the next page; {@code null} if this page is the last
  * @param storedBytes bytes of keys and values stored (queues included)
- * @param maxStoreBytes the limit of {@code storedBytes} ({@code maxStoreBytes}, {@code kvstore.tcp.server.max-store-size})
+ * @param maxStoreBytes the limit of {@code storedBytes} ({@code maxStoreBytes},
+ *     {@code kvstore.tcp.server.max-store-size})
  * @param initRegistrations the value of PyTorch's {@code init/} counter: how many TCPStore clients constructed with a
  *     world size have registered (0 if none)
  * @param pendingWaitCount WAITs not answered yet over all clients
@@ -33,8 +34,8 @@ import org.jspecify.annotations.Nullable;
  *     {@link SnapshotQuery#clientLimit()}
  */
 public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clients, long keyCount, List<Key> keys,
-        @Nullable String nextKeysAfter, long storedBytes, long maxStoreBytes, long initRegistrations, int pendingWaitCount,
-        List<MissingKey> missing) {
+        @Nullable String nextKeysAfter, long storedBytes, long maxStoreBytes, long initRegistrations,
+        int pendingWaitCount, List<MissingKey> missing) {
 
     /** The key PyTorch's TCPStore clients add 1 to when they are constructed with a world size. */
     public static final String INIT_KEY = WireFormat.INIT_KEY;

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param refusals connections closed by the server, by reason (every reason present, zero if none)
  * @param pendingBytes bytes held right now in partly received requests, what {@code maxPendingBytes} bounds
  */
-public record ServerStatus(boolean serving, long loopRestarts, @Nullable Incident lastIncident, Map<Refusal, Long> refusals,
-        long pendingBytes) {
+public record ServerStatus(boolean serving, long loopRestarts, @Nullable Incident lastIncident,
+        Map<Refusal, Long> refusals, long pendingBytes) {
 
     /**
      * Something that went wrong inside the server (not merely a bad client).

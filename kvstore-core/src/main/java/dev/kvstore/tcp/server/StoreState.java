@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The store's data and its semantics, as PyTorch's TCPStore server defines them: values and queues; every write is
- * passed on to the {@link KeyWaiters} (clients waiting for and watching keys) and the {@link KeyChangeListener}s.
+ * passed on to the {@link KeyWaiters} (clients waiting for and watching keys) and the {@link StoreStateListener}s.
  * Owned by the event-loop thread; only the counters are read from other threads.
  *
  * <p>Memory is bounded: the stored keys and values (queues included) by {@link ServerLimits#maxStoreBytes()}. A
@@ -24,7 +24,7 @@ final class StoreState {
     private final Map<String, byte[]> values = new HashMap<>();
     private final Map<String, ArrayDeque<byte[]>> queues = new HashMap<>();
     private final ServerLimits limits;
-    private final List<KeyChangeListener> changeListeners = new ArrayList<>();
+    private final List<StoreStateListener> changeListeners = new ArrayList<>();
     private final KeyWaiters waiters;
     private volatile int keyCount;
     private volatile long storedBytes;
@@ -42,8 +42,8 @@ final class StoreState {
         return keyCount;
     }
 
-    /** Adds a listener told of every key change and forgotten connection; see {@link KeyChangeListener}. */
-    void addChangeListener(KeyChangeListener listener) {
+    /** Adds a listener told of every key change and forgotten connection; see {@link StoreStateListener}. */
+    void addChangeListener(StoreStateListener listener) {
         changeListeners.add(listener);
     }
 
@@ -170,7 +170,7 @@ final class StoreState {
     /** Forgets everything the client holds: waits, watches, and what the change listeners keep for it. */
     void forget(Connection client) {
         waiters.forget(client);
-        for (KeyChangeListener listener : changeListeners) {
+        for (StoreStateListener listener : changeListeners) {
             listener.forgotten(client);
         }
     }
@@ -188,7 +188,7 @@ final class StoreState {
         }
         storedBytes -= key.length() + (long) old.length;
         waiters.notifyWatchers(KeyWaiters.KEY_DELETED, key, old, EMPTY);
-        for (KeyChangeListener listener : changeListeners) {
+        for (StoreStateListener listener : changeListeners) {
             listener.deleted(key);
         }
         return 1;
@@ -206,8 +206,9 @@ final class StoreState {
     /** The APPEND rule, here and in a gateway: the value with the data appended, within {@code maxValueBytes}. */
     static byte[] joined(String key, byte[] current, byte[] data, ServerLimits limits) throws ProtocolViolation {
         if (current.length + (long) data.length > limits.maxValueBytes()) {
-            throw new ProtocolViolation(Refusal.OVERSIZE, "APPEND to " + WireKeys.display(key) + " would make its value "
-                    + (current.length + (long) data.length) + " bytes long, past the limit of "
+            throw new ProtocolViolation(Refusal.OVERSIZE, "APPEND to " + WireKeys.display(key)
+                    + " would make its value " + (current.length + (long) data.length)
+                    + " bytes long, past the limit of "
                     + limits.maxValueBytes());
         }
         byte[] joined = Arrays.copyOf(current, current.length + data.length);
@@ -292,7 +293,7 @@ final class StoreState {
         waiters.keyReady(key);
         waiters.notifyWatchers(old == null ? KeyWaiters.KEY_CREATED : KeyWaiters.KEY_UPDATED, key,
                 old == null ? EMPTY : old, value);
-        for (KeyChangeListener listener : changeListeners) {
+        for (StoreStateListener listener : changeListeners) {
             listener.written(key, value);
         }
     }

@@ -55,7 +55,9 @@ public final class TcpStoreServer implements AutoCloseable {
 
     private final ServerLimits limits;
     private final ServerStore serverStore;
-    /** In memory: the keys, waits and watches. In a key storage: the waits and watches of this gateway's clients only. */
+    /**
+     * In memory: the keys, waits and watches. In a key storage: the waits and watches of this gateway's clients only.
+     */
     private final StoreState store;
     /** Prefix watches and ephemeral keys: the Java master's extension, following the store's changes. */
     private final ExtensionCommands extensions;

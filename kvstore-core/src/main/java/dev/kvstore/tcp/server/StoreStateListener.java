@@ -1,7 +1,9 @@
 package dev.kvstore.tcp.server;
 
 /**
- * Told of every change of the stored keys and of every connection the store forgets, on the event-loop thread, after
+ * Hears the in-memory store's ({@link StoreState}'s) writes and forgotten connections; not the storage SPI's
+ * {@link dev.kvstore.tcp.server.spi.KeyChangeListener}, which reports a key storage's changes to a gateway.
+ * <p>Told of every change of the stored keys and of every connection the store forgets, on the event-loop thread, after
  * the change is applied: what the Java master's prefix watches ({@link PrefixWatches}) and connection-owned
  * ephemeral keys ({@link EphemeralKeys}) are built on.
  *
@@ -10,7 +12,7 @@ package dev.kvstore.tcp.server;
  * key), {@link #deleted} after every delete of an existing key, and {@link #forgotten} when a connection is forgotten,
  * each on the event-loop thread and in the order the changes happened. Queues are not keys and are not reported.
  */
-interface KeyChangeListener {
+interface StoreStateListener {
 
     /** The key now holds {@code value} (created or replaced). */
     void written(String key, byte[] value);
