@@ -88,6 +88,7 @@ class PublicTypesJavadocTest {
     /** Parses the sources; adds "file: type" for each undocumented public type; returns how many public types. */
     private static int scan(List<Path> sources, List<String> undocumented) throws IOException {
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        assertThat(compiler).as("the JDK's compiler, to parse the sources (a JRE has none)").isNotNull();
         try (StandardJavaFileManager files = compiler.getStandardFileManager(null, null, null)) {
             Iterable<? extends JavaFileObject> units = files.getJavaFileObjectsFromPaths(sources);
             JavacTask task = (JavacTask) compiler.getTask(null, files, null, List.of("-proc:none"), null, units);

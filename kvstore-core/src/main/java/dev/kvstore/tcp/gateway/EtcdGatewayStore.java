@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * TcpStoreServer gateway = TcpStoreServer.builder().host("0.0.0.0").port(29500)
- *         .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints("http://etcd-1:2379"), "kvstore-tcpstore/job-42/"))
+ *         .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints("http://etcd-1:2379"),
+ *                 "kvstore-tcpstore/job-42/"))
  *         .build().start();
  * }</pre>
  */

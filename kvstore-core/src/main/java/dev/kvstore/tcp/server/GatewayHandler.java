@@ -1,5 +1,6 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.internal.DecimalText;
 import dev.kvstore.tcp.protocol.Generation;
 import dev.kvstore.tcp.protocol.ReplyCodes;
 import dev.kvstore.tcp.server.spi.KeyChange;
@@ -14,12 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Serves requests for one event loop against a {@link KeyStorage} (etcd, for one). The loop never waits for the
- * storage: a request starts its storage call and the answer comes back to the loop as a task. A connection's requests run one after the
- * other, so that its replies (and its writes) keep their order; other connections are served meanwhile. A
- * connection with many requests queued is not read until they drain.
+ * storage: a request starts its storage call and the answer comes back to the loop as a task. A connection's requests
+ * run one after the other, so that its replies (and its writes) keep their order; other connections are served
+ * meanwhile. A connection with many requests queued is not read until they drain.
  *
  * <p>Waits and WATCH_KEY watches are held in {@link KeyWaiters}, where no key is ever ready (the keys are in etcd): a
  * WAIT registers first and then reads its keys, and every change in etcd reaches the registry through the
@@ -167,7 +169,8 @@ final class GatewayHandler implements RequestHandler {
                 }
                 c.send(Replies.bytes(value));
             });
-            case ADD -> reply(storage.update(wireKey, add(key, request.number())), sum -> c -> c.send(Replies.i64(sum)));
+            case ADD -> reply(storage.update(wireKey, add(key, request.number())),
+                    sum -> c -> c.send(Replies.i64(sum)));
             case CHECK -> reply(storage.present(wireKeys(request.keys())), present -> c -> c.send(Replies.u8(
                     allTrue(present) ? ReplyCodes.READY : ReplyCodes.NOT_READY)));
             case WAIT -> {
@@ -207,8 +210,8 @@ final class GatewayHandler implements RequestHandler {
         };
     }
 
-    private static <T> CompletableFuture<Reply> reply(CompletionStage<T> result,
-            java.util.function.Function<T, Reply> reply) {
+    /** @return the reply the storage's answer makes, once it answered */
+    private static <T> CompletableFuture<Reply> reply(CompletionStage<T> result, Function<T, Reply> reply) {
         return result.thenApply(reply).toCompletableFuture();
     }
 
@@ -216,7 +219,7 @@ final class GatewayHandler implements RequestHandler {
     private static KeyUpdate<Long> add(String key, long delta) {
         return current -> {
             long sum = refusing(() -> StoreState.sum(key, current, delta));
-            return KeyUpdate.Result.set(dev.kvstore.internal.DecimalText.format(sum), sum);
+            return KeyUpdate.Result.set(DecimalText.format(sum), sum);
         };
     }
 

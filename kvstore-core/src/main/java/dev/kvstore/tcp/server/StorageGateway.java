@@ -149,7 +149,8 @@ final class StorageGateway implements AutoCloseable {
      *     again is started here and never waited for
      */
     long keyCount() {
-        if (System.nanoTime() - keyCountReadAt > KEY_COUNT_MAX_AGE_NANOS && keyCountReading.compareAndSet(false, true)) {
+        if (System.nanoTime() - keyCountReadAt > KEY_COUNT_MAX_AGE_NANOS
+                && keyCountReading.compareAndSet(false, true)) {
             storage.count().whenComplete((count, error) -> {
                 if (error == null) {
                     keyCount = count;

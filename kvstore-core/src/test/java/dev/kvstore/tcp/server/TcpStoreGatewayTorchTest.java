@@ -9,6 +9,7 @@ import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresEtcd;
 import dev.kvstore.testing.RequiresTorch;
+import dev.kvstore.testing.TrackedResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,26 +35,20 @@ class TcpStoreGatewayTorchTest {
     static final EtcdServerExtension etcd = new EtcdServerExtension();
 
     private final String prefix = "gateway-torch/" + UUID.randomUUID() + "/";
-    private final List<TcpStoreServer> servers = new ArrayList<>();
-    private final List<PythonProcess> processes = new ArrayList<>();
+    private final TrackedResources resources = new TrackedResources();
 
     @AfterEach
-    void stopAll() {
-        processes.forEach(PythonProcess::close);
-        servers.forEach(TcpStoreServer::close);
+    void stopAll() throws Exception {
+        resources.closeAll(); // the Python processes first, then the gateways
     }
 
     private TcpStoreServer gateway() {
-        TcpStoreServer server = TcpStoreServer.builder().port(0)
-                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints()), prefix)).build().start();
-        servers.add(server);
-        return server;
+        return resources.track(TcpStoreServer.builder().port(0)
+                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints()), prefix)).build().start());
     }
 
     private PythonProcess python(PythonRuntime runtime, String script, Object... args) {
-        PythonProcess process = PythonProcess.start(runtime, script, args);
-        processes.add(process);
-        return process;
+        return resources.track(PythonProcess.start(runtime, script, args));
     }
 
     @Test
