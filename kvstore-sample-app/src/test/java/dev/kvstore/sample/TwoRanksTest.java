@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.spring.ManagedKVStore;
+import dev.kvstore.tcp.TcpKVStore;
+import dev.kvstore.tcp.server.SnapshotQuery;
+import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.net.http.HttpRequest;
@@ -56,6 +59,10 @@ class TwoRanksTest {
                 "--kvstore.tcp.port=" + storePort);
     }
 
+    private static TcpStoreServer embeddedMaster(ConfigurableApplicationContext rank) {
+        return ((TcpKVStore) rank.getBean(ManagedKVStore.class).delegate()).embeddedServer().orElseThrow();
+    }
+
     private static Http http(ConfigurableApplicationContext context) {
         return new Http(((WebServerApplicationContext) context).getWebServer().getPort());
     }
@@ -83,7 +90,11 @@ class TwoRanksTest {
         CompletableFuture<HttpResponse<String>> parked = worker.sendAsync(
                 worker.request("/barriers/orphaned?parties=2&timeoutSeconds=120").POST(
                         HttpRequest.BodyPublishers.noBody()), Duration.ofSeconds(150));
-        await().atMost(Duration.ofSeconds(60)).until(() -> rank1.getBean(ParkedWaits.class).parked() == 1);
+        // Parked is not yet waiting: until the master holds the barrier's WAIT, the worker may still be on its way
+        // (GET, ADD); finding the master gone there, it reconnects for its request timeout and answers 504 instead.
+        TcpStoreServer master = embeddedMaster(rank0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> master.snapshot(SnapshotQuery.defaults(),
+                Duration.ofSeconds(10)).missing().stream().anyMatch(key -> key.name().contains("orphaned")));
 
         rank0.close();
 

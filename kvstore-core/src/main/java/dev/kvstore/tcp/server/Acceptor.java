@@ -106,6 +106,10 @@ final class Acceptor {
             } catch (Throwable loggingFailed) {
                 // The client is refused, which is what matters.
             }
+        } finally {
+            // Counted once the client is a connection or already closed, so an observer that sees the count
+            // and then the connection count sees this client in one of them.
+            counters.accepted();
         }
     }
 

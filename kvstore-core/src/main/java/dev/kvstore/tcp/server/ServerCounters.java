@@ -15,6 +15,7 @@ final class ServerCounters {
 
     private final AtomicLongArray refusals = new AtomicLongArray(Refusal.values().length);
     private final AtomicLong loopRestarts = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
     private volatile ServerStatus.@Nullable Incident lastIncident;
     private volatile boolean serving;
     private volatile long pendingBytes;
@@ -25,6 +26,10 @@ final class ServerCounters {
 
     void incident(String description) {
         lastIncident = new ServerStatus.Incident(Instant.now(), description);
+    }
+
+    void accepted() {
+        accepted.incrementAndGet();
     }
 
     void loopRestarted() {
@@ -44,6 +49,6 @@ final class ServerCounters {
         for (Refusal reason : Refusal.values()) {
             counts.put(reason, refusals.get(reason.ordinal()));
         }
-        return new ServerStatus(serving, loopRestarts.get(), lastIncident, counts, pendingBytes);
+        return new ServerStatus(serving, loopRestarts.get(), lastIncident, counts, pendingBytes, accepted.get());
     }
 }

@@ -17,9 +17,11 @@ import org.jspecify.annotations.Nullable;
  * @param lastIncident the last loop failure or unexpected error while serving a connection; {@code null} if none
  * @param refusals connections closed by the server, by reason (every reason present, zero if none)
  * @param pendingBytes bytes held right now in partly received requests, what {@code maxPendingBytes} bounds
+ * @param acceptedConnections clients accepted since the server started, those it closed at once included; a client
+ *     counted here is already among {@link TcpStoreServer#connectionCount()} or already closed
  */
 public record ServerStatus(boolean serving, long loopRestarts, @Nullable Incident lastIncident,
-        Map<Refusal, Long> refusals, long pendingBytes) {
+        Map<Refusal, Long> refusals, long pendingBytes, long acceptedConnections) {
 
     /**
      * Something that went wrong inside the server (not merely a bad client).
@@ -42,6 +44,17 @@ public record ServerStatus(boolean serving, long loopRestarts, @Nullable Inciden
             complete.put(reason, refusals.getOrDefault(reason, 0L));
         }
         refusals = Collections.unmodifiableMap(complete);
+    }
+
+    /**
+     * A status without the accepted-connection count (reported as 0).
+     *
+     * @deprecated since the status counts accepted connections; use the canonical constructor
+     */
+    @Deprecated
+    public ServerStatus(boolean serving, long loopRestarts, @Nullable Incident lastIncident,
+            Map<Refusal, Long> refusals, long pendingBytes) {
+        this(serving, loopRestarts, lastIncident, refusals, pendingBytes, 0);
     }
 
     /** @return connections closed for this reason since the server started */

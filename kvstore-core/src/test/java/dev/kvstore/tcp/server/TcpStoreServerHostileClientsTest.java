@@ -200,6 +200,20 @@ class TcpStoreServerHostileClientsTest {
     }
 
     @Test
+    void acceptedConnectionsCountEveryClientAlsoOnesGoneBeforeTheServerSawThem() throws IOException {
+        start(TcpStoreServer.builder().port(0));
+        long before = server.status().acceptedConnections();
+        assertThat(before).as("the setup client").isOne();
+        Socket reset = rawSocket();
+        reset.getOutputStream().write(new byte[] {(byte) 0xFF, 1, 2, 3}); // no opcode of any generation
+        reset.setSoLinger(true, 0);
+        reset.close();
+        connect();
+        await().until(() -> server.status().acceptedConnections() == before + 2);
+        await().until(() -> server.connectionCount() == 2);
+    }
+
+    @Test
     void statusReportsServingFromStartUntilClose() {
         TcpStoreServer unstarted = running.track(TcpStoreServer.builder().port(0).build());
         assertThat(unstarted.status().serving()).isFalse();
