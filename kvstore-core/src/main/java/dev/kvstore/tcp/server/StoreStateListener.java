@@ -3,14 +3,15 @@ package dev.kvstore.tcp.server;
 /**
  * Hears the in-memory store's ({@link StoreState}'s) writes and forgotten connections; not the storage SPI's
  * {@link dev.kvstore.tcp.server.spi.KeyChangeListener}, which reports a key storage's changes to a gateway.
+ *
  * <p>Told of every change of the stored keys and of every connection the store forgets, on the event-loop thread, after
  * the change is applied: what the Java master's prefix watches ({@link PrefixWatches}) and connection-owned
  * ephemeral keys ({@link EphemeralKeys}) are built on.
  *
- * <p>For a storage behind the server: prefix watches and ephemeral keys work only if the storage calls
- * {@link #written} after every write of a key (SET, ADD, APPEND, COMPARE_SET that stored, MULTI_SET: one call per
- * key), {@link #deleted} after every delete of an existing key, and {@link #forgotten} when a connection is forgotten,
- * each on the event-loop thread and in the order the changes happened. Queues are not keys and are not reported.
+ * <p>The in-memory store calls {@link #written} after every write of a key (SET, ADD, APPEND, COMPARE_SET that stored,
+ * MULTI_SET: one call per key), {@link #deleted} after every delete of an existing key, and {@link #forgotten} when a
+ * connection is forgotten, each in the order the changes happened. Queues are not keys and are not reported. A
+ * gateway's storage does not call it: the extension commands built on it are refused on a gateway.
  */
 interface StoreStateListener {
 
