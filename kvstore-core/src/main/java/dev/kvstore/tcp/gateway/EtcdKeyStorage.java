@@ -2,6 +2,7 @@ package dev.kvstore.tcp.gateway;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.internal.AsyncFailure;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
 import dev.kvstore.tcp.server.spi.KeyChange;
@@ -27,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -113,7 +113,7 @@ final class EtcdKeyStorage implements KeyStorage {
         } catch (ExecutionException e) {
             close(storage, connection);
             throw new KVStoreConnectionException("the TCPStore gateway cannot read etcd " + connection.endpoints()
-                    + " (kvstore.etcd.endpoints): " + unwrap(e.getCause()), e.getCause());
+                    + " (kvstore.etcd.endpoints): " + AsyncFailure.cause(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             close(storage, connection);
             Thread.currentThread().interrupt();
@@ -159,7 +159,7 @@ final class EtcdKeyStorage implements KeyStorage {
      */
     <T> CompletableFuture<T> bounded(CompletableFuture<T> future) {
         return future.orTimeout(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS).exceptionallyCompose(
-                error -> CompletableFuture.failedFuture(explained(unwrap(error))));
+                error -> CompletableFuture.failedFuture(explained(AsyncFailure.cause(error))));
     }
 
     /** @return the failure, with the limit it hit and what sets it where etcd's message does not say */
@@ -332,10 +332,6 @@ final class EtcdKeyStorage implements KeyStorage {
     CompletableFuture<Long> currentRevision() {
         return repeatable(() -> kv.get(keys.all(), GetOption.builder().isPrefix(true).withCountOnly(true).build()))
                 .thenApply(read -> read.getHeader().getRevision());
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     @Override

@@ -1,11 +1,11 @@
 package dev.kvstore.tcp.gateway;
 
+import dev.kvstore.internal.AsyncFailure;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -29,8 +29,7 @@ final class EtcdRetry {
 
     /** @return whether another attempt may succeed where this failure happened */
     static boolean isTransient(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = AsyncFailure.cause(failure);
         if (cause instanceof java.util.concurrent.TimeoutException) {
             return false;
         }

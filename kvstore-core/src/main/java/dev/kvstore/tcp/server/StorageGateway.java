@@ -1,13 +1,12 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.internal.AsyncFailure;
 import dev.kvstore.tcp.server.spi.KeyChange;
 import dev.kvstore.tcp.server.spi.KeyChangeListener;
 import dev.kvstore.tcp.server.spi.KeyStorage;
 import dev.kvstore.tcp.server.spi.KeyStorageFactory;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +102,7 @@ final class StorageGateway implements AutoCloseable {
      *     storage's failure (logged at WARN when the storage starts failing)
      */
     ProtocolViolation failed(Throwable error) {
-        Throwable cause = unwrap(error);
+        Throwable cause = AsyncFailure.cause(error);
         if (cause instanceof RefusedUpdate refused) {
             return refused.violation();
         }
@@ -136,7 +135,7 @@ final class StorageGateway implements AutoCloseable {
     void recheckFailed(Throwable error) {
         if (recheckScheduled.compareAndSet(false, true)) {
             log.debug("TCPStore gateway: reading the awaited keys again failed ({}); retrying in {} ms",
-                    unwrap(error).toString(), RECHECK_RETRY_MILLIS);
+                    AsyncFailure.cause(error).toString(), RECHECK_RETRY_MILLIS);
             CompletableFuture.delayedExecutor(RECHECK_RETRY_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
                 recheckScheduled.set(false);
                 recheckWaits();
@@ -160,15 +159,6 @@ final class StorageGateway implements AutoCloseable {
             });
         }
         return keyCount;
-    }
-
-    static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     @Override
