@@ -1,8 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.internal.DecimalText;
 import dev.kvstore.tcp.server.spi.KeyStorage;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,37 +31,18 @@ final class GatewaySnapshot {
             for (byte[] key : await(storage.keys(), deadline)) {
                 all.add(WireKeys.fromBytes(key));
             }
-            all.sort(null);
-            String after = query.keysAfter() == null ? null
-                    : WireKeys.fromBytes(query.keysAfter().getBytes(StandardCharsets.UTF_8));
-            List<String> page = new ArrayList<>();
-            boolean more = false;
-            for (String key : all) {
-                if (after != null && key.compareTo(after) <= 0) {
-                    continue;
-                }
-                if (page.size() == query.keyLimit()) {
-                    more = true;
-                    break;
-                }
-                page.add(key);
-            }
-            List<byte[]> wanted = new ArrayList<>(page.size() + 1);
-            page.forEach(key -> wanted.add(WireKeys.toBytes(key)));
+            SnapshotTaker.KeyPage page = SnapshotTaker.page(all, query);
+            List<byte[]> wanted = new ArrayList<>(page.names().size() + 1);
+            page.names().forEach(key -> wanted.add(WireKeys.toBytes(key)));
             wanted.add(WireKeys.toBytes(ServerSnapshot.INIT_KEY));
             List<byte[]> values = await(storage.getAll(wanted), deadline);
-            List<ServerSnapshot.Key> keys = new ArrayList<>(page.size());
-            for (int i = 0; i < page.size(); i++) {
-                byte[] value = values.get(i);
-                int size = value == null ? 0 : value.length;
-                String shown = value == null || query.valueBytes() == 0 ? null
-                        : new String(value, 0, Math.min(size, query.valueBytes()), StandardCharsets.UTF_8);
-                keys.add(new ServerSnapshot.Key(text(page.get(i)), size, shown));
+            List<ServerSnapshot.Key> keys = new ArrayList<>(page.names().size());
+            for (int i = 0; i < page.names().size(); i++) {
+                keys.add(SnapshotTaker.key(page.names().get(i), values.get(i), query));
             }
-            byte[] init = values.get(page.size());
-            long initRegistrations = init == null ? 0 : DecimalText.parse(init).orElse(0);
+            long initRegistrations = SnapshotTaker.initRegistrations(values.get(page.names().size()));
             return new ServerSnapshot(local.takenAt(), local.clientCount(), local.clients(), all.size(), keys,
-                    more ? text(page.get(page.size() - 1)) : null, local.storedBytes(), local.maxStoreBytes(),
+                    page.nextAfter(), local.storedBytes(), local.maxStoreBytes(),
                     initRegistrations, local.pendingWaitCount(), local.missing());
         } catch (TimeoutException e) {
             throw new TcpStoreServerException("the storage of " + server + " did not list its keys within "
@@ -81,9 +60,5 @@ final class GatewaySnapshot {
             throws InterruptedException, ExecutionException, TimeoutException {
         CompletableFuture<T> future = stage.toCompletableFuture();
         return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    }
-
-    private static String text(String key) {
-        return new String(WireKeys.toBytes(key), StandardCharsets.UTF_8);
     }
 }

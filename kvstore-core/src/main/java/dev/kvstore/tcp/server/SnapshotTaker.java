@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link ServerSnapshot} from the loop's state. Runs on the event-loop thread only; its work is bounded by the
@@ -71,8 +72,13 @@ final class SnapshotTaker {
                 .map(c -> client(c, now, nowNanos))
                 .toList();
         KeyPage page = keyPage(query);
-        return new ServerSnapshot(now, connections.size(), clients, store.keyCount(), page.keys, page.nextAfter,
-                store.storedBytes(), limits.maxStoreBytes(), initRegistrations(), store.waiters().waiterCount(),
+        List<ServerSnapshot.Key> keys = new ArrayList<>(page.names().size());
+        for (String name : page.names()) {
+            keys.add(key(name, store.values().get(name), query));
+        }
+        return new ServerSnapshot(now, connections.size(), clients, store.keyCount(), keys, page.nextAfter(),
+                store.storedBytes(), limits.maxStoreBytes(),
+                initRegistrations(store.values().get(ServerSnapshot.INIT_KEY)), store.waiters().waiterCount(),
                 missing(query.clientLimit(), now, nowNanos));
     }
 
@@ -86,11 +92,22 @@ final class SnapshotTaker {
                 Instant.ofEpochMilli(connection.connectedAtMillis), connection.requestsServed, waits);
     }
 
-    private record KeyPage(List<ServerSnapshot.Key> keys, String nextAfter) {
+    /**
+     * A page of stored keys: their names (as stored) in byte order, and the shown key the next page starts after
+     * ({@code null} if this page is the last).
+     */
+    record KeyPage(List<String> names, @Nullable String nextAfter) {
     }
 
-    /** The first {@code keyLimit} keys after {@code keysAfter} in byte order, plus whether more follow. */
     private KeyPage keyPage(SnapshotQuery query) {
+        return page(store.values().keySet(), query);
+    }
+
+    /**
+     * The first {@code keyLimit} of {@code keys} (any order) after {@code keysAfter} in byte order, plus whether more
+     * follow: one pass and a heap of {@code keyLimit + 1}, never a full sort.
+     */
+    static KeyPage page(Iterable<String> keys, SnapshotQuery query) {
         if (query.keyLimit() == 0) {
             return new KeyPage(List.of(), null);
         }
@@ -99,7 +116,7 @@ final class SnapshotTaker {
         // A max-heap of the smallest keyLimit + 1 keys: one more than the page tells whether another page follows.
         int keep = query.keyLimit() + 1;
         PriorityQueue<String> smallest = new PriorityQueue<>(keep, Comparator.reverseOrder());
-        for (String key : store.values().keySet()) {
+        for (String key : keys) {
             if (after != null && key.compareTo(after) <= 0) {
                 continue;
             }
@@ -114,18 +131,19 @@ final class SnapshotTaker {
         Arrays.sort(sorted);
         boolean more = sorted.length > query.keyLimit();
         int size = Math.min(sorted.length, query.keyLimit());
-        List<ServerSnapshot.Key> keys = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            byte[] value = store.values().get(sorted[i]);
-            String shown = query.valueBytes() == 0 ? null : new String(value, 0,
-                    Math.min(value.length, query.valueBytes()), StandardCharsets.UTF_8);
-            keys.add(new ServerSnapshot.Key(text(sorted[i]), value.length, shown));
-        }
-        return new KeyPage(keys, more ? text(sorted[size - 1]) : null);
+        return new KeyPage(List.of(sorted).subList(0, size), more ? text(sorted[size - 1]) : null);
     }
 
-    private long initRegistrations() {
-        byte[] value = store.values().get(ServerSnapshot.INIT_KEY);
+    /** @return the snapshot's view of a stored key; a {@code null} value (gone meanwhile) shows as empty */
+    static ServerSnapshot.Key key(String name, byte @Nullable [] value, SnapshotQuery query) {
+        int size = value == null ? 0 : value.length;
+        String shown = value == null || query.valueBytes() == 0 ? null
+                : new String(value, 0, Math.min(size, query.valueBytes()), StandardCharsets.UTF_8);
+        return new ServerSnapshot.Key(text(name), size, shown);
+    }
+
+    /** @return the count PyTorch's workers added to {@link ServerSnapshot#INIT_KEY}, 0 if unset or not a number */
+    static long initRegistrations(byte @Nullable [] value) {
         return value == null ? 0 : DecimalText.parse(value).orElse(0);
     }
 
@@ -153,7 +171,8 @@ final class SnapshotTaker {
     }
 
     /** A key as people read it: its bytes as UTF-8. */
-    private static String text(String key) {
+    /** @return a stored key as shown: its wire bytes as UTF-8 */
+    static String text(String key) {
         return new String(WireKeys.toBytes(key), StandardCharsets.UTF_8);
     }
 }

@@ -213,6 +213,10 @@ class TcpStoreGatewayTest {
         ServerSnapshot next = a.snapshot(new SnapshotQuery(2, snapshot.nextKeysAfter(), 10, 0), Duration.ofSeconds(10));
         assertThat(next.keys()).extracting(ServerSnapshot.Key::name).containsExactly("/key-2", "init/");
         assertThat(next.keys().get(1).value()).isNull();
+        ServerSnapshot countOnly = a.snapshot(new SnapshotQuery(0, null, 10, 0), Duration.ofSeconds(10));
+        assertThat(countOnly.keyCount()).isEqualTo(4);
+        assertThat(countOnly.keys()).isEmpty();
+        assertThat(countOnly.nextKeysAfter()).isNull();
     }
 
     @Test
