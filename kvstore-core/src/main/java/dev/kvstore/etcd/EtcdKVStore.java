@@ -12,16 +12,22 @@ import dev.kvstore.api.KeyPattern;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -282,14 +288,141 @@ public final class EtcdKVStore extends AbstractKVStore {
      * timeout 5 s, request timeout 10 s, no authentication, no TLS, namespace {@code default}, component
      * {@code tensorbus}, no cleanup.
      */
-    public static final class Builder extends EtcdKVStoreSettings {
+    public static final class Builder {
 
-        private Builder() {
+        private List<String> endpoints = List.of("http://127.0.0.1:2379");
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private @Nullable String user;
+        private @Nullable String password;
+        private @Nullable Path caCertificate;
+        private @Nullable Path clientCertificate;
+        private @Nullable Path clientKey;
+        private @Nullable TrustManagerFactory trustManagers;
+        private @Nullable KeyManagerFactory keyManagers;
+        private String namespace = "default";
+        private String component = "tensorbus";
+        private boolean cleanup;
+        private Duration leaseTtl = Duration.ofSeconds(10);
+        private final List<Consumer<ClientBuilder>> clientCustomizers = new ArrayList<>();
+
+        /**
+         * Customizes jetcd's {@link ClientBuilder} after this builder configured it (endpoints, timeouts, retries,
+         * credentials, TLS) and before the client is built, e.g. to add a gRPC interceptor. Customizers run in the
+         * order they were added. Changing what this builder configured (endpoints, TLS, the deadline interceptor)
+         * is possible but unsupported.
+         */
+        public Builder customizeClient(Consumer<ClientBuilder> customizer) {
+            clientCustomizers.add(Objects.requireNonNull(customizer, "customizer"));
+            return this;
         }
 
-        @Override
-        Builder self() {
+        /** One or more endpoints, e.g. "http://10.0.0.1:2379"; "https://" requires caCertificate. */
+        public Builder endpoints(List<String> endpoints) {
+            Objects.requireNonNull(endpoints, "endpoints");
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("at least one etcd endpoint is required");
+            }
+            endpoints.forEach(endpoint -> Objects.requireNonNull(endpoint, "endpoint"));
+            this.endpoints = List.copyOf(endpoints);
             return this;
+        }
+
+        /** One or more endpoints, e.g. "http://10.0.0.1:2379"; "https://" requires caCertificate. */
+        public Builder endpoints(String... endpoints) {
+            return endpoints(Arrays.asList(Objects.requireNonNull(endpoints, "endpoints")));
+        }
+
+        /** Bound of establishing the first connection (and of the health check's call). Default 5 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = requirePositive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /** Deadline of every single etcd call (a wait is many calls and has its own timeout). Default 10 s. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requirePositive("requestTimeout", requestTimeout);
+            return this;
+        }
+
+        /** The etcd user to authenticate as; needs {@link #password(String)}. Default: no authentication. */
+        public Builder user(@Nullable String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** The password of {@link #user(String)}. */
+        public Builder password(@Nullable String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** Enables TLS: the server's certificate is verified against this CA (PEM). */
+        public Builder caCertificate(@Nullable Path pem) {
+            this.caCertificate = pem;
+            return this;
+        }
+
+        /** Mutual TLS: the client's certificate chain (PEM) and its PKCS#8 private key (PEM). */
+        public Builder clientCertificate(@Nullable Path certificatePem, @Nullable Path privateKeyPem) {
+            this.clientCertificate = certificatePem;
+            this.clientKey = privateKeyPem;
+            return this;
+        }
+
+        /**
+         * Enables TLS with JSSE key and trust material instead of PEM files, e.g. the managers of a Spring Boot SSL
+         * bundle. Use either this or {@link #caCertificate(Path)}, not both.
+         *
+         * @param trustManagers verify the server's certificate
+         * @param keyManagers the client's certificate and key for mutual TLS, or {@code null} for none
+         * @return this builder
+         */
+        public Builder tls(TrustManagerFactory trustManagers, @Nullable KeyManagerFactory keyManagers) {
+            this.trustManagers = Objects.requireNonNull(trustManagers, "trustManagers");
+            this.keyManagers = keyManagers;
+            return this;
+        }
+
+        /** The first segment of every key; isolates jobs. Default {@code default}. */
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** The second segment of every key; isolates subsystems of a job. Default {@code tensorbus}. */
+        public Builder component(String component) {
+            this.component = component;
+            return this;
+        }
+
+        /**
+         * Whether {@link #build()} deletes every key under {@code {namespace}/} first. Only the owner of
+         * the namespace (rank 0) should do that, before the other ranks start; default {@code false}.
+         */
+        public Builder cleanup(boolean cleanup) {
+            this.cleanup = cleanup;
+            return this;
+        }
+
+        /**
+         * TTL of the store's lease, which holds its locks: a process that dies frees them within this time, and a
+         * process cut off from etcd this long loses them. Rounded up to whole seconds; default 10 s.
+         */
+        public Builder leaseTtl(Duration leaseTtl) {
+            this.leaseTtl = requirePositive("leaseTtl", leaseTtl);
+            return this;
+        }
+
+        private static Duration requirePositive(String what, Duration value) {
+            Objects.requireNonNull(value, what);
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + value);
+            }
+            return value;
+        }
+
+        private Builder() {
         }
 
         /**
