@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
@@ -59,23 +60,23 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     private final Client client;
     private final KV kv;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
     private final EtcdWaiter waiter;
     private final EtcdKeyLister lister;
     private final EtcdTransactions transactions;
     private final EtcdSession session;
     private final EtcdWatches watches;
 
-    private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls, Duration leaseTtl) {
+    private EtcdKVStore(KeyLayout layout, EtcdAccess access, Duration leaseTtl) {
         super(layout);
-        this.client = client;
+        this.client = access.client();
         this.kv = client.getKVClient();
-        this.calls = calls;
-        this.waiter = new EtcdWaiter(kv, client.getWatchClient(), calls, this::isClosed);
-        this.lister = new EtcdKeyLister(kv, calls);
-        this.transactions = new EtcdTransactions(kv, calls);
-        this.session = new EtcdSession(client.getLeaseClient(), calls, leaseTtl);
-        this.watches = new EtcdWatches(kv, client.getWatchClient(), calls);
+        this.access = access;
+        this.waiter = new EtcdWaiter(kv, client.getWatchClient(), access, this::isClosed);
+        this.lister = new EtcdKeyLister(kv, access);
+        this.transactions = new EtcdTransactions(kv, access);
+        this.session = new EtcdSession(client.getLeaseClient(), access, leaseTtl);
+        this.watches = new EtcdWatches(kv, client.getWatchClient(), access);
     }
 
     /** @return a builder with the defaults: {@code http://127.0.0.1:2379}, namespace {@code default} */
@@ -93,12 +94,12 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** @return how long one etcd request may take (the builder's request timeout) */
     public Duration requestTimeout() {
-        return calls.requestTimeout();
+        return access.requestTimeout();
     }
 
     /** @return the endpoints this store connects to */
     public List<String> endpoints() {
-        return calls.endpoints();
+        return access.endpoints();
     }
 
     /**
@@ -110,7 +111,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     public EtcdClusterStatus clusterStatus(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         requireOpen();
-        return EtcdClusterStatus.firstAnswer(client.getMaintenanceClient(), calls, timeout);
+        return EtcdClusterStatus.firstAnswer(client.getMaintenanceClient(), access, timeout);
     }
 
     /**
@@ -121,7 +122,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     public List<EtcdMember> members(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         requireOpen();
-        return EtcdMember.list(client.getClusterClient(), calls, timeout);
+        return EtcdMember.list(client.getClusterClient(), access, timeout);
     }
 
     /**
@@ -150,24 +151,24 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     @Override
     protected void doSet(String fullKey, byte[] value) {
-        calls.await("put of key '" + fullKey + "'", kv.put(bytes(fullKey), ByteSequence.from(value)));
+        access.await("put of key '" + fullKey + "'", () -> kv.put(bytes(fullKey), ByteSequence.from(value)));
     }
 
     @Override
     protected Optional<byte[]> doGet(String fullKey) {
-        GetResponse response = calls.await("get of key '" + fullKey + "'", kv.get(bytes(fullKey)));
+        GetResponse response = access.await("get of key '" + fullKey + "'", () -> kv.get(bytes(fullKey)));
         return response.getKvs().stream().findFirst().map(kv -> kv.getValue().getBytes());
     }
 
     @Override
     protected boolean doExists(String fullKey) {
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
-        return calls.await("count of key '" + fullKey + "'", kv.get(bytes(fullKey), countOnly)).getCount() > 0;
+        return access.await("count of key '" + fullKey + "'", () -> kv.get(bytes(fullKey), countOnly)).getCount() > 0;
     }
 
     @Override
     protected boolean doDelete(String fullKey) {
-        return calls.await("delete of key '" + fullKey + "'", kv.delete(bytes(fullKey))).getDeleted() > 0;
+        return access.await("delete of key '" + fullKey + "'", () -> kv.delete(bytes(fullKey))).getDeleted() > 0;
     }
 
     @Override
@@ -213,14 +214,14 @@ public final class EtcdKVStore extends AbstractKVStore {
     @Override
     protected void doSetEphemeral(String fullKey, byte[] value) {
         long lease = session.current().id;
-        calls.await("put of ephemeral key '" + fullKey + "'", kv.put(bytes(fullKey), ByteSequence.from(value),
+        access.await("put of ephemeral key '" + fullKey + "'", () -> kv.put(bytes(fullKey), ByteSequence.from(value),
                 PutOption.builder().withLeaseId(lease).build()));
     }
 
     /** Held under this store's lease; see {@link EtcdLock}. */
     @Override
     protected KVLock newLock(KVStore view, KeyLayout keys, String name) {
-        return new ThreadReentrantLock(name, new EtcdLock(kv, calls, waiter, session, keys, name));
+        return new ThreadReentrantLock(name, new EtcdLock(kv, access, waiter, session, keys, name));
     }
 
     /** Called on the lease's timer thread. */
@@ -256,7 +257,7 @@ public final class EtcdKVStore extends AbstractKVStore {
             watches.closeAll();
             session.close();
             if (cleanup) {
-                EtcdConnector.deleteNamespace(calls, client.getKVClient(), layout());
+                EtcdConnector.deleteNamespace(access, kv, layout());
             }
         } finally {
             client.close();
@@ -280,7 +281,7 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     @Override
     public String toString() {
-        return "EtcdKVStore[" + layout() + " at " + calls.endpoints() + "]";
+        return "EtcdKVStore[" + layout() + " at " + access.endpoints() + "]";
     }
 
     /**
@@ -436,10 +437,10 @@ public final class EtcdKVStore extends AbstractKVStore {
             KeyLayout layout = KeyLayout.of(namespace, component);
             EtcdConnector connector = new EtcdConnector(endpoints, connectTimeout, requestTimeout, user, password,
                     caCertificate, clientCertificate, clientKey, trustManagers, keyManagers);
-            Client connected = connector.connect(layout, cleanup,
+            EtcdAccess connected = connector.connect(layout, cleanup,
                     client -> clientCustomizers.forEach(customizer -> customizer.accept(client)));
             log.info("Connected to etcd {} as {}", endpoints, layout);
-            return new EtcdKVStore(layout, connected, connector.calls(), leaseTtl);
+            return new EtcdKVStore(layout, connected, leaseTtl);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.internal.Deadline;
@@ -27,11 +28,11 @@ import org.jspecify.annotations.Nullable;
 final class EtcdTransactions {
 
     private final KV kv;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
 
-    EtcdTransactions(KV kv, EtcdCalls calls) {
+    EtcdTransactions(KV kv, EtcdAccess access) {
         this.kv = kv;
-        this.calls = calls;
+        this.access = access;
     }
 
     /**
@@ -41,12 +42,12 @@ final class EtcdTransactions {
     long add(String fullKey, long delta) {
         ByteSequence key = bytes(fullKey);
         String what = "add to key '" + fullKey + "'";
-        Deadline deadline = Deadline.after(calls.requestTimeout());
-        KeyValue current = first(calls.await(what, kv.get(key)));
+        Deadline deadline = Deadline.after(access.requestTimeout());
+        KeyValue current = first(access.await(what, () -> kv.get(key)));
         while (true) {
             long next = addExact(fullKey, current, delta);
             long modRevision = current == null ? 0 : current.getModRevision();
-            TxnResponse response = calls.await(what, kv.txn()
+            TxnResponse response = access.await(what, () -> kv.txn()
                     .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
                     .Then(Op.put(key, ByteSequence.from(DecimalText.format(next)), PutOption.DEFAULT))
                     .Else(Op.get(key, GetOption.DEFAULT))
@@ -56,7 +57,7 @@ final class EtcdTransactions {
             }
             if (deadline.hasPassed()) {
                 throw new KVStoreTimeoutException("etcd " + what + " kept conflicting with concurrent writers for "
-                        + calls.requestTimeout() + " (endpoints " + calls.endpoints() + ")");
+                        + access.requestTimeout() + " (endpoints " + access.endpoints() + ")");
             }
             current = first(response.getGetResponses().get(0));
         }
@@ -68,7 +69,7 @@ final class EtcdTransactions {
         Cmp condition = expected == null
                 ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
                 : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(expected)));
-        TxnResponse response = calls.await("compare-and-set of key '" + fullKey + "'", kv.txn()
+        TxnResponse response = access.await("compare-and-set of key '" + fullKey + "'", () -> kv.txn()
                 .If(condition)
                 .Then(Op.put(key, ByteSequence.from(desired), PutOption.DEFAULT))
                 .Else(Op.get(key, GetOption.DEFAULT))

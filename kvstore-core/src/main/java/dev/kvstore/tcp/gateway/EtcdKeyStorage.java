@@ -2,6 +2,9 @@ package dev.kvstore.tcp.gateway;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.etcd.access.FencedWriter;
+import dev.kvstore.etcd.access.RevisionWatch;
 import dev.kvstore.internal.AsyncFailure;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
@@ -30,9 +33,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The TCPStore keys of a gateway in etcd: each call one or a few asynchronous etcd calls, nothing blocks, every call
  * fails once the request timeout has passed. Layout in {@link GatewayKeys}. Single-key read-modify-writes go through
- * a {@link KeyWriter}, atomic across gateways; readiness reads are batched by {@link ReadinessReads}; the one
- * {@link GatewayWatch} reports every change under the prefix.
+ * a {@link FencedWriter}, atomic across gateways; readiness reads are batched by {@link ReadinessReads}; the one
+ * {@link RevisionWatch} reports every change under the prefix. Every etcd call goes through {@link EtcdAccess}.
  */
 final class EtcdKeyStorage implements KeyStorage {
 
@@ -58,28 +58,24 @@ final class EtcdKeyStorage implements KeyStorage {
             .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
 
     private final EtcdKVStore connection;
+    private final EtcdAccess access;
     private final KV kv;
     private final GatewayKeys keys;
     private final Duration requestTimeout;
-    private final KeyWriter writer;
-    private final ScheduledExecutorService scheduler;
-    private final GatewayWatch watch;
+    private final FencedWriter writer;
+    private final RevisionWatch watch;
     private final ReadinessReads readiness;
 
     private EtcdKeyStorage(EtcdKVStore connection, GatewayKeys keys, KeyChangeListener listener) {
         this.connection = connection;
-        this.kv = connection.jetcdClient().getKVClient();
+        this.access = new EtcdAccess(connection.jetcdClient(), connection.endpoints(), connection.requestTimeout());
+        this.kv = access.kv();
         this.keys = keys;
         this.requestTimeout = connection.requestTimeout();
-        this.writer = new KeyWriter(kv, keys, this::bounded, requestTimeout.toNanos());
+        this.writer = access.writer(keys);
         this.readiness = new ReadinessReads(keys, ops -> repeatable(() -> kv.txn().Then(ops).commit()));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "kvstore-tcpstore-gateway-" + keys.prefix());
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.watch = new GatewayWatch(connection.jetcdClient().getWatchClient(), keys, this::currentRevision,
-                scheduler, new GatewayWatch.Listener() {
+        this.watch = access.watch(keys.all(), "TCPStore gateway: the etcd watch of '" + keys.prefix() + "'",
+                new RevisionWatch.Listener() {
                     @Override
                     public void onEvents(List<WatchEvent> events) {
                         List<KeyChange> changes = changes(events);
@@ -154,39 +150,11 @@ final class EtcdKeyStorage implements KeyStorage {
     }
 
     /**
-     * jetcd's deadline interceptor bounds each call already; this also bounds what jetcd retries on its own, and says
-     * which property bounds it.
-     */
-    <T> CompletableFuture<T> bounded(CompletableFuture<T> future) {
-        return future.orTimeout(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS).exceptionallyCompose(
-                error -> CompletableFuture.failedFuture(explained(AsyncFailure.cause(error))));
-    }
-
-    /** @return the failure, with the limit it hit and what sets it where etcd's message does not say */
-    private Throwable explained(Throwable error) {
-        String message = String.valueOf(error.getMessage());
-        if (error instanceof TimeoutException && error.getMessage() == null) {
-            return new TimeoutException("etcd " + connection.endpoints() + " did not answer within the request "
-                    + "timeout of " + requestTimeout + " (kvstore.etcd.request-timeout)");
-        }
-        if (message.contains("request is too large")) {
-            return new IllegalStateException("etcd refused a request past its size limit (etcd's --max-request-bytes, "
-                    + "1.5 MiB by default; a gateway's values are bounded by it, not by kvstore.tcp.server."
-                    + "max-store-size): " + message, error);
-        }
-        if (message.contains("database space exceeded")) {
-            return new IllegalStateException("etcd is full (etcd's --quota-backend-bytes; a gateway's keys are "
-                    + "bounded by it, not by kvstore.tcp.server.max-store-size): " + message, error);
-        }
-        return error;
-    }
-
-    /**
      * A call that is safe to repeat, retried while etcd is briefly unavailable (a leader election) until the request
      * timeout.
      */
     private <T> CompletableFuture<T> repeatable(Supplier<CompletableFuture<T>> call) {
-        return EtcdRetry.idempotent(() -> bounded(call.get()), System.nanoTime() + requestTimeout.toNanos());
+        return access.repeatable(call);
     }
 
     @Override
@@ -200,11 +168,11 @@ final class EtcdKeyStorage implements KeyStorage {
         return repeatable(() -> kv.put(keys.value(key), ByteSequence.from(value))).thenApply(put -> null);
     }
 
-    /** A delete through the {@link KeyWriter}, so that a lost answer is settled, not retried into a 0. */
+    /** A delete through the {@link FencedWriter}, so that a lost answer is settled, not retried into a 0. */
     @Override
     public CompletionStage<Boolean> delete(byte[] key) {
-        return writer.write(keys.value(key), current -> current == null ? KeyWriter.Outcome.unchanged(Boolean.FALSE)
-                : KeyWriter.Outcome.deleted(Boolean.TRUE));
+        return writer.write(keys.value(key), current -> current == null ? FencedWriter.Outcome.unchanged(Boolean.FALSE)
+                : FencedWriter.Outcome.deleted(Boolean.TRUE));
     }
 
     @Override
@@ -212,8 +180,8 @@ final class EtcdKeyStorage implements KeyStorage {
         return writer.write(keys.value(key), current -> {
             KeyUpdate.Result<R> result = update.apply(current);
             byte[] value = result.value();
-            return value == null ? KeyWriter.Outcome.unchanged(result.reply())
-                    : KeyWriter.Outcome.set(value, result.reply());
+            return value == null ? FencedWriter.Outcome.unchanged(result.reply())
+                    : FencedWriter.Outcome.set(value, result.reply());
         });
     }
 
@@ -286,7 +254,7 @@ final class EtcdKeyStorage implements KeyStorage {
     public CompletionStage<Void> queuePush(byte[] key, byte[] item) {
         return writer.write(keys.queueCounter(key), current -> {
             long next = current == null ? 1 : DecimalText.parse(current).orElse(0) + 1;
-            return new KeyWriter.Outcome<Void>(DecimalText.format(next), false, null,
+            return new FencedWriter.Outcome<Void>(DecimalText.format(next), false, null,
                     List.of(Op.put(keys.queueItem(key, next), ByteSequence.from(item), PutOption.DEFAULT)));
         }, 1);
     }
@@ -305,7 +273,7 @@ final class EtcdKeyStorage implements KeyStorage {
             }
             KeyValue first = read.getKvs().get(0);
             Cmp untaken = new Cmp(first.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(first.getModRevision()));
-            return bounded(kv.txn().If(untaken)
+            return access.call(() -> kv.txn().If(untaken)
                     .Then(Op.delete(first.getKey(), DeleteOption.DEFAULT), Op.get(queue, COUNT)).commit())
                     .thenCompose(txn -> {
                         if (txn.isSucceeded()) {
@@ -330,15 +298,13 @@ final class EtcdKeyStorage implements KeyStorage {
 
     /** @return the revision etcd is at now */
     CompletableFuture<Long> currentRevision() {
-        return repeatable(() -> kv.get(keys.all(), GetOption.builder().isPrefix(true).withCountOnly(true).build()))
-                .thenApply(read -> read.getHeader().getRevision());
+        return access.currentRevision(keys.all());
     }
 
     @Override
     public void close() {
         watch.close();
         writer.close();
-        scheduler.shutdownNow();
         connection.close();
     }
 
