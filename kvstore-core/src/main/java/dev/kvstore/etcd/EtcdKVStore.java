@@ -74,7 +74,7 @@ public final class EtcdKVStore extends AbstractKVStore {
         this.access = access;
         this.waiter = new EtcdWaiter(kv, client.getWatchClient(), access, this::isClosed);
         this.lister = new EtcdKeyLister(kv, access);
-        this.transactions = new EtcdTransactions(kv, access);
+        this.transactions = new EtcdTransactions(access, layout);
         this.session = new EtcdSession(client.getLeaseClient(), access, leaseTtl);
         this.watches = new EtcdWatches(kv, client.getWatchClient(), access);
     }
@@ -151,24 +151,26 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     @Override
     protected void doSet(String fullKey, byte[] value) {
-        access.await("put of key '" + fullKey + "'", () -> kv.put(bytes(fullKey), ByteSequence.from(value)));
+        access.awaitRepeatable("put of key '" + fullKey + "'", () -> kv.put(bytes(fullKey), ByteSequence.from(value)));
     }
 
     @Override
     protected Optional<byte[]> doGet(String fullKey) {
-        GetResponse response = access.await("get of key '" + fullKey + "'", () -> kv.get(bytes(fullKey)));
+        GetResponse response = access.awaitRepeatable("get of key '" + fullKey + "'", () -> kv.get(bytes(fullKey)));
         return response.getKvs().stream().findFirst().map(kv -> kv.getValue().getBytes());
     }
 
     @Override
     protected boolean doExists(String fullKey) {
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
-        return access.await("count of key '" + fullKey + "'", () -> kv.get(bytes(fullKey), countOnly)).getCount() > 0;
+        return access.awaitRepeatable("count of key '" + fullKey + "'", () -> kv.get(bytes(fullKey), countOnly))
+                .getCount() > 0;
     }
 
+    /** Through the fenced writer, so that a delete whose answer was lost still says that it deleted. */
     @Override
     protected boolean doDelete(String fullKey) {
-        return access.await("delete of key '" + fullKey + "'", () -> kv.delete(bytes(fullKey))).getDeleted() > 0;
+        return transactions.delete(fullKey);
     }
 
     @Override
@@ -214,8 +216,9 @@ public final class EtcdKVStore extends AbstractKVStore {
     @Override
     protected void doSetEphemeral(String fullKey, byte[] value) {
         long lease = session.current().id;
-        access.await("put of ephemeral key '" + fullKey + "'", () -> kv.put(bytes(fullKey), ByteSequence.from(value),
-                PutOption.builder().withLeaseId(lease).build()));
+        PutOption underLease = PutOption.builder().withLeaseId(lease).build();
+        access.awaitRepeatable("put of ephemeral key '" + fullKey + "'",
+                () -> kv.put(bytes(fullKey), ByteSequence.from(value), underLease));
     }
 
     /** Held under this store's lease; see {@link EtcdLock}. */
@@ -235,13 +238,13 @@ public final class EtcdKVStore extends AbstractKVStore {
         return session.ttl();
     }
 
-    /** An etcd transaction, retried on conflict; see {@link EtcdTransactions#add}. */
+    /** An etcd transaction, computed again on conflict, fenced against lost answers; see {@link EtcdTransactions}. */
     @Override
     protected long doAdd(String fullKey, long delta) {
         return transactions.add(fullKey, delta);
     }
 
-    /** An etcd transaction; see {@link EtcdTransactions#compareAndSet}. */
+    /** An etcd transaction, fenced against lost answers; see {@link EtcdTransactions}. */
     @Override
     protected boolean doCompareAndSet(String fullKey, byte @Nullable [] expected, byte[] desired) {
         return transactions.compareAndSet(fullKey, expected, desired);
@@ -256,6 +259,7 @@ public final class EtcdKVStore extends AbstractKVStore {
         try {
             watches.closeAll();
             session.close();
+            transactions.close();
             if (cleanup) {
                 EtcdConnector.deleteNamespace(access, kv, layout());
             }

@@ -63,7 +63,9 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
         EtcdSession.Granted lease = session.current();
         String key = queuePrefix + Long.toHexString(lease.id) + "-" + instance;
         ByteSequence keyBytes = bytes(key);
-        TxnResponse created = access.await("enqueue for lock '" + name + "'", () -> kv.txn()
+        // Creates this contender's own key if it is missing, so a retry after a lost answer finds the first attempt's
+        // key and its create revision instead of queueing twice.
+        TxnResponse created = access.awaitRepeatable("enqueue for lock '" + name + "'", () -> kv.txn()
                 .If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(keyBytes, ByteSequence.from(owner), PutOption.builder().withLeaseId(lease.id).build()))
                 .Else(Op.get(keyBytes, GetOption.DEFAULT))
@@ -87,7 +89,7 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
         heldKey = null;
         heldUnder = null;
         if (key != null) {
-            access.await("release of lock '" + name + "'", () -> kv.delete(bytes(key)));
+            access.awaitRepeatable("release of lock '" + name + "'", () -> kv.delete(bytes(key)));
         }
     }
 

@@ -129,7 +129,7 @@ public final class EtcdAccess {
 
     // --- blocking, for the backend ------------------------------------------------------------------------------
 
-    /** Issues the call on this thread and waits up to the request timeout; see {@link #await(String, Supplier, Duration)}. */
+    /** Issues the call on this thread and waits up to the request timeout; see {@link #await}. */
     public <T> T await(String what, Supplier<CompletableFuture<T>> call) {
         return await(what, call, requestTimeout);
     }
@@ -151,6 +151,14 @@ public final class EtcdAccess {
             throw translate(what, e, started);
         }
         return join(what, future, caller, timeout, started);
+    }
+
+    /**
+     * Issues a {@link FencedWriter#write} on this thread and waits for it; the writer bounds its retries and the
+     * settling of a lost answer by the request timeout, so this waits at most about three of them.
+     */
+    public <T> T awaitWrite(String what, Supplier<CompletableFuture<T>> write) {
+        return await(what, write, requestTimeout.multipliedBy(3).plusMillis(CALL_SLACK_MILLIS));
     }
 
     /**
@@ -315,6 +323,10 @@ public final class EtcdAccess {
         failure = AsyncFailure.cause(failure);
         if (failure instanceof KVStoreException known) {
             return known;
+        }
+        if (failure instanceof TimeoutException) { // what a FencedWriter gives up with
+            return new KVStoreTimeoutException("etcd " + what + " failed at " + endpoints + ": "
+                    + failure.getMessage(), failure);
         }
         Status.Code code = statusCode(failure);
         String description = describe(failure);
