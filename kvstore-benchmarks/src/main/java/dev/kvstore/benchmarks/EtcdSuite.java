@@ -38,6 +38,9 @@ final class EtcdSuite implements Suite {
                         fmt2(java.p50Micros() / python.number("p50_us")), "");
                 table.row("sequential " + op + " p99 (µs)", fmt1(java.p99Micros()), fmt1(python.number("p99_us")),
                         fmt2(java.p99Micros() / python.number("p99_us")), "");
+                Stats grpc = JavaEtcdLoad.grpcLatency(port, op, n, warmup);
+                table.row("sequential " + op + " p50, plain grpc-java stub (µs)", fmt1(grpc.p50Micros()),
+                        fmt1(python.number("p50_us")), fmt2(grpc.p50Micros() / python.number("p50_us")), "");
             }
             int threads = 16;
             for (String op : List.of("set", "get")) {
@@ -77,7 +80,9 @@ final class EtcdSuite implements Suite {
                         fmt1(py.number("round_p50_ms")), fmt2(keys.opsPerSecond() / py.number("round_p50_ms")), "");
             }
             report.section("etcd: `EtcdKVStore` vs python-etcd3 (same local etcd " + Machine.etcdVersion() + ")",
-                    "Sequential latency over " + n + " operations of one client; throughput of " + threads
+                    "Sequential latency over " + n + " operations of one client (the \"plain grpc-java stub\" rows: the same "
+                    + "calls through grpc-java's blocking stub alone, no jetcd, no store: the floor of a Java client); "
+                    + "throughput of " + threads
                     + " threads sharing one client for " + seconds + " s. Wake-up: a waiter blocks in "
                     + "`waitForKey` (Python: the reference's pattern, watch then read), another client sets the key; "
                     + "the sample is from the start of that set to the waiter's return (" + wakes + " samples). "

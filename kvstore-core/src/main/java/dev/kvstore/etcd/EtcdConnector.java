@@ -59,8 +59,6 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
      */
     static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
-    /** The first connection attempt's bound; each next one gets twice as long, within the connect timeout. */
-    static final Duration FIRST_ATTEMPT = Duration.ofSeconds(2);
     private static final Duration FIRST_CONNECT_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_CONNECT_BACKOFF = Duration.ofSeconds(1);
     /** How long a failed connection check waits for the sign that etcd answers (a watch created). */
@@ -119,21 +117,25 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
 
     /**
      * Builds clients until one passes the connection check, with backoff between attempts, within the connect
-     * timeout. Each attempt has a new client: gRPC's own reconnection backoff grows to minutes, and a cluster that
-     * comes up during the connect timeout should be found when it does.
+     * timeout. An attempt waits for etcd until the connect timeout unless the request timeout (each call's gRPC
+     * deadline) or a failure ends it first; the next attempt has a new client, whose channel connects at once where
+     * the old one's would wait out gRPC's reconnection backoff (which grows to minutes).
      */
     private EtcdAccess firstConnection(ClientBuilder builder, KeyLayout layout) {
-        Deadline deadline = Deadline.after(connectTimeout);
+        Deadline deadline = null;
         Backoff backoff = new Backoff(FIRST_CONNECT_BACKOFF, MAX_CONNECT_BACKOFF);
-        Duration attemptBound = FIRST_ATTEMPT;
         int attempts = 0;
         while (true) {
             attempts++;
             EtcdAccess access = new EtcdAccess(builder.build(), endpoints, requestTimeout);
+            if (deadline == null) {
+                // From the first client on: building it loads classes and starts threads, which takes seconds on a
+                // loaded machine and says nothing about etcd.
+                deadline = Deadline.after(connectTimeout);
+            }
             KVStoreException failure;
             try {
-                Duration bound = Duration.ofNanos(Math.max(1, Math.min(deadline.nanosLeft(), attemptBound.toNanos())));
-                checkConnection(access, layout, bound);
+                checkConnection(access, layout, Duration.ofNanos(Math.max(1, deadline.nanosLeft())));
                 if (attempts > 1) {
                     log.info("etcd at {} answered the connection check at attempt {}", endpoints, attempts);
                 }
@@ -144,12 +146,21 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
                 access.client().close();
                 throw e;
             }
-            boolean deadlineCut = EtcdAccess.statusCode(failure) == Status.Code.DEADLINE_EXCEEDED;
-            if (deadlineCut && answersStreams(access, layout, deadline)) {
-                access.client().close();
-                throw new KVStoreTimeoutException("etcd at " + endpoints + " answers, but its connection check did "
-                        + "not complete within the request timeout of " + requestTimeout + " (requestTimeout, "
-                        + "kvstore.etcd.request-timeout): the request timeout is the likely cause; raise it", failure);
+            if (cutByRequestTimeout(failure) && answersStreams(access, layout, deadline)) {
+                // etcd answers: check once more (it may have just come up); cut again, the deadline is the cause
+                try {
+                    checkConnection(access, layout, Duration.ofNanos(Math.max(1, deadline.nanosLeft())));
+                    return access;
+                } catch (KVStoreTimeoutException | KVStoreConnectionException again) {
+                    if (cutByRequestTimeout(again)) {
+                        access.client().close();
+                        throw new KVStoreTimeoutException("etcd at " + endpoints + " answers, but its connection "
+                                + "check did not complete within the request timeout of " + requestTimeout
+                                + " (requestTimeout, kvstore.etcd.request-timeout): the request timeout is the likely "
+                                + "cause; raise it", again);
+                    }
+                    failure = again;
+                }
             }
             access.client().close();
             if (EtcdAccess.isAuthenticationFailure(failure) || !(failure instanceof KVStoreTimeoutException
@@ -169,8 +180,11 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
                 Thread.currentThread().interrupt();
                 throw new KVStoreConnectionException("interrupted while connecting to etcd at " + endpoints, e);
             }
-            attemptBound = attemptBound.multipliedBy(2);
         }
+    }
+
+    private static boolean cutByRequestTimeout(KVStoreException failure) {
+        return EtcdAccess.statusCode(failure) == Status.Code.DEADLINE_EXCEEDED;
     }
 
     /**

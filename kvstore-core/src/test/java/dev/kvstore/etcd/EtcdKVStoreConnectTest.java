@@ -48,6 +48,7 @@ class EtcdKVStoreConnectTest {
             FailedCalls failed = new FailedCalls();
             Future<EtcdKVStore> connecting = test.pool().submit(() -> EtcdKVStore.builder()
                     .endpoints(member.clientUrl()).namespace(test.namespace()).connectTimeout(Duration.ofSeconds(60))
+                    .requestTimeout(Duration.ofSeconds(2))
                     .customizeClient(client -> client.interceptor(failed)).build());
             await().atMost(Duration.ofSeconds(30)).until(() -> failed.count() > 0);
             assertThat(connecting).isNotDone();
