@@ -142,6 +142,9 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
                 return access;
             } catch (KVStoreTimeoutException | KVStoreConnectionException e) {
                 failure = e;
+            } catch (KVStoreException e) { // permission denied, a cluster without the user, ...
+                access.client().close();
+                throw connectionRefused(e);
             } catch (RuntimeException e) {
                 access.client().close();
                 throw e;
