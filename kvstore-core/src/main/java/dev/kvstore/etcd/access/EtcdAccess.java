@@ -283,8 +283,8 @@ public final class EtcdAccess {
         }
         if (message.contains("request is too large")) {
             return new IllegalStateException("etcd refused a request past its size limit (etcd's --max-request-bytes, "
-                    + "1.5 MiB by default; a gateway's values are bounded by it, not by kvstore.tcp.server."
-                    + "max-store-size): " + message, error);
+                    + "1.5 MiB by default; values kept in etcd, a gateway's too, are bounded by it, not by "
+                    + "kvstore.tcp.server.max-store-size): " + message, error);
         }
         if (message.contains("database space exceeded")) {
             return new IllegalStateException("etcd is full (etcd's --quota-backend-bytes; a gateway's keys are "
@@ -303,7 +303,7 @@ public final class EtcdAccess {
      * @return whether etcd answered some call of this access after {@code started}: then a call of that time that
      *     timed out was slow, not cut off
      */
-    public boolean answeredSince(long started) {
+    private boolean answeredSince(long started) {
         long last = lastAnswer;
         return last != 0 && last - started > 0;
     }
