@@ -32,6 +32,7 @@ final class EventLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
     private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int WRITE_BUFFER_BYTES = 64 * 1024;
     private static final String LEFT_MID_REQUEST = "disconnected mid-request";
 
     private final Selector selector;
@@ -49,6 +50,8 @@ final class EventLoop implements Runnable {
     private final LongWaitReport longWaits;
     private final LongAdder replyBacklog = new LongAdder();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+    /** Replies are copied here and written from here: one direct buffer however many parts and connections. */
+    private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     private final Set<Connection> connections = new HashSet<>();
     /** Work other threads hand to the loop (snapshots): the loop's state is only ever touched by its own thread. */
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -193,7 +196,7 @@ final class EventLoop implements Runnable {
         try {
             hooks.beforeServing(connection.peer());
             if (key.isValid() && key.isWritable()) {
-                connection.flush();
+                connection.flush(writeBuffer);
             }
             if (key.isValid() && key.isReadable()) {
                 read(connection);
@@ -297,9 +300,9 @@ final class EventLoop implements Runnable {
     }
 
     /** Replies to the requests before the bad one still go out, as far as the socket takes them now. */
-    private static void flushBeforeClosing(Connection connection) {
+    private void flushBeforeClosing(Connection connection) {
         try {
-            connection.flush();
+            connection.flush(writeBuffer);
         } catch (IOException ignored) {
             // The connection is closed next anyway.
         }
@@ -334,7 +337,7 @@ final class EventLoop implements Runnable {
                 continue;
             }
             try {
-                connection.flush();
+                connection.flush(writeBuffer);
             } catch (IOException e) {
                 log.debug("TCPStore client {} cannot be written to: {}", connection.peer(), e.toString());
                 close(connection);
