@@ -132,8 +132,8 @@ public final class TcpStoreServer implements AutoCloseable {
                 throw new TcpStoreServerException("cannot start the TCPStore server on " + host + ":"
                         + requestedPort + ": " + e.getMessage(), e);
             }
-            supervisor = new Thread(new LoopSupervisor(host + ":" + port, counters, () -> (int) store.keyCount(), this::serving,
-                    this::restartLoop), "kvstore-tcpstore-supervisor-" + port);
+            supervisor = new Thread(new LoopSupervisor(host + ":" + port, counters, () -> (int) store.keyCount(),
+                    this::serving, this::restartLoop, this::stopListening), "kvstore-tcpstore-supervisor-" + port);
             supervisor.setDaemon(true);
             supervisor.start();
             started = true;
@@ -177,6 +177,15 @@ public final class TcpStoreServer implements AutoCloseable {
         }
     }
 
+    /** The supervisor gave up on the loop: clients must find the port closed, not open and unanswered. */
+    private void stopListening() {
+        ServerSocketChannel listening;
+        synchronized (lifecycle) {
+            listening = channel;
+        }
+        Acceptor.closeQuietly(listening);
+    }
+
     /** @return the port listened on (the actual one when built with port 0); -1 before {@link #start()} */
     public int port() {
         return port;
@@ -217,7 +226,8 @@ public final class TcpStoreServer implements AutoCloseable {
      * are this gateway's own, and stored bytes are 0 (etcd keeps them).
      *
      * @throws IllegalStateException if the server is not serving (not started, closed, or restarting its loop)
-     * @throws TcpStoreServerException if the loop did not take it within the timeout (it is busy or stuck)
+     * @throws TcpStoreServerException if the loop did not take it within the timeout (it is busy or stuck), or the
+     *     store did not list its keys within it
      */
     public ServerSnapshot snapshot(SnapshotQuery query, Duration timeout) {
         Objects.requireNonNull(query, "query");
@@ -253,7 +263,17 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Testing seam: the event loop throws {@code error} once, outside any connection's handling, and so dies. */
     void killLoopForTesting(Error error) {
-        hooks.killLoopOnce(error);
+        killLoopForTesting(() -> {
+            throw error;
+        });
+    }
+
+    /**
+     * Testing seam: the event loop runs {@code failure} once, outside any connection's handling; what it throws
+     * (an {@link OutOfMemoryError} of a heap it filled, say) ends the loop.
+     */
+    void killLoopForTesting(Runnable failure) {
+        hooks.killLoopOnce(failure);
         EventLoop current = loop;
         if (current != null) {
             current.wakeup();
