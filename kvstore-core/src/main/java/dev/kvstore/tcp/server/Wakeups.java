@@ -44,10 +44,32 @@ final class Wakeups implements ServerStore.Listener {
 
     @Override
     public void written(String key, byte @Nullable [] previous, byte[] value) {
-        if (!onLoop) {
-            submit(() -> written(key, previous, value));
-            return;
+        if (onLoop) {
+            applyWritten(key, previous, value);
+        } else {
+            submit(() -> applyWritten(key, previous, value));
         }
+    }
+
+    @Override
+    public void deleted(String key, byte @Nullable [] previous) {
+        if (onLoop) {
+            applyDeleted(key, previous);
+        } else {
+            submit(() -> applyDeleted(key, previous));
+        }
+    }
+
+    @Override
+    public void pushed(String key) {
+        if (onLoop) {
+            waiters.wakeOneWaiter(key);
+        } else {
+            submit(() -> waiters.wakeOneWaiter(key));
+        }
+    }
+
+    private void applyWritten(String key, byte @Nullable [] previous, byte[] value) {
         waiters.keyReady(key);
         waiters.notifyWatchers(previous == null ? KeyWaiters.KEY_CREATED : KeyWaiters.KEY_UPDATED, key,
                 previous == null ? EMPTY : previous, value);
@@ -56,25 +78,11 @@ final class Wakeups implements ServerStore.Listener {
         }
     }
 
-    @Override
-    public void deleted(String key, byte @Nullable [] previous) {
-        if (!onLoop) {
-            submit(() -> deleted(key, previous));
-            return;
-        }
+    private void applyDeleted(String key, byte @Nullable [] previous) {
         waiters.notifyWatchers(KeyWaiters.KEY_DELETED, key, previous == null ? EMPTY : previous, EMPTY);
         if (extensions != null) {
             extensions.deleted(key);
         }
-    }
-
-    @Override
-    public void pushed(String key) {
-        if (!onLoop) {
-            submit(() -> pushed(key));
-            return;
-        }
-        waiters.wakeOneWaiter(key);
     }
 
     @Override
