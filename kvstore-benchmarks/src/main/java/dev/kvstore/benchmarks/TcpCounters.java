@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** The host's TCP segment counter: on loopback, every segment of every connection, ACKs included. */
-final class TcpSegments {
+/**
+ * The host's TCP counters: the segments sent (on loopback, every segment of every connection, ACKs included) and the
+ * {@code TcpExt} counters of {@code /proc/net/netstat}, such as the listen queues' overflows.
+ */
+final class TcpCounters {
 
-    private TcpSegments() {
+    private TcpCounters() {
     }
 
     /** @return {@code OutSegs} from the {@code Tcp:} lines of {@code /proc/net/snmp} */
@@ -23,15 +26,28 @@ final class TcpSegments {
     }
 
     static long outSegs(List<String> snmp) {
-        List<String[]> tcp = snmp.stream().filter(line -> line.startsWith("Tcp:")).map(line -> line.split("\\s+"))
+        return column(snmp, "Tcp:", "OutSegs");
+    }
+
+    /** @return a {@code TcpExt:} counter of {@code /proc/net/netstat}, e.g. {@code ListenOverflows} */
+    static long tcpExt(String name) {
+        try {
+            return column(Files.readAllLines(Path.of("/proc/net/netstat")), "TcpExt:", name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static long column(List<String> lines, String prefix, String name) {
+        List<String[]> rows = lines.stream().filter(line -> line.startsWith(prefix)).map(line -> line.split("\\s+"))
                 .toList();
-        if (tcp.size() < 2) {
-            throw new IllegalStateException("no Tcp: lines in /proc/net/snmp");
+        if (rows.size() < 2) {
+            throw new IllegalStateException("no " + prefix + " lines");
         }
-        int column = Arrays.asList(tcp.get(0)).indexOf("OutSegs");
+        int column = Arrays.asList(rows.get(0)).indexOf(name);
         if (column < 0) {
-            throw new IllegalStateException("no OutSegs column in /proc/net/snmp");
+            throw new IllegalStateException("no " + name + " column in the " + prefix + " lines");
         }
-        return Long.parseLong(tcp.get(1)[column]);
+        return Long.parseLong(rows.get(1)[column]);
     }
 }
