@@ -107,7 +107,7 @@ final class ScaleSuite implements Suite {
         }
         BenchmarkRun.progress("scale: " + size + " " + generation.label() + " ranks against the " + target.name());
         try (ScaleTarget.Started master = target.start(size + 1, initTimeout)) {
-            awaitListening(master.ports(), Duration.ofSeconds(120));
+            awaitListening(master, Duration.ofSeconds(120));
             long heapBefore = master.heapAfterGc();
             try (SimulatedRanks ranks = new SimulatedRanks(master.ports(), generation, size)) {
                 double cpuBefore = master.cpuSeconds();
@@ -160,19 +160,26 @@ final class ScaleSuite implements Suite {
         return text.toString().trim();
     }
 
-    /** Waits until every port accepts a connection (the masters import torch or start a JVM first). */
-    private static void awaitListening(List<Integer> ports, Duration timeout) throws InterruptedException {
+    /**
+     * Waits until every port accepts a connection (the masters import torch or start a JVM first).
+     *
+     * @throws IllegalStateException with the master's words when it failed before listening, or after the timeout
+     */
+    private static void awaitListening(ScaleTarget.Started master, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (int port : ports) {
+        for (int port : master.ports()) {
             while (true) {
                 try (Socket probe = new Socket()) {
                     probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
                     break;
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
+                    String failed = master.failedBeforeListening(Duration.ofMillis(100));
+                    if (failed != null) {
+                        throw new IllegalStateException("the master failed before listening: " + failed);
+                    }
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("no master listens on port " + port + " after " + timeout);
                     }
-                    Thread.sleep(50); // polling a port that is not open yet
                 }
             }
         }

@@ -56,6 +56,20 @@ interface ScaleTarget {
             return Long.parseLong(words[1]);
         }
 
+        /**
+         * @return what the master printed if it failed before it listens (its {@code INIT_FAILED} line, or that it
+         *     exited, with its output), after waiting at most {@code wait} for it; null while it is still starting
+         */
+        @Nullable String failedBeforeListening(Duration wait) throws InterruptedException {
+            PythonProcess master = processes.get(0);
+            try {
+                // Nothing but a failure can come before the master listens: INIT_DONE needs the ranks.
+                return master.awaitLine(l -> l.startsWith("INIT_"), wait);
+            } catch (AssertionError e) {
+                return master.isAlive() ? null : "exited: " + master.describe().replace('\n', ' ');
+            }
+        }
+
         /** @return the CPU time (user + system) the processes used so far, seconds */
         double cpuSeconds() {
             double total = 0;
