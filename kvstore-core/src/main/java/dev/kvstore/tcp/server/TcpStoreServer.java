@@ -62,7 +62,9 @@ public final class TcpStoreServer implements AutoCloseable {
     /** Prefix watches and ephemeral keys: the Java master's extension, following the store's changes. */
     private final ExtensionCommands extensions;
     private final SnapshotTaker snapshots;
-    private final ServerCounters counters = new ServerCounters();
+    private final ServerCounters counters;
+    /** What the server holds for its clients, over all connections and loop restarts. */
+    private final MemoryBudget memory;
     private final LoopHooks hooks = new LoopHooks();
 
     private final Object lifecycle = new Object();
@@ -83,7 +85,10 @@ public final class TcpStoreServer implements AutoCloseable {
         this.stallThreshold = builder.stallThreshold;
         this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
                 builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
-                builder.partialRequestTimeout.toNanos());
+                builder.partialRequestTimeout.toNanos(),
+                builder.maxMemoryBytes > 0 ? builder.maxMemoryBytes : MemoryBudget.defaultLimit());
+        this.memory = new MemoryBudget(limits.maxMemoryBytes());
+        this.counters = new ServerCounters(memory);
         this.serverStore = builder.serverStore;
         this.store = new StoreState(limits);
         this.extensions = new ExtensionCommands(store);
@@ -148,7 +153,7 @@ public final class TcpStoreServer implements AutoCloseable {
         RequestHandler handler = gateway == null ? new CommandHandler(store, extensions)
                 : gateway.handler(store.waiters(), limits);
         loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, handler, counters, hooks,
-                new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
+                new StallLog(host + ":" + port, stallLogInterval, stallThreshold), memory);
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
         thread.setDaemon(true);
         // Serving from here on: the socket is bound and the loop accepts as soon as its thread runs.

@@ -20,6 +20,8 @@ abstract class TcpStoreServerSettings {
     long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
     long maxPendingBytes = ServerLimits.DEFAULT_MAX_PENDING_BYTES;
     Duration partialRequestTimeout = ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT;
+    /** 0: derived from the heap when the server is built ({@link MemoryBudget#defaultLimit()}). */
+    long maxMemoryBytes;
     Duration stallLogInterval = TcpStoreServer.DEFAULT_STALL_LOG_INTERVAL;
     Duration stallThreshold = TcpStoreServer.DEFAULT_STALL_THRESHOLD;
 
@@ -100,6 +102,21 @@ abstract class TcpStoreServerSettings {
      */
     public TcpStoreServer.Builder maxPendingBytes(long n) {
         this.maxPendingBytes = n;
+        return self();
+    }
+
+    /**
+     * Most bytes the server holds for its clients over all connections: replies they have not read (watch
+     * notifications and a watch's initial state included) and partly received requests. Past it the connection with
+     * the most unread replies is closed until the new reply fits (the one asking, if it holds the most), counted as
+     * {@link Refusal#MEMORY_BUDGET} and logged in the aggregated WARN; a single reply larger than the 64 MiB a
+     * connection may leave unread is refused at once. Default: half of the maximum heap ({@code -Xmx}).
+     */
+    public TcpStoreServer.Builder maxMemoryBytes(long n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("maxMemoryBytes must be positive, got " + n);
+        }
+        this.maxMemoryBytes = n;
         return self();
     }
 

@@ -42,7 +42,11 @@ public final class ForkedMasterMain {
                             + " failures=" + status.refused(Refusal.FAILURE)
                             + " budgetCloses=" + status.refused(Refusal.PENDING_BUDGET)
                             + " pending=" + status.pendingBytes() + " connections=" + server.connectionCount()
-                            + " keys=" + server.keyCount());
+                            + " keys=" + server.keyCount() + " memory=" + status.memoryBytes()
+                            + " maxMemory=" + status.maxMemoryBytes()
+                            + " memoryCloses=" + status.refused(Refusal.MEMORY_BUDGET)
+                            + " oversize=" + status.refused(Refusal.OVERSIZE)
+                            + " unreadCloses=" + status.refused(Refusal.UNREAD_REPLIES));
                 }
             }
         }
