@@ -241,6 +241,9 @@ final class EventLoop implements Runnable, Connection.Loop {
         @Nullable ProtocolViolation violation = null;
         try {
             parser.feed(readBuffer, request -> {
+                if (connection.refusal() != null) {
+                    return; // refused (its reply did not fit): closed at the next flush, nothing more is served
+                }
                 connection.requestsServed++;
                 handler.handle(connection, request);
             });

@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * received requests together by {@linkplain Builder#maxPendingBytes maxPendingBytes}, a stalled request by
  * {@linkplain Builder#partialRequestTimeout partialRequestTimeout}, the data by
  * {@linkplain Builder#maxStoreBytes maxStoreBytes}, unread replies by pausing (16 MiB) and then closing (64 MiB) the
- * client. Any error while serving one connection, {@link OutOfMemoryError} included, closes that connection only;
- * should the event loop itself die, a supervisor restarts it on the same port with the stored keys intact, logs an
- * ERROR and reports it in {@link #status()}. TCPStore has no authentication: the bind address
+ * client, and everything held for clients together by {@linkplain Builder#maxMemoryBytes maxMemoryBytes}. Large
+ * replies are written in slices between other clients' work. Any error while serving one connection,
+ * {@link OutOfMemoryError} included, closes that connection only; should the event loop itself die, a supervisor
+ * restarts it on the same port with the stored keys intact, logs an ERROR and reports it in {@link #status()}; if it
+ * cannot, it closes the port rather than leave it open and unanswered. TCPStore has no authentication: the bind address
  * ({@linkplain Builder#host default 127.0.0.1}) decides who can connect.
  *
  * <pre>{@code
