@@ -60,7 +60,7 @@ final class Connection {
     private boolean open = true;
     private @Nullable Refusal refusal;
     private @Nullable String refusalReason;
-    /** Set while the connection's requests wait for a gateway's storage: no more are read meanwhile. */
+    /** Set while the connection's requests wait for a store outside the process: no more are read meanwhile. */
     private boolean readsHeld;
 
     /** When bytes last arrived; what the partial-request timeout measures. */
@@ -79,6 +79,9 @@ final class Connection {
     final Set<KeyWaiters.Waiter> waits = new LinkedHashSet<>();
     /** Keys this connection watches (legacy WATCH_KEY), managed by {@link KeyWaiters}. */
     final Set<String> watchedKeys = new LinkedHashSet<>();
+
+    /** Requests behind one the store has not answered yet, managed by {@link CommandHandler}; null until needed. */
+    CommandHandler.@Nullable Pipeline pipeline;
 
     Connection(SocketChannel channel, SelectionKey selectionKey, String peer, RequestParser parser, Loop loop) {
         this.channel = channel;

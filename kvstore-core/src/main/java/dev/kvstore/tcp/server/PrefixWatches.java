@@ -17,18 +17,18 @@ import org.jspecify.annotations.Nullable;
  * a watcher that does not read them is closed by its connection's unread reply bound or, past the budget, as the
  * connection with the most unread replies.
  */
-final class PrefixWatches implements StoreStateListener {
+final class PrefixWatches {
 
     /** Size of the buffers a watch's initial state is built in. */
     private static final int CHUNK_BYTES = 64 * 1024;
     /** Values from this size on are shared with the store in a watch's initial state rather than copied. */
     private static final int SHARED_VALUE_BYTES = 4 * 1024;
 
-    private final StoreState store;
+    private final MemoryServerStore store;
     private final Map<Connection, String> prefixByWatcher = new IdentityHashMap<>();
     private volatile int count;
 
-    PrefixWatches(StoreState store) {
+    PrefixWatches(MemoryServerStore store) {
         this.store = store;
     }
 
@@ -80,18 +80,18 @@ final class PrefixWatches implements StoreStateListener {
         this.count = prefixByWatcher.size();
     }
 
-    @Override
-    public void written(String key, byte[] value) {
+    /** The key now holds {@code value}. */
+    void written(String key, byte[] value) {
         notifyWatchers(key, value);
     }
 
-    @Override
-    public void deleted(String key) {
+    /** The key was deleted. */
+    void deleted(String key) {
         notifyWatchers(key, null);
     }
 
-    @Override
-    public void forgotten(Connection client) {
+    /** The connection closed. */
+    void forgotten(Connection client) {
         if (prefixByWatcher.remove(client) != null) {
             count = prefixByWatcher.size();
         }
