@@ -165,6 +165,19 @@ class MemoryServerStoreTest {
 
     /** A connection without a socket: enough for waits that are queued, not written. */
     private static Connection connection(String name) {
-        return new Connection(null, null, name, null, c -> { }, new java.util.concurrent.atomic.LongAdder());
+        return new Connection(null, null, name, null, new Connection.Loop() {
+            @Override
+            public void flushSoon(Connection connection) {
+            }
+
+            @Override
+            public boolean admitReplies(Connection connection, long payload, long charge) {
+                return true;
+            }
+
+            @Override
+            public void repliesGone(long payload, long charge) {
+            }
+        });
     }
 }
