@@ -16,16 +16,28 @@ final class ServerCounters {
     private final AtomicLongArray refusals = new AtomicLongArray(Refusal.values().length);
     private final AtomicLong loopRestarts = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
-    private volatile ServerStatus.@Nullable Incident lastIncident;
+    /** The last incident's description; {@code null} if none. With its time, made an {@link ServerStatus.Incident} on read. */
+    private volatile @Nullable String incident;
+    private volatile long incidentAtMillis;
     private volatile boolean serving;
     private volatile long pendingBytes;
+    private final MemoryBudget memory;
+
+    ServerCounters(MemoryBudget memory) {
+        this.memory = memory;
+    }
 
     void refused(Refusal reason) {
         refusals.incrementAndGet(reason.ordinal());
     }
 
+    /**
+     * Records an incident. Allocates nothing, so that it works when memory has run out: a description built then must
+     * be a constant prepared in advance.
+     */
     void incident(String description) {
-        lastIncident = new ServerStatus.Incident(Instant.now(), description);
+        incidentAtMillis = System.currentTimeMillis();
+        incident = description;
     }
 
     void accepted() {
@@ -49,6 +61,10 @@ final class ServerCounters {
         for (Refusal reason : Refusal.values()) {
             counts.put(reason, refusals.get(reason.ordinal()));
         }
-        return new ServerStatus(serving, loopRestarts.get(), lastIncident, counts, pendingBytes, accepted.get());
+        String description = incident;
+        ServerStatus.Incident lastIncident = description == null ? null
+                : new ServerStatus.Incident(Instant.ofEpochMilli(incidentAtMillis), description);
+        return new ServerStatus(serving, loopRestarts.get(), lastIncident, counts, pendingBytes, accepted.get(),
+                memory.used(), memory.limit());
     }
 }

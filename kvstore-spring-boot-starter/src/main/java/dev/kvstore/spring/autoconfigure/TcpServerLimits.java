@@ -1,6 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -51,6 +52,12 @@ public abstract class TcpServerLimits {
 
     /** How long a key must have been waited for (and not set) before the master's stall log names it. */
     private Duration stallThreshold = Duration.ofSeconds(60);
+
+    /**
+     * Most bytes the master holds for its clients (unread replies, watch backlogs and initial states, partly
+     * received requests); past it the connection with the most unread replies is closed. Default: half the heap.
+     */
+    private @Nullable DataSize maxMemorySize;
 
     public DataSize getMaxKeySize() {
         return this.maxKeySize;
@@ -114,6 +121,14 @@ public abstract class TcpServerLimits {
 
     public void setStallLogInterval(Duration stallLogInterval) {
         this.stallLogInterval = stallLogInterval;
+    }
+
+    public @Nullable DataSize getMaxMemorySize() {
+        return this.maxMemorySize;
+    }
+
+    public void setMaxMemorySize(@Nullable DataSize maxMemorySize) {
+        this.maxMemorySize = maxMemorySize;
     }
 
     public Duration getStallThreshold() {

@@ -116,7 +116,8 @@ class TcpStoreConfiguration {
                     { "maxRequestBytes", "max-request-size", limits.getMaxRequestSize() },
                     { "maxStoreBytes", "max-store-size", limits.getMaxStoreSize() },
                     { "maxPendingBytes", "max-pending-size", limits.getMaxPendingSize() },
-                    { "partialRequestTimeout", "partial-request-timeout", limits.getPartialRequestTimeout() } };
+                    { "partialRequestTimeout", "partial-request-timeout", limits.getPartialRequestTimeout() },
+                    { "maxMemoryBytes", "max-memory-size", String.valueOf(limits.getMaxMemorySize()) } };
             for (Object[] name : names) {
                 if (message.startsWith((String) name[0])) {
                     throw BuilderProperty.invalid("kvstore.tcp.server." + name[1], name[2], ex);
@@ -142,6 +143,10 @@ class TcpStoreConfiguration {
                 (size) -> server.maxPendingBytes(size.toBytes()));
         BuilderProperty.apply("kvstore.tcp.server.partial-request-timeout", limits.getPartialRequestTimeout(),
                 server::partialRequestTimeout);
+        if (limits.getMaxMemorySize() != null) {
+            BuilderProperty.apply("kvstore.tcp.server.max-memory-size", limits.getMaxMemorySize(),
+                    (size) -> server.maxMemoryBytes(size.toBytes()));
+        }
         BuilderProperty.apply("kvstore.tcp.server.stall-log-interval", limits.getStallLogInterval(),
                 server::stallLogInterval);
         BuilderProperty.apply("kvstore.tcp.server.stall-threshold", limits.getStallThreshold(),
