@@ -54,19 +54,19 @@ abstract class TcpStoreServerSettings {
 
     /** Longest key accepted, in bytes; longer closes the connection. Default 8 KiB. */
     public TcpStoreServer.Builder maxKeyBytes(int n) {
-        this.maxKeyBytes = n;
+        this.maxKeyBytes = Math.toIntExact(requirePositive(n, "maxKeyBytes"));
         return self();
     }
 
     /** Longest value accepted, in bytes; longer closes the connection. Default 8 MiB. */
     public TcpStoreServer.Builder maxValueBytes(int n) {
-        this.maxValueBytes = n;
+        this.maxValueBytes = Math.toIntExact(requirePositive(n, "maxValueBytes"));
         return self();
     }
 
     /** Most keys in one CHECK/WAIT/MULTI_GET/MULTI_SET; more closes the connection. Default 131072. */
     public TcpStoreServer.Builder maxKeysPerRequest(int n) {
-        this.maxKeysPerRequest = n;
+        this.maxKeysPerRequest = Math.toIntExact(requirePositive(n, "maxKeysPerRequest"));
         return self();
     }
 
@@ -77,7 +77,7 @@ abstract class TcpStoreServerSettings {
      * bounds what one connection can make the server hold. Default 64 MiB.
      */
     public TcpStoreServer.Builder maxRequestBytes(long n) {
-        this.maxRequestBytes = n;
+        this.maxRequestBytes = requirePositive(n, "maxRequestBytes");
         return self();
     }
 
@@ -87,7 +87,7 @@ abstract class TcpStoreServerSettings {
      * with a WARN. Default 1 GiB.
      */
     public TcpStoreServer.Builder maxStoreBytes(long n) {
-        this.maxStoreBytes = n;
+        this.maxStoreBytes = requirePositive(n, "maxStoreBytes");
         return self();
     }
 
@@ -99,7 +99,7 @@ abstract class TcpStoreServerSettings {
      * {@link #maxStoreBytes maxStoreBytes} plus this.
      */
     public TcpStoreServer.Builder maxPendingBytes(long n) {
-        this.maxPendingBytes = n;
+        this.maxPendingBytes = requirePositive(n, "maxPendingBytes");
         return self();
     }
 
@@ -127,6 +127,14 @@ abstract class TcpStoreServerSettings {
     public TcpStoreServer.Builder stallThreshold(Duration threshold) {
         this.stallThreshold = requirePositive(threshold, "stallThreshold");
         return self();
+    }
+
+    /** Rejected here, at the setter, so that a caller knows which setting was wrong (ServerLimits checks again). */
+    private static long requirePositive(long n, String name) {
+        if (n <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, got " + n);
+        }
+        return n;
     }
 
     private static Duration requirePositive(Duration duration, String name) {
