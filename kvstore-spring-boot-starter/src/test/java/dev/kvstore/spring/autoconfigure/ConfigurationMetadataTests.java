@@ -44,7 +44,14 @@ class ConfigurationMetadataTests {
         assertThat(properties.get("kvstore.tcp.worker-wait-timeout").getDefaultValue()).isEqualTo("300s");
         assertThat(properties).as("nothing deprecated: 0.x has no aliases").doesNotContainKey("kvstore.tcp.timeout");
         assertThat(properties.values()).noneMatch(ConfigurationMetadataProperty::isDeprecated);
-        assertThat(properties.get("kvstore.etcd.tls.ca-certificate").getType()).isEqualTo("java.lang.String");
+        for (String tls : List.of("ca-certificate", "client-certificate", "client-key")) {
+            ConfigurationMetadataProperty location = properties.get("kvstore.etcd.tls." + tls);
+            assertThat(location.getType()).isEqualTo("java.lang.String");
+            // The IDE completes it as a resource location (classpath:, file:).
+            assertThat(location.getHints().getValueProviders()).singleElement()
+                .satisfies((provider) -> assertThat(provider.getParameters())
+                    .containsEntry("target", "org.springframework.core.io.Resource"));
+        }
         assertThat(properties.get("kvstore.tcp.protocol").getDefaultValue()).isEqualTo("auto");
         assertThat(properties.get("kvstore.tcp.protocol").getHints().getValueHints())
             .extracting((hint) -> hint.getValue().toString())
