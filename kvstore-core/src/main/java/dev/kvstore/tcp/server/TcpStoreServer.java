@@ -129,7 +129,7 @@ public final class TcpStoreServer implements AutoCloseable {
                         + requestedPort + ": " + e.getMessage(), e);
             }
             supervisor = new Thread(new LoopSupervisor(host + ":" + port, counters, store::keyCount, this::serving,
-                    this::restartLoop), "kvstore-tcpstore-supervisor-" + port);
+                    this::restartLoop, this::stopListening), "kvstore-tcpstore-supervisor-" + port);
             supervisor.setDaemon(true);
             supervisor.start();
             started = true;
@@ -172,6 +172,15 @@ public final class TcpStoreServer implements AutoCloseable {
             startLoop();
             return true;
         }
+    }
+
+    /** The supervisor gave up on the loop: clients must find the port closed, not open and unanswered. */
+    private void stopListening() {
+        ServerSocketChannel listening;
+        synchronized (lifecycle) {
+            listening = channel;
+        }
+        Acceptor.closeQuietly(listening);
     }
 
     /** @return the port listened on (the actual one when built with port 0); -1 before {@link #start()} */
@@ -254,7 +263,17 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Testing seam: the event loop throws {@code error} once, outside any connection's handling, and so dies. */
     void killLoopForTesting(Error error) {
-        hooks.killLoopOnce(error);
+        killLoopForTesting(() -> {
+            throw error;
+        });
+    }
+
+    /**
+     * Testing seam: the event loop runs {@code failure} once, outside any connection's handling; what it throws
+     * (an {@link OutOfMemoryError} of a heap it filled, say) ends the loop.
+     */
+    void killLoopForTesting(Runnable failure) {
+        hooks.killLoopOnce(failure);
         EventLoop current = loop;
         if (current != null) {
             current.wakeup();
