@@ -16,16 +16,19 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The PACKAGED sample application ({@code java -jar}, run by failsafe after {@code repackage}) with its etcd
- * certificates inside the jar, given as {@code classpath:} locations, against a real etcd that requires mutual TLS.
- * A {@code Path} property failed there ("cannot be resolved to absolute file path ... jar:nested:").
+ * The PACKAGED sample application ({@code java -jar}) with its etcd certificates inside the jar, given as
+ * {@code classpath:} locations, against a real etcd that requires mutual TLS. A {@code Path} property failed there
+ * ("cannot be resolved to absolute file path ... jar:nested:"). Runs in the {@code integration-test} phase (JUnit tag
+ * {@code packaged}), after {@code package} built the jar.
  */
 @RequiresEtcd
-class PackagedEtcdTlsIT {
+@Tag("packaged")
+class PackagedEtcdTlsTest {
 
     /** Where the certificates are inside the jar (BOOT-INF/classes is the application's class path root). */
     private static final String CLASSPATH_DIR = "etcd-tls/";
@@ -42,8 +45,8 @@ class PackagedEtcdTlsIT {
     @BeforeAll
     static void packagedJarWithCertificates() throws Exception {
         Assumptions.assumeTrue(TestCertificates.available(), "needs " + TestCertificates.OPENSSL);
-        Path packaged = Path.of(System.getProperty("kvstore.sample.jar", "target/kvstore-sample-app.jar"));
-        assertThat(packaged).as("the repackaged sample app (mvn verify builds it before this test)").isRegularFile();
+        Path packaged = Path.of("target", "kvstore-sample-app.jar");
+        assertThat(packaged).as("the packaged app: run the test in the verify phase, after package").isRegularFile();
         certificates = TestCertificates.create(directory.resolve("pem"));
         jar = directory.resolve("kvstore-sample-app-with-certificates.jar");
         Files.copy(packaged, jar);
