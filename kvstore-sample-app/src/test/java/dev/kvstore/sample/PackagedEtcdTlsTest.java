@@ -94,7 +94,8 @@ class PackagedEtcdTlsTest {
     /** The etcd profile with mutual TLS from the jar's class path; the CA at the given class path location. */
     private static String[] args(EtcdServer etcd, int httpPort, String caLocation) {
         return new String[] { "--spring.profiles.active=etcd", "--server.port=" + httpPort,
-                "--kvstore.etcd.endpoints=" + etcd.endpoint(), "--kvstore.etcd.tls.ca-certificate=classpath:" + caLocation,
+                "--kvstore.etcd.endpoints=" + etcd.endpoint(),
+                "--kvstore.etcd.tls.ca-certificate=classpath:" + caLocation,
                 "--kvstore.etcd.tls.client-certificate=classpath:" + CLASSPATH_DIR
                         + certificates.clientCertificate().getFileName(),
                 "--kvstore.etcd.tls.client-key=classpath:" + CLASSPATH_DIR + certificates.clientKey().getFileName() };

@@ -48,17 +48,21 @@ class EtcdStoreConfiguration {
         EtcdKVStore.Builder builder = connection(etcd, connectionDetails);
         PropertyMapper map = PropertyMapper.get();
         map.from(properties::getNamespace)
-            .to(BuilderProperty.to("kvstore.namespace", (namespace) -> builder.namespace(BuilderProperty.namespace(namespace))));
+            .to(BuilderProperty.to("kvstore.namespace",
+                    (namespace) -> builder.namespace(BuilderProperty.namespace(namespace))));
         map.from(properties::getComponent)
-            .to(BuilderProperty.to("kvstore.component", (component) -> builder.component(BuilderProperty.component(component))));
+            .to(BuilderProperty.to("kvstore.component",
+                    (component) -> builder.component(BuilderProperty.component(component))));
         map.from(role.cleanup()).to(builder::cleanup);
         clientCustomizers.orderedStream().forEach((customizer) -> builder.customizeClient(customizer::customize));
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         String endpoint = String.join(",", connectionDetails.getEndpoints());
         logger.info("KVStore on etcd {} as rank {}{}", endpoint, role.rank(),
                 role.cleanup() ? " (cleaning up namespace '" + properties.getNamespace() + "')" : "");
+        // TLS is on for https:// endpoints (the SSL bundle is read once, by connection()).
+        boolean tls = connectionDetails.getEndpoints().stream().anyMatch((uri) -> uri.startsWith("https://"));
         KVStoreStartup startup = new KVStoreStartup(new EtcdStoreStarter(builder, endpoint, etcd.getConnectTimeout(),
-                connectionDetails.getSslBundle() != null), endpoint);
+                tls), endpoint);
         return new ManagedKVStore(startup, "etcd", properties.getNamespace(), properties.getComponent(),
                 etcd.getRequestTimeout(), role.cleanup(),
                 KVStoreAutoConfiguration.observations(observations, observers));

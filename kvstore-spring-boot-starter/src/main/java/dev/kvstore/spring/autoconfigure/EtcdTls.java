@@ -46,7 +46,8 @@ final class EtcdTls {
             return null;
         }
         if ((clientCertificate == null) != (clientKey == null)) {
-            String missing = (clientKey == null) ? "kvstore.etcd.tls.client-key" : "kvstore.etcd.tls.client-certificate";
+            String missing = (clientKey == null) ? "kvstore.etcd.tls.client-key"
+                    : "kvstore.etcd.tls.client-certificate";
             throw new InvalidConfigurationPropertyValueException(missing, null, "mutual TLS needs both "
                     + "kvstore.etcd.tls.client-certificate and kvstore.etcd.tls.client-key");
         }

@@ -529,7 +529,7 @@ public class KVStoreProperties {
             /** Location of the PEM file of the client certificate for mutual TLS (together with client-key). */
             private @Nullable String clientCertificate;
 
-            /** Location of the PEM file of the client's private key for mutual TLS (together with client-certificate). */
+            /** Location of the PEM file of the client's private key for mutual TLS (with client-certificate). */
             private @Nullable String clientKey;
 
             public @Nullable String getCaCertificate() {

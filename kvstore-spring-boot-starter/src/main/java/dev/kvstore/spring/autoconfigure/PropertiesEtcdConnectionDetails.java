@@ -43,7 +43,8 @@ class PropertiesEtcdConnectionDetails implements EtcdConnectionDetails {
         if (port < 1 || port > 65535) {
             throw new InvalidConfigurationPropertyValueException("kvstore.etcd.port", port, "must be in 1..65535");
         }
-        boolean tls = this.properties.getTls().getCaCertificate() != null || this.properties.getSsl().getBundle() != null;
+        boolean tls = this.properties.getTls().getCaCertificate() != null
+                || this.properties.getSsl().getBundle() != null;
         String hostPart = (host.contains(":") && !host.startsWith("[")) ? "[" + host + "]" : host;
         return List.of((tls ? "https" : "http") + "://" + hostPart + ":" + port);
     }

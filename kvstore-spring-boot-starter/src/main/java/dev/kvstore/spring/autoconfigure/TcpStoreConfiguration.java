@@ -72,9 +72,11 @@ class TcpStoreConfiguration {
         map.from(server::getMaxKeysPerRequest)
             .to(BuilderProperty.to("kvstore.tcp.server.max-keys-per-request", builder::maxKeysPerRequest));
         map.from(properties::getNamespace)
-            .to(BuilderProperty.to("kvstore.namespace", (namespace) -> builder.namespace(BuilderProperty.namespace(namespace))));
+            .to(BuilderProperty.to("kvstore.namespace",
+                    (namespace) -> builder.namespace(BuilderProperty.namespace(namespace))));
         map.from(properties::getComponent)
-            .to(BuilderProperty.to("kvstore.component", (component) -> builder.component(BuilderProperty.component(component))));
+            .to(BuilderProperty.to("kvstore.component",
+                    (component) -> builder.component(BuilderProperty.component(component))));
         Consumer<TcpStoreServer.Builder> limits = (serverBuilder) -> serverLimits(server, serverBuilder);
         // The master's own server is built in the lifecycle: a throwaway builder checks the limits now.
         limits.accept(TcpStoreServer.builder());

@@ -126,8 +126,8 @@ class KVStorePropertiesTests {
     @Test
     void etcdEndpointIsBuiltFromHostAndPortWhenNoEndpointsAreSet() {
         this.runner.withPropertyValues("kvstore.etcd.host=etcd.internal", "kvstore.etcd.port=12379")
-            .run((context) -> assertThat(
-                    new PropertiesEtcdConnectionDetails(context.getBean(KVStoreProperties.class), null, context).getEndpoints())
+            .run((context) -> assertThat(new PropertiesEtcdConnectionDetails(context.getBean(KVStoreProperties.class),
+                    null, context).getEndpoints())
                 .isEqualTo(List.of("http://etcd.internal:12379")));
     }
 
