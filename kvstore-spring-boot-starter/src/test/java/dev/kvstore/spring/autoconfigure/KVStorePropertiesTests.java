@@ -230,20 +230,25 @@ class KVStorePropertiesTests {
         });
     }
 
-    /** What the etcd builder checks only when it builds (in the lifecycle) fails the start, naming the property. */
+    /**
+     * What the etcd builder checks only when it builds (in the lifecycle) fails the start with the builder's reason and
+     * an action naming the properties those checks concern.
+     */
     @ParameterizedTest(name = "{0} is rejected")
     @CsvSource(delimiter = '|', textBlock = """
-            kvstore.etcd.endpoints=localhost:2379          | kvstore.etcd.endpoints
-            kvstore.etcd.endpoints=https://localhost:2379  | kvstore.etcd.tls.ca-certificate
-            kvstore.etcd.password=secret                   | kvstore.etcd.user
-            kvstore.etcd.user=alice                        | kvstore.etcd.password
+            kvstore.etcd.endpoints=localhost:2379          | invalid etcd endpoint 'localhost:2379'
+            kvstore.etcd.endpoints=https://localhost:2379  | uses https
+            kvstore.etcd.password=secret                   | needs both user and password
+            kvstore.etcd.user=alice                        | needs both user and password
             """)
-    void invalidEtcdSettingFailsTheStartNamingTheProperty(String property, String expectedName) {
+    void invalidEtcdSettingFailsTheStartNamingTheProperties(String property, String reason) {
         this.storeRunner.withPropertyValues("kvstore.backend=etcd", property).run((context) -> {
             assertThat(context).hasNotFailed();
             ManagedKVStore store = context.getBean(ManagedKVStore.class);
             assertThatExceptionOfType(KVStoreStartupException.class).isThrownBy(store::awaitStarted)
-                .satisfies((ex) -> assertThat(ex.action()).contains(expectedName));
+                .satisfies((ex) -> assertThat(ex.description()).contains(reason))
+                .satisfies((ex) -> assertThat(ex.action()).contains("kvstore.etcd.endpoints", "kvstore.etcd.tls.",
+                        "kvstore.etcd.user", "kvstore.etcd.password"));
         });
     }
 
