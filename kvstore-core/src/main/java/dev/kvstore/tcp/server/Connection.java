@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client connection, owned by the event-loop thread: its parser, its not-yet-written replies, and the waits and
@@ -39,7 +40,7 @@ final class Connection {
     private long unwrittenBytes;
     private boolean open = true;
     private boolean overflowed;
-    /** Set while the connection's requests wait for a gateway's storage: no more are read meanwhile. */
+    /** Set while the connection's requests wait for a store outside the process: no more are read meanwhile. */
     private boolean readsHeld;
 
     /** When bytes last arrived; what the partial-request timeout measures. */
@@ -58,6 +59,9 @@ final class Connection {
     final Set<KeyWaiters.Waiter> waits = new LinkedHashSet<>();
     /** Keys this connection watches (legacy WATCH_KEY), managed by {@link KeyWaiters}. */
     final Set<String> watchedKeys = new LinkedHashSet<>();
+
+    /** Requests behind one the store has not answered yet, managed by {@link CommandHandler}; null until needed. */
+    CommandHandler.@Nullable Pipeline pipeline;
 
     Connection(SocketChannel channel, SelectionKey selectionKey, String peer, RequestParser parser,
             Consumer<Connection> flushScheduler, LongAdder backlogOfAll) {

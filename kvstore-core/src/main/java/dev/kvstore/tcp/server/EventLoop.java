@@ -44,8 +44,8 @@ final class EventLoop implements Runnable {
     private final String address;
     private final ServerLimits limits;
     private final Generation legacyGeneration;
-    private final StoreState store;
-    private final RequestHandler handler;
+    private final KeyWaiters waiters;
+    private final CommandHandler handler;
     private final ServerCounters counters;
     private final LoopHooks hooks;
     private final HostileConnectionLog hostileLog;
@@ -71,13 +71,13 @@ final class EventLoop implements Runnable {
     private volatile int connectionCount;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            Generation legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
+            Generation legacyGeneration, KeyWaiters waiters, CommandHandler handler, ServerCounters counters,
             LoopHooks hooks, StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
         this.legacyGeneration = legacyGeneration;
-        this.store = store;
+        this.waiters = waiters;
         this.counters = counters;
         this.hooks = hooks;
         this.handler = handler;
@@ -155,13 +155,13 @@ final class EventLoop implements Runnable {
                     }
                 }
                 runTasks();
-                flushAll(); // replies the tasks queued (a gateway's etcd answers)
+                flushAll(); // replies the tasks queued (the answers of a store outside the process)
                 long now = System.nanoTime();
                 acceptor.resumeIfDue(now);
                 partials.closeStalledIfDue(now);
                 hostileLog.reportIfDue(now);
-                longWaits.reportIfDue(now, store.waiters());
-                stallLog.reportIfDue(now, store.waiters());
+                longWaits.reportIfDue(now, waiters);
+                stallLog.reportIfDue(now, waiters);
                 // Published once the budget is enforced: readers never see the moment between a read and its close.
                 counters.pendingBytes(partials.pendingBytes());
                 hooks.tick();
@@ -323,7 +323,6 @@ final class EventLoop implements Runnable {
     private void close(Connection connection) {
         partials.forget(connection);
         connection.parser().discard();
-        store.forget(connection);
         handler.forget(connection);
         connection.close();
         connections.remove(connection);
