@@ -62,6 +62,16 @@ class KVStoreApplicationTests {
         assertThat(output).contains("APPLICATION FAILED TO START").contains("kvstore.tcp.world-size");
     }
 
+    /** A server limit the builder rejects, reported by Spring Boot's failure analyzer with the property's name. */
+    @Test
+    void aRejectedServerLimitIsReportedByName(CapturedOutput output) {
+        assertThatException().isThrownBy(() -> application().run("--kvstore.tcp.port=0",
+                "--kvstore.tcp.server.max-pending-size=0B"));
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("Invalid value '0B' for configuration property 'kvstore.tcp.server.max-pending-size'")
+            .contains("maxPendingBytes must be positive, got 0");
+    }
+
     @Test
     void etcdWithoutReachableServerIsReportedWithTheEndpoint(CapturedOutput output) {
         String nobody = "http://127.0.0.1:" + FreePorts.pick();

@@ -61,8 +61,12 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
         String message = String.valueOf(ex.getMessage());
         String lower = message.toLowerCase(Locale.ROOT);
         if (ex instanceof IllegalArgumentException) {
+            // What the builder checks only when it connects; the starter checked each property it maps on its own.
             return new KVStoreStartupException("The etcd settings are invalid: " + message,
-                    "Change " + propertiesFor(lower) + ".", ex);
+                    "Check kvstore.etcd.endpoints (http://host:port, or https://host:port with kvstore.etcd.tls.* or "
+                            + "kvstore.etcd.ssl.bundle), and kvstore.etcd.user with kvstore.etcd.password (both or "
+                            + "neither).",
+                    ex);
         }
         if (TcpStoreStarter.hasCause(ex, SSLException.class) || (this.tls && (lower.contains("ssl")
                 || (ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())))) {
@@ -112,20 +116,6 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
             }
         }
         return false;
-    }
-
-    /** The properties a builder rejection concerns, from the setting its message names. */
-    private static String propertiesFor(String message) {
-        if (message.contains("user") || message.contains("password")) {
-            return "kvstore.etcd.user and kvstore.etcd.password (both or neither)";
-        }
-        if (message.contains("certificate") || message.contains("tls") || message.contains("cannot read")
-                || message.contains("key")) {
-            return "kvstore.etcd.tls.ca-certificate, kvstore.etcd.tls.client-certificate and "
-                    + "kvstore.etcd.tls.client-key";
-        }
-        return "kvstore.etcd.endpoints (http://host:port, or https://host:port with "
-                + "kvstore.etcd.tls.ca-certificate)";
     }
 
 }
