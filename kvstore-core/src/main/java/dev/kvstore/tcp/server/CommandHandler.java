@@ -55,7 +55,7 @@ final class CommandHandler implements RequestHandler {
             }
             case MULTI_SET -> store.multiSet(request.keys(), request.values());
             case CANCEL_WAIT -> {
-                store.waiters().cancelWaits(client);
+                store.waiters().cancelWaits(client, ServerSnapshot.EndedWait.Outcome.CANCELLED);
                 client.send(Replies.u8(ReplyCodes.WAIT_CANCELED));
             }
             case QUEUE_PUSH -> store.queuePush(request.key(), request.value(0));

@@ -192,7 +192,7 @@ final class GatewayHandler implements RequestHandler {
             });
             case MULTI_SET -> reply(storage.setAll(wireKeys(request.keys()), request.values()), done -> c -> { });
             case CANCEL_WAIT -> now(c -> {
-                waits.cancelWaits(c);
+                waits.cancelWaits(c, ServerSnapshot.EndedWait.Outcome.CANCELLED);
                 c.send(Replies.u8(ReplyCodes.WAIT_CANCELED));
             });
             case QUEUE_PUSH -> reply(storage.queuePush(wireKey, request.value(0)), done -> c -> { });

@@ -43,7 +43,7 @@ final class GatewaySnapshot {
             long initRegistrations = SnapshotTaker.initRegistrations(values.get(page.names().size()));
             return new ServerSnapshot(local.takenAt(), local.clientCount(), local.clients(), all.size(), keys,
                     page.nextAfter(), local.storedBytes(), local.maxStoreBytes(),
-                    initRegistrations, local.pendingWaitCount(), local.missing());
+                    initRegistrations, local.pendingWaitCount(), local.missing(), local.ended());
         } catch (TimeoutException e) {
             throw new TcpStoreServerException("the storage of " + server + " did not list its keys within "
                     + timeout);

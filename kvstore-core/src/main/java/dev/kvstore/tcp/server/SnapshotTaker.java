@@ -79,7 +79,17 @@ final class SnapshotTaker {
         return new ServerSnapshot(now, connections.size(), clients, store.keyCount(), keys, page.nextAfter(),
                 store.storedBytes(), limits.maxStoreBytes(),
                 initRegistrations(store.values().get(ServerSnapshot.INIT_KEY)), store.waiters().waiterCount(),
-                missing(query.clientLimit(), now, nowNanos));
+                missing(query.clientLimit(), now, nowNanos), ended(now, nowNanos));
+    }
+
+    private List<ServerSnapshot.EndedWait> ended(Instant now, long nowNanos) {
+        List<ServerSnapshot.EndedWait> ended = new ArrayList<>(KeyWaiters.ENDED_KEPT);
+        for (KeyWaiters.Ended wait : store.waiters().recentlyEnded()) {
+            ended.add(new ServerSnapshot.EndedWait(wait.keys().stream().map(SnapshotTaker::text).toList(),
+                    wait.client(), since(now, nowNanos, wait.sinceNanos()), since(now, nowNanos, wait.endedNanos()),
+                    Duration.ofNanos(wait.endedNanos() - wait.sinceNanos()), wait.outcome()));
+        }
+        return ended;
     }
 
     private static ServerSnapshot.Client client(Connection connection, Instant now, long nowNanos) {

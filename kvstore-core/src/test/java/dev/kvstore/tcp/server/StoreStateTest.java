@@ -33,7 +33,7 @@ class StoreStateTest {
         assertThat(LongWaitReport.describe(store.waiters(), System.nanoTime(), Long.MAX_VALUE / 2)).isNull();
         assertThat(store.waiters().waiterCount()).isEqualTo(3);
 
-        store.waiters().cancelWaits(b);
+        store.waiters().cancelWaits(b, ServerSnapshot.EndedWait.Outcome.CANCELLED);
         assertThat(store.waiters().waiterCount()).isEqualTo(1);
         store.forget(a);
         assertThat(store.waiters().waiterCount()).isZero();
@@ -102,7 +102,7 @@ class StoreStateTest {
         limited.set("/b", utf8("1"));
         assertThat(client.heldBytes).isZero();
         limited.waiters().await(client, List.of("/c"));
-        limited.waiters().cancelWaits(client);
+        limited.waiters().cancelWaits(client, ServerSnapshot.EndedWait.Outcome.CANCELLED);
         assertThat(client.heldBytes).isZero();
     }
 

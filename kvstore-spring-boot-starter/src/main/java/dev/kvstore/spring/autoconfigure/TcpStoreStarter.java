@@ -66,6 +66,8 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                 throw serverFailure(ex);
             }
             publishPort(this.store.port());
+            // The master's state can be shown from now on, while the rendezvous below waits for the workers.
+            startup.backend(this.store);
         }
         String endpoint = this.store.host() + ":" + this.store.port() + (this.store.isMaster() ? " (master)" : "");
         startup.endpoint(endpoint);
