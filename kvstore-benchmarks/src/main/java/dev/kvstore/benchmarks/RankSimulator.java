@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Many PyTorch ranks in one thread: non-blocking connections, each sending byte for byte what a worker rank of a
  * {@link RankGeneration} sends ({@link #init}: construct its TCPStore and register; {@link #barriers}: the tutorial's
- * store-based barrier, rounds in a row). Each connection binds a source address of its own spread over 127.0.0.0/8
- * ({@link #sourceAddress}), so N is not capped by one address's ephemeral ports.
+ * store-based barrier, rounds in a row). Past one master's worth of ranks, connections bind source addresses spread
+ * over 127.0.0.0/8 ({@link #sourceAddress}), so N is not capped by one address's ephemeral ports.
  *
  * <p>A connect the master refuses is retried, as torch's client retries (with a backoff up to 1 s, until the phase's
  * deadline); any other failure ends that rank and is counted by its reason ({@link #failures()}): which limit was met,
@@ -37,6 +37,8 @@ final class RankSimulator implements AutoCloseable {
 
     /** Ranks per source address: far below one address's ephemeral ports towards one master port. */
     static final int RANKS_PER_ADDRESS = 1000;
+    /** Ranks that connect from 127.0.0.1: more than one master process holds. */
+    static final int LOOPBACK_RANKS = 20_000;
 
     private static final long MAX_RETRY_PAUSE_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -87,9 +89,19 @@ final class RankSimulator implements AutoCloseable {
         baseEpochMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
     }
 
-    /** @return the source address of a global rank: 127.1.x.y, {@value #RANKS_PER_ADDRESS} ranks per address */
-    static InetAddress sourceAddress(int globalRank) {
-        int block = globalRank / RANKS_PER_ADDRESS;
+    /**
+     * @return the source address a global rank binds, or null for none: the first {@value #LOOPBACK_RANKS} ranks
+     *     (more than one master process can hold) connect from 127.0.0.1 without binding (the kernel then shares
+     *     its ephemeral ports among destinations); beyond them, 127.1.x.y, {@value #RANKS_PER_ADDRESS} ranks per
+     *     address, so N is not capped by one address's ports. PyTorch 2.x's classic master looks up the name of
+     *     every client it accepts, and addresses missing from /etc/hosts cost it a DNS query each: the ranks of
+     *     one master come from 127.0.0.1, as ranks on hosts it can name quickly do
+     */
+    static @Nullable InetAddress sourceAddress(int globalRank) {
+        if (globalRank < LOOPBACK_RANKS) {
+            return null;
+        }
+        int block = (globalRank - LOOPBACK_RANKS) / RANKS_PER_ADDRESS;
         try {
             return InetAddress.getByAddress(new byte[] {127, 1, (byte) (block / 250), (byte) (block % 250 + 1)});
         } catch (UnknownHostException e) {
@@ -297,7 +309,10 @@ final class RankSimulator implements AutoCloseable {
             try {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // as torch's client
-                channel.bind(new InetSocketAddress(sourceAddress(firstRank + index), 0));
+                InetAddress source = sourceAddress(firstRank + index);
+                if (source != null) {
+                    channel.bind(new InetSocketAddress(source, 0));
+                }
                 channel.connect(master);
                 return channel;
             } catch (IOException e) {

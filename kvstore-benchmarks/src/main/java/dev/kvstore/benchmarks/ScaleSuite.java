@@ -227,9 +227,10 @@ final class ScaleSuite implements Suite {
                 + "connection. Listen overflows: the host's `TcpExt ListenOverflows` during init (a full accept "
                 + "queue drops the SYN; the client retries it after 1 s, 3 s, ...). A master that fails or does "
                 + "not finish within " + initTimeout.toSeconds() + " s is a result; its row says how.\n\n"
-                + "The system's limits in this run: " + limits() + ". Each simulated rank binds its own source "
-                + "address, " + RankSimulator.RANKS_PER_ADDRESS + " ranks per address from 127.1.0.1 on, so "
-                + "ephemeral ports never run out; simulators hold at most " + SimulatedRanks.FILES_PER_PROCESS
+                + "The system's limits in this run: " + limits() + ". The first " + RankSimulator.LOOPBACK_RANKS
+                + " ranks connect from 127.0.0.1 (the kernel shares its ports among destinations), ranks beyond "
+                + "them from 127.1.x.y, " + RankSimulator.RANKS_PER_ADDRESS + " per address (see the notes on "
+                + "why not all spread); simulators hold at most " + SimulatedRanks.FILES_PER_PROCESS
                 + " connections per process (more processes beyond that); a master holds its ranks' connections "
                 + "in one process, so one master serves at most " + LARGEST + " single-connection ranks and half "
                 + "as many 1.13 ranks. Running the harness in a network namespace of its own (`unshare --net`, "

@@ -92,10 +92,14 @@ class ScaleSmokeTest {
     }
 
     @Test
-    void ranksSpreadOverSourceAddressesInTheLoopbackNetwork() {
-        assertThat(RankSimulator.sourceAddress(0).getHostAddress()).isEqualTo("127.1.0.1");
-        assertThat(RankSimulator.sourceAddress(999).getHostAddress()).isEqualTo("127.1.0.1");
-        assertThat(RankSimulator.sourceAddress(1000).getHostAddress()).isEqualTo("127.1.0.2");
-        assertThat(RankSimulator.sourceAddress(98_304).getHostAddress()).isEqualTo("127.1.0.99");
+    void ranksBeyondOneMastersShareSpreadOverSourceAddressesInTheLoopbackNetwork() {
+        assertThat(RankSimulator.sourceAddress(0)).as("unbound: 127.0.0.1 by the route").isNull();
+        assertThat(RankSimulator.sourceAddress(RankSimulator.LOOPBACK_RANKS - 1)).isNull();
+        assertThat(RankSimulator.sourceAddress(RankSimulator.LOOPBACK_RANKS).getHostAddress()).isEqualTo("127.1.0.1");
+        assertThat(RankSimulator.sourceAddress(RankSimulator.LOOPBACK_RANKS + 999).getHostAddress())
+                .isEqualTo("127.1.0.1");
+        assertThat(RankSimulator.sourceAddress(RankSimulator.LOOPBACK_RANKS + 1000).getHostAddress())
+                .isEqualTo("127.1.0.2");
+        assertThat(RankSimulator.sourceAddress(98_304).getHostAddress()).isEqualTo("127.1.0.79");
     }
 }

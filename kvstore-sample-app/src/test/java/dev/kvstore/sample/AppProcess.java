@@ -44,7 +44,7 @@ final class AppProcess implements AutoCloseable {
     private static AppProcess start(List<String> launch, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
         command.addAll(launch);
         // Keep the child's output to the application's own logging (no JVM warnings mixed in), one line per event.
         command.add("--spring.main.banner-mode=off");
@@ -112,6 +112,19 @@ final class AppProcess implements AutoCloseable {
     /** Sends SIGTERM, as Kubernetes does when it stops a pod. */
     void terminate() {
         this.process.destroy();
+    }
+
+    /**
+     * Runs a full garbage collection in the app ({@code jcmd <pid> GC.run}), so that the heap it reports next is
+     * roughly its live data.
+     */
+    void collectGarbage() throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(this.process.pid()), "GC.run").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+            throw new AssertionError("jcmd GC.run failed: " + out);
+        }
     }
 
     boolean isAlive() {

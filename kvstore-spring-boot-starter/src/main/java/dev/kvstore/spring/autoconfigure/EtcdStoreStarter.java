@@ -24,6 +24,9 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
 
     private static final Logger logger = LoggerFactory.getLogger(EtcdStoreStarter.class);
 
+    /** The property of the builder's requestTimeout, which the library names in a timeout it is the cause of. */
+    private static final String REQUEST_TIMEOUT_PROPERTY = "kvstore.etcd.request-timeout";
+
     private final EtcdKVStore.Builder builder;
 
     private final String endpoints;
@@ -81,6 +84,13 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
             return new KVStoreStartupException("etcd " + this.endpoints + " refused the credentials: " + message,
                     "Check kvstore.etcd.user and kvstore.etcd.password (and that the user's role may use the "
                             + "namespace, kvstore.namespace).",
+                    ex);
+        }
+        if (ex instanceof KVStoreTimeoutException && message.contains(REQUEST_TIMEOUT_PROPERTY)) {
+            // etcd answered a probe, but no call within the request timeout: the deadline, not the network
+            return new KVStoreStartupException(message,
+                    "Raise " + REQUEST_TIMEOUT_PROPERTY + " (a bare number is read as milliseconds; the default is "
+                            + "10s).",
                     ex);
         }
         if (ex instanceof KVStoreTimeoutException || ex instanceof KVStoreConnectionException) {

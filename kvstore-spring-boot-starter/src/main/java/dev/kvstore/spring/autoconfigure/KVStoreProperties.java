@@ -298,6 +298,13 @@ public class KVStoreProperties {
             private DataSize maxPendingSize = DataSize.ofMegabytes(256);
 
             /**
+             * Most bytes the master holds for its clients (unread replies, watch backlogs and initial states, partly
+             * received requests); past it the connection with the most unread replies is closed. Default: half the
+             * heap.
+             */
+            private @Nullable DataSize maxMemorySize;
+
+            /**
              * How long a client may send nothing in the middle of a request before the master closes its
              * connection. Idle connections between requests are never closed.
              */
@@ -374,6 +381,14 @@ public class KVStoreProperties {
 
             public void setMaxPendingSize(DataSize maxPendingSize) {
                 this.maxPendingSize = maxPendingSize;
+            }
+
+            public @Nullable DataSize getMaxMemorySize() {
+                return this.maxMemorySize;
+            }
+
+            public void setMaxMemorySize(@Nullable DataSize maxMemorySize) {
+                this.maxMemorySize = maxMemorySize;
             }
 
             public Duration getPartialRequestTimeout() {

@@ -112,6 +112,8 @@ class TcpStoreConfiguration {
             .to(BuilderProperty.to("kvstore.tcp.server.max-pending-size", server::maxPendingBytes));
         map.from(limits::getPartialRequestTimeout)
             .to(BuilderProperty.to("kvstore.tcp.server.partial-request-timeout", server::partialRequestTimeout));
+        map.from(limits::getMaxMemorySize).as(DataSize::toBytes)
+            .to(BuilderProperty.to("kvstore.tcp.server.max-memory-size", server::maxMemoryBytes));
         map.from(limits::getStallLogInterval)
             .to(BuilderProperty.to("kvstore.tcp.server.stall-log-interval", server::stallLogInterval));
         map.from(limits::getStallThreshold)

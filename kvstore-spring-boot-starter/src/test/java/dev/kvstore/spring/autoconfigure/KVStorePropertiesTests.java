@@ -53,6 +53,7 @@ class KVStorePropertiesTests {
             assertThat(properties.getTcp().getServer().getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(8));
             assertThat(properties.getTcp().getServer().getMaxStoreSize()).isEqualTo(DataSize.ofGigabytes(1));
             assertThat(properties.getTcp().getServer().getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(256));
+            assertThat(properties.getTcp().getServer().getMaxMemorySize()).as("derived from the heap").isNull();
             assertThat(properties.getTcp().getServer().getPartialRequestTimeout()).isEqualTo(Duration.ofSeconds(60));
             assertThat(properties.getTcp().getServer().getStallLogInterval()).isEqualTo(Duration.ofSeconds(60));
             assertThat(properties.getTcp().getServer().getStallThreshold()).isEqualTo(Duration.ofSeconds(60));
@@ -81,7 +82,8 @@ class KVStorePropertiesTests {
                     "kvstore.tcp.server.max-value-size=2MB", "kvstore.tcp.server.max-keys-per-request=64",
                     "kvstore.tcp.server.max-request-size=16MB", "kvstore.tcp.server.max-store-size=256MB",
                     "kvstore.tcp.server.max-pending-size=32MB", "kvstore.tcp.server.partial-request-timeout=15s",
-                    "kvstore.tcp.server.stall-log-interval=2m", "kvstore.tcp.server.stall-threshold=90s")
+                    "kvstore.tcp.server.stall-log-interval=2m", "kvstore.tcp.server.stall-threshold=90s",
+                    "kvstore.tcp.server.max-memory-size=48MB")
             .run((context) -> {
                 assertThat(context).hasNotFailed();
                 KVStoreProperties properties = context.getBean(KVStoreProperties.class);
@@ -117,6 +119,7 @@ class KVStorePropertiesTests {
                 assertThat(server.getMaxRequestSize()).isEqualTo(DataSize.ofMegabytes(16));
                 assertThat(server.getMaxStoreSize()).isEqualTo(DataSize.ofMegabytes(256));
                 assertThat(server.getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(32));
+                assertThat(server.getMaxMemorySize()).isEqualTo(DataSize.ofMegabytes(48));
                 assertThat(server.getPartialRequestTimeout()).isEqualTo(Duration.ofSeconds(15));
                 assertThat(server.getStallLogInterval()).isEqualTo(Duration.ofMinutes(2));
                 assertThat(server.getStallThreshold()).isEqualTo(Duration.ofSeconds(90));
@@ -196,6 +199,7 @@ class KVStorePropertiesTests {
             kvstore.tcp.server.max-keys-per-request=0      | kvstore.tcp.server.max-keys-per-request
             kvstore.tcp.server.max-store-size=0B           | kvstore.tcp.server.max-store-size
             kvstore.tcp.server.max-pending-size=0B         | kvstore.tcp.server.max-pending-size
+            kvstore.tcp.server.max-memory-size=0B          | kvstore.tcp.server.max-memory-size
             kvstore.tcp.server.partial-request-timeout=0s  | kvstore.tcp.server.partial-request-timeout
             kvstore.tcp.server.stall-log-interval=0s       | kvstore.tcp.server.stall-log-interval
             kvstore.tcp.server.stall-threshold=-1s         | kvstore.tcp.server.stall-threshold
