@@ -129,7 +129,7 @@ final class ProtocolProbe {
     /**
      * Checks that the master serves the chosen generation.
      *
-     * @throws KVStoreConnectionException naming {@link #SETTING} if it does not
+     * @throws ProtocolMismatchException naming {@link #SETTING} if it does not
      */
     void verify(ProtocolGeneration chosen) {
         if (!answers(LEGACY_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "a legacy GETNUMKEYS")) {
@@ -213,11 +213,8 @@ final class ProtocolProbe {
         return reply;
     }
 
-    private KVStoreConnectionException mismatch(ProtocolGeneration chosen, Finding found) {
-        return new KVStoreConnectionException(prefix() + "does not serve the " + chosen + " protocol chosen by "
-                + SETTING + ": " + found.evidence() + ". It speaks " + found.generation() + " ("
-                + describe(found.generation()) + "). Set " + SETTING + " to auto (the default) or "
-                + found.generation().name().toLowerCase(java.util.Locale.ROOT) + ".");
+    private ProtocolMismatchException mismatch(ProtocolGeneration chosen, Finding found) {
+        return new ProtocolMismatchException(host + ":" + port, SETTING, chosen, found.generation(), found.evidence());
     }
 
     private KVStoreConnectionException unexpected(String what, String detail) {

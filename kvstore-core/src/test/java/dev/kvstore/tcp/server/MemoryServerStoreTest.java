@@ -59,7 +59,7 @@ class MemoryServerStoreTest {
         assertThat(LongWaitReport.describe(waiters, System.nanoTime(), Long.MAX_VALUE / 2)).isNull();
         assertThat(waiters.waiterCount()).isEqualTo(3);
 
-        waiters.cancelWaits(b);
+        waiters.cancelWaits(b, ServerSnapshot.EndedWait.Outcome.CANCELLED);
         assertThat(waiters.waiterCount()).isEqualTo(1);
         waiters.forget(a);
         assertThat(waiters.waiterCount()).isZero();
@@ -147,7 +147,7 @@ class MemoryServerStoreTest {
         limited.set("/b", utf8("1"));
         assertThat(client.heldBytes).isZero();
         await(limited, limitedWaits, client, List.of("/c"));
-        limitedWaits.cancelWaits(client);
+        limitedWaits.cancelWaits(client, ServerSnapshot.EndedWait.Outcome.CANCELLED);
         assertThat(client.heldBytes).isZero();
     }
 
