@@ -21,9 +21,9 @@ import org.testcontainers.DockerClientFactory;
 @Target(ElementType.TYPE)
 @Tag(RequiresDocker.TAG)
 @EnabledIf(value = "dev.kvstore.spring.testcontainers.RequiresDocker$Detection#dockerAvailable",
-        disabledReason = "no Docker API is reachable (Testcontainers looked at DOCKER_HOST, ~/.testcontainers.properties "
-                + "and the default socket); set DOCKER_HOST, or run .ci/container-engine start DIR and export what it "
-                + "prints (docs/development.md \"Tests\")")
+        disabledReason = "no Docker API is reachable (Testcontainers looked at DOCKER_HOST, "
+                + "~/.testcontainers.properties and the default socket); set DOCKER_HOST, or run "
+                + ".ci/container-engine start DIR and export what it prints (docs/development.md \"Tests\")")
 public @interface RequiresDocker {
 
     /** The JUnit tag. */

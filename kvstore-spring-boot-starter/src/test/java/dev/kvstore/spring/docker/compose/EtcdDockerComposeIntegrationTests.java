@@ -17,7 +17,8 @@ import org.springframework.context.annotation.Configuration;
  * {@code src/test/resources/docker/etcd-compose.yaml} (relative to the module directory, surefire's working
  * directory), and the starter connects to it through the Docker Compose connection details. Also tagged "compose",
  * which the build leaves out by default: it needs the Docker Compose v2 CLI ({@code docker compose}), which Debian 12
- * (and so {@code .ci/run}'s podman engine) lacks; run it with {@code -Dkvstore.excludedGroups=soak} (docs/development.md).
+ * (and so {@code .ci/run}'s podman engine) lacks; run it with {@code -Dkvstore.excludedGroups=soak}
+ * (docs/development.md).
  */
 @RequiresDocker
 @Tag("compose")
