@@ -1,6 +1,6 @@
 package dev.kvstore.benchmarks;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -21,7 +21,7 @@ public final class ServerMain {
 
     public static void main(String[] args) throws Exception {
         try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0)
-                .legacyProtocol(Generation.LEGACY).build().start()) {
+                .legacyProtocol(TcpProtocol.LEGACY).build().start()) {
             System.out.println("PORT " + server.port());
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -114,7 +114,8 @@ class TcpKVStoreStartTest {
     @Test
     @SuppressWarnings("deprecation")
     void deprecatedTimeoutStillSetsEveryBound() {
-        assertThatThrownBy(() -> TcpKVStore.builder().port(FreePorts.pick()).timeout(Duration.ofMillis(300)).build())
+        assertThatThrownBy(() -> TcpKVStore.builder().port(FreePorts.pick()).connectTimeout(Duration.ofMillis(300))
+                .requestTimeout(Duration.ofMillis(300)).build())
                 .isInstanceOf(KVStoreTimeoutException.class).hasMessageContaining("PT0.3S");
     }
 }

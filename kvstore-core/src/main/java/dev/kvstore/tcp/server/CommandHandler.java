@@ -1,7 +1,8 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -21,7 +22,7 @@ final class CommandHandler implements RequestHandler {
         extensions.requireNotWatching(client, request);
         switch (request.command()) {
             case VALIDATE -> {
-                if (request.number() != Integer.toUnsignedLong(Generation.VALIDATE_MAGIC)) {
+                if (request.number() != Integer.toUnsignedLong(WireFormat.VALIDATE_MAGIC)) {
                     throw new ProtocolViolation("VALIDATE with wrong magic number 0x"
                             + Long.toHexString(request.number()));
                 }

@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -39,7 +39,7 @@ final class EventLoop implements Runnable {
     private final Acceptor acceptor;
     private final String address;
     private final ServerLimits limits;
-    private final Generation legacyGeneration;
+    private final TcpProtocol legacyGeneration;
     private final StoreState store;
     private final RequestHandler handler;
     private final ServerCounters counters;
@@ -59,7 +59,7 @@ final class EventLoop implements Runnable {
     private volatile int connectionCount;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            Generation legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
+            TcpProtocol legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
             LoopHooks hooks, StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;

@@ -1,8 +1,9 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.internal.DecimalText;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import dev.kvstore.tcp.server.spi.KeyChange;
 import dev.kvstore.tcp.server.spi.KeyStorage;
 import dev.kvstore.tcp.server.spi.KeyUpdate;
@@ -152,7 +153,7 @@ final class GatewayHandler implements RequestHandler {
         byte[] wireKey = key == null ? EMPTY : WireKeys.toBytes(key);
         return switch (request.command()) {
             case VALIDATE -> {
-                if (request.number() != Integer.toUnsignedLong(Generation.VALIDATE_MAGIC)) {
+                if (request.number() != Integer.toUnsignedLong(WireFormat.VALIDATE_MAGIC)) {
                     throw new ProtocolViolation("VALIDATE with wrong magic number 0x"
                             + Long.toHexString(request.number()));
                 }

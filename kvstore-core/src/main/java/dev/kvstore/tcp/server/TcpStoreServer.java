@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -44,7 +44,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
     private final String host;
     private final int requestedPort;
-    private final Generation legacyGeneration;
+    private final TcpProtocol legacyGeneration;
     private final Duration stallLogInterval;
     private final Duration stallThreshold;
 

@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,7 +12,7 @@ abstract class TcpStoreServerSettings {
 
     String host = "127.0.0.1";
     int port = 29500;
-    Generation legacyGeneration = Generation.LEGACY;
+    TcpProtocol legacyGeneration = TcpProtocol.LEGACY;
     int maxKeyBytes = ServerLimits.DEFAULT_MAX_KEY_BYTES;
     int maxValueBytes = ServerLimits.DEFAULT_MAX_VALUE_BYTES;
     int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
@@ -39,14 +39,14 @@ abstract class TcpStoreServerSettings {
     }
 
     /**
-     * The opcode numbering for clients that open without VALIDATE: {@link Generation#LEGACY} (PyTorch
-     * 1.13 and 2.0, the default) or {@link Generation#V2_1}. The two cannot be told apart from the bytes.
+     * The opcode numbering for clients that open without VALIDATE: {@link TcpProtocol#LEGACY} (PyTorch
+     * 1.13 and 2.0, the default) or {@link TcpProtocol#V2_1}. The two cannot be told apart from the bytes.
      */
-    public TcpStoreServer.Builder legacyProtocol(Generation generation) {
+    public TcpStoreServer.Builder legacyProtocol(TcpProtocol generation) {
         Objects.requireNonNull(generation, "generation");
-        if (generation == Generation.MODERN) {
-            throw new IllegalArgumentException("MODERN clients announce themselves with VALIDATE; "
-                    + "the legacy protocol must be LEGACY or V2_1");
+        if (generation == TcpProtocol.MODERN || generation == TcpProtocol.AUTO) {
+            throw new IllegalArgumentException("the legacy protocol must be LEGACY or V2_1, got " + generation
+                    + ": MODERN clients announce themselves with VALIDATE, and legacy ones cannot be detected");
         }
         this.legacyGeneration = generation;
         return self();

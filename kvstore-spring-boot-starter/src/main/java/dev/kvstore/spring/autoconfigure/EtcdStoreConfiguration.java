@@ -3,7 +3,6 @@ package dev.kvstore.spring.autoconfigure;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.spring.KVStoreObservations;
-import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.ManagedKVStore;
 import java.util.List;
@@ -40,8 +39,7 @@ class EtcdStoreConfiguration {
     ManagedKVStore kvStore(KVStoreProperties properties, Environment environment,
             EtcdConnectionDetails connectionDetails, ObjectProvider<EtcdKVStoreBuilderCustomizer> customizers,
             ObjectProvider<EtcdClientBuilderCustomizer> clientCustomizers,
-            ObjectProvider<KVStoreObservations> observations,
-            @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers) {
+            ObjectProvider<KVStoreObservations> observations) {
         ProcessRole role = ProcessRole.of(properties, TorchrunEnvironment.from(environment));
         KVStoreProperties.Etcd etcd = properties.getEtcd();
         List<String> endpoints = connectionDetails.getEndpoints();
@@ -57,7 +55,7 @@ class EtcdStoreConfiguration {
                 connectionDetails.getSslBundle() != null || etcd.tlsConfigured()), endpoint);
         return new ManagedKVStore(startup, "etcd", properties.getNamespace(), properties.getComponent(),
                 etcd.getRequestTimeout(), role.cleanup(),
-                KVStoreAutoConfiguration.observations(observations, observers));
+                KVStoreAutoConfiguration.observations(observations));
     }
 
     /**

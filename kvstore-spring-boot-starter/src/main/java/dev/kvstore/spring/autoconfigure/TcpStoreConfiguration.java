@@ -2,7 +2,6 @@ package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.KVStoreObservations;
-import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
@@ -32,7 +31,6 @@ class TcpStoreConfiguration {
     ManagedKVStore kvStore(KVStoreProperties properties, Environment environment,
             ObjectProvider<TcpKVStoreBuilderCustomizer> customizers,
             ObjectProvider<KVStoreObservations> observations,
-            @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers,
             ObjectProvider<EtcdConnectionDetails> etcdConnectionDetails, ObjectProvider<SslBundles> sslBundles,
             BeanFactory beanFactory) {
         TcpConnectionSettings settings = TcpConnectionSettings.resolve(properties,
@@ -68,7 +66,7 @@ class TcpStoreConfiguration {
                 new TcpStoreStarter(store, settings, connectTimeout, workerWaitTimeout, environment),
                 settings.endpoint());
         return new ManagedKVStore(startup, "tcp", store.namespace(), store.component(), requestTimeout,
-                settings.role().cleanup(), KVStoreAutoConfiguration.observations(observations, observers));
+                settings.role().cleanup(), KVStoreAutoConfiguration.observations(observations));
     }
 
     /** The deprecated single timeout first, then each of the three that is set to other than its default. */
@@ -76,7 +74,8 @@ class TcpStoreConfiguration {
     private static void applyTimeouts(KVStoreProperties.Tcp tcp, TcpKVStore.Builder builder) {
         boolean alias = tcp.getTimeout() != null;
         if (alias) {
-            BuilderProperty.apply("kvstore.tcp.timeout", tcp.getTimeout(), builder::timeout);
+            BuilderProperty.apply("kvstore.tcp.timeout", tcp.getTimeout(),
+                    (timeout) -> builder.connectTimeout(timeout).requestTimeout(timeout).workerWaitTimeout(timeout));
         }
         if (!alias || !KVStoreProperties.Tcp.DEFAULT_CONNECT_TIMEOUT.equals(tcp.getConnectTimeout())) {
             BuilderProperty.apply("kvstore.tcp.connect-timeout", tcp.getConnectTimeout(), builder::connectTimeout);

@@ -26,18 +26,6 @@ public record KVStoreDescriptor(String backend, String namespace, String compone
         @Nullable String error, List<ProcessWaitDescriptor> waits, RecipesDescriptor recipes) {
 
     /**
-     * A description without this process's waits and recipes.
-     * @deprecated use the canonical constructor
-     */
-    @Deprecated(since = "0.1.0")
-    public KVStoreDescriptor(String backend, String namespace, String component, String endpoint, String takenAt,
-            boolean valuesShown, @Nullable MasterDescriptor master, @Nullable EtcdDescriptor etcd,
-            @Nullable String error) {
-        this(backend, namespace, component, endpoint, takenAt, valuesShown, master, etcd, error, List.of(),
-                new RecipesDescriptor(0, 0));
-    }
-
-    /**
      * A wait or barrier of this process in progress.
      *
      * @param operation the operation, e.g. {@code waitForKey} or {@code barrier}
@@ -162,17 +150,6 @@ public record KVStoreDescriptor(String backend, String namespace, String compone
     public record EtcdDescriptor(List<String> members, String answeredBy, String memberId, String leaderId,
             String version, long revision, List<KeyDescriptor> keys, @Nullable String nextKeysAfter,
             List<MemberDescriptor> clusterMembers, List<String> watches) {
-
-        /**
-         * A description without the member list and watches.
-         * @deprecated use the canonical constructor
-         */
-        @Deprecated(since = "0.1.0")
-        public EtcdDescriptor(List<String> members, String answeredBy, String memberId, String leaderId,
-                String version, long revision, List<KeyDescriptor> keys, @Nullable String nextKeysAfter) {
-            this(members, answeredBy, memberId, leaderId, version, revision, keys, nextKeysAfter, List.of(),
-                    List.of());
-        }
     }
 
     /**
