@@ -1,7 +1,7 @@
 package dev.kvstore.benchmarks;
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
+import dev.kvstore.tcp.gateway.EtcdServerStore;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.EtcdServer;
 import java.time.Duration;
@@ -78,7 +78,7 @@ final class GatewaySuite implements Suite {
             }
             Report report = run.report();
             report.section("TCPStore gateways on etcd: throughput", "The in-memory Java master beside one and two "
-                    + "gateways (`EtcdGatewayStore`) on one local single-member etcd (its data on this machine's "
+                    + "gateways (`EtcdServerStore`) on one local single-member etcd (its data on this machine's "
                     + "disk), " + runs + " run(s) of " + seconds + " s per cell after " + (seconds / 2)
                     + " s of warm-up; Java (LEGACY) clients as in the server suite, connections round-robin over the "
                     + "gateways; masters, gateways, etcd and load on the same machine.", throughput);
@@ -97,7 +97,7 @@ final class GatewaySuite implements Suite {
 
     private static TcpStoreServer gateway(EtcdServer etcd, String prefix) {
         return TcpStoreServer.builder().port(0)
-                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoint())
+                .store(EtcdServerStore.of(EtcdKVStore.builder().endpoints(etcd.endpoint())
                         .connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30)), prefix))
                 .build().start();
     }

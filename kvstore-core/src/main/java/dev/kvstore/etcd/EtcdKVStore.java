@@ -122,7 +122,7 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /**
      * @return the full key prefixes ({@code {namespace}/{component}/{prefix}}) of this store's open
-     *     {@link #watch watches}, in natural order, for diagnostics
+     *     {@link dev.kvstore.api.KeyWatches watches}, in natural order, for diagnostics
      */
     public List<String> watchedPrefixes() {
         return watches.fullPrefixes();

@@ -28,17 +28,17 @@ class TcpKVStoreSoakTest {
     private static final Duration RUN = Duration.ofSeconds(20);
 
     @ParameterizedTest
-    @EnumSource(TcpProtocol.class)
+    @EnumSource(value = TcpProtocol.class, names = "AUTO", mode = EnumSource.Mode.EXCLUDE)
     void sharedStoreUnderMixedLoad(TcpProtocol protocol) throws Exception {
         TcpProtocol legacy =
                 protocol == TcpProtocol.V2_1 ? TcpProtocol.V2_1 : TcpProtocol.LEGACY;
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try (TcpKVStore master = TcpKVStore.builder().master(true).port(0).serverLegacyProtocol(legacy)
                 .protocol(protocol).connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30))
-                        .namespace("soak").build();
+                .namespace("soak").build();
                 TcpKVStore shared = TcpKVStore.builder().port(master.port()).protocol(protocol)
                         .connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30))
-                                .namespace("soak").build()) {
+                        .namespace("soak").build()) {
             long end = System.nanoTime() + RUN.toNanos();
             AtomicLong adds = new AtomicLong();
             AtomicLong timeouts = new AtomicLong();

@@ -1,7 +1,7 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
+import dev.kvstore.tcp.gateway.EtcdServerStore;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.EtcdServerExtension;
@@ -20,7 +20,7 @@ class TcpKVStoreThroughGatewayContractTest extends TcpKVStoreContractTest {
 
     @Override
     protected void configureServer(TcpStoreServer.Builder server) {
-        server.store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints()), "gateway-contract/"));
+        server.store(EtcdServerStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints()), "gateway-contract/"));
     }
 
     /** A gateway does not serve the in-memory master's prefix watches (EXT_WATCH_PREFIX). */

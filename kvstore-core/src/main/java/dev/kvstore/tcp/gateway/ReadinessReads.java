@@ -38,13 +38,9 @@ final class ReadinessReads {
         this.readTxn = readTxn;
     }
 
-    /** @return for each of {@code wanted}, whether it is set or names a non-empty queue */
-    CompletableFuture<boolean[]> present(List<byte[]> wanted) {
-        List<String> asText = new ArrayList<>(wanted.size());
-        for (byte[] key : wanted) {
-            asText.add(new String(key, StandardCharsets.ISO_8859_1));
-        }
-        ReadyRead read = new ReadyRead(asText, new CompletableFuture<>());
+    /** @return for each key (its wire bytes one char per byte), whether it is set or names a non-empty queue */
+    CompletableFuture<boolean[]> present(List<String> wanted) {
+        ReadyRead read = new ReadyRead(wanted, new CompletableFuture<>());
         boolean start;
         synchronized (queuedReads) {
             queuedReads.add(read);
@@ -57,9 +53,9 @@ final class ReadinessReads {
             nextReads();
         }
         return read.result().thenApply(ready -> {
-            boolean[] present = new boolean[asText.size()];
+            boolean[] present = new boolean[wanted.size()];
             for (int i = 0; i < present.length; i++) {
-                present[i] = ready.contains(asText.get(i));
+                present[i] = ready.contains(wanted.get(i));
             }
             return present;
         });
@@ -96,7 +92,7 @@ final class ReadinessReads {
     /** @return the keys of {@code wanted} that are set or name a non-empty queue */
     private CompletableFuture<Set<String>> readReady(List<String> wanted) {
         List<String> distinct = List.copyOf(new LinkedHashSet<>(wanted));
-        int perTxn = EtcdKeyStorage.MAX_TXN_OPS / 2;
+        int perTxn = EtcdServerStore.MAX_TXN_OPS / 2;
         List<CompletableFuture<Set<String>>> reads = new ArrayList<>();
         for (int from = 0; from < distinct.size(); from += perTxn) {
             List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + perTxn));

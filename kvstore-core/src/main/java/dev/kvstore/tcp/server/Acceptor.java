@@ -32,6 +32,8 @@ final class Acceptor {
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Accept queue for many ranks connecting at once; the kernel caps it at net.core.somaxconn. */
     private static final int BACKLOG = 8192;
+    /** Prepared in advance: when memory has run out, building a description can fail. */
+    private static final String ACCEPT_FAILED = "unexpected error while accepting a client";
 
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
@@ -99,8 +101,9 @@ final class Acceptor {
             // E.g. out of memory for the new connection's objects: refuse this one, keep serving the others.
             closeQuietly(channel);
             counters.refused(Refusal.FAILURE);
-            counters.incident("unexpected error while accepting client " + peer + ": " + e);
+            counters.incident(ACCEPT_FAILED);
             try {
+                counters.incident("unexpected error while accepting client " + peer + ": " + e);
                 log.error("TCPStore server on {} refused client {} after an unexpected error while accepting it",
                         address, peer, e);
             } catch (Throwable loggingFailed) {

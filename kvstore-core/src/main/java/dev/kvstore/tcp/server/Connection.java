@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client connection, owned by the event-loop thread: its parser, its not-yet-written replies, and the waits and
@@ -23,6 +24,11 @@ final class Connection {
     static final long MAX_UNWRITTEN_BYTES = 16L * 1024 * 1024;
     /** A client with more than {@link #MAX_UNWRITTEN_BYTES} unread is closed once its backlog would pass this. */
     static final long MAX_BACKLOG_BYTES = 64L * 1024 * 1024;
+    /**
+     * Most bytes one {@link #flush} writes: a large reply goes out in slices between other connections' work, so a
+     * bystander's reply waits for at most one slice per busy connection.
+     */
+    static final long WRITE_SLICE_BYTES = 256 * 1024;
 
     private final SocketChannel channel;
     private final SelectionKey selectionKey;
@@ -34,7 +40,7 @@ final class Connection {
     private long unwrittenBytes;
     private boolean open = true;
     private boolean overflowed;
-    /** Set while the connection's requests wait for a gateway's storage: no more are read meanwhile. */
+    /** Set while the connection's requests wait for a store outside the process: no more are read meanwhile. */
     private boolean readsHeld;
 
     /** When bytes last arrived; what the partial-request timeout measures. */
@@ -53,6 +59,9 @@ final class Connection {
     final Set<KeyWaiters.Waiter> waits = new LinkedHashSet<>();
     /** Keys this connection watches (legacy WATCH_KEY), managed by {@link KeyWaiters}. */
     final Set<String> watchedKeys = new LinkedHashSet<>();
+
+    /** Requests behind one the store has not answered yet, managed by {@link CommandHandler}; null until needed. */
+    CommandHandler.@Nullable Pipeline pipeline;
 
     Connection(SocketChannel channel, SelectionKey selectionKey, String peer, RequestParser parser,
             Consumer<Connection> flushScheduler, LongAdder backlogOfAll) {
@@ -121,21 +130,35 @@ final class Connection {
     }
 
     /**
-     * Writes as much as the socket takes now and sets the interest ops accordingly.
+     * Writes what the socket takes now, at most {@link #WRITE_SLICE_BYTES}, and sets the interest ops accordingly: a
+     * connection with more to write is written again on the loop's next turn, after the other connections' work.
+     * Queued parts are copied into the loop's {@code staging} buffer and written from there, so one write costs the
+     * bytes it moves however many small parts a reply has.
      *
+     * @param staging the loop's direct buffer; its content does not outlive this call
      * @throws IOException if the peer is gone
      */
-    void flush() throws IOException {
-        while (!unwritten.isEmpty()) {
-            ByteBuffer[] batch = unwritten.toArray(new ByteBuffer[Math.min(unwritten.size(), 64)]);
-            long written = channel.write(batch, 0, Math.min(unwritten.size(), 64));
-            unwrittenBytes -= written;
-            backlogOfAll.add(-written);
-            while (!unwritten.isEmpty() && !unwritten.peekFirst().hasRemaining()) {
-                unwritten.pollFirst();
+    void flush(ByteBuffer staging) throws IOException {
+        long sliceLeft = WRITE_SLICE_BYTES;
+        while (!unwritten.isEmpty() && sliceLeft > 0) {
+            staging.clear();
+            if (sliceLeft < staging.capacity()) {
+                staging.limit((int) sliceLeft);
             }
-            if (written == 0) {
-                break;
+            for (ByteBuffer part : unwritten) {
+                int n = Math.min(part.remaining(), staging.remaining());
+                staging.put(staging.position(), part, part.position(), n);
+                staging.position(staging.position() + n);
+                if (!staging.hasRemaining()) {
+                    break;
+                }
+            }
+            int staged = staging.flip().remaining();
+            int written = channel.write(staging);
+            consume(written);
+            sliceLeft -= written;
+            if (written < staged) {
+                break; // the socket is full: the loop writes the rest when it is writable again
             }
         }
         if (selectionKey.isValid()) {
@@ -144,6 +167,22 @@ final class Connection {
                 ops |= SelectionKey.OP_READ;
             }
             selectionKey.interestOps(ops);
+        }
+    }
+
+    /** Drops {@code written} bytes from the head of the queue. */
+    private void consume(int written) {
+        unwrittenBytes -= written;
+        backlogOfAll.add(-written);
+        int left = written;
+        while (left > 0) {
+            ByteBuffer head = unwritten.peekFirst();
+            int n = Math.min(head.remaining(), left);
+            head.position(head.position() + n);
+            left -= n;
+            if (!head.hasRemaining()) {
+                unwritten.pollFirst();
+            }
         }
     }
 

@@ -13,16 +13,16 @@ import java.util.Set;
  * key unties it, so a key set again with SET is permanent. The master cannot tell a dead process from a broken
  * connection: a connection lost for any reason deletes its keys.
  */
-final class EphemeralKeys implements StoreStateListener {
+final class EphemeralKeys {
 
-    private final StoreState store;
+    private final MemoryServerStore store;
     private final Map<String, Connection> ownerByKey = new HashMap<>();
     private final Map<Connection, Set<String>> keysByOwner = new IdentityHashMap<>();
     /** True while this class itself stores a key, whose write must not untie it. */
     private boolean storing;
     private volatile int count;
 
-    EphemeralKeys(StoreState store) {
+    EphemeralKeys(MemoryServerStore store) {
         this.store = store;
     }
 
@@ -35,7 +35,7 @@ final class EphemeralKeys implements StoreStateListener {
     void set(Connection client, String key, byte[] value) throws ProtocolViolation {
         storing = true;
         try {
-            store.set(key, value);
+            store.store(key, value);
         } finally {
             storing = false;
         }
@@ -47,20 +47,20 @@ final class EphemeralKeys implements StoreStateListener {
         count = ownerByKey.size();
     }
 
-    @Override
-    public void written(String key, byte[] value) {
+    /** The key was written: unless by {@link #set}, it is no longer owned. */
+    void written(String key, byte[] value) {
         if (!storing) {
             untie(key);
         }
     }
 
-    @Override
-    public void deleted(String key) {
+    /** The key was deleted: it is no longer owned. */
+    void deleted(String key) {
         untie(key);
     }
 
-    @Override
-    public void forgotten(Connection client) {
+    /** The connection closed: its keys are deleted. */
+    void forgotten(Connection client) {
         Set<String> owned = keysByOwner.remove(client);
         if (owned == null) {
             return;

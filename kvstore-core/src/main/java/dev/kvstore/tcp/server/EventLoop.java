@@ -32,7 +32,11 @@ final class EventLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
     private static final int READ_BUFFER_BYTES = 64 * 1024;
+    private static final int WRITE_BUFFER_BYTES = 64 * 1024;
+    private static final int EMERGENCY_RESERVE_BYTES = 256 * 1024;
     private static final String LEFT_MID_REQUEST = "disconnected mid-request";
+    /** Prepared in advance: when memory has run out, building a description can fail. */
+    private static final String SERVING_FAILED = "unexpected error while serving a client";
 
     private final Selector selector;
     private final ServerSocketChannel serverChannel;
@@ -40,8 +44,8 @@ final class EventLoop implements Runnable {
     private final String address;
     private final ServerLimits limits;
     private final TcpProtocol legacyGeneration;
-    private final StoreState store;
-    private final RequestHandler handler;
+    private final KeyWaiters waiters;
+    private final CommandHandler handler;
     private final ServerCounters counters;
     private final LoopHooks hooks;
     private final HostileConnectionLog hostileLog;
@@ -49,23 +53,31 @@ final class EventLoop implements Runnable {
     private final LongWaitReport longWaits;
     private final LongAdder replyBacklog = new LongAdder();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+    /** Replies are copied here and written from here: one direct buffer however many parts and connections. */
+    private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     private final Set<Connection> connections = new HashSet<>();
     /** Work other threads hand to the loop (snapshots): the loop's state is only ever touched by its own thread. */
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Set<Connection> toFlush = new LinkedHashSet<>();
     private final PartialRequests partials;
+    /**
+     * Heap given back when the loop dies: after an {@link OutOfMemoryError} closing the connections needs a little
+     * memory, and clients must see their connections closed rather than open and unanswered.
+     */
+    @SuppressWarnings("unused")
+    private byte @Nullable [] emergencyReserve = new byte[EMERGENCY_RESERVE_BYTES];
     private volatile boolean stopRequested;
     private volatile @Nullable Throwable failure;
     private volatile int connectionCount;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            TcpProtocol legacyGeneration, StoreState store, RequestHandler handler, ServerCounters counters,
+            TcpProtocol legacyGeneration, KeyWaiters waiters, CommandHandler handler, ServerCounters counters,
             LoopHooks hooks, StallLog stallLog) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
         this.legacyGeneration = legacyGeneration;
-        this.store = store;
+        this.waiters = waiters;
         this.counters = counters;
         this.hooks = hooks;
         this.handler = handler;
@@ -143,13 +155,13 @@ final class EventLoop implements Runnable {
                     }
                 }
                 runTasks();
-                flushAll(); // replies the tasks queued (a gateway's etcd answers)
+                flushAll(); // replies the tasks queued (the answers of a store outside the process)
                 long now = System.nanoTime();
                 acceptor.resumeIfDue(now);
                 partials.closeStalledIfDue(now);
                 hostileLog.reportIfDue(now);
-                longWaits.reportIfDue(now, store.waiters());
-                stallLog.reportIfDue(now, store.waiters());
+                longWaits.reportIfDue(now, waiters);
+                stallLog.reportIfDue(now, waiters);
                 // Published once the budget is enforced: readers never see the moment between a read and its close.
                 counters.pendingBytes(partials.pendingBytes());
                 hooks.tick();
@@ -159,6 +171,7 @@ final class EventLoop implements Runnable {
                 failure = e;
             }
         } catch (Throwable e) {
+            emergencyReserve = null; // room to close the connections, should the heap be exhausted
             failure = e;
         } finally {
             counters.serving(false);
@@ -193,7 +206,7 @@ final class EventLoop implements Runnable {
         try {
             hooks.beforeServing(connection.peer());
             if (key.isValid() && key.isWritable()) {
-                connection.flush();
+                connection.flush(writeBuffer);
             }
             if (key.isValid() && key.isReadable()) {
                 read(connection);
@@ -266,8 +279,9 @@ final class EventLoop implements Runnable {
     private void contain(Connection connection, Throwable error) {
         counters.refused(Refusal.FAILURE);
         close(connection);
-        counters.incident("unexpected error while serving client " + connection.peer() + ": " + error);
+        counters.incident(SERVING_FAILED);
         try {
+            counters.incident("unexpected error while serving client " + connection.peer() + ": " + error);
             log.error("TCPStore server on {} closed the connection of client {} after an unexpected error; the "
                     + "server goes on", address, connection.peer(), error);
         } catch (Throwable loggingFailed) {
@@ -297,9 +311,9 @@ final class EventLoop implements Runnable {
     }
 
     /** Replies to the requests before the bad one still go out, as far as the socket takes them now. */
-    private static void flushBeforeClosing(Connection connection) {
+    private void flushBeforeClosing(Connection connection) {
         try {
-            connection.flush();
+            connection.flush(writeBuffer);
         } catch (IOException ignored) {
             // The connection is closed next anyway.
         }
@@ -309,7 +323,6 @@ final class EventLoop implements Runnable {
     private void close(Connection connection) {
         partials.forget(connection);
         connection.parser().discard();
-        store.forget(connection);
         handler.forget(connection);
         connection.close();
         connections.remove(connection);
@@ -334,7 +347,7 @@ final class EventLoop implements Runnable {
                 continue;
             }
             try {
-                connection.flush();
+                connection.flush(writeBuffer);
             } catch (IOException e) {
                 log.debug("TCPStore client {} cannot be written to: {}", connection.peer(), e.toString());
                 close(connection);
@@ -359,11 +372,17 @@ final class EventLoop implements Runnable {
      * closed only on {@link #stop()}: after a failure the next loop serves on it, so the port never closes.
      */
     private void shutDown() {
-        for (Connection connection : connections.toArray(new Connection[0])) {
-            try {
-                close(connection);
-            } catch (Throwable e) {
-                log.debug("Closing a TCPStore connection at shutdown failed: {}", e.toString());
+        try {
+            for (Connection connection : connections.toArray(new Connection[0])) {
+                try {
+                    close(connection);
+                } catch (Throwable e) {
+                    connection.close(); // the store's cleanup failed (out of memory?): the socket closes at least
+                }
+            }
+        } catch (Throwable e) {
+            for (Connection connection : connections) {
+                connection.close();
             }
         }
         connections.clear();

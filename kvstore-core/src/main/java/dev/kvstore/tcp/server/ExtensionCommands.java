@@ -4,20 +4,36 @@ import dev.kvstore.tcp.protocol.wire.JavaMasterExtension;
 
 /**
  * Serves the Java master's protocol extension ({@link JavaMasterExtension}): IDENTIFY, prefix watches and
- * connection-owned ephemeral keys. Created once per server, next to its {@link StoreState}, whose changes it
- * follows (see {@link StoreStateListener}); it outlives event-loop restarts as the store does.
+ * connection-owned ephemeral keys. Served by the store in memory only, whose changes it follows through
+ * {@link Wakeups}: a store in etcd is shared by several servers, and a key cannot be owned by a connection to one of
+ * them. Created once per server; it outlives event-loop restarts as the store does.
  */
 final class ExtensionCommands {
 
     private final PrefixWatches watches;
     private final EphemeralKeys ephemeralKeys;
 
-    ExtensionCommands(StoreState store) {
+    ExtensionCommands(MemoryServerStore store) {
         this.watches = new PrefixWatches(store);
         this.ephemeralKeys = new EphemeralKeys(store);
-        // Watches first: a closing watcher is gone before its own ephemeral keys are deleted.
-        store.addChangeListener(watches);
-        store.addChangeListener(ephemeralKeys);
+    }
+
+    /** The key now holds {@code value}: the watches see it, and it is no longer owned unless set as ephemeral. */
+    void written(String key, byte[] value) {
+        watches.written(key, value);
+        ephemeralKeys.written(key, value);
+    }
+
+    /** The key was deleted. */
+    void deleted(String key) {
+        watches.deleted(key);
+        ephemeralKeys.deleted(key);
+    }
+
+    /** The connection closed: watches first, so that a closing watcher is gone before its own keys are deleted. */
+    void forgotten(Connection client) {
+        watches.forgotten(client);
+        ephemeralKeys.forgotten(client);
     }
 
     /** @return connections watching a prefix now */

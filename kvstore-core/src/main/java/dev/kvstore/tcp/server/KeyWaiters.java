@@ -7,12 +7,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The clients waiting for keys (WAIT) and, in PyTorch 1.13/2.0, watching them (WATCH_KEY), by key. The in-memory
- * {@link StoreState} tells it which keys were written; a gateway tells it what its storage reports. Owned by the
- * event-loop thread; only the count is read from other threads.
+ * The clients waiting for keys (WAIT) and, in PyTorch 1.13/2.0, watching them (WATCH_KEY), by key; {@link Wakeups}
+ * tells it what the {@link ServerStore} reports. Owned by the event-loop thread; only the count is read from other
+ * threads.
  *
  * <p>What a connection's pending waits and watches hold is bounded by {@link ServerLimits#maxRequestBytes()}, so that
  * pipelining them cannot exhaust memory: a request past it is refused with a {@link ProtocolViolation}.
@@ -42,16 +42,10 @@ final class KeyWaiters {
     private final Map<String, LinkedHashSet<Waiter>> waitersByKey = new HashMap<>();
     private final Map<String, LinkedHashSet<Connection>> watchersByKey = new HashMap<>();
     private final ServerLimits limits;
-    private final Predicate<String> ready;
     private volatile int waiterCount;
 
-    /**
-     * @param ready whether a key is there already, so that a WAIT for it is answered at once (a gateway, whose keys
-     *     are elsewhere, reads them after registering instead)
-     */
-    KeyWaiters(ServerLimits limits, Predicate<String> ready) {
+    KeyWaiters(ServerLimits limits) {
         this.limits = limits;
-        this.ready = ready;
     }
 
     /** @return WAITs not answered yet, over all connections */
@@ -60,21 +54,26 @@ final class KeyWaiters {
     }
 
     /**
-     * Answers STOP_WAITING now if all keys are ready, else once each missing key has been written.
+     * Answers STOP_WAITING now if every key is present, else once each missing key has been written.
      *
+     * @param present for each key, whether the store holds it now; {@code null} while the store has not answered
+     *     yet: then every key is waited for, and {@link #resolve} takes the answer (a write meanwhile wakes the wait)
+     * @return the wait, {@code null} if it was answered at once
      * @throws ProtocolViolation if the connection's pending waits would hold more than {@code maxRequestBytes}
      */
-    void await(Connection client, List<String> keys) throws ProtocolViolation {
+    @Nullable Waiter await(Connection client, List<String> keys, boolean @Nullable [] present)
+            throws ProtocolViolation {
         Set<String> pending = new LinkedHashSet<>();
         long charge = ServerLimits.HELD_KEY_OVERHEAD;
-        for (String key : keys) {
-            if (!ready.test(key) && pending.add(key)) {
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            if ((present == null || !present[i]) && pending.add(key)) {
                 charge += key.length() + ServerLimits.HELD_KEY_OVERHEAD;
             }
         }
         if (pending.isEmpty()) {
             client.send(Replies.u8(ReplyCodes.STOP_WAITING));
-            return;
+            return null;
         }
         hold(client, charge, "pending WAITs");
         Waiter waiter = new Waiter(client, pending, charge);
@@ -83,6 +82,25 @@ final class KeyWaiters {
         }
         client.waits.add(waiter);
         waiterCount++;
+        return waiter;
+    }
+
+    /**
+     * The store answered which keys of a wait registered before its answer are present: those no longer keep this
+     * wait (others waiting for them were woken by the write that set them, or read them on their own).
+     */
+    void resolve(Waiter waiter, List<String> keys, boolean[] present) {
+        if (!waiter.client.waits.contains(waiter)) {
+            return; // answered, cancelled or forgotten meanwhile
+        }
+        for (int i = 0; i < present.length; i++) {
+            if (present[i] && waiter.pending.remove(keys.get(i))) {
+                unregister(waiter, keys.get(i));
+            }
+        }
+        if (waiter.pending.isEmpty()) {
+            answer(waiter);
+        }
     }
 
     /** Forgets the client's pending WAITs (CANCEL_WAIT, disconnect). @return how many there were */
@@ -137,7 +155,8 @@ final class KeyWaiters {
     }
 
     /**
-     * Answers the waits for which this key was the last one missing: it was written (here or, for a gateway, in etcd).
+     * Answers the waits for which this key was the last one missing: it was written (through this server or, on a
+     * store in etcd, any other).
      */
     void keyReady(String key) {
         LinkedHashSet<Waiter> waiters = waitersByKey.remove(key);

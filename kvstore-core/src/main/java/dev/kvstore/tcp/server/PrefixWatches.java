@@ -15,13 +15,13 @@ import java.util.Map;
  * stored values rather than copying them; a watcher that does not read them is closed by its connection's unread
  * reply bound, like any client.
  */
-final class PrefixWatches implements StoreStateListener {
+final class PrefixWatches {
 
-    private final StoreState store;
+    private final MemoryServerStore store;
     private final Map<Connection, String> prefixByWatcher = new IdentityHashMap<>();
     private volatile int count;
 
-    PrefixWatches(StoreState store) {
+    PrefixWatches(MemoryServerStore store) {
         this.store = store;
     }
 
@@ -56,18 +56,18 @@ final class PrefixWatches implements StoreStateListener {
         this.count = prefixByWatcher.size();
     }
 
-    @Override
-    public void written(String key, byte[] value) {
+    /** The key now holds {@code value}. */
+    void written(String key, byte[] value) {
         notifyWatchers(key, value);
     }
 
-    @Override
-    public void deleted(String key) {
+    /** The key was deleted. */
+    void deleted(String key) {
         notifyWatchers(key, null);
     }
 
-    @Override
-    public void forgotten(Connection client) {
+    /** The connection closed. */
+    void forgotten(Connection client) {
         if (prefixByWatcher.remove(client) != null) {
             count = prefixByWatcher.size();
         }

@@ -19,10 +19,10 @@ public enum Refusal {
     /** A write would have grown the store past {@code maxStoreBytes}; it stored nothing. */
     STORE_FULL("store full"),
     /**
-     * The storage behind a gateway (etcd) failed a request or did not answer it within its request timeout; the
+     * The store of a gateway (etcd) failed a request or did not answer it within its request timeout; the
      * client learns it by the closed connection, as it would of a dead master.
      */
-    STORAGE_UNAVAILABLE("storage unavailable"),
+    STORE_UNAVAILABLE("store unavailable"),
     /** An unexpected error (a defect, {@link OutOfMemoryError}...) while serving the connection. */
     FAILURE("unexpected error");
 

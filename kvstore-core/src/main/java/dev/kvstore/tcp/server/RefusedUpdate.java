@@ -1,9 +1,9 @@
 package dev.kvstore.tcp.server;
 
 /**
- * A {@link dev.kvstore.tcp.server.spi.KeyUpdate} of the gateway that refuses the request (ADD to a non-number, APPEND
- * past the value limit): unchecked, so that the storage fails that update alone with it, and turned back into its
- * {@link ProtocolViolation} when the reply is due.
+ * A {@link ServerStore.Update} that refuses the request (ADD to a non-number, APPEND past the value limit): unchecked,
+ * so that the store fails that update alone with it, and turned back into its {@link ProtocolViolation} when the reply
+ * is due.
  */
 final class RefusedUpdate extends RuntimeException {
 

@@ -16,7 +16,9 @@ final class ServerCounters {
     private final AtomicLongArray refusals = new AtomicLongArray(Refusal.values().length);
     private final AtomicLong loopRestarts = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
-    private volatile ServerStatus.@Nullable Incident lastIncident;
+    /** The last incident's description; {@code null} if none. With its time, made an {@link ServerStatus.Incident} on read. */
+    private volatile @Nullable String incident;
+    private volatile long incidentAtMillis;
     private volatile boolean serving;
     private volatile long pendingBytes;
 
@@ -24,8 +26,13 @@ final class ServerCounters {
         refusals.incrementAndGet(reason.ordinal());
     }
 
+    /**
+     * Records an incident. Allocates nothing, so that it works when memory has run out: a description built then must
+     * be a constant prepared in advance.
+     */
     void incident(String description) {
-        lastIncident = new ServerStatus.Incident(Instant.now(), description);
+        incidentAtMillis = System.currentTimeMillis();
+        incident = description;
     }
 
     void accepted() {
@@ -49,6 +56,9 @@ final class ServerCounters {
         for (Refusal reason : Refusal.values()) {
             counts.put(reason, refusals.get(reason.ordinal()));
         }
+        String description = incident;
+        ServerStatus.Incident lastIncident = description == null ? null
+                : new ServerStatus.Incident(Instant.ofEpochMilli(incidentAtMillis), description);
         return new ServerStatus(serving, loopRestarts.get(), lastIncident, counts, pendingBytes, accepted.get());
     }
 }

@@ -46,17 +46,6 @@ public record ServerStatus(boolean serving, long loopRestarts, @Nullable Inciden
         refusals = Collections.unmodifiableMap(complete);
     }
 
-    /**
-     * A status without the accepted-connection count (reported as 0).
-     *
-     * @deprecated since the status counts accepted connections; use the canonical constructor
-     */
-    @Deprecated
-    public ServerStatus(boolean serving, long loopRestarts, @Nullable Incident lastIncident,
-            Map<Refusal, Long> refusals, long pendingBytes) {
-        this(serving, loopRestarts, lastIncident, refusals, pendingBytes, 0);
-    }
-
     /** @return connections closed for this reason since the server started */
     public long refused(Refusal reason) {
         return refusals.get(reason);

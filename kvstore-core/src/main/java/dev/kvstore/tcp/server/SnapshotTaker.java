@@ -1,5 +1,6 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.internal.AsyncFailure;
 import dev.kvstore.internal.DecimalText;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,16 +20,23 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds a {@link ServerSnapshot} from the loop's state. Runs on the event-loop thread only; its work is bounded by the
- * {@link SnapshotQuery}: the key page costs one pass over the keys and a heap of {@code keyLimit}, never a full sort.
+ * Builds a {@link ServerSnapshot}: the clients, their waits and the missing keys on the event-loop thread, then the
+ * stored keys from the {@link ServerStore} (in memory on the same step of the loop, so the snapshot is consistent; in
+ * etcd every gateway's keys, read afterwards). Its work is bounded by the {@link SnapshotQuery}: the key page costs
+ * one pass over the keys and a heap of {@code keyLimit}, never a full sort.
  */
 final class SnapshotTaker {
 
-    private final StoreState store;
+    private final ServerStore store;
+    private final KeyWaiters waiters;
+    private final @Nullable MemoryServerStore memory;
     private final ServerLimits limits;
 
-    SnapshotTaker(StoreState store, ServerLimits limits) {
+    /** @param memory the store when it is in memory (its stored bytes are reported), else {@code null} */
+    SnapshotTaker(ServerStore store, KeyWaiters waiters, @Nullable MemoryServerStore memory, ServerLimits limits) {
         this.store = store;
+        this.waiters = waiters;
+        this.memory = memory;
         this.limits = limits;
     }
 
@@ -36,23 +44,41 @@ final class SnapshotTaker {
      * Takes a snapshot on the loop's thread, between two batches of requests, and waits at most {@code timeout} for it.
      *
      * @param server the server, for error messages
-     * @throws TcpStoreServerException if the loop did not take it within the timeout (it is busy or stuck)
+     * @throws TcpStoreServerException if the loop or the store did not answer within the timeout
      */
     ServerSnapshot takeOn(EventLoop loop, SnapshotQuery query, Duration timeout, String server) {
+        CompletableFuture<Void> onLoop = new CompletableFuture<>();
         CompletableFuture<ServerSnapshot> result = new CompletableFuture<>();
         loop.submit(() -> {
             try {
-                result.complete(take(query, loop.connections()));
+                take(query, loop.connections()).whenComplete((snapshot, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(AsyncFailure.cause(error));
+                    } else {
+                        result.complete(snapshot);
+                    }
+                });
+                onLoop.complete(null);
             } catch (RuntimeException | Error e) {
+                onLoop.complete(null);
                 result.completeExceptionally(e);
             }
         });
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            result.cancel(false);
-            throw new TcpStoreServerException("the event loop of " + server + " did not take a snapshot within "
-                    + timeout);
+            try {
+                onLoop.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                onLoop.cancel(false);
+                throw new TcpStoreServerException("the event loop of " + server + " did not take a snapshot within "
+                        + timeout);
+            }
+            try {
+                return result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw new TcpStoreServerException("the store of " + server + " (" + store + ") did not list its keys "
+                        + "within " + timeout);
+            }
         } catch (ExecutionException e) {
             throw new IllegalStateException("taking a snapshot of " + server + " failed: " + e.getCause(),
                     e.getCause());
@@ -62,8 +88,8 @@ final class SnapshotTaker {
         }
     }
 
-    /** Takes a snapshot; on the loop's thread only. */
-    ServerSnapshot take(SnapshotQuery query, Collection<Connection> connections) {
+    /** Takes a snapshot; on the loop's thread only. The stored keys follow when the store answers. */
+    CompletableFuture<ServerSnapshot> take(SnapshotQuery query, Collection<Connection> connections) {
         long nowNanos = System.nanoTime();
         Instant now = Instant.now();
         List<ServerSnapshot.Client> clients = connections.stream()
@@ -71,15 +97,25 @@ final class SnapshotTaker {
                 .limit(query.clientLimit())
                 .map(c -> client(c, now, nowNanos))
                 .toList();
-        KeyPage page = keyPage(query);
-        List<ServerSnapshot.Key> keys = new ArrayList<>(page.names().size());
-        for (String name : page.names()) {
-            keys.add(key(name, store.values().get(name), query));
-        }
-        return new ServerSnapshot(now, connections.size(), clients, store.keyCount(), keys, page.nextAfter(),
-                store.storedBytes(), limits.maxStoreBytes(),
-                initRegistrations(store.values().get(ServerSnapshot.INIT_KEY)), store.waiters().waiterCount(),
-                missing(query.clientLimit(), now, nowNanos));
+        int clientCount = connections.size();
+        int pendingWaits = waiters.waiterCount();
+        List<ServerSnapshot.MissingKey> missing = missing(query.clientLimit(), now, nowNanos);
+        long storedBytes = memory == null ? 0 : memory.storedBytes();
+        return store.keys().thenCompose(all -> {
+            KeyPage page = page(all, query);
+            List<String> wanted = new ArrayList<>(page.names().size() + 1);
+            wanted.addAll(page.names());
+            wanted.add(ServerSnapshot.INIT_KEY);
+            return store.getAll(wanted).thenApply(values -> {
+                List<ServerSnapshot.Key> keys = new ArrayList<>(page.names().size());
+                for (int i = 0; i < page.names().size(); i++) {
+                    keys.add(key(page.names().get(i), values.get(i), query));
+                }
+                return new ServerSnapshot(now, clientCount, clients, all.size(), keys, page.nextAfter(),
+                        storedBytes, limits.maxStoreBytes(), initRegistrations(values.get(page.names().size())),
+                        pendingWaits, missing);
+            });
+        }).toCompletableFuture();
     }
 
     private static ServerSnapshot.Client client(Connection connection, Instant now, long nowNanos) {
@@ -99,15 +135,11 @@ final class SnapshotTaker {
     record KeyPage(List<String> names, @Nullable String nextAfter) {
     }
 
-    private KeyPage keyPage(SnapshotQuery query) {
-        return page(store.values().keySet(), query);
-    }
-
     /**
      * The first {@code keyLimit} of {@code keys} (any order) after {@code keysAfter} in byte order, plus whether more
      * follow: one pass and a heap of {@code keyLimit + 1}, never a full sort.
      */
-    static KeyPage page(Iterable<String> keys, SnapshotQuery query) {
+    private static KeyPage page(Iterable<String> keys, SnapshotQuery query) {
         if (query.keyLimit() == 0) {
             return new KeyPage(List.of(), null);
         }
@@ -135,7 +167,7 @@ final class SnapshotTaker {
     }
 
     /** @return the snapshot's view of a stored key; a {@code null} value (gone meanwhile) shows as empty */
-    static ServerSnapshot.Key key(String name, byte @Nullable [] value, SnapshotQuery query) {
+    private static ServerSnapshot.Key key(String name, byte @Nullable [] value, SnapshotQuery query) {
         int size = value == null ? 0 : value.length;
         String shown = value == null || query.valueBytes() == 0 ? null
                 : new String(value, 0, Math.min(size, query.valueBytes()), StandardCharsets.UTF_8);
@@ -143,13 +175,13 @@ final class SnapshotTaker {
     }
 
     /** @return the count PyTorch's workers added to {@link ServerSnapshot#INIT_KEY}, 0 if unset or not a number */
-    static long initRegistrations(byte @Nullable [] value) {
+    private static long initRegistrations(byte @Nullable [] value) {
         return value == null ? 0 : DecimalText.parse(value).orElse(0);
     }
 
     private List<ServerSnapshot.MissingKey> missing(int limit, Instant now, long nowNanos) {
         List<ServerSnapshot.MissingKey> missing = new ArrayList<>();
-        for (Map.Entry<String, ? extends Set<KeyWaiters.Waiter>> entry : store.waiters().waitersByKey().entrySet()) {
+        for (Map.Entry<String, ? extends Set<KeyWaiters.Waiter>> entry : waiters.waitersByKey().entrySet()) {
             long oldest = nowNanos;
             List<String> clients = new ArrayList<>();
             for (KeyWaiters.Waiter waiter : entry.getValue()) {
@@ -170,7 +202,6 @@ final class SnapshotTaker {
         return now.minusNanos(nowNanos - thenNanos);
     }
 
-    /** A key as people read it: its bytes as UTF-8. */
     /** @return a stored key as shown: its wire bytes as UTF-8 */
     static String text(String key) {
         return new String(WireKeys.toBytes(key), StandardCharsets.UTF_8);

@@ -54,13 +54,15 @@ public final class TcpStoreServer implements AutoCloseable {
     public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofSeconds(60);
 
     private final ServerLimits limits;
-    private final ServerStore serverStore;
-    /**
-     * In memory: the keys, waits and watches. In a key storage: the waits and watches of this gateway's clients only.
-     */
-    private final StoreState store;
-    /** Prefix watches and ephemeral keys: the Java master's extension, following the store's changes. */
-    private final ExtensionCommands extensions;
+    private final ServerStore store;
+    /** The store when it is in memory (the default), else {@code null}. */
+    private final @Nullable MemoryServerStore memory;
+    /** The WAITs and WATCH_KEY watches of this server's clients, whatever the store. */
+    private final KeyWaiters waiters;
+    /** Prefix watches and ephemeral keys: the Java master's extension, on the store in memory only. */
+    private final @Nullable ExtensionCommands extensions;
+    private final Wakeups wakeups;
+    private final CommandHandler handler;
     private final SnapshotTaker snapshots;
     private final ServerCounters counters = new ServerCounters();
     private final LoopHooks hooks = new LoopHooks();
@@ -69,7 +71,7 @@ public final class TcpStoreServer implements AutoCloseable {
     private boolean started;
     private boolean closed;
     private @Nullable ServerSocketChannel channel;
-    private volatile @Nullable StorageGateway gateway;
+    private boolean storeOpen;
     private volatile @Nullable EventLoop loop;
     private @Nullable Thread thread;
     private @Nullable Thread supervisor;
@@ -84,10 +86,13 @@ public final class TcpStoreServer implements AutoCloseable {
         this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
                 builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
                 builder.partialRequestTimeout.toNanos());
-        this.serverStore = builder.serverStore;
-        this.store = new StoreState(limits);
-        this.extensions = new ExtensionCommands(store);
-        this.snapshots = new SnapshotTaker(store, limits);
+        this.memory = builder.store == null ? new MemoryServerStore(limits) : null;
+        this.store = memory != null ? memory : builder.store;
+        this.waiters = new KeyWaiters(limits);
+        this.extensions = memory == null ? null : new ExtensionCommands(memory);
+        this.wakeups = new Wakeups(store, waiters, extensions);
+        this.handler = new CommandHandler(store, waiters, extensions, limits);
+        this.snapshots = new SnapshotTaker(store, waiters, memory, limits);
     }
 
     /** @return a builder with the defaults: 127.0.0.1:29500, legacy numbering of PyTorch 1.13/2.0 */
@@ -110,13 +115,12 @@ public final class TcpStoreServer implements AutoCloseable {
             if (started) {
                 throw new IllegalStateException("TCPStore server " + host + ":" + port + " is already started");
             }
-            if (!serverStore.isMemory()) {
-                gateway = StorageGateway.open(serverStore);
-            }
+            store.open(wakeups);
+            storeOpen = true;
             try {
                 channel = Acceptor.bind(host, requestedPort);
             } catch (RuntimeException e) {
-                closeGateway();
+                closeStore();
                 throw e;
             }
             try {
@@ -124,17 +128,17 @@ public final class TcpStoreServer implements AutoCloseable {
                 startLoop();
             } catch (IOException e) {
                 Acceptor.closeQuietly(channel);
-                closeGateway();
+                closeStore();
                 throw new TcpStoreServerException("cannot start the TCPStore server on " + host + ":"
                         + requestedPort + ": " + e.getMessage(), e);
             }
-            supervisor = new Thread(new LoopSupervisor(host + ":" + port, counters, store::keyCount, this::serving,
-                    this::restartLoop), "kvstore-tcpstore-supervisor-" + port);
+            supervisor = new Thread(new LoopSupervisor(host + ":" + port, counters, () -> (int) store.keyCount(),
+                    this::serving, this::restartLoop, this::stopListening), "kvstore-tcpstore-supervisor-" + port);
             supervisor.setDaemon(true);
             supervisor.start();
             started = true;
             log.info("TCPStore server listening on {}:{} (clients without VALIDATE use the {} protocol; keys in {})",
-                    host, port, legacyGeneration, serverStore);
+                    host, port, legacyGeneration, store);
             if (Acceptor.bindsEveryInterface(channel)) {
                 log.info("TCPStore server on {}:{} listens on every interface; TCPStore has no authentication, so "
                         + "anyone who can reach this port can read, change and delete every key", host, port);
@@ -145,10 +149,9 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
-        RequestHandler handler = gateway == null ? new CommandHandler(store, extensions)
-                : gateway.handler(store.waiters(), limits);
-        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, store, handler, counters, hooks,
+        loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, waiters, handler, counters, hooks,
                 new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
+        wakeups.attach(loop);
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
         thread.setDaemon(true);
         // Serving from here on: the socket is bound and the loop accepts as soon as its thread runs.
@@ -174,6 +177,15 @@ public final class TcpStoreServer implements AutoCloseable {
         }
     }
 
+    /** The supervisor gave up on the loop: clients must find the port closed, not open and unanswered. */
+    private void stopListening() {
+        ServerSocketChannel listening;
+        synchronized (lifecycle) {
+            listening = channel;
+        }
+        Acceptor.closeQuietly(listening);
+    }
+
     /** @return the port listened on (the actual one when built with port 0); -1 before {@link #start()} */
     public int port() {
         return port;
@@ -192,11 +204,10 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /**
      * @return keys stored, as GETNUMKEYS reports them (PyTorch's {@code init/} counter included; queues not); on a
-     *     gateway the keys in its storage, written through any gateway, as read at most about a second ago
+     *     gateway the keys in its etcd store, written through any gateway, as read at most about a second ago
      */
     public long keyCount() {
-        StorageGateway open = gateway;
-        return open != null ? open.keyCount() : store.keyCount();
+        return store.keyCount();
     }
 
     /**
@@ -211,11 +222,12 @@ public final class TcpStoreServer implements AutoCloseable {
      * Takes a snapshot of the clients, their pending waits, a page of the keys and the missing keys. It is taken on
      * the event-loop thread between two batches of requests, so it is consistent, and the caller waits at most
      * {@code timeout} for it; its size is bounded by the query. On a gateway the key count, the page of keys and the
-     * {@code init/} count are read from its storage afterwards (every gateway's keys); clients, waits and missing keys
-     * are this gateway's own, and stored bytes are 0 (the storage keeps them).
+     * {@code init/} count are read from its etcd store afterwards (every gateway's keys); clients, waits and missing keys
+     * are this gateway's own, and stored bytes are 0 (etcd keeps them).
      *
      * @throws IllegalStateException if the server is not serving (not started, closed, or restarting its loop)
-     * @throws TcpStoreServerException if the loop did not take it within the timeout (it is busy or stuck)
+     * @throws TcpStoreServerException if the loop did not take it within the timeout (it is busy or stuck), or the
+     *     store did not list its keys within it
      */
     public ServerSnapshot snapshot(SnapshotQuery query, Duration timeout) {
         Objects.requireNonNull(query, "query");
@@ -224,23 +236,20 @@ public final class TcpStoreServer implements AutoCloseable {
         if (current == null || !counters.snapshot().serving()) {
             throw new IllegalStateException("TCPStore server " + this + " is not serving; no snapshot to take");
         }
-        ServerSnapshot local = snapshots.takeOn(current, query, timeout, "TCPStore server " + this);
-        StorageGateway open = gateway;
-        return open == null ? local
-                : GatewaySnapshot.withStoredKeys(local, query, open.storage(), timeout, "TCPStore server " + this);
+        return snapshots.takeOn(current, query, timeout, "TCPStore server " + this);
     }
 
     /** @return WAITs not answered yet over all connections (one per waiting request, however many keys it waits for) */
     public int waiterCount() {
-        return store.waiters().waiterCount();
+        return waiters.waiterCount();
     }
 
     /**
      * @return bytes of keys and values stored, queues included: what {@link Builder#maxStoreBytes} limits; 0 on a
-     *     gateway, whose storage keeps the bytes and bounds them itself
+     *     gateway, whose etcd store keeps the bytes and bounds them itself
      */
     public long storedBytes() {
-        return store.storedBytes();
+        return memory == null ? 0 : memory.storedBytes();
     }
 
     /**
@@ -254,7 +263,17 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** Testing seam: the event loop throws {@code error} once, outside any connection's handling, and so dies. */
     void killLoopForTesting(Error error) {
-        hooks.killLoopOnce(error);
+        killLoopForTesting(() -> {
+            throw error;
+        });
+    }
+
+    /**
+     * Testing seam: the event loop runs {@code failure} once, outside any connection's handling; what it throws
+     * (an {@link OutOfMemoryError} of a heap it filled, say) ends the loop.
+     */
+    void killLoopForTesting(Runnable failure) {
+        hooks.killLoopOnce(failure);
         EventLoop current = loop;
         if (current != null) {
             current.wakeup();
@@ -263,12 +282,12 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /** @return connections watching a prefix (the Java master's extension); for tests and diagnostics */
     int prefixWatchCount() {
-        return extensions.watchCount();
+        return extensions == null ? 0 : extensions.watchCount();
     }
 
     /** @return keys owned by a connection (the Java master's ephemeral keys); for tests and diagnostics */
     int ephemeralKeyCount() {
-        return extensions.ephemeralKeyCount();
+        return extensions == null ? 0 : extensions.ephemeralKeyCount();
     }
 
     /** Reply bytes queued for clients and not written yet; for tests and diagnostics. */
@@ -303,24 +322,18 @@ public final class TcpStoreServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        closeGateway();
+        closeStore();
         log.info("TCPStore server on {}:{} stopped", host, port);
     }
 
-    private void closeGateway() {
-        StorageGateway open;
+    private void closeStore() {
         synchronized (lifecycle) {
-            open = gateway;
-            gateway = null;
+            if (!storeOpen) {
+                return;
+            }
+            storeOpen = false;
         }
-        if (open != null) {
-            open.close();
-        }
-    }
-
-    /** @return where this server keeps its keys */
-    public ServerStore serverStore() {
-        return serverStore;
+        store.close();
     }
 
     @Override
@@ -330,28 +343,159 @@ public final class TcpStoreServer implements AutoCloseable {
 
     /**
      * Builds a {@link TcpStoreServer}; every setter has a default (see {@link TcpStoreServer#builder()} and the
-     * table in {@code docs/tcp-server.md}).
+     * table in {@code docs/tcp-server.md}). A setter given a value out of its range throws
+     * {@link IllegalArgumentException} naming the setting.
      */
-    public static final class Builder extends TcpStoreServerSettings {
+    public static final class Builder {
 
-        private ServerStore serverStore = ServerStore.memory();
+        private String host = "127.0.0.1";
+        private int port = 29500;
+        private TcpProtocol legacyGeneration = TcpProtocol.LEGACY;
+        private int maxKeyBytes = ServerLimits.DEFAULT_MAX_KEY_BYTES;
+        private int maxValueBytes = ServerLimits.DEFAULT_MAX_VALUE_BYTES;
+        private int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
+        private long maxRequestBytes = ServerLimits.DEFAULT_MAX_REQUEST_BYTES;
+        private long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
+        private long maxPendingBytes = ServerLimits.DEFAULT_MAX_PENDING_BYTES;
+        private Duration partialRequestTimeout = ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT;
+        private Duration stallLogInterval = TcpStoreServer.DEFAULT_STALL_LOG_INTERVAL;
+        private Duration stallThreshold = TcpStoreServer.DEFAULT_STALL_THRESHOLD;
+        /** {@code null}: in memory, built by the server from its limits. */
+        private @Nullable ServerStore store;
 
         private Builder() {
         }
 
-        /**
-         * Where the keys live: {@link ServerStore#memory()} (the default) or a storage such as etcd
-         * ({@code dev.kvstore.tcp.gateway.EtcdGatewayStore}), which
-         * makes this server a stateless gateway that any number of others can serve the same job beside. Through a
-         * gateway every request costs storage round trips; see the README, "High availability".
-         */
-        public Builder store(ServerStore store) {
-            this.serverStore = Objects.requireNonNull(store, "store");
+        /** The address to bind, e.g. "0.0.0.0" for every interface. Default "127.0.0.1". */
+        public Builder host(String bindHost) {
+            this.host = Objects.requireNonNull(bindHost, "bindHost");
             return this;
         }
 
-        @Override
-        Builder self() {
+        /** The port to listen on; 0 picks a free one (see {@link TcpStoreServer#port()}). Default 29500. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * The opcode numbering for clients that open without VALIDATE: {@link TcpProtocol#LEGACY} (PyTorch
+         * 1.13 and 2.0, the default) or {@link TcpProtocol#V2_1}. The two cannot be told apart from the bytes.
+         */
+        public Builder legacyProtocol(TcpProtocol generation) {
+            Objects.requireNonNull(generation, "generation");
+            if (generation == TcpProtocol.MODERN || generation == TcpProtocol.AUTO) {
+                throw new IllegalArgumentException("the legacy protocol must be LEGACY or V2_1, got " + generation
+                        + ": MODERN clients announce themselves with VALIDATE, and legacy ones cannot be detected");
+            }
+            this.legacyGeneration = generation;
+            return this;
+        }
+
+        /** Longest key accepted, in bytes; longer closes the connection. Default 8 KiB. */
+        public Builder maxKeyBytes(int n) {
+            this.maxKeyBytes = (int) requirePositive(n, "maxKeyBytes");
+            return this;
+        }
+
+        /** Longest value accepted, in bytes; longer closes the connection. Default 8 MiB. */
+        public Builder maxValueBytes(int n) {
+            this.maxValueBytes = (int) requirePositive(n, "maxValueBytes");
+            return this;
+        }
+
+        /** Most keys in one CHECK/WAIT/MULTI_GET/MULTI_SET; more closes the connection. Default 131072. */
+        public Builder maxKeysPerRequest(int n) {
+            this.maxKeysPerRequest = (int) requirePositive(n, "maxKeysPerRequest");
+            return this;
+        }
+
+        /**
+         * Most bytes one request may carry (all its keys and values, length prefixes included), and most bytes one
+         * connection's pending WAITs and watches may hold (their keys plus 64 bytes per key). More closes the
+         * connection with a WARN. With the 16 MiB of unread replies after which a client is no longer read, this
+         * bounds what one connection can make the server hold. Default 64 MiB.
+         */
+        public Builder maxRequestBytes(long n) {
+            this.maxRequestBytes = requirePositive(n, "maxRequestBytes");
+            return this;
+        }
+
+        /**
+         * Most bytes of keys and values the store holds over all clients (queues included). A SET, APPEND,
+         * MULTI_SET, ADD, COMPARE_SET or QUEUE_PUSH that would pass it stores nothing and closes its connection
+         * with a WARN. Default 1 GiB.
+         */
+        public Builder maxStoreBytes(long n) {
+            this.maxStoreBytes = requirePositive(n, "maxStoreBytes");
+            return this;
+        }
+
+        /**
+         * Most bytes held in partly received requests over all connections. Buffers grow with the bytes that
+         * arrived (a declared length alone costs nothing), so this bounds what slow or stalled senders can make the
+         * server hold together. Past it the connection holding the most is closed (others are unaffected), counted
+         * as {@link Refusal#PENDING_BUDGET}. Default 256 MiB; size the heap above
+         * {@link #maxStoreBytes maxStoreBytes} plus this.
+         */
+        public Builder maxPendingBytes(long n) {
+            this.maxPendingBytes = requirePositive(n, "maxPendingBytes");
+            return this;
+        }
+
+        /**
+         * How long a connection may send nothing in the middle of a request before it is closed (counted as
+         * {@link Refusal#PARTIAL_REQUEST_TIMEOUT}). Idle connections between requests are never closed: ranks idle
+         * for hours are normal. Default 60 s.
+         */
+        public Builder partialRequestTimeout(Duration timeout) {
+            this.partialRequestTimeout = requirePositive(timeout, "partialRequestTimeout");
+            return this;
+        }
+
+        /**
+         * How often the stall log reports the keys clients have waited for longer than
+         * {@link #stallThreshold stallThreshold}: one INFO line per key with the waiting clients' addresses (at most
+         * 10 keys per report, longest waited for first, and a line counting the rest). Default 60 s.
+         */
+        public Builder stallLogInterval(Duration interval) {
+            this.stallLogInterval = requirePositive(interval, "stallLogInterval");
+            return this;
+        }
+
+        /** How long a key must have been waited for before the stall log names it. Default 60 s. */
+        public Builder stallThreshold(Duration threshold) {
+            this.stallThreshold = requirePositive(threshold, "stallThreshold");
+            return this;
+        }
+
+        private static long requirePositive(long n, String name) {
+            if (n <= 0) {
+                throw new IllegalArgumentException(name + " must be positive, got " + n);
+            }
+            return n;
+        }
+
+        private static Duration requirePositive(Duration duration, String name) {
+            Objects.requireNonNull(duration, name);
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + duration);
+            }
+            return duration;
+        }
+
+        /**
+         * Where the keys live: in the server's memory (the default) or in a store outside it such as etcd
+         * ({@code dev.kvstore.tcp.gateway.EtcdServerStore}), which makes this server a stateless gateway that any
+         * number of others can serve the same job beside. Through a gateway every request costs etcd round trips; see
+         * docs/tcp-server.md, "Gateway on etcd". The server opens the store when it starts and closes it when it
+         * closes.
+         */
+        public Builder store(ServerStore serverStore) {
+            this.store = Objects.requireNonNull(serverStore, "store");
             return this;
         }
 

@@ -1,7 +1,7 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
+import dev.kvstore.tcp.gateway.EtcdServerStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ public final class ForkedGatewayMain {
     public static void main(String[] args) throws Exception {
         EtcdKVStore.Builder etcd = EtcdKVStore.builder().endpoints(List.of(args[0].split(",")))
                 .requestTimeout(Duration.ofSeconds(10));
-        try (TcpStoreServer server = TcpStoreServer.builder().port(0).store(EtcdGatewayStore.of(etcd, args[1]))
+        try (TcpStoreServer server = TcpStoreServer.builder().port(0).store(EtcdServerStore.of(etcd, args[1]))
                 .build().start()) {
             System.out.println("PORT " + server.port());
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -4,12 +4,16 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A {@link TcpStoreServer} in a JVM of its own, for attacks that must not share the test's heap. Arguments:
  * maxPendingBytes, partialRequestTimeout (ISO-8601). Prints {@code PORT <n>} once listening, then answers stdin:
  * {@code HEAP} prints {@code HEAP <bytes used after GC>}, {@code STATUS} prints a {@code STATUS key=value...} line,
- * {@code QUIT} (or EOF) stops.
+ * {@code EXHAUST <millis>|forever} makes the event loop fill the heap until an {@link OutOfMemoryError} ends it, and
+ * holds that memory for the time given (for good with {@code forever}), {@code QUIT} (or EOF) stops.
  */
 public final class ForkedMasterMain {
 
@@ -27,6 +31,11 @@ public final class ForkedMasterMain {
                     line = commands.readLine()) {
                 if (line.equals("HEAP")) {
                     System.out.println("HEAP " + Heap.usedAfterGc());
+                } else if (line.startsWith("EXHAUST ")) {
+                    String hold = line.substring("EXHAUST ".length());
+                    server.killLoopForTesting(new HeapExhaustion(hold.equals("forever") ? Long.MAX_VALUE
+                            : Long.parseLong(hold)));
+                    System.out.println("ARMED");
                 } else if (line.equals("STATUS")) {
                     ServerStatus status = server.status();
                     System.out.println("STATUS serving=" + status.serving() + " restarts=" + status.loopRestarts()
@@ -35,6 +44,53 @@ public final class ForkedMasterMain {
                             + " pending=" + status.pendingBytes() + " connections=" + server.connectionCount()
                             + " keys=" + server.keyCount());
                 }
+            }
+        }
+    }
+
+    /**
+     * Fills the heap from the event loop until allocation fails, in ever smaller pieces so that nothing is left, and
+     * throws that {@link OutOfMemoryError}. A thread started beforehand holds the memory for the given time, so the
+     * loop's and the supervisor's error paths run on an exhausted heap.
+     */
+    private static final class HeapExhaustion implements Runnable {
+
+        private final List<byte[]> ballast = new ArrayList<>(4 * 1024 * 1024);
+        private final CountDownLatch filled = new CountDownLatch(1);
+
+        HeapExhaustion(long holdMillis) {
+            Thread holder = new Thread(() -> {
+                try {
+                    filled.await();
+                    Thread.sleep(holdMillis); // the exhaustion lasts this long: what the test is about
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                synchronized (ballast) {
+                    ballast.clear();
+                }
+            }, "heap-exhaustion-holder");
+            holder.setDaemon(true);
+            holder.start();
+        }
+
+        @Override
+        public void run() {
+            OutOfMemoryError exhausted = null;
+            synchronized (ballast) {
+                for (int size = 1 << 20; size >= 16; size >>= 2) {
+                    try {
+                        while (ballast.size() < 4 * 1024 * 1024) {
+                            ballast.add(new byte[size]);
+                        }
+                    } catch (OutOfMemoryError e) {
+                        exhausted = e;
+                    }
+                }
+            }
+            filled.countDown();
+            if (exhausted != null) {
+                throw exhausted;
             }
         }
     }

@@ -1,7 +1,7 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
+import dev.kvstore.tcp.gateway.EtcdServerStore;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.EtcdServerExtension;
 import io.grpc.ClientInterceptor;
@@ -33,7 +33,7 @@ final class GatewayFixture implements AutoCloseable {
     /** @return a started gateway whose etcd connection runs through {@code interceptors} */
     TcpStoreServer gateway(ClientInterceptor... interceptors) {
         TcpStoreServer server = TcpStoreServer.builder().port(0)
-                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
+                .store(EtcdServerStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
                         .requestTimeout(Duration.ofSeconds(10))
                         .customizeClient(client -> List.of(interceptors).forEach(client::interceptor)), prefix))
                 .build().start();

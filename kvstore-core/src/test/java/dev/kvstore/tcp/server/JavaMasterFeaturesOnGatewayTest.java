@@ -8,7 +8,7 @@ import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.api.KeyWatches;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.TcpKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
+import dev.kvstore.tcp.gateway.EtcdServerStore;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import java.time.Duration;
@@ -32,7 +32,7 @@ class JavaMasterFeaturesOnGatewayTest {
     @Test
     void watchesAndEphemeralKeysAreNotOfferedAndTheGatewayServesOn() {
         try (TcpStoreServer gateway = TcpStoreServer.builder().port(0)
-                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
+                .store(EtcdServerStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
                         .requestTimeout(Duration.ofSeconds(5)), "gateway-features/" + UUID.randomUUID() + "/"))
                 .build().start();
                 TcpKVStore store = TcpKVStore.builder().host("127.0.0.1").port(gateway.port())

@@ -6,7 +6,7 @@ import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
+import dev.kvstore.tcp.gateway.EtcdServerStore;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.protocol.wire.ReplyCodes;
 import dev.kvstore.tcp.TcpStoreClient;
@@ -50,7 +50,7 @@ class TcpStoreGatewayFailoverTest {
 
     private TcpStoreServer gateway() {
         TcpStoreServer server = TcpStoreServer.builder().port(0)
-                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.cluster().endpoints())
+                .store(EtcdServerStore.of(EtcdKVStore.builder().endpoints(etcd.cluster().endpoints())
                         .requestTimeout(Duration.ofSeconds(10)), prefix))
                 .build().start();
         resources.add(server);

@@ -16,7 +16,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.CapturedLog;
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
+import dev.kvstore.tcp.gateway.EtcdServerStore;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.protocol.wire.ReplyCodes;
 import dev.kvstore.testing.EtcdServerExtension;
@@ -62,7 +62,7 @@ class TcpStoreGatewayTest {
 
     private TcpStoreServer gateway() {
         TcpStoreServer server = TcpStoreServer.builder().port(0)
-                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
+                .store(EtcdServerStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints())
                         .requestTimeout(Duration.ofSeconds(5)), prefix))
                 .build().start();
         servers.add(server);
@@ -169,7 +169,7 @@ class TcpStoreGatewayTest {
     void anEtcdThatDoesNotAnswerClosesTheRequestingConnectionAndServesAgainAfterwards() throws Exception {
         try (dev.kvstore.testing.EtcdServer own = dev.kvstore.testing.EtcdServer.start();
                 TcpStoreServer gateway = TcpStoreServer.builder().port(0)
-                        .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(own.endpoint())
+                        .store(EtcdServerStore.of(EtcdKVStore.builder().endpoints(own.endpoint())
                                 .requestTimeout(Duration.ofSeconds(2)), prefix))
                         .build().start()) {
             WireConnection client = connect(gateway);
@@ -181,7 +181,7 @@ class TcpStoreGatewayTest {
             try {
                 client.request(GET).str("/before").send();
                 assertThat(client.closedByServer()).as("closed within the 10 s read timeout").isTrue();
-                assertThat(gateway.status().refused(Refusal.STORAGE_UNAVAILABLE)).isEqualTo(1);
+                assertThat(gateway.status().refused(Refusal.STORE_UNAVAILABLE)).isEqualTo(1);
             } finally {
                 own.thaw();
             }

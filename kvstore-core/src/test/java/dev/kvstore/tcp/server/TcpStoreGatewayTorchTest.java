@@ -2,7 +2,7 @@ package dev.kvstore.tcp.server;
 
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
+import dev.kvstore.tcp.gateway.EtcdServerStore;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
@@ -44,7 +44,7 @@ class TcpStoreGatewayTorchTest {
 
     private TcpStoreServer gateway() {
         return resources.track(TcpStoreServer.builder().port(0)
-                .store(EtcdGatewayStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints()), prefix)).build().start());
+                .store(EtcdServerStore.of(EtcdKVStore.builder().endpoints(etcd.endpoints()), prefix)).build().start());
     }
 
     private PythonProcess python(PythonRuntime runtime, String script, Object... args) {

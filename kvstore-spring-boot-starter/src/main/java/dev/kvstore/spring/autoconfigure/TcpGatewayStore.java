@@ -1,8 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.etcd.EtcdKVStore;
-import dev.kvstore.tcp.gateway.EtcdGatewayStore;
-import dev.kvstore.tcp.server.ServerStore;
+import dev.kvstore.tcp.gateway.EtcdServerStore;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.util.function.Consumer;
 import org.springframework.beans.factory.BeanFactory;
@@ -37,7 +36,7 @@ final class TcpGatewayStore {
         EtcdKVStore.Builder connection = EtcdStoreConfiguration.connection(properties.getEtcd(), connectionDetails);
         beanFactory.getBeanProvider(EtcdClientBuilderCustomizer.class).orderedStream()
             .forEach((customizer) -> connection.customizeClient(customizer::customize));
-        ServerStore store = EtcdGatewayStore.of(connection, etcdPrefix + properties.getNamespace() + "/");
+        EtcdServerStore store = EtcdServerStore.of(connection, etcdPrefix + properties.getNamespace() + "/");
         return (server) -> server.store(store);
     }
 

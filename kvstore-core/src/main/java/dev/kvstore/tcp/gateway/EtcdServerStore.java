@@ -5,10 +5,7 @@ import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.internal.AsyncFailure;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
-import dev.kvstore.tcp.server.spi.KeyChange;
-import dev.kvstore.tcp.server.spi.KeyChangeListener;
-import dev.kvstore.tcp.server.spi.KeyStorage;
-import dev.kvstore.tcp.server.spi.KeyUpdate;
+import dev.kvstore.tcp.server.ServerStore;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
@@ -27,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -34,65 +32,85 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TCPStore keys of a gateway in etcd: each call one or a few asynchronous etcd calls, nothing blocks, every call
- * fails once the request timeout has passed. Layout in {@link GatewayKeys}. Single-key read-modify-writes go through
- * a {@link KeyWriter}, atomic across gateways; readiness reads are batched by {@link ReadinessReads}; the one
- * {@link GatewayWatch} reports every change under the prefix.
+ * The keys of a {@link dev.kvstore.tcp.server.TcpStoreServer} in etcd ({@code kvstore.tcp.server.store=etcd}): the
+ * server becomes a stateless gateway, and several gateways on one etcd prefix serve one job, any of which can die
+ * without losing a key.
+ *
+ * <pre>{@code
+ * TcpStoreServer gateway = TcpStoreServer.builder().host("0.0.0.0").port(29500)
+ *         .store(EtcdServerStore.of(EtcdKVStore.builder().endpoints("http://etcd-1:2379"),
+ *                 "kvstore-tcpstore/job-42/"))
+ *         .build().start();
+ * }</pre>
+ *
+ * <p>Each call is one or a few asynchronous etcd calls; nothing blocks, and every call fails once the request timeout
+ * has passed. Layout in {@link GatewayKeys}. Single-key read-modify-writes go through a {@link KeyWriter}, atomic
+ * across gateways, and a lost answer is settled, never applied twice; readiness reads are batched by
+ * {@link ReadinessReads}; the one {@link GatewayWatch} reports every change under the prefix, and since jetcd resumes a
+ * broken watch silently, the server is also asked every {@link #REREAD_INTERVAL_MILLIS} ms to read again the keys its
+ * waits wait for.
  */
-final class EtcdKeyStorage implements KeyStorage {
+public final class EtcdServerStore implements ServerStore {
 
-    private static final Logger log = LoggerFactory.getLogger(EtcdKeyStorage.class);
+    /** The etcd prefix of {@link #of(EtcdKVStore.Builder)}: {@value}. */
+    public static final String DEFAULT_PREFIX = "kvstore-tcpstore/";
+
+    private static final Logger log = LoggerFactory.getLogger(EtcdServerStore.class);
 
     /** Operations in one etcd transaction at most: etcd's default --max-txn-ops is 128. */
     static final int MAX_TXN_OPS = 128;
+    /** How often the server is asked to read the keys of its pending waits again, whatever the watch says. */
+    static final long REREAD_INTERVAL_MILLIS = 2000;
+    /** How old the key count {@link #keyCount()} answers may be before it is read again. */
+    private static final long KEY_COUNT_MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final GetOption COUNT = GetOption.builder().isPrefix(true).withCountOnly(true).build();
     private static final GetOption KEYS = GetOption.builder().isPrefix(true).withKeysOnly(true).build();
     private static final GetOption FIRST = GetOption.builder().isPrefix(true).withLimit(1)
             .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
 
-    private final EtcdKVStore connection;
-    private final KV kv;
+    private final EtcdKVStore.Builder connecting;
     private final GatewayKeys keys;
-    private final Duration requestTimeout;
-    private final KeyWriter writer;
-    private final ScheduledExecutorService scheduler;
-    private final GatewayWatch watch;
-    private final ReadinessReads readiness;
+    private final AtomicBoolean keyCountReading = new AtomicBoolean();
+    private volatile long keyCount;
+    private volatile long keyCountReadAt = System.nanoTime() - KEY_COUNT_MAX_AGE_NANOS;
+    // Set by open(): the etcd connection and what works on it.
+    private EtcdKVStore connection;
+    private KV kv;
+    private Duration requestTimeout;
+    private KeyWriter writer;
+    private ScheduledExecutorService scheduler;
+    private GatewayWatch watch;
+    private ReadinessReads readiness;
 
-    private EtcdKeyStorage(EtcdKVStore connection, GatewayKeys keys, KeyChangeListener listener) {
-        this.connection = connection;
-        this.kv = connection.jetcdClient().getKVClient();
+    private EtcdServerStore(EtcdKVStore.Builder connecting, GatewayKeys keys) {
+        this.connecting = connecting;
         this.keys = keys;
-        this.requestTimeout = connection.requestTimeout();
-        this.writer = new KeyWriter(kv, keys, this::bounded, requestTimeout.toNanos());
-        this.readiness = new ReadinessReads(keys, ops -> repeatable(() -> kv.txn().Then(ops).commit()));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "kvstore-tcpstore-gateway-" + keys.prefix());
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.watch = new GatewayWatch(connection.jetcdClient().getWatchClient(), keys, this::currentRevision,
-                scheduler, new GatewayWatch.Listener() {
-                    @Override
-                    public void onEvents(List<WatchEvent> events) {
-                        List<KeyChange> changes = changes(events);
-                        if (!changes.isEmpty()) {
-                            listener.changed(changes);
-                        }
-                    }
+    }
 
-                    @Override
-                    public void onGap(String reason) {
-                        listener.gap(reason);
-                    }
-                });
+    /** @return keys in etcd under {@value #DEFAULT_PREFIX} */
+    public static EtcdServerStore of(EtcdKVStore.Builder connection) {
+        return of(connection, DEFAULT_PREFIX);
+    }
+
+    /**
+     * Keys in etcd: the server connects with {@code connection} when it starts (its endpoints, credentials, TLS, client
+     * customizers and request timeout; its namespace is not used) and closes that connection when it closes. Every
+     * gateway of one job must use the same prefix, and no other job the same.
+     *
+     * @param prefix the etcd key prefix of this job's TCPStore keys, e.g. {@code "kvstore-tcpstore/job-42/"}
+     */
+    public static EtcdServerStore of(EtcdKVStore.Builder connection, String prefix) {
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(prefix, "prefix");
+        return new EtcdServerStore(connection, new GatewayKeys(prefix));
     }
 
     /**
@@ -100,57 +118,92 @@ final class EtcdKeyStorage implements KeyStorage {
      *
      * @throws KVStoreConnectionException if etcd cannot be read
      */
-    static EtcdKeyStorage open(EtcdKVStore.Builder connecting, String prefix, KeyChangeListener listener) {
-        EtcdKVStore connection = connecting.build();
-        EtcdKeyStorage storage = null;
+    @Override
+    public void open(Listener listener) {
+        EtcdKVStore opened = connecting.build();
         try {
-            storage = new EtcdKeyStorage(connection, new GatewayKeys(prefix), listener);
-            long revision = storage.currentRevision().get();
-            storage.watch.startAfter(revision);
+            connect(opened, listener);
+            long revision = currentRevision().get();
+            watch.startAfter(revision);
+            scheduler.scheduleWithFixedDelay(() -> listener.missed("the periodic re-read (a watch may be down "
+                    + "without saying so)"), REREAD_INTERVAL_MILLIS, REREAD_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
             log.info("TCPStore gateway keeps its keys in etcd {} under '{}' (from revision {})",
-                    connection.endpoints(), prefix, revision);
-            return storage;
+                    opened.endpoints(), keys.prefix(), revision);
         } catch (ExecutionException e) {
-            close(storage, connection);
-            throw new KVStoreConnectionException("the TCPStore gateway cannot read etcd " + connection.endpoints()
+            close(opened);
+            throw new KVStoreConnectionException("the TCPStore gateway cannot read etcd " + opened.endpoints()
                     + " (kvstore.etcd.endpoints): " + AsyncFailure.cause(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
-            close(storage, connection);
+            close(opened);
             Thread.currentThread().interrupt();
             throw new KVStoreConnectionException("interrupted while connecting the TCPStore gateway to etcd", e);
         } catch (RuntimeException e) {
-            close(storage, connection);
+            close(opened);
             throw e;
         }
     }
 
-    private static void close(@Nullable EtcdKeyStorage storage, EtcdKVStore connection) {
-        if (storage != null) {
-            storage.close();
+    private void connect(EtcdKVStore opened, Listener listener) {
+        this.connection = opened;
+        this.kv = opened.jetcdClient().getKVClient();
+        this.requestTimeout = opened.requestTimeout();
+        this.writer = new KeyWriter(kv, keys, this::bounded, requestTimeout.toNanos());
+        this.readiness = new ReadinessReads(keys, ops -> repeatable(() -> kv.txn().Then(ops).commit()));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "kvstore-tcpstore-gateway-" + keys.prefix());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.watch = new GatewayWatch(opened.jetcdClient().getWatchClient(), keys, this::currentRevision,
+                scheduler, new GatewayWatch.Listener() {
+                    @Override
+                    public void onEvents(List<WatchEvent> events) {
+                        report(events, listener);
+                    }
+
+                    @Override
+                    public void onGap(String reason) {
+                        listener.missed(reason);
+                    }
+                });
+    }
+
+    private void close(EtcdKVStore opened) {
+        if (watch != null) {
+            close();
         } else {
-            connection.close();
+            opened.close();
         }
     }
 
-    private List<KeyChange> changes(List<WatchEvent> events) {
-        List<KeyChange> changes = new ArrayList<>(events.size());
+    private void report(List<WatchEvent> events, Listener listener) {
         for (WatchEvent event : events) {
             KeyValue changed = event.getKeyValue();
             GatewayKeys.Kind kind = keys.kind(changed.getKey());
             boolean put = event.getEventType() == WatchEvent.EventType.PUT;
             if (kind == GatewayKeys.Kind.QUEUE_ITEM && put) {
-                changes.add(new KeyChange(KeyChange.Type.QUEUE_PUSHED, keys.wireKey(changed.getKey()), null,
-                        changed.getValue().getBytes()));
+                listener.pushed(text(keys.wireKey(changed.getKey())));
             } else if (kind == GatewayKeys.Kind.VALUE) {
                 KeyValue previous = event.getPrevKV();
                 byte[] old = previous == null || previous.getVersion() == 0 ? null : previous.getValue().getBytes();
-                changes.add(put
-                        ? new KeyChange(KeyChange.Type.SET, keys.wireKey(changed.getKey()), old,
-                                changed.getValue().getBytes())
-                        : new KeyChange(KeyChange.Type.DELETED, keys.wireKey(changed.getKey()), old, new byte[0]));
+                String key = text(keys.wireKey(changed.getKey()));
+                if (put) {
+                    listener.written(key, old, changed.getValue().getBytes());
+                } else {
+                    listener.deleted(key, old);
+                }
             }
         }
-        return changes;
+    }
+
+    /** @return a key's wire bytes as the server holds them, one char per byte */
+    private static String text(byte[] wire) {
+        return new String(wire, StandardCharsets.ISO_8859_1);
+    }
+
+    /** @return a key as the server holds it, as its wire bytes */
+    private static byte[] wire(String key) {
+        return key.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -190,27 +243,27 @@ final class EtcdKeyStorage implements KeyStorage {
     }
 
     @Override
-    public CompletionStage<byte @Nullable []> get(byte[] key) {
-        return repeatable(() -> kv.get(keys.value(key))).thenApply(read -> read.getKvs().isEmpty()
+    public CompletionStage<byte @Nullable []> get(String key) {
+        return repeatable(() -> kv.get(keys.value(wire(key)))).thenApply(read -> read.getKvs().isEmpty()
                 ? null : read.getKvs().get(0).getValue().getBytes());
     }
 
     @Override
-    public CompletionStage<Void> set(byte[] key, byte[] value) {
-        return repeatable(() -> kv.put(keys.value(key), ByteSequence.from(value))).thenApply(put -> null);
+    public CompletionStage<Void> set(String key, byte[] value) {
+        return repeatable(() -> kv.put(keys.value(wire(key)), ByteSequence.from(value))).thenApply(put -> null);
     }
 
     /** A delete through the {@link KeyWriter}, so that a lost answer is settled, not retried into a 0. */
     @Override
-    public CompletionStage<Boolean> delete(byte[] key) {
-        return writer.write(keys.value(key), current -> current == null ? KeyWriter.Outcome.unchanged(Boolean.FALSE)
+    public CompletionStage<Boolean> delete(String key) {
+        return writer.write(keys.value(wire(key)), current -> current == null ? KeyWriter.Outcome.unchanged(Boolean.FALSE)
                 : KeyWriter.Outcome.deleted(Boolean.TRUE));
     }
 
     @Override
-    public <R extends @Nullable Object> CompletionStage<R> update(byte[] key, KeyUpdate<R> update) {
-        return writer.write(keys.value(key), current -> {
-            KeyUpdate.Result<R> result = update.apply(current);
+    public <R extends @Nullable Object> CompletionStage<R> update(String key, Update<R> update) {
+        return writer.write(keys.value(wire(key)), current -> {
+            Update.Result<R> result = update.apply(current);
             byte[] value = result.value();
             return value == null ? KeyWriter.Outcome.unchanged(result.reply())
                     : KeyWriter.Outcome.set(value, result.reply());
@@ -222,24 +275,40 @@ final class EtcdKeyStorage implements KeyStorage {
         return repeatable(() -> kv.get(keys.values(), COUNT)).thenApply(GetResponse::getCount);
     }
 
+    /** The keys with a value in etcd (every gateway's writes), as read at most about a second ago. */
     @Override
-    public CompletionStage<List<byte[]>> keys() {
+    public long keyCount() {
+        if (kv != null && System.nanoTime() - keyCountReadAt > KEY_COUNT_MAX_AGE_NANOS
+                && keyCountReading.compareAndSet(false, true)) {
+            count().whenComplete((count, error) -> {
+                if (error == null) {
+                    keyCount = count;
+                    keyCountReadAt = System.nanoTime();
+                }
+                keyCountReading.set(false);
+            });
+        }
+        return keyCount;
+    }
+
+    @Override
+    public CompletionStage<List<String>> keys() {
         return repeatable(() -> kv.get(keys.values(), KEYS)).thenApply(read -> {
-            List<byte[]> found = new ArrayList<>(read.getKvs().size());
+            List<String> found = new ArrayList<>(read.getKvs().size());
             for (KeyValue keyValue : read.getKvs()) {
-                found.add(keys.wireKey(keyValue.getKey()));
+                found.add(text(keys.wireKey(keyValue.getKey())));
             }
             return found;
         });
     }
 
     @Override
-    public CompletionStage<List<byte @Nullable []>> getAll(List<byte[]> wanted) {
+    public CompletionStage<List<byte @Nullable []>> getAll(List<String> wanted) {
         List<CompletableFuture<TxnResponse>> reads = new ArrayList<>();
         for (int from = 0; from < wanted.size(); from += MAX_TXN_OPS) {
             List<Op> gets = new ArrayList<>();
-            for (byte[] key : wanted.subList(from, Math.min(wanted.size(), from + MAX_TXN_OPS))) {
-                gets.add(Op.get(keys.value(key), GetOption.DEFAULT));
+            for (String key : wanted.subList(from, Math.min(wanted.size(), from + MAX_TXN_OPS))) {
+                gets.add(Op.get(keys.value(wire(key)), GetOption.DEFAULT));
             }
             reads.add(repeatable(() -> kv.txn().Then(gets.toArray(Op[]::new)).commit()));
         }
@@ -259,13 +328,13 @@ final class EtcdKeyStorage implements KeyStorage {
      * it would after the writes in turn). More keys than {@link #MAX_TXN_OPS} take one transaction per 128.
      */
     @Override
-    public CompletionStage<Void> setAll(List<byte[]> setKeys, List<byte[]> values) {
+    public CompletionStage<Void> setAll(List<String> setKeys, List<byte[]> values) {
         Map<String, byte[]> last = new LinkedHashMap<>();
         for (int i = 0; i < setKeys.size(); i++) {
-            last.put(new String(setKeys.get(i), StandardCharsets.ISO_8859_1), values.get(i));
+            last.put(setKeys.get(i), values.get(i));
         }
         List<Op> puts = new ArrayList<>();
-        last.forEach((key, value) -> puts.add(Op.put(keys.value(key.getBytes(StandardCharsets.ISO_8859_1)),
+        last.forEach((key, value) -> puts.add(Op.put(keys.value(wire(key)),
                 ByteSequence.from(value), PutOption.DEFAULT)));
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         for (int from = 0; from < puts.size(); from += MAX_TXN_OPS) {
@@ -277,24 +346,25 @@ final class EtcdKeyStorage implements KeyStorage {
 
     /** Batched with the other readiness reads under way: see {@link ReadinessReads}. */
     @Override
-    public CompletionStage<boolean[]> present(List<byte[]> wanted) {
+    public CompletionStage<boolean[]> present(List<String> wanted) {
         return readiness.present(wanted);
     }
 
     /** Appends to the queue: the next number of its counter, and the item under it, in one transaction. */
     @Override
-    public CompletionStage<Void> queuePush(byte[] key, byte[] item) {
-        return writer.write(keys.queueCounter(key), current -> {
+    public CompletionStage<Void> queuePush(String key, byte[] item) {
+        byte[] wireKey = wire(key);
+        return writer.write(keys.queueCounter(wireKey), current -> {
             long next = current == null ? 1 : DecimalText.parse(current).orElse(0) + 1;
             return new KeyWriter.Outcome<Void>(DecimalText.format(next), false, null,
-                    List.of(Op.put(keys.queueItem(key, next), ByteSequence.from(item), PutOption.DEFAULT)));
+                    List.of(Op.put(keys.queueItem(wireKey, next), ByteSequence.from(item), PutOption.DEFAULT)));
         }, 1);
     }
 
     /** Removes the queue's first item, retrying while other clients take it first. */
     @Override
-    public CompletionStage<Popped> queuePop(byte[] key) {
-        return queuePop(key, System.nanoTime() + requestTimeout.toNanos());
+    public CompletionStage<Popped> queuePop(String key) {
+        return queuePop(wire(key), System.nanoTime() + requestTimeout.toNanos());
     }
 
     private CompletableFuture<Popped> queuePop(byte[] key, long deadline) {
@@ -324,8 +394,8 @@ final class EtcdKeyStorage implements KeyStorage {
     }
 
     @Override
-    public CompletionStage<Long> queueLength(byte[] key) {
-        return repeatable(() -> kv.get(keys.queue(key), COUNT)).thenApply(GetResponse::getCount);
+    public CompletionStage<Long> queueLength(String key) {
+        return repeatable(() -> kv.get(keys.queue(wire(key)), COUNT)).thenApply(GetResponse::getCount);
     }
 
     /** @return the revision etcd is at now */
@@ -336,14 +406,18 @@ final class EtcdKeyStorage implements KeyStorage {
 
     @Override
     public void close() {
-        watch.close();
-        writer.close();
-        scheduler.shutdownNow();
-        connection.close();
+        if (watch != null) {
+            watch.close();
+            writer.close();
+            scheduler.shutdownNow();
+        }
+        if (connection != null) {
+            connection.close();
+        }
     }
 
     @Override
     public String toString() {
-        return "etcd " + connection.endpoints() + " prefix '" + keys.prefix() + "'";
+        return "etcd prefix '" + keys.prefix() + "'";
     }
 }

@@ -1,0 +1,258 @@
+package dev.kvstore.tcp.server;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The keys in the server's memory ({@code kvstore.tcp.server.store=memory}, the default): values and queues, as
+ * PyTorch's TCPStore server keeps them. Owned by the event-loop thread: every call answers at once, with a completed
+ * stage, and reports its change to the {@link ServerStore.Listener} before it returns; only {@link #keyCount()} and
+ * {@link #storedBytes()} are read from other threads. It outlives event-loop restarts.
+ *
+ * <p>Memory is bounded: every byte of keys and values (queues included) is {@linkplain #charge charged} before it is
+ * stored and {@linkplain #release released} when it goes, and a write past {@link ServerLimits#maxStoreBytes()} fails
+ * with {@link Refusal#STORE_FULL} before anything changes.
+ */
+final class MemoryServerStore implements ServerStore {
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    private static final CompletableFuture<Boolean> DELETED = CompletableFuture.completedFuture(Boolean.TRUE);
+    private static final CompletableFuture<Boolean> NOT_DELETED = CompletableFuture.completedFuture(Boolean.FALSE);
+    private static final CompletableFuture<Popped> EMPTY_QUEUE = CompletableFuture.completedFuture(new Popped(0, null));
+
+    private final Map<String, byte[]> values = new HashMap<>();
+    private final Map<String, ArrayDeque<byte[]>> queues = new HashMap<>();
+    private final ServerLimits limits;
+    private Listener listener = new Listener() {
+        @Override
+        public void written(String key, byte @Nullable [] previous, byte[] value) {
+        }
+
+        @Override
+        public void deleted(String key, byte @Nullable [] previous) {
+        }
+
+        @Override
+        public void pushed(String key) {
+        }
+
+        @Override
+        public void missed(String reason) {
+        }
+    };
+    private volatile int keyCount;
+    private volatile long storedBytes;
+
+    MemoryServerStore(ServerLimits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    public void open(Listener changes) {
+        this.listener = changes;
+    }
+
+    @Override
+    public long keyCount() {
+        return keyCount;
+    }
+
+    /** @return bytes of the keys and values stored, queues included: what {@code maxStoreBytes} limits */
+    long storedBytes() {
+        return storedBytes;
+    }
+
+    @Override
+    public CompletionStage<byte @Nullable []> get(String key) {
+        return CompletableFuture.completedFuture(values.get(key));
+    }
+
+    @Override
+    public CompletionStage<Void> set(String key, byte[] value) {
+        try {
+            store(key, value);
+            return DONE;
+        } catch (ProtocolViolation full) {
+            return CompletableFuture.failedFuture(full);
+        }
+    }
+
+    /** {@link #set}, the refusal thrown: charges the growth, stores the value and reports the write. */
+    void store(String key, byte[] value) throws ProtocolViolation {
+        byte[] current = values.get(key);
+        charge(current == null ? key.length() + (long) value.length : value.length - (long) current.length, key);
+        put(key, current, value);
+    }
+
+    /** Stores the value, whose growth was charged, and reports the write. */
+    private void put(String key, byte @Nullable [] current, byte[] value) {
+        values.put(key, value);
+        keyCount = values.size();
+        listener.written(key, current, value);
+    }
+
+    @Override
+    public CompletionStage<Boolean> delete(String key) {
+        byte[] old = values.remove(key);
+        if (old == null) {
+            return NOT_DELETED;
+        }
+        keyCount = values.size();
+        release(key.length() + (long) old.length);
+        listener.deleted(key, old);
+        return DELETED;
+    }
+
+    @Override
+    public <R extends @Nullable Object> CompletionStage<R> update(String key, Update<R> update) {
+        try {
+            Update.Result<R> result = update.apply(values.get(key));
+            if (result.value() != null) {
+                store(key, result.value());
+            }
+            return CompletableFuture.completedFuture(result.reply());
+        } catch (RefusedUpdate | ProtocolViolation refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+    }
+
+    @Override
+    public CompletionStage<List<byte @Nullable []>> getAll(List<String> keys) {
+        List<byte @Nullable []> found = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            found.add(values.get(key));
+        }
+        return CompletableFuture.completedFuture(found);
+    }
+
+    /** Stores all pairs, or none if they would not fit. */
+    @Override
+    public CompletionStage<Void> setAll(List<String> keys, List<byte[]> newValues) {
+        Map<String, Integer> lengthAfter = new HashMap<>();
+        long growth = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            Integer before = lengthAfter.get(key);
+            if (before == null) {
+                byte[] current = values.get(key);
+                before = current == null ? null : current.length;
+            }
+            growth += before == null ? key.length() + (long) newValues.get(i).length
+                    : newValues.get(i).length - (long) before;
+            lengthAfter.put(key, newValues.get(i).length);
+        }
+        try {
+            charge(growth, keys.isEmpty() ? "" : keys.get(0)); // once for the request: all pairs or none
+        } catch (ProtocolViolation full) {
+            return CompletableFuture.failedFuture(full);
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            put(keys.get(i), values.get(keys.get(i)), newValues.get(i));
+        }
+        return DONE;
+    }
+
+    @Override
+    public CompletionStage<Long> count() {
+        return CompletableFuture.completedFuture((long) values.size());
+    }
+
+    @Override
+    public CompletionStage<List<String>> keys() {
+        return CompletableFuture.completedFuture(new ArrayList<>(values.keySet()));
+    }
+
+    @Override
+    public CompletionStage<boolean[]> present(List<String> keys) {
+        boolean[] present = new boolean[keys.size()];
+        for (int i = 0; i < present.length; i++) {
+            present[i] = isReady(keys.get(i));
+        }
+        return CompletableFuture.completedFuture(present);
+    }
+
+    /** Appends to the queue and reports the push (it wakes one client waiting for it). */
+    @Override
+    public CompletionStage<Void> queuePush(String key, byte[] value) {
+        try {
+            charge(value.length + (queues.containsKey(key) ? 0L : key.length()), key);
+        } catch (ProtocolViolation full) {
+            return CompletableFuture.failedFuture(full);
+        }
+        queues.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(value);
+        listener.pushed(key);
+        return DONE;
+    }
+
+    @Override
+    public CompletionStage<Popped> queuePop(String key) {
+        ArrayDeque<byte[]> queue = queues.get(key);
+        if (queue == null || queue.isEmpty()) {
+            return EMPTY_QUEUE;
+        }
+        int length = queue.size();
+        byte[] value = queue.pollFirst();
+        release(value.length);
+        if (queue.isEmpty()) {
+            queues.remove(key);
+            release(key.length());
+        }
+        return CompletableFuture.completedFuture(new Popped(length, value));
+    }
+
+    @Override
+    public CompletionStage<Long> queueLength(String key) {
+        ArrayDeque<byte[]> queue = queues.get(key);
+        return CompletableFuture.completedFuture(queue == null ? 0L : queue.size());
+    }
+
+    /** @return the stored values, read-only, for the prefix watches on the event-loop thread */
+    Map<String, byte[]> values() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    /** Nothing to close: the keys go with the server. */
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String toString() {
+        return "memory";
+    }
+
+    private boolean isReady(String key) {
+        if (values.containsKey(key)) {
+            return true;
+        }
+        ArrayDeque<byte[]> queue = queues.get(key);
+        return queue != null && !queue.isEmpty();
+    }
+
+    /**
+     * Counts {@code growth} more bytes as stored (a negative growth gives back), or refuses them past
+     * {@code maxStoreBytes}: the one place the store's memory is accounted before anything is stored.
+     *
+     * @throws ProtocolViolation ({@link Refusal#STORE_FULL}) if the store would pass its limit; nothing is counted
+     */
+    private void charge(long growth, String key) throws ProtocolViolation {
+        if (growth > 0 && storedBytes + growth > limits.maxStoreBytes()) {
+            throw new ProtocolViolation(Refusal.STORE_FULL, "storing " + growth + " more bytes at "
+                    + WireKeys.display(key) + " would exceed the store limit of " + limits.maxStoreBytes()
+                    + " bytes (" + storedBytes + " bytes stored; maxStoreBytes, kvstore.tcp.server.max-store-size)");
+        }
+        storedBytes += growth;
+    }
+
+    /** Counts {@code bytes} as no longer stored. */
+    private void release(long bytes) {
+        storedBytes -= bytes;
+    }
+}
