@@ -2,8 +2,9 @@
 
 Usage: torch_client_store_ops.py HOST PORT
 Prints one 'name=value' line per result for the Java test to assert, then 'DONE'. The 1.13 methods always; with torch
-2.x also check, append, multi_get, multi_set, and queue_push/queue_pop/queue_len where the torch has them
-('queue=absent' where it does not).
+2.x also check, append, multi_get, multi_set; list_keys and clone where the torch has them (2.10+); and
+queue_push/queue_pop/queue_len where the torch has them ('queue=absent' where it does not, 'queue=refused ...' where its
+Python client refuses them, as Debian's builds without libuv do).
 """
 import sys
 from datetime import timedelta
@@ -60,12 +61,23 @@ if hasattr(store, "multi_get"):
         out("wait_timeout_after", "raised " + str(e).replace("\n", " "))
     # The connection stays usable after a timed-out wait.
     out("after_timeout", store.add("after", 1))
+    if hasattr(store, "list_keys"):
+        out("list_keys", ",".join(sorted(store.list_keys())))
+    if hasattr(store, "clone"):
+        twin = store.clone()
+        twin.set("from_clone", "cloned")
+        out("clone", store.get("from_clone").decode())
+        out("clone_add", twin.add("counter", 0))  # the clone sees the same store
     if hasattr(store, "queue_push"):
-        store.queue_push("q", "first")
-        store.queue_push("q", "second")
-        out("queue_len", store.queue_len("q"))
-        out("queue_pop", store.queue_pop("q").decode())
-        out("queue_len_after", store.queue_len("q"))
+        try:
+            store.queue_push("q", "first")
+        except RuntimeError as e:
+            out("queue", "refused " + str(e).replace("\n", " "))
+        else:
+            store.queue_push("q", "second")
+            out("queue_len", store.queue_len("q"))
+            out("queue_pop", store.queue_pop("q").decode())
+            out("queue_len_after", store.queue_len("q"))
     else:
         out("queue", "absent")
 print("DONE", flush=True)

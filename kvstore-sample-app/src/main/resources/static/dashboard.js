@@ -4,9 +4,6 @@
   'use strict';
   var REFRESH_MILLIS = 1000;
   var STALLED_MILLIS = 10000;
-  var RESOLVED_SHOWN = 10;
-  var previouslyMissing = {};
-  var resolved = [];
 
   function el(id) { return document.getElementById(id); }
 
@@ -44,9 +41,7 @@
   function renderMissing(missing) {
     var body = el('missing').querySelector('tbody');
     body.replaceChildren();
-    var now = {};
     missing.forEach(function (key, index) {
-      now[key.name] = true;
       var row = document.createElement('tr');
       row.dataset.missingKey = key.name;
       row.className = key.longestWaitMillis >= STALLED_MILLIS ? 'stalled' : 'waiting';
@@ -59,19 +54,23 @@
       body.appendChild(row);
     });
     el('missing-none').hidden = missing.length > 0;
-    Object.keys(previouslyMissing).forEach(function (name) {
-      if (!now[name]) { resolved.unshift({ name: name, at: new Date() }); }
-    });
-    resolved = resolved.slice(0, RESOLVED_SHOWN);
-    previouslyMissing = now;
-    var list = el('resolved');
+  }
+
+  // The master keeps the last waits that ended and how (resolved, cancelled, disconnected): the same list for every
+  // tab, from the first load on.
+  function renderEnded(ended) {
+    var list = el('ended');
     list.replaceChildren();
-    resolved.forEach(function (entry) {
+    ended.forEach(function (wait) {
       var item = document.createElement('li');
-      item.dataset.resolvedKey = entry.name;
-      item.textContent = entry.name + ' \u2014 set at ' + entry.at.toLocaleTimeString();
+      item.dataset.endedKey = wait.keys.join(',');
+      item.dataset.outcome = wait.outcome;
+      item.className = wait.outcome;
+      item.textContent = wait.keys.join(', ') + ' \u2014 ' + wait.outcome + ' after ' + duration(wait.waitedMillis)
+        + ' at ' + time(wait.ended) + ' (' + wait.client + ')';
       list.appendChild(item);
     });
+    el('ended-none').hidden = ended.length > 0;
   }
 
   function renderClients(master) {
@@ -122,21 +121,29 @@
     el('updated').textContent = 'updated ' + time(data.takenAt);
     el('error').hidden = !data.error;
     el('error').textContent = data.error || '';
+    var starting = data.startup !== 'ready' && !data.error;
+    el('startup').hidden = !starting;
+    el('startup').textContent = starting ? 'Starting: ' + data.startup : '';
     var master = data.master;
     if (master) {
       var world = master.worldSize;
       bar('world-bar', master.initRegistrations, world || 0);
-      el('world-text').textContent = master.initRegistrations + ' of ' + (world || '?')
-        + ' processes registered (init/)';
+      el('world-text').textContent = world
+        ? master.initRegistrations + '/' + world + ' processes registered (init/)'
+          + (master.initRegistrations < world ? ', waiting for ' + (world - master.initRegistrations) + ' more' : '')
+        : master.initRegistrations + ' processes registered (init/); set kvstore.tcp.world-size to see the progress';
       renderMissing(master.missing);
+      renderEnded(master.ended);
       renderClients(master);
       bar('bytes-bar', master.storedBytes, master.maxStoreBytes);
       el('bytes-text').textContent = bytes(master.storedBytes) + ' of ' + bytes(master.maxStoreBytes) + ' stored';
       renderKeys(master.keys, master.keyCount, data.valuesShown);
     } else {
-      el('world-text').textContent = 'This process is no TCPStore master: registrations, clients and waits are '
-        + 'seen only by the master.';
+      el('world-text').textContent = data.backend === 'tcp'
+        ? 'This process is no TCPStore master: registrations, clients and waits are seen only by the master.'
+        : 'Registrations, clients and waits are those of a TCPStore master.';
       renderMissing([]);
+      renderEnded([]);
     }
     el('etcd-section').hidden = !data.etcd;
     if (data.etcd) {
@@ -145,6 +152,7 @@
         + ' \u00b7 revision ' + etcd.revision + ' \u00b7 etcd ' + etcd.version;
       renderKeys(etcd.keys, null, data.valuesShown);
     }
+    document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
   }
 
   function refresh() {

@@ -6,12 +6,13 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Runs the benchmark suites and prints the markdown report; with the full suite selected it is also written to
- * {@code docs/benchmarks.md}.
+ * Runs the benchmark suites and prints the markdown report; unless {@code --no-write}, it is also written to
+ * {@code docs/benchmarks.md}, replacing the blocks of the suites that ran and keeping the others ({@link Report}).
  *
  * <pre>
  * java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar [--quick]
- *      [--only=server,barrier,client,etcd,memory,gateway] [--clients=java,torch1.13,torch2.6] [--pin]
+ *      [--only=server,barrier,client,etcd,memory,gateway,scale] [--clients=java,torch1.13,torch2.6] [--pin]
+ *      [--sizes=1024,4096,...] [--masters=java,torch1.13,torch2.6,torchnewest]
  *      [--out=docs/benchmarks.md | --no-write]
  * </pre>
  *
@@ -46,6 +47,7 @@ public final class BenchmarkMain {
                 torch26Missing = masters.torch26Missing();
                 run.masters(masters);
                 for (Suite suite : onMasters) {
+                    report.suite(suite.name());
                     suite.run(run);
                 }
             } finally {
@@ -54,10 +56,13 @@ public final class BenchmarkMain {
         }
         for (Suite suite : selected) {
             if (!suite.needsTcpStoreMasters()) {
+                report.suite(suite.name());
                 suite.run(run);
             }
         }
-        String text = report.document(options.command(), Duration.between(began, Instant.now()), options.quick(),
+        String existing = options.write() && Files.exists(options.out()) ? Files.readString(options.out()) : "";
+        String text = report.document(Suites.names(), existing, options.command(),
+                Duration.between(began, Instant.now()), options.quick(),
                 Machine.describe(layout, masterJvm, torch26Missing));
         System.out.println(text);
         if (options.write()) {

@@ -16,13 +16,19 @@ import java.util.Set;
  * @param out where the report is written
  * @param suites the suites to run, by name, in the order of {@link Suites#ALL}
  * @param clients the kinds of clients of the server and barrier suites ({@link #CLIENTS})
+ * @param sizes the scale suite's numbers of ranks ({@link #SIZES})
+ * @param masters the scale suite's masters ({@link #MASTERS})
  * @param command the command line, as the report shows it for reproducing the run
  */
 record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set<String> suites,
-        Set<String> clients, String command) {
+        Set<String> clients, List<Integer> sizes, List<String> masters, String command) {
 
     /** The kinds of clients of the server and barrier suites. */
     static final List<String> CLIENTS = List.of("java", "torch1.13", "torch2.6");
+    /** The masters of the scale suite. */
+    static final List<String> MASTERS = List.of("java", "torch1.13", "torch2.6", "torchnewest");
+    /** The scale suite's numbers of ranks: 1K, 4K, 8K, 16K and the largest one master process can hold. */
+    static final List<Integer> SIZES = List.of(1024, 4096, 8192, 16_384, ScaleSuite.LARGEST);
 
     /** Thrown for {@code --help} and unknown arguments, with the usage text. */
     static final class UsageException extends IllegalArgumentException {
@@ -50,6 +56,8 @@ record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set
         Path out = Path.of("docs", "benchmarks.md");
         Set<String> suites = new LinkedHashSet<>(Suites.names());
         Set<String> clients = new LinkedHashSet<>(CLIENTS);
+        List<Integer> sizes = SIZES;
+        List<String> masters = MASTERS;
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 quick = true;
@@ -63,13 +71,17 @@ record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set
                 suites = list("--only", arg, Suites.names());
             } else if (arg.startsWith("--clients=")) {
                 clients = list("--clients", arg, CLIENTS);
+            } else if (arg.startsWith("--masters=")) {
+                masters = List.copyOf(list("--masters", arg, MASTERS));
+            } else if (arg.startsWith("--sizes=")) {
+                sizes = Arrays.stream(arg.substring("--sizes=".length()).split(",")).map(Integer::valueOf).toList();
             } else {
                 throw new UsageException(usage(), arg.equals("--help"));
             }
         }
         String command = "java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar" + (args.length == 0 ? ""
                 : " " + String.join(" ", args));
-        return new BenchmarkOptions(quick, write, pin, out, suites, clients, command);
+        return new BenchmarkOptions(quick, write, pin, out, suites, clients, sizes, masters, command);
     }
 
     private static Set<String> list(String option, String arg, List<String> allowed) {
@@ -82,7 +94,8 @@ record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set
 
     static String usage() {
         return "usage: java -jar kvstore-benchmarks.jar [--quick] [--only=" + String.join(",", Suites.names())
-                + "] [--clients=" + String.join(",", CLIENTS) + "] [--pin] [--out=docs/benchmarks.md | --no-write]";
+                + "] [--clients=" + String.join(",", CLIENTS) + "] [--pin] [--sizes=1024,4096,...] [--masters="
+                + String.join(",", MASTERS) + "] [--out=docs/benchmarks.md | --no-write]";
     }
 
     /** @return seconds of warm-up before a measured run */
@@ -93,5 +106,10 @@ record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set
     /** @return seconds of a measured run */
     double seconds() {
         return quick ? 1.0 : 3.0;
+    }
+
+    /** @return the scale suite's bound of a master's wait for its workers, and of the ten barriers */
+    long scaleTimeoutSeconds() {
+        return quick ? 60 : 120;
     }
 }

@@ -2,7 +2,13 @@ package dev.kvstore.benchmarks;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KeysQuery;
+import com.google.protobuf.ByteString;
 import dev.kvstore.etcd.EtcdKVStore;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.RangeRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /** The same load as {@code bench_etcd.py}, through {@link EtcdKVStore}. */
 final class JavaEtcdLoad {
@@ -39,6 +46,30 @@ final class JavaEtcdLoad {
     static Stats latency(String endpoint, String op, int n, double warmupSeconds) {
         try (EtcdKVStore store = open(endpoint)) {
             return Stats.warmedUpTime(n, Math.max(50, n / 10), warmupSeconds, operation(store, op, 0), () -> { });
+        }
+    }
+
+    /**
+     * The same sequential load through a plain grpc-java blocking stub on its own channel, without jetcd or the store:
+     * the least a Java gRPC client on Netty costs per call (the call is written by Netty's event loop and its answer
+     * read there, two thread hand-offs that python-etcd3's C core does not make).
+     */
+    static Stats grpcLatency(int port, String op, int n, double warmupSeconds) {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try {
+            KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
+            ByteString key = ByteString.copyFromUtf8("bench/grpc/k0");
+            PutRequest put = PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFrom(VALUE)).build();
+            RangeRequest get = RangeRequest.newBuilder().setKey(key).build();
+            kv.put(put);
+            Runnable call = switch (op) {
+                case "set" -> () -> kv.withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS).put(put);
+                case "get" -> () -> kv.withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS).range(get);
+                default -> throw new IllegalArgumentException("unknown op " + op);
+            };
+            return Stats.warmedUpTime(n, Math.max(50, n / 10), warmupSeconds, call, () -> { });
+        } finally {
+            channel.shutdownNow();
         }
     }
 

@@ -83,7 +83,7 @@ final class JavaTcpLoad {
                     }
                 });
             }
-            return ThroughputRun.run(workers, warmupSeconds, seconds, 16, TcpSegments::sent);
+            return ThroughputRun.run(workers, warmupSeconds, seconds, 16, TcpCounters::sent);
         } finally {
             clients.forEach(TcpStoreClient::close);
         }

@@ -35,6 +35,8 @@ final class Machine {
                 .append(run(PythonProcess.PYTHON, "-c", "import platform; print(platform.python_version())").trim())
                 .append('\n');
         m.append("- PyTorch 2.6: ").append(torch26Version(torch26Missing)).append('\n');
+        m.append("- PyTorch newest: ").append(chrootTorch(PythonRuntime.TORCH_NEWEST,
+                "Debian unstable python3-torch in the chroot of `.ci/torch-chroot newest`")).append('\n');
         m.append("- python-etcd3: ").append(run(PythonProcess.PYTHON, "-c",
                 "import etcd3; print(etcd3.__version__)").trim()).append('\n');
         m.append("- etcd: ").append(etcdVersion()).append('\n');
@@ -43,13 +45,17 @@ final class Machine {
         return m.toString();
     }
 
-    private static String torch26Version(String torch26Missing) {
+    private static String torch26Version(@Nullable String torch26Missing) {
         if (torch26Missing != null) {
             return "not available (" + torch26Missing + "): its rows are left out";
         }
-        try (PythonProcess probe = PythonProcess.start(PythonRuntime.TORCH_2_6, "torch_runtime_probe.py")) {
-            return probe.awaitLineStartingWith("TORCH ", Duration.ofMinutes(2))
-                    + " (Debian 13 python3-torch in the chroot of .ci/torch26-chroot, without libuv)";
+        return chrootTorch(PythonRuntime.TORCH_2_6, "Debian 13 python3-torch in the chroot of `.ci/torch-chroot 2.6`");
+    }
+
+    /** @return the version of a chroot's torch and where it comes from, or why it is not available */
+    static String chrootTorch(PythonRuntime runtime, String where) {
+        try (PythonProcess probe = PythonProcess.start(runtime, "torch_runtime_probe.py")) {
+            return probe.awaitLineStartingWith("TORCH ", Duration.ofMinutes(2)) + " (" + where + ", without libuv)";
         } catch (AssertionError | RuntimeException e) {
             return "not available (" + e.getMessage().lines().findFirst().orElse("") + ")";
         } catch (InterruptedException e) {

@@ -1,18 +1,29 @@
 package dev.kvstore.benchmarks;
 
 import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.TcpKVStore;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The Java TCPStore master in its own JVM, as PyTorch's master runs in its own process: prints {@code PORT <n>}, then
- * answers stdin commands: {@code HEAP} (heap used after GC, bytes), {@code CONNECTIONS}, {@code JVM} (the processors
- * it sees and the collectors it chose); exits when stdin closes.
+ * The Java TCPStore master in its own JVM, as PyTorch's master runs in its own process.
+ *
+ * <p>Without arguments: a {@link TcpStoreServer} on port 0; prints {@code PORT <n>}. With {@code PORT WORLD_SIZE
+ * TIMEOUT_S}: the master of a rendezvous, as {@code TCPStore(host, PORT, WORLD_SIZE, is_master=True)} is: a
+ * {@link TcpKVStore} master on the port that registers itself and waits for the other processes; prints
+ * {@code INIT_DONE <epoch µs>} once they all registered, or {@code INIT_FAILED <epoch µs> <reason>}.
+ *
+ * <p>It answers stdin commands: {@code HEAP} (heap used after GC, bytes), {@code CONNECTIONS} (of the server; 0 for the
+ * master of a rendezvous), {@code JVM} (the processors it sees and the collectors it chose); exits when stdin closes.
  */
 public final class ServerMain {
 
@@ -20,22 +31,59 @@ public final class ServerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0)
-                .legacyProtocol(TcpProtocol.LEGACY).build().start()) {
-            System.out.println("PORT " + server.port());
-            System.out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = in.readLine()) != null) {
-                switch (line.trim()) {
-                    case "HEAP" -> System.out.println("HEAP " + heapUsedAfterGc());
-                    case "CONNECTIONS" -> System.out.println("CONNECTIONS " + server.connectionCount());
-                    case "JVM" -> System.out.println("JVM " + Runtime.getRuntime().availableProcessors()
-                            + " CPU(s), GC " + ManagementFactory.getGarbageCollectorMXBeans().stream()
-                            .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(" + ")));
-                    default -> System.out.println("ERROR unknown command " + line);
-                }
-                System.out.flush();
+        if (args.length == 0) {
+            try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0)
+                    .legacyProtocol(TcpProtocol.LEGACY).build().start()) {
+                print("PORT " + server.port());
+                serve(server);
+            }
+            return;
+        }
+        TcpKVStore.Builder master = TcpKVStore.builder().host("127.0.0.1").port(Integer.parseInt(args[0]))
+                .master(true).worldSize(Integer.parseInt(args[1]))
+                .workerWaitTimeout(Duration.ofSeconds(Long.parseLong(args[2])))
+                .serverLegacyProtocol(TcpProtocol.LEGACY);
+        // Commands (HEAP) are answered while the master waits for its workers, too.
+        Thread commands = new Thread(() -> {
+            try {
+                serve(null);
+            } catch (Exception e) {
+                System.out.println("ERROR " + e);
+            }
+            System.exit(0);
+        }, "commands");
+        commands.start();
+        try {
+            TcpKVStore store = master.build();
+            print("INIT_DONE " + epochMicros());
+            commands.join(); // serving until stdin closes, which exits
+            store.close();
+        } catch (RuntimeException e) {
+            print("INIT_FAILED " + epochMicros() + " " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static synchronized void print(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    static long epochMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    }
+
+    private static void serve(@Nullable TcpStoreServer server) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            switch (line.trim()) {
+                case "HEAP" -> print("HEAP " + heapUsedAfterGc());
+                case "CONNECTIONS" -> print("CONNECTIONS " + (server == null ? 0 : server.connectionCount()));
+                case "JVM" -> print("JVM " + Runtime.getRuntime().availableProcessors() + " CPU(s), GC "
+                        + ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(" + ")));
+                default -> print("ERROR unknown command " + line);
             }
         }
     }

@@ -7,7 +7,7 @@ final class Suites {
 
     /** Add a suite here (and to docs/benchmarks.md's introduction) to make it selectable with {@code --only}. */
     static final List<Suite> ALL = List.of(new ServerThroughputSuite(), new BarrierSuite(), new ClientSuite(),
-            new EtcdSuite(), new MemorySuite(), new GatewaySuite());
+            new EtcdSuite(), new MemorySuite(), new GatewaySuite(), new ScaleSuite());
 
     private Suites() {
     }

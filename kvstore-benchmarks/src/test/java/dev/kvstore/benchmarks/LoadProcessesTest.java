@@ -77,12 +77,12 @@ class LoadProcessesTest {
 
     @Test
     void readsTheOutSegsColumnOfTheTcpLines() {
-        assertThat(TcpSegments.outSegs(List.of(
+        assertThat(TcpCounters.outSegs(List.of(
                 "Ip: Forwarding DefaultTTL",
                 "Ip: 1 64",
                 "Tcp: RtoAlgorithm RtoMin ActiveOpens InSegs OutSegs RetransSegs",
                 "Tcp: 1 200 17 1095275 1095265 3"))).isEqualTo(1095265);
-        assertThat(TcpSegments.sent()).isPositive(); // the real /proc/net/snmp of this host
+        assertThat(TcpCounters.sent()).isPositive(); // the real /proc/net/snmp of this host
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.kvstore.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The harness's parsing of the Python scripts' results and its tables (no benchmark runs here). */
@@ -48,5 +50,26 @@ class ReportingTest {
         table.row("set", 12);
 
         assertThat(table.markdown()).isEqualTo("| Op | ops/s |\n|---|---|\n| set | 12 |\n");
+    }
+
+    @Test
+    void aRunReplacesTheBlocksOfItsSuitesAndKeepsTheOthers() throws Exception {
+        String earlier = "# Benchmarks\n\n<!-- suite:server -->\nold server table\n<!-- /suite:server -->\n\n"
+                + "<!-- suite:scale -->\nold scale table\n<!-- /suite:scale -->\n\n## Notes\n";
+        Report report = new Report();
+        report.suite("scale");
+        report.target("new target: met");
+        Table table = new Table("Ranks");
+        table.row(16384);
+        report.section("Rendezvous", "new text", table);
+
+        String page = report.document(List.of("server", "barrier", "scale"), earlier, "java -jar x.jar --only=scale",
+                Duration.ofSeconds(61), false, "- machine\n");
+
+        assertThat(page).contains("<!-- suite:server -->\nold server table\n<!-- /suite:server -->")
+                .doesNotContain("old scale table").doesNotContain("suite:barrier")
+                .contains("- new target: met").contains("| 16384 |").contains("by `java -jar x.jar --only=scale`");
+        assertThat(page.indexOf("old server table")).isLessThan(page.indexOf("new text"));
+        assertThat(Report.kept(page, "scale")).startsWith("<!-- suite:scale -->").endsWith("<!-- /suite:scale -->");
     }
 }

@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import io.etcd.jetcd.Maintenance;
 import io.etcd.jetcd.maintenance.StatusResponse;
 import java.time.Duration;
@@ -30,24 +31,24 @@ public record EtcdClusterStatus(String endpoint, long memberId, long leaderId, S
      * @throws dev.kvstore.api.KVStoreTimeoutException if no endpoint answered within the timeout
      * @throws dev.kvstore.api.KVStoreConnectionException if every endpoint failed
      */
-    static EtcdClusterStatus firstAnswer(Maintenance maintenance, EtcdCalls calls, Duration timeout) {
+    static EtcdClusterStatus firstAnswer(Maintenance maintenance, EtcdAccess access, Duration timeout) {
         CompletableFuture<EtcdClusterStatus> first = new CompletableFuture<>();
         AtomicInteger failures = new AtomicInteger();
         List<CompletableFuture<StatusResponse>> requests = new ArrayList<>();
-        for (String endpoint : calls.endpoints()) {
+        for (String endpoint : access.endpoints()) {
             CompletableFuture<StatusResponse> request = maintenance.statusMember(endpoint);
             requests.add(request);
             request.whenComplete((status, error) -> {
                 if (error == null) {
                     first.complete(new EtcdClusterStatus(endpoint, status.getHeader().getMemberId(),
                             status.getLeader(), status.getVersion(), status.getHeader().getRevision()));
-                } else if (failures.incrementAndGet() == calls.endpoints().size()) {
+                } else if (failures.incrementAndGet() == access.endpoints().size()) {
                     first.completeExceptionally(error);
                 }
             });
         }
         try {
-            return calls.await("status request", first, timeout);
+            return access.join("status request", first, timeout);
         } finally {
             requests.forEach(request -> request.cancel(true));
         }

@@ -4,12 +4,18 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.internal.Backoff;
+import dev.kvstore.internal.Deadline;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -19,8 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -50,16 +59,16 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
      */
     static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration FIRST_CONNECT_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_CONNECT_BACKOFF = Duration.ofSeconds(1);
+    /** How long a failed connection check waits for the sign that etcd answers (a watch created). */
+    private static final Duration PROBE_BOUND = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(EtcdConnector.class);
 
-    /** @return the bounded calls of a store connected by this connector */
-    EtcdCalls calls() {
-        return new EtcdCalls(endpoints, requestTimeout);
-    }
-
     /**
-     * Connects, checks the cluster answers within the connect timeout, and deletes {@code {namespace}/} first if
-     * asked; closes the client again if any of it fails.
+     * Connects, checks the cluster answers, and deletes {@code {namespace}/} first if asked; closes the client again
+     * if any of it fails. A cluster that does not answer yet (not started, still electing a leader, a loaded machine)
+     * is tried again with backoff, each time on a new connection, until the connect timeout.
      *
      * @param customizer applied to jetcd's builder last, before it builds the client
      *
@@ -67,16 +76,15 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
      * @throws KVStoreTimeoutException if the cluster did not answer within the connect timeout
      * @throws KVStoreConnectionException if the cluster refused the connection or the credentials
      */
-    Client connect(KeyLayout layout, boolean cleanup, Consumer<ClientBuilder> customizer) {
+    EtcdAccess connect(KeyLayout layout, boolean cleanup, Consumer<ClientBuilder> customizer) {
         List<URI> uris = endpoints.stream().map(this::parseEndpoint).toList();
         ClientBuilder client = Client.builder()
                 .endpoints(uris.toArray(URI[]::new))
                 .connectTimeout(connectTimeout)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .keepaliveTime(KEEPALIVE_TIME)
-                .keepaliveTimeout(KEEPALIVE_TIMEOUT)
-                .interceptor(new DeadlineInterceptor(requestTimeout));
-        retryWithin(client, requestTimeout);
+                .keepaliveTimeout(KEEPALIVE_TIMEOUT);
+        EtcdAccess.configure(client, requestTimeout);
         if (user != null || password != null) {
             if (user == null || password == null) {
                 throw new IllegalArgumentException("etcd authentication needs both user and password");
@@ -95,53 +103,132 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
             throw new IllegalArgumentException("a client certificate needs caCertificate (TLS)");
         }
         customizer.accept(client);
-        EtcdCalls calls = calls();
-        Client connected = client.build();
+        EtcdAccess access = firstConnection(client, layout);
         try {
-            checkConnection(calls, connected.getKVClient(), layout);
             if (cleanup) {
-                deleteNamespace(calls, connected.getKVClient(), layout);
+                deleteNamespace(access, access.kv(), layout);
             }
         } catch (RuntimeException e) {
-            connected.close();
+            access.client().close();
             throw e;
         }
-        return connected;
-    }
-
-    /** Deletes every key under the layout's namespace. */
-    static void deleteNamespace(EtcdCalls calls, KV kv, KeyLayout layout) {
-        String prefix = layout.namespacePrefix();
-        long deleted = calls.await("cleanup of prefix '" + prefix + "'",
-                kv.delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build())).getDeleted();
-        log.info("Deleted {} keys under '{}' from etcd {}", deleted, prefix, calls.endpoints());
+        return access;
     }
 
     /**
-     * jetcd retries failed idempotent calls with backoff; keep its retries within one request timeout (the
-     * caller's deadline bounds the call anyway; this stops retries that nobody waits for).
+     * Builds clients until one passes the connection check, with backoff between attempts, within the connect
+     * timeout. An attempt waits for etcd until the connect timeout unless the request timeout (each call's gRPC
+     * deadline) or a failure ends it first; the next attempt has a new client, whose channel connects at once where
+     * the old one's would wait out gRPC's reconnection backoff (which grows to minutes).
      */
-    private static void retryWithin(ClientBuilder client, Duration requestTimeout) {
-        long millis = Math.max(1, requestTimeout.toMillis());
-        long delay = Math.max(1, Math.min(500, millis / 5));
-        long maxDelay = Math.max(delay + 1, Math.min(2500, millis / 2));
-        client.retryDelay(delay).retryMaxDelay(maxDelay).retryChronoUnit(ChronoUnit.MILLIS);
-        if (millis > maxDelay) {
-            client.retryMaxDuration(requestTimeout);
+    private EtcdAccess firstConnection(ClientBuilder builder, KeyLayout layout) {
+        Deadline deadline = null;
+        Backoff backoff = new Backoff(FIRST_CONNECT_BACKOFF, MAX_CONNECT_BACKOFF);
+        int attempts = 0;
+        while (true) {
+            attempts++;
+            EtcdAccess access = new EtcdAccess(builder.build(), endpoints, requestTimeout);
+            if (deadline == null) {
+                // From the first client on: building it loads classes and starts threads, which takes seconds on a
+                // loaded machine and says nothing about etcd.
+                deadline = Deadline.after(connectTimeout);
+            }
+            KVStoreException failure;
+            try {
+                checkConnection(access, layout, Duration.ofNanos(Math.max(1, deadline.nanosLeft())));
+                if (attempts > 1) {
+                    log.info("etcd at {} answered the connection check at attempt {}", endpoints, attempts);
+                }
+                return access;
+            } catch (KVStoreTimeoutException | KVStoreConnectionException e) {
+                failure = e;
+            } catch (KVStoreException e) { // permission denied, a cluster without the user, ...
+                access.client().close();
+                throw connectionRefused(e);
+            } catch (RuntimeException e) {
+                access.client().close();
+                throw e;
+            }
+            if (cutByRequestTimeout(failure) && answersStreams(access, layout, deadline)) {
+                // etcd answers: check once more (it may have just come up); cut again, the deadline is the cause
+                try {
+                    checkConnection(access, layout, Duration.ofNanos(Math.max(1, deadline.nanosLeft())));
+                    return access;
+                } catch (KVStoreTimeoutException | KVStoreConnectionException again) {
+                    if (cutByRequestTimeout(again)) {
+                        access.client().close();
+                        throw new KVStoreTimeoutException("etcd at " + endpoints + " answers, but its connection "
+                                + "check did not complete within the request timeout of " + requestTimeout
+                                + " (requestTimeout, kvstore.etcd.request-timeout): the request timeout is the likely "
+                                + "cause; raise it", again);
+                    }
+                    failure = again;
+                }
+            }
+            access.client().close();
+            if (EtcdAccess.isAuthenticationFailure(failure) || !(failure instanceof KVStoreTimeoutException
+                    || EtcdAccess.isTransient(failure.getCause() == null ? failure : failure.getCause()))) {
+                throw connectionRefused(failure);
+            }
+            if (deadline.hasPassed()) {
+                throw new KVStoreTimeoutException("etcd at " + endpoints + " did not answer within " + connectTimeout
+                        + " (connect timeout)" + who() + "; is etcd running and reachable? " + attempts
+                        + " attempt(s), the last: " + failure.getMessage(), failure);
+            }
+            log.debug("etcd at {} did not answer the connection check (attempt {}): {}; trying again", endpoints,
+                    attempts, failure.getMessage());
+            try {
+                backoff.sleep(deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KVStoreConnectionException("interrupted while connecting to etcd at " + endpoints, e);
+            }
         }
     }
 
-    private void checkConnection(EtcdCalls calls, KV kv, KeyLayout layout) {
-        GetOption countPrefix = GetOption.builder().isPrefix(true).withCountOnly(true).build();
-        String who = user == null ? "" : " as user '" + user + "'";
-        try {
-            calls.await("connection check", kv.get(bytes(layout.namespacePrefix()), countPrefix), connectTimeout);
-        } catch (KVStoreTimeoutException e) {
-            throw new KVStoreTimeoutException("etcd at " + endpoints + " did not answer within " + connectTimeout
-                    + " (connect timeout)" + who + "; is etcd running and reachable?", e);
-        } catch (KVStoreException e) {
-            throw new KVStoreConnectionException("cannot use etcd at " + endpoints + who + ": " + e.getMessage(), e);
+    private static boolean cutByRequestTimeout(KVStoreException failure) {
+        return EtcdAccess.statusCode(failure) == Status.Code.DEADLINE_EXCEEDED;
+    }
+
+    /**
+     * @return whether etcd answers a call that no request timeout bounds (a watch's created notice), within a
+     *     second or what is left of the connect timeout
+     */
+    private static boolean answersStreams(EtcdAccess access, KeyLayout layout, Deadline deadline) {
+        CompletableFuture<Boolean> created = new CompletableFuture<>();
+        WatchOption option = WatchOption.builder().withCreateNotify(true).build();
+        try (Watch.Watcher watcher = access.client().getWatchClient().watch(bytes(layout.namespacePrefix()), option,
+                Watch.listener(response -> created.complete(response.isCreatedNotify()),
+                        error -> created.complete(false)))) {
+            long bound = Math.max(1, Math.min(deadline.nanosLeft(), PROBE_BOUND.toNanos()));
+            return created.get(bound, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return false;
         }
+    }
+
+    private String who() {
+        return user == null ? "" : " as user '" + user + "'";
+    }
+
+    private KVStoreConnectionException connectionRefused(KVStoreException e) {
+        return new KVStoreConnectionException("cannot use etcd at " + endpoints + who() + ": " + e.getMessage(), e);
+    }
+
+    /** Deletes every key under the layout's namespace. */
+    static void deleteNamespace(EtcdAccess access, KV kv, KeyLayout layout) {
+        String prefix = layout.namespacePrefix();
+        long deleted = access.await("cleanup of prefix '" + prefix + "'",
+                () -> kv.delete(bytes(prefix), DeleteOption.builder().isPrefix(true).build())).getDeleted();
+        log.info("Deleted {} keys under '{}' from etcd {}", deleted, prefix, access.endpoints());
+    }
+
+    private static void checkConnection(EtcdAccess access, KeyLayout layout, Duration bound) {
+        GetOption countPrefix = GetOption.builder().isPrefix(true).withCountOnly(true).build();
+        access.await("connection check", () -> access.kv().get(bytes(layout.namespacePrefix()), countPrefix), bound);
     }
 
     private URI parseEndpoint(String endpoint) {

@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.api.KVStore;
@@ -14,16 +15,22 @@ import dev.kvstore.api.Locks;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,23 +62,23 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     private final Client client;
     private final KV kv;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
     private final EtcdWaiter waiter;
     private final EtcdKeyLister lister;
     private final EtcdTransactions transactions;
     private final EtcdSession session;
     private final EtcdWatches watches;
 
-    private EtcdKVStore(KeyLayout layout, Client client, EtcdCalls calls, Duration leaseTtl) {
+    private EtcdKVStore(KeyLayout layout, EtcdAccess access, Duration leaseTtl) {
         super(layout);
-        this.client = client;
+        this.client = access.client();
         this.kv = client.getKVClient();
-        this.calls = calls;
-        this.waiter = new EtcdWaiter(kv, client.getWatchClient(), calls, this::isClosed);
-        this.lister = new EtcdKeyLister(kv, calls);
-        this.transactions = new EtcdTransactions(kv, calls);
-        this.session = new EtcdSession(client.getLeaseClient(), calls, leaseTtl);
-        this.watches = new EtcdWatches(kv, client.getWatchClient(), calls);
+        this.access = access;
+        this.waiter = new EtcdWaiter(kv, client.getWatchClient(), access, this::isClosed);
+        this.lister = new EtcdKeyLister(kv, access);
+        this.transactions = new EtcdTransactions(access, layout);
+        this.session = new EtcdSession(client.getLeaseClient(), access, leaseTtl);
+        this.watches = new EtcdWatches(kv, client.getWatchClient(), access);
     }
 
     /** @return a builder with the defaults: {@code http://127.0.0.1:2379}, namespace {@code default} */
@@ -89,12 +96,12 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** @return how long one etcd request may take (the builder's request timeout) */
     public Duration requestTimeout() {
-        return calls.requestTimeout();
+        return access.requestTimeout();
     }
 
     /** @return the endpoints this store connects to */
     public List<String> endpoints() {
-        return calls.endpoints();
+        return access.endpoints();
     }
 
     /**
@@ -106,7 +113,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     public EtcdClusterStatus clusterStatus(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         requireOpen();
-        return EtcdClusterStatus.firstAnswer(client.getMaintenanceClient(), calls, timeout);
+        return EtcdClusterStatus.firstAnswer(client.getMaintenanceClient(), access, timeout);
     }
 
     /**
@@ -117,7 +124,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     public List<EtcdMember> members(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         requireOpen();
-        return EtcdMember.list(client.getClusterClient(), calls, timeout);
+        return EtcdMember.list(client.getClusterClient(), access, timeout);
     }
 
     /**
@@ -146,24 +153,26 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     @Override
     protected void doSet(String fullKey, byte[] value) {
-        calls.await("put of key '" + fullKey + "'", kv.put(bytes(fullKey), ByteSequence.from(value)));
+        access.awaitRepeatable("put of key '" + fullKey + "'", () -> kv.put(bytes(fullKey), ByteSequence.from(value)));
     }
 
     @Override
     protected Optional<byte[]> doGet(String fullKey) {
-        GetResponse response = calls.await("get of key '" + fullKey + "'", kv.get(bytes(fullKey)));
+        GetResponse response = access.awaitRepeatable("get of key '" + fullKey + "'", () -> kv.get(bytes(fullKey)));
         return response.getKvs().stream().findFirst().map(kv -> kv.getValue().getBytes());
     }
 
     @Override
     protected boolean doExists(String fullKey) {
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
-        return calls.await("count of key '" + fullKey + "'", kv.get(bytes(fullKey), countOnly)).getCount() > 0;
+        return access.awaitRepeatable("count of key '" + fullKey + "'", () -> kv.get(bytes(fullKey), countOnly))
+                .getCount() > 0;
     }
 
+    /** Through the fenced writer, so that a delete whose answer was lost still says that it deleted. */
     @Override
     protected boolean doDelete(String fullKey) {
-        return calls.await("delete of key '" + fullKey + "'", kv.delete(bytes(fullKey))).getDeleted() > 0;
+        return transactions.delete(fullKey);
     }
 
     @Override
@@ -215,8 +224,9 @@ public final class EtcdKVStore extends AbstractKVStore {
             public void setEphemeralBytes(String key, byte[] value) {
                 String fullKey = keys.fullKey(key);
                 long lease = session.current().id;
-                calls.await("put of ephemeral key '" + fullKey + "'", kv.put(bytes(fullKey),
-                        ByteSequence.from(value), PutOption.builder().withLeaseId(lease).build()));
+                PutOption underLease = PutOption.builder().withLeaseId(lease).build();
+                access.awaitRepeatable("put of ephemeral key '" + fullKey + "'",
+                        () -> kv.put(bytes(fullKey), ByteSequence.from(value), underLease));
             }
 
             @Override
@@ -229,7 +239,7 @@ public final class EtcdKVStore extends AbstractKVStore {
     /** Held under this store's lease; see {@link EtcdLock}. */
     @Override
     protected Optional<Locks> locks(KVStore view, KeyLayout keys) {
-        return Optional.of(name -> new ThreadReentrantLock(name, new EtcdLock(kv, calls, waiter, session, keys,
+        return Optional.of(name -> new ThreadReentrantLock(name, new EtcdLock(kv, access, waiter, session, keys,
                 name)));
     }
 
@@ -238,13 +248,13 @@ public final class EtcdKVStore extends AbstractKVStore {
         return session.ttl();
     }
 
-    /** An etcd transaction, retried on conflict; see {@link EtcdTransactions#add}. */
+    /** An etcd transaction, computed again on conflict, fenced against lost answers; see {@link EtcdTransactions}. */
     @Override
     protected long doAdd(String fullKey, long delta) {
         return transactions.add(fullKey, delta);
     }
 
-    /** An etcd transaction; see {@link EtcdTransactions#compareAndSet}. */
+    /** An etcd transaction, fenced against lost answers; see {@link EtcdTransactions}. */
     @Override
     protected boolean doCompareAndSet(String fullKey, byte @Nullable [] expected, byte[] desired) {
         return transactions.compareAndSet(fullKey, expected, desired);
@@ -259,8 +269,9 @@ public final class EtcdKVStore extends AbstractKVStore {
         try {
             watches.closeAll();
             session.close();
+            transactions.close();
             if (cleanup) {
-                EtcdConnector.deleteNamespace(calls, client.getKVClient(), layout());
+                EtcdConnector.deleteNamespace(access, kv, layout());
             }
         } finally {
             client.close();
@@ -284,7 +295,7 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     @Override
     public String toString() {
-        return "EtcdKVStore[" + layout() + " at " + calls.endpoints() + "]";
+        return "EtcdKVStore[" + layout() + " at " + access.endpoints() + "]";
     }
 
     /**
@@ -292,14 +303,141 @@ public final class EtcdKVStore extends AbstractKVStore {
      * timeout 5 s, request timeout 10 s, no authentication, no TLS, namespace {@code default}, component
      * {@code tensorbus}, no cleanup.
      */
-    public static final class Builder extends EtcdKVStoreSettings {
+    public static final class Builder {
 
-        private Builder() {
+        private List<String> endpoints = List.of("http://127.0.0.1:2379");
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private @Nullable String user;
+        private @Nullable String password;
+        private @Nullable Path caCertificate;
+        private @Nullable Path clientCertificate;
+        private @Nullable Path clientKey;
+        private @Nullable TrustManagerFactory trustManagers;
+        private @Nullable KeyManagerFactory keyManagers;
+        private String namespace = "default";
+        private String component = "tensorbus";
+        private boolean cleanup;
+        private Duration leaseTtl = Duration.ofSeconds(10);
+        private final List<Consumer<ClientBuilder>> clientCustomizers = new ArrayList<>();
+
+        /**
+         * Customizes jetcd's {@link ClientBuilder} after this builder configured it (endpoints, timeouts, retries,
+         * credentials, TLS) and before the client is built, e.g. to add a gRPC interceptor. Customizers run in the
+         * order they were added. Changing what this builder configured (endpoints, TLS, the deadline interceptor)
+         * is possible but unsupported.
+         */
+        public Builder customizeClient(Consumer<ClientBuilder> customizer) {
+            clientCustomizers.add(Objects.requireNonNull(customizer, "customizer"));
+            return this;
         }
 
-        @Override
-        Builder self() {
+        /** One or more endpoints, e.g. "http://10.0.0.1:2379"; "https://" requires caCertificate. */
+        public Builder endpoints(List<String> endpoints) {
+            Objects.requireNonNull(endpoints, "endpoints");
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("at least one etcd endpoint is required");
+            }
+            endpoints.forEach(endpoint -> Objects.requireNonNull(endpoint, "endpoint"));
+            this.endpoints = List.copyOf(endpoints);
             return this;
+        }
+
+        /** One or more endpoints, e.g. "http://10.0.0.1:2379"; "https://" requires caCertificate. */
+        public Builder endpoints(String... endpoints) {
+            return endpoints(Arrays.asList(Objects.requireNonNull(endpoints, "endpoints")));
+        }
+
+        /** Bound of establishing the first connection (and of the health check's call). Default 5 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = requirePositive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /** Deadline of every single etcd call (a wait is many calls and has its own timeout). Default 10 s. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requirePositive("requestTimeout", requestTimeout);
+            return this;
+        }
+
+        /** The etcd user to authenticate as; needs {@link #password(String)}. Default: no authentication. */
+        public Builder user(@Nullable String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** The password of {@link #user(String)}. */
+        public Builder password(@Nullable String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** Enables TLS: the server's certificate is verified against this CA (PEM). */
+        public Builder caCertificate(@Nullable Path pem) {
+            this.caCertificate = pem;
+            return this;
+        }
+
+        /** Mutual TLS: the client's certificate chain (PEM) and its PKCS#8 private key (PEM). */
+        public Builder clientCertificate(@Nullable Path certificatePem, @Nullable Path privateKeyPem) {
+            this.clientCertificate = certificatePem;
+            this.clientKey = privateKeyPem;
+            return this;
+        }
+
+        /**
+         * Enables TLS with JSSE key and trust material instead of PEM files, e.g. the managers of a Spring Boot SSL
+         * bundle. Use either this or {@link #caCertificate(Path)}, not both.
+         *
+         * @param trustManagers verify the server's certificate
+         * @param keyManagers the client's certificate and key for mutual TLS, or {@code null} for none
+         * @return this builder
+         */
+        public Builder tls(TrustManagerFactory trustManagers, @Nullable KeyManagerFactory keyManagers) {
+            this.trustManagers = Objects.requireNonNull(trustManagers, "trustManagers");
+            this.keyManagers = keyManagers;
+            return this;
+        }
+
+        /** The first segment of every key; isolates jobs. Default {@code default}. */
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** The second segment of every key; isolates subsystems of a job. Default {@code tensorbus}. */
+        public Builder component(String component) {
+            this.component = component;
+            return this;
+        }
+
+        /**
+         * Whether {@link #build()} deletes every key under {@code {namespace}/} first. Only the owner of
+         * the namespace (rank 0) should do that, before the other ranks start; default {@code false}.
+         */
+        public Builder cleanup(boolean cleanup) {
+            this.cleanup = cleanup;
+            return this;
+        }
+
+        /**
+         * TTL of the store's lease, which holds its locks: a process that dies frees them within this time, and a
+         * process cut off from etcd this long loses them. Rounded up to whole seconds; default 10 s.
+         */
+        public Builder leaseTtl(Duration leaseTtl) {
+            this.leaseTtl = requirePositive("leaseTtl", leaseTtl);
+            return this;
+        }
+
+        private static Duration requirePositive(String what, Duration value) {
+            Objects.requireNonNull(value, what);
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + value);
+            }
+            return value;
+        }
+
+        private Builder() {
         }
 
         /**
@@ -313,10 +451,10 @@ public final class EtcdKVStore extends AbstractKVStore {
             KeyLayout layout = KeyLayout.of(namespace, component);
             EtcdConnector connector = new EtcdConnector(endpoints, connectTimeout, requestTimeout, user, password,
                     caCertificate, clientCertificate, clientKey, trustManagers, keyManagers);
-            Client connected = connector.connect(layout, cleanup,
+            EtcdAccess connected = connector.connect(layout, cleanup,
                     client -> clientCustomizers.forEach(customizer -> customizer.accept(client)));
             log.info("Connected to etcd {} as {}", endpoints, layout);
-            return new EtcdKVStore(layout, connected, connector.calls(), leaseTtl);
+            return new EtcdKVStore(layout, connected, leaseTtl);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.NaturalOrder;
@@ -35,11 +36,11 @@ final class EtcdKeyLister {
     static final int CHUNK = 5000;
 
     private final KV kv;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
 
-    EtcdKeyLister(KV kv, EtcdCalls calls) {
+    EtcdKeyLister(KV kv, EtcdAccess access) {
         this.kv = kv;
-        this.calls = calls;
+        this.access = access;
     }
 
     KeyPage page(KeyLayout layout, String prefix, @Nullable String continueAfter, int limit) {
@@ -62,7 +63,8 @@ final class EtcdKeyLister {
                     .withLimit(CHUNK)
                     .withRevision(revision)
                     .build();
-            GetResponse response = calls.await(what, kv.get(ByteSequence.from(start), option));
+            ByteSequence from = ByteSequence.from(start);
+            GetResponse response = access.await(what, () -> kv.get(from, option));
             revision = response.getHeader().getRevision();
             byte @Nullable [] last = null;
             for (KeyValue keyValue : response.getKvs()) {
@@ -106,8 +108,8 @@ final class EtcdKeyLister {
                 .withSortOrder(GetOption.SortOrder.ASCEND)
                 .withLimit(limit + 1L)
                 .build();
-        GetResponse response = calls.await("read of the keys under '" + prefix + "'",
-                kv.get(ByteSequence.from(from), page));
+        GetResponse response = access.await("read of the keys under '" + prefix + "'",
+                () -> kv.get(ByteSequence.from(from), page));
         List<EtcdKeyPage.Key> keys = new ArrayList<>();
         for (KeyValue entry : response.getKvs()) {
             if (keys.size() == limit) {

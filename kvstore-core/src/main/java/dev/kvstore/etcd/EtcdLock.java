@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
@@ -36,7 +37,7 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
     private static final Logger log = LoggerFactory.getLogger(EtcdLock.class);
 
     private final KV kv;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
     private final EtcdWaiter waiter;
     private final EtcdSession session;
     private final String name;
@@ -47,9 +48,9 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
     private @Nullable String heldKey;
     private EtcdSession.@Nullable Granted heldUnder;
 
-    EtcdLock(KV kv, EtcdCalls calls, EtcdWaiter waiter, EtcdSession session, KeyLayout layout, String name) {
+    EtcdLock(KV kv, EtcdAccess access, EtcdWaiter waiter, EtcdSession session, KeyLayout layout, String name) {
         this.kv = kv;
-        this.calls = calls;
+        this.access = access;
         this.waiter = waiter;
         this.session = session;
         this.name = name;
@@ -62,7 +63,9 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
         EtcdSession.Granted lease = session.current();
         String key = queuePrefix + Long.toHexString(lease.id) + "-" + instance;
         ByteSequence keyBytes = bytes(key);
-        TxnResponse created = calls.await("enqueue for lock '" + name + "'", kv.txn()
+        // Creates this contender's own key if it is missing, so a retry after a lost answer finds the first attempt's
+        // key and its create revision instead of queueing twice.
+        TxnResponse created = access.awaitRepeatable("enqueue for lock '" + name + "'", () -> kv.txn()
                 .If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(keyBytes, ByteSequence.from(owner), PutOption.builder().withLeaseId(lease.id).build()))
                 .Else(Op.get(keyBytes, GetOption.DEFAULT))
@@ -86,7 +89,7 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
         heldKey = null;
         heldUnder = null;
         if (key != null) {
-            calls.await("release of lock '" + name + "'", kv.delete(bytes(key)));
+            access.awaitRepeatable("release of lock '" + name + "'", () -> kv.delete(bytes(key)));
         }
     }
 
@@ -98,7 +101,7 @@ final class EtcdLock implements ThreadReentrantLock.Remote {
 
     private void deleteQuietly(String key) {
         try {
-            calls.await("dequeue from lock '" + name + "'", kv.delete(bytes(key)));
+            access.await("dequeue from lock '" + name + "'", () -> kv.delete(bytes(key)));
         } catch (KVStoreException e) {
             log.debug("Could not remove {} after a failed acquisition (its lease removes it): {}", key,
                     e.getMessage());

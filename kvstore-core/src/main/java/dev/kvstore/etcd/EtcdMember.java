@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import io.etcd.jetcd.Cluster;
 import java.time.Duration;
 import java.util.List;
@@ -22,8 +23,8 @@ public record EtcdMember(long id, String name, List<String> peerUrls, List<Strin
     }
 
     /** @return the members a member-list call reports, within the timeout */
-    static List<EtcdMember> list(Cluster cluster, EtcdCalls calls, Duration timeout) {
-        return calls.await("member list", cluster.listMember(), timeout).getMembers().stream()
+    static List<EtcdMember> list(Cluster cluster, EtcdAccess access, Duration timeout) {
+        return access.await("member list", () -> cluster.listMember(), timeout).getMembers().stream()
                 .map(member -> new EtcdMember(member.getId(), member.getName(),
                         member.getPeerURIs().stream().map(Object::toString).toList(),
                         member.getClientURIs().stream().map(Object::toString).toList(), member.isLearner()))

@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
@@ -50,7 +51,7 @@ final class EtcdPrefixWatch implements KVWatch {
 
     private final KV kv;
     private final Watch watch;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
     private final KeyLayout layout;
     private final String prefix;
     private final String fullPrefix;
@@ -62,11 +63,11 @@ final class EtcdPrefixWatch implements KVWatch {
     private volatile boolean closed;
     private volatile Watch.@Nullable Watcher watcher;
 
-    EtcdPrefixWatch(KV kv, Watch watch, EtcdCalls calls, KeyLayout layout, String prefix, Listener listener,
+    EtcdPrefixWatch(KV kv, Watch watch, EtcdAccess access, KeyLayout layout, String prefix, Listener listener,
             int capacity, LongConsumer beforeWatch, Runnable onClosed) {
         this.kv = kv;
         this.watch = watch;
-        this.calls = calls;
+        this.access = access;
         this.layout = layout;
         this.prefix = prefix;
         this.fullPrefix = layout.componentPrefix() + prefix;
@@ -145,8 +146,8 @@ final class EtcdPrefixWatch implements KVWatch {
     }
 
     private long readAndReset(String reason) {
-        GetResponse response = calls.await("read for the watch of '" + fullPrefix + "'",
-                kv.get(bytes(fullPrefix), GetOption.builder().isPrefix(true).build()));
+        GetResponse response = access.await("read for the watch of '" + fullPrefix + "'",
+                () -> kv.get(bytes(fullPrefix), GetOption.builder().isPrefix(true).build()));
         Map<String, byte[]> state = new TreeMap<>(NaturalOrder.INSTANCE);
         for (KeyValue keyValue : response.getKvs()) {
             state.put(relative(keyValue), keyValue.getValue().getBytes());

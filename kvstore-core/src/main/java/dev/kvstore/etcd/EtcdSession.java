@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.recipes.RecipeGauges;
 import io.etcd.jetcd.Lease;
@@ -29,16 +30,16 @@ final class EtcdSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EtcdSession.class);
 
     private final Lease leases;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
     private final Duration ttl;
     private final List<Consumer<String>> lossListeners = new CopyOnWriteArrayList<>();
     private @Nullable ScheduledExecutorService timer;
     private @Nullable Granted current;
     private boolean closed;
 
-    EtcdSession(Lease leases, EtcdCalls calls, Duration ttl) {
+    EtcdSession(Lease leases, EtcdAccess access, Duration ttl) {
         this.leases = leases;
-        this.calls = calls;
+        this.access = access;
         this.ttl = ttl;
     }
 
@@ -65,7 +66,7 @@ final class EtcdSession implements AutoCloseable {
     private Granted grant() {
         long seconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
         long sent = System.nanoTime();
-        long id = calls.await("grant of a " + seconds + " s lease", leases.grant(seconds)).getID();
+        long id = access.await("grant of a " + seconds + " s lease", () -> leases.grant(seconds)).getID();
         if (timer == null) {
             timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "kvstore-etcd-lease");
@@ -78,7 +79,7 @@ final class EtcdSession implements AutoCloseable {
         long period = Math.max(100, ttl.toMillis() / 3);
         granted.keepAlive = timer.scheduleWithFixedDelay(() -> keepAlive(granted), period, period,
                 TimeUnit.MILLISECONDS);
-        log.debug("Granted etcd lease {} (TTL {} s) at {}", Long.toHexString(id), seconds, calls.endpoints());
+        log.debug("Granted etcd lease {} (TTL {} s) at {}", Long.toHexString(id), seconds, access.endpoints());
         return granted;
     }
 
@@ -88,10 +89,10 @@ final class EtcdSession implements AutoCloseable {
         }
         long sent = System.nanoTime();
         try {
-            Duration bound = Duration.ofMillis(Math.max(100, Math.min(calls.requestTimeout().toMillis(),
+            Duration bound = Duration.ofMillis(Math.max(100, Math.min(access.requestTimeout().toMillis(),
                     ttl.toMillis() / 3)));
-            LeaseKeepAliveResponse response = calls.await("keep-alive of lease " + Long.toHexString(granted.id),
-                    leases.keepAliveOnce(granted.id), bound);
+            LeaseKeepAliveResponse response = access.await("keep-alive of lease " + Long.toHexString(granted.id),
+                    () -> leases.keepAliveOnce(granted.id), bound);
             if (response.getTTL() <= 0) {
                 lose(granted, "etcd reports that it expired");
                 return;
@@ -102,7 +103,7 @@ final class EtcdSession implements AutoCloseable {
             }
             granted.confirmedSent = sent;
         } catch (KVStoreException | IllegalStateException e) {
-            if (EtcdCalls.statusCode(e) == io.grpc.Status.Code.NOT_FOUND) {
+            if (EtcdAccess.statusCode(e) == io.grpc.Status.Code.NOT_FOUND) {
                 lose(granted, "etcd no longer knows it (" + e.getMessage() + ")");
             } else if (sent - granted.confirmedSent > ttl.toNanos()) {
                 lose(granted, "no keep-alive was confirmed for its TTL of " + ttl + " (last error: " + e.getMessage()
@@ -156,7 +157,7 @@ final class EtcdSession implements AutoCloseable {
             last.lost = true;
             RecipeGauges.leaseEnded();
             try {
-                calls.await("revoke of lease " + Long.toHexString(last.id), leases.revoke(last.id));
+                access.await("revoke of lease " + Long.toHexString(last.id), () -> leases.revoke(last.id));
             } catch (KVStoreException e) {
                 log.debug("Revoking etcd lease {} on close failed (it expires within its TTL): {}",
                         Long.toHexString(last.id), e.getMessage());

@@ -1,90 +1,64 @@
 package dev.kvstore.etcd;
 
 import dev.kvstore.api.KVStoreException;
-import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.internal.Deadline;
+import dev.kvstore.api.KeyLayout;
+import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.etcd.access.FencedWriter;
+import dev.kvstore.etcd.access.FencedWriter.Outcome;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store's read-modify-write operations as etcd transactions: {@code add} (the counter rule of
- * {@link DecimalText}) and {@code compareAndSet}. On conflict a transaction returns the current value in the same
- * round trip.
+ * The store's read-modify-writes: {@code add} (the counter rule of {@link DecimalText}), {@code compareAndSet} and
+ * {@code delete} (whose reply says whether the key existed), each one etcd transaction through the store's
+ * {@link FencedWriter}: a transaction whose answer is lost is settled, never sent again, so none is applied twice.
+ * The writer's token keys are under {@code {namespace}//w/} (an empty component, which no store's keys can be in).
  */
-final class EtcdTransactions {
+final class EtcdTransactions implements AutoCloseable {
 
-    private final KV kv;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
+    private final FencedWriter writer;
 
-    EtcdTransactions(KV kv, EtcdCalls calls) {
-        this.kv = kv;
-        this.calls = calls;
+    EtcdTransactions(EtcdAccess access, KeyLayout layout) {
+        this.access = access;
+        this.writer = access.writer(new Tokens(layout.namespacePrefix() + "/w/"));
+    }
+
+    /** Stores the current count + delta; computed again from what etcd holds if another process wrote first. */
+    long add(String fullKey, long delta) {
+        return access.awaitWrite("add to key '" + fullKey + "'", () -> writer.write(bytes(fullKey), current -> {
+            long next = addExact(fullKey, current, delta);
+            return Outcome.set(DecimalText.format(next), next);
+        }));
     }
 
     /**
-     * Puts the new count if the key's mod revision is still the one read (0 for a missing key); on conflict the
-     * addition is retried on the returned value, until the request timeout.
+     * @param expected the value the key must hold, or {@code null} for "must not exist"
+     * @return whether the key now holds {@code desired} by this call, or already held it
      */
-    long add(String fullKey, long delta) {
-        ByteSequence key = bytes(fullKey);
-        String what = "add to key '" + fullKey + "'";
-        Deadline deadline = Deadline.after(calls.requestTimeout());
-        KeyValue current = first(calls.await(what, kv.get(key)));
-        while (true) {
-            long next = addExact(fullKey, current, delta);
-            long modRevision = current == null ? 0 : current.getModRevision();
-            TxnResponse response = calls.await(what, kv.txn()
-                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
-                    .Then(Op.put(key, ByteSequence.from(DecimalText.format(next)), PutOption.DEFAULT))
-                    .Else(Op.get(key, GetOption.DEFAULT))
-                    .commit());
-            if (response.isSucceeded()) {
-                return next;
-            }
-            if (deadline.hasPassed()) {
-                throw new KVStoreTimeoutException("etcd " + what + " kept conflicting with concurrent writers for "
-                        + calls.requestTimeout() + " (endpoints " + calls.endpoints() + ")");
-            }
-            current = first(response.getGetResponses().get(0));
-        }
-    }
-
-    /** @param expected the value the key must hold, or {@code null} for "must not exist" */
     boolean compareAndSet(String fullKey, byte @Nullable [] expected, byte[] desired) {
-        ByteSequence key = bytes(fullKey);
-        Cmp condition = expected == null
-                ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(0))
-                : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(expected)));
-        TxnResponse response = calls.await("compare-and-set of key '" + fullKey + "'", kv.txn()
-                .If(condition)
-                .Then(Op.put(key, ByteSequence.from(desired), PutOption.DEFAULT))
-                .Else(Op.get(key, GetOption.DEFAULT))
-                .commit());
-        if (response.isSucceeded()) {
-            return true;
-        }
-        KeyValue current = first(response.getGetResponses().get(0));
-        return current != null && Arrays.equals(current.getValue().getBytes(), desired);
+        return access.awaitWrite("compare-and-set of key '" + fullKey + "'", () -> writer.write(bytes(fullKey),
+                current -> {
+                    boolean matches = expected == null ? current == null : Arrays.equals(current, expected);
+                    return matches ? Outcome.set(desired, Boolean.TRUE)
+                            : Outcome.unchanged(current != null && Arrays.equals(current, desired));
+                }));
     }
 
-    private static long addExact(String fullKey, @Nullable KeyValue current, long delta) {
-        if (current == null) {
+    /** @return whether the key existed (also when the answer to the delete was lost and it is retried) */
+    boolean delete(String fullKey) {
+        return access.awaitWrite("delete of key '" + fullKey + "'", () -> writer.write(bytes(fullKey),
+                current -> current == null ? Outcome.unchanged(Boolean.FALSE) : Outcome.deleted(Boolean.TRUE)));
+    }
+
+    private static long addExact(String fullKey, byte @Nullable [] stored, long delta) {
+        if (stored == null) {
             return delta;
         }
-        byte[] stored = current.getValue().getBytes();
         long value = DecimalText.parse(stored).orElseThrow(() -> new KVStoreException("cannot add to key '"
                 + fullKey + "': it holds '" + Printable.of(stored) + "', not a decimal number"));
         try {
@@ -95,11 +69,27 @@ final class EtcdTransactions {
         }
     }
 
-    private static @Nullable KeyValue first(GetResponse response) {
-        return response.getKvs().isEmpty() ? null : response.getKvs().get(0);
+    /** Deletes the writer's token keys. */
+    @Override
+    public void close() {
+        writer.close();
     }
 
     private static ByteSequence bytes(String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    /** Token keys {@code {namespace}//w/<writer>/<full key>}. */
+    private record Tokens(String root) implements FencedWriter.TokenKeys {
+
+        @Override
+        public ByteSequence token(String writerId, ByteSequence key) {
+            return all(writerId).concat(key);
+        }
+
+        @Override
+        public ByteSequence all(String writerId) {
+            return bytes(root + writerId + "/");
+        }
     }
 }

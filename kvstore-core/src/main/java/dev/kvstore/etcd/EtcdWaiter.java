@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
@@ -50,14 +51,14 @@ final class EtcdWaiter {
 
     private final KV kv;
     private final Watch watch;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
     private final BooleanSupplier closed;
     private volatile WaitHooks hooks = WaitHooks.NONE;
 
-    EtcdWaiter(KV kv, Watch watch, EtcdCalls calls, BooleanSupplier closed) {
+    EtcdWaiter(KV kv, Watch watch, EtcdAccess access, BooleanSupplier closed) {
         this.kv = kv;
         this.watch = watch;
-        this.calls = calls;
+        this.access = access;
         this.closed = closed;
     }
 
@@ -151,7 +152,7 @@ final class EtcdWaiter {
          */
         private void read(boolean first) {
             GetOption option = prefix ? GetOption.builder().isPrefix(true).build() : GetOption.DEFAULT;
-            long requestTimeout = Deadline.cappedNanos(calls.requestTimeout());
+            long requestTimeout = Deadline.cappedNanos(access.requestTimeout());
             long minFirstRead = Math.min(requestTimeout, MIN_FIRST_READ.toNanos());
             while (true) {
                 checkOpen();
@@ -161,7 +162,7 @@ final class EtcdWaiter {
                 }
                 long bound = Math.min(requestTimeout, first ? Math.max(left, minFirstRead) : left);
                 try {
-                    GetResponse response = calls.await("read for " + what, kv.get(key, option),
+                    GetResponse response = access.await("read for " + what, () -> kv.get(key, option),
                             Duration.ofNanos(bound));
                     condition.reset(response.getKvs());
                     stateRevision = response.getHeader().getRevision();
@@ -169,7 +170,7 @@ final class EtcdWaiter {
                     return;
                 } catch (KVStoreConnectionException | KVStoreTimeoutException e) {
                     checkOpen();
-                    if (EtcdCalls.isAuthenticationFailure(e)) {
+                    if (EtcdAccess.isAuthenticationFailure(e)) {
                         throw e; // wrong credentials do not heal by waiting
                     }
                     noteFailure("read failed", e);
@@ -200,7 +201,7 @@ final class EtcdWaiter {
                         () -> signals.add(new Completed())));
             } catch (RuntimeException e) {
                 checkOpen();
-                throw calls.translate("watch for " + what, e);
+                throw access.translate("watch for " + what, e);
             }
             long nextResync = System.nanoTime() + RESYNC_INTERVAL.toNanos();
             try {
@@ -311,7 +312,7 @@ final class EtcdWaiter {
                 String silence = answered
                         ? "did not answer for the last " + millis(now - lastAnswer) + " of the wait"
                         : "never answered during the wait (" + millis(now - start) + ")";
-                e = new KVStoreTimeoutException(e.getMessage() + "; etcd at " + calls.endpoints() + " " + silence
+                e = new KVStoreTimeoutException(e.getMessage() + "; etcd at " + access.endpoints() + " " + silence
                         + ", " + failedAttempts + " failed attempt" + (failedAttempts == 1 ? "" : "s")
                         + "; last error: " + lastFailureMessage, lastFailure);
             } else if (lastFailure != null) {

@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.NaturalOrder;
@@ -15,19 +16,19 @@ final class EtcdWatches {
 
     private final KV kv;
     private final Watch watch;
-    private final EtcdCalls calls;
+    private final EtcdAccess access;
     private final Set<EtcdPrefixWatch> open = ConcurrentHashMap.newKeySet();
 
-    EtcdWatches(KV kv, Watch watch, EtcdCalls calls) {
+    EtcdWatches(KV kv, Watch watch, EtcdAccess access) {
         this.kv = kv;
         this.watch = watch;
-        this.calls = calls;
+        this.access = access;
     }
 
     /** Starts a watch of the prefix of the layout's component. */
     KVWatch open(KeyLayout keys, String prefix, KVWatch.Listener listener, int capacity, LongConsumer beforeWatch) {
         EtcdPrefixWatch[] subscription = new EtcdPrefixWatch[1];
-        subscription[0] = new EtcdPrefixWatch(kv, watch, calls, keys, prefix, listener, capacity, beforeWatch,
+        subscription[0] = new EtcdPrefixWatch(kv, watch, access, keys, prefix, listener, capacity, beforeWatch,
                 () -> open.remove(subscription[0]));
         open.add(subscription[0]);
         return subscription[0].start();

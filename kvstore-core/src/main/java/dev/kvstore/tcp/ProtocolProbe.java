@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -128,7 +127,7 @@ final class ProtocolProbe {
     /**
      * Checks that the master serves the chosen generation.
      *
-     * @throws KVStoreConnectionException naming {@link #SETTING} if it does not
+     * @throws ProtocolMismatchException naming {@link #SETTING} if it does not
      */
     void verify(TcpProtocol chosen) {
         if (!answers(LEGACY_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "a legacy GETNUMKEYS")) {
@@ -212,11 +211,8 @@ final class ProtocolProbe {
         return reply;
     }
 
-    private KVStoreConnectionException mismatch(TcpProtocol chosen, Finding found) {
-        return new KVStoreConnectionException(prefix() + "does not serve the " + chosen + " protocol chosen by "
-                + SETTING + ": " + found.evidence() + ". It speaks " + found.generation() + " ("
-                + describe(found.generation()) + "). Set " + SETTING + " to auto (the default) or "
-                + found.generation().name().toLowerCase(java.util.Locale.ROOT) + ".");
+    private ProtocolMismatchException mismatch(TcpProtocol chosen, Finding found) {
+        return new ProtocolMismatchException(host + ":" + port, SETTING, chosen, found.generation(), found.evidence());
     }
 
     private KVStoreConnectionException unexpected(String what, String detail) {

@@ -130,6 +130,8 @@ public final class TcpKVStore extends AbstractKVStore {
      * @throws dev.kvstore.api.KVStoreTimeoutException if the master (cause: the last connect failure, e.g. a
      *     {@link java.net.ConnectException}) or the workers did not show up in time
      * @throws dev.kvstore.api.KVStoreConnectionException if the master cannot be reached or its port is taken
+     * @throws ProtocolMismatchException if the master does not serve the generation named by
+     *     {@link Builder#protocol}
      */
     public TcpKVStore start() {
         if (started) {

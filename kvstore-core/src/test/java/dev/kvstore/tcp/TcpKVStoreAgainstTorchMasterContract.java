@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreContractTest;
+import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
 
@@ -24,10 +25,10 @@ abstract class TcpKVStoreAgainstTorchMasterContract extends KVStoreContractTest 
                 namespace, component);
     }
 
-    /** Cannot: torch has LIST_KEYS only from 2.10 on; these masters are 1.13 and 2.6. */
+    /** Torch has LIST_KEYS from 2.10 on: the newest master lists, 1.13's and 2.6's cannot. */
     @Override
     protected boolean canListKeys() {
-        return false;
+        return torch.runtime() == PythonRuntime.TORCH_NEWEST;
     }
 
     /** TCPStore waits with WAIT and CHECK on the candidates: a timeout names the missing ones. */

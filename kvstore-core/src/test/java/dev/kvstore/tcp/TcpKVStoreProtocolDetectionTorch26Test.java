@@ -3,7 +3,7 @@ package dev.kvstore.tcp;
 import dev.kvstore.testing.TorchMasterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Protocol detection against a real PyTorch 2.6 master (MODERN), from the chroot .ci/torch26-chroot provisions. */
+/** Protocol detection against a real PyTorch 2.6 master (MODERN), from the chroot {@code .ci/torch-chroot 2.6} provisions. */
 class TcpKVStoreProtocolDetectionTorch26Test extends TcpKVStoreProtocolDetectionAgainstTorchTest {
 
     @RegisterExtension

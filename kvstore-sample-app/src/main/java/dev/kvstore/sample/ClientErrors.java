@@ -43,6 +43,17 @@ final class ClientErrors {
         return e;
     }
 
+    static ErrorResponseException waitsHoldTooMuch(String what, long charge, long held, long limit) {
+        ErrorResponseException e = error(HttpStatus.TOO_MANY_REQUESTS, "Too much memory in waiting requests",
+                what + " would hold about " + charge + " bytes, and the waits parked now hold " + held + " of the "
+                        + limit + " bytes this app lets them hold (sample.limits.max-wait-memory, by default a "
+                        + "quarter of the heap); retry in " + RETRY_AFTER_SECONDS + " s");
+        e.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+        e.getBody().setProperty("setting", "sample.limits.max-wait-memory");
+        e.getBody().setProperty("limit", limit);
+        return e;
+    }
+
     private static ErrorResponseException error(HttpStatus status, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);

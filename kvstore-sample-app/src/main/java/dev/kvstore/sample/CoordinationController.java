@@ -51,8 +51,9 @@ class CoordinationController {
             @RequestParam(defaultValue = "30") long timeoutSeconds) {
         int count = parameters.expected(expected);
         Duration timeout = parameters.timeout(timeoutSeconds);
-        List<String> candidates = IntStream.range(0, count).mapToObj(CoordinationController::readyKey).toList();
-        return waits.park("waiting for " + count + " ranks", timeout, () -> {
+        return waits.park("waiting for " + count + " ranks", count, timeout, () -> {
+            // Built once the wait is parked: a refused wait allocates nothing per key.
+            List<String> candidates = IntStream.range(0, count).mapToObj(CoordinationController::readyKey).toList();
             List<String> ready = store.waitForKeys(READY_PATTERN, count, candidates, timeout);
             return new ReadyRanks(ready.stream().map(CoordinationController::rankOf).toList());
         });
@@ -64,7 +65,7 @@ class CoordinationController {
             @RequestParam(defaultValue = "30") long timeoutSeconds) {
         int count = parameters.parties(parties);
         Duration timeout = parameters.timeout(timeoutSeconds);
-        return waits.park("barrier '" + name + "'", timeout, () -> {
+        return waits.park("barrier '" + name + "'", 1, timeout, () -> {
             long start = System.nanoTime();
             store.barrier(name, count, timeout);
             return new BarrierPassed(name, count, Duration.ofNanos(System.nanoTime() - start).toMillis());

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The sample application in a child JVM (this test classpath, main class {@link SampleApplication}), as it runs in
- * production: its own process, its own output, SIGTERM on {@link #terminate()}. Output is collected for assertions.
+ * The sample application in a child JVM (this test classpath, main class {@link SampleApplication}; or the packaged
+ * jar), as it runs in production: its own process, its own output, SIGTERM on {@link #terminate()}. Output is
+ * collected for assertions.
  */
 final class AppProcess implements AutoCloseable {
 
@@ -32,10 +33,19 @@ final class AppProcess implements AutoCloseable {
     }
 
     static AppProcess start(String... args) {
+        return start(List.of("-cp", System.getProperty("java.class.path"), SampleApplication.class.getName()), args);
+    }
+
+    /** Starts the packaged application ({@code java -jar}), as a user runs the built jar. */
+    static AppProcess startJar(Path jar, String... args) {
+        return start(List.of("-jar", jar.toString()), args);
+    }
+
+    private static AppProcess start(List<String> launch, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), SampleApplication.class.getName()));
+                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        command.addAll(launch);
         // Keep the child's output to the application's own logging (no JVM warnings mixed in), one line per event.
         command.add("--spring.main.banner-mode=off");
         command.addAll(List.of(args));
@@ -102,6 +112,19 @@ final class AppProcess implements AutoCloseable {
     /** Sends SIGTERM, as Kubernetes does when it stops a pod. */
     void terminate() {
         this.process.destroy();
+    }
+
+    /**
+     * Runs a full garbage collection in the app ({@code jcmd <pid> GC.run}), so that the heap it reports next is
+     * roughly its live data.
+     */
+    void collectGarbage() throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(this.process.pid()), "GC.run").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+            throw new AssertionError("jcmd GC.run failed: " + out);
+        }
     }
 
     boolean isAlive() {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kvstore.testing.EtcdAuth;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresEtcd;
+import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TestCertificates;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -47,6 +50,29 @@ class FailureReportTest {
         assertReport(List.of("--kvstore.tcp.port=0", "--kvstore.tcp.world-size=2",
                 "--kvstore.tcp.worker-wait-timeout=2s"), "kvstore.tcp.world-size=2", "1/2",
                 "kvstore.tcp.worker-wait-timeout");
+    }
+
+    /**
+     * A worker that names the wrong protocol generation for a real PyTorch 1.13 master: the report opens with the
+     * mismatch and the property that fixes it, not with an unreachable master and its connect timeout.
+     */
+    @RequiresTorch
+    @Test
+    void protocolMismatchWithATorch113Master() throws Exception {
+        try (PythonProcess master = PythonProcess.start(PythonRuntime.TORCH_1_13, "torch_tcpstore_peer.py", "master",
+                "127.0.0.1", 0, "none", 0)) {
+            int port = Integer.parseInt(master.awaitLineStartingWith("PORT ", EXIT).trim());
+            master.awaitLine("READY"::equals, EXIT);
+            String report = report(List.of("--kvstore.rank=1", "--kvstore.tcp.port=" + port,
+                    "--kvstore.tcp.protocol=modern"));
+            String description = section(report, "Description:");
+            assertThat(description).as("the report's first sentence names the cause")
+                .startsWith("This process (rank 1) cannot use the TCPStore master at 127.0.0.1:" + port
+                        + ": it does not serve the MODERN protocol chosen by kvstore.tcp.protocol")
+                .doesNotContain("could not reach", "kvstore.tcp.connect-timeout");
+            assertThat(section(report, "Action:")).startsWith("Set kvstore.tcp.protocol to auto")
+                .contains("legacy");
+        }
     }
 
     @Test
@@ -104,14 +130,29 @@ class FailureReportTest {
     }
 
     private static void assertReport(List<String> misconfiguration, String... expected) throws Exception {
+        assertThat(report(misconfiguration)).contains(expected);
+    }
+
+    /** @return a report section: the paragraph after its heading */
+    private static String section(String report, String heading) {
+        int start = report.indexOf(heading);
+        assertThat(start).as("%s in:%n%s", heading, report).isNotNegative();
+        String rest = report.substring(start + heading.length()).strip();
+        int end = rest.indexOf("\n\n");
+        return (end < 0) ? rest : rest.substring(0, end);
+    }
+
+    /** @return the application's output when it failed to start with the misconfiguration, checked for its shape */
+    private static String report(List<String> misconfiguration) throws Exception {
         String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--server.port=0"),
                 misconfiguration.stream()).toArray(String[]::new);
         try (AppProcess app = AppProcess.start(args)) {
             assertThat(app.waitFor(EXIT)).as("exit code").isNotZero();
             String output = app.output();
-            assertThat(output).contains("APPLICATION FAILED TO START", "Description:", "Action:").contains(expected);
+            assertThat(output).contains("APPLICATION FAILED TO START", "Description:", "Action:");
             assertThat(output.lines().filter((line) -> line.startsWith("\tat ") || line.startsWith("Caused by")))
                 .as("stack trace lines in:\n%s", output).isEmpty();
+            return output;
         }
     }
 

@@ -9,8 +9,9 @@ import io.micrometer.common.KeyValues;
  * The default {@link KVStoreObservationConvention}: observations named {@value #OPERATIONS} (single operations) and
  * {@value #WAITS} (waits and barriers, kept apart so that long waits do not drown the latency of single operations;
  * an observation's name cannot depend on its context, so there is one instance for each, see
- * {@link #forOperation}), tagged {@code backend}, {@code operation}, {@code outcome} and {@code exception}; spans
- * named {@code kvstore <operation>} with the namespace, component and key.
+ * {@link #forOperation}), tagged {@code backend}, {@code operation} and {@code outcome}; spans named
+ * {@code kvstore <operation>} with the namespace, component and key. The exception's class is Micrometer's own
+ * {@code error} tag (added by its meter and tracing handlers), so the convention does not repeat it.
  */
 public class DefaultKVStoreObservationConvention implements KVStoreObservationConvention {
 
@@ -55,8 +56,7 @@ public class DefaultKVStoreObservationConvention implements KVStoreObservationCo
     public KeyValues getLowCardinalityKeyValues(KVStoreObservationContext context) {
         return KeyValues.of(LowCardinalityKeyNames.BACKEND.withValue(context.getBackend()),
                 LowCardinalityKeyNames.OPERATION.withValue(context.getOperation().tagValue()),
-                LowCardinalityKeyNames.OUTCOME.withValue(outcome(context)),
-                LowCardinalityKeyNames.EXCEPTION.withValue(exception(context)));
+                LowCardinalityKeyNames.OUTCOME.withValue(outcome(context)));
     }
 
     @Override
@@ -73,16 +73,6 @@ public class DefaultKVStoreObservationConvention implements KVStoreObservationCo
         }
         Throwable error = context.getError();
         return (error == null) ? "success" : (error instanceof KVStoreTimeoutException) ? "timeout" : "error";
-    }
-
-    /** The simple class name of the error (its class name if it has none), or {@code none}. */
-    protected String exception(KVStoreObservationContext context) {
-        Throwable error = context.getError();
-        if (error == null) {
-            return "none";
-        }
-        String simpleName = error.getClass().getSimpleName();
-        return simpleName.isEmpty() ? error.getClass().getName() : simpleName;
     }
 
 }

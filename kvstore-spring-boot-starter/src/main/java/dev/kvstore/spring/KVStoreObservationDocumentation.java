@@ -54,14 +54,6 @@ public enum KVStoreObservationDocumentation implements ObservationDocumentation 
             public String asString() {
                 return "outcome";
             }
-        },
-
-        /** The simple class name of the exception thrown, or {@code none}. */
-        EXCEPTION {
-            @Override
-            public String asString() {
-                return "exception";
-            }
         }
 
     }

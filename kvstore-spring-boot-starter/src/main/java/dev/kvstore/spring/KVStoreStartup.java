@@ -6,6 +6,7 @@ import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.internal.Deadline;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -56,6 +57,8 @@ public final class KVStoreStartup {
 
     private volatile @Nullable Thread thread;
 
+    private volatile @Nullable KVStore backend;
+
     private volatile boolean aborted;
 
     /**
@@ -71,6 +74,7 @@ public final class KVStoreStartup {
     public static KVStoreStartup started(KVStore store, String endpoint) {
         KVStoreStartup startup = new KVStoreStartup((ignored) -> store, endpoint);
         startup.store.complete(store);
+        startup.backend = store;
         startup.progress = "ready";
         return startup;
     }
@@ -161,6 +165,23 @@ public final class KVStoreStartup {
     /** Called by the starter once it knows where the store is (e.g. the port a master bound). */
     public void endpoint(String endpoint) {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    /**
+     * Called by the starter once the backend store exists and can describe itself, before it is ready: a TCPStore
+     * master as soon as its server listens, so that what the rendezvous waits for can be shown meanwhile.
+     */
+    public void backend(KVStore store) {
+        this.backend = Objects.requireNonNull(store, "store");
+    }
+
+    /**
+     * @return the backend store as soon as the starter named it ({@link #backend(KVStore)}), even before it is ready:
+     *     only to describe its state (e.g. an embedded master's registrations and clients), not to use it; empty
+     *     before
+     */
+    public Optional<KVStore> backend() {
+        return Optional.ofNullable(this.backend);
     }
 
     /** @return where the store is connected, e.g. {@code 127.0.0.1:29500 (master)} */

@@ -46,7 +46,9 @@ class KVStoreApplicationTests {
             store.set("k", "v");
             assertThat(store.get("k")).contains("v");
             HealthIndicator health = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
-            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+            // The first answer may come before the indicator's first background check: wait for that one.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> Status.UP.equals(health.health().getStatus()));
             // Boot's observation and meter registry auto-configurations make the store's observations timers.
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             assertThat(registry.get(DefaultKVStoreObservationConvention.OPERATIONS)
@@ -60,6 +62,16 @@ class KVStoreApplicationTests {
     void invalidPropertyIsReportedByNameWhenTheApplicationFailsToStart(CapturedOutput output) {
         assertThatException().isThrownBy(() -> application().run("--kvstore.tcp.world-size=0"));
         assertThat(output).contains("APPLICATION FAILED TO START").contains("kvstore.tcp.world-size");
+    }
+
+    /** A server limit the builder rejects, reported by Spring Boot's failure analyzer with the property's name. */
+    @Test
+    void aRejectedServerLimitIsReportedByName(CapturedOutput output) {
+        assertThatException().isThrownBy(() -> application().run("--kvstore.tcp.port=0",
+                "--kvstore.tcp.server.max-pending-size=0B"));
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("Invalid value '0B' for configuration property 'kvstore.tcp.server.max-pending-size'")
+            .contains("maxPendingBytes must be positive, got 0");
     }
 
     @Test

@@ -29,7 +29,7 @@ class TorchrunJobTests {
         CompletableFuture<ConfigurableApplicationContext> starting = CompletableFuture
             .supplyAsync(() -> new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
                 .run("--MASTER_ADDR=127.0.0.1", "--MASTER_PORT=" + port, "--RANK=0", "--WORLD_SIZE=2",
-                        "--kvstore.tcp.timeout=60s"));
+                        "--kvstore.tcp.worker-wait-timeout=60s"));
         try (PythonProcess torch = PythonProcess.start("starter_torch_worker.py", port, 2)) {
             try (ConfigurableApplicationContext context = starting.get(90, TimeUnit.SECONDS)) {
                 ManagedKVStore store = (ManagedKVStore) context.getBean(KVStore.class);

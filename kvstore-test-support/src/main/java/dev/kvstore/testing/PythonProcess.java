@@ -20,13 +20,13 @@ import java.util.function.Predicate;
 
 /**
  * A real Python peer run as a subprocess under a {@link PythonRuntime}: by default the host's {@code /usr/bin/python3}
- * with Debian's python3-torch 1.13 and python3-etcd3, or {@link PythonRuntime#TORCH_2_6}'s chroot. The script comes
- * from the test classpath ({@code /python/NAME.py}); its stdout lines can be awaited, its stderr is kept for failure
- * messages, and {@link #close()} kills it. {@link #startJava} runs a child JVM the same way.
+ * with Debian's python3-torch 1.13 and python3-etcd3, or a torch chroot ({@link PythonRuntime#TORCH_2_6},
+ * {@link PythonRuntime#TORCH_NEWEST}). The script comes from the test classpath ({@code /python/NAME.py}); its stdout
+ * lines can be awaited, its stderr is kept for failure messages, and {@link #close()} kills it. {@link #startJava} runs a child JVM the same way.
  */
 public final class PythonProcess implements AutoCloseable {
 
-    /** The interpreter Debian's python3-torch and python3-etcd3 install into (also inside the torch 2.6 chroot). */
+    /** The interpreter Debian's python3-torch and python3-etcd3 install into (also inside the torch chroots). */
     public static final String DEBIAN_PYTHON = "/usr/bin/python3";
 
     /**
@@ -59,7 +59,7 @@ public final class PythonProcess implements AutoCloseable {
     /**
      * Starts {@code /python/{script}} from the test classpath with the arguments under the runtime.
      *
-     * @throws AssertionError if the runtime is unavailable here (the torch 2.6 chroot cannot be provisioned)
+     * @throws AssertionError if the runtime is unavailable here (a torch chroot cannot be provisioned)
      */
     public static PythonProcess start(PythonRuntime runtime, String script, Object... args) {
         return launch(runtime, script, List.of("-u"), Map.of(), script, args);
@@ -69,7 +69,7 @@ public final class PythonProcess implements AutoCloseable {
      * Starts torchrun ({@code python -m torch.distributed.run}) under the runtime with the options (e.g.
      * {@code --nnodes=2}), running {@code /python/{script}} from the test classpath with the arguments as its workers.
      *
-     * @throws AssertionError if the runtime is unavailable here (the torch 2.6 chroot cannot be provisioned)
+     * @throws AssertionError if the runtime is unavailable here (a torch chroot cannot be provisioned)
      */
     public static PythonProcess startTorchrun(PythonRuntime runtime, List<String> options, String script,
             Object... args) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * Marks a test class (or method) that runs Python peers ({@link PythonProcess}, {@link TorchMasterExtension}): the
- * host's {@code /usr/bin/python3} with PyTorch (and python3-etcd3 for the etcd interop), or the torch 2.6 chroot. JUnit
+ * host's {@code /usr/bin/python3} with PyTorch (and python3-etcd3 for the etcd interop), or the torch chroots. JUnit
  * tag {@value #TAG}; {@code -DexcludedGroups=torch} leaves it out on a machine without them.
  */
 @Documented

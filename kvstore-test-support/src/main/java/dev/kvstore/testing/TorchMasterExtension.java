@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  *
  * <p>Register it on a static field. For {@link PythonRuntime#TORCH_2_6}, the class's tests fail with the reason when
- * the chroot cannot be provisioned. Test and lifecycle methods can take the extension as a parameter.
+ * the chroot cannot be provisioned; for {@link PythonRuntime#TORCH_NEWEST} they skip with it. Test and lifecycle methods can take the extension as a parameter.
  */
 public final class TorchMasterExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
@@ -40,6 +40,14 @@ public final class TorchMasterExtension implements BeforeAllCallback, AfterAllCa
     /** @return a torch 2.6 master (the 2.2+ protocol) from the chroot */
     public static TorchMasterExtension torch26() {
         return new TorchMasterExtension(PythonRuntime.TORCH_2_6);
+    }
+
+    /**
+     * @return a master of the newest torch Debian ships (the 2.2+ protocol) from its chroot; its class's tests skip,
+     *     saying why, when the chroot cannot be provisioned
+     */
+    public static TorchMasterExtension torchNewest() {
+        return new TorchMasterExtension(PythonRuntime.TORCH_NEWEST);
     }
 
     /** @return a torch 1.13 master (the LEGACY protocol) from the host */

@@ -26,4 +26,17 @@ class PythonRuntimeTest {
             probe.assertSucceeds(TIMEOUT);
         }
     }
+
+    @Test
+    void theNewestTorchRunsInItsChrootWithTcpStoreDefaultingToTheNonLibuvServer() throws InterruptedException {
+        try (PythonProcess probe = PythonProcess.start(PythonRuntime.TORCH_NEWEST, "torch_runtime_probe.py")) {
+            String version = probe.awaitLineStartingWith("TORCH ", TIMEOUT);
+            Runtime.Version numbers = Runtime.Version.parse(version.replaceAll("[^0-9.].*", ""));
+            assertThat(numbers.compareTo(Runtime.Version.parse("2.14")))
+                    .as("the newest Debian torch (%s) is at least the 2.14 this project was checked against", version)
+                    .isGreaterThanOrEqualTo(0);
+            assertThat(probe.awaitLineStartingWith("LIBUV ", TIMEOUT)).isEqualTo("False");
+            probe.assertSucceeds(TIMEOUT);
+        }
+    }
 }

@@ -2,6 +2,9 @@ package dev.kvstore.tcp.gateway;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.etcd.access.FencedWriter;
+import dev.kvstore.etcd.access.RevisionWatch;
 import dev.kvstore.internal.AsyncFailure;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
@@ -51,9 +54,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Each call is one or a few asynchronous etcd calls; nothing blocks, and every call fails once the request timeout
- * has passed. Layout in {@link GatewayKeys}. Single-key read-modify-writes go through a {@link KeyWriter}, atomic
+ * has passed. Layout in {@link GatewayKeys}. Every etcd call goes through {@link EtcdAccess}, the layer the etcd
+ * backend uses too. Single-key read-modify-writes go through a {@link FencedWriter}, atomic
  * across gateways, and a lost answer is settled, never applied twice; readiness reads are batched by
- * {@link ReadinessReads}; the one {@link GatewayWatch} reports every change under the prefix, and since jetcd resumes a
+ * {@link ReadinessReads}; the one {@link RevisionWatch} reports every change under the prefix, and since jetcd resumes a
  * broken watch silently, the server is also asked every {@link #REREAD_INTERVAL_MILLIS} ms to read again the keys its
  * waits wait for.
  */
@@ -85,9 +89,10 @@ public final class EtcdServerStore implements ServerStore {
     private EtcdKVStore connection;
     private KV kv;
     private Duration requestTimeout;
-    private KeyWriter writer;
+    private EtcdAccess access;
+    private FencedWriter writer;
     private ScheduledExecutorService scheduler;
-    private GatewayWatch watch;
+    private RevisionWatch watch;
     private ReadinessReads readiness;
 
     private EtcdServerStore(EtcdKVStore.Builder connecting, GatewayKeys keys) {
@@ -145,17 +150,18 @@ public final class EtcdServerStore implements ServerStore {
 
     private void connect(EtcdKVStore opened, Listener listener) {
         this.connection = opened;
-        this.kv = opened.jetcdClient().getKVClient();
+        this.access = new EtcdAccess(opened.jetcdClient(), opened.endpoints(), opened.requestTimeout());
+        this.kv = access.kv();
         this.requestTimeout = opened.requestTimeout();
-        this.writer = new KeyWriter(kv, keys, this::bounded, requestTimeout.toNanos());
+        this.writer = access.writer(keys);
         this.readiness = new ReadinessReads(keys, ops -> repeatable(() -> kv.txn().Then(ops).commit()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "kvstore-tcpstore-gateway-" + keys.prefix());
             thread.setDaemon(true);
             return thread;
         });
-        this.watch = new GatewayWatch(opened.jetcdClient().getWatchClient(), keys, this::currentRevision,
-                scheduler, new GatewayWatch.Listener() {
+        this.watch = access.watch(keys.all(), "TCPStore gateway: the etcd watch of '" + keys.prefix() + "'",
+                new RevisionWatch.Listener() {
                     @Override
                     public void onEvents(List<WatchEvent> events) {
                         report(events, listener);
@@ -207,39 +213,11 @@ public final class EtcdServerStore implements ServerStore {
     }
 
     /**
-     * jetcd's deadline interceptor bounds each call already; this also bounds what jetcd retries on its own, and says
-     * which property bounds it.
-     */
-    <T> CompletableFuture<T> bounded(CompletableFuture<T> future) {
-        return future.orTimeout(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS).exceptionallyCompose(
-                error -> CompletableFuture.failedFuture(explained(AsyncFailure.cause(error))));
-    }
-
-    /** @return the failure, with the limit it hit and what sets it where etcd's message does not say */
-    private Throwable explained(Throwable error) {
-        String message = String.valueOf(error.getMessage());
-        if (error instanceof TimeoutException && error.getMessage() == null) {
-            return new TimeoutException("etcd " + connection.endpoints() + " did not answer within the request "
-                    + "timeout of " + requestTimeout + " (kvstore.etcd.request-timeout)");
-        }
-        if (message.contains("request is too large")) {
-            return new IllegalStateException("etcd refused a request past its size limit (etcd's --max-request-bytes, "
-                    + "1.5 MiB by default; a gateway's values are bounded by it, not by kvstore.tcp.server."
-                    + "max-store-size): " + message, error);
-        }
-        if (message.contains("database space exceeded")) {
-            return new IllegalStateException("etcd is full (etcd's --quota-backend-bytes; a gateway's keys are "
-                    + "bounded by it, not by kvstore.tcp.server.max-store-size): " + message, error);
-        }
-        return error;
-    }
-
-    /**
      * A call that is safe to repeat, retried while etcd is briefly unavailable (a leader election) until the request
      * timeout.
      */
     private <T> CompletableFuture<T> repeatable(Supplier<CompletableFuture<T>> call) {
-        return EtcdRetry.idempotent(() -> bounded(call.get()), System.nanoTime() + requestTimeout.toNanos());
+        return access.repeatable(call);
     }
 
     @Override
@@ -253,11 +231,11 @@ public final class EtcdServerStore implements ServerStore {
         return repeatable(() -> kv.put(keys.value(wire(key)), ByteSequence.from(value))).thenApply(put -> null);
     }
 
-    /** A delete through the {@link KeyWriter}, so that a lost answer is settled, not retried into a 0. */
+    /** A delete through the {@link FencedWriter}, so that a lost answer is settled, not retried into a 0. */
     @Override
     public CompletionStage<Boolean> delete(String key) {
-        return writer.write(keys.value(wire(key)), current -> current == null ? KeyWriter.Outcome.unchanged(Boolean.FALSE)
-                : KeyWriter.Outcome.deleted(Boolean.TRUE));
+        return writer.write(keys.value(wire(key)), current -> current == null ? FencedWriter.Outcome.unchanged(Boolean.FALSE)
+                : FencedWriter.Outcome.deleted(Boolean.TRUE));
     }
 
     @Override
@@ -265,8 +243,8 @@ public final class EtcdServerStore implements ServerStore {
         return writer.write(keys.value(wire(key)), current -> {
             Update.Result<R> result = update.apply(current);
             byte[] value = result.value();
-            return value == null ? KeyWriter.Outcome.unchanged(result.reply())
-                    : KeyWriter.Outcome.set(value, result.reply());
+            return value == null ? FencedWriter.Outcome.unchanged(result.reply())
+                    : FencedWriter.Outcome.set(value, result.reply());
         });
     }
 
@@ -356,7 +334,7 @@ public final class EtcdServerStore implements ServerStore {
         byte[] wireKey = wire(key);
         return writer.write(keys.queueCounter(wireKey), current -> {
             long next = current == null ? 1 : DecimalText.parse(current).orElse(0) + 1;
-            return new KeyWriter.Outcome<Void>(DecimalText.format(next), false, null,
+            return new FencedWriter.Outcome<Void>(DecimalText.format(next), false, null,
                     List.of(Op.put(keys.queueItem(wireKey, next), ByteSequence.from(item), PutOption.DEFAULT)));
         }, 1);
     }
@@ -375,7 +353,7 @@ public final class EtcdServerStore implements ServerStore {
             }
             KeyValue first = read.getKvs().get(0);
             Cmp untaken = new Cmp(first.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(first.getModRevision()));
-            return bounded(kv.txn().If(untaken)
+            return access.call(() -> kv.txn().If(untaken)
                     .Then(Op.delete(first.getKey(), DeleteOption.DEFAULT), Op.get(queue, COUNT)).commit())
                     .thenCompose(txn -> {
                         if (txn.isSucceeded()) {
@@ -400,8 +378,7 @@ public final class EtcdServerStore implements ServerStore {
 
     /** @return the revision etcd is at now */
     CompletableFuture<Long> currentRevision() {
-        return repeatable(() -> kv.get(keys.all(), GetOption.builder().isPrefix(true).withCountOnly(true).build()))
-                .thenApply(read -> read.getHeader().getRevision());
+        return access.currentRevision(keys.all());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kvstore.tcp.gateway;
 
+import dev.kvstore.etcd.access.FencedWriter;
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -11,7 +12,7 @@ import java.util.Arrays;
  * read-modify-writes an etcd key {@code K}, that gateway's token at {@code P w/<gateway id>/K}. Keys are the raw wire
  * bytes.
  */
-final class GatewayKeys {
+final class GatewayKeys implements FencedWriter.TokenKeys {
 
     /** What an etcd key under the prefix is. */
     enum Kind { VALUE, QUEUE_ITEM, OTHER }
@@ -60,7 +61,8 @@ final class GatewayKeys {
     }
 
     /** @return the prefix of the tokens of the gateway {@code writerId} */
-    ByteSequence tokens(String writerId) {
+    @Override
+    public ByteSequence all(String writerId) {
         return join(TOKEN, (writerId + "/").getBytes(StandardCharsets.ISO_8859_1));
     }
 
@@ -68,7 +70,8 @@ final class GatewayKeys {
      * @return where the gateway {@code writerId} leaves the token of its read-modify-write of the etcd key, so that it
      *     can tell after a lost answer whether its write went through
      */
-    ByteSequence token(String writerId, ByteSequence etcdKey) {
+    @Override
+    public ByteSequence token(String writerId, ByteSequence etcdKey) {
         return join(TOKEN, concat(writerId + "/", etcdKey.getBytes(), ""));
     }
 

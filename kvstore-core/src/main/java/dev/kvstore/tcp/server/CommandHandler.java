@@ -170,7 +170,7 @@ final class CommandHandler {
             case MULTI_SET -> reply(client, request, store.setAll(request.keys(), request.values()),
                     CommandHandler::none);
             case CANCEL_WAIT -> {
-                waiters.cancelWaits(client);
+                waiters.cancelWaits(client, ServerSnapshot.EndedWait.Outcome.CANCELLED);
                 client.send(Replies.u8(ReplyCodes.WAIT_CANCELED));
                 yield false;
             }

@@ -7,8 +7,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * watches it holds in the store. Replies are queued and written when the loop flushes; reading pauses while a
  * client leaves more than {@link #MAX_UNWRITTEN_BYTES} unread. Replies it did not ask for (watch notifications)
  * and the replies to requests already read can still pile up then: past {@link #MAX_BACKLOG_BYTES} the connection is
- * marked {@linkplain #overflowed() overflowed}, its replies are dropped, and the loop closes it.
+ * {@linkplain #refusal() refused}, its replies are dropped, and the loop closes it. Queued replies are charged to the
+ * server's {@link MemoryBudget} (their bytes plus {@link #PART_OVERHEAD} per buffer) through the {@link Loop}.
  */
 final class Connection {
 
@@ -29,17 +28,38 @@ final class Connection {
      * bystander's reply waits for at most one slice per busy connection.
      */
     static final long WRITE_SLICE_BYTES = 256 * 1024;
+    /** What a queued reply buffer costs beyond its bytes (the buffer object, its array header, its queue slot). */
+    static final long PART_OVERHEAD = 64;
+
+    /** What a connection needs of its event loop for its replies. */
+    interface Loop {
+        /** The connection has replies to write or is refused: the loop flushes (or closes) it soon. */
+        void flushSoon(Connection connection);
+
+        /**
+         * Charges {@code charge} bytes of the connection's replies to the memory budget, closing the connections with
+         * the most unread replies until they fit; adds {@code payload} to the loop's reply backlog.
+         *
+         * @return false if nothing was charged: the connection itself was {@linkplain #refuse refused}
+         */
+        boolean admitReplies(Connection connection, long payload, long charge);
+
+        /** Replies written or dropped: gives back their charge and their bytes of the backlog. */
+        void repliesGone(long payload, long charge);
+    }
 
     private final SocketChannel channel;
     private final SelectionKey selectionKey;
     private final String peer;
     private final RequestParser parser;
-    private final Consumer<Connection> flushScheduler;
-    private final LongAdder backlogOfAll;
+    private final Loop loop;
     private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>();
     private long unwrittenBytes;
+    /** Charged by {@link #reserve} for the next reply and not queued yet. */
+    private long reserved;
     private boolean open = true;
-    private boolean overflowed;
+    private @Nullable Refusal refusal;
+    private @Nullable String refusalReason;
     /** Set while the connection's requests wait for a store outside the process: no more are read meanwhile. */
     private boolean readsHeld;
 
@@ -63,14 +83,12 @@ final class Connection {
     /** Requests behind one the store has not answered yet, managed by {@link CommandHandler}; null until needed. */
     CommandHandler.@Nullable Pipeline pipeline;
 
-    Connection(SocketChannel channel, SelectionKey selectionKey, String peer, RequestParser parser,
-            Consumer<Connection> flushScheduler, LongAdder backlogOfAll) {
+    Connection(SocketChannel channel, SelectionKey selectionKey, String peer, RequestParser parser, Loop loop) {
         this.channel = channel;
         this.selectionKey = selectionKey;
         this.peer = peer;
         this.parser = parser;
-        this.flushScheduler = flushScheduler;
-        this.backlogOfAll = backlogOfAll;
+        this.loop = loop;
     }
 
     String peer() {
@@ -89,29 +107,90 @@ final class Connection {
         return open;
     }
 
-    /** @return whether replies piled up past {@link #MAX_BACKLOG_BYTES}: they were dropped, the loop must close it */
-    boolean overflowed() {
-        return overflowed;
+    /** @return why the server will not serve this connection any more (its replies dropped); null while it does */
+    @Nullable Refusal refusal() {
+        return refusal;
+    }
+
+    /** @return what {@link #refusal()} is about, for the log; null while it is served */
+    @Nullable String refusalReason() {
+        return refusalReason;
+    }
+
+    /**
+     * Marks the connection refused: its replies are dropped (and their charge given back) at once, and the loop closes
+     * it when it next flushes. Safe while the store iterates its watchers: nothing is removed here.
+     */
+    void refuse(Refusal reason, String why) {
+        if (refusal != null || !open) {
+            return;
+        }
+        refusal = reason;
+        refusalReason = why;
+        discardUnwritten();
+        loop.flushSoon(this);
     }
 
     long unwrittenBytes() {
         return unwrittenBytes;
     }
 
+    /** @return what this connection's unread replies are charged to the memory budget */
+    long replyCharge() {
+        return unwrittenBytes + unwritten.size() * PART_OVERHEAD + reserved;
+    }
+
+    /**
+     * Charges the next reply before it is built (a large one: a watch's initial state), so that a reply that cannot
+     * be held is refused before it costs anything.
+     *
+     * @return false if the connection was refused: the reply is larger than a connection may leave unread, or the
+     *     memory budget has no room for it
+     */
+    boolean reserve(long payload, int parts) {
+        long charge = payload + parts * PART_OVERHEAD;
+        if (!open || refusal != null || refusedAsTooLarge(payload, charge)
+                || !loop.admitReplies(this, 0, charge)) {
+            return false;
+        }
+        reserved += charge;
+        return true;
+    }
+
     /** Queues reply bytes; they are written when the loop next flushes. */
     void send(ByteBuffer... parts) {
-        if (!open || overflowed) {
+        if (!open || refusal != null) {
             return;
         }
         long size = 0;
+        int count = 0;
         for (ByteBuffer part : parts) {
-            size += part.remaining();
+            if (part.hasRemaining()) {
+                size += part.remaining();
+                count++;
+            }
+        }
+        long charge = size + count * PART_OVERHEAD;
+        long credit = reserved; // a reservation covers the one reply it was made for
+        reserved = 0;
+        if (refusedAsTooLarge(size, charge)) {
+            loop.repliesGone(0, credit);
+            return;
         }
         if (unwrittenBytes > MAX_UNWRITTEN_BYTES && unwrittenBytes + size > MAX_BACKLOG_BYTES) {
-            overflowed = true;
-            discardUnwritten();
-            flushScheduler.accept(this);
+            loop.repliesGone(0, credit);
+            refuse(Refusal.UNREAD_REPLIES, "it left more than " + (MAX_BACKLOG_BYTES >> 20) + " MiB of replies "
+                    + "unread and more were due (a client that does not read its replies or watch notifications)");
             return;
+        }
+        if (charge > credit) {
+            if (!loop.admitReplies(this, size, charge - credit)) {
+                loop.repliesGone(0, credit);
+                return;
+            }
+        } else {
+            loop.admitReplies(this, size, 0);
+            loop.repliesGone(0, credit - charge);
         }
         for (ByteBuffer part : parts) {
             if (part.hasRemaining()) {
@@ -119,14 +198,24 @@ final class Connection {
             }
         }
         unwrittenBytes += size;
-        backlogOfAll.add(size);
-        flushScheduler.accept(this);
+        loop.flushSoon(this);
+    }
+
+    /** A reply larger than a connection may leave unread is refused before it is queued (or built). */
+    private boolean refusedAsTooLarge(long payload, long charge) {
+        if (charge <= MAX_BACKLOG_BYTES) {
+            return false;
+        }
+        refuse(Refusal.OVERSIZE, "it asked for a reply of " + payload + " bytes (" + charge + " as held), more than "
+                + "the " + (MAX_BACKLOG_BYTES >> 20) + " MiB a connection may leave unread");
+        return true;
     }
 
     private void discardUnwritten() {
+        loop.repliesGone(unwrittenBytes, replyCharge());
         unwritten.clear();
-        backlogOfAll.add(-unwrittenBytes);
         unwrittenBytes = 0;
+        reserved = 0;
     }
 
     /**
@@ -170,11 +259,11 @@ final class Connection {
         }
     }
 
-    /** Drops {@code written} bytes from the head of the queue. */
+    /** Drops {@code written} bytes from the head of the queue and gives back their charge. */
     private void consume(int written) {
         unwrittenBytes -= written;
-        backlogOfAll.add(-written);
         int left = written;
+        int done = 0;
         while (left > 0) {
             ByteBuffer head = unwritten.peekFirst();
             int n = Math.min(head.remaining(), left);
@@ -182,8 +271,10 @@ final class Connection {
             left -= n;
             if (!head.hasRemaining()) {
                 unwritten.pollFirst();
+                done++;
             }
         }
+        loop.repliesGone(written, written + done * PART_OVERHEAD);
     }
 
     /**

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * fails it closes its connections (not the listening socket) and ends with {@link #failure()} set; the server's
  * supervisor then runs a new loop on the same store and socket.
  */
-final class EventLoop implements Runnable {
+final class EventLoop implements Runnable, Connection.Loop {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
     private static final int READ_BUFFER_BYTES = 64 * 1024;
@@ -48,6 +48,7 @@ final class EventLoop implements Runnable {
     private final CommandHandler handler;
     private final ServerCounters counters;
     private final LoopHooks hooks;
+    private final MemoryBudget memory;
     private final HostileConnectionLog hostileLog;
     private final StallLog stallLog;
     private final LongWaitReport longWaits;
@@ -72,7 +73,7 @@ final class EventLoop implements Runnable {
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
             TcpProtocol legacyGeneration, KeyWaiters waiters, CommandHandler handler, ServerCounters counters,
-            LoopHooks hooks, StallLog stallLog) throws IOException {
+            LoopHooks hooks, StallLog stallLog, MemoryBudget memory) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;
         this.limits = limits;
@@ -80,11 +81,12 @@ final class EventLoop implements Runnable {
         this.waiters = waiters;
         this.counters = counters;
         this.hooks = hooks;
+        this.memory = memory;
         this.handler = handler;
         this.hostileLog = new HostileConnectionLog(log, address);
         this.stallLog = stallLog;
         this.longWaits = new LongWaitReport(address);
-        this.partials = new PartialRequests(limits, this::refuse);
+        this.partials = new PartialRequests(limits, memory, this::refuse);
         this.selector = Selector.open();
         try {
             this.acceptor = new Acceptor(selector, serverChannel, address, counters, this::register);
@@ -193,8 +195,7 @@ final class EventLoop implements Runnable {
 
     /** A new client: the loop owns its connection from here on. */
     private Connection register(SocketChannel channel, SelectionKey key, String peer) {
-        Connection connection = new Connection(channel, key, peer, new RequestParser(limits, legacyGeneration),
-                toFlush::add, replyBacklog);
+        Connection connection = new Connection(channel, key, peer, new RequestParser(limits, legacyGeneration), this);
         connections.add(connection);
         connectionCount = connections.size();
         log.debug("TCPStore client {} connected ({} connections)", peer, connectionCount);
@@ -240,6 +241,9 @@ final class EventLoop implements Runnable {
         @Nullable ProtocolViolation violation = null;
         try {
             parser.feed(readBuffer, request -> {
+                if (connection.refusal() != null) {
+                    return; // refused (its reply did not fit): closed at the next flush, nothing more is served
+                }
                 connection.requestsServed++;
                 handler.handle(connection, request);
             });
@@ -340,10 +344,9 @@ final class EventLoop implements Runnable {
             if (!connection.isOpen()) {
                 continue;
             }
-            if (connection.overflowed()) {
-                refuse(connection, Refusal.UNREAD_REPLIES, "it left more than " + (Connection.MAX_BACKLOG_BYTES >> 20)
-                        + " MiB of replies unread and more were due (a client that does not read its replies or "
-                        + "watch notifications)");
+            Refusal refusal = connection.refusal();
+            if (refusal != null) {
+                refuse(connection, refusal, String.valueOf(connection.refusalReason()));
                 continue;
             }
             try {
@@ -355,6 +358,47 @@ final class EventLoop implements Runnable {
                 contain(connection, e);
             }
         }
+    }
+
+    @Override
+    public void flushSoon(Connection connection) {
+        toFlush.add(connection);
+    }
+
+    /**
+     * Past the memory budget the connection with the most unread replies goes (the one least likely to be a live
+     * rank), until the new reply fits; if the asking connection holds the most, counting its new reply, it is the
+     * one refused. Refused connections are only marked here (the store may be iterating its watchers) and closed
+     * when the loop flushes.
+     */
+    @Override
+    public boolean admitReplies(Connection connection, long payload, long charge) {
+        while (!memory.tryCharge(charge)) {
+            @Nullable Connection largest = null;
+            long most = connection.replyCharge() + charge;
+            for (Connection candidate : connections) {
+                if (candidate != connection && candidate.refusal() == null && candidate.replyCharge() > most) {
+                    largest = candidate;
+                    most = candidate.replyCharge();
+                }
+            }
+            Connection refused = largest != null ? largest : connection;
+            refused.refuse(Refusal.MEMORY_BUDGET, "it held " + refused.replyCharge() + " bytes of unread replies, the "
+                    + "most of all, when a reply of " + charge + " bytes found the server's memory budget full ("
+                    + memory.used() + " of " + memory.limit() + " bytes held for clients; maxMemoryBytes, "
+                    + "kvstore.tcp.server.max-memory-size)");
+            if (refused == connection) {
+                return false;
+            }
+        }
+        replyBacklog.add(payload);
+        return true;
+    }
+
+    @Override
+    public void repliesGone(long payload, long charge) {
+        replyBacklog.add(-payload);
+        memory.release(charge);
     }
 
     private long selectTimeoutMillis() {

@@ -1,6 +1,7 @@
 package dev.kvstore.tcp.server;
 
 import dev.kvstore.tcp.protocol.wire.ReplyCodes;
+import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -24,9 +25,14 @@ final class KeyWaiters {
     static final int KEY_CREATED = 1;
     static final int KEY_DELETED = 2;
 
+    /** How many ended waits {@link #recentlyEnded()} keeps: a page's worth, never a history. */
+    static final int ENDED_KEPT = 20;
+
     /** A WAIT that is not answered yet: the keys not written since it arrived. */
     static final class Waiter {
         final Connection client;
+        /** The keys that were missing when it arrived, for {@link Ended}. */
+        final List<String> keys;
         final Set<String> pending;
         final long sinceNanos = System.nanoTime();
         /** What this wait counts against its connection's {@link Connection#heldBytes}. */
@@ -34,13 +40,21 @@ final class KeyWaiters {
 
         Waiter(Connection client, Set<String> pending, long charge) {
             this.client = client;
+            this.keys = List.copyOf(pending);
             this.pending = pending;
             this.charge = charge;
         }
     }
 
+    /** A WAIT that was held and has ended, and how. */
+    record Ended(List<String> keys, String client, long sinceNanos, long endedNanos,
+            ServerSnapshot.EndedWait.Outcome outcome) {
+    }
+
     private final Map<String, LinkedHashSet<Waiter>> waitersByKey = new HashMap<>();
     private final Map<String, LinkedHashSet<Connection>> watchersByKey = new HashMap<>();
+    /** The last {@link #ENDED_KEPT} held WAITs that ended, latest first. */
+    private final ArrayDeque<Ended> ended = new ArrayDeque<>();
     private final ServerLimits limits;
     private volatile int waiterCount;
 
@@ -103,14 +117,20 @@ final class KeyWaiters {
         }
     }
 
-    /** Forgets the client's pending WAITs (CANCEL_WAIT, disconnect). @return how many there were */
-    int cancelWaits(Connection client) {
+    /**
+     * Forgets the client's pending WAITs.
+     *
+     * @param outcome {@code CANCELLED} for CANCEL_WAIT, {@code DISCONNECTED} when the connection closed
+     * @return how many there were
+     */
+    int cancelWaits(Connection client, ServerSnapshot.EndedWait.Outcome outcome) {
         int cancelled = client.waits.size();
         for (Waiter waiter : client.waits) {
             for (String key : waiter.pending) {
                 unregister(waiter, key);
             }
             client.heldBytes -= waiter.charge;
+            ended(waiter, outcome);
         }
         client.waits.clear();
         waiterCount -= cancelled;
@@ -119,7 +139,7 @@ final class KeyWaiters {
 
     /** Forgets the client's waits and watches. */
     void forget(Connection client) {
-        cancelWaits(client);
+        cancelWaits(client, ServerSnapshot.EndedWait.Outcome.DISCONNECTED);
         for (String key : client.watchedKeys) {
             LinkedHashSet<Connection> watchers = watchersByKey.get(key);
             if (watchers != null) {
@@ -209,11 +229,24 @@ final class KeyWaiters {
         return Collections.unmodifiableMap(waitersByKey);
     }
 
+    /** @return the last held WAITs that ended, latest first, at most {@link #ENDED_KEPT}; for snapshots */
+    Iterable<Ended> recentlyEnded() {
+        return Collections.unmodifiableCollection(ended);
+    }
+
     private void answer(Waiter waiter) {
         waiter.client.waits.remove(waiter);
         waiter.client.heldBytes -= waiter.charge;
         waiterCount--;
         waiter.client.send(Replies.u8(ReplyCodes.STOP_WAITING));
+        ended(waiter, ServerSnapshot.EndedWait.Outcome.RESOLVED);
+    }
+
+    private void ended(Waiter waiter, ServerSnapshot.EndedWait.Outcome outcome) {
+        if (ended.size() == ENDED_KEPT) {
+            ended.removeLast();
+        }
+        ended.addFirst(new Ended(waiter.keys, waiter.client.peer(), waiter.sinceNanos, System.nanoTime(), outcome));
     }
 
     private void unregister(Waiter waiter, String key) {

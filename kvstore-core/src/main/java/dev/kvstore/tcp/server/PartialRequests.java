@@ -22,6 +22,7 @@ final class PartialRequests {
     }
 
     private final ServerLimits limits;
+    private final MemoryBudget memory;
     private final Refuser refuser;
     private final Set<Connection> partial = new LinkedHashSet<>();
     private final long checkNanos;
@@ -29,8 +30,9 @@ final class PartialRequests {
     private long pendingBytes;
     private long nextCheck;
 
-    PartialRequests(ServerLimits limits, Refuser refuser) {
+    PartialRequests(ServerLimits limits, MemoryBudget memory, Refuser refuser) {
         this.limits = limits;
+        this.memory = memory;
         this.refuser = refuser;
         // A stalled request is noticed within a quarter of its timeout (and within a second).
         this.checkNanos = Math.max(1, Math.min(limits.partialRequestTimeoutNanos() / 4,
@@ -45,6 +47,7 @@ final class PartialRequests {
     /** Counts what a read added to (or a completed request released from) the pending bytes. */
     void held(long delta) {
         pendingBytes += delta;
+        memory.charge(delta);
     }
 
     /** After a read: the connection is in the middle of a request or between requests. */
@@ -59,12 +62,16 @@ final class PartialRequests {
     /** The connection is closing: what its partial request holds is no longer pending. Before its parser discards. */
     void forget(Connection connection) {
         pendingBytes -= connection.parser().heldBytes();
+        memory.release(connection.parser().heldBytes());
         partial.remove(connection);
     }
 
-    /** Past the budget, the connection holding the most goes, until the rest fits. */
+    /**
+     * Past the budget, or past the server's memory budget (which partly received requests are charged to as well),
+     * the connection holding the most goes, until the rest fits.
+     */
     void enforceBudget() {
-        while (pendingBytes > limits.maxPendingBytes()) {
+        while (pendingBytes > limits.maxPendingBytes() || memory.exceeded()) {
             @Nullable Connection largest = null;
             for (Connection candidate : partial) {
                 if (largest == null || candidate.parser().heldBytes() > largest.parser().heldBytes()) {
@@ -73,6 +80,13 @@ final class PartialRequests {
             }
             if (largest == null) {
                 return;
+            }
+            if (pendingBytes <= limits.maxPendingBytes()) {
+                refuser.refuse(largest, Refusal.MEMORY_BUDGET, "it held " + largest.parser().heldBytes()
+                        + " bytes of a partly received " + largest.parser().partialCommand() + " request, the most "
+                        + "of all, when the server held " + memory.used() + " bytes for clients, past its memory "
+                        + "budget of " + memory.limit() + " (maxMemoryBytes, kvstore.tcp.server.max-memory-size)");
+                continue;
             }
             refuser.refuse(largest, Refusal.PENDING_BUDGET, "it held " + largest.parser().heldBytes()
                     + " bytes of a partly received " + largest.parser().partialCommand()
@@ -112,6 +126,7 @@ final class PartialRequests {
     /** The loop ends: nothing is pending any more. */
     void clear() {
         partial.clear();
+        memory.release(pendingBytes);
         pendingBytes = 0;
     }
 }

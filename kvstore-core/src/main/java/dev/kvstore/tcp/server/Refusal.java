@@ -16,6 +16,11 @@ public enum Refusal {
     PARTIAL_REQUEST_TIMEOUT("partial-request timeout"),
     /** Replies the client did not read piled up past 64 MiB. */
     UNREAD_REPLIES("unread replies"),
+    /**
+     * The server's memory budget ({@code maxMemoryBytes}) was full: the connection held the most unread replies (or
+     * asked for a reply that did not fit), or the most bytes of a partly received request.
+     */
+    MEMORY_BUDGET("memory budget"),
     /** A write would have grown the store past {@code maxStoreBytes}; it stored nothing. */
     STORE_FULL("store full"),
     /**

@@ -21,6 +21,11 @@ final class ServerCounters {
     private volatile long incidentAtMillis;
     private volatile boolean serving;
     private volatile long pendingBytes;
+    private final MemoryBudget memory;
+
+    ServerCounters(MemoryBudget memory) {
+        this.memory = memory;
+    }
 
     void refused(Refusal reason) {
         refusals.incrementAndGet(reason.ordinal());
@@ -59,6 +64,7 @@ final class ServerCounters {
         String description = incident;
         ServerStatus.Incident lastIncident = description == null ? null
                 : new ServerStatus.Incident(Instant.ofEpochMilli(incidentAtMillis), description);
-        return new ServerStatus(serving, loopRestarts.get(), lastIncident, counts, pendingBytes, accepted.get());
+        return new ServerStatus(serving, loopRestarts.get(), lastIncident, counts, pendingBytes, accepted.get(),
+                memory.used(), memory.limit());
     }
 }

@@ -15,9 +15,11 @@ import java.time.Duration;
  * @param maxPendingBytes most bytes held in partly received requests over all connections; past it the connection
  *     holding the most is closed
  * @param partialRequestTimeoutNanos how long a connection may send nothing in the middle of a request
+ * @param maxMemoryBytes the server-wide {@link MemoryBudget}: most bytes held for clients over all connections
+ *     (unread replies, watch backlogs and initial states, partly received requests)
  */
 record ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, long maxRequestBytes,
-        long maxStoreBytes, long maxPendingBytes, long partialRequestTimeoutNanos) {
+        long maxStoreBytes, long maxPendingBytes, long partialRequestTimeoutNanos, long maxMemoryBytes) {
 
     static final int DEFAULT_MAX_KEY_BYTES = 8 * 1024;
     static final int DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
@@ -40,12 +42,13 @@ record ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, l
         requirePositive(maxStoreBytes, "maxStoreBytes");
         requirePositive(maxPendingBytes, "maxPendingBytes");
         requirePositive(partialRequestTimeoutNanos, "partialRequestTimeout");
+        requirePositive(maxMemoryBytes, "maxMemoryBytes");
     }
 
-    /** Limits with the default pending-bytes budget and partial-request timeout. */
+    /** Limits with the default pending-bytes budget, partial-request timeout and memory budget. */
     ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, long maxRequestBytes, long maxStoreBytes) {
         this(maxKeyBytes, maxValueBytes, maxKeysPerRequest, maxRequestBytes, maxStoreBytes, DEFAULT_MAX_PENDING_BYTES,
-                DEFAULT_PARTIAL_REQUEST_TIMEOUT.toNanos());
+                DEFAULT_PARTIAL_REQUEST_TIMEOUT.toNanos(), MemoryBudget.defaultLimit());
     }
 
     /**

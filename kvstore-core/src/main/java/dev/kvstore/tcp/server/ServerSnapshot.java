@@ -32,10 +32,12 @@ import org.jspecify.annotations.Nullable;
  * @param pendingWaitCount WAITs not answered yet over all clients
  * @param missing the keys waited for and not set, longest waited for first, at most
  *     {@link SnapshotQuery#clientLimit()}
+ * @param ended the last WAITs that ended after being held (a WAIT answered at once is not one), latest first, at
+ *     most 20: how each ended, so that a wait given up is never taken for one answered
  */
 public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clients, long keyCount, List<Key> keys,
         @Nullable String nextKeysAfter, long storedBytes, long maxStoreBytes, long initRegistrations,
-        int pendingWaitCount, List<MissingKey> missing) {
+        int pendingWaitCount, List<MissingKey> missing, List<EndedWait> ended) {
 
     /** The key PyTorch's TCPStore clients add 1 to when they are constructed with a world size. */
     public static final String INIT_KEY = WireFormat.INIT_KEY;
@@ -45,6 +47,7 @@ public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clie
         clients = List.copyOf(clients);
         keys = List.copyOf(keys);
         missing = List.copyOf(missing);
+        ended = List.copyOf(ended);
     }
 
     /**
@@ -114,6 +117,44 @@ public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clie
             Objects.requireNonNull(since, "since");
             Objects.requireNonNull(longestWait, "longestWait");
             waitingClients = List.copyOf(waitingClients);
+        }
+    }
+
+    /**
+     * A WAIT that was held (some key was missing when it arrived) and has ended.
+     *
+     * @param keys the keys that were missing when it arrived
+     * @param client the waiting client's address
+     * @param since when it arrived
+     * @param ended when it ended
+     * @param waited how long it was held
+     * @param outcome how it ended
+     */
+    public record EndedWait(List<String> keys, String client, Instant since, Instant ended, Duration waited,
+            Outcome outcome) {
+
+        public EndedWait {
+            keys = List.copyOf(keys);
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(since, "since");
+            Objects.requireNonNull(ended, "ended");
+            Objects.requireNonNull(waited, "waited");
+            Objects.requireNonNull(outcome, "outcome");
+        }
+
+        /** How a held WAIT ended, as the master sees it. */
+        public enum Outcome {
+            /** Every key it waited for was set: the client was answered. */
+            RESOLVED,
+            /**
+             * The client withdrew it (CANCEL_WAIT): PyTorch 2.1+ and the Java client do so when their timeout passes.
+             */
+            CANCELLED,
+            /**
+             * The client's connection closed first: it gave up or died. (A PyTorch 1.13/2.0 client whose timeout
+             * passed sends nothing: its WAIT stays held until the key is set or it disconnects.)
+             */
+            DISCONNECTED
         }
     }
 }

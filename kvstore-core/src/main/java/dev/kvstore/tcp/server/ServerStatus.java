@@ -19,9 +19,14 @@ import org.jspecify.annotations.Nullable;
  * @param pendingBytes bytes held right now in partly received requests, what {@code maxPendingBytes} bounds
  * @param acceptedConnections clients accepted since the server started, those it closed at once included; a client
  *     counted here is already among {@link TcpStoreServer#connectionCount()} or already closed
+ * @param memoryBytes bytes charged to the server's memory budget right now (unread replies, watch backlogs and
+ *     initial states, partly received requests)
+ * @param maxMemoryBytes the memory budget ({@code maxMemoryBytes}); past it connections are closed as
+ *     {@link Refusal#MEMORY_BUDGET}
  */
 public record ServerStatus(boolean serving, long loopRestarts, @Nullable Incident lastIncident,
-        Map<Refusal, Long> refusals, long pendingBytes, long acceptedConnections) {
+        Map<Refusal, Long> refusals, long pendingBytes, long acceptedConnections, long memoryBytes,
+        long maxMemoryBytes) {
 
     /**
      * Something that went wrong inside the server (not merely a bad client).

@@ -100,6 +100,7 @@ final class SnapshotTaker {
         int clientCount = connections.size();
         int pendingWaits = waiters.waiterCount();
         List<ServerSnapshot.MissingKey> missing = missing(query.clientLimit(), now, nowNanos);
+        List<ServerSnapshot.EndedWait> ended = ended(now, nowNanos);
         long storedBytes = memory == null ? 0 : memory.storedBytes();
         return store.keys().thenCompose(all -> {
             KeyPage page = page(all, query);
@@ -113,9 +114,19 @@ final class SnapshotTaker {
                 }
                 return new ServerSnapshot(now, clientCount, clients, all.size(), keys, page.nextAfter(),
                         storedBytes, limits.maxStoreBytes(), initRegistrations(values.get(page.names().size())),
-                        pendingWaits, missing);
+                        pendingWaits, missing, ended);
             });
         }).toCompletableFuture();
+    }
+
+    private List<ServerSnapshot.EndedWait> ended(Instant now, long nowNanos) {
+        List<ServerSnapshot.EndedWait> ended = new ArrayList<>(KeyWaiters.ENDED_KEPT);
+        for (KeyWaiters.Ended wait : waiters.recentlyEnded()) {
+            ended.add(new ServerSnapshot.EndedWait(wait.keys().stream().map(SnapshotTaker::text).toList(),
+                    wait.client(), since(now, nowNanos, wait.sinceNanos()), since(now, nowNanos, wait.endedNanos()),
+                    Duration.ofNanos(wait.endedNanos() - wait.sinceNanos()), wait.outcome()));
+        }
+        return ended;
     }
 
     private static ServerSnapshot.Client client(Connection connection, Instant now, long nowNanos) {

@@ -25,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * received requests together by {@linkplain Builder#maxPendingBytes maxPendingBytes}, a stalled request by
  * {@linkplain Builder#partialRequestTimeout partialRequestTimeout}, the data by
  * {@linkplain Builder#maxStoreBytes maxStoreBytes}, unread replies by pausing (16 MiB) and then closing (64 MiB) the
- * client. Any error while serving one connection, {@link OutOfMemoryError} included, closes that connection only;
- * should the event loop itself die, a supervisor restarts it on the same port with the stored keys intact, logs an
- * ERROR and reports it in {@link #status()}. TCPStore has no authentication: the bind address
+ * client, and everything held for clients together by {@linkplain Builder#maxMemoryBytes maxMemoryBytes}. Large
+ * replies are written in slices between other clients' work. Any error while serving one connection,
+ * {@link OutOfMemoryError} included, closes that connection only; should the event loop itself die, a supervisor
+ * restarts it on the same port with the stored keys intact, logs an ERROR and reports it in {@link #status()}; if it
+ * cannot, it closes the port rather than leave it open and unanswered. TCPStore has no authentication: the bind address
  * ({@linkplain Builder#host default 127.0.0.1}) decides who can connect.
  *
  * <pre>{@code
@@ -64,7 +66,9 @@ public final class TcpStoreServer implements AutoCloseable {
     private final Wakeups wakeups;
     private final CommandHandler handler;
     private final SnapshotTaker snapshots;
-    private final ServerCounters counters = new ServerCounters();
+    private final ServerCounters counters;
+    /** What the server holds for its clients, over all connections and loop restarts. */
+    private final MemoryBudget memoryBudget;
     private final LoopHooks hooks = new LoopHooks();
 
     private final Object lifecycle = new Object();
@@ -85,7 +89,10 @@ public final class TcpStoreServer implements AutoCloseable {
         this.stallThreshold = builder.stallThreshold;
         this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
                 builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
-                builder.partialRequestTimeout.toNanos());
+                builder.partialRequestTimeout.toNanos(),
+                builder.maxMemoryBytes > 0 ? builder.maxMemoryBytes : MemoryBudget.defaultLimit());
+        this.memoryBudget = new MemoryBudget(limits.maxMemoryBytes());
+        this.counters = new ServerCounters(memoryBudget);
         this.memory = builder.store == null ? new MemoryServerStore(limits) : null;
         this.store = memory != null ? memory : builder.store;
         this.waiters = new KeyWaiters(limits);
@@ -150,7 +157,7 @@ public final class TcpStoreServer implements AutoCloseable {
     /** Runs a new event loop on the store and listening socket; called with {@link #lifecycle} held. */
     private void startLoop() throws IOException {
         loop = new EventLoop(channel, host + ":" + port, limits, legacyGeneration, waiters, handler, counters, hooks,
-                new StallLog(host + ":" + port, stallLogInterval, stallThreshold));
+                new StallLog(host + ":" + port, stallLogInterval, stallThreshold), memoryBudget);
         wakeups.attach(loop);
         thread = new Thread(loop, "kvstore-tcpstore-server-" + port);
         thread.setDaemon(true);
@@ -358,6 +365,8 @@ public final class TcpStoreServer implements AutoCloseable {
         private long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
         private long maxPendingBytes = ServerLimits.DEFAULT_MAX_PENDING_BYTES;
         private Duration partialRequestTimeout = ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT;
+        /** 0: derived from the heap when the server is built ({@link MemoryBudget#defaultLimit()}). */
+        private long maxMemoryBytes;
         private Duration stallLogInterval = TcpStoreServer.DEFAULT_STALL_LOG_INTERVAL;
         private Duration stallThreshold = TcpStoreServer.DEFAULT_STALL_THRESHOLD;
         /** {@code null}: in memory, built by the server from its limits. */
@@ -443,6 +452,18 @@ public final class TcpStoreServer implements AutoCloseable {
          */
         public Builder maxPendingBytes(long n) {
             this.maxPendingBytes = requirePositive(n, "maxPendingBytes");
+            return this;
+        }
+
+        /**
+         * Most bytes the server holds for its clients over all connections: replies they have not read (watch
+         * notifications and a watch's initial state included) and partly received requests. Past it the connection
+         * with the most unread replies is closed until the new reply fits (the one asking, if it holds the most),
+         * counted as {@link Refusal#MEMORY_BUDGET} and logged in the aggregated WARN; a single reply larger than the
+         * 64 MiB a connection may leave unread is refused at once. Default: half of the maximum heap ({@code -Xmx}).
+         */
+        public Builder maxMemoryBytes(long n) {
+            this.maxMemoryBytes = requirePositive(n, "maxMemoryBytes");
             return this;
         }
 

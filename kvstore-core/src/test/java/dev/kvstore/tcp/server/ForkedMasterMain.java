@@ -27,24 +27,48 @@ public final class ForkedMasterMain {
                 .partialRequestTimeout(partialRequestTimeout).build().start()) {
             System.out.println("PORT " + server.port());
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            for (String line = commands.readLine(); line != null && !line.equals("QUIT");
-                    line = commands.readLine()) {
-                if (line.equals("HEAP")) {
-                    System.out.println("HEAP " + Heap.usedAfterGc());
-                } else if (line.startsWith("EXHAUST ")) {
-                    String hold = line.substring("EXHAUST ".length());
-                    server.killLoopForTesting(new HeapExhaustion(hold.equals("forever") ? Long.MAX_VALUE
-                            : Long.parseLong(hold)));
-                    System.out.println("ARMED");
-                } else if (line.equals("STATUS")) {
-                    ServerStatus status = server.status();
-                    System.out.println("STATUS serving=" + status.serving() + " restarts=" + status.loopRestarts()
-                            + " failures=" + status.refused(Refusal.FAILURE)
-                            + " budgetCloses=" + status.refused(Refusal.PENDING_BUDGET)
-                            + " pending=" + status.pendingBytes() + " connections=" + server.connectionCount()
-                            + " keys=" + server.keyCount());
+            while (true) {
+                String line;
+                try {
+                    line = commands.readLine();
+                } catch (OutOfMemoryError whileTheHeapIsExhausted) {
+                    continue; // EXHAUST: this thread must outlive the exhaustion to answer afterwards
+                }
+                if (line == null || line.equals("QUIT")) {
+                    break;
+                }
+                while (true) {
+                    try {
+                        answer(server, line);
+                        break;
+                    } catch (OutOfMemoryError whileTheHeapIsExhausted) {
+                        Thread.sleep(100); // EXHAUST holds the heap for a while: answer once it is given back
+                    }
                 }
             }
+        }
+    }
+
+    private static void answer(TcpStoreServer server, String line) {
+        if (line.equals("HEAP")) {
+            System.out.println("HEAP " + Heap.usedAfterGc());
+        } else if (line.startsWith("EXHAUST ")) {
+            String hold = line.substring("EXHAUST ".length());
+            HeapExhaustion exhaustion = new HeapExhaustion(hold.equals("forever") ? Long.MAX_VALUE
+                    : Long.parseLong(hold));
+            System.out.println("ARMED"); // before the loop fills the heap: printing allocates
+            server.killLoopForTesting(exhaustion);
+        } else if (line.equals("STATUS")) {
+            ServerStatus status = server.status();
+            System.out.println("STATUS serving=" + status.serving() + " restarts=" + status.loopRestarts()
+                    + " failures=" + status.refused(Refusal.FAILURE)
+                    + " budgetCloses=" + status.refused(Refusal.PENDING_BUDGET)
+                    + " pending=" + status.pendingBytes() + " connections=" + server.connectionCount()
+                    + " keys=" + server.keyCount() + " memory=" + status.memoryBytes()
+                    + " maxMemory=" + status.maxMemoryBytes()
+                    + " memoryCloses=" + status.refused(Refusal.MEMORY_BUDGET)
+                    + " oversize=" + status.refused(Refusal.OVERSIZE)
+                    + " unreadCloses=" + status.refused(Refusal.UNREAD_REPLIES));
         }
     }
 

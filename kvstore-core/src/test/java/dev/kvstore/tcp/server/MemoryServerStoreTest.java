@@ -59,7 +59,7 @@ class MemoryServerStoreTest {
         assertThat(LongWaitReport.describe(waiters, System.nanoTime(), Long.MAX_VALUE / 2)).isNull();
         assertThat(waiters.waiterCount()).isEqualTo(3);
 
-        waiters.cancelWaits(b);
+        waiters.cancelWaits(b, ServerSnapshot.EndedWait.Outcome.CANCELLED);
         assertThat(waiters.waiterCount()).isEqualTo(1);
         waiters.forget(a);
         assertThat(waiters.waiterCount()).isZero();
@@ -147,7 +147,7 @@ class MemoryServerStoreTest {
         limited.set("/b", utf8("1"));
         assertThat(client.heldBytes).isZero();
         await(limited, limitedWaits, client, List.of("/c"));
-        limitedWaits.cancelWaits(client);
+        limitedWaits.cancelWaits(client, ServerSnapshot.EndedWait.Outcome.CANCELLED);
         assertThat(client.heldBytes).isZero();
     }
 
@@ -165,6 +165,19 @@ class MemoryServerStoreTest {
 
     /** A connection without a socket: enough for waits that are queued, not written. */
     private static Connection connection(String name) {
-        return new Connection(null, null, name, null, c -> { }, new java.util.concurrent.atomic.LongAdder());
+        return new Connection(null, null, name, null, new Connection.Loop() {
+            @Override
+            public void flushSoon(Connection connection) {
+            }
+
+            @Override
+            public boolean admitReplies(Connection connection, long payload, long charge) {
+                return true;
+            }
+
+            @Override
+            public void repliesGone(long payload, long charge) {
+            }
+        });
     }
 }

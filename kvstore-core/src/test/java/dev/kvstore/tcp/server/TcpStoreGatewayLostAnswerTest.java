@@ -7,27 +7,14 @@ import static dev.kvstore.tcp.protocol.wire.Command.SET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.etcd.AnswerLosingInterceptor;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.options.GetOption;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
-import io.grpc.ForwardingClientCallListener;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -135,159 +122,6 @@ class TcpStoreGatewayLostAnswerTest {
             return direct.jetcdClient().getKVClient()
                     .get(ByteSequence.from(gateways.prefix() + under, StandardCharsets.UTF_8),
                             GetOption.builder().isPrefix(true).withCountOnly(true).build()).get().getCount();
-        }
-    }
-
-    /**
-     * Loses the answer of one etcd transaction (Txn) of the gateway: either after etcd committed it, or by holding
-     * it back until the gateway's following transaction is answered and only then sending it to etcd.
-     */
-    static final class AnswerLosingInterceptor implements ClientInterceptor {
-
-        private static final String TXN = "etcdserverpb.KV/Txn";
-
-        private enum Mode { PASS, LOSE_ANSWER, HOLD }
-
-        private final AtomicReference<Mode> next = new AtomicReference<>(Mode.PASS);
-        private final AtomicInteger lost = new AtomicInteger();
-        private final AtomicReference<HeldCall<?, ?>> held = new AtomicReference<>();
-        private final CompletableFuture<Void> released = new CompletableFuture<>();
-
-        void loseNextAnswer() {
-            next.set(Mode.LOSE_ANSWER);
-        }
-
-        void holdNextUntilTheFollowingIsAnswered() {
-            next.set(Mode.HOLD);
-        }
-
-        int lost() {
-            return lost.get();
-        }
-
-        /** @return completes once the held transaction reached etcd and etcd answered it */
-        CompletableFuture<Void> released() {
-            return released;
-        }
-
-        @Override
-        public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options,
-                Channel channel) {
-            ClientCall<Q, A> call = channel.newCall(method, options);
-            if (!TXN.equals(method.getFullMethodName())) {
-                return call;
-            }
-            HeldCall<?, ?> waiting = held.getAndSet(null);
-            if (waiting != null) {
-                return new AnswerHeldBack<>(call, waiting);
-            }
-            Mode mode = next.getAndSet(Mode.PASS);
-            return switch (mode) {
-                case PASS -> call;
-                case LOSE_ANSWER -> new AnswerDropped<>(call);
-                case HOLD -> {
-                    HeldCall<Q, A> hold = new HeldCall<>(call);
-                    held.set(hold);
-                    yield hold;
-                }
-            };
-        }
-
-        private static Status lostStatus() {
-            return Status.UNAVAILABLE.withDescription("the answer was lost (AnswerLosingInterceptor)");
-        }
-
-        /** Goes to etcd; its answer is replaced by UNAVAILABLE. */
-        private final class AnswerDropped<Q, A> extends ForwardingClientCall.SimpleForwardingClientCall<Q, A> {
-
-            AnswerDropped(ClientCall<Q, A> call) {
-                super(call);
-            }
-
-            @Override
-            public void start(Listener<A> listener, Metadata headers) {
-                super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                    @Override
-                    public void onMessage(A message) {
-                        // dropped
-                    }
-
-                    @Override
-                    public void onClose(Status status, Metadata trailers) {
-                        lost.incrementAndGet();
-                        super.onClose(lostStatus(), new Metadata());
-                    }
-                }, headers);
-            }
-        }
-
-        /** Fails at once with UNAVAILABLE; reaches etcd only when {@link #release()} is called. */
-        private final class HeldCall<Q, A> extends FailedCall<Q, A> {
-
-            private final ClientCall<Q, A> call;
-            private final List<Q> messages = new ArrayList<>();
-            private Metadata headers;
-
-            HeldCall(ClientCall<Q, A> call) {
-                super(lostStatus());
-                this.call = call;
-            }
-
-            @Override
-            public void start(Listener<A> listener, Metadata headers) {
-                this.headers = headers;
-                super.start(listener, headers);
-            }
-
-            @Override
-            public void sendMessage(Q message) {
-                messages.add(message);
-            }
-
-            /** Sends the held transaction to etcd now; {@link #released} completes when etcd answered. */
-            CompletableFuture<Void> release() {
-                call.start(new Listener<>() {
-                    @Override
-                    public void onClose(Status status, Metadata trailers) {
-                        released.complete(null);
-                    }
-                }, headers);
-                messages.forEach(call::sendMessage);
-                call.halfClose();
-                call.request(1);
-                return released;
-            }
-        }
-
-        /** The transaction after a held one: when etcd answered it, the held one is sent, then the answer passed on. */
-        private static final class AnswerHeldBack<Q, A> extends ForwardingClientCall.SimpleForwardingClientCall<Q, A> {
-
-            private final HeldCall<?, ?> waiting;
-
-            AnswerHeldBack(ClientCall<Q, A> call, HeldCall<?, ?> waiting) {
-                super(call);
-                this.waiting = waiting;
-            }
-
-            @Override
-            public void start(Listener<A> listener, Metadata headers) {
-                super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                    private final List<A> answers = new ArrayList<>();
-
-                    @Override
-                    public void onMessage(A message) {
-                        answers.add(message);
-                    }
-
-                    @Override
-                    public void onClose(Status status, Metadata trailers) {
-                        waiting.release().whenComplete((done, error) -> {
-                            answers.forEach(delegate()::onMessage);
-                            delegate().onClose(status, trailers);
-                        });
-                    }
-                }, headers);
-            }
         }
     }
 }

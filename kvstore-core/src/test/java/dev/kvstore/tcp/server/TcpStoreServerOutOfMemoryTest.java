@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class TcpStoreServerOutOfMemoryTest {
 
-    private static final Duration LIVENESS = Duration.ofSeconds(120);
+    private static final Duration LIVENESS = Duration.ofSeconds(180);
     private static final int PROBE_TIMEOUT_MILLIS = 2_000;
 
     /** What a client trying the master finds. */

@@ -1,11 +1,15 @@
 package dev.kvstore.tcp.server;
 
+import static dev.kvstore.tcp.protocol.wire.Command.CANCEL_WAIT;
 import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +99,51 @@ class TcpStoreServerSnapshotTest {
             assertThat(after.missing()).isEmpty();
             assertThat(after.pendingWaitCount()).isZero();
             assertThat(after.clients()).allSatisfy(client -> assertThat(client.waits()).isEmpty());
+            assertThat(after.ended()).singleElement().satisfies(ended -> {
+                assertThat(ended.keys()).containsExactly("/late");
+                assertThat(ended.client()).isEqualTo(waiter.remoteAddress());
+                assertThat(ended.outcome()).isEqualTo(ServerSnapshot.EndedWait.Outcome.RESOLVED);
+                assertThat(ended.ended()).isAfterOrEqualTo(ended.since());
+            });
         });
+    }
+
+    @Test
+    void keepsHowEachHeldWaitEndedLatestFirst() throws Exception {
+        WireConnection cancelling = javaClient();
+        cancelling.request(WAIT).keys("/withdrawn").send();
+        set(javaClient(), "/present", "x");
+        await().until(() -> server.keyCount() == 1);
+        WireConnection leaving = javaClient();
+        leaving.request(WAIT).keys("/abandoned", "/present").send();
+        await().until(() -> server.waiterCount() == 2);
+        cancelling.request(CANCEL_WAIT).send();
+        assertThat(cancelling.readU8()).isEqualTo(ReplyCodes.WAIT_CANCELED);
+        leaving.close();
+        await().until(() -> server.waiterCount() == 0);
+        WireConnection answered = javaClient();
+        answered.request(WAIT).keys("/soon").send();
+        await().until(() -> server.waiterCount() == 1);
+        set(javaClient(), "/soon", "y");
+        assertThat(answered.readU8()).isEqualTo(ReplyCodes.STOP_WAITING);
+        javaClient().request(WAIT).keys("/present").send(); // answered at once: never held, never listed
+
+        await().untilAsserted(() -> assertThat(snapshot(SnapshotQuery.defaults()).ended())
+                .extracting(ServerSnapshot.EndedWait::keys, ServerSnapshot.EndedWait::outcome)
+                .containsExactly(tuple(List.of("/soon"), ServerSnapshot.EndedWait.Outcome.RESOLVED),
+                        tuple(List.of("/abandoned"), ServerSnapshot.EndedWait.Outcome.DISCONNECTED),
+                        tuple(List.of("/withdrawn"), ServerSnapshot.EndedWait.Outcome.CANCELLED)));
+        for (int i = 0; i < KeyWaiters.ENDED_KEPT; i++) {
+            WireConnection more = javaClient();
+            more.request(WAIT).keys("/more-" + i).send();
+            await().until(() -> server.waiterCount() == 1);
+            more.close();
+            await().until(() -> server.waiterCount() == 0);
+        }
+        await().untilAsserted(() -> assertThat(snapshot(SnapshotQuery.defaults()).ended())
+                .hasSize(KeyWaiters.ENDED_KEPT).first()
+                .satisfies(latest -> assertThat(latest.keys())
+                        .containsExactly("/more-" + (KeyWaiters.ENDED_KEPT - 1))));
     }
 
     @Test

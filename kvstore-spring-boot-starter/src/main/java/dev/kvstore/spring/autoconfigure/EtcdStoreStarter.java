@@ -24,6 +24,9 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
 
     private static final Logger logger = LoggerFactory.getLogger(EtcdStoreStarter.class);
 
+    /** The property of the builder's requestTimeout, which the library names in a timeout it is the cause of. */
+    private static final String REQUEST_TIMEOUT_PROPERTY = "kvstore.etcd.request-timeout";
+
     private final EtcdKVStore.Builder builder;
 
     private final String endpoints;
@@ -58,8 +61,12 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
         String message = String.valueOf(ex.getMessage());
         String lower = message.toLowerCase(Locale.ROOT);
         if (ex instanceof IllegalArgumentException) {
+            // What the builder checks only when it connects; the starter checked each property it maps on its own.
             return new KVStoreStartupException("The etcd settings are invalid: " + message,
-                    "Change " + propertiesFor(lower) + ".", ex);
+                    "Check kvstore.etcd.endpoints (http://host:port, or https://host:port with kvstore.etcd.tls.* or "
+                            + "kvstore.etcd.ssl.bundle), and kvstore.etcd.user with kvstore.etcd.password (both or "
+                            + "neither).",
+                    ex);
         }
         if (TcpStoreStarter.hasCause(ex, SSLException.class) || (this.tls && (lower.contains("ssl")
                 || (ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())))) {
@@ -77,6 +84,13 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
             return new KVStoreStartupException("etcd " + this.endpoints + " refused the credentials: " + message,
                     "Check kvstore.etcd.user and kvstore.etcd.password (and that the user's role may use the "
                             + "namespace, kvstore.namespace).",
+                    ex);
+        }
+        if (ex instanceof KVStoreTimeoutException && message.contains(REQUEST_TIMEOUT_PROPERTY)) {
+            // etcd answered a probe, but no call within the request timeout: the deadline, not the network
+            return new KVStoreStartupException(message,
+                    "Raise " + REQUEST_TIMEOUT_PROPERTY + " (a bare number is read as milliseconds; the default is "
+                            + "10s).",
                     ex);
         }
         if (ex instanceof KVStoreTimeoutException || ex instanceof KVStoreConnectionException) {
@@ -102,20 +116,6 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
             }
         }
         return false;
-    }
-
-    /** The properties a builder rejection concerns, from the setting its message names. */
-    private static String propertiesFor(String message) {
-        if (message.contains("user") || message.contains("password")) {
-            return "kvstore.etcd.user and kvstore.etcd.password (both or neither)";
-        }
-        if (message.contains("certificate") || message.contains("tls") || message.contains("cannot read")
-                || message.contains("key")) {
-            return "kvstore.etcd.tls.ca-certificate, kvstore.etcd.tls.client-certificate and "
-                    + "kvstore.etcd.tls.client-key";
-        }
-        return "kvstore.etcd.endpoints (http://host:port, or https://host:port with "
-                + "kvstore.etcd.tls.ca-certificate)";
     }
 
 }

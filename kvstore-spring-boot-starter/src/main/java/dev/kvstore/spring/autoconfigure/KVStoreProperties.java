@@ -1,11 +1,13 @@
 package dev.kvstore.spring.autoconfigure;
 
-import java.nio.file.Path;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.Errors;
-import org.springframework.validation.Validator;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of the auto-configured {@link dev.kvstore.api.KVStore} ({@code kvstore.*}).
@@ -14,11 +16,11 @@ import org.springframework.validation.Validator;
  * single application runs without any external server. Settings left unset fall back to the torchrun environment
  * ({@code MASTER_ADDR}, {@code MASTER_PORT}, {@code RANK}, {@code WORLD_SIZE}) where it is set.
  *
- * <p>The store builders validate the values (one rule, one place); the auto-configuration turns their rejections into
- * startup failures naming the property. The properties check only what no builder does.
+ * <p>The values are checked where they are mapped to the store builders (one rule, in the builder); a rejected value
+ * fails startup naming its property.
  */
 @ConfigurationProperties("kvstore")
-public class KVStoreProperties implements Validator {
+public class KVStoreProperties {
 
     /**
      * Backend of the store: "tcp" (PyTorch c10d TCPStore protocol; the default, needs no external server when this
@@ -44,9 +46,9 @@ public class KVStoreProperties implements Validator {
      */
     private boolean cleanup;
 
-    private final Etcd etcd = new Etcd();
-
     private final Tcp tcp = new Tcp();
+
+    private final Etcd etcd = new Etcd();
 
     public Backend getBackend() {
         return this.backend;
@@ -88,48 +90,12 @@ public class KVStoreProperties implements Validator {
         this.cleanup = cleanup;
     }
 
-    public Etcd getEtcd() {
-        return this.etcd;
-    }
-
     public Tcp getTcp() {
         return this.tcp;
     }
 
-    @Override
-    public boolean supports(Class<?> type) {
-        return KVStoreProperties.class.isAssignableFrom(type);
-    }
-
-    /** Checks the bound values; every error names its property (for example {@code kvstore.tcp.world-size}). */
-    @Override
-    public void validate(Object target, Errors errors) {
-        KVStoreProperties properties = (KVStoreProperties) target;
-        if (properties.backend == null) {
-            reject(errors, "backend", "required", "must be 'tcp' or 'etcd'");
-        }
-        if (properties.rank != null && properties.rank < 0) {
-            reject(errors, "rank", "range", "must not be negative");
-        }
-        properties.etcd.validate(errors);
-        properties.tcp.validate(errors);
-    }
-
-    /** Rejects the field with a message that starts with the property's name, e.g. {@code kvstore.tcp.world-size}. */
-    static void reject(Errors errors, String field, String code, String message) {
-        errors.rejectValue(field, code, propertyName(field) + " " + message);
-    }
-
-    private static String propertyName(String field) {
-        StringBuilder name = new StringBuilder("kvstore.");
-        for (char c : field.toCharArray()) {
-            if (Character.isUpperCase(c)) {
-                name.append('-').append(Character.toLowerCase(c));
-            } else {
-                name.append(c);
-            }
-        }
-        return name.toString();
+    public Etcd getEtcd() {
+        return this.etcd;
     }
 
     /** The backends of the auto-configured store. */
@@ -143,12 +109,416 @@ public class KVStoreProperties implements Validator {
 
     }
 
-    /** etcd connection ({@code kvstore.etcd.*}); the settings besides TLS are in the superclass. */
-    public static class Etcd extends EtcdProperties {
+    /** TCPStore connection ({@code kvstore.tcp.*}). */
+    public static class Tcp {
+
+        /**
+         * Host of the TCPStore master: where clients connect and the address the master binds to. Defaults to the
+         * MASTER_ADDR environment variable, else 127.0.0.1.
+         */
+        private @Nullable String host;
+
+        /**
+         * Port of the TCPStore master. Defaults to the MASTER_PORT environment variable, else 29500; 0 lets a master
+         * pick a free port.
+         */
+        private @Nullable Integer port;
+
+        /**
+         * Number of processes in the job, master included. Defaults to the WORLD_SIZE environment variable, else
+         * unset: nobody registers and the master waits for no workers.
+         */
+        private @Nullable Integer worldSize;
+
+        /** Whether this process hosts the TCPStore master. Defaults to true on rank 0, false elsewhere. */
+        private @Nullable Boolean master;
+
+        /**
+         * Bound of connecting to the master at startup, retried with backoff while it refuses connections (it may
+         * start later).
+         */
+        private Duration connectTimeout = Duration.ofSeconds(300);
+
+        /**
+         * Bound of one request: its reply and, with the master gone, reconnecting for it. Waits and barriers have
+         * their own timeouts.
+         */
+        private Duration requestTimeout = Duration.ofSeconds(30);
+
+        /** Bound of a master's rendezvous at startup: all world-size processes registered. */
+        private Duration workerWaitTimeout = Duration.ofSeconds(300);
+
+        /** Whether the master blocks at startup until world-size processes have registered (only with a world size). */
+        private boolean waitForWorkers = true;
+
+        /**
+         * Protocol generation of the master this client talks to: "auto" (detect it when connecting, without
+         * disturbing the master), "modern" (PyTorch 2.2 and later, and the Java master), "v2_1" (PyTorch 2.1) or
+         * "legacy" (PyTorch 1.13 and 2.0). An explicit generation is checked the same way: a wrong one fails at
+         * startup.
+         */
+        private TcpProtocol protocol = TcpProtocol.AUTO;
+
+        /**
+         * For a master: the opcode numbering for clients that send no handshake, "legacy" (PyTorch 1.13 and 2.0) or
+         * "v2-1" (PyTorch 2.1). Clients of PyTorch 2.2 and later are recognized by their handshake.
+         */
+        private TcpProtocol serverLegacyProtocol = TcpProtocol.LEGACY;
+
+        private final Server server = new Server();
+
+        public @Nullable String getHost() {
+            return this.host;
+        }
+
+        public void setHost(@Nullable String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
+        public @Nullable Integer getWorldSize() {
+            return this.worldSize;
+        }
+
+        public void setWorldSize(@Nullable Integer worldSize) {
+            this.worldSize = worldSize;
+        }
+
+        public @Nullable Boolean getMaster() {
+            return this.master;
+        }
+
+        public void setMaster(@Nullable Boolean master) {
+            this.master = master;
+        }
+
+        public Duration getConnectTimeout() {
+            return this.connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public Duration getRequestTimeout() {
+            return this.requestTimeout;
+        }
+
+        public void setRequestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+        }
+
+        public Duration getWorkerWaitTimeout() {
+            return this.workerWaitTimeout;
+        }
+
+        public void setWorkerWaitTimeout(Duration workerWaitTimeout) {
+            this.workerWaitTimeout = workerWaitTimeout;
+        }
+
+        public boolean isWaitForWorkers() {
+            return this.waitForWorkers;
+        }
+
+        public void setWaitForWorkers(boolean waitForWorkers) {
+            this.waitForWorkers = waitForWorkers;
+        }
+
+        public TcpProtocol getProtocol() {
+            return this.protocol;
+        }
+
+        public void setProtocol(TcpProtocol protocol) {
+            this.protocol = protocol;
+        }
+
+        public TcpProtocol getServerLegacyProtocol() {
+            return this.serverLegacyProtocol;
+        }
+
+        public void setServerLegacyProtocol(TcpProtocol serverLegacyProtocol) {
+            this.serverLegacyProtocol = serverLegacyProtocol;
+        }
+
+        public Server getServer() {
+            return this.server;
+        }
+
+        /**
+         * The embedded TCPStore server of a master ({@code kvstore.tcp.server.*}): where it keeps the keys, and its
+         * limits; past a limit the server closes the offending connection and stores nothing.
+         */
+        public static class Server {
+
+            /**
+             * Where the master keeps the keys: "memory" or "etcd" (a gateway: the etcd connection from
+             * kvstore.etcd.*, the keys under etcd-prefix followed by the namespace and "/").
+             */
+            private Store store = Store.MEMORY;
+
+            /**
+             * etcd key prefix of a gateway's keys (store=etcd): the keys of namespace N live under
+             * "{etcd-prefix}N/". Every gateway of one job needs the same prefix and namespace.
+             */
+            private String etcdPrefix = "kvstore-tcpstore/";
+
+            /** Longest key the master accepts (PyTorch's libuv server: 8KB). */
+            private DataSize maxKeySize = DataSize.ofKilobytes(8);
+
+            /**
+             * Longest value the master accepts (PyTorch's libuv server: 8MB). Every rank's client refuses longer
+             * values before sending them (KVStoreLimitException), so set the same value on every rank.
+             */
+            private DataSize maxValueSize = DataSize.ofMegabytes(8);
+
+            /**
+             * Most keys in one CHECK, WAIT, MULTI_GET or MULTI_SET request. Every rank's client splits longer key
+             * lists (waitForKeys) into requests of at most this many keys, so set the same value on every rank.
+             */
+            private int maxKeysPerRequest = 131072;
+
+            /** Most bytes of one request, and of one connection's pending waits and watches. */
+            private DataSize maxRequestSize = DataSize.ofMegabytes(64);
+
+            /** Most bytes of keys and values the master holds over all clients; size the heap above it. */
+            private DataSize maxStoreSize = DataSize.ofGigabytes(1);
+
+            /**
+             * Most bytes the master holds in partly received requests over all clients (buffers grow with the bytes
+             * that arrived); past it the connection holding the most is closed. Size the heap above max-store-size
+             * plus this.
+             */
+            private DataSize maxPendingSize = DataSize.ofMegabytes(256);
+
+            /**
+             * Most bytes the master holds for its clients (unread replies, watch backlogs and initial states, partly
+             * received requests); past it the connection with the most unread replies is closed. Default: half the
+             * heap.
+             */
+            private @Nullable DataSize maxMemorySize;
+
+            /**
+             * How long a client may send nothing in the middle of a request before the master closes its
+             * connection. Idle connections between requests are never closed.
+             */
+            private Duration partialRequestTimeout = Duration.ofSeconds(60);
+
+            /**
+             * How often the master logs the keys clients have waited for longer than the stall threshold: one INFO
+             * line per key (at most 10 per report) with the waiting clients' addresses.
+             */
+            private Duration stallLogInterval = Duration.ofSeconds(60);
+
+            /** How long a key must have been waited for (and not set) before the master's stall log names it. */
+            private Duration stallThreshold = Duration.ofSeconds(60);
+
+            public Store getStore() {
+                return this.store;
+            }
+
+            public void setStore(Store store) {
+                this.store = store;
+            }
+
+            public String getEtcdPrefix() {
+                return this.etcdPrefix;
+            }
+
+            public void setEtcdPrefix(String etcdPrefix) {
+                this.etcdPrefix = etcdPrefix;
+            }
+
+            public DataSize getMaxKeySize() {
+                return this.maxKeySize;
+            }
+
+            public void setMaxKeySize(DataSize maxKeySize) {
+                this.maxKeySize = maxKeySize;
+            }
+
+            public DataSize getMaxValueSize() {
+                return this.maxValueSize;
+            }
+
+            public void setMaxValueSize(DataSize maxValueSize) {
+                this.maxValueSize = maxValueSize;
+            }
+
+            public int getMaxKeysPerRequest() {
+                return this.maxKeysPerRequest;
+            }
+
+            public void setMaxKeysPerRequest(int maxKeysPerRequest) {
+                this.maxKeysPerRequest = maxKeysPerRequest;
+            }
+
+            public DataSize getMaxRequestSize() {
+                return this.maxRequestSize;
+            }
+
+            public void setMaxRequestSize(DataSize maxRequestSize) {
+                this.maxRequestSize = maxRequestSize;
+            }
+
+            public DataSize getMaxStoreSize() {
+                return this.maxStoreSize;
+            }
+
+            public void setMaxStoreSize(DataSize maxStoreSize) {
+                this.maxStoreSize = maxStoreSize;
+            }
+
+            public DataSize getMaxPendingSize() {
+                return this.maxPendingSize;
+            }
+
+            public void setMaxPendingSize(DataSize maxPendingSize) {
+                this.maxPendingSize = maxPendingSize;
+            }
+
+            public @Nullable DataSize getMaxMemorySize() {
+                return this.maxMemorySize;
+            }
+
+            public void setMaxMemorySize(@Nullable DataSize maxMemorySize) {
+                this.maxMemorySize = maxMemorySize;
+            }
+
+            public Duration getPartialRequestTimeout() {
+                return this.partialRequestTimeout;
+            }
+
+            public void setPartialRequestTimeout(Duration partialRequestTimeout) {
+                this.partialRequestTimeout = partialRequestTimeout;
+            }
+
+            public Duration getStallLogInterval() {
+                return this.stallLogInterval;
+            }
+
+            public void setStallLogInterval(Duration stallLogInterval) {
+                this.stallLogInterval = stallLogInterval;
+            }
+
+            public Duration getStallThreshold() {
+                return this.stallThreshold;
+            }
+
+            public void setStallThreshold(Duration stallThreshold) {
+                this.stallThreshold = stallThreshold;
+            }
+
+            /** Where a master keeps the keys. */
+            public enum Store {
+
+                /** In the master's memory: fastest, gone with the process. */
+                MEMORY,
+
+                /**
+                 * In etcd (the connection of kvstore.etcd.*): the master is a stateless gateway, several serve one
+                 * job and any can die without losing a key.
+                 */
+                ETCD
+
+            }
+
+        }
+
+    }
+
+    /** etcd connection ({@code kvstore.etcd.*}). */
+    public static class Etcd {
+
+        /**
+         * Endpoints of the etcd cluster, e.g. "http://10.0.0.1:2379". When empty, one endpoint is built from host and
+         * port; "https://" endpoints need TLS (kvstore.etcd.tls.ca-certificate or kvstore.etcd.ssl.bundle).
+         */
+        private List<String> endpoints = new ArrayList<>();
+
+        /** Host of the etcd server, used when no endpoints are set. */
+        private String host = "127.0.0.1";
+
+        /** Client port of the etcd server, used when no endpoints are set. */
+        private int port = 2379;
+
+        /** Bound of establishing the connection at startup (the store fails startup if etcd does not answer). */
+        private Duration connectTimeout = Duration.ofSeconds(5);
+
+        /** Deadline of every single etcd call; a wait consists of many calls and has its own timeout. */
+        private Duration requestTimeout = Duration.ofSeconds(10);
+
+        /** User name for etcd authentication; none by default. */
+        private @Nullable String user;
+
+        /** Password for etcd authentication. */
+        private @Nullable String password;
 
         private final Tls tls = new Tls();
 
         private final Ssl ssl = new Ssl();
+
+        public List<String> getEndpoints() {
+            return this.endpoints;
+        }
+
+        public void setEndpoints(List<String> endpoints) {
+            this.endpoints = endpoints;
+        }
+
+        public String getHost() {
+            return this.host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public int getPort() {
+            return this.port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public Duration getConnectTimeout() {
+            return this.connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public Duration getRequestTimeout() {
+            return this.requestTimeout;
+        }
+
+        public void setRequestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+        }
+
+        public @Nullable String getUser() {
+            return this.user;
+        }
+
+        public void setUser(@Nullable String user) {
+            this.user = user;
+        }
+
+        public @Nullable String getPassword() {
+            return this.password;
+        }
+
+        public void setPassword(@Nullable String password) {
+            this.password = password;
+        }
 
         public Tls getTls() {
             return this.tls;
@@ -158,32 +528,49 @@ public class KVStoreProperties implements Validator {
             return this.ssl;
         }
 
-        /** @return whether TLS is configured, by PEM files (kvstore.etcd.tls.*) or an SSL bundle */
-        boolean tlsConfigured() {
-            return this.tls.caCertificate != null || this.ssl.bundle != null;
-        }
+        /**
+         * TLS to etcd from PEM files ({@code kvstore.etcd.tls.*}); TLS is on when a CA certificate is set. Each is a
+         * resource location, as Spring Boot's own {@code spring.ssl.bundle.pem.*} locations: a file path (relative to
+         * the working directory), or a {@code file:}, {@code classpath:} (also inside a packaged jar) or URL location.
+         */
+        public static class Tls {
 
-        /** @return the configured endpoints, or the single endpoint {@code http://host:port} if none are set */
-        List<String> effectiveEndpoints() {
-            List<String> endpoints = getEndpoints();
-            if (endpoints != null && !endpoints.isEmpty()) {
-                return List.copyOf(endpoints);
-            }
-            String scheme = tlsConfigured() ? "https" : "http";
-            String host = getHost();
-            String hostPart = (host != null && host.contains(":") && !host.startsWith("[")) ? "[" + host + "]" : host;
-            return List.of(scheme + "://" + hostPart + ":" + getPort());
-        }
+            /**
+             * Location of the PEM file of the CA that signed the etcd server's certificate, e.g. "/etc/etcd/ca.pem" or
+             * "classpath:etcd/ca.pem"; setting it switches TLS on.
+             */
+            private @Nullable String caCertificate;
 
-        /** Only what no builder checks: the builder validates the rest when the store is configured and started. */
-        void validate(Errors errors) {
-            String host = getHost();
-            if (host == null || host.isBlank()) {
-                reject(errors, "etcd.host", "required", "must not be empty");
+            /** Location of the PEM file of the client certificate for mutual TLS (together with client-key). */
+            private @Nullable String clientCertificate;
+
+            /** Location of the PEM file of the client's private key for mutual TLS (with client-certificate). */
+            private @Nullable String clientKey;
+
+            public @Nullable String getCaCertificate() {
+                return this.caCertificate;
             }
-            if (getPort() < 1 || getPort() > 65535) {
-                reject(errors, "etcd.port", "range", "must be in 1..65535");
+
+            public void setCaCertificate(@Nullable String caCertificate) {
+                this.caCertificate = caCertificate;
             }
+
+            public @Nullable String getClientCertificate() {
+                return this.clientCertificate;
+            }
+
+            public void setClientCertificate(@Nullable String clientCertificate) {
+                this.clientCertificate = clientCertificate;
+            }
+
+            public @Nullable String getClientKey() {
+                return this.clientKey;
+            }
+
+            public void setClientKey(@Nullable String clientKey) {
+                this.clientKey = clientKey;
+            }
+
         }
 
         /**
@@ -206,110 +593,6 @@ public class KVStoreProperties implements Validator {
                 this.bundle = bundle;
             }
 
-        }
-
-        /**
-         * TLS to etcd ({@code kvstore.etcd.tls.*}); TLS is on when a CA certificate is set. The files may be given as
-         * paths or as {@code classpath:} locations of files on the class path.
-         */
-        public static class Tls {
-
-            /** PEM file of the CA that signed the etcd server's certificate; setting it switches TLS on. */
-            private @Nullable Path caCertificate;
-
-            /** PEM file of the client certificate for mutual TLS (together with client-key). */
-            private @Nullable Path clientCertificate;
-
-            /** PKCS#8 PEM file of the client's private key for mutual TLS (together with client-certificate). */
-            private @Nullable Path clientKey;
-
-            public @Nullable Path getCaCertificate() {
-                return this.caCertificate;
-            }
-
-            public void setCaCertificate(@Nullable Path caCertificate) {
-                this.caCertificate = caCertificate;
-            }
-
-            public @Nullable Path getClientCertificate() {
-                return this.clientCertificate;
-            }
-
-            public void setClientCertificate(@Nullable Path clientCertificate) {
-                this.clientCertificate = clientCertificate;
-            }
-
-            public @Nullable Path getClientKey() {
-                return this.clientKey;
-            }
-
-            public void setClientKey(@Nullable Path clientKey) {
-                this.clientKey = clientKey;
-            }
-
-        }
-
-    }
-
-    /** TCPStore connection ({@code kvstore.tcp.*}); the settings besides the server's are in the superclass. */
-    public static class Tcp extends TcpStoreProperties {
-
-        private final Server server = new Server();
-
-        public Server getServer() {
-            return this.server;
-        }
-
-        /**
-         * Limits of the embedded TCPStore server of a master ({@code kvstore.tcp.server.*}); past them the server
-         * closes the offending connection and stores nothing. They bound the memory one client can make it hold.
-         */
-        public static class Server extends TcpServerLimits {
-
-            /** Default of {@code kvstore.tcp.server.etcd-prefix}. */
-            public static final String DEFAULT_ETCD_PREFIX = "kvstore-tcpstore/";
-
-            /** Where a master keeps the keys. */
-            public enum Store {
-
-                /** In the master's memory: fastest, gone with the process. */
-                MEMORY,
-
-                /**
-                 * In etcd (the connection of kvstore.etcd.*): the master is a stateless gateway, several serve one
-                 * job and any can die without losing a key.
-                 */
-                ETCD
-
-            }
-
-            /**
-             * Where the master keeps the keys: "memory" or "etcd" (a gateway: the etcd connection from
-             * kvstore.etcd.*, the keys under etcd-prefix followed by the namespace and "/").
-             */
-            private Store store = Store.MEMORY;
-
-            /**
-             * etcd key prefix of a gateway's keys (store=etcd): the keys of namespace N live under
-             * "{etcd-prefix}N/". Every gateway of one job needs the same prefix and namespace.
-             */
-            private String etcdPrefix = DEFAULT_ETCD_PREFIX;
-
-            public Store getStore() {
-                return this.store;
-            }
-
-            public void setStore(Store store) {
-                this.store = store;
-            }
-
-            public String getEtcdPrefix() {
-                return this.etcdPrefix;
-            }
-
-            public void setEtcdPrefix(String etcdPrefix) {
-                this.etcdPrefix = etcdPrefix;
-            }
         }
 
     }

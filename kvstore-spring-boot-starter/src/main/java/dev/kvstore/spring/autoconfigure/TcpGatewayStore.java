@@ -31,7 +31,7 @@ final class TcpGatewayStore {
         if (etcdPrefix == null || etcdPrefix.isBlank()) {
             throw new InvalidConfigurationPropertyValueException("kvstore.tcp.server.etcd-prefix", etcdPrefix,
                     "the etcd prefix of a gateway's keys must not be empty (default "
-                            + KVStoreProperties.Tcp.Server.DEFAULT_ETCD_PREFIX + ")");
+                            + new KVStoreProperties.Tcp.Server().getEtcdPrefix() + ")");
         }
         EtcdKVStore.Builder connection = EtcdStoreConfiguration.connection(properties.getEtcd(), connectionDetails);
         beanFactory.getBeanProvider(EtcdClientBuilderCustomizer.class).orderedStream()

@@ -5,12 +5,15 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.KVStoreStartupException;
+import dev.kvstore.tcp.ProtocolMismatchException;
 import dev.kvstore.tcp.TcpKVStore;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -63,6 +66,8 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                 throw serverFailure(ex);
             }
             publishPort(this.store.port());
+            // The master's state can be shown from now on, while the rendezvous below waits for the workers.
+            startup.backend(this.store);
         }
         String endpoint = this.store.host() + ":" + this.store.port() + (this.store.isMaster() ? " (master)" : "");
         startup.endpoint(endpoint);
@@ -121,6 +126,18 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
 
     private RuntimeException startFailure(RuntimeException ex) {
         String endpoint = this.store.host() + ":" + this.store.port();
+        ProtocolMismatchException mismatch = causeOf(ex, ProtocolMismatchException.class);
+        if (mismatch != null) {
+            // The master is there and answered: the cause is the protocol setting, whatever timeout ran meanwhile.
+            String spoken = mismatch.spoken().name().toLowerCase(Locale.ROOT);
+            return new KVStoreStartupException("This process (rank " + this.settings.role().rank()
+                    + ") cannot use the TCPStore master at " + endpoint + ": it does not serve the "
+                    + mismatch.chosen() + " protocol chosen by kvstore.tcp.protocol. It speaks " + mismatch.spoken()
+                    + " (" + mismatch.evidence() + ").",
+                    "Set kvstore.tcp.protocol to auto (the default: it detects the master's generation) or to "
+                            + spoken + ".",
+                    ex);
+        }
         if (hasCause(ex, ConnectException.class) || (!this.store.isMaster() && ex instanceof KVStoreException)) {
             return new KVStoreStartupException("This process (rank " + this.settings.role().rank()
                     + ") could not reach the TCPStore master at " + endpoint + " within " + this.connectTimeout
@@ -153,12 +170,16 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
     }
 
     static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
+        return causeOf(failure, type) != null;
+    }
+
+    private static <T extends Throwable> @Nullable T causeOf(Throwable failure, Class<T> type) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
-                return true;
+                return type.cast(t);
             }
         }
-        return false;
+        return null;
     }
 
 }

@@ -8,7 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** Probes an etcd store with its bounded cluster status call; only loaded when jetcd is on the classpath. */
+/**
+ * Probes an etcd store: first a read through the store's own client (the connection its puts and lease grants use,
+ * which can still be reconnecting after an outage while a new connection already works), then the cluster status for
+ * the leader and version. Only loaded when jetcd is on the classpath.
+ */
 final class EtcdProbe {
 
     private EtcdProbe() {
@@ -19,6 +23,7 @@ final class EtcdProbe {
             return null;
         }
         return (timeout) -> {
+            etcd.exists(KVStoreProbe.PROBE_KEY);
             EtcdClusterStatus status = etcd.clusterStatus(timeout);
             if (!status.hasLeader()) {
                 throw new KVStoreException("etcd member " + Long.toHexString(status.memberId()) + " at "

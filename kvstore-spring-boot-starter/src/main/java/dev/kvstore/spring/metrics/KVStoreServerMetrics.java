@@ -27,7 +27,9 @@ import java.util.Optional;
  * <li>{@value #LOOP_RESTARTS}: how often the event loop died and was restarted;</li>
  * <li>{@value #REFUSALS}: connections the master closed, tag {@code reason} (e.g. {@code pending_budget},
  * {@code store_full}: writes dropped because the store was full);</li>
- * <li>{@value #PENDING_BYTES}: bytes held in partly received requests.</li>
+ * <li>{@value #PENDING_BYTES}: bytes held in partly received requests;</li>
+ * <li>{@value #MEMORY_BYTES}: bytes charged to the master's memory budget (unread replies, watch backlogs and
+ * initial states, partly received requests), what {@code kvstore.tcp.server.max-memory-size} bounds.</li>
  * </ul>
  */
 public final class KVStoreServerMetrics implements MeterBinder {
@@ -43,6 +45,9 @@ public final class KVStoreServerMetrics implements MeterBinder {
 
     /** Name of the gauge of bytes in partly received requests. */
     public static final String PENDING_BYTES = "kvstore.server.pending.bytes";
+
+    /** Name of the gauge of bytes charged to the memory budget. */
+    public static final String MEMORY_BYTES = "kvstore.server.memory.bytes";
 
     /** Name of the gauge of connected clients. */
     public static final String CONNECTIONS = "kvstore.server.connections";
@@ -98,6 +103,10 @@ public final class KVStoreServerMetrics implements MeterBinder {
         }
         Gauge.builder(PENDING_BYTES, server, (s) -> s.status().pendingBytes())
             .description("Bytes the embedded TCPStore master holds in partly received requests")
+            .baseUnit("bytes")
+            .register(registry);
+        Gauge.builder(MEMORY_BYTES, server, (s) -> s.status().memoryBytes())
+            .description("Bytes the embedded TCPStore master holds for its clients, charged to its memory budget")
             .baseUnit("bytes")
             .register(registry);
         Gauge.builder(CONNECTIONS, server, TcpStoreServer::connectionCount)

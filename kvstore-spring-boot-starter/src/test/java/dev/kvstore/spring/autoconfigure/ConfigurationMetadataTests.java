@@ -18,7 +18,7 @@ class ConfigurationMetadataTests {
             "kvstore.etcd.password", "kvstore.etcd.tls.ca-certificate", "kvstore.etcd.tls.client-certificate",
             "kvstore.etcd.tls.client-key", "kvstore.tcp.host", "kvstore.tcp.port", "kvstore.tcp.world-size",
             "kvstore.tcp.master", "kvstore.tcp.connect-timeout", "kvstore.tcp.request-timeout",
-            "kvstore.tcp.worker-wait-timeout", "kvstore.tcp.timeout", "kvstore.tcp.wait-for-workers", "kvstore.tcp.protocol",
+            "kvstore.tcp.worker-wait-timeout", "kvstore.tcp.wait-for-workers", "kvstore.tcp.protocol",
             "kvstore.tcp.server-legacy-protocol", "kvstore.tcp.server.max-key-size",
             "kvstore.tcp.server.max-value-size", "kvstore.tcp.server.max-keys-per-request",
             "kvstore.tcp.server.max-request-size", "kvstore.tcp.server.max-store-size",
@@ -42,9 +42,16 @@ class ConfigurationMetadataTests {
         assertThat(properties.get("kvstore.tcp.request-timeout").getDefaultValue()).isEqualTo("30s");
         assertThat(properties.get("kvstore.tcp.connect-timeout").getDefaultValue()).isEqualTo("300s");
         assertThat(properties.get("kvstore.tcp.worker-wait-timeout").getDefaultValue()).isEqualTo("300s");
-        assertThat(properties.get("kvstore.tcp.timeout").isDeprecated()).isTrue();
-        assertThat(properties.get("kvstore.tcp.timeout").getDeprecation().getReplacement())
-            .isEqualTo("kvstore.tcp.request-timeout");
+        assertThat(properties).as("nothing deprecated: 0.x has no aliases").doesNotContainKey("kvstore.tcp.timeout");
+        assertThat(properties.values()).noneMatch(ConfigurationMetadataProperty::isDeprecated);
+        for (String tls : List.of("ca-certificate", "client-certificate", "client-key")) {
+            ConfigurationMetadataProperty location = properties.get("kvstore.etcd.tls." + tls);
+            assertThat(location.getType()).isEqualTo("java.lang.String");
+            // The IDE completes it as a resource location (classpath:, file:).
+            assertThat(location.getHints().getValueProviders()).singleElement()
+                .satisfies((provider) -> assertThat(provider.getParameters())
+                    .containsEntry("target", "org.springframework.core.io.Resource"));
+        }
         assertThat(properties.get("kvstore.tcp.protocol").getDefaultValue()).isEqualTo("auto");
         assertThat(properties.get("kvstore.tcp.protocol").getHints().getValueHints())
             .extracting((hint) -> hint.getValue().toString())

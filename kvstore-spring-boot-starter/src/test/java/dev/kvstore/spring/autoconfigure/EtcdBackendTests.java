@@ -153,8 +153,10 @@ class EtcdBackendTests {
     void healthIsUpWithTheClusterLeaderAndVersion() {
         this.runner.withPropertyValues(endpoints()).run((context) -> {
             context.getBean(ManagedKVStore.class).awaitStarted();
-            Health health = context.getBean("kvstoreHealthContributor", HealthIndicator.class).health();
-            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
+            // The first answer may come before the indicator's first background check: wait for that one.
+            Health health = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(indicator::health, (answer) -> Status.UP.equals(answer.getStatus()));
             assertThat(health.getDetails()).containsEntry("backend", "etcd")
                 .containsEntry("endpoint", String.join(",", etcd.endpoints()))
                 .containsEntry("namespace", this.namespace)

@@ -11,19 +11,22 @@ import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.lang.reflect.Field;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.unit.DataSize;
 
 /** Binding of {@code kvstore.*} and the validation errors an invalid value produces at startup. */
+@ExtendWith(OutputCaptureExtension.class)
 class KVStorePropertiesTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -45,16 +48,17 @@ class KVStorePropertiesTests {
             assertThat(properties.getTcp().getConnectTimeout()).isEqualTo(Duration.ofSeconds(300));
             assertThat(properties.getTcp().getRequestTimeout()).isEqualTo(Duration.ofSeconds(30));
             assertThat(properties.getTcp().getWorkerWaitTimeout()).isEqualTo(Duration.ofSeconds(300));
-            assertThat(properties.getTcp().getTimeout()).isNull();
             assertThat(properties.getTcp().isWaitForWorkers()).isTrue();
             assertThat(properties.getTcp().getProtocol()).isEqualTo(TcpProtocol.AUTO);
             assertThat(properties.getTcp().getServer().getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(8));
             assertThat(properties.getTcp().getServer().getMaxStoreSize()).isEqualTo(DataSize.ofGigabytes(1));
             assertThat(properties.getTcp().getServer().getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(256));
+            assertThat(properties.getTcp().getServer().getMaxMemorySize()).as("derived from the heap").isNull();
             assertThat(properties.getTcp().getServer().getPartialRequestTimeout()).isEqualTo(Duration.ofSeconds(60));
             assertThat(properties.getTcp().getServer().getStallLogInterval()).isEqualTo(Duration.ofSeconds(60));
             assertThat(properties.getTcp().getServer().getStallThreshold()).isEqualTo(Duration.ofSeconds(60));
-            assertThat(properties.getEtcd().effectiveEndpoints()).containsExactly("http://127.0.0.1:2379");
+            assertThat(new PropertiesEtcdConnectionDetails(properties, null, context).getEndpoints())
+                .containsExactly("http://127.0.0.1:2379");
             assertThat(properties.getEtcd().getConnectTimeout()).isEqualTo(Duration.ofSeconds(5));
             assertThat(properties.getEtcd().getRequestTimeout()).isEqualTo(Duration.ofSeconds(10));
         });
@@ -72,13 +76,14 @@ class KVStorePropertiesTests {
                     "kvstore.etcd.tls.client-certificate=/etc/etcd/client.pem",
                     "kvstore.etcd.tls.client-key=/etc/etcd/client-key.pem", "kvstore.tcp.host=10.1.1.1",
                     "kvstore.tcp.port=29600", "kvstore.tcp.world-size=8", "kvstore.tcp.master=false",
-                    "kvstore.tcp.timeout=1m", "kvstore.tcp.connect-timeout=2m", "kvstore.tcp.request-timeout=3s",
+                    "kvstore.tcp.connect-timeout=2m", "kvstore.tcp.request-timeout=3s",
                     "kvstore.tcp.worker-wait-timeout=4m", "kvstore.tcp.wait-for-workers=false", "kvstore.tcp.protocol=legacy",
                     "kvstore.tcp.server-legacy-protocol=v2-1", "kvstore.tcp.server.max-key-size=1KB",
                     "kvstore.tcp.server.max-value-size=2MB", "kvstore.tcp.server.max-keys-per-request=64",
                     "kvstore.tcp.server.max-request-size=16MB", "kvstore.tcp.server.max-store-size=256MB",
                     "kvstore.tcp.server.max-pending-size=32MB", "kvstore.tcp.server.partial-request-timeout=15s",
-                    "kvstore.tcp.server.stall-log-interval=2m", "kvstore.tcp.server.stall-threshold=90s")
+                    "kvstore.tcp.server.stall-log-interval=2m", "kvstore.tcp.server.stall-threshold=90s",
+                    "kvstore.tcp.server.max-memory-size=48MB")
             .run((context) -> {
                 assertThat(context).hasNotFailed();
                 KVStoreProperties properties = context.getBean(KVStoreProperties.class);
@@ -88,20 +93,19 @@ class KVStorePropertiesTests {
                 assertThat(properties.getRank()).isEqualTo(3);
                 assertThat(properties.isCleanup()).isTrue();
                 KVStoreProperties.Etcd etcd = properties.getEtcd();
-                assertThat(etcd.effectiveEndpoints()).containsExactly("http://10.0.0.1:2379", "https://10.0.0.2:2379");
+                assertThat(etcd.getEndpoints()).containsExactly("http://10.0.0.1:2379", "https://10.0.0.2:2379");
                 assertThat(etcd.getConnectTimeout()).isEqualTo(Duration.ofSeconds(2));
                 assertThat(etcd.getRequestTimeout()).isEqualTo(Duration.ofMillis(750));
                 assertThat(etcd.getUser()).isEqualTo("alice");
                 assertThat(etcd.getPassword()).isEqualTo("secret");
-                assertThat(etcd.getTls().getCaCertificate()).isEqualTo(Path.of("/etc/etcd/ca.pem"));
-                assertThat(etcd.getTls().getClientCertificate()).isEqualTo(Path.of("/etc/etcd/client.pem"));
-                assertThat(etcd.getTls().getClientKey()).isEqualTo(Path.of("/etc/etcd/client-key.pem"));
+                assertThat(etcd.getTls().getCaCertificate()).isEqualTo("/etc/etcd/ca.pem");
+                assertThat(etcd.getTls().getClientCertificate()).isEqualTo("/etc/etcd/client.pem");
+                assertThat(etcd.getTls().getClientKey()).isEqualTo("/etc/etcd/client-key.pem");
                 KVStoreProperties.Tcp tcp = properties.getTcp();
                 assertThat(tcp.getHost()).isEqualTo("10.1.1.1");
                 assertThat(tcp.getPort()).isEqualTo(29600);
                 assertThat(tcp.getWorldSize()).isEqualTo(8);
                 assertThat(tcp.getMaster()).isFalse();
-                assertThat(tcp.getTimeout()).isEqualTo(Duration.ofMinutes(1));
                 assertThat(tcp.getConnectTimeout()).isEqualTo(Duration.ofMinutes(2));
                 assertThat(tcp.getRequestTimeout()).isEqualTo(Duration.ofSeconds(3));
                 assertThat(tcp.getWorkerWaitTimeout()).isEqualTo(Duration.ofMinutes(4));
@@ -115,6 +119,7 @@ class KVStorePropertiesTests {
                 assertThat(server.getMaxRequestSize()).isEqualTo(DataSize.ofMegabytes(16));
                 assertThat(server.getMaxStoreSize()).isEqualTo(DataSize.ofMegabytes(256));
                 assertThat(server.getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(32));
+                assertThat(server.getMaxMemorySize()).isEqualTo(DataSize.ofMegabytes(48));
                 assertThat(server.getPartialRequestTimeout()).isEqualTo(Duration.ofSeconds(15));
                 assertThat(server.getStallLogInterval()).isEqualTo(Duration.ofMinutes(2));
                 assertThat(server.getStallThreshold()).isEqualTo(Duration.ofSeconds(90));
@@ -124,7 +129,8 @@ class KVStorePropertiesTests {
     @Test
     void etcdEndpointIsBuiltFromHostAndPortWhenNoEndpointsAreSet() {
         this.runner.withPropertyValues("kvstore.etcd.host=etcd.internal", "kvstore.etcd.port=12379")
-            .run((context) -> assertThat(context.getBean(KVStoreProperties.class).getEtcd().effectiveEndpoints())
+            .run((context) -> assertThat(new PropertiesEtcdConnectionDetails(context.getBean(KVStoreProperties.class),
+                    null, context).getEndpoints())
                 .isEqualTo(List.of("http://etcd.internal:12379")));
     }
 
@@ -144,8 +150,8 @@ class KVStorePropertiesTests {
         assertThat(tcp.isWaitForWorkers()).isEqualTo(field(tcpBuilder, "waitForWorkers"));
         assertThat(tcp.getProtocol()).isEqualTo(field(tcpBuilder, "protocol"));
         assertThat(tcp.getServerLegacyProtocol()).isEqualTo(field(tcpBuilder, "serverLegacyProtocol"));
-        assertThat(TcpConnectionSettings.DEFAULT_HOST).isEqualTo(field(tcpBuilder, "host"));
-        assertThat(TcpConnectionSettings.DEFAULT_PORT).isEqualTo(field(tcpBuilder, "port"));
+        assertThat(PropertiesTcpConnectionDetails.DEFAULT_HOST).isEqualTo(field(tcpBuilder, "host"));
+        assertThat(PropertiesTcpConnectionDetails.DEFAULT_PORT).isEqualTo(field(tcpBuilder, "port"));
         Object server = TcpStoreServer.builder();
         KVStoreProperties.Tcp.Server limits = tcp.getServer();
         assertThat(limits.getMaxKeySize().toBytes()).isEqualTo(((Number) field(server, "maxKeyBytes")).longValue());
@@ -181,16 +187,19 @@ class KVStorePropertiesTests {
             kvstore.tcp.world-size=0                       | kvstore.tcp.world-size
             kvstore.tcp.port=70000                         | kvstore.tcp.port
             kvstore.tcp.port=-1                            | kvstore.tcp.port
-            kvstore.tcp.timeout=0s                         | kvstore.tcp.timeout
             kvstore.tcp.request-timeout=0s                 | kvstore.tcp.request-timeout
             kvstore.tcp.connect-timeout=-1s                | kvstore.tcp.connect-timeout
             kvstore.tcp.worker-wait-timeout=0s             | kvstore.tcp.worker-wait-timeout
             kvstore.tcp.server-legacy-protocol=modern      | kvstore.tcp.server-legacy-protocol
             kvstore.tcp.server.max-value-size=0B           | kvstore.tcp.server.max-value-size
+            kvstore.tcp.server.max-key-size=0B             | kvstore.tcp.server.max-key-size
+            kvstore.tcp.server.max-request-size=0B         | kvstore.tcp.server.max-request-size
+            kvstore.tcp.host=                              | kvstore.tcp.host
             kvstore.tcp.server.max-key-size=4GB            | kvstore.tcp.server.max-key-size
             kvstore.tcp.server.max-keys-per-request=0      | kvstore.tcp.server.max-keys-per-request
             kvstore.tcp.server.max-store-size=0B           | kvstore.tcp.server.max-store-size
             kvstore.tcp.server.max-pending-size=0B         | kvstore.tcp.server.max-pending-size
+            kvstore.tcp.server.max-memory-size=0B          | kvstore.tcp.server.max-memory-size
             kvstore.tcp.server.partial-request-timeout=0s  | kvstore.tcp.server.partial-request-timeout
             kvstore.tcp.server.stall-log-interval=0s       | kvstore.tcp.server.stall-log-interval
             kvstore.tcp.server.stall-threshold=-1s         | kvstore.tcp.server.stall-threshold
@@ -213,6 +222,10 @@ class KVStorePropertiesTests {
             kvstore.etcd.connect-timeout=0s                | kvstore.etcd.connect-timeout
             kvstore.etcd.port=0                            | kvstore.etcd.port
             kvstore.namespace=a/b                          | kvstore.namespace
+            kvstore.component=a/b                          | kvstore.component
+            kvstore.etcd.tls.client-certificate=/c.pem     | kvstore.etcd.tls.ca-certificate
+            kvstore.etcd.tls.ca-certificate=/no/such.pem   | kvstore.etcd.tls.ca-certificate
+            kvstore.etcd.tls.ca-certificate=classpath:none | kvstore.etcd.tls.ca-certificate
             """)
     void invalidEtcdValueFailsStartupNamingTheProperty(String property, String expectedName) {
         this.storeRunner.withPropertyValues("kvstore.backend=etcd", property).run((context) -> {
@@ -221,21 +234,25 @@ class KVStorePropertiesTests {
         });
     }
 
-    /** What the etcd builder checks only when it builds (in the lifecycle) fails the start, naming the property. */
+    /**
+     * What the etcd builder checks only when it builds (in the lifecycle) fails the start with the builder's reason and
+     * an action naming the properties those checks concern.
+     */
     @ParameterizedTest(name = "{0} is rejected")
     @CsvSource(delimiter = '|', textBlock = """
-            kvstore.etcd.endpoints=localhost:2379          | kvstore.etcd.endpoints
-            kvstore.etcd.endpoints=https://localhost:2379  | kvstore.etcd.tls.ca-certificate
-            kvstore.etcd.password=secret                   | kvstore.etcd.user
-            kvstore.etcd.user=alice                        | kvstore.etcd.password
-            kvstore.etcd.tls.client-certificate=/c.pem     | kvstore.etcd.tls.client-key
+            kvstore.etcd.endpoints=localhost:2379          | invalid etcd endpoint 'localhost:2379'
+            kvstore.etcd.endpoints=https://localhost:2379  | uses https
+            kvstore.etcd.password=secret                   | needs both user and password
+            kvstore.etcd.user=alice                        | needs both user and password
             """)
-    void invalidEtcdSettingFailsTheStartNamingTheProperty(String property, String expectedName) {
+    void invalidEtcdSettingFailsTheStartNamingTheProperties(String property, String reason) {
         this.storeRunner.withPropertyValues("kvstore.backend=etcd", property).run((context) -> {
             assertThat(context).hasNotFailed();
             ManagedKVStore store = context.getBean(ManagedKVStore.class);
             assertThatExceptionOfType(KVStoreStartupException.class).isThrownBy(store::awaitStarted)
-                .satisfies((ex) -> assertThat(ex.action()).contains(expectedName));
+                .satisfies((ex) -> assertThat(ex.description()).contains(reason))
+                .satisfies((ex) -> assertThat(ex.action()).contains("kvstore.etcd.endpoints", "kvstore.etcd.tls.",
+                        "kvstore.etcd.user", "kvstore.etcd.password"));
         });
     }
 
@@ -254,6 +271,51 @@ class KVStorePropertiesTests {
         this.runner.withPropertyValues("kvstore.tcp.protocol=" + value)
             .run((context) -> assertThat(context.getBean(KVStoreProperties.class).getTcp().getProtocol())
                 .isEqualTo(expected));
+    }
+
+    @Test
+    void aClientCertificateWithoutItsKeyFailsNamingTheKey() {
+        this.storeRunner
+            .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.tls.ca-certificate=/etc/etcd/ca.pem",
+                    "kvstore.etcd.tls.client-certificate=/etc/etcd/client.pem")
+            .run((context) -> {
+                assertThat(context).hasFailed();
+                assertThat(fullMessage(context.getStartupFailure())).contains("kvstore.etcd.tls.client-key")
+                    .contains("mutual TLS needs both");
+            });
+    }
+
+    @ParameterizedTest(name = "{0} warns")
+    @CsvSource(delimiter = '|', textBlock = """
+            kvstore.tcp.connect-timeout=10                  | kvstore.tcp.connect-timeout=10ms
+            kvstore.tcp.request-timeout=99ms                | kvstore.tcp.request-timeout=99ms
+            kvstore.tcp.worker-wait-timeout=5               | kvstore.tcp.worker-wait-timeout=5ms
+            kvstore.tcp.server.partial-request-timeout=50   | kvstore.tcp.server.partial-request-timeout=50ms
+            """)
+    void aTimeoutUnder100msWarnsAtStartupNamingTheProperty(String property, String expected, CapturedOutput output) {
+        this.storeRunner.withPropertyValues(property, "kvstore.tcp.port=0").run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(output).containsOnlyOnce(expected + " is under 100ms, almost surely a mistake: a bare number "
+                    + "in a duration property is read as milliseconds");
+        });
+    }
+
+    @Test
+    void etcdTimeoutsUnder100msWarnToo(CapturedOutput output) {
+        this.storeRunner
+            .withPropertyValues("kvstore.backend=etcd", "kvstore.etcd.request-timeout=10",
+                    "kvstore.etcd.connect-timeout=5s")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(output).contains("kvstore.etcd.request-timeout=10ms is under 100ms")
+                    .doesNotContain("kvstore.etcd.connect-timeout=");
+            });
+    }
+
+    @Test
+    void theDefaultsDoNotWarn(CapturedOutput output) {
+        this.storeRunner.withPropertyValues("kvstore.tcp.port=0")
+            .run((context) -> assertThat(output).doesNotContain("is under 100ms"));
     }
 
     @Test

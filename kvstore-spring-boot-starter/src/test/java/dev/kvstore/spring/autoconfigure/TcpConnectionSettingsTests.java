@@ -92,7 +92,9 @@ class TcpConnectionSettingsTests {
         StandardEnvironment env = new StandardEnvironment();
         env.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
         env.getPropertySources().addFirst(new MapPropertySource("torchrun", this.environment));
-        return TcpConnectionSettings.resolve(this.properties, TorchrunEnvironment.from(env));
+        TorchrunEnvironment torchrun = TorchrunEnvironment.from(env);
+        return TcpConnectionSettings.resolve(this.properties,
+                new PropertiesTcpConnectionDetails(this.properties.getTcp(), torchrun), torchrun);
     }
 
 }

@@ -15,14 +15,18 @@ import org.testcontainers.containers.GenericContainer;
 
 /**
  * End to end with a Docker engine (tag "docker", run with {@code -Pdocker}): the example of docs/starter.md, an etcd
- * container as a {@code @ServiceConnection}; Spring Boot starts it and the starter connects through its details.
+ * container as a {@code @ServiceConnection}; Spring Boot starts it and the starter connects through its details. The
+ * image is the official one unless {@code -Dkvstore.test.etcd-image} names another ({@code .ci/run} builds one from
+ * Debian's etcd, {@code localhost/etcd:3.4.23-debian}, so that no registry is needed).
  */
 @Tag("docker")
 @SpringBootTest(properties = "kvstore.backend=etcd")
 class EtcdTestcontainersIntegrationTests {
 
+    static final String IMAGE = System.getProperty("kvstore.test.etcd-image", "quay.io/coreos/etcd:v3.5.17");
+
     @ServiceConnection
-    static final GenericContainer<?> etcd = new GenericContainer<>("quay.io/coreos/etcd:v3.5.17")
+    static final GenericContainer<?> etcd = new GenericContainer<>(IMAGE)
         .withCommand("etcd", "--listen-client-urls=http://0.0.0.0:2379",
                 "--advertise-client-urls=http://0.0.0.0:2379")
         .withExposedPorts(EtcdContainerConnectionDetailsFactory.ETCD_CLIENT_PORT);

@@ -13,16 +13,19 @@ import org.jspecify.annotations.Nullable;
  * @param endpoint where the store is connected, for people
  * @param takenAt when this description was made
  * @param valuesShown whether key values are included ({@code management.endpoint.kvstore.show-values})
- * @param master the embedded TCPStore master's state; {@code null} unless this process is one
- * @param etcd the etcd cluster's state; {@code null} unless the backend is etcd
- * @param error why the backend could not be described (e.g. not connected yet, or the call timed out);
- *     {@code null} if it was
+ * @param startup what the store's start does: {@code ready} once the store is ready, else e.g. {@code waiting for 3
+ *     processes to register (kvstore.tcp.world-size)}, or why it failed
+ * @param master the embedded TCPStore master's state, from the moment it listens (before the store is ready);
+ *     {@code null} unless this process is one
+ * @param etcd the etcd cluster's state; {@code null} unless the backend is etcd and the store is ready
+ * @param error why the backend could not be described (e.g. the call timed out) or why the store failed to start;
+ *     {@code null} if neither
  * @param waits this process's waits and barriers in progress through the store bean (at most 1000), longest first,
  *     on every backend
  * @param recipes what this process holds through the recipes (locks, leases), over all its stores
  */
 public record KVStoreDescriptor(String backend, String namespace, String component, String endpoint, String takenAt,
-        boolean valuesShown, @Nullable MasterDescriptor master, @Nullable EtcdDescriptor etcd,
+        boolean valuesShown, String startup, @Nullable MasterDescriptor master, @Nullable EtcdDescriptor etcd,
         @Nullable String error, List<ProcessWaitDescriptor> waits, RecipesDescriptor recipes) {
 
     /**
@@ -80,10 +83,28 @@ public record KVStoreDescriptor(String backend, String namespace, String compone
      * @param nextKeysAfter pass as {@code after} for the next page; {@code null} on the last page
      * @param storedBytes bytes of keys and values stored
      * @param maxStoreBytes the limit ({@code kvstore.tcp.server.max-store-size})
+     * @param ended the last waits that ended after being held (at most 20), latest first, with how each ended
      */
     public record MasterDescriptor(@Nullable Integer worldSize, long initRegistrations, int clientCount,
             List<ClientDescriptor> clients, int pendingWaitCount, List<MissingKeyDescriptor> missing, long keyCount,
-            List<KeyDescriptor> keys, @Nullable String nextKeysAfter, long storedBytes, long maxStoreBytes) {
+            List<KeyDescriptor> keys, @Nullable String nextKeysAfter, long storedBytes, long maxStoreBytes,
+            List<EndedWaitDescriptor> ended) {
+    }
+
+    /**
+     * A wait the master held and that has ended.
+     *
+     * @param keys the keys that were missing when it arrived
+     * @param client the waiting client's address
+     * @param since when it arrived
+     * @param ended when it ended
+     * @param waitedMillis how long it was held
+     * @param outcome {@code resolved} (its keys were set), {@code cancelled} (the client withdrew it, as PyTorch 2.1+
+     *     and the Java client do when their timeout passes) or {@code disconnected} (the client's connection closed
+     *     first)
+     */
+    public record EndedWaitDescriptor(List<String> keys, String client, String since, String ended, long waitedMillis,
+            String outcome) {
     }
 
     /**

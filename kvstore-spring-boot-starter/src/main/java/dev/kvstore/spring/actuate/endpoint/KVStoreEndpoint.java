@@ -7,6 +7,7 @@ import dev.kvstore.etcd.EtcdKeyPage;
 import dev.kvstore.recipes.RecipeGauges;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.ClientDescriptor;
+import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.EndedWaitDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.EtcdDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.HeldLockDescriptor;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.KeyDescriptor;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -35,8 +37,9 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code kvstore} actuator endpoint ({@code GET /actuator/kvstore}): what the store of this process can tell about
- * the job. For an embedded TCPStore master: its clients and their pending waits, the keys clients wait for that nobody
- * has set, the {@code init/} registrations against the world size, a page of the keys and the bytes stored. For etcd:
+ * the job. For an embedded TCPStore master, from the moment it listens (while the job's rendezvous still waits): its
+ * clients and their pending waits, the keys clients wait for that nobody has set, the last waits that ended and how,
+ * the {@code init/} registrations against the world size, a page of the keys and the bytes stored. For etcd:
  * the cluster's status, its members and a page of the keys under the namespace, and this process's watches. On every
  * backend: this process's waits in progress through the store bean, and the locks and leases it holds.
  *
@@ -55,6 +58,8 @@ public class KVStoreEndpoint {
     /** Leading bytes of a value shown, when values are shown. */
     public static final int VALUE_BYTES = 256;
     private static final int MAX_CLIENTS = 1000;
+    /** {@link KVStoreDescriptor#startup()} of a store that is ready. */
+    private static final String READY = "ready";
 
     private final Supplier<@Nullable KVStore> store;
     private final @Nullable Integer worldSize;
@@ -96,25 +101,29 @@ public class KVStoreEndpoint {
         String now = Instant.now().toString();
         KVStore current = this.store.get();
         if (current == null) {
-            return new KVStoreDescriptor("none", "", "", "", now, valuesShown, null, null,
-                    "no KVStore bean is available (yet)", List.of(), recipes());
+            return new KVStoreDescriptor("none", "", "", "", now, valuesShown, "no KVStore bean is available (yet)",
+                    null, null, null, List.of(), recipes());
         }
         String endpoint = (current instanceof ManagedKVStore managed) ? managed.endpoint() : current.toString();
         String backend = (current instanceof ManagedKVStore managed) ? managed.backend()
                 : (current instanceof TcpKVStore) ? "tcp"
                 : (current instanceof EtcdKVStore) ? "etcd" : current.getClass().getName();
+        String startup = READY;
+        KVStore backendStore = current;
+        String error = null;
+        if (current instanceof ManagedKVStore managed) {
+            // The store starts in the context's lifecycle: describe what it already has without waiting for it (a
+            // master listens, and has clients and registrations, long before the rendezvous completes).
+            startup = managed.startup().isReady() ? READY : managed.startup().progress();
+            backendStore = managed.startup().isReady() ? managed.delegate()
+                    : managed.startup().backend().orElse(null);
+            if (managed.startup().hasFailed()) {
+                error = "the KVStore failed to start: " + startup;
+            }
+        }
         MasterDescriptor master = null;
         EtcdDescriptor etcd = null;
-        String error = null;
         try {
-            KVStore backendStore = current;
-            if (current instanceof ManagedKVStore managed) {
-                // The store starts in the context's lifecycle: describe a store that is not ready without waiting.
-                if (!managed.startup().isReady()) {
-                    throw new IllegalStateException("the KVStore is not ready yet: " + managed.startup().progress());
-                }
-                backendStore = managed.delegate();
-            }
             if (backendStore instanceof TcpKVStore tcp) {
                 Optional<TcpStoreServer> server = tcp.embeddedServer();
                 if (server.isPresent()) {
@@ -129,7 +138,7 @@ public class KVStoreEndpoint {
             error = ex.getClass().getSimpleName() + ": " + ex.getMessage();
         }
         return new KVStoreDescriptor(backend, current.namespace(), current.component(), endpoint, now, valuesShown,
-                master, etcd, error, processWaits(current), recipes());
+                startup, master, etcd, error, processWaits(current), recipes());
     }
 
     /** This process's waits through the store bean: only a managed store tracks them. */
@@ -171,9 +180,14 @@ public class KVStoreEndpoint {
         List<KeyDescriptor> page = snapshot.keys().stream()
                 .map((key) -> new KeyDescriptor(key.name(), key.size(), key.value()))
                 .toList();
+        List<EndedWaitDescriptor> ended = snapshot.ended().stream()
+                .map((wait) -> new EndedWaitDescriptor(wait.keys(), wait.client(), wait.since().toString(),
+                        wait.ended().toString(), wait.waited().toMillis(),
+                        wait.outcome().name().toLowerCase(Locale.ROOT)))
+                .toList();
         return new MasterDescriptor(this.worldSize, snapshot.initRegistrations(), snapshot.clientCount(), clients,
                 snapshot.pendingWaitCount(), missing, snapshot.keyCount(), page, snapshot.nextKeysAfter(),
-                snapshot.storedBytes(), snapshot.maxStoreBytes());
+                snapshot.storedBytes(), snapshot.maxStoreBytes(), ended);
     }
 
     private EtcdDescriptor etcd(EtcdKVStore store, int keys, @Nullable String after, boolean valuesShown) {

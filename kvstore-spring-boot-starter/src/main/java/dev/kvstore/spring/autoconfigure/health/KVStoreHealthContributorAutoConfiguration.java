@@ -30,7 +30,8 @@ public final class KVStoreHealthContributorAutoConfiguration
         extends CompositeHealthContributorConfiguration<KVStoreHealthIndicator, KVStore> {
 
     KVStoreHealthContributorAutoConfiguration(KVStoreHealthIndicatorProperties properties) {
-        super((store) -> new KVStoreHealthIndicator(store, properties.getTimeout()));
+        super((store) -> new KVStoreHealthIndicator(store, properties.getTimeout(),
+                properties.getInterval()));
     }
 
     @Bean

@@ -11,10 +11,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class KVStoreHealthIndicatorProperties {
 
     /**
-     * How long a health check waits for the store's round trip before reporting DOWN. Spring Boot does not time out
-     * health checks, so the indicator bounds its own.
+     * How long a check waits for the store's answer before it counts as DOWN. Checks run in the background; a health
+     * request answers at once from the last one.
      */
     private Duration timeout = Duration.ofSeconds(5);
+
+    /**
+     * The pause between two background checks of the store, which run while health is asked for.
+     */
+    private Duration interval = Duration.ofSeconds(2);
 
     public Duration getTimeout() {
         return this.timeout;
@@ -22,6 +27,14 @@ public class KVStoreHealthIndicatorProperties {
 
     public void setTimeout(Duration timeout) {
         this.timeout = timeout;
+    }
+
+    public Duration getInterval() {
+        return this.interval;
+    }
+
+    public void setInterval(Duration interval) {
+        this.interval = interval;
     }
 
 }

@@ -102,7 +102,46 @@ class KVStoreEndpointTcpTests {
                 MasterDescriptor after = master(endpoint);
                 assertThat(after.missing()).isEmpty();
                 assertThat(after.pendingWaitCount()).isZero();
+                assertThat(after.ended()).first().satisfies((ended) -> {
+                    assertThat(ended.keys()).containsExactly("/late");
+                    assertThat(ended.outcome()).isEqualTo("resolved");
+                });
             });
+        });
+    }
+
+    /**
+     * A master that waits for its workers (the default) is described from the moment it listens: the registrations
+     * so far and the clients, while the store is not ready; no error.
+     */
+    @RequiresTorch
+    @Test
+    void showsTheMasterWhileTheRendezvousWaitsForTheWorkers() {
+        this.runner.withPropertyValues("kvstore.tcp.wait-for-workers=true").run((context) -> {
+            ManagedKVStore managed = context.getBean(ManagedKVStore.class);
+            KVStoreEndpoint endpoint = context.getBean(KVStoreEndpoint.class);
+            await().atMost(PYTHON_TIMEOUT).until(() -> managed.startup().backend().isPresent());
+            int port = ((TcpKVStore) managed.startup().backend().get()).port();
+            torchPeer(port, "-");
+            await().atMost(PYTHON_TIMEOUT)
+                .until(() -> endpoint.kvstore(SecurityContext.NONE, null, null).master().initRegistrations() == 2);
+
+            KVStoreDescriptor waiting = endpoint.kvstore(SecurityContext.NONE, null, null);
+            assertThat(managed.startup().isReady()).isFalse();
+            assertThat(waiting.startup()).isEqualTo("waiting for 3 processes to register (kvstore.tcp.world-size)");
+            assertThat(waiting.error()).isNull();
+            assertThat(waiting.endpoint()).isEqualTo("127.0.0.1:" + port + " (master)");
+            assertThat(waiting.master().worldSize()).isEqualTo(3);
+            assertThat(waiting.master().clients()).extracting(KVStoreDescriptor.ClientDescriptor::remoteAddress)
+                .allSatisfy((address) -> assertThat(address).startsWith("127.0.0.1:"));
+            assertThat(waiting.master().clients()).filteredOn((client) -> "LEGACY".equals(client.protocol()))
+                .as("the torch rank's store socket").isNotEmpty();
+
+            torchPeer(port, "-");
+            managed.awaitStarted();
+            KVStoreDescriptor ready = endpoint.kvstore(SecurityContext.NONE, null, null);
+            assertThat(ready.startup()).isEqualTo("ready");
+            assertThat(ready.master().initRegistrations()).isEqualTo(3);
         });
     }
 

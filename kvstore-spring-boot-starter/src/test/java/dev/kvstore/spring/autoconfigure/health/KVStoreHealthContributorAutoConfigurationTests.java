@@ -33,8 +33,9 @@ class KVStoreHealthContributorAutoConfigurationTests {
             HealthIndicator indicator = context.getBean("kvstoreHealthContributor", HealthIndicator.class);
             context.getBean(ManagedKVStore.class).awaitStarted();
             int port = ((TcpKVStore) context.getBean(ManagedKVStore.class).delegate()).port();
-            Health health = indicator.health();
-            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            // The first answer may come before the indicator's first background check: wait for that one.
+            Health health = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(indicator::health, (answer) -> Status.UP.equals(answer.getStatus()));
             assertThat(health.getDetails()).containsEntry("backend", "tcp")
                 .containsEntry("endpoint", "127.0.0.1:" + port + " (master)")
                 .containsEntry("namespace", "job-1")
@@ -81,10 +82,14 @@ class KVStoreHealthContributorAutoConfigurationTests {
     }
 
     @Test
-    void timeoutIsConfigurable() {
-        this.runner.withPropertyValues("kvstore.tcp.port=0", "management.health.kvstore.timeout=750ms")
-            .run((context) -> assertThat(context.getBean(KVStoreHealthIndicatorProperties.class).getTimeout())
-                .isEqualTo(Duration.ofMillis(750)));
+    void timeoutAndIntervalAreConfigurable() {
+        this.runner.withPropertyValues("kvstore.tcp.port=0", "management.health.kvstore.timeout=750ms",
+                "management.health.kvstore.interval=300ms")
+            .run((context) -> {
+                KVStoreHealthIndicatorProperties properties = context.getBean(KVStoreHealthIndicatorProperties.class);
+                assertThat(properties.getTimeout()).isEqualTo(Duration.ofMillis(750));
+                assertThat(properties.getInterval()).isEqualTo(Duration.ofMillis(300));
+            });
     }
 
 }

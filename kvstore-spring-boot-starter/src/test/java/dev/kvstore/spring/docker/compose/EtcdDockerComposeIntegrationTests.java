@@ -14,9 +14,12 @@ import org.springframework.context.annotation.Configuration;
 /**
  * End to end with a Docker engine (tag "docker", run with {@code -Pdocker}): Spring Boot starts the etcd service of
  * {@code src/test/resources/docker/etcd-compose.yaml} (relative to the module directory, surefire's working
- * directory), and the starter connects to it through the Docker Compose connection details.
+ * directory), and the starter connects to it through the Docker Compose connection details. Also tagged "compose":
+ * it needs the Docker Compose v2 CLI ({@code docker compose}), which {@code .ci/run}'s engine (Debian's podman) lacks,
+ * so CI leaves it out.
  */
 @Tag("docker")
+@Tag("compose")
 @SpringBootTest(properties = { "kvstore.backend=etcd",
         "spring.docker.compose.enabled=true", "spring.docker.compose.file=src/test/resources/docker/etcd-compose.yaml",
         "spring.docker.compose.skip.in-tests=false", "spring.docker.compose.lifecycle-management=start-and-stop" })

@@ -1,5 +1,6 @@
-package dev.kvstore.tcp.gateway;
+package dev.kvstore.etcd.access;
 
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.options.WatchOption;
@@ -7,39 +8,36 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one etcd watch of a gateway: every change under its prefix, with the previous values (for WATCH_KEY), in
- * revision order, handed to the listener. When the watch breaks it watches again from the last delivered revision
- * + 1, so nothing is missed or repeated; when etcd compacted that history away it watches from the current revision
- * and tells the listener, which must then read again what its waiters wait for. While the watch is down it tells the
- * listener at every attempt to resume (at least once a second), so that waits are checked by reading meanwhile.
+ * A watch of every change under a prefix from a given revision, with the previous values, in revision order, handed
+ * to the listener. When the watch breaks it watches again from the last delivered revision + 1, so nothing is missed
+ * or repeated; when etcd compacted that history away it watches from the current revision and tells the listener,
+ * which must then read again what it depends on. While the watch is down it tells the listener at every attempt to
+ * resume (at least once a second), so that its user can read meanwhile.
  */
-final class GatewayWatch implements AutoCloseable {
+public final class RevisionWatch implements AutoCloseable {
 
-    /** What the gateway does with the changes. Called on jetcd's threads, one call at a time. */
-    interface Listener {
+    /** What the watch's user does with the changes. Called on jetcd's threads, one call at a time. */
+    public interface Listener {
         void onEvents(List<WatchEvent> events);
 
         /** Changes may have been missed (compaction), or are not delivered now (the watch is down). */
         void onGap(String reason);
     }
 
-    private static final Logger log = LoggerFactory.getLogger(GatewayWatch.class);
+    private static final Logger log = LoggerFactory.getLogger(RevisionWatch.class);
     private static final long FIRST_BACKOFF_MILLIS = 25;
     private static final long MAX_BACKOFF_MILLIS = 1000;
 
+    private final EtcdAccess access;
     private final Watch watch;
-    private final GatewayKeys keys;
-    private final Supplier<CompletableFuture<Long>> currentRevision;
-    private final ScheduledExecutorService scheduler;
+    private final ByteSequence prefix;
+    /** What logs call the watched keys, e.g. "TCPStore gateway: the etcd watch of 'P'". */
+    private final String name;
     private final Listener listener;
     private final Object lock = new Object();
     private Watch.@Nullable Watcher watcher;
@@ -51,17 +49,19 @@ final class GatewayWatch implements AutoCloseable {
     private boolean broken;
     private boolean closed;
 
-    GatewayWatch(Watch watch, GatewayKeys keys, Supplier<CompletableFuture<Long>> currentRevision,
-            ScheduledExecutorService scheduler, Listener listener) {
-        this.watch = watch;
-        this.keys = keys;
-        this.currentRevision = currentRevision;
-        this.scheduler = scheduler;
+    /**
+     * @param name what logs call this watch, e.g. {@code "TCPStore gateway: the etcd watch of 'P'"}
+     */
+    RevisionWatch(EtcdAccess access, ByteSequence prefix, String name, Listener listener) {
+        this.access = access;
+        this.watch = access.client().getWatchClient();
+        this.prefix = prefix;
+        this.name = name;
         this.listener = listener;
     }
 
     /** Watches every change after the given revision. */
-    void startAfter(long revision) {
+    public void startAfter(long revision) {
         synchronized (lock) {
             nextRevision = revision + 1;
         }
@@ -84,7 +84,7 @@ final class GatewayWatch implements AutoCloseable {
             option = WatchOption.builder().isPrefix(true).withPrevKV(true).withRequireLeader(true)
                     .withRevision(nextRevision).build();
         }
-        Watch.Watcher started = watch.watch(keys.all(), option, Watch.listener(
+        Watch.Watcher started = watch.watch(prefix, option, Watch.listener(
                 response -> onResponse(mine, response), error -> onError(mine, error),
                 () -> onError(mine, new IllegalStateException("etcd ended the watch"))));
         boolean superseded;
@@ -117,8 +117,7 @@ final class GatewayWatch implements AutoCloseable {
             backoffMillis = FIRST_BACKOFF_MILLIS;
             if (broken) {
                 broken = false;
-                log.info("TCPStore gateway: the etcd watch of '{}' works again from revision {}", keys.prefix(),
-                        nextRevision);
+                log.info("{} works again from revision {}", name, nextRevision);
             }
         }
         if (!fresh.isEmpty()) {
@@ -139,15 +138,15 @@ final class GatewayWatch implements AutoCloseable {
             watcher = null;
             if (!broken) {
                 broken = true;
-                log.warn("TCPStore gateway: the etcd watch of '{}' broke at revision {} ({}); waits stay pending "
-                        + "and watching resumes from there", keys.prefix(), nextRevision, error.toString());
+                log.warn("{} broke at revision {} ({}); watching resumes from there", name, nextRevision,
+                        error.toString());
             }
             long delay = backoffMillis;
             backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
             if (error instanceof CompactedException compacted) {
-                scheduler.schedule(() -> resumeAfterCompaction(compacted), delay, TimeUnit.MILLISECONDS);
+                EtcdAccess.later(delay).execute(() -> resumeAfterCompaction(compacted));
             } else {
-                scheduler.schedule(this::watchFromNext, delay, TimeUnit.MILLISECONDS);
+                EtcdAccess.later(delay).execute(this::watchFromNext);
             }
         }
         closeQuietly(ended);
@@ -155,7 +154,7 @@ final class GatewayWatch implements AutoCloseable {
     }
 
     private void resumeAfterCompaction(CompactedException compacted) {
-        currentRevision.get().whenComplete((revision, error) -> {
+        access.currentRevision(prefix).whenComplete((revision, error) -> {
             String reason;
             synchronized (lock) {
                 if (closed) {
@@ -163,14 +162,12 @@ final class GatewayWatch implements AutoCloseable {
                 }
                 if (error != null) {
                     // etcd is not reachable yet: try again later
-                    scheduler.schedule(() -> resumeAfterCompaction(compacted), MAX_BACKOFF_MILLIS,
-                            TimeUnit.MILLISECONDS);
+                    EtcdAccess.later(MAX_BACKOFF_MILLIS).execute(() -> resumeAfterCompaction(compacted));
                     return;
                 }
                 reason = "etcd compacted the history the watch needed (revision " + nextRevision
                         + ", compacted up to " + compacted.getCompactedRevision() + ")";
-                log.warn("TCPStore gateway: {}; watching from revision {} and reading the awaited keys again",
-                        reason, revision + 1);
+                log.warn("{}: {}; watching from revision {}", name, reason, revision + 1);
                 nextRevision = revision + 1;
             }
             watchFromNext();

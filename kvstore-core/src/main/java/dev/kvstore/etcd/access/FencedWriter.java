@@ -1,8 +1,7 @@
-package dev.kvstore.tcp.gateway;
+package dev.kvstore.etcd.access;
 
 import dev.kvstore.internal.Printable;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -23,33 +22,33 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Read-modify-writes of single etcd keys (ADD, COMPARE_SET, APPEND, DELETE_KEY, a queue's sequence counter), atomic
- * across gateways: an etcd transaction that writes only if the key's mod revision is still the one the new value was
- * computed from, and otherwise reads the key, so that the retry needs no extra round trip.
+ * Read-modify-writes of single etcd keys (the backend's add, compareAndSet and delete; a gateway's ADD, COMPARE_SET,
+ * APPEND, DELETE_KEY and a queue's sequence counter), atomic across processes: an etcd transaction that writes only
+ * if the key's mod revision is still the one the new value was computed from, and otherwise reads the key, so that
+ * the retry needs no extra round trip. A key not written lately is first guessed to be missing.
  *
- * <p>Within one gateway the writes of a key are queued and applied in batches: everything queued while a transaction
+ * <p>Within one writer the writes of a key are queued and applied in batches: everything queued while a transaction
  * is in flight goes into the next one, so 2048 ranks adding to one counter cost a few transactions per gateway, and
- * only other gateways can make one fail. The last value and revision seen stay cached while writes keep coming, so
+ * only other writers can make one fail. The last value and revision seen stay cached while writes keep coming, so
  * a write usually costs one round trip. Nothing here blocks a thread.
  *
  * <p><b>Lost answers.</b> A transaction whose answer is lost (the etcd leader changed, the connection broke) may
- * still commit later, so it is never simply sent again. Each transaction also writes a token to this gateway's own
+ * still commit later, so it is never simply sent again. Each transaction also writes a token to this writer's own
  * token key {@code T} and requires {@code T}'s mod revision to be the one last seen; after a lost answer one fencing
  * transaction either finds the token (the write went through: its replies stand) or bumps {@code T} (the lost
  * transaction can never commit now: it is computed again from what etcd holds). When even that cannot be settled
- * within the request timeout, the writes fail, with a WARN: the client's connection is closed, and whether its write
- * landed is unknown. The token key is deleted once the key has had no write for {@link #IDLE_MILLIS}, and every
- * token of the gateway when it closes.
+ * within the request timeout, the writes fail, with a WARN, and whether they landed is unknown (a gateway closes the
+ * client's connection; the backend throws). The token key is deleted once the key has had no write for
+ * {@link #IDLE_MILLIS}, and every token of the writer when it closes.
  */
-final class KeyWriter implements AutoCloseable {
+public final class FencedWriter implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(KeyWriter.class);
+    private static final Logger log = LoggerFactory.getLogger(FencedWriter.class);
 
     /** Most writes in one transaction (they cost one put together). */
     static final int MAX_BATCH = 4096;
@@ -63,16 +62,16 @@ final class KeyWriter implements AutoCloseable {
      *
      * @param after the new value; {@code null} with {@code delete} false leaves the key as it is
      */
-    record Outcome<R>(byte @Nullable [] after, boolean delete, R reply, List<Op> alsoThen) {
-        static <R> Outcome<R> set(byte[] after, R reply) {
+    public record Outcome<R>(byte @Nullable [] after, boolean delete, R reply, List<Op> alsoThen) {
+        public static <R> Outcome<R> set(byte[] after, R reply) {
             return new Outcome<>(after, false, reply, List.of());
         }
 
-        static <R> Outcome<R> unchanged(R reply) {
+        public static <R> Outcome<R> unchanged(R reply) {
             return new Outcome<>(null, false, reply, List.of());
         }
 
-        static <R> Outcome<R> deleted(R reply) {
+        public static <R> Outcome<R> deleted(R reply) {
             return new Outcome<>(null, true, reply, List.of());
         }
     }
@@ -82,8 +81,17 @@ final class KeyWriter implements AutoCloseable {
      * throws fails that write alone.
      */
     @FunctionalInterface
-    interface Change<R> {
+    public interface Change<R> {
         Outcome<R> apply(byte @Nullable [] current);
+    }
+
+    /** Where a writer keeps its token keys: each writer its own, one per key it writes. */
+    public interface TokenKeys {
+        /** @return the token key of the writer {@code writerId} for its writes of {@code key} */
+        ByteSequence token(String writerId, ByteSequence key);
+
+        /** @return the prefix of every token key of the writer {@code writerId} */
+        ByteSequence all(String writerId);
     }
 
     private static final class Pending<R> {
@@ -107,7 +115,7 @@ final class KeyWriter implements AutoCloseable {
         }
     }
 
-    /** The writes of one key: queued, and the cached state of the key and of this gateway's token key. */
+    /** The writes of one key: queued, and the cached state of the key and of this writer's token key. */
     private static final class KeyState {
         final ByteSequence key;
         final ByteSequence tokenKey;
@@ -119,7 +127,7 @@ final class KeyWriter implements AutoCloseable {
         byte @Nullable [] value;
         long modRevision;
         long tokenRevision;
-        /** The token this gateway last left in {@link #tokenKey}, or {@code null}. */
+        /** The token this writer last left in {@link #tokenKey}, or {@code null}. */
         @Nullable ByteSequence lastToken;
 
         KeyState(ByteSequence key, ByteSequence tokenKey) {
@@ -135,34 +143,29 @@ final class KeyWriter implements AutoCloseable {
         }
     }
 
-    private final KV kv;
-    private final GatewayKeys keys;
-    private final UnaryOperator<CompletableFuture<?>> bounded;
+    private final EtcdAccess access;
+    private final TokenKeys keys;
     private final long timeoutNanos;
-    /** Tells this gateway's tokens apart from any other's. */
+    /** Tells this writer's tokens apart from any other's. */
     private final String writerId = UUID.randomUUID().toString();
     private final AtomicLong tokens = new AtomicLong();
     /** Keys with writes queued, in flight, or written within {@link #IDLE_MILLIS}; guarded by itself. */
     private final Map<ByteSequence, KeyState> active = new HashMap<>();
 
-    /**
-     * @param bounded puts the request timeout on an etcd call's future
-     * @param timeoutNanos how long one batch may keep retrying before its writes fail
-     */
-    KeyWriter(KV kv, GatewayKeys keys, UnaryOperator<CompletableFuture<?>> bounded, long timeoutNanos) {
-        this.kv = kv;
+    /** Writes through {@code access}; a batch may keep retrying for its request timeout before its writes fail. */
+    FencedWriter(EtcdAccess access, TokenKeys keys) {
+        this.access = access;
         this.keys = keys;
-        this.bounded = bounded;
-        this.timeoutNanos = timeoutNanos;
+        this.timeoutNanos = access.requestTimeout().toNanos();
     }
 
     /** @return the write's reply once it is in etcd; what the change threw if it refused */
-    <R> CompletableFuture<R> write(ByteSequence key, Change<R> change) {
+    public <R> CompletableFuture<R> write(ByteSequence key, Change<R> change) {
         return write(key, change, 0);
     }
 
     /** @param extraOps how many operations the change adds to the transaction ({@link Outcome#alsoThen}) */
-    <R> CompletableFuture<R> write(ByteSequence key, Change<R> change, int extraOps) {
+    public <R> CompletableFuture<R> write(ByteSequence key, Change<R> change, int extraOps) {
         Pending<R> pending = new Pending<>(change, extraOps);
         KeyState state;
         boolean start;
@@ -198,13 +201,13 @@ final class KeyWriter implements AutoCloseable {
             }
         }
         if (idleBatch >= 0) {
-            EtcdRetry.later(IDLE_MILLIS).execute(() -> expire(state, idleBatch));
+            EtcdAccess.later(IDLE_MILLIS).execute(() -> expire(state, idleBatch));
             return;
         }
         attempt(state, batch, System.nanoTime() + timeoutNanos, 1);
     }
 
-    /** No write since the batch {@code idleBatch}: forgets the key and deletes this gateway's token of it. */
+    /** No write since the batch {@code idleBatch}: forgets the key and deletes this writer's token of it. */
     private void expire(KeyState state, long idleBatch) {
         ByteSequence token;
         synchronized (active) {
@@ -216,7 +219,7 @@ final class KeyWriter implements AutoCloseable {
         }
         if (token != null) {
             Cmp ours = new Cmp(state.tokenKey, Cmp.Op.EQUAL, CmpTarget.value(token));
-            call(kv.txn().If(ours).Then(Op.delete(state.tokenKey, DeleteOption.DEFAULT)).commit())
+            access.call(() -> access.kv().txn().If(ours).Then(Op.delete(state.tokenKey, DeleteOption.DEFAULT)).commit())
                     .whenComplete((done, error) -> {
                         if (error != null) {
                             log.debug("deleting the token {} failed: {}", state.tokenKey, error.toString());
@@ -227,16 +230,12 @@ final class KeyWriter implements AutoCloseable {
 
     private void attempt(KeyState state, List<Pending<?>> batch, long deadline, int attempt) {
         if (!state.known) {
-            EtcdRetry.idempotent(() -> call(kv.txn().Then(Op.get(state.key, GetOption.DEFAULT),
-                    Op.get(state.tokenKey, GetOption.DEFAULT)).commit()), deadline).whenComplete((read, error) -> {
-                        if (error != null) {
-                            fail(state, batch, error);
-                        } else {
-                            seen(state, read);
-                            attempt(state, batch, deadline, attempt);
-                        }
-                    });
-            return;
+            // Guess a key nobody wrote and no token of this writer: right for a new key, and when wrong the
+            // transaction fails and its Else reads both, which costs no more than reading them first.
+            state.known = true;
+            state.value = null;
+            state.modRevision = 0;
+            state.tokenRevision = 0;
         }
         byte[] value = state.value;
         boolean changed = false;
@@ -259,16 +258,16 @@ final class KeyWriter implements AutoCloseable {
         boolean writes = changed;
         Cmp keyUnchanged = new Cmp(state.key, Cmp.Op.EQUAL, CmpTarget.modRevision(state.modRevision));
         Cmp tokenUnchanged = new Cmp(state.tokenKey, Cmp.Op.EQUAL, CmpTarget.modRevision(state.tokenRevision));
-        call(kv.txn().If(keyUnchanged, tokenUnchanged).Then(then.toArray(Op[]::new))
+        access.call(() -> access.kv().txn().If(keyUnchanged, tokenUnchanged).Then(then.toArray(Op[]::new))
                 .Else(Op.get(state.key, GetOption.DEFAULT), Op.get(state.tokenKey, GetOption.DEFAULT)).commit())
                 .whenComplete((TxnResponse txn, Throwable error) -> {
                     if (error != null) {
                         if (writes) {
                             settleLostAnswer(state, batch, deadline, attempt, token, error);
-                        } else if (!EtcdRetry.isTransient(error) || System.nanoTime() - deadline > 0) {
+                        } else if (!EtcdAccess.isTransient(error) || System.nanoTime() - deadline > 0) {
                             fail(state, batch, error);
                         } else {
-                            EtcdRetry.later(20).execute(() -> attempt(state, batch, deadline, attempt + 1));
+                            EtcdAccess.later(20).execute(() -> attempt(state, batch, deadline, attempt + 1));
                         }
                     } else if (txn.isSucceeded()) {
                         if (writes) {
@@ -288,7 +287,7 @@ final class KeyWriter implements AutoCloseable {
                         batch.forEach(Pending::settle);
                         nextBatch(state);
                     } else {
-                        // Another gateway wrote the key (or the token moved): compute again from what etcd holds.
+                        // Another writer wrote the key (or the token moved): compute again from what etcd holds.
                         seen(state, txn);
                         retryOrFail(state, batch, deadline, attempt);
                     }
@@ -305,14 +304,14 @@ final class KeyWriter implements AutoCloseable {
         ByteSequence fence = ByteSequence.from(writerId + ":fence:" + tokens.incrementAndGet(),
                 StandardCharsets.UTF_8);
         Op[] read = {Op.get(state.key, GetOption.DEFAULT), Op.get(state.tokenKey, GetOption.DEFAULT)};
-        EtcdRetry.idempotent(() -> call(kv.txn().If(landed).Then(read)
-                .Else(Op.put(state.tokenKey, fence, PutOption.DEFAULT), read[0], read[1]).commit()), deadline)
+        access.repeatable(() -> access.kv().txn().If(landed).Then(read)
+                .Else(Op.put(state.tokenKey, fence, PutOption.DEFAULT), read[0], read[1]).commit(), deadline)
                 .whenComplete((txn, error) -> {
                     if (error != null) {
-                        log.warn("TCPStore gateway: the answer to a write of {} was lost ({}) and whether it went "
-                                + "through could not be settled within the request timeout of {} ({}); its {} "
-                                + "request(s) fail and their connections are closed, as a blind retry could apply "
-                                + "them twice", display(state.key), lost.toString(), Duration.ofNanos(timeoutNanos),
+                        log.warn("etcd: the answer to a write of {} was lost ({}) and whether it went through could "
+                                + "not be settled within the request timeout of {} ({}); its {} write(s) fail, as a "
+                                + "blind retry could apply them twice", display(state.key), lost.toString(),
+                                Duration.ofNanos(timeoutNanos),
                                 error.toString(), batch.size());
                         fail(state, batch, new TimeoutException("the answer to a write of " + display(state.key)
                                 + " was lost and whether it went through is unknown (" + lost + ")"));
@@ -343,7 +342,7 @@ final class KeyWriter implements AutoCloseable {
     private void retryOrFail(KeyState state, List<Pending<?>> batch, long deadline, int attempt) {
         if (System.nanoTime() - deadline > 0) {
             fail(state, batch, new TimeoutException("a write of " + display(state.key)
-                    + " lost to other gateways' writes " + attempt + " times within "
+                    + " lost to other writers' writes " + attempt + " times within "
                     + Duration.ofNanos(timeoutNanos)));
         } else {
             attempt(state, batch, deadline, attempt + 1);
@@ -373,24 +372,20 @@ final class KeyWriter implements AutoCloseable {
         return "'" + Printable.of(key.getBytes(), 200) + "'";
     }
 
-    @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<T> call(CompletableFuture<T> future) {
-        return (CompletableFuture<T>) bounded.apply(future);
-    }
-
-    /** Deletes this gateway's tokens (waits at most {@code timeout}); writes still under way may leave theirs. */
+    /** Deletes this writer's tokens (waits at most {@code timeout}); writes still under way may leave theirs. */
     void deleteTokens(Duration timeout) {
-        ByteSequence mine = keys.tokens(writerId);
+        ByteSequence mine = keys.all(writerId);
         try {
-            kv.delete(mine, DeleteOption.builder().isPrefix(true).build()).get(timeout.toMillis(),
+            access.kv().delete(mine, DeleteOption.builder().isPrefix(true).build()).get(timeout.toMillis(),
                     TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            log.debug("deleting the tokens of gateway {} failed: {}", writerId, e.toString());
+            log.debug("deleting the tokens of writer {} failed: {}", writerId, e.toString());
         }
     }
 
+    /** Deletes this writer's token keys (waits at most a second). */
     @Override
     public void close() {
         deleteTokens(Duration.ofSeconds(1));

@@ -1,9 +1,9 @@
-"""Test-only: makes torch.distributed.TCPStore default to use_libuv=False in the torch 2.6 chroot.
+"""Test-only: makes torch.distributed.TCPStore default to use_libuv=False in the torch chroots (2.6 and the newest).
 
-Debian's torch 2.6 is built without libuv, while TCPStore defaults to use_libuv=True and refuses to start without it.
+Debian's torch 2.x is built without libuv, while TCPStore defaults to use_libuv=True and refuses to start without it.
 USE_LIBUV=0 covers init_process_group and torch.distributed.elastic's store helper, but torchrun's c10d rendezvous
 backend constructs its TCPStore without passing use_libuv, so the default itself is changed here. The wire protocol is
-the same either way. Installed on PYTHONPATH by dev.kvstore.testing.PythonRuntime.TORCH_2_6 only.
+the same either way. Installed on PYTHONPATH by the chroot runtimes of dev.kvstore.testing.PythonRuntime only.
 """
 import importlib.abc
 import importlib.util

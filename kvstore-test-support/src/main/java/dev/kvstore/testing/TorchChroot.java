@@ -9,35 +9,42 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Debian 13 chroot with PyTorch 2.6 that {@link PythonRuntime#TORCH_2_6} runs in, located once per JVM.
+ * A Debian chroot with a Debian build of PyTorch that a {@link PythonRuntime} runs in, located once per JVM: Debian
+ * 13's torch 2.6 ({@link #TORCH_2_6}) or Debian unstable's, the newest Debian ships ({@link #NEWEST}).
  *
- * <p>It runs {@code .ci/torch26-chroot} (found by walking up from the working directory), which provisions the chroot
- * when missing or broken, mounts what torch needs and prints its directory. {@value #ROOT_VARIABLE} (system property
- * or environment variable) names the directory instead of the default; without the script it must already hold a
- * provisioned chroot. When none of this works, every test that needs torch 2.6 fails with the reason.
+ * <p>It runs {@code .ci/torch-chroot GENERATION} (found by walking up from the working directory), which provisions the
+ * chroot when missing or broken, mounts what torch needs and prints its directory. The chroot's root variable (system
+ * property or environment variable) names the directory instead of the default; without the script it must already
+ * hold a provisioned chroot. When none of this works, {@link #root()} throws with the reason.
  */
-final class Torch26Chroot {
+final class TorchChroot {
 
-    /** System property or environment variable: the chroot's directory. */
-    static final String ROOT_VARIABLE = "KVSTORE_TORCH26_ROOT";
+    static final String PROVISIONING_SCRIPT = ".ci/torch-chroot";
 
-    static final String PROVISIONING_SCRIPT = ".ci/torch26-chroot";
+    /** Debian 13's PyTorch 2.6. */
+    static final TorchChroot TORCH_2_6 = new TorchChroot("2.6", "KVSTORE_TORCH26_ROOT");
+    /** Debian unstable's PyTorch (2.14 when written). */
+    static final TorchChroot NEWEST = new TorchChroot("newest", "KVSTORE_TORCH_NEWEST_ROOT");
 
     /** Provisioning from scratch downloads about 1 GB; an existing chroot answers in seconds. */
     private static final long PROVISIONING_MINUTES = 30;
 
-    private static @Nullable Path root;
-    private static @Nullable Path stagingDirectory;
-    private static @Nullable String failure;
+    private final String generation;
+    private final String rootVariable;
+    private @Nullable Path root;
+    private @Nullable Path stagingDirectory;
+    private @Nullable String failure;
 
-    private Torch26Chroot() {
+    private TorchChroot(String generation, String rootVariable) {
+        this.generation = generation;
+        this.rootVariable = rootVariable;
     }
 
     /**
      * @return the chroot's directory on the host
-     * @throws AssertionError naming why the chroot is unavailable
+     * @throws IllegalStateException naming why the chroot is unavailable
      */
-    static synchronized Path root() {
+    synchronized Path root() {
         if (root == null && failure == null) {
             try {
                 root = locate();
@@ -45,13 +52,14 @@ final class Torch26Chroot {
                 failure = e.getMessage();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while provisioning the torch 2.6 chroot", e);
+                throw new IllegalStateException("interrupted while provisioning the torch " + generation
+                        + " chroot", e);
             }
         }
         if (failure != null) {
-            throw new AssertionError("The torch 2.6 runtime is unavailable: " + failure
-                    + "\nProvision it as root with " + PROVISIONING_SCRIPT + " (CI does so in .ci/run), or set "
-                    + ROOT_VARIABLE + " to a provisioned chroot.");
+            throw new IllegalStateException("The torch " + generation + " runtime is unavailable: " + failure
+                    + "\nProvision it as root with " + PROVISIONING_SCRIPT + " " + generation
+                    + " (CI does so in .ci/run), or set " + rootVariable + " to a provisioned chroot.");
         }
         return root;
     }
@@ -60,13 +68,14 @@ final class Torch26Chroot {
      * @return a host directory inside the chroot, private to this JVM, for scripts the chroot's python runs; it
      *     holds the test-only {@code sitecustomize.py} that makes TCPStore default to {@code use_libuv=False}
      */
-    static synchronized Path stagingDirectory() throws IOException {
+    synchronized Path stagingDirectory() throws IOException {
         Path chroot = root();
         if (stagingDirectory == null) {
             Path tmp = chroot.resolve("tmp");
             Files.createDirectories(tmp);
             Path dir = Files.createTempDirectory(tmp, "kvstore-tests-");
-            PythonProcess.copyResource("/python/torch26_site/sitecustomize.py", dir.resolve("site/sitecustomize.py"));
+            PythonProcess.copyResource("/python/torch_chroot_site/sitecustomize.py",
+                    dir.resolve("site/sitecustomize.py"));
             dir.toFile().deleteOnExit();
             dir.resolve("site").toFile().deleteOnExit();
             dir.resolve("site/sitecustomize.py").toFile().deleteOnExit();
@@ -76,12 +85,12 @@ final class Torch26Chroot {
     }
 
     /** @return the path the chroot's processes see for a host path inside the chroot */
-    static String guestPath(Path hostPath) {
+    String guestPath(Path hostPath) {
         return "/" + root().relativize(hostPath.toAbsolutePath()).toString();
     }
 
-    private static Path locate() throws IOException, InterruptedException {
-        String configured = System.getProperty(ROOT_VARIABLE, System.getenv(ROOT_VARIABLE));
+    private Path locate() throws IOException, InterruptedException {
+        String configured = System.getProperty(rootVariable, System.getenv(rootVariable));
         Path script = findProvisioningScript();
         if (script != null) {
             return provision(script, configured);
@@ -91,40 +100,41 @@ final class Torch26Chroot {
             if (Files.isExecutable(dir.resolve("usr/bin/python3")) && Files.exists(dir.resolve(".kvstore-ready"))) {
                 return dir;
             }
-            throw new IllegalStateException(ROOT_VARIABLE + "=" + configured + " is not a provisioned chroot (no "
+            throw new IllegalStateException(rootVariable + "=" + configured + " is not a provisioned chroot (no "
                     + "usr/bin/python3 or .kvstore-ready in it), and no " + PROVISIONING_SCRIPT + " was found above "
                     + workingDirectory());
         }
         throw new IllegalStateException("no " + PROVISIONING_SCRIPT + " in " + workingDirectory()
-                + " or any parent directory, and " + ROOT_VARIABLE + " is not set");
+                + " or any parent directory, and " + rootVariable + " is not set");
     }
 
-    private static Path provision(Path script, @Nullable String configured) throws IOException, InterruptedException {
-        Path output = Files.createTempFile("kvstore-torch26-chroot-", ".log");
+    private Path provision(Path script, @Nullable String configured) throws IOException, InterruptedException {
+        Path output = Files.createTempFile("kvstore-torch-chroot-", ".log");
         try {
             // One stream: the progress (stderr) above, the directory (stdout) as the last line.
-            ProcessBuilder builder = new ProcessBuilder(List.of(script.toString()))
+            ProcessBuilder builder = new ProcessBuilder(List.of(script.toString(), generation))
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile());
             if (configured != null && !configured.isBlank()) {
-                builder.environment().put(ROOT_VARIABLE, configured);
+                builder.environment().put(rootVariable, configured);
             }
             Process process = builder.start();
             if (!process.waitFor(PROVISIONING_MINUTES, TimeUnit.MINUTES)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new IllegalStateException(script + " did not finish within " + PROVISIONING_MINUTES
-                        + " minutes:\n" + Files.readString(output, StandardCharsets.UTF_8));
+                throw new IllegalStateException(script + " " + generation + " did not finish within "
+                        + PROVISIONING_MINUTES + " minutes:\n" + Files.readString(output, StandardCharsets.UTF_8));
             }
             List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
             if (process.exitValue() != 0) {
-                throw new IllegalStateException(script + " exited with " + process.exitValue() + ":\n"
-                        + String.join("\n", lines));
+                // The script's own last words say why (for the newest: unstable cannot install torch today).
+                throw new IllegalStateException(script + " " + generation + " exited with " + process.exitValue()
+                        + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
             }
             String last = lines.stream().filter(line -> !line.isBlank()).reduce((a, b) -> b).orElse("");
             Path dir = Path.of(last.trim());
             if (!dir.isAbsolute() || !Files.isExecutable(dir.resolve("usr/bin/python3"))) {
-                throw new IllegalStateException(script + " did not print a chroot directory:\n"
+                throw new IllegalStateException(script + " " + generation + " did not print a chroot directory:\n"
                         + String.join("\n", lines));
             }
             return dir;

@@ -1,20 +1,29 @@
-package dev.kvstore.etcd;
+package dev.kvstore.etcd.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import io.etcd.jetcd.Client;
 import io.grpc.Status;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** How gRPC failures become the store's exceptions (pure logic; the real failures are in the fault tests). */
-class EtcdCallsTest {
+class EtcdAccessTest {
 
-    private final EtcdCalls calls = new EtcdCalls(List.of("http://10.0.0.1:2379"), Duration.ofSeconds(2));
+    private static final Client CLIENT = Client.builder().endpoints("http://10.0.0.1:2379").build();
+
+    private final EtcdAccess calls = new EtcdAccess(CLIENT, List.of("http://10.0.0.1:2379"), Duration.ofSeconds(2));
+
+    @AfterAll
+    static void closeClient() {
+        CLIENT.close();
+    }
 
     @Test
     void aConnectionClosedUnderARunningCallIsAConnectionFailure() {
@@ -42,8 +51,8 @@ class EtcdCallsTest {
         assertThat(e).isInstanceOf(KVStoreConnectionException.class)
                 .hasMessageContaining("refused the user and password")
                 .hasMessageContaining("invalid user ID or password");
-        assertThat(EtcdCalls.isAuthenticationFailure(e)).isTrue();
-        assertThat(EtcdCalls.isAuthenticationFailure(calls.translate("get",
+        assertThat(EtcdAccess.isAuthenticationFailure(e)).isTrue();
+        assertThat(EtcdAccess.isAuthenticationFailure(calls.translate("get",
                 Status.UNAUTHENTICATED.withCause(Status.UNAVAILABLE.asRuntimeException()).asRuntimeException())))
                 .as("failing to authenticate because etcd is unavailable is transient").isFalse();
     }

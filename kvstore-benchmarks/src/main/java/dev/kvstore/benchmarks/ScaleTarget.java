@@ -1,0 +1,176 @@
+package dev.kvstore.benchmarks;
+
+import dev.kvstore.testing.FreePorts;
+import dev.kvstore.testing.PythonProcess;
+import dev.kvstore.testing.PythonRuntime;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the scale suite runs ranks against: the master processes of one rendezvous and the ports its ranks connect to.
+ * The Java master and PyTorch's masters are one process and one port; a set of gateways on etcd (several processes
+ * and ports, the ranks spread over them) is another implementation of this interface.
+ */
+interface ScaleTarget {
+
+    /** The name of {@link #answerOnly}'s rows. */
+    String ANSWER_ONLY = "answer-only yardstick";
+
+    /** @return the row's name, e.g. "Java master" */
+    String name();
+
+    /** @return the generation of the ranks run against it */
+    RankGeneration ranks();
+
+    /** @return why the target cannot run on this machine (its torch unavailable), or null */
+    default @Nullable String unavailable() {
+        return null;
+    }
+
+    /**
+     * Starts the master(s) of a rendezvous of {@code worldSize} processes (the ranks and the master itself, as
+     * {@code TCPStore(world_size=...)} counts), waiting for workers at most {@code timeout}.
+     */
+    Started start(int worldSize, Duration timeout);
+
+    /**
+     * A started target: its processes (CPU and heap are summed over them) and the ports the ranks connect to, spread
+     * round-robin. The first process is the master whose wait for its workers is timed: it prints
+     * {@code INIT_DONE <epoch µs>} or {@code INIT_FAILED <epoch µs> <reason>}. A gateway target would start etcd's
+     * gateways as the other processes and its waiting master first.
+     */
+    record Started(List<PythonProcess> processes, List<Integer> ports, boolean javaHeap) implements AutoCloseable {
+
+        /**
+         * @return the epoch µs when the master's wait for its workers completed
+         * @throws IllegalStateException naming how the master failed (its timeout, or an error)
+         * @throws AssertionError when the master printed neither within the timeout
+         */
+        long awaitInit(Duration timeout) throws InterruptedException {
+            String line = processes.get(0).awaitLine(l -> l.startsWith("INIT_"), timeout);
+            String[] words = line.split(" ", 3);
+            if (words[0].equals("INIT_FAILED")) {
+                throw new IllegalStateException(words.length > 2 ? words[2] : "failed");
+            }
+            return Long.parseLong(words[1]);
+        }
+
+        /**
+         * @return what the master printed if it failed before it listens (its {@code INIT_FAILED} line, or that it
+         *     exited, with its output), after waiting at most {@code wait} for it; null while it is still starting
+         */
+        @Nullable String failedBeforeListening(Duration wait) throws InterruptedException {
+            PythonProcess master = processes.get(0);
+            try {
+                // Nothing but a failure can come before the master listens: INIT_DONE needs the ranks.
+                return master.awaitLine(l -> l.startsWith("INIT_"), wait);
+            } catch (AssertionError e) {
+                return master.isAlive() ? null : "exited: " + master.describe().replace('\n', ' ');
+            }
+        }
+
+        /** @return the CPU time (user + system) the processes used so far, seconds */
+        double cpuSeconds() {
+            double total = 0;
+            for (PythonProcess process : processes) {
+                total += ProcessCpu.seconds(process.pid());
+            }
+            return total;
+        }
+
+        /** @return heap used after GC in the Java processes, bytes (0 without Java processes) */
+        long heapAfterGc() throws InterruptedException {
+            long total = 0;
+            if (javaHeap) {
+                for (PythonProcess process : processes) {
+                    process.send("HEAP");
+                    total += Long.parseLong(process.awaitLineStartingWith("HEAP ", Duration.ofSeconds(60)).trim());
+                }
+            }
+            return total;
+        }
+
+        @Override
+        public void close() {
+            processes.forEach(PythonProcess::close);
+        }
+    }
+
+    /** The Java master ({@link ServerMain} as the master of a rendezvous) in its own JVM. */
+    static ScaleTarget javaMaster(RankGeneration ranks) {
+        return new ScaleTarget() {
+            @Override
+            public String name() {
+                return "Java master";
+            }
+
+            @Override
+            public RankGeneration ranks() {
+                return ranks;
+            }
+
+            @Override
+            public Started start(int worldSize, Duration timeout) {
+                int port = FreePorts.pick();
+                return new Started(List.of(PythonProcess.startJava(ServerMain.class, List.of("-Xmx1g"), port,
+                        worldSize, timeout.toSeconds())), List.of(port), true);
+            }
+        };
+    }
+
+    /** The machine's ceiling for the workload: {@link AnswerOnlyMaster} in its own JVM, not a TCPStore. */
+    static ScaleTarget answerOnly(RankGeneration ranks) {
+        return new ScaleTarget() {
+            @Override
+            public String name() {
+                return ANSWER_ONLY;
+            }
+
+            @Override
+            public RankGeneration ranks() {
+                return ranks;
+            }
+
+            @Override
+            public Started start(int worldSize, Duration timeout) {
+                int port = FreePorts.pick();
+                return new Started(List.of(PythonProcess.startJava(AnswerOnlyMaster.class, List.of("-Xmx1g"), port,
+                        worldSize)), List.of(port), false);
+            }
+        };
+    }
+
+    /** PyTorch's own master of the ranks' generation ({@code bench_scale_master.py}; the classic server). */
+    static ScaleTarget torchMaster(RankGeneration ranks) {
+        return new ScaleTarget() {
+            @Override
+            public String name() {
+                return "PyTorch " + ranks.label() + " master";
+            }
+
+            @Override
+            public RankGeneration ranks() {
+                return ranks;
+            }
+
+            @Override
+            public @Nullable String unavailable() {
+                PythonRuntime runtime = ranks.runtime();
+                try {
+                    runtime.require();
+                    return null;
+                } catch (AssertionError | RuntimeException e) {
+                    return e.getMessage().lines().findFirst().orElse("unavailable");
+                }
+            }
+
+            @Override
+            public Started start(int worldSize, Duration timeout) {
+                int port = FreePorts.pick();
+                return new Started(List.of(PythonProcess.start(ranks.runtime(), "bench_scale_master.py", port,
+                        worldSize, timeout.toSeconds())), List.of(port), false);
+            }
+        };
+    }
+}

@@ -1,0 +1,68 @@
+package dev.kvstore.tcp.server;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server-wide memory budget ({@link ServerLimits#maxMemoryBytes()}): what the server holds for its clients is
+ * charged here, so that no mix of clients can make it hold more than the budget, whatever the per-connection limits
+ * allow. Charged today: unread replies (watch notifications and initial states included) and partly received
+ * requests. One per server, kept across event-loop restarts; safe to use from any thread.
+ */
+final class MemoryBudget {
+
+    /** The default budget is the maximum heap divided by this. */
+    static final int HEAP_SHARE = 2;
+
+    private final long limit;
+    private final AtomicLong used = new AtomicLong();
+
+    MemoryBudget(long limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("maxMemoryBytes must be positive, got " + limit);
+        }
+        this.limit = limit;
+    }
+
+    /** @return half of the maximum heap ({@code -Xmx}): the default {@link ServerLimits#maxMemoryBytes()} */
+    static long defaultLimit() {
+        return Runtime.getRuntime().maxMemory() / HEAP_SHARE;
+    }
+
+    /** @return whether {@code bytes} were charged: false, and nothing charged, if they would pass the limit */
+    boolean tryCharge(long bytes) {
+        long now = used.get();
+        while (true) {
+            if (now + bytes > limit && bytes > 0) {
+                return false;
+            }
+            long witness = used.compareAndExchange(now, now + bytes);
+            if (witness == now) {
+                return true;
+            }
+            now = witness;
+        }
+    }
+
+    /** Charges bytes that are held already (bytes read from a socket), past the limit if need be. */
+    void charge(long bytes) {
+        used.addAndGet(bytes);
+    }
+
+    void release(long bytes) {
+        used.addAndGet(-bytes);
+    }
+
+    /** @return bytes charged now */
+    long used() {
+        return used.get();
+    }
+
+    long limit() {
+        return limit;
+    }
+
+    /** @return whether more is charged than the limit allows (only {@link #charge} can pass it) */
+    boolean exceeded() {
+        return used.get() > limit;
+    }
+}
