@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -46,7 +46,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
     private final String host;
     private final int requestedPort;
-    private final Generation legacyGeneration;
+    private final TcpProtocol legacyGeneration;
     private final Duration stallLogInterval;
     private final Duration stallThreshold;
 
@@ -357,7 +357,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
         private String host = "127.0.0.1";
         private int port = 29500;
-        private Generation legacyGeneration = Generation.LEGACY;
+        private TcpProtocol legacyGeneration = TcpProtocol.LEGACY;
         private int maxKeyBytes = ServerLimits.DEFAULT_MAX_KEY_BYTES;
         private int maxValueBytes = ServerLimits.DEFAULT_MAX_VALUE_BYTES;
         private int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
@@ -391,14 +391,14 @@ public final class TcpStoreServer implements AutoCloseable {
         }
 
         /**
-         * The opcode numbering for clients that open without VALIDATE: {@link Generation#LEGACY} (PyTorch
-         * 1.13 and 2.0, the default) or {@link Generation#V2_1}. The two cannot be told apart from the bytes.
+         * The opcode numbering for clients that open without VALIDATE: {@link TcpProtocol#LEGACY} (PyTorch
+         * 1.13 and 2.0, the default) or {@link TcpProtocol#V2_1}. The two cannot be told apart from the bytes.
          */
-        public Builder legacyProtocol(Generation generation) {
+        public Builder legacyProtocol(TcpProtocol generation) {
             Objects.requireNonNull(generation, "generation");
-            if (generation == Generation.MODERN) {
-                throw new IllegalArgumentException("MODERN clients announce themselves with VALIDATE; "
-                        + "the legacy protocol must be LEGACY or V2_1");
+            if (generation == TcpProtocol.MODERN || generation == TcpProtocol.AUTO) {
+                throw new IllegalArgumentException("the legacy protocol must be LEGACY or V2_1, got " + generation
+                        + ": MODERN clients announce themselves with VALIDATE, and legacy ones cannot be detected");
             }
             this.legacyGeneration = generation;
             return this;

@@ -2,10 +2,10 @@ package dev.kvstore.tcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.JavaMasterExtension;
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TrackedResources;
 import java.io.DataInputStream;
@@ -77,7 +77,7 @@ class TcpStoreServerMemoryBudgetTest {
         for (int i = 0; i < 2000; i++) {
             byte[] key = ("/w/" + (i % 16)).getBytes(StandardCharsets.US_ASCII);
             send(writer, ByteBuffer.allocate(1 + 8 + key.length + 8 + value.length).order(WireFormat.ORDER)
-                    .put((byte) Generation.MODERN.opcode(Command.SET)).putLong(key.length).put(key)
+                    .put((byte) Command.SET.opcode(TcpProtocol.MODERN)).putLong(key.length).put(key)
                     .putLong(value.length).put(value));
             if (i % 200 == 199) {
                 assertPing(writer, i);
@@ -156,7 +156,7 @@ class TcpStoreServerMemoryBudgetTest {
         for (int first = 0; first < count; first += perRequest) {
             int n = Math.min(perRequest, count - first);
             ByteBuffer request = ByteBuffer.allocate(1 + 8 + n * (8 + 9 + 8 + 32)).order(WireFormat.ORDER);
-            request.put((byte) Generation.MODERN.opcode(Command.MULTI_SET)).putLong(n);
+            request.put((byte) Command.MULTI_SET.opcode(TcpProtocol.MODERN)).putLong(n);
             for (int i = first; i < first + n; i++) {
                 request.putLong(9).put(String.format("/k/%06d", i).getBytes(StandardCharsets.US_ASCII))
                         .putLong(32).put(new byte[32]);
@@ -169,7 +169,7 @@ class TcpStoreServerMemoryBudgetTest {
     /** PING is answered after everything sent before it was served. */
     private static void assertPing(Socket client, int n) throws IOException {
         send(client, ByteBuffer.allocate(5).order(WireFormat.ORDER)
-                .put((byte) Generation.MODERN.opcode(Command.PING)).putInt(n));
+                .put((byte) Command.PING.opcode(TcpProtocol.MODERN)).putInt(n));
         assertThat(Integer.reverseBytes(new DataInputStream(client.getInputStream()).readInt())).isEqualTo(n);
     }
 
