@@ -93,7 +93,7 @@ public final class TcpStoreServer implements AutoCloseable {
                 builder.maxMemoryBytes > 0 ? builder.maxMemoryBytes : MemoryBudget.defaultLimit());
         this.memoryBudget = new MemoryBudget(limits.maxMemoryBytes());
         this.counters = new ServerCounters(memoryBudget);
-        this.memory = builder.store == null ? new MemoryServerStore(limits) : null;
+        this.memory = builder.store == null ? new MemoryServerStore(limits, memoryBudget) : null;
         this.store = memory != null ? memory : builder.store;
         this.waiters = new KeyWaiters(limits);
         this.extensions = memory == null ? null : new ExtensionCommands(memory);
@@ -460,7 +460,10 @@ public final class TcpStoreServer implements AutoCloseable {
          * notifications and a watch's initial state included) and partly received requests. Past it the connection
          * with the most unread replies is closed until the new reply fits (the one asking, if it holds the most),
          * counted as {@link Refusal#MEMORY_BUDGET} and logged in the aggregated WARN; a single reply larger than the
-         * 64 MiB a connection may leave unread is refused at once. Default: half of the maximum heap ({@code -Xmx}).
+         * 64 MiB a connection may leave unread is refused at once. The stored keys, values and queues are charged too,
+         * at their heap cost (bytes plus 96 per key), and may take three quarters of it: a write past that stores
+         * nothing and closes its connection ({@link Refusal#STORE_FULL}). Default: half of the maximum heap
+         * ({@code -Xmx}).
          */
         public Builder maxMemoryBytes(long n) {
             this.maxMemoryBytes = requirePositive(n, "maxMemoryBytes");

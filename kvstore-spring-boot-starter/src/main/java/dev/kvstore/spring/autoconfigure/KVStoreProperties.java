@@ -299,8 +299,8 @@ public class KVStoreProperties {
 
             /**
              * Most bytes the master holds for its clients (unread replies, watch backlogs and initial states, partly
-             * received requests); past it the connection with the most unread replies is closed. Default: half the
-             * heap.
+             * received requests) and for its stored keys at their heap cost; past it the connection with the most
+             * unread replies is closed, and a write is dropped like one past max-store-size. Default: half the heap.
              */
             private @Nullable DataSize maxMemorySize;
 
