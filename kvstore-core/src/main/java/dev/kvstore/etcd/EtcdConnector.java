@@ -11,10 +11,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
@@ -26,10 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -195,19 +189,8 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
      *     second or what is left of the connect timeout
      */
     private static boolean answersStreams(EtcdAccess access, KeyLayout layout, Deadline deadline) {
-        CompletableFuture<Boolean> created = new CompletableFuture<>();
-        WatchOption option = WatchOption.builder().withCreateNotify(true).build();
-        try (Watch.Watcher watcher = access.client().getWatchClient().watch(bytes(layout.namespacePrefix()), option,
-                Watch.listener(response -> created.complete(response.isCreatedNotify()),
-                        error -> created.complete(false)))) {
-            long bound = Math.max(1, Math.min(deadline.nanosLeft(), PROBE_BOUND.toNanos()));
-            return created.get(bound, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            return false;
-        }
+        long bound = Math.max(1, Math.min(deadline.nanosLeft(), PROBE_BOUND.toNanos()));
+        return access.createsWatches(bytes(layout.namespacePrefix()), Duration.ofNanos(bound));
     }
 
     private String who() {

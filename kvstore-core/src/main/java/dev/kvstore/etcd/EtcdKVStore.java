@@ -74,11 +74,11 @@ public final class EtcdKVStore extends AbstractKVStore {
         this.client = access.client();
         this.kv = client.getKVClient();
         this.access = access;
-        this.waiter = new EtcdWaiter(kv, client.getWatchClient(), access, this::isClosed);
+        this.waiter = new EtcdWaiter(kv, access, this::isClosed);
         this.lister = new EtcdKeyLister(kv, access);
         this.transactions = new EtcdTransactions(access, layout);
         this.session = new EtcdSession(client.getLeaseClient(), access, leaseTtl);
-        this.watches = new EtcdWatches(kv, client.getWatchClient(), access);
+        this.watches = new EtcdWatches(kv, access);
     }
 
     /** @return a builder with the defaults: {@code http://127.0.0.1:2379}, namespace {@code default} */

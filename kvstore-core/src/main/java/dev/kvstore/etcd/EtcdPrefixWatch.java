@@ -1,6 +1,7 @@
 package dev.kvstore.etcd;
 
 import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.etcd.access.RevisionWatch;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
@@ -10,13 +11,9 @@ import dev.kvstore.internal.WatchListenerCall;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,14 +32,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link KVWatch} on etcd, the way the waits watch: read the prefix (a reset), watch from the read's revision + 1,
- * and when the watch breaks, watch again from the last delivered revision + 1, so that nothing is missed or repeated.
- * When that history is compacted, or the listener is so slow that the bounded queue between jetcd's event loop and the
+ * A {@link KVWatch} on etcd: read the prefix (a reset), then a {@link RevisionWatch} from the read's revision + 1,
+ * which resumes by itself from the last delivered revision + 1 when it breaks, so that nothing is missed or repeated.
+ * When that history is compacted, or the listener is so slow that the bounded queue between jetcd's threads and the
  * subscription's thread overflows, it reads again and delivers a reset naming the reason.
  */
 final class EtcdPrefixWatch implements KVWatch {
 
-    /** Watch responses queued for the listener at most; past it the subscription re-reads instead. */
+    /** Batches of watch events queued for the listener at most; past it the subscription re-reads instead. */
     static final int DEFAULT_QUEUE_CAPACITY = 1024;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(25);
@@ -50,7 +47,6 @@ final class EtcdPrefixWatch implements KVWatch {
     private static final Logger log = LoggerFactory.getLogger(EtcdPrefixWatch.class);
 
     private final KV kv;
-    private final Watch watch;
     private final EtcdAccess access;
     private final KeyLayout layout;
     private final String prefix;
@@ -61,12 +57,11 @@ final class EtcdPrefixWatch implements KVWatch {
     private final Runnable onClosed;
     private final Thread thread;
     private volatile boolean closed;
-    private volatile Watch.@Nullable Watcher watcher;
+    private volatile @Nullable RevisionWatch watch;
 
-    EtcdPrefixWatch(KV kv, Watch watch, EtcdAccess access, KeyLayout layout, String prefix, Listener listener,
+    EtcdPrefixWatch(KV kv, EtcdAccess access, KeyLayout layout, String prefix, Listener listener,
             int capacity, LongConsumer beforeWatch, Runnable onClosed) {
         this.kv = kv;
-        this.watch = watch;
         this.access = access;
         this.layout = layout;
         this.prefix = prefix;
@@ -99,7 +94,7 @@ final class EtcdPrefixWatch implements KVWatch {
     public void close() {
         closed = true;
         onClosed.run();
-        Watch.Watcher current = watcher;
+        RevisionWatch current = watch;
         if (current != null) {
             current.close();
         }
@@ -112,7 +107,8 @@ final class EtcdPrefixWatch implements KVWatch {
         }
     }
 
-    private record Signal(@Nullable WatchResponse response, @Nullable Throwable error) {
+    /** Events from the watch, or the reason it missed some ({@code events} is then empty). */
+    private record Signal(List<WatchEvent> events, @Nullable String missed) {
     }
 
     private void run() {
@@ -167,21 +163,39 @@ final class EtcdPrefixWatch implements KVWatch {
     private WatchResult watchFrom(long revision) {
         BlockingQueue<Signal> signals = new ArrayBlockingQueue<>(capacity);
         AtomicBoolean overflowed = new AtomicBoolean();
-        WatchOption option = WatchOption.builder().withRevision(revision + 1).isPrefix(true)
-                .withRequireLeader(true).build();
-        watcher = watch.watch(bytes(fullPrefix), option, Watch.listener(
-                response -> {
-                    if (!signals.offer(new Signal(response, null))) {
-                        overflowed.set(true);
+        RevisionWatch started = access.watch(bytes(fullPrefix), true, false, "the watch of '" + fullPrefix + "'",
+                new RevisionWatch.Listener() {
+                    @Override
+                    public void onEvents(List<WatchEvent> events) {
+                        if (!signals.offer(new Signal(events, null))) {
+                            overflowed.set(true);
+                        }
                     }
-                },
-                error -> signals.offer(new Signal(null, error)),
-                () -> signals.offer(new Signal(null, new IllegalStateException("watch completed")))));
+
+                    @Override
+                    public void onGap(String reason) {
+                        if (!signals.offer(new Signal(List.of(), reason))) {
+                            overflowed.set(true);
+                        }
+                    }
+
+                    @Override
+                    public void onDown(String reason) {
+                        // nothing is missed: the watch resumes from the last delivered revision by itself
+                    }
+                });
+        watch = started;
         if (closed) {
-            watcher.close();
+            started.close();
+            return new WatchResult(revision, null, false);
         }
         boolean delivered = false;
         try {
+            try {
+                started.startAfter(revision);
+            } catch (RuntimeException e) {
+                throw access.translate("the watch of '" + fullPrefix + "'", e);
+            }
             while (!closed) {
                 if (overflowed.get()) {
                     return new WatchResult(revision, "the listener fell behind: more than " + capacity
@@ -191,21 +205,12 @@ final class EtcdPrefixWatch implements KVWatch {
                 if (signal == null) {
                     continue;
                 }
-                if (signal.error != null) {
-                    if (signal.error instanceof CompactedException compacted) {
-                        return new WatchResult(revision, "history compacted: needed revision " + (revision + 1)
-                                + ", etcd compacted up to " + compacted.getCompactedRevision(), delivered);
-                    }
-                    log.debug("Watch of '{}' broke at revision {}: {}; watching again from there", fullPrefix,
-                            revision, signal.error.toString());
-                    return new WatchResult(revision, null, delivered);
+                if (signal.missed != null) {
+                    return new WatchResult(revision, signal.missed, delivered);
                 }
-                List<Change> changes = new ArrayList<>();
-                for (WatchEvent event : signal.response.getEvents()) {
+                List<Change> changes = new ArrayList<>(signal.events.size());
+                for (WatchEvent event : signal.events) {
                     KeyValue keyValue = event.getKeyValue();
-                    if (keyValue.getModRevision() <= revision) {
-                        continue; // delivered before the watch broke
-                    }
                     boolean put = event.getEventType() == WatchEvent.EventType.PUT;
                     changes.add(new Change(put ? ChangeType.PUT : ChangeType.DELETE, relative(keyValue),
                             put ? keyValue.getValue().getBytes() : new byte[0], keyValue.getModRevision()));
@@ -222,7 +227,7 @@ final class EtcdPrefixWatch implements KVWatch {
             closed = true;
             return new WatchResult(revision, null, delivered);
         } finally {
-            watcher.close();
+            started.close();
         }
     }
 

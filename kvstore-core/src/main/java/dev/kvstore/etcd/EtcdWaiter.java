@@ -1,6 +1,7 @@
 package dev.kvstore.etcd;
 
 import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.etcd.access.RevisionWatch;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
@@ -10,14 +11,11 @@ import dev.kvstore.internal.ProgressLog;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a wait: read the watched range, then watch it from the read's revision + 1, so that no change between read
- * and watch is missed. When the watch fails, is cancelled by the server or its revision was compacted, the wait reads
- * again and watches again from the new read, within the same deadline. Every {@link #RESYNC_INTERVAL} it also
+ * Runs a wait: read the watched range, then watch it from the read's revision + 1 (a {@link RevisionWatch}), so that
+ * no change between read and watch is missed. When the watch goes down or its revision was compacted, the wait closes
+ * it, reads again and watches again from the new read, within the same deadline. Every {@link #RESYNC_INTERVAL} it also
  * re-reads while the watch stays open, in case a watch silently stopped delivering (e.g. after a leader loss).
  *
- * <p>jetcd calls the watch listener on its event loop: the listener only queues what it got; the waiting thread does
- * all the work.
+ * <p>The watch's listener runs on jetcd's threads: it only queues what it got; the waiting thread does all the work.
  */
 final class EtcdWaiter {
 
@@ -50,14 +47,12 @@ final class EtcdWaiter {
     private static final Logger log = LoggerFactory.getLogger(EtcdWaiter.class);
 
     private final KV kv;
-    private final Watch watch;
     private final EtcdAccess access;
     private final BooleanSupplier closed;
     private volatile WaitHooks hooks = WaitHooks.NONE;
 
-    EtcdWaiter(KV kv, Watch watch, EtcdAccess access, BooleanSupplier closed) {
+    EtcdWaiter(KV kv, EtcdAccess access, BooleanSupplier closed) {
         this.kv = kv;
-        this.watch = watch;
         this.access = access;
         this.closed = closed;
     }
@@ -78,16 +73,17 @@ final class EtcdWaiter {
     }
 
     /** A signal from the watch listener to the waiting thread. */
-    private sealed interface Signal permits Events, Failed, Completed {
+    private sealed interface Signal permits Events, Created, Broken {
     }
 
-    private record Events(WatchResponse response) implements Signal {
+    private record Events(List<WatchEvent> events) implements Signal {
     }
 
-    private record Failed(Throwable error) implements Signal {
+    private record Created(long fromRevision) implements Signal {
     }
 
-    private record Completed() implements Signal {
+    /** The watch went down or missed changes (compaction). */
+    private record Broken(String reason) implements Signal {
     }
 
     /** The state of one wait; used by one thread. */
@@ -187,18 +183,29 @@ final class EtcdWaiter {
          */
         private @Nullable T watchFromState() {
             BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-            WatchOption option = WatchOption.builder()
-                    .withRevision(stateRevision + 1)
-                    .isPrefix(prefix)
-                    .withRequireLeader(true)
-                    .withCreateNotify(true)
-                    .build();
-            Watch.Watcher watcher;
+            RevisionWatch watch = access.watch(key, prefix, false, what, new RevisionWatch.Listener() {
+                @Override
+                public void onEvents(List<WatchEvent> events) {
+                    signals.add(new Events(events));
+                }
+
+                @Override
+                public void onGap(String reason) {
+                    signals.add(new Broken(reason));
+                }
+
+                @Override
+                public void onDown(String reason) {
+                    signals.add(new Broken(reason));
+                }
+
+                @Override
+                public void onCreated(long fromRevision) {
+                    signals.add(new Created(fromRevision));
+                }
+            });
             try {
-                watcher = watch.watch(key, option, Watch.listener(
-                        response -> signals.add(new Events(response)),
-                        error -> signals.add(new Failed(error)),
-                        () -> signals.add(new Completed())));
+                watch.startAfter(stateRevision);
             } catch (RuntimeException e) {
                 checkOpen();
                 throw access.translate("watch for " + what, e);
@@ -222,12 +229,12 @@ final class EtcdWaiter {
                     }
                     long wake = Math.min(Math.min(deadline.nanosLeft(), nextResync - now), progress.nanosToNextLog());
                     Signal signal = signals.poll(Math.max(wake, 1), TimeUnit.NANOSECONDS);
-                    if (signal instanceof Events events) {
+                    if (signal instanceof Created created) {
                         noteAnswer();
-                        if (events.response().isCreatedNotify()) {
-                            hooks.watchCreated(option.getRevision());
-                        }
-                        apply(events.response());
+                        hooks.watchCreated(created.fromRevision());
+                    } else if (signal instanceof Events events) {
+                        noteAnswer();
+                        apply(events.events());
                         backoff.reset();
                         if (signals.peek() instanceof Events) {
                             continue; // judge the state after everything that has arrived
@@ -236,13 +243,9 @@ final class EtcdWaiter {
                         if (result != null) {
                             return result;
                         }
-                    } else if (signal instanceof Failed failed) {
+                    } else if (signal instanceof Broken broken) {
                         checkOpen();
-                        noteFailure(describeWatchFailure(failed.error()), failed.error());
-                        return null;
-                    } else if (signal instanceof Completed) {
-                        checkOpen();
-                        noteFailure("watch closed", null);
+                        noteFailure(broken.reason(), null);
                         return null;
                     }
                 }
@@ -250,12 +253,12 @@ final class EtcdWaiter {
                 Thread.currentThread().interrupt();
                 throw new KVStoreException(what + " was interrupted", e);
             } finally {
-                watcher.close();
+                watch.close();
             }
         }
 
-        private void apply(WatchResponse response) {
-            for (WatchEvent event : response.getEvents()) {
+        private void apply(List<WatchEvent> events) {
+            for (WatchEvent event : events) {
                 KeyValue kv = event.getKeyValue();
                 if (kv.getModRevision() <= stateRevision) {
                     continue; // already part of a newer read
@@ -266,14 +269,6 @@ final class EtcdWaiter {
                     default -> { }
                 }
             }
-        }
-
-        private String describeWatchFailure(Throwable error) {
-            if (error instanceof CompactedException compacted) {
-                return "watch from revision " + (stateRevision + 1) + " failed: compacted at revision "
-                        + compacted.getCompactedRevision();
-            }
-            return "watch failed: " + error;
         }
 
         private void noteFailure(String message, @Nullable Throwable failure) {

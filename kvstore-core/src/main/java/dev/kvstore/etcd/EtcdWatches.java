@@ -5,7 +5,6 @@ import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.NaturalOrder;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.Watch;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,20 +14,18 @@ import java.util.function.LongConsumer;
 final class EtcdWatches {
 
     private final KV kv;
-    private final Watch watch;
     private final EtcdAccess access;
     private final Set<EtcdPrefixWatch> open = ConcurrentHashMap.newKeySet();
 
-    EtcdWatches(KV kv, Watch watch, EtcdAccess access) {
+    EtcdWatches(KV kv, EtcdAccess access) {
         this.kv = kv;
-        this.watch = watch;
         this.access = access;
     }
 
     /** Starts a watch of the prefix of the layout's component. */
     KVWatch open(KeyLayout keys, String prefix, KVWatch.Listener listener, int capacity, LongConsumer beforeWatch) {
         EtcdPrefixWatch[] subscription = new EtcdPrefixWatch[1];
-        subscription[0] = new EtcdPrefixWatch(kv, watch, access, keys, prefix, listener, capacity, beforeWatch,
+        subscription[0] = new EtcdPrefixWatch(kv, access, keys, prefix, listener, capacity, beforeWatch,
                 () -> open.remove(subscription[0]));
         open.add(subscription[0]);
         return subscription[0].start();

@@ -9,8 +9,10 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
 import io.grpc.Status;
 import java.io.IOException;
 import java.time.Duration;
@@ -115,11 +117,35 @@ public final class EtcdAccess {
     }
 
     /**
+     * @param key the key watched, or the prefix of the keys watched
+     * @param prefix whether {@code key} is a prefix
+     * @param withPrevKv whether events carry the value before the change
      * @param name what logs call the watch, e.g. {@code "TCPStore gateway: the etcd watch of 'P'"}
-     * @return a watch of every change under the prefix, started by {@link RevisionWatch#startAfter(long)}
+     * @return a watch of every change of the key or under the prefix, started by
+     *     {@link RevisionWatch#startAfter(long)}; the one way kvstore watches etcd
      */
-    public RevisionWatch watch(ByteSequence prefix, String name, RevisionWatch.Listener listener) {
-        return new RevisionWatch(this, prefix, name, listener);
+    public RevisionWatch watch(ByteSequence key, boolean prefix, boolean withPrevKv, String name,
+            RevisionWatch.Listener listener) {
+        return new RevisionWatch(this, key, prefix, withPrevKv, name, listener);
+    }
+
+    /**
+     * @return whether etcd confirms a watch of the key within {@code bound}: an answer to a streaming call, which
+     *     the request timeout does not bound (so it tells a deadline too short from an etcd that does not answer)
+     */
+    public boolean createsWatches(ByteSequence key, Duration bound) {
+        CompletableFuture<Boolean> created = new CompletableFuture<>();
+        WatchOption option = WatchOption.builder().withCreateNotify(true).build();
+        try (Watch.Watcher watcher = client.getWatchClient().watch(key, option,
+                Watch.listener(response -> created.complete(response.isCreatedNotify()),
+                        error -> created.complete(false)))) {
+            return created.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** @return the revision etcd is at now, read as a count of the prefix's keys (a repeatable call) */

@@ -2,6 +2,7 @@ package dev.kvstore.etcd.access;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.ClosedClientException;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -13,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A watch of every change under a prefix from a given revision, with the previous values, in revision order, handed
- * to the listener. When the watch breaks it watches again from the last delivered revision + 1, so nothing is missed
- * or repeated; when etcd compacted that history away it watches from the current revision and tells the listener,
- * which must then read again what it depends on. While the watch is down it tells the listener at every attempt to
- * resume (at least once a second), so that its user can read meanwhile.
+ * A watch of every change of a key or under a prefix from a given revision, in revision order, handed to the
+ * listener. When the watch breaks it watches again from the last delivered revision + 1, so nothing is missed or
+ * repeated; when etcd compacted that history away it tells the listener, which must then read again what it depends
+ * on, and watches from the current revision. While the watch is down it tells the listener at every attempt to
+ * resume (at least once a second), so that its user can read meanwhile or start over.
  */
 public final class RevisionWatch implements AutoCloseable {
 
@@ -25,8 +26,15 @@ public final class RevisionWatch implements AutoCloseable {
     public interface Listener {
         void onEvents(List<WatchEvent> events);
 
-        /** Changes may have been missed (compaction), or are not delivered now (the watch is down). */
+        /** Changes were missed (etcd compacted the history the watch needed): read again. */
         void onGap(String reason);
+
+        /** Changes are not delivered now (the watch is down); none is missed, the watch resumes by itself. */
+        void onDown(String reason);
+
+        /** etcd confirmed a watcher that delivers every change from {@code fromRevision} (at start and resumes). */
+        default void onCreated(long fromRevision) {
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(RevisionWatch.class);
@@ -35,7 +43,9 @@ public final class RevisionWatch implements AutoCloseable {
 
     private final EtcdAccess access;
     private final Watch watch;
-    private final ByteSequence prefix;
+    private final ByteSequence key;
+    private final boolean prefix;
+    private final boolean withPrevKv;
     /** What logs call the watched keys, e.g. "TCPStore gateway: the etcd watch of 'P'". */
     private final String name;
     private final Listener listener;
@@ -52,20 +62,27 @@ public final class RevisionWatch implements AutoCloseable {
     /**
      * @param name what logs call this watch, e.g. {@code "TCPStore gateway: the etcd watch of 'P'"}
      */
-    RevisionWatch(EtcdAccess access, ByteSequence prefix, String name, Listener listener) {
+    RevisionWatch(EtcdAccess access, ByteSequence key, boolean prefix, boolean withPrevKv, String name,
+            Listener listener) {
         this.access = access;
         this.watch = access.client().getWatchClient();
+        this.key = key;
         this.prefix = prefix;
+        this.withPrevKv = withPrevKv;
         this.name = name;
         this.listener = listener;
     }
 
-    /** Watches every change after the given revision. */
+    /**
+     * Watches every change after the given revision.
+     *
+     * @throws RuntimeException from jetcd if it refuses to start a watcher (e.g. its client is closed)
+     */
     public void startAfter(long revision) {
         synchronized (lock) {
             nextRevision = revision + 1;
         }
-        watchFromNext();
+        watchFromNext(true);
     }
 
     /**
@@ -73,20 +90,31 @@ public final class RevisionWatch implements AutoCloseable {
      * {@link #onError} with its own lock held, so the other order would deadlock. Each watcher has a generation, and
      * the callbacks of a superseded one are ignored.
      */
-    private void watchFromNext() {
+    private void watchFromNext(boolean first) {
         WatchOption option;
         long mine;
+        long from;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             mine = ++generation;
-            option = WatchOption.builder().isPrefix(true).withPrevKV(true).withRequireLeader(true)
-                    .withRevision(nextRevision).build();
+            from = nextRevision;
+            option = WatchOption.builder().isPrefix(prefix).withPrevKV(withPrevKv).withRequireLeader(true)
+                    .withCreateNotify(true).withRevision(from).build();
         }
-        Watch.Watcher started = watch.watch(prefix, option, Watch.listener(
-                response -> onResponse(mine, response), error -> onError(mine, error),
-                () -> onError(mine, new IllegalStateException("etcd ended the watch"))));
+        Watch.Watcher started;
+        try {
+            started = watch.watch(key, option, Watch.listener(
+                    response -> onResponse(mine, from, response), error -> onError(mine, error),
+                    () -> onError(mine, new IllegalStateException("etcd ended the watch"))));
+        } catch (RuntimeException e) {
+            if (first || e instanceof ClosedClientException) {
+                throw e; // a closed client never watches again
+            }
+            onError(mine, e);
+            return;
+        }
         boolean superseded;
         synchronized (lock) {
             superseded = closed || generation != mine;
@@ -99,7 +127,7 @@ public final class RevisionWatch implements AutoCloseable {
         }
     }
 
-    private void onResponse(long generationOf, WatchResponse response) {
+    private void onResponse(long generationOf, long from, WatchResponse response) {
         List<WatchEvent> fresh = new ArrayList<>(response.getEvents().size());
         synchronized (lock) {
             if (closed || generationOf != generation) {
@@ -119,6 +147,9 @@ public final class RevisionWatch implements AutoCloseable {
                 broken = false;
                 log.info("{} works again from revision {}", name, nextRevision);
             }
+        }
+        if (response.isCreatedNotify()) {
+            listener.onCreated(from);
         }
         if (!fresh.isEmpty()) {
             listener.onEvents(fresh);
@@ -146,15 +177,23 @@ public final class RevisionWatch implements AutoCloseable {
             if (error instanceof CompactedException compacted) {
                 EtcdAccess.later(delay).execute(() -> resumeAfterCompaction(compacted));
             } else {
-                EtcdAccess.later(delay).execute(this::watchFromNext);
+                EtcdAccess.later(delay).execute(this::resume);
             }
         }
         closeQuietly(ended);
-        listener.onGap("the etcd watch is down since revision " + brokenAt + " (" + error + ")");
+        listener.onDown("the etcd watch is down since revision " + brokenAt + " (" + error + ")");
+    }
+
+    private void resume() {
+        try {
+            watchFromNext(false);
+        } catch (ClosedClientException e) {
+            log.debug("{} ends: its etcd client is closed", name);
+        }
     }
 
     private void resumeAfterCompaction(CompactedException compacted) {
-        access.currentRevision(prefix).whenComplete((revision, error) -> {
+        access.currentRevision(key).whenComplete((revision, error) -> {
             String reason;
             synchronized (lock) {
                 if (closed) {
@@ -170,8 +209,9 @@ public final class RevisionWatch implements AutoCloseable {
                 log.warn("{}: {}; watching from revision {}", name, reason, revision + 1);
                 nextRevision = revision + 1;
             }
-            watchFromNext();
+            // Told first, so that the listener reads again before it gets the events after its read.
             listener.onGap(reason);
+            resume();
         });
     }
 

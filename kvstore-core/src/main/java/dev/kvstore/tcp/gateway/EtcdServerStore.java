@@ -160,7 +160,7 @@ public final class EtcdServerStore implements ServerStore {
             thread.setDaemon(true);
             return thread;
         });
-        this.watch = access.watch(keys.all(), "TCPStore gateway: the etcd watch of '" + keys.prefix() + "'",
+        this.watch = access.watch(keys.all(), true, true, "TCPStore gateway: the etcd watch of '" + keys.prefix() + "'",
                 new RevisionWatch.Listener() {
                     @Override
                     public void onEvents(List<WatchEvent> events) {
@@ -170,6 +170,11 @@ public final class EtcdServerStore implements ServerStore {
                     @Override
                     public void onGap(String reason) {
                         listener.missed(reason);
+                    }
+
+                    @Override
+                    public void onDown(String reason) {
+                        listener.missed(reason); // read meanwhile: waiting clients see writes while it is down
                     }
                 });
     }
