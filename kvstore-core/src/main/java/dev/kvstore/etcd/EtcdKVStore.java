@@ -1,5 +1,6 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.internal.Checks;
 import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.EphemeralKeys;
@@ -350,13 +351,13 @@ public final class EtcdKVStore extends AbstractKVStore {
 
         /** Bound of establishing the first connection (and of the health check's call). Default 5 s. */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = requirePositive("connectTimeout", connectTimeout);
+            this.connectTimeout = Checks.positive("connectTimeout", connectTimeout);
             return this;
         }
 
         /** Deadline of every single etcd call (a wait is many calls and has its own timeout). Default 10 s. */
         public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requirePositive("requestTimeout", requestTimeout);
+            this.requestTimeout = Checks.positive("requestTimeout", requestTimeout);
             return this;
         }
 
@@ -425,16 +426,8 @@ public final class EtcdKVStore extends AbstractKVStore {
          * process cut off from etcd this long loses them. Rounded up to whole seconds; default 10 s.
          */
         public Builder leaseTtl(Duration leaseTtl) {
-            this.leaseTtl = requirePositive("leaseTtl", leaseTtl);
+            this.leaseTtl = Checks.positive("leaseTtl", leaseTtl);
             return this;
-        }
-
-        private static Duration requirePositive(String what, Duration value) {
-            Objects.requireNonNull(value, what);
-            if (value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException(what + " must be positive, got " + value);
-            }
-            return value;
         }
 
         private Builder() {

@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.internal.Checks;
 import dev.kvstore.internal.Backoff;
 import dev.kvstore.internal.Deadline;
 import java.io.IOException;
@@ -41,7 +42,7 @@ final class SocketConnector {
      */
     static Socket open(String host, int port, Duration connectTimeout, BooleanSupplier abandoned) {
         Objects.requireNonNull(host, "host");
-        requirePositive(connectTimeout);
+        Checks.positive("connectTimeout", connectTimeout);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be in 1..65535, got " + port);
         }
@@ -104,14 +105,6 @@ final class SocketConnector {
             socket.close();
         } catch (IOException ignored) {
             // Nothing left to release.
-        }
-    }
-
-    /** @throws IllegalArgumentException naming the timeout unless it is positive */
-    static void requirePositive(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
     }
 

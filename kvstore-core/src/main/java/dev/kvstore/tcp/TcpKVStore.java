@@ -12,6 +12,7 @@ import dev.kvstore.api.KeyListing;
 import dev.kvstore.api.KeyPattern;
 import dev.kvstore.api.KeyWatches;
 import dev.kvstore.api.Locks;
+import dev.kvstore.internal.Checks;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
 import dev.kvstore.recipes.CompareAndSetLock;
@@ -478,7 +479,7 @@ public final class TcpKVStore extends AbstractKVStore {
          * (default 300 s, PyTorch's store timeout: the master may start later).
          */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            this.connectTimeout = Checks.positive("connectTimeout", connectTimeout);
             return this;
         }
 
@@ -487,22 +488,14 @@ public final class TcpKVStore extends AbstractKVStore {
          * Waits and barriers take their own timeouts.
          */
         public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = positive("requestTimeout", requestTimeout);
+            this.requestTimeout = Checks.positive("requestTimeout", requestTimeout);
             return this;
         }
 
         /** Bound of a waiting master's rendezvous: all {@code worldSize} processes registered (default 300 s). */
         public Builder workerWaitTimeout(Duration workerWaitTimeout) {
-            this.workerWaitTimeout = positive("workerWaitTimeout", workerWaitTimeout);
+            this.workerWaitTimeout = Checks.positive("workerWaitTimeout", workerWaitTimeout);
             return this;
-        }
-
-        private static Duration positive(String name, Duration value) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
         }
 
         /** Whether the master blocks at construction until {@code worldSize} processes registered (default true). */

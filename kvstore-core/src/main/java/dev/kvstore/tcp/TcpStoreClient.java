@@ -1,5 +1,6 @@
 package dev.kvstore.tcp;
 
+import dev.kvstore.internal.Checks;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.tcp.protocol.TcpProtocol;
@@ -93,7 +94,7 @@ public final class TcpStoreClient implements AutoCloseable {
     static TcpStoreClient connect(String host, int port, TcpProtocol protocol, Duration connectTimeout,
             Duration timeout, BooleanSupplier abandoned) {
         Objects.requireNonNull(protocol, "protocol");
-        SocketConnector.requirePositive(timeout);
+        Checks.positive("timeout", timeout);
         Socket socket = SocketConnector.open(host, port, connectTimeout, abandoned);
         try {
             TcpStoreClient client = new TcpStoreClient(host, port, protocol, timeout, socket);
@@ -348,7 +349,7 @@ public final class TcpStoreClient implements AutoCloseable {
     }
 
     void waitRaw(List<String> wireKeys, Duration waitTimeout) {
-        SocketConnector.requirePositive(waitTimeout);
+        Checks.positive("timeout", waitTimeout);
         channel.await(describe(wireKeys), () -> out.keys(wireKeys), waitTimeout);
     }
 

@@ -1,5 +1,6 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.internal.Checks;
 import java.time.Duration;
 
 /**
@@ -35,14 +36,14 @@ record ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, l
     static final int HELD_KEY_OVERHEAD = 64;
 
     ServerLimits {
-        requirePositive(maxKeyBytes, "maxKeyBytes");
-        requirePositive(maxValueBytes, "maxValueBytes");
-        requirePositive(maxKeysPerRequest, "maxKeysPerRequest");
-        requirePositive(maxRequestBytes, "maxRequestBytes");
-        requirePositive(maxStoreBytes, "maxStoreBytes");
-        requirePositive(maxPendingBytes, "maxPendingBytes");
-        requirePositive(partialRequestTimeoutNanos, "partialRequestTimeout");
-        requirePositive(maxMemoryBytes, "maxMemoryBytes");
+        Checks.positive("maxKeyBytes", maxKeyBytes);
+        Checks.positive("maxValueBytes", maxValueBytes);
+        Checks.positive("maxKeysPerRequest", maxKeysPerRequest);
+        Checks.positive("maxRequestBytes", maxRequestBytes);
+        Checks.positive("maxStoreBytes", maxStoreBytes);
+        Checks.positive("maxPendingBytes", maxPendingBytes);
+        Checks.positive("partialRequestTimeout", partialRequestTimeoutNanos);
+        Checks.positive("maxMemoryBytes", maxMemoryBytes);
     }
 
     /** Limits with the default pending-bytes budget, partial-request timeout and memory budget. */
@@ -60,9 +61,4 @@ record ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, l
                 DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STORE_BYTES);
     }
 
-    private static void requirePositive(long value, String name) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.kvstore.tcp.server;
 
+import dev.kvstore.internal.Checks;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -406,19 +407,19 @@ public final class TcpStoreServer implements AutoCloseable {
 
         /** Longest key accepted, in bytes; longer closes the connection. Default 8 KiB. */
         public Builder maxKeyBytes(int n) {
-            this.maxKeyBytes = (int) requirePositive(n, "maxKeyBytes");
+            this.maxKeyBytes = (int) Checks.positive("maxKeyBytes", n);
             return this;
         }
 
         /** Longest value accepted, in bytes; longer closes the connection. Default 8 MiB. */
         public Builder maxValueBytes(int n) {
-            this.maxValueBytes = (int) requirePositive(n, "maxValueBytes");
+            this.maxValueBytes = (int) Checks.positive("maxValueBytes", n);
             return this;
         }
 
         /** Most keys in one CHECK/WAIT/MULTI_GET/MULTI_SET; more closes the connection. Default 131072. */
         public Builder maxKeysPerRequest(int n) {
-            this.maxKeysPerRequest = (int) requirePositive(n, "maxKeysPerRequest");
+            this.maxKeysPerRequest = (int) Checks.positive("maxKeysPerRequest", n);
             return this;
         }
 
@@ -429,7 +430,7 @@ public final class TcpStoreServer implements AutoCloseable {
          * bounds what one connection can make the server hold. Default 64 MiB.
          */
         public Builder maxRequestBytes(long n) {
-            this.maxRequestBytes = requirePositive(n, "maxRequestBytes");
+            this.maxRequestBytes = Checks.positive("maxRequestBytes", n);
             return this;
         }
 
@@ -439,7 +440,7 @@ public final class TcpStoreServer implements AutoCloseable {
          * with a WARN. Default 1 GiB.
          */
         public Builder maxStoreBytes(long n) {
-            this.maxStoreBytes = requirePositive(n, "maxStoreBytes");
+            this.maxStoreBytes = Checks.positive("maxStoreBytes", n);
             return this;
         }
 
@@ -451,7 +452,7 @@ public final class TcpStoreServer implements AutoCloseable {
          * {@link #maxStoreBytes maxStoreBytes} plus this.
          */
         public Builder maxPendingBytes(long n) {
-            this.maxPendingBytes = requirePositive(n, "maxPendingBytes");
+            this.maxPendingBytes = Checks.positive("maxPendingBytes", n);
             return this;
         }
 
@@ -466,7 +467,7 @@ public final class TcpStoreServer implements AutoCloseable {
          * ({@code -Xmx}).
          */
         public Builder maxMemoryBytes(long n) {
-            this.maxMemoryBytes = requirePositive(n, "maxMemoryBytes");
+            this.maxMemoryBytes = Checks.positive("maxMemoryBytes", n);
             return this;
         }
 
@@ -476,7 +477,7 @@ public final class TcpStoreServer implements AutoCloseable {
          * for hours are normal. Default 60 s.
          */
         public Builder partialRequestTimeout(Duration timeout) {
-            this.partialRequestTimeout = requirePositive(timeout, "partialRequestTimeout");
+            this.partialRequestTimeout = Checks.positive("partialRequestTimeout", timeout);
             return this;
         }
 
@@ -486,29 +487,14 @@ public final class TcpStoreServer implements AutoCloseable {
          * 10 keys per report, longest waited for first, and a line counting the rest). Default 60 s.
          */
         public Builder stallLogInterval(Duration interval) {
-            this.stallLogInterval = requirePositive(interval, "stallLogInterval");
+            this.stallLogInterval = Checks.positive("stallLogInterval", interval);
             return this;
         }
 
         /** How long a key must have been waited for before the stall log names it. Default 60 s. */
         public Builder stallThreshold(Duration threshold) {
-            this.stallThreshold = requirePositive(threshold, "stallThreshold");
+            this.stallThreshold = Checks.positive("stallThreshold", threshold);
             return this;
-        }
-
-        private static long requirePositive(long n, String name) {
-            if (n <= 0) {
-                throw new IllegalArgumentException(name + " must be positive, got " + n);
-            }
-            return n;
-        }
-
-        private static Duration requirePositive(Duration duration, String name) {
-            Objects.requireNonNull(duration, name);
-            if (duration.isNegative() || duration.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + duration);
-            }
-            return duration;
         }
 
         /**
