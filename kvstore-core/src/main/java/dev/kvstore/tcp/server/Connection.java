@@ -63,6 +63,9 @@ final class Connection {
     /** Set while the connection's requests wait for a store outside the process: no more are read meanwhile. */
     private boolean readsHeld;
 
+    /** Whether the loop's flush queue holds this connection; managed by the loop. */
+    boolean flushQueued;
+
     /** When bytes last arrived; what the partial-request timeout measures. */
     long lastReadNanos = System.nanoTime();
 
