@@ -53,7 +53,8 @@ final class Connection {
     private final String peer;
     private final RequestParser parser;
     private final Loop loop;
-    private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>();
+    /** Sized for one reply (what a rank has in flight), not the default 16 slots: it grows when replies pile up. */
+    private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>(1);
     private long unwrittenBytes;
     /** Charged by {@link #reserve} for the next reply and not queued yet. */
     private long reserved;
