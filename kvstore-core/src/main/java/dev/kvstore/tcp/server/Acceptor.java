@@ -30,8 +30,6 @@ final class Acceptor {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreServer.class);
     private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** Accept queue for many ranks connecting at once; the kernel caps it at net.core.somaxconn. */
-    private static final int BACKLOG = 8192;
     /** Prepared in advance: when memory has run out, building a description can fail. */
     private static final String ACCEPT_FAILED = "unexpected error while accepting a client";
 
@@ -132,15 +130,17 @@ final class Acceptor {
     /**
      * Binds the server's listening socket.
      *
+     * @param backlog the accept queue's length (for many ranks connecting at once); the kernel caps it at
+     *     {@code net.core.somaxconn}
      * @throws TcpStoreServerException naming {@code host:port} if it cannot be bound (cause: the
      *     {@link java.net.BindException} or other failure)
      */
-    static ServerSocketChannel bind(String host, int port) {
+    static ServerSocketChannel bind(String host, int port, int backlog) {
         ServerSocketChannel channel = null;
         try {
             channel = ServerSocketChannel.open();
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.bind(new InetSocketAddress(host, port), BACKLOG);
+            channel.bind(new InetSocketAddress(host, port), backlog);
             return channel;
         } catch (IOException | UnresolvedAddressException | SecurityException e) {
             closeQuietly(channel);

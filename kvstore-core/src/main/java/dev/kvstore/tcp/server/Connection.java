@@ -53,7 +53,8 @@ final class Connection {
     private final String peer;
     private final RequestParser parser;
     private final Loop loop;
-    private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>();
+    /** Sized for one reply (what a rank has in flight), not the default 16 slots: it grows when replies pile up. */
+    private final ArrayDeque<ByteBuffer> unwritten = new ArrayDeque<>(1);
     private long unwrittenBytes;
     /** Charged by {@link #reserve} for the next reply and not queued yet. */
     private long reserved;
@@ -62,6 +63,9 @@ final class Connection {
     private @Nullable String refusalReason;
     /** Set while the connection's requests wait for a store outside the process: no more are read meanwhile. */
     private boolean readsHeld;
+
+    /** Whether the loop's flush queue holds this connection; managed by the loop. */
+    boolean flushQueued;
 
     /** When bytes last arrived; what the partial-request timeout measures. */
     long lastReadNanos = System.nanoTime();

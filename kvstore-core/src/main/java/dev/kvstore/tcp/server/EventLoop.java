@@ -8,9 +8,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +58,12 @@ final class EventLoop implements Runnable, Connection.Loop {
     private final Set<Connection> connections = new HashSet<>();
     /** Work other threads hand to the loop (snapshots): the loop's state is only ever touched by its own thread. */
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final Set<Connection> toFlush = new LinkedHashSet<>();
+    /**
+     * Connections with replies to write (or refused), each once ({@link Connection#flushQueued}); a queue, not a hash
+     * set: a set's clear walks its whole table, which a barrier's wake-up of every rank grows for good, and the loop
+     * clears it after every request.
+     */
+    private final ArrayDeque<Connection> toFlush = new ArrayDeque<>();
     private final PartialRequests partials;
     /**
      * Heap given back when the loop dies: after an {@link OutOfMemoryError} closing the connections needs a little
@@ -142,20 +146,9 @@ final class EventLoop implements Runnable, Connection.Loop {
     public void run() {
         try {
             while (!stopRequested) {
-                selector.select(selectTimeoutMillis());
-                Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
-                while (selected.hasNext()) {
-                    SelectionKey key = selected.next();
-                    selected.remove();
-                    if (acceptor.owns(key)) {
-                        acceptor.acceptAll();
-                    } else {
-                        serve(key);
-                        // Replies (and the wake-ups a request caused) go out before the next client is served:
-                        // holding them to the end of the batch would add the whole batch to every reply's latency.
-                        flushAll();
-                    }
-                }
+                // Ready keys are handed over one by one, without the selected-key set: iterating a hash set walks
+                // its whole table, which a burst of ready connections (every rank at a barrier) grows for good.
+                selector.select(this::ready, selectTimeoutMillis());
                 runTasks();
                 flushAll(); // replies the tasks queued (the answers of a store outside the process)
                 long now = System.nanoTime();
@@ -178,6 +171,17 @@ final class EventLoop implements Runnable, Connection.Loop {
         } finally {
             counters.serving(false);
             shutDown();
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        if (acceptor.owns(key)) {
+            acceptor.acceptAll();
+        } else {
+            serve(key);
+            // Replies (and the wake-ups a request caused) go out before the next client is served: holding them to
+            // the end of the batch would add the whole batch to every reply's latency.
+            flushAll();
         }
     }
 
@@ -329,18 +333,15 @@ final class EventLoop implements Runnable, Connection.Loop {
         connection.parser().discard();
         handler.forget(connection);
         connection.close();
-        connections.remove(connection);
-        toFlush.remove(connection);
+        connections.remove(connection); // left in toFlush, if queued: flushAll skips closed connections
         connectionCount = connections.size(); // last: observers of the count see the rest done
     }
 
     private void flushAll() {
-        if (toFlush.isEmpty()) {
-            return;
-        }
-        Connection[] pending = toFlush.toArray(new Connection[0]);
-        toFlush.clear();
-        for (Connection connection : pending) {
+        // Only those queued now: a connection queued while these are written waits for the next flush.
+        for (int pending = toFlush.size(); pending > 0; pending--) {
+            Connection connection = toFlush.poll();
+            connection.flushQueued = false;
             if (!connection.isOpen()) {
                 continue;
             }
@@ -362,7 +363,10 @@ final class EventLoop implements Runnable, Connection.Loop {
 
     @Override
     public void flushSoon(Connection connection) {
-        toFlush.add(connection);
+        if (!connection.flushQueued) {
+            connection.flushQueued = true;
+            toFlush.add(connection);
+        }
     }
 
     /**

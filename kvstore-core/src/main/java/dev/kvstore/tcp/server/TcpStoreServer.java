@@ -47,9 +47,16 @@ public final class TcpStoreServer implements AutoCloseable {
 
     private final String host;
     private final int requestedPort;
+    private final int backlog;
     private final TcpProtocol legacyGeneration;
     private final Duration stallLogInterval;
     private final Duration stallThreshold;
+
+    /**
+     * Default of {@link Builder#backlog}: a queue for as many ranks as one process can hold connecting at once; the
+     * kernel caps it at {@code net.core.somaxconn}.
+     */
+    public static final int DEFAULT_BACKLOG = 65_535;
 
     /** Default of {@link Builder#stallLogInterval}. */
     public static final Duration DEFAULT_STALL_LOG_INTERVAL = Duration.ofSeconds(60);
@@ -85,6 +92,7 @@ public final class TcpStoreServer implements AutoCloseable {
     private TcpStoreServer(Builder builder) {
         this.host = builder.host;
         this.requestedPort = builder.port;
+        this.backlog = builder.backlog;
         this.legacyGeneration = builder.legacyGeneration;
         this.stallLogInterval = builder.stallLogInterval;
         this.stallThreshold = builder.stallThreshold;
@@ -126,7 +134,7 @@ public final class TcpStoreServer implements AutoCloseable {
             store.open(wakeups);
             storeOpen = true;
             try {
-                channel = Acceptor.bind(host, requestedPort);
+                channel = Acceptor.bind(host, requestedPort, backlog);
             } catch (RuntimeException e) {
                 closeStore();
                 throw e;
@@ -358,6 +366,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
         private String host = "127.0.0.1";
         private int port = 29500;
+        private int backlog = DEFAULT_BACKLOG;
         private TcpProtocol legacyGeneration = TcpProtocol.LEGACY;
         private int maxKeyBytes = ServerLimits.DEFAULT_MAX_KEY_BYTES;
         private int maxValueBytes = ServerLimits.DEFAULT_MAX_VALUE_BYTES;
@@ -388,6 +397,17 @@ public final class TcpStoreServer implements AutoCloseable {
                 throw new IllegalArgumentException("port must be in 0..65535, got " + port);
             }
             this.port = port;
+            return this;
+        }
+
+        /**
+         * Connections the kernel queues for the server before it accepts them: when many ranks connect at once, one
+         * past a full queue is dropped and its client retries after a second or more. The kernel caps it at
+         * {@code net.core.somaxconn} (4096 on many hosts; raise that too for a larger queue). Default
+         * {@value TcpStoreServer#DEFAULT_BACKLOG}.
+         */
+        public Builder backlog(int connections) {
+            this.backlog = (int) Checks.positive("backlog", connections);
             return this;
         }
 

@@ -35,6 +35,15 @@ class TcpStoreServerBindTest {
     }
 
     @Test
+    void theBacklogIsPositive() {
+        assertThatThrownBy(() -> TcpStoreServer.builder().backlog(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backlog");
+        try (TcpStoreServer server = TcpStoreServer.builder().port(0).backlog(1).build().start()) {
+            assertThat(reachable("127.0.0.1", server.port())).isTrue();
+        }
+    }
+
+    @Test
     void aServerBoundToOneLoopbackAddressRefusesAnother() {
         try (TcpStoreServer wildcard = TcpStoreServer.builder().host("0.0.0.0").port(0).build().start()) {
             // The control: 127.0.0.2 is a working local address here, so a refusal below means the bind, not routing.

@@ -284,6 +284,12 @@ public class KVStoreProperties {
              */
             private int maxKeysPerRequest = 131072;
 
+            /**
+             * Connections the kernel queues for the master before it accepts them, for many ranks connecting at
+             * once; the kernel caps it at net.core.somaxconn.
+             */
+            private int backlog = 65535;
+
             /** Most bytes of one request, and of one connection's pending waits and watches. */
             private DataSize maxRequestSize = DataSize.ofMegabytes(64);
 
@@ -349,6 +355,14 @@ public class KVStoreProperties {
 
             public void setMaxValueSize(DataSize maxValueSize) {
                 this.maxValueSize = maxValueSize;
+            }
+
+            public int getBacklog() {
+                return this.backlog;
+            }
+
+            public void setBacklog(int backlog) {
+                this.backlog = backlog;
             }
 
             public int getMaxKeysPerRequest() {

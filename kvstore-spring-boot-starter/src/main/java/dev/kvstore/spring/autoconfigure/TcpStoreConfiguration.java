@@ -102,6 +102,7 @@ class TcpStoreConfiguration {
                 (size) -> server.maxValueBytes(BuilderProperty.intBytes(size))));
         map.from(limits::getMaxKeysPerRequest)
             .to(BuilderProperty.to("kvstore.tcp.server.max-keys-per-request", server::maxKeysPerRequest));
+        map.from(limits::getBacklog).to(BuilderProperty.to("kvstore.tcp.server.backlog", server::backlog));
         map.from(limits::getMaxRequestSize).as(DataSize::toBytes)
             .to(BuilderProperty.to("kvstore.tcp.server.max-request-size", server::maxRequestBytes));
         map.from(limits::getMaxStoreSize).as(DataSize::toBytes)

@@ -19,7 +19,7 @@ class ConfigurationMetadataTests {
             "kvstore.etcd.tls.client-key", "kvstore.tcp.host", "kvstore.tcp.port", "kvstore.tcp.world-size",
             "kvstore.tcp.master", "kvstore.tcp.connect-timeout", "kvstore.tcp.request-timeout",
             "kvstore.tcp.worker-wait-timeout", "kvstore.tcp.wait-for-workers", "kvstore.tcp.protocol",
-            "kvstore.tcp.server-legacy-protocol", "kvstore.tcp.server.max-key-size",
+            "kvstore.tcp.server-legacy-protocol", "kvstore.tcp.server.backlog", "kvstore.tcp.server.max-key-size",
             "kvstore.tcp.server.max-value-size", "kvstore.tcp.server.max-keys-per-request",
             "kvstore.tcp.server.max-request-size", "kvstore.tcp.server.max-store-size",
             "kvstore.tcp.server.max-pending-size", "kvstore.tcp.server.partial-request-timeout",

@@ -189,6 +189,7 @@ class KVStorePropertiesTests {
             kvstore.tcp.host=                              | kvstore.tcp.host
             kvstore.tcp.server.max-key-size=4GB            | kvstore.tcp.server.max-key-size
             kvstore.tcp.server.max-keys-per-request=0      | kvstore.tcp.server.max-keys-per-request
+            kvstore.tcp.server.backlog=0                   | kvstore.tcp.server.backlog
             kvstore.tcp.server.max-store-size=0B           | kvstore.tcp.server.max-store-size
             kvstore.tcp.server.max-pending-size=0B         | kvstore.tcp.server.max-pending-size
             kvstore.tcp.server.max-memory-size=0B          | kvstore.tcp.server.max-memory-size
