@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of docs/architecture.md, checked on kvstore-core's main classes: no package cycle, the TCPStore
- * server standing on the protocol package alone, and the protocol package standing on nothing of ours but internal.
+ * server standing on the protocol package alone, the protocol package standing on nothing of ours but internal, and
+ * etcd watched only through its access layer.
  */
 class ArchitectureTest {
 
@@ -59,12 +60,23 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheEtcdAccessLayerWatchesEtcd() {
+        // One watch path (RevisionWatch): resumption, compaction and created notices are handled once.
+        noClasses().that().resideOutsideOfPackage("dev.kvstore.etcd.access..")
+            .should().dependOnClassesThat().haveNameMatching("io\\.etcd\\.jetcd\\.Watch(\\$.*)?")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("io.etcd.jetcd.options.WatchOption")
+            .orShould().callMethod("io.etcd.jetcd.Client", "getWatchClient")
+            .check(core);
+    }
+
+    @Test
     void theRulesSeeTheClassesTheyAreAbout() {
         // Guards against an import that finds nothing, under which every rule above would pass.
         assertContains("dev.kvstore.tcp.server.TcpStoreServer");
         assertContains("dev.kvstore.tcp.protocol.Command");
         assertContains("dev.kvstore.api.KVStore");
         assertContains("dev.kvstore.internal.Deadline");
+        assertContains("dev.kvstore.etcd.access.RevisionWatch");
     }
 
     private static void assertContains(String className) {
