@@ -1,8 +1,8 @@
 package dev.kvstore.benchmarks;
 
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -77,7 +77,7 @@ public final class AnswerOnlyMaster {
     private static final class Client {
         final SocketChannel channel;
         final ByteBuffer in = ByteBuffer.allocate(4096).order(WireFormat.ORDER);
-        @Nullable Generation generation;
+        @Nullable TcpProtocol generation;
 
         Client(SocketChannel channel) {
             this.channel = channel;
@@ -114,9 +114,10 @@ public final class AnswerOnlyMaster {
         }
         int opcode = in.get() & 0xFF;
         if (c.generation == null) {
-            c.generation = opcode == Generation.MODERN.opcode(Command.VALIDATE) ? Generation.MODERN : Generation.LEGACY;
+            c.generation = opcode == Command.VALIDATE.opcode(TcpProtocol.MODERN) ? TcpProtocol.MODERN
+                    : TcpProtocol.LEGACY;
         }
-        Command command = c.generation.command(opcode);
+        Command command = Command.of(c.generation, opcode);
         if (command == Command.VALIDATE || command == Command.PING) {
             if (in.remaining() < WireFormat.U32_BYTES) {
                 in.position(start);

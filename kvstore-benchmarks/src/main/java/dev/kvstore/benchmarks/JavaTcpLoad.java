@@ -1,6 +1,6 @@
 package dev.kvstore.benchmarks;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpStoreClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,7 +10,7 @@ import java.util.concurrent.CyclicBarrier;
 
 /**
  * The same load as {@code bench_tcp_load.py}, from Java {@link TcpStoreClient} connections (one thread each), with
- * the protocol generation the torch 1.13 master speaks ({@link ProtocolGeneration#LEGACY}).
+ * the protocol generation the torch 1.13 master speaks ({@link TcpProtocol#LEGACY}).
  */
 final class JavaTcpLoad {
 
@@ -21,7 +21,7 @@ final class JavaTcpLoad {
     }
 
     static TcpStoreClient connect(int port) {
-        return TcpStoreClient.connect("127.0.0.1", port, ProtocolGeneration.LEGACY, TIMEOUT);
+        return TcpStoreClient.connect("127.0.0.1", port, TcpProtocol.LEGACY, TIMEOUT);
     }
 
     static Runnable operation(TcpStoreClient client, String op, int index) {

@@ -40,6 +40,7 @@ final class Machine {
         m.append("- python-etcd3: ").append(run(PythonProcess.PYTHON, "-c",
                 "import etcd3; print(etcd3.__version__)").trim()).append('\n');
         m.append("- etcd: ").append(etcdVersion()).append('\n');
+        m.append("- Load average at the end of the run (1, 5, 15 min): ").append(loadAverage()).append('\n');
         m.append("- Everything on one machine over loopback; the machine is shared (other builds may run), so "
                 + "treat differences of a few percent as noise.\n");
         return m.toString();
@@ -61,6 +62,15 @@ final class Machine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "(interrupted)";
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] words = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return words[0] + ", " + words[1] + ", " + words[2];
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.kvstore.benchmarks;
 
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.WireFormat;
-import dev.kvstore.tcp.protocol.WireOutput;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
+import dev.kvstore.tcp.protocol.wire.WireOutput;
 import dev.kvstore.testing.PythonRuntime;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,18 +24,18 @@ import java.util.List;
  */
 enum RankGeneration {
 
-    TORCH_1_13("1.13", Generation.LEGACY, PythonRuntime.TORCH_1_13),
-    TORCH_2_6("2.6", Generation.MODERN, PythonRuntime.TORCH_2_6),
-    TORCH_NEWEST("newest", Generation.MODERN, PythonRuntime.TORCH_NEWEST);
+    TORCH_1_13("1.13", TcpProtocol.LEGACY, PythonRuntime.TORCH_1_13),
+    TORCH_2_6("2.6", TcpProtocol.MODERN, PythonRuntime.TORCH_2_6),
+    TORCH_NEWEST("newest", TcpProtocol.MODERN, PythonRuntime.TORCH_NEWEST);
 
     /** The tutorial's key prefix; torch's Python client puts "/" before every user key. */
     static final String BARRIER_KEY_PREFIX = "/store_based_barrier_key:";
 
     private final String label;
-    private final Generation protocol;
+    private final TcpProtocol protocol;
     private final PythonRuntime runtime;
 
-    RankGeneration(String label, Generation protocol, PythonRuntime runtime) {
+    RankGeneration(String label, TcpProtocol protocol, PythonRuntime runtime) {
         this.label = label;
         this.protocol = protocol;
         this.runtime = runtime;
@@ -62,21 +62,21 @@ enum RankGeneration {
 
     /** @return whether a rank opens the second (callback) connection after registering */
     boolean callbackConnection() {
-        return protocol == Generation.LEGACY;
+        return protocol == TcpProtocol.LEGACY;
     }
 
     /** @return the handshake a rank sends first (VALIDATE and PING), or nothing; see {@link #handshakeReplyBytes} */
     byte[] handshake(int nonce) {
-        if (protocol != Generation.MODERN) {
+        if (protocol != TcpProtocol.MODERN) {
             return new byte[0];
         }
-        return frame(out -> out.opcode(protocol, Command.VALIDATE).u32(Generation.VALIDATE_MAGIC)
+        return frame(out -> out.opcode(protocol, Command.VALIDATE).u32(WireFormat.VALIDATE_MAGIC)
                 .opcode(protocol, Command.PING).u32(nonce));
     }
 
     /** @return the bytes of the master's answer to {@link #handshake}: PING's echo */
     int handshakeReplyBytes() {
-        return protocol == Generation.MODERN ? WireFormat.U32_BYTES : 0;
+        return protocol == TcpProtocol.MODERN ? WireFormat.U32_BYTES : 0;
     }
 
     /** @return ADD key delta (its reply: an i64) */

@@ -1,6 +1,6 @@
 package dev.kvstore.benchmarks;
 
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ConnectException;

@@ -1,8 +1,8 @@
 package dev.kvstore.benchmarks;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpKVStore;
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -33,7 +33,7 @@ public final class ServerMain {
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
             try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0)
-                    .legacyProtocol(Generation.LEGACY).build().start()) {
+                    .legacyProtocol(TcpProtocol.LEGACY).build().start()) {
                 print("PORT " + server.port());
                 serve(server);
             }
@@ -42,7 +42,7 @@ public final class ServerMain {
         TcpKVStore.Builder master = TcpKVStore.builder().host("127.0.0.1").port(Integer.parseInt(args[0]))
                 .master(true).worldSize(Integer.parseInt(args[1]))
                 .workerWaitTimeout(Duration.ofSeconds(Long.parseLong(args[2])))
-                .serverLegacyProtocol(ProtocolGeneration.LEGACY);
+                .serverLegacyProtocol(TcpProtocol.LEGACY);
         // Commands (HEAP) are answered while the master waits for its workers, too.
         Thread commands = new Thread(() -> {
             try {

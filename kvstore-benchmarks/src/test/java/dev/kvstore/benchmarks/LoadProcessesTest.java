@@ -3,7 +3,7 @@ package dev.kvstore.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresTorch;
@@ -19,7 +19,7 @@ class LoadProcessesTest {
     @Test
     void javaLoadJvmRunsBarrierRoundsAgainstARealMaster() throws Exception {
         try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0)
-                .legacyProtocol(Generation.LEGACY).build().start()) {
+                .legacyProtocol(TcpProtocol.LEGACY).build().start()) {
             Json result = Peers.javaLoad(CpuLayout.shared(), TIMEOUT, "barrier", server.port(), 4, 2, "t", 1);
 
             double[] rounds = result.numbers("seconds");

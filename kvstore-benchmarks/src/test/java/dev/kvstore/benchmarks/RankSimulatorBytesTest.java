@@ -2,7 +2,7 @@ package dev.kvstore.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
@@ -54,7 +54,7 @@ class RankSimulatorBytesTest {
     }
 
     private static TcpStoreServer master() {
-        return TcpStoreServer.builder().host("127.0.0.1").port(0).legacyProtocol(Generation.LEGACY).build().start();
+        return TcpStoreServer.builder().host("127.0.0.1").port(0).legacyProtocol(TcpProtocol.LEGACY).build().start();
     }
 
     private static List<String> hex(List<byte[]> connections) {

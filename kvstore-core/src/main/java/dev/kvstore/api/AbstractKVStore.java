@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Base of the backends: the {@link KVStore} API (argument validation, the {@link KeyLayout}, component views, the
  * barrier, an idempotent close) over the {@code do*} operations that backends implement on full keys
- * ({@code {namespace}/{component}/{key}}). A view of another component runs on these same operations.
+ * ({@code {namespace}/{component}/{key}}), and the {@link KVCapability capabilities} a backend offers, each per
+ * component, or empty. A view of another component runs on these same operations.
  */
 public abstract non-sealed class AbstractKVStore extends ComponentStore {
 
@@ -70,41 +71,29 @@ public abstract non-sealed class AbstractKVStore extends ComponentStore {
     protected abstract boolean doCompareAndSet(String fullKey, byte @Nullable [] expected, byte[] desired);
 
     /**
-     * Lists a page of the layout's component; see {@link KVStore#listKeys(String, String, int)}. The default throws
-     * {@link UnsupportedOperationException}.
+     * The key listing of a component (this store's or a view's), or empty if this backend (or its server) cannot list
+     * keys. Called at every {@link KVStore#capability} query; what it returns gets a non-null prefix and a limit of at
+     * least 1.
+     */
+    protected abstract Optional<KeyListing> listing(KeyLayout layout);
+
+    /**
+     * The watches of a component, or empty if this backend (or its server) cannot watch keys. What it returns gets
+     * a non-null prefix.
+     */
+    protected abstract Optional<KeyWatches> watches(KeyLayout layout);
+
+    /** The ephemeral keys of a component (keys relative to it), or empty if this backend (or its server) has none. */
+    protected abstract Optional<EphemeralKeys> ephemeralKeys(KeyLayout layout);
+
+    /**
+     * The locks of a store or view, or empty if this backend has none. Called at every query; the store keeps one lock
+     * per name and view, so {@link Locks#lock} of what it returns is called once per name.
      *
-     * @param prefix the prefix relative to the component, never {@code null}
-     */
-    protected KeyPage doListKeys(KeyLayout layout, String prefix, @Nullable String continueAfter, int limit) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
-    }
-
-    /**
-     * Stores an ephemeral key; see {@link KVStore#setEphemeralBytes(String, byte[])}. The default throws
-     * {@link UnsupportedOperationException}.
-     */
-    protected void doSetEphemeral(String fullKey, byte[] value) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no ephemeral keys");
-    }
-
-    /**
-     * Subscribes to the changes under the prefix of the layout's component; see {@link KVStore#watch}. The default
-     * throws {@link UnsupportedOperationException}.
-     */
-    protected KVWatch doWatch(KeyLayout layout, String prefix, KVWatch.Listener listener) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");
-    }
-
-    /**
-     * Creates the lock of this name; see {@link KVStore#lock(String)}. Called once per name and store (or view). The
-     * default throws {@link UnsupportedOperationException}.
-     *
-     * @param view the store (or component view) the lock was asked of
+     * @param view the store (or component view) the locks were asked of
      * @param layout the view's layout
      */
-    protected KVLock newLock(KVStore view, KeyLayout layout, String name) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no locks");
-    }
+    protected abstract Optional<Locks> locks(KVStore view, KeyLayout layout);
 
     /** Releases the backend; called once. */
     protected abstract void doClose(boolean cleanup);

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,40 +114,74 @@ public abstract sealed class ComponentStore implements KVStore permits AbstractK
         return backend().doCompareAndSet(fullKey(key), expected, desired);
     }
 
+    /**
+     * The backend's capability for this component, wrapped so that every backend gets the same argument checks: a
+     * closed store refuses, a {@code null} prefix means all keys, a lock object exists once per name and view.
+     */
     @Override
-    public final KeyPage listKeys(@Nullable String prefix, @Nullable String continueAfter, int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    public final <C extends KVCapability> Optional<C> capability(Class<C> type) {
+        Objects.requireNonNull(type, "type");
+        requireOpen();
+        Optional<? extends KVCapability> offered;
+        if (type == KeyListing.class) {
+            offered = backend().listing(layout).map(this::checked);
+        } else if (type == KeyWatches.class) {
+            offered = backend().watches(layout).map(this::checked);
+        } else if (type == EphemeralKeys.class) {
+            offered = backend().ephemeralKeys(layout).map(this::checked);
+        } else if (type == Locks.class) {
+            offered = lockCapability();
+        } else {
+            throw new IllegalArgumentException("not a capability: " + type.getName() + "; ask for KeyListing, "
+                    + "KeyWatches, EphemeralKeys or Locks");
         }
-        requireOpen();
-        return backend().doListKeys(layout, prefix == null ? "" : prefix, continueAfter, limit);
+        return offered.map(type::cast);
     }
 
-    @Override
-    public final void setEphemeralBytes(String key, byte[] value) {
-        Objects.requireNonNull(value, "value");
-        backend().doSetEphemeral(fullKey(key), value);
+    private KeyListing checked(KeyListing listing) {
+        return (prefix, continueAfter, limit) -> {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+            }
+            requireOpen();
+            return listing.listKeys(prefix == null ? "" : prefix, continueAfter, limit);
+        };
     }
 
-    @Override
-    public final KVLock lock(String name) {
-        KeyLayout.requireKey(name);
-        requireOpen();
-        return locks.computeIfAbsent(name, n -> backend().newLock(this, layout, n));
+    private KeyWatches checked(KeyWatches watches) {
+        return (prefix, listener) -> {
+            Objects.requireNonNull(listener, "listener");
+            requireOpen();
+            return watches.watch(prefix == null ? "" : prefix, listener);
+        };
     }
 
-    /** A campaign over {@link #lock(String) lock("election/" + name)}. */
-    @Override
-    public final KVElection elect(String name, KVElection.Listener listener) {
-        KeyLayout.requireKey(name);
-        return LockElection.start(name, lock("election/" + name), listener);
+    private EphemeralKeys checked(EphemeralKeys keys) {
+        return new EphemeralKeys() {
+            @Override
+            public void setEphemeralBytes(String key, byte[] value) {
+                Objects.requireNonNull(value, "value");
+                KeyLayout.requireKey(key);
+                requireOpen();
+                keys.setEphemeralBytes(key, value);
+            }
+
+            @Override
+            public void onLeaseLoss(Consumer<String> listener) {
+                Objects.requireNonNull(listener, "listener");
+                requireOpen();
+                keys.onLeaseLoss(listener);
+            }
+        };
     }
 
-    @Override
-    public final KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
-        Objects.requireNonNull(listener, "listener");
-        requireOpen();
-        return backend().doWatch(layout, prefix == null ? "" : prefix, listener);
+    /** This component's locks: one lock object per name, whichever query returned the capability. */
+    private Optional<Locks> lockCapability() {
+        return backend().locks(this, layout).map(backendLocks -> name -> {
+            KeyLayout.requireKey(name);
+            requireOpen();
+            return locks.computeIfAbsent(name, backendLocks::lock);
+        });
     }
 
     /** The {@link SingleUseBarrier} of this name among this component's keys. */

@@ -1,7 +1,5 @@
 package dev.kvstore.api;
 
-import java.util.function.Consumer;
-
 /**
  * A store bound to another component that runs its operations on its owner's backend and connection. It has no
  * backend operations of its own to forward: {@link ComponentStore} calls the owner's directly.
@@ -23,11 +21,6 @@ final class ComponentView extends ComponentStore {
     @Override
     public KVStore withComponent(String component) {
         return owner.withComponent(component);
-    }
-
-    @Override
-    public void onLeaseLoss(Consumer<String> listener) {
-        owner.onLeaseLoss(listener);
     }
 
     @Override

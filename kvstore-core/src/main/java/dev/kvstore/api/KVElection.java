@@ -3,13 +3,13 @@ package dev.kvstore.api;
 import java.util.OptionalLong;
 
 /**
- * A campaign for the leadership of a name, started by {@link KVStore#elect(String, Listener)}: among all processes
+ * A campaign for the leadership of a name, started by {@link Locks#elect(String, Listener)}: among all processes
  * campaigning for the same name (same store, namespace and component), at most one is leader at a time. The
  * campaign runs on its own thread until {@link #close()}; the listener hears when this process is granted and loses
  * leadership.
  *
  * <pre>{@code
- * try (KVElection election = store.elect("scheduler", new KVElection.Listener() {
+ * try (KVElection election = locks.elect("scheduler", new KVElection.Listener() {
  *         public void granted(long term) { scheduler.start(term); }
  *         public void revoked(long term) { scheduler.stop(); }
  *     })) {
@@ -44,7 +44,7 @@ public interface KVElection extends AutoCloseable {
     OptionalLong term();
 
     /**
-     * Starts a campaign for the name over any lock, as {@link KVStore#elect} does over {@code lock("election/" +
+     * Starts a campaign for the name over any lock, as {@link Locks#elect} does over {@code lock("election/" +
      * name)}: the campaign's thread acquires the lock, is leader while its hold is valid (checked every 100 ms), and
      * tells the listener about the revocation before it releases the lock, so a new leader never starts before the
      * old one was told to stop (unless the old one died).

@@ -5,13 +5,13 @@ import java.util.Optional;
 
 /**
  * A named lock shared by every process that uses the same store, namespace and component: at most one thread of one
- * process holds it at a time. Obtain it with {@link KVStore#lock(String)}.
+ * process holds it at a time. Obtain it from the store's {@link Locks}: {@code store.capability(Locks.class)}.
  *
  * <p>Re-entrant per thread: the holding thread may acquire it again, and releases it when every hold is closed.
  * Other threads of the same process wait as they would for any other process.
  *
  * <pre>{@code
- * KVLock lock = store.lock("checkpoint-writer");
+ * KVLock lock = store.capability(Locks.class).orElseThrow().lock("checkpoint-writer");
  * try (KVLock.Hold hold = lock.acquire(Duration.ofSeconds(30))) {
  *     storage.write(checkpoint, hold.fencingToken());   // the storage rejects tokens older than the newest it saw
  * }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -98,7 +97,8 @@ public interface KVStore extends AutoCloseable {
 
     /**
      * Waits up to {@link #DEFAULT_TIMEOUT} until {@code expectedCount} keys matching the pattern hold {@code "1"}.
-     * Needs a backend that can list keys (etcd); see {@link #waitForKeys(KeysQuery, Duration)}.
+     * Needs a store that can list keys (etcd, or a TCPStore master with LIST_KEYS); see
+     * {@link #waitForKeys(KeysQuery, Duration)}.
      */
     default List<String> waitForKeys(String keyPattern, int expectedCount) {
         return waitForKeys(KeysQuery.matching(keyPattern, expectedCount), DEFAULT_TIMEOUT);
@@ -106,7 +106,8 @@ public interface KVStore extends AutoCloseable {
 
     /**
      * Waits until at least {@code expectedCount} keys matching the pattern hold {@code "1"}, among the candidate
-     * keys: the form that works on every backend (TCPStore needs the candidates, etcd does not).
+     * keys: the form that works on every backend (a TCPStore master that cannot list keys needs the candidates; etcd
+     * and the masters that can list do not).
      *
      * @param candidateKeys keys relative to the component that may match, e.g. one per rank
      * @see #waitForKeys(KeysQuery, Duration)
@@ -123,39 +124,19 @@ public interface KVStore extends AutoCloseable {
      * <p>In the pattern, {@code *} matches any run of characters (including {@code /}); everything else matches
      * itself. For example {@code "pair:foo/rank:*}{@code /ready"} matches {@code "pair:foo/rank:0/ready"}.
      *
-     * <p>The etcd backend reads the component's prefix and watches it, and ignores the candidate keys. TCPStore
-     * cannot list keys, so it requires {@link KeysQuery#withCandidates candidate keys}: the keys that may match (for
-     * example one per rank); it waits for them with the server-side WAIT, not by polling.
+     * <p>The etcd backend reads the component's prefix and watches it, and ignores the candidate keys. TCPStore waits
+     * for {@link KeysQuery#withCandidates candidate keys} (the keys that may match, for example one per rank) with the
+     * server-side WAIT when they are enough to reach the count; otherwise it lists the master's keys (LIST_KEYS: the
+     * Java master and PyTorch 2.10+) and polls them. A master that cannot list needs enough candidates.
      *
      * @param query the pattern, the count, the value and the candidate keys
      * @param timeout how long to wait
      * @return the matching keys, relative to the component, in natural order ({@code rank:2} before {@code rank:10})
      * @throws KVStoreTimeoutException naming how many keys matched out of how many, and which candidates were missing
-     * @throws IllegalArgumentException if the backend needs candidate keys and the query has none
+     * @throws IllegalArgumentException if the store cannot list keys (a TCPStore master without LIST_KEYS) and the
+     *     query has fewer candidates than its count; the message says why and how to fix it
      */
     List<String> waitForKeys(KeysQuery query, Duration timeout);
-
-    /**
-     * Waits until at least {@code expectedCount} keys of this component match the pattern and hold the value.
-     *
-     * @param keyPattern pattern relative to the component, with {@code *} wildcards
-     * @param expectedCount how many matching keys to wait for, at least 1
-     * @param value the value matching keys must hold (UTF-8); {@code null} accepts any value
-     * @param timeout how long to wait
-     * @param candidateKeys keys relative to the component that may match; required by TCPStore, ignored by etcd
-     * @return the matching keys, relative to the component, in natural order
-     * @deprecated two nullable arguments whose meaning depends on the backend: use
-     *     {@link #waitForKeys(KeysQuery, Duration)} ({@code KeysQuery.matching(pattern, count).withValue(value)
-     *     .withCandidates(keys)}, or {@code withAnyValue()} for a {@code null} value), or
-     *     {@link #waitForKeys(String, int, Collection, Duration)}
-     */
-    @Deprecated(since = "0.1.0")
-    default List<String> waitForKeys(String keyPattern, int expectedCount, @Nullable String value, Duration timeout,
-            @Nullable Collection<String> candidateKeys) {
-        KeysQuery query = KeysQuery.matching(keyPattern, expectedCount);
-        query = value == null ? query.withAnyValue() : query.withValue(value);
-        return waitForKeys(candidateKeys == null ? query : query.withCandidates(candidateKeys), timeout);
-    }
 
     /**
      * Atomically adds {@code delta} to the decimal counter stored at the key (a missing key counts as 0).
@@ -204,95 +185,16 @@ public interface KVStore extends AutoCloseable {
     void barrier(String name, int parties, Duration timeout);
 
     /**
-     * Lists the keys of this component that start with {@code prefix}, relative to the component, in
-     * {@link NaturalOrder natural order} ({@code rank:2} before {@code rank:10}), one page at a time: memory is bounded
-     * by {@code limit}, however many keys there are.
+     * What this store can do beyond the core, one {@link KVCapability} at a time: {@link KeyListing},
+     * {@link KeyWatches}, {@link EphemeralKeys} or {@link Locks}, bound to this store's component. Empty where the
+     * backend lacks it; on TCPStore the answer depends on the master (asked once when first needed): the Java master
+     * offers all four, a PyTorch master locks (and listing from 2.10 with the {@code MODERN} protocol).
      *
-     * <pre>{@code
-     * String after = null;
-     * KeyPage page;
-     * do {
-     *     page = store.listKeys("rank:", after, 1000);
-     *     page.keys().forEach(this::handle);
-     *     after = page.continueAfter();
-     * } while (page.hasMore());
-     * }</pre>
-     *
-     * <p>etcd reads the range at one revision per page. TCPStore lists with LIST_KEYS, which only the Java master and
-     * PyTorch 2.10+ masters have (and only with the {@code MODERN} protocol); each page transfers the server's whole
-     * key list. Pages read at different times: keys added or deleted between pages may or may not appear.
-     *
-     * @param prefix the prefix of the keys relative to the component; {@code ""} or {@code null} for all keys
-     * @param continueAfter the last key of the previous page ({@link KeyPage#continueAfter()}), or {@code null} for
-     *     the first page; only keys naturally after it are returned
-     * @param limit the most keys to return, at least 1
-     * @throws UnsupportedOperationException if the backend or its server cannot list keys, naming why
+     * @param type the capability's interface
+     * @return the capability, or empty if this store does not offer it
+     * @throws IllegalStateException if the store is closed (or, on TCPStore, not started)
      */
-    default KeyPage listKeys(@Nullable String prefix, @Nullable String continueAfter, int limit) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list keys");
-    }
-
-    /** Stores a UTF-8 string as an ephemeral key; see {@link #setEphemeralBytes(String, byte[])}. */
-    default void setEphemeral(String key, String value) {
-        setEphemeralBytes(key, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Stores an ephemeral key: one that disappears when this store's owner goes away. On etcd the key is attached to
-     * the store's lease (TTL {@code leaseTtl}, kept alive by the store): it is deleted when the store closes, within
-     * the TTL after the process dies, or when the lease is lost, which {@link #onLeaseLoss} reports; the owner then
-     * writes its ephemeral keys again (under a new lease). On the Java TCPStore master the key is owned by a
-     * connection of this store: it is deleted when the store closes, when the process dies, or when that connection
-     * is lost (which {@link #onLeaseLoss} reports); there is no TTL. Setting the key again with {@link #set} makes it
-     * permanent.
-     *
-     * @throws UnsupportedOperationException on TCPStore with a torch master: it cannot tell that a process died
-     */
-    default void setEphemeralBytes(String key, byte[] value) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no ephemeral keys");
-    }
-
-    /**
-     * Registers a listener told when this store's lease is lost (etcd expired it, or no keep-alive got through for a
-     * whole TTL): its ephemeral keys are gone and its locks no longer held. Called off the I/O threads, with a message
-     * naming the lease and why; the next ephemeral key or lock grants a new lease. On the Java TCPStore master: told
-     * when the connection owning the ephemeral keys is lost (its keys are gone; the next one opens a new connection).
-     *
-     * @throws UnsupportedOperationException if the backend has no leases (TCPStore with a torch master)
-     */
-    default void onLeaseLoss(Consumer<String> listener) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no leases");
-    }
-
-    /**
-     * The lock of this name in this store's namespace and component, shared with every other process using them.
-     * The same store returns the same lock for the same name. Its keys live under {@code locks/{name}/}.
-     *
-     * @param name the lock's name, non-empty
-     * @throws UnsupportedOperationException if the backend has no locks
-     */
-    default KVLock lock(String name) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no locks");
-    }
-
-    /**
-     * Starts campaigning for the leadership of a name among the processes of this namespace and component; see
-     * {@link KVElection}. Its lock is {@code lock("election/" + name)}.
-     *
-     * @throws UnsupportedOperationException if the backend has no locks
-     */
-    default KVElection elect(String name, KVElection.Listener listener) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no leader election");
-    }
-
-    /**
-     * Subscribes to the changes of the keys of this component under {@code prefix}; see {@link KVWatch}.
-     *
-     * @throws UnsupportedOperationException if the backend cannot watch (TCPStore with a torch master)
-     */
-    default KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot watch keys");
-    }
+    <C extends KVCapability> Optional<C> capability(Class<C> type);
 
     /**
      * Closes the store and releases its connection (and, for a TCPStore master, its embedded server).

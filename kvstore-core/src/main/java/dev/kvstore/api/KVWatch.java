@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A subscription to the changes of the keys under a prefix, from {@link KVStore#watch(String, Listener)}. The
+ * A subscription to the changes of the keys under a prefix, from {@link KeyWatches#watch(String, Listener)}. The
  * listener is called on the subscription's own thread (never an I/O thread), one call at a time, until
  * {@link #close()}.
  *

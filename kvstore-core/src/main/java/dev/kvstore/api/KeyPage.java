@@ -8,7 +8,7 @@ import java.util.PriorityQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One page of a key listing ({@link KVStore#listKeys(String, String, int)}): keys relative to the component, in
+ * One page of a key listing ({@link KeyListing#listKeys(String, String, int)}): keys relative to the component, in
  * {@link NaturalOrder natural order}. To read the next page, pass {@link #continueAfter()} as the next call's
  * {@code continueAfter}; {@link #hasMore()} says whether there is one.
  *

@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
  * List<String> keys = store.waitForKeys(ready, Duration.ofMinutes(5));
  * }</pre>
  *
- * <p>The candidate keys are the keys that may match (for example one per rank). TCPStore cannot list keys, so it
- * needs them and waits for them with the server-side WAIT; etcd reads and watches the component's prefix and does not
- * need them (it ignores them).
+ * <p>The candidate keys are the keys that may match (for example one per rank). TCPStore waits for enough of them
+ * with the server-side WAIT; with too few it lists the master's keys where the master can (the Java master, PyTorch
+ * 2.10+), and needs them where it cannot. etcd reads and watches the component's prefix and ignores them.
  */
 public final class KeysQuery {
 
@@ -64,7 +64,7 @@ public final class KeysQuery {
     /**
      * @param candidateKeys the keys (relative to the component) that may match; those that do not match the pattern
      *     are left out
-     * @return this query with candidate keys, which TCPStore needs
+     * @return this query with candidate keys, which a TCPStore master that cannot list keys needs
      * @throws IllegalArgumentException if a candidate is not a valid key
      */
     public KeysQuery withCandidates(Collection<String> candidateKeys) {

@@ -2,14 +2,16 @@ package dev.kvstore.etcd;
 
 import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.AbstractKVStore;
-import dev.kvstore.api.KVLock;
+import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
-import dev.kvstore.api.KeyPage;
+import dev.kvstore.api.KeyListing;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.api.KeyWatches;
+import dev.kvstore.api.Locks;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -127,7 +129,7 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /**
      * @return the full key prefixes ({@code {namespace}/{component}/{prefix}}) of this store's open
-     *     {@link #watch watches}, in natural order, for diagnostics
+     *     {@link dev.kvstore.api.KeyWatches watches}, in natural order, for diagnostics
      */
     public List<String> watchedPrefixes() {
         return watches.fullPrefixes();
@@ -196,14 +198,16 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** A range read of keys only, at one revision, in chunks; see {@link EtcdKeyLister}. */
     @Override
-    protected KeyPage doListKeys(KeyLayout keys, String prefix, @Nullable String continueAfter, int limit) {
-        return lister.page(keys, prefix, continueAfter, limit);
+    protected Optional<KeyListing> listing(KeyLayout keys) {
+        return Optional.of((prefix, continueAfter, limit) -> lister.page(keys, prefix == null ? "" : prefix,
+                continueAfter, limit));
     }
 
     /** A read of the prefix, then a watch from its revision; see {@link EtcdPrefixWatch}. */
     @Override
-    protected KVWatch doWatch(KeyLayout keys, String prefix, KVWatch.Listener listener) {
-        return watch(keys, prefix, listener, EtcdPrefixWatch.DEFAULT_QUEUE_CAPACITY, revision -> { });
+    protected Optional<KeyWatches> watches(KeyLayout keys) {
+        return Optional.of((prefix, listener) -> watch(keys, prefix == null ? "" : prefix, listener,
+                EtcdPrefixWatch.DEFAULT_QUEUE_CAPACITY, revision -> { }));
     }
 
     /** A watch with a given queue capacity and a hook called before every watch stream starts; for tests. */
@@ -212,25 +216,31 @@ public final class EtcdKVStore extends AbstractKVStore {
         return watches.open(keys, prefix, listener, capacity, beforeWatch);
     }
 
-    /** A put attached to this store's lease. */
+    /** Puts attached to this store's lease; lease-loss listeners are called on the lease's timer thread. */
     @Override
-    protected void doSetEphemeral(String fullKey, byte[] value) {
-        long lease = session.current().id;
-        PutOption underLease = PutOption.builder().withLeaseId(lease).build();
-        access.awaitRepeatable("put of ephemeral key '" + fullKey + "'",
-                () -> kv.put(bytes(fullKey), ByteSequence.from(value), underLease));
+    protected Optional<EphemeralKeys> ephemeralKeys(KeyLayout keys) {
+        return Optional.of(new EphemeralKeys() {
+            @Override
+            public void setEphemeralBytes(String key, byte[] value) {
+                String fullKey = keys.fullKey(key);
+                long lease = session.current().id;
+                PutOption underLease = PutOption.builder().withLeaseId(lease).build();
+                access.awaitRepeatable("put of ephemeral key '" + fullKey + "'",
+                        () -> kv.put(bytes(fullKey), ByteSequence.from(value), underLease));
+            }
+
+            @Override
+            public void onLeaseLoss(Consumer<String> listener) {
+                session.onLoss(Objects.requireNonNull(listener, "listener"));
+            }
+        });
     }
 
     /** Held under this store's lease; see {@link EtcdLock}. */
     @Override
-    protected KVLock newLock(KVStore view, KeyLayout keys, String name) {
-        return new ThreadReentrantLock(name, new EtcdLock(kv, access, waiter, session, keys, name));
-    }
-
-    /** Called on the lease's timer thread. */
-    @Override
-    public void onLeaseLoss(Consumer<String> listener) {
-        session.onLoss(Objects.requireNonNull(listener, "listener"));
+    protected Optional<Locks> locks(KVStore view, KeyLayout keys) {
+        return Optional.of(name -> new ThreadReentrantLock(name, new EtcdLock(kv, access, waiter, session, keys,
+                name)));
     }
 
     /** @return the TTL of this store's lease, which holds its locks */

@@ -4,7 +4,7 @@ import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyLayout;
-import dev.kvstore.recipes.ProcessName;
+import dev.kvstore.internal.ProcessName;
 import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;

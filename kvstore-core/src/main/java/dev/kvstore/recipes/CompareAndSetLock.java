@@ -1,14 +1,21 @@
 package dev.kvstore.recipes;
 
+import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.Locks;
 import dev.kvstore.internal.Backoff;
 import dev.kvstore.internal.Deadline;
+import dev.kvstore.internal.ProcessName;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing frees the lock of a holder that died: the owner key names the holder, and an operator (or a fencing
  * rule of the application) deletes it. Waiting is polling with a backoff of up to {@link #MAX_POLL}, as TCPStore
  * cannot block until a key changes.
+ *
+ * <p>It uses only the {@link KVStore} core ({@code compareAndSet}, {@code add}, {@code get}), so it works on every
+ * store: {@link #locks(KVStore)} gives the {@link Locks} of any store (TCPStore's {@code Locks} capability is this).
  */
 public final class CompareAndSetLock implements ThreadReentrantLock.Remote {
 
@@ -36,8 +46,19 @@ public final class CompareAndSetLock implements ThreadReentrantLock.Remote {
     private final String fencingKey;
     private final byte[] owner;
 
+    /**
+     * The compare-and-set locks of a store (or component view), with {@link Locks#elect elections} over them: the
+     * same {@link KVLock} for the same name, re-entrant per thread ({@link ThreadReentrantLock}).
+     */
+    public static Locks locks(KVStore store) {
+        Objects.requireNonNull(store, "store");
+        Map<String, KVLock> byName = new ConcurrentHashMap<>();
+        return name -> byName.computeIfAbsent(KeyLayout.requireKey(name),
+                n -> new ThreadReentrantLock(n, new CompareAndSetLock(store, n)));
+    }
+
     /** @param store the store (or component view) whose keys hold the lock */
-    public CompareAndSetLock(KVStore store, String name) {
+    private CompareAndSetLock(KVStore store, String name) {
         this.store = store;
         this.name = name;
         this.ownerKey = "locks/" + name + "/owner";

@@ -1,6 +1,7 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.tcp.server.TcpStoreServerException;
 import java.util.function.Consumer;
@@ -19,11 +20,11 @@ final class EmbeddedMaster implements AutoCloseable {
      *
      * @throws dev.kvstore.api.KVStoreConnectionException if {@code host:port} cannot be bound
      */
-    static EmbeddedMaster start(String host, int port, ProtocolGeneration legacyProtocol,
+    static EmbeddedMaster start(String host, int port, TcpProtocol legacyProtocol,
             Consumer<TcpStoreServer.Builder> customizer) {
         TcpStoreServer.Builder builder = TcpStoreServer.builder();
         customizer.accept(builder);
-        TcpStoreServer server = builder.host(host).port(port).legacyProtocol(legacyProtocol.wire()).build();
+        TcpStoreServer server = builder.host(host).port(port).legacyProtocol(legacyProtocol).build();
         try {
             return new EmbeddedMaster(server.start());
         } catch (TcpStoreServerException e) {

@@ -1,10 +1,11 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.WireFormat;
-import dev.kvstore.tcp.protocol.WireInput;
-import dev.kvstore.tcp.protocol.WireOutput;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
+import dev.kvstore.tcp.protocol.wire.WireInput;
+import dev.kvstore.tcp.protocol.wire.WireOutput;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
- * A connection of its own for the Java master's extension ({@link dev.kvstore.tcp.protocol.JavaMasterExtension}):
+ * A connection of its own for the Java master's extension ({@link dev.kvstore.tcp.protocol.wire.JavaMasterExtension}):
  * a watch stream or the connection that owns ephemeral keys. Unlike {@link TcpStoreClient} it is read by one thread
  * (replies and pushed frames as they come) while requests are written by others, and it can close its write side and
  * wait for the master to close, which tells that the master has released what the connection owned.
@@ -28,9 +29,9 @@ final class ExtensionConnection implements AutoCloseable {
     private final InputStream stream;
     private final WireInput in;
     private final WireOutput out;
-    private final ProtocolGeneration protocol;
+    private final TcpProtocol protocol;
 
-    private ExtensionConnection(Socket socket, ProtocolGeneration protocol) throws IOException {
+    private ExtensionConnection(Socket socket, TcpProtocol protocol) throws IOException {
         this.socket = socket;
         this.protocol = protocol;
         this.stream = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
@@ -40,18 +41,18 @@ final class ExtensionConnection implements AutoCloseable {
 
     /**
      * Connects (retrying while the master refuses, within {@code connectTimeout}) and, with {@code handshake}, sends
-     * VALIDATE for {@link ProtocolGeneration#MODERN}.
+     * VALIDATE for {@link TcpProtocol#MODERN}.
      *
      * @param handshake whether to send the handshake; {@code false} for a probe that must be one complete request
      * @throws dev.kvstore.api.KVStoreTimeoutException if the master did not accept within the timeout
      * @throws KVStoreConnectionException if connecting failed otherwise or was abandoned
      */
-    static ExtensionConnection open(String host, int port, ProtocolGeneration protocol, Duration connectTimeout,
+    static ExtensionConnection open(String host, int port, TcpProtocol protocol, Duration connectTimeout,
             BooleanSupplier abandoned, boolean handshake) {
         Socket socket = SocketConnector.open(host, port, connectTimeout, abandoned);
         try {
             ExtensionConnection connection = new ExtensionConnection(socket, protocol);
-            if (handshake && protocol == ProtocolGeneration.MODERN) {
+            if (handshake && protocol == TcpProtocol.MODERN) {
                 socket.getOutputStream().write(WireFormat.validateHandshake());
             }
             return connection;
@@ -69,7 +70,7 @@ final class ExtensionConnection implements AutoCloseable {
 
     /** Writes the command's opcode, then each field as a byte vector, and flushes. */
     void request(Command command, byte[]... fields) throws IOException {
-        out.opcode(protocol.wire(), command);
+        out.opcode(protocol, command);
         for (byte[] field : fields) {
             out.bytes(field);
         }

@@ -3,9 +3,10 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.JavaMasterExtension;
-import dev.kvstore.tcp.protocol.WireInput;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.wire.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.wire.WireInput;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -24,17 +25,17 @@ import org.slf4j.LoggerFactory;
  * {@link JavaMasterExtension}. Nothing of it is sent before the master proved to be the Java master: the first use
  * asks it with IDENTIFY on a connection of its own, one complete byte with the write side closed, which a PyTorch
  * master drops like any unknown request; the answer is kept for the store's life. A store that hosts the master
- * knows without asking. Elsewhere every call fails with an {@link UnsupportedOperationException} saying why.
+ * knows without asking. The store offers these capabilities only where {@link #isJavaMaster()}.
  */
 final class JavaMasterFeatures implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(JavaMasterFeatures.class);
+    private static final Logger log = LoggerFactory.getLogger(TcpKVStore.class);
     /** The longest the IDENTIFY probe waits for the master to answer or close. */
     private static final Duration MAX_IDENTIFY_WAIT = Duration.ofSeconds(10);
 
     private final String host;
     private final int port;
-    private final ProtocolGeneration protocol;
+    private final TcpProtocol protocol;
     private final Duration requestTimeout;
     private final BooleanSupplier storeClosed;
     private final Set<TcpPrefixWatch> watches = ConcurrentHashMap.newKeySet();
@@ -49,7 +50,7 @@ final class JavaMasterFeatures implements AutoCloseable {
      * @param ownServer whether the store hosts the master itself (then it is the Java master, no probe needed)
      * @param storeClosed whether the store was closed, to abandon connecting
      */
-    JavaMasterFeatures(String host, int port, ProtocolGeneration protocol, Duration requestTimeout, boolean ownServer,
+    JavaMasterFeatures(String host, int port, TcpProtocol protocol, Duration requestTimeout, boolean ownServer,
             BooleanSupplier storeClosed) {
         this.host = host;
         this.port = port;
@@ -69,17 +70,8 @@ final class JavaMasterFeatures implements AutoCloseable {
                 TcpPrefixWatch.DEFAULT_QUEUE_BYTES);
     }
 
-    /** A watch with the given queue bounds; for tests. */
+    /** A watch with the given queue bounds; for tests. Only for the Java master. */
     KVWatch watch(KeyLayout layout, String prefix, KVWatch.Listener listener, int capacity, long maxQueuedBytes) {
-        if (!isJavaMaster()) {
-            throw new UnsupportedOperationException("TCPStore cannot watch keys on the master at " + address()
-                    + ": prefix watches are an extension of the Java TCPStore master, and this master is not one ("
-                    + evidence + ")." + (protocol == ProtocolGeneration.LEGACY ? " PyTorch 1.13/2.0's WATCH_KEY is "
-                            + "not used: it watches one existing key, not a prefix, so keys created under the prefix "
-                            + "later would be missed." : "")
-                    + " Use the Java master (TcpKVStore.Builder.master(true) or TcpStoreServer) or the etcd backend "
-                    + "for watches.");
-        }
         TcpPrefixWatch[] created = new TcpPrefixWatch[1];
         created[0] = new TcpPrefixWatch(abandoned -> ExtensionConnection.open(host, port, protocol, requestTimeout,
                 () -> abandoned.getAsBoolean() || storeClosed.getAsBoolean(), true), address(), layout, prefix,
@@ -93,19 +85,19 @@ final class JavaMasterFeatures implements AutoCloseable {
 
     // --- ephemeral keys ------------------------------------------------------------------------------------------
 
-    /** SET_EPHEMERAL on the store's owning connection (opened now if there is none or it was lost). */
+    /**
+     * SET_EPHEMERAL on the store's owning connection (opened now if there is none or it was lost). Only for the Java
+     * master.
+     */
     void setEphemeral(String fullKey, byte[] value) {
-        if (!isJavaMaster()) {
-            throw new UnsupportedOperationException(noEphemeralKeys());
-        }
         currentSession().set(TcpStoreClient.wireKey(fullKey), value, requestTimeout);
     }
 
-    /** Registers a listener told (off the I/O threads) when the connection owning the ephemeral keys is lost. */
+    /**
+     * Registers a listener told (off the I/O threads) when the connection owning the ephemeral keys is lost. Only for
+     * the Java master.
+     */
     void onConnectionLoss(Consumer<String> listener) {
-        if (!isJavaMaster()) {
-            throw new UnsupportedOperationException(noEphemeralKeys() + " (so there is no lease to lose)");
-        }
         lossListeners.add(listener);
     }
 
@@ -137,21 +129,26 @@ final class JavaMasterFeatures implements AutoCloseable {
         notifier.start();
     }
 
-    private String noEphemeralKeys() {
-        return "TCPStore has no ephemeral keys on the master at " + address() + ": a PyTorch master cannot tell that "
-                + "a process died, so its keys stay until deleted. Only the Java TCPStore master ties ephemeral keys "
-                + "to the connection that set them, and this master is not one (" + evidence + "). Use the Java "
-                + "master or the etcd backend for keys that must vanish with their owner.";
-    }
-
     // --- which master --------------------------------------------------------------------------------------------
 
-    /** @return whether the master is the Java master; asked once (see the class comment) */
+    /**
+     * @return whether the master is the Java master; asked once (see the class comment). When it is not, says once at
+     *     INFO what the store does without it.
+     */
     synchronized boolean isJavaMaster() {
         requireOpen();
         if (javaMaster == null) {
             javaMaster = identify();
-            log.debug("TCPStore master {}: {}", address(), evidence);
+            if (javaMaster) {
+                log.debug("TCPStore master {}: {}", address(), evidence);
+            } else {
+                log.info("TCPStore master {} is not the Java master ({}): this store offers no key watches and no "
+                        + "ephemeral keys, which need the Java master's protocol extension (PyTorch masters cannot "
+                        + "tell that a process died, and {}). Use the Java master (TcpKVStore.Builder.master(true) "
+                        + "or TcpStoreServer) or the etcd backend for them.", address(), evidence,
+                        protocol == TcpProtocol.LEGACY ? "1.13/2.0's WATCH_KEY watches one existing key, "
+                                + "not a prefix" : "have no prefix watch");
+            }
         }
         return javaMaster;
     }

@@ -1,5 +1,6 @@
 package dev.kvstore.tcp;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
 import java.util.Optional;
@@ -23,8 +24,8 @@ final class MasterConnection {
     private final String host;
     private final int requestedPort;
     private final boolean master;
-    private final ProtocolSelection selection;
-    private final ProtocolGeneration serverLegacyProtocol;
+    private final TcpProtocol selection;
+    private final TcpProtocol serverLegacyProtocol;
     private final Consumer<TcpStoreServer.Builder> serverCustomizer;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
@@ -35,7 +36,7 @@ final class MasterConnection {
     private volatile @Nullable EmbeddedMaster server;
     private volatile @Nullable TcpConnectionPool pool;
     /** The generation spoken: chosen, or detected by {@link #connect()}; {@code null} until then. */
-    private volatile @Nullable ProtocolGeneration protocol;
+    private volatile @Nullable TcpProtocol protocol;
     /** Watches and ephemeral keys (the Java master's extension); made on first use after the start. */
     private @Nullable JavaMasterFeatures javaMasterFeatures;
 
@@ -43,7 +44,7 @@ final class MasterConnection {
      * @param storeName the store, for messages ("KVStore ns/comp/")
      * @param storeClosed whether the store was closed: starting fails then, and connecting stops
      */
-    MasterConnection(TcpKVStoreSettings settings, String storeName, BooleanSupplier storeClosed) {
+    MasterConnection(TcpKVStore.Builder settings, String storeName, BooleanSupplier storeClosed) {
         this.host = settings.host;
         this.requestedPort = settings.port;
         this.port = settings.port;
@@ -93,7 +94,7 @@ final class MasterConnection {
         }
         String connectHost = connectHost();
         // Every pooled connection speaks the generation found once here (probing may take a while: unlocked).
-        ProtocolGeneration generation = master ? ProtocolProbe.forOwnServer(selection, serverLegacyProtocol)
+        TcpProtocol generation = master ? ProtocolProbe.forOwnServer(selection, serverLegacyProtocol)
                 : new ProtocolProbe(connectHost, port, connectTimeout, storeClosed).resolve(selection);
         synchronized (lock) {
             requireNotClosed();
@@ -117,7 +118,7 @@ final class MasterConnection {
      *     {@link JavaMasterFeatures}); created on first use, after {@link #connect()}
      */
     JavaMasterFeatures javaMasterFeatures() {
-        ProtocolGeneration spoken = spoken(); // fails clearly when closed or not started
+        TcpProtocol spoken = spoken(); // fails clearly when closed or not started
         synchronized (lock) {
             requireNotClosed();
             JavaMasterFeatures features = javaMasterFeatures;
@@ -150,13 +151,13 @@ final class MasterConnection {
     }
 
     /** @return the generation the connections speak (set with them: before {@link #connect()} there is none) */
-    ProtocolGeneration spoken() {
+    TcpProtocol spoken() {
         pool(); // fails clearly when closed or not started
         return protocol;
     }
 
     /** @return the generation spoken, or {@code null} before {@link #connect()} */
-    @Nullable ProtocolGeneration protocol() {
+    @Nullable TcpProtocol protocol() {
         return protocol;
     }
 

@@ -1,25 +1,26 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
  * The master does not serve the protocol generation the store was told to speak ({@code kvstore.tcp.protocol},
  * {@link TcpKVStore.Builder#protocol}): the store found which one it speaks instead, without disturbing it.
- * {@link ProtocolSelection#AUTO} (the default) speaks whichever the master serves.
+ * {@link TcpProtocol#AUTO} (the default) speaks whichever the master serves.
  */
 public class ProtocolMismatchException extends KVStoreConnectionException {
 
     private static final long serialVersionUID = 1L;
 
-    private final ProtocolGeneration chosen;
+    private final TcpProtocol chosen;
 
-    private final ProtocolGeneration spoken;
+    private final TcpProtocol spoken;
 
     private final String evidence;
 
-    ProtocolMismatchException(String master, String setting, ProtocolGeneration chosen, ProtocolGeneration spoken,
+    ProtocolMismatchException(String master, String setting, TcpProtocol chosen, TcpProtocol spoken,
             String evidence) {
         super("TCPStore master " + master + " does not serve the " + chosen + " protocol chosen by " + setting + ": "
                 + evidence + ". It speaks " + spoken + " (" + ProtocolProbe.describe(spoken) + "). Set " + setting
@@ -30,12 +31,12 @@ public class ProtocolMismatchException extends KVStoreConnectionException {
     }
 
     /** @return the generation the store was told to speak */
-    public ProtocolGeneration chosen() {
+    public TcpProtocol chosen() {
         return this.chosen;
     }
 
     /** @return the generation the master speaks */
-    public ProtocolGeneration spoken() {
+    public TcpProtocol spoken() {
         return this.spoken;
     }
 

@@ -2,23 +2,22 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.ReplyCodes;
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds out which {@link ProtocolGeneration} a TCPStore master speaks, without ever making it wait for bytes.
+ * Finds out which {@link TcpProtocol} a TCPStore master speaks, without ever making it wait for bytes.
  *
  * <p>PyTorch 1.13 to 2.1 masters read each request with blocking reads on one thread: a request cut short (the 2.2+
  * VALIDATE handshake reads as the start of a legacy SET) stalls every other client until more bytes come. So each
@@ -27,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>legacy GETNUMKEYS (opcode 6, no arguments). PyTorch 1.13/2.0/2.1 and the Java server answer it; PyTorch 2.2+
  *       closes the connection (its first message must be VALIDATE; libuv servers read an unfinished WAIT and meet
- *       end-of-stream): {@link ProtocolGeneration#MODERN}.</li>
+ *       end-of-stream): {@link TcpProtocol#MODERN}.</li>
  *   <li>VALIDATE then GETNUMKEYS (opcode 7): the Java server answers (it serves modern clients too), so it gets
- *       {@link ProtocolGeneration#MODERN}; a PyTorch legacy master reads an unfinished SET and closes.</li>
- *   <li>2.1's CANCEL_WAIT (opcode 11): PyTorch 2.1 answers WAIT_CANCELED ({@link ProtocolGeneration#V2_1}),
- *       1.13/2.0 close on the unknown opcode ({@link ProtocolGeneration#LEGACY}).</li>
+ *       {@link TcpProtocol#MODERN}; a PyTorch legacy master reads an unfinished SET and closes.</li>
+ *   <li>2.1's CANCEL_WAIT (opcode 11): PyTorch 2.1 answers WAIT_CANCELED ({@link TcpProtocol#V2_1}),
+ *       1.13/2.0 close on the unknown opcode ({@link TcpProtocol#LEGACY}).</li>
  * </ol>
  * An explicit choice is checked with the same probes, so a wrong one fails before anything stalls the master.
  */
@@ -44,10 +43,10 @@ final class ProtocolProbe {
     /** Where the user chooses the protocol, for messages. */
     static final String SETTING = "kvstore.tcp.protocol (TcpKVStore.Builder.protocol)";
 
-    private static final byte[] LEGACY_GETNUMKEYS = {(byte) Generation.LEGACY.opcode(Command.GETNUMKEYS)};
+    private static final byte[] LEGACY_GETNUMKEYS = {(byte) Command.GETNUMKEYS.opcode(TcpProtocol.LEGACY)};
     private static final byte[] MODERN_HANDSHAKE_GETNUMKEYS = WireFormat.allocate(6)
-            .put(WireFormat.validateHandshake()).put((byte) Generation.MODERN.opcode(Command.GETNUMKEYS)).array();
-    private static final byte[] V2_1_CANCEL_WAIT = {(byte) Generation.V2_1.opcode(Command.CANCEL_WAIT)};
+            .put(WireFormat.validateHandshake()).put((byte) Command.GETNUMKEYS.opcode(TcpProtocol.MODERN)).array();
+    private static final byte[] V2_1_CANCEL_WAIT = {(byte) Command.CANCEL_WAIT.opcode(TcpProtocol.V2_1)};
     /** GETNUMKEYS answers with an i64. */
     private static final int GETNUMKEYS_REPLY_BYTES = WireFormat.I64_BYTES;
 
@@ -72,13 +71,13 @@ final class ProtocolProbe {
 
     /**
      * The generation a master {@link TcpKVStore} speaks to its own server: the chosen one, or {@code MODERN} for
-     * {@link ProtocolSelection#AUTO}. Its server serves {@code MODERN} and its legacy numbering only.
+     * {@link TcpProtocol#AUTO}. Its server serves {@code MODERN} and its legacy numbering only.
      *
      * @throws IllegalArgumentException if the choice is neither
      */
-    static ProtocolGeneration forOwnServer(ProtocolSelection selection, ProtocolGeneration serverLegacyProtocol) {
-        ProtocolGeneration own = selection.generation().orElse(ProtocolGeneration.MODERN);
-        if (own != ProtocolGeneration.MODERN && own != serverLegacyProtocol) {
+    static TcpProtocol forOwnServer(TcpProtocol selection, TcpProtocol serverLegacyProtocol) {
+        TcpProtocol own = selection.isGeneration() ? selection : TcpProtocol.MODERN;
+        if (own != TcpProtocol.MODERN && own != serverLegacyProtocol) {
             throw new IllegalArgumentException("this master's server speaks MODERN and, to clients without "
                     + "handshake, " + serverLegacyProtocol + "; " + SETTING + " = " + own
                     + " matches neither: use auto");
@@ -88,15 +87,14 @@ final class ProtocolProbe {
 
     /**
      * The generation to speak with this master: the chosen one once {@linkplain #verify verified}, or the
-     * {@linkplain #detect detected} one for {@link ProtocolSelection#AUTO} (logged at INFO with the evidence).
+     * {@linkplain #detect detected} one for {@link TcpProtocol#AUTO} (logged at INFO with the evidence).
      */
-    ProtocolGeneration resolve(ProtocolSelection selection) {
-        Optional<ProtocolGeneration> chosen = selection.generation();
-        if (chosen.isPresent()) {
-            verify(chosen.get());
+    TcpProtocol resolve(TcpProtocol selection) {
+        if (selection.isGeneration()) {
+            verify(selection);
             log.debug("TCPStore master {}:{} serves the {} protocol chosen by kvstore.tcp.protocol", host, port,
-                    chosen.get());
-            return chosen.get();
+                    selection);
+            return selection;
         }
         Finding found = detect();
         log.info("TCPStore master {}:{} speaks the {} protocol ({}), detected by kvstore.tcp.protocol=auto: {}", host,
@@ -105,7 +103,7 @@ final class ProtocolProbe {
     }
 
     /** What the probes found: the generation and the evidence, for the log and for messages. */
-    record Finding(ProtocolGeneration generation, String evidence) {
+    record Finding(TcpProtocol generation, String evidence) {
     }
 
     /**
@@ -114,11 +112,11 @@ final class ProtocolProbe {
      */
     Finding detect() {
         if (!answers(LEGACY_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "a legacy GETNUMKEYS")) {
-            return new Finding(ProtocolGeneration.MODERN,
+            return new Finding(TcpProtocol.MODERN,
                     "it closed the connection on a legacy GETNUMKEYS, as PyTorch 2.2+ does");
         }
         if (answers(MODERN_HANDSHAKE_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "VALIDATE and GETNUMKEYS")) {
-            return new Finding(ProtocolGeneration.MODERN,
+            return new Finding(TcpProtocol.MODERN,
                     "it answered a legacy GETNUMKEYS and, after the 2.2+ handshake, a modern one, as the Java "
                             + "TCPStore server does");
         }
@@ -131,15 +129,15 @@ final class ProtocolProbe {
      *
      * @throws ProtocolMismatchException naming {@link #SETTING} if it does not
      */
-    void verify(ProtocolGeneration chosen) {
+    void verify(TcpProtocol chosen) {
         if (!answers(LEGACY_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "a legacy GETNUMKEYS")) {
-            if (chosen != ProtocolGeneration.MODERN) {
-                throw mismatch(chosen, new Finding(ProtocolGeneration.MODERN,
+            if (chosen != TcpProtocol.MODERN) {
+                throw mismatch(chosen, new Finding(TcpProtocol.MODERN,
                         "it closed the connection on a legacy GETNUMKEYS, as PyTorch 2.2+ does"));
             }
             return;
         }
-        if (chosen == ProtocolGeneration.MODERN) {
+        if (chosen == TcpProtocol.MODERN) {
             if (!answers(MODERN_HANDSHAKE_GETNUMKEYS, GETNUMKEYS_REPLY_BYTES, "VALIDATE and GETNUMKEYS")) {
                 // Sending the handshake for real would stall this master's other clients.
                 throw mismatch(chosen, legacyNumbering("it answered a legacy GETNUMKEYS but closed on the 2.2+ "
@@ -157,13 +155,13 @@ final class ProtocolProbe {
     private Finding legacyNumbering(String evidence) {
         byte @Nullable [] reply = exchange(V2_1_CANCEL_WAIT, 1, "2.1's CANCEL_WAIT");
         if (reply == null) {
-            return new Finding(ProtocolGeneration.LEGACY,
+            return new Finding(TcpProtocol.LEGACY,
                     evidence + "it closed the connection on 2.1's CANCEL_WAIT, as PyTorch 1.13/2.0 do");
         }
         if (reply[0] != ReplyCodes.WAIT_CANCELED) {
             throw unexpected("2.1's CANCEL_WAIT", "reply " + reply[0]);
         }
-        return new Finding(ProtocolGeneration.V2_1, evidence + "it answered 2.1's CANCEL_WAIT, as PyTorch 2.1 does");
+        return new Finding(TcpProtocol.V2_1, evidence + "it answered 2.1's CANCEL_WAIT, as PyTorch 2.1 does");
     }
 
     private boolean answers(byte[] request, int replyLength, String what) {
@@ -213,7 +211,7 @@ final class ProtocolProbe {
         return reply;
     }
 
-    private ProtocolMismatchException mismatch(ProtocolGeneration chosen, Finding found) {
+    private ProtocolMismatchException mismatch(TcpProtocol chosen, Finding found) {
         return new ProtocolMismatchException(host + ":" + port, SETTING, chosen, found.generation(), found.evidence());
     }
 
@@ -227,11 +225,12 @@ final class ProtocolProbe {
     }
 
     /** @return which masters speak the generation, for log lines and messages */
-    static String describe(ProtocolGeneration generation) {
+    static String describe(TcpProtocol generation) {
         return switch (generation) {
             case LEGACY -> "PyTorch 1.13/2.0";
             case V2_1 -> "PyTorch 2.1";
             case MODERN -> "PyTorch 2.2+ or the Java server";
+            case AUTO -> "any master (detected)";
         };
     }
 }

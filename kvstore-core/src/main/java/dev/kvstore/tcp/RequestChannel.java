@@ -3,12 +3,13 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.MalformedFrameException;
-import dev.kvstore.tcp.protocol.ReplyCodes;
-import dev.kvstore.tcp.protocol.WireInput;
-import dev.kvstore.tcp.protocol.WireOutput;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.MalformedFrameException;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
+import dev.kvstore.tcp.protocol.wire.WireInput;
+import dev.kvstore.tcp.protocol.wire.WireOutput;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -40,7 +41,7 @@ final class RequestChannel {
     private static final int BUFFER_BYTES = 64 * 1024;
 
     private final String master;
-    private final Generation wire;
+    private final TcpProtocol wire;
     private final Duration timeout;
     private final Socket socket;
     private final WireInput in;
@@ -52,7 +53,7 @@ final class RequestChannel {
      * @param master {@code host:port}, for messages
      * @param timeout bound of every reply
      */
-    RequestChannel(String master, Generation wire, Duration timeout, Socket socket) throws IOException {
+    RequestChannel(String master, TcpProtocol wire, Duration timeout, Socket socket) throws IOException {
         this.master = master;
         this.wire = wire;
         this.timeout = timeout;
@@ -73,8 +74,8 @@ final class RequestChannel {
 
     /** Sends the VALIDATE handshake if the generation has one. */
     void handshake() throws IOException {
-        if (wire == Generation.MODERN) {
-            out.opcode(wire, Command.VALIDATE).u32(Generation.VALIDATE_MAGIC).flush();
+        if (wire == TcpProtocol.MODERN) {
+            out.opcode(wire, Command.VALIDATE).u32(WireFormat.VALIDATE_MAGIC).flush();
         }
     }
 
@@ -86,7 +87,7 @@ final class RequestChannel {
      * @throws UnsupportedOperationException if the generation lacks the command (nothing is sent)
      */
     <T extends @Nullable Object> T call(Command command, @Nullable String what, Io<?> request, Io<T> reply) {
-        if (!wire.supports(command)) {
+        if (!command.existsIn(wire)) {
             throw new UnsupportedOperationException(
                     command + " is not part of the " + wire + " TCPStore protocol (" + master + ")");
         }
@@ -130,7 +131,7 @@ final class RequestChannel {
                 try {
                     reply = in.u8();
                 } catch (SocketTimeoutException e) {
-                    if (!wire.supports(Command.CANCEL_WAIT)) {
+                    if (!Command.CANCEL_WAIT.existsIn(wire)) {
                         closeSocket();
                         throw new KVStoreTimeoutException(prefix() + "WAIT for " + what + " timed out after "
                                 + waitTimeout + " (LEGACY protocol has no CANCEL_WAIT: connection closed)", e);

@@ -1,5 +1,6 @@
 package dev.kvstore.tcp;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,14 +20,14 @@ final class TcpConnectionPool implements AutoCloseable {
 
     private final String host;
     private final int port;
-    private final ProtocolGeneration protocol;
+    private final TcpProtocol protocol;
     private final Duration timeout;
     private final int maxIdle;
     private final Deque<TcpStoreClient> idle = new ArrayDeque<>();
     private final Set<TcpStoreClient> live = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
-    TcpConnectionPool(String host, int port, ProtocolGeneration protocol, Duration timeout, int maxIdle) {
+    TcpConnectionPool(String host, int port, TcpProtocol protocol, Duration timeout, int maxIdle) {
         this.host = host;
         this.port = port;
         this.protocol = protocol;

@@ -1,22 +1,25 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.AbstractKVStore;
+import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreLimitException;
-import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
-import dev.kvstore.api.KeyPage;
+import dev.kvstore.api.KeyListing;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.api.KeyWatches;
+import dev.kvstore.api.Locks;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
 import dev.kvstore.recipes.CompareAndSetLock;
-import dev.kvstore.recipes.ThreadReentrantLock;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * process sees the Java key {@code k} of namespace {@code ns} and component {@code comp} as
  * {@code store.get("ns/comp/k")}. Values are raw bytes; see {@code docs/tcp-client.md} for Python interop.
  *
- * <p>The protocol generation is detected at build by default ({@link ProtocolSelection#AUTO}) with probes that never
+ * <p>The protocol generation is detected at build by default ({@link TcpProtocol#AUTO}) with probes that never
  * leave a request unfinished on the master, or named and checked the same way: see {@link Builder#protocol}. Values
  * over {@link Builder#maxValueBytes} are refused before sending; long key lists are split at
  * {@link Builder#maxKeysPerRequest}.
@@ -44,13 +47,15 @@ import org.slf4j.LoggerFactory;
  * connection, so a long wait never delays other threads. Waits for keys block on the server (WAIT); only what the
  * protocol cannot block on (a value changing, k of n keys) is polled, with bounded exponential backoff.
  *
- * <p>With the Java master ({@link TcpStoreServer}, or a store built with {@code master(true)}), {@link #watch} and
- * {@link #setEphemeral} work through the master's protocol extension: prefix watches (no revisions: a reconnect is a
- * flagged re-read) and keys owned by this store's connection. Torch masters refuse them with an
- * {@link UnsupportedOperationException}; see {@code docs/recipes.md}.
+ * <p>Its {@link #capability capabilities} depend on the master, asked once when first needed:
+ * {@link dev.kvstore.api.Locks} (compare-and-set locks) on every master; {@link dev.kvstore.api.KeyListing} where the
+ * master has LIST_KEYS (the Java master and PyTorch 2.10+, with the {@code MODERN} protocol); with the Java master
+ * ({@link TcpStoreServer}, or a store built with {@code master(true)}) also {@link dev.kvstore.api.KeyWatches} and
+ * {@link dev.kvstore.api.EphemeralKeys}, through the master's protocol extension: prefix watches (no revisions: a
+ * reconnect is a flagged re-read) and keys owned by this store's connection. See {@code docs/recipes.md}.
  *
  * <p>{@code close(true)} deletes this namespace's keys only where the server can list them (LIST_KEYS: the
- * {@link ProtocolGeneration#MODERN} protocol against PyTorch 2.10+ or the Java server); otherwise it logs that
+ * {@link TcpProtocol#MODERN} protocol against PyTorch 2.10+ or the Java server); otherwise it logs that
  * TCPStore cannot enumerate keys and leaves them (a master's keys go away with its server).
  */
 public final class TcpKVStore extends AbstractKVStore {
@@ -81,6 +86,8 @@ public final class TcpKVStore extends AbstractKVStore {
     private final MasterConnection connection;
     private final TcpWaits waits;
     private volatile boolean started;
+    /** Empty if the master lists keys, else why not; {@code null} until asked. */
+    private volatile @Nullable Optional<String> whyNotListing;
 
     private TcpKVStore(Builder builder) {
         super(builder.namespace, builder.component);
@@ -169,11 +176,11 @@ public final class TcpKVStore extends AbstractKVStore {
     }
 
     /**
-     * @return the protocol generation this store speaks (with {@link ProtocolSelection#AUTO} the one {@link #start()}
-     *     detected; {@code null} before that)
+     * @return the protocol generation this store speaks, never {@link TcpProtocol#AUTO} (with {@code AUTO} the one
+     *     {@link #start()} detected); empty before the start
      */
-    public @Nullable ProtocolGeneration protocol() {
-        return connection.protocol();
+    public Optional<TcpProtocol> protocol() {
+        return Optional.ofNullable(connection.protocol());
     }
 
     /** @return whether this instance hosts the embedded TCPStore server */
@@ -277,56 +284,101 @@ public final class TcpKVStore extends AbstractKVStore {
         return waits.waitForValue(fullKey, expected, waitTimeout);
     }
 
+    /**
+     * Enough candidate keys: the server-side WAIT (and polling for k of n). Too few (none, say): the master's key
+     * list, where it has LIST_KEYS; otherwise the caller must name the candidates, and the error says so.
+     */
     @Override
     protected List<String> doWaitForKeys(KeyLayout keyLayout, KeyPattern pattern, int expectedCount,
             byte @Nullable [] value, Duration waitTimeout, @Nullable List<String> candidateKeys) {
-        return waits.waitForKeys(keyLayout, pattern, expectedCount, value, waitTimeout, candidateKeys);
+        List<String> candidates = candidateKeys == null ? List.of() : List.copyOf(new LinkedHashSet<>(candidateKeys));
+        if (candidates.size() >= expectedCount) {
+            return waits.waitForKeys(keyLayout, pattern, expectedCount, value, waitTimeout, candidates);
+        }
+        Optional<String> whyNotListing = whyNotListing();
+        if (whyNotListing.isEmpty()) {
+            return waits.waitForListedKeys(keyLayout, pattern, expectedCount, value, waitTimeout);
+        }
+        throw new IllegalArgumentException("waitForKeys expects " + expectedCount + " keys matching '" + pattern
+                + "' but " + (candidateKeys == null ? "was given no candidate keys"
+                        : "only " + candidates.size() + " candidate keys match it: " + candidates)
+                + ", and the TCPStore master at " + connection.address() + " cannot list its keys to find them: "
+                + whyNotListing.get() + ". Pass the keys that may match (for example one per rank) as candidate "
+                + "keys (waitForKeys(pattern, count, candidateKeys, timeout) or KeysQuery.withCandidates), or use a "
+                + "master that lists keys: the Java master, or PyTorch 2.10+ with kvstore.tcp.protocol auto or modern "
+                + "(TcpKVStore.Builder.protocol).");
     }
 
-    // --- listing -------------------------------------------------------------------------------------------------
+    // --- capabilities --------------------------------------------------------------------------------------------
 
-    /** LIST_KEYS, where the master and the protocol have it: see {@link TcpKeyLister}. */
+    /** LIST_KEYS, where the master and the protocol have it (asked once): see {@link TcpKeyLister}. */
     @Override
-    protected KeyPage doListKeys(KeyLayout keyLayout, String prefix, @Nullable String continueAfter, int limit) {
-        return new TcpKeyLister(connection.pool(), connection.spoken(), connection.address())
-                .page(keyLayout.componentPrefix(), prefix, continueAfter, limit);
+    protected Optional<KeyListing> listing(KeyLayout keyLayout) {
+        if (whyNotListing().isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of((prefix, continueAfter, limit) -> lister()
+                .page(keyLayout.componentPrefix(), prefix == null ? "" : prefix, continueAfter, limit));
     }
 
-    // --- locks ---------------------------------------------------------------------------------------------------
+    /** @return empty if the master lists keys, else why not; asked of the master once per store */
+    private Optional<String> whyNotListing() {
+        Optional<String> known = whyNotListing;
+        if (known == null) {
+            synchronized (connection) {
+                known = whyNotListing;
+                if (known == null) {
+                    known = lister().whyNotListing();
+                    whyNotListing = known;
+                }
+            }
+        }
+        return known;
+    }
 
-    /** Compare-and-set with an owner token; a crashed holder's lock stays until its owner key is deleted. */
+    private TcpKeyLister lister() {
+        return new TcpKeyLister(connection.pool(), connection.spoken(), connection.address());
+    }
+
+    /** Compare-and-set with an owner token, on any master; a crashed holder's lock stays until its key is deleted. */
     @Override
-    protected KVLock newLock(KVStore view, KeyLayout keyLayout, String name) {
-        return new ThreadReentrantLock(name, new CompareAndSetLock(view, name));
+    protected Optional<Locks> locks(KVStore view, KeyLayout keyLayout) {
+        return Optional.of(CompareAndSetLock.locks(view));
     }
-
-    // --- ephemeral keys and watches (the Java master's extension) ----------------------------------------------
 
     /**
-     * On the Java master: a key owned by this store's connection, deleted by the master when that connection closes
-     * (this store closes, its process dies, the connection breaks). Other masters:
-     * {@link UnsupportedOperationException}.
+     * On the Java master: keys owned by this store's connection, deleted by the master when that connection closes
+     * (this store closes, its process dies, the connection breaks); the listener hears (off the I/O threads) when
+     * that connection is lost, with the keys the master deleted. Other masters: none.
      */
     @Override
-    protected void doSetEphemeral(String fullKey, byte[] value) {
-        requireValueWithinLimit(fullKey, value);
-        connection.javaMasterFeatures().setEphemeral(fullKey, value);
+    protected Optional<EphemeralKeys> ephemeralKeys(KeyLayout keyLayout) {
+        if (!connection.javaMasterFeatures().isJavaMaster()) {
+            return Optional.empty();
+        }
+        return Optional.of(new EphemeralKeys() {
+            @Override
+            public void setEphemeralBytes(String key, byte[] value) {
+                String fullKey = keyLayout.fullKey(key);
+                requireValueWithinLimit(fullKey, value);
+                connection.javaMasterFeatures().setEphemeral(fullKey, value);
+            }
+
+            @Override
+            public void onLeaseLoss(Consumer<String> listener) {
+                connection.javaMasterFeatures().onConnectionLoss(Objects.requireNonNull(listener, "listener"));
+            }
+        });
     }
 
-    /**
-     * On the Java master: told (off the I/O threads) when the connection owning this store's ephemeral keys is lost,
-     * with the keys the master deleted. Other masters: {@link UnsupportedOperationException}.
-     */
+    /** On the Java master: prefix watches; see {@link TcpPrefixWatch}. Other masters: none. */
     @Override
-    public void onLeaseLoss(Consumer<String> listener) {
-        Objects.requireNonNull(listener, "listener");
-        connection.javaMasterFeatures().onConnectionLoss(listener);
-    }
-
-    /** On the Java master: a prefix watch; see {@link TcpPrefixWatch}. Other masters: unsupported. */
-    @Override
-    protected KVWatch doWatch(KeyLayout keyLayout, String prefix, KVWatch.Listener listener) {
-        return connection.javaMasterFeatures().watch(keyLayout, prefix, listener);
+    protected Optional<KeyWatches> watches(KeyLayout keyLayout) {
+        if (!connection.javaMasterFeatures().isJavaMaster()) {
+            return Optional.empty();
+        }
+        return Optional.of((prefix, listener) -> connection.javaMasterFeatures().watch(keyLayout,
+                prefix == null ? "" : prefix, listener));
     }
 
     /** A watch with the given queue bounds; for tests. */
@@ -350,7 +402,7 @@ public final class TcpKVStore extends AbstractKVStore {
     private void deleteNamespace() {
         String where = master ? " They go away with this master's server, which closes now."
                 : " They stay on the master until it exits.";
-        ProtocolGeneration spoken = connection.protocol();
+        TcpProtocol spoken = connection.protocol();
         if (spoken == null) {
             log.info("TCPStore {} was never started: the keys of namespace '{}' were not deleted.{}",
                     connection.address(), namespace(), where);
@@ -368,14 +420,177 @@ public final class TcpKVStore extends AbstractKVStore {
      * Builds a {@link TcpKVStore}; every setter has a default (see {@link #builder()}). The setters are listed with
      * their defaults in {@code docs/tcp-client.md}.
      */
-    public static final class Builder extends TcpKVStoreSettings {
+    public static final class Builder {
 
-        private Builder() {
+        String host = "127.0.0.1";
+        int port = 29500;
+        @Nullable Integer worldSize;
+        boolean master;
+        Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        Duration workerWaitTimeout = DEFAULT_WORKER_WAIT_TIMEOUT;
+        boolean waitForWorkers = true;
+        String namespace = "default";
+        String component = "tensorbus";
+        TcpProtocol protocol = TcpProtocol.AUTO;
+        TcpProtocol serverLegacyProtocol = TcpProtocol.LEGACY;
+        Consumer<TcpStoreServer.Builder> serverCustomizer = server -> { };
+        Duration progressInterval = PROGRESS_INTERVAL;
+        int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+        int maxKeysPerRequest = DEFAULT_MAX_KEYS_PER_REQUEST;
+
+        /** Host of the master: where clients connect, and the address the master's server binds to. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
         }
 
-        @Override
-        Builder self() {
+        /** Port of the master (default 29500, torchrun's default); 0 lets a master pick a free port. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+            }
+            this.port = port;
             return this;
+        }
+
+        /**
+         * Number of processes of the job, master included. When set, every instance registers on the
+         * {@code init/} counter as PyTorch does, and a master with {@link #waitForWorkers(boolean)} waits for all.
+         * {@code null} (the default) registers nothing.
+         */
+        public Builder worldSize(@Nullable Integer worldSize) {
+            if (worldSize != null && worldSize < 1) {
+                throw new IllegalArgumentException("worldSize must be at least 1, got " + worldSize);
+            }
+            this.worldSize = worldSize;
+            return this;
+        }
+
+        /** Whether this instance hosts the TCPStore server (rank 0). */
+        public Builder master(boolean master) {
+            this.master = master;
+            return this;
+        }
+
+        /**
+         * Bound of connecting to the master at {@link TcpKVStore#start()}, retried with backoff while it refuses
+         * (default 300 s, PyTorch's store timeout: the master may start later).
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = positive("connectTimeout", connectTimeout);
+            return this;
+        }
+
+        /**
+         * Bound of one request: its reply and, when no idle connection is left, reconnecting for it (default 30 s).
+         * Waits and barriers take their own timeouts.
+         */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = positive("requestTimeout", requestTimeout);
+            return this;
+        }
+
+        /** Bound of a waiting master's rendezvous: all {@code worldSize} processes registered (default 300 s). */
+        public Builder workerWaitTimeout(Duration workerWaitTimeout) {
+            this.workerWaitTimeout = positive("workerWaitTimeout", workerWaitTimeout);
+            return this;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+            return value;
+        }
+
+        /** Whether the master blocks at construction until {@code worldSize} processes registered (default true). */
+        public Builder waitForWorkers(boolean waitForWorkers) {
+            this.waitForWorkers = waitForWorkers;
+            return this;
+        }
+
+        /** The namespace: the first part of every key, {@code {namespace}/{component}/{key}} (default "default"). */
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** The component: the second part of every key (default "tensorbus"). */
+        public Builder component(String component) {
+            this.component = component;
+            return this;
+        }
+
+        /**
+         * The protocol generation of the master this client talks to: {@link TcpProtocol#AUTO} (the default) detects
+         * the master's at build and logs it at INFO; a named generation is checked against the master first (without
+         * disturbing it), and the build fails within seconds if the master does not serve it.
+         */
+        public Builder protocol(TcpProtocol protocol) {
+            this.protocol = Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /**
+         * For a master: the numbering its server uses for clients that send no VALIDATE handshake
+         * ({@link TcpProtocol#LEGACY} for torch 1.13/2.0, the default, or {@link TcpProtocol#V2_1}).
+         */
+        public Builder serverLegacyProtocol(TcpProtocol serverLegacyProtocol) {
+            if (serverLegacyProtocol == TcpProtocol.MODERN || serverLegacyProtocol == TcpProtocol.AUTO) {
+                throw new IllegalArgumentException("serverLegacyProtocol must be LEGACY or V2_1");
+            }
+            this.serverLegacyProtocol = Objects.requireNonNull(serverLegacyProtocol, "serverLegacyProtocol");
+            return this;
+        }
+
+        /**
+         * For a master: adjusts its embedded {@link TcpStoreServer} before it starts, typically its limits
+         * ({@code server -> server.maxValueBytes(1 << 20).maxStoreBytes(256L << 20)}). Host, port and legacy protocol
+         * are always this builder's. Calls compose: each customizer runs after the earlier ones, so one that changes a
+         * single limit keeps the others.
+         */
+        public Builder server(Consumer<TcpStoreServer.Builder> serverCustomizer) {
+            Objects.requireNonNull(serverCustomizer, "serverCustomizer");
+            this.serverCustomizer = this.serverCustomizer.andThen(serverCustomizer);
+            return this;
+        }
+
+        /**
+         * Longest value this store sends (default 8 MiB, the limit of PyTorch's libuv server and of the Java
+         * server): a longer {@code set} or {@code compareAndSet} fails with
+         * {@link dev.kvstore.api.KVStoreLimitException} before anything is sent. Set it to the master's limit; a
+         * master applies it to its own server too.
+         */
+        public Builder maxValueBytes(int maxValueBytes) {
+            if (maxValueBytes < 1) {
+                throw new IllegalArgumentException("maxValueBytes must be positive, got " + maxValueBytes);
+            }
+            this.maxValueBytes = maxValueBytes;
+            return this;
+        }
+
+        /**
+         * Most keys this store puts in one WAIT, CHECK or MULTI_GET (default 131072, the limit of PyTorch's libuv
+         * server and of the Java server): {@code waitForKeys} with more candidates splits its requests. Set it to
+         * the master's limit; a master applies it to its own server too.
+         */
+        public Builder maxKeysPerRequest(int maxKeysPerRequest) {
+            if (maxKeysPerRequest < 1) {
+                throw new IllegalArgumentException("maxKeysPerRequest must be positive, got " + maxKeysPerRequest);
+            }
+            this.maxKeysPerRequest = maxKeysPerRequest;
+            return this;
+        }
+
+        /** How often long waits log progress (default 30 s); package-private for tests. */
+        Builder progressInterval(Duration progressInterval) {
+            this.progressInterval = Objects.requireNonNull(progressInterval, "progressInterval");
+            return this;
+        }
+
+        private Builder() {
         }
 
         /**

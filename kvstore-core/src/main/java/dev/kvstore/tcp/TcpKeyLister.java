@@ -1,8 +1,11 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KeyPage;
-import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import java.util.Optional;
+import dev.kvstore.tcp.protocol.wire.Command;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,35 +17,55 @@ import org.slf4j.LoggerFactory;
 final class TcpKeyLister {
 
     private static final Logger log = LoggerFactory.getLogger(TcpKVStore.class);
-    private static final String UNSUPPORTED = "TCPStore cannot list keys here: LIST_KEYS needs a master that has it "
-            + "(the Java TcpStoreServer or PyTorch 2.10+) and the MODERN protocol";
+    private static final String UNSUPPORTED = "LIST_KEYS needs a master that has it (the Java TcpStoreServer or "
+            + "PyTorch 2.10+) and the MODERN protocol";
 
     private final TcpConnectionPool pool;
-    private final ProtocolGeneration spoken;
+    private final TcpProtocol spoken;
     private final String master;
 
     /**
      * @param spoken the generation the pool's connections speak
      * @param master {@code host:port} of the master, for messages
      */
-    TcpKeyLister(TcpConnectionPool pool, ProtocolGeneration spoken, String master) {
+    TcpKeyLister(TcpConnectionPool pool, TcpProtocol spoken, String master) {
         this.pool = pool;
         this.spoken = spoken;
         this.master = master;
     }
 
     /**
-     * Streams LIST_KEYS through a bounded {@link KeyPage.Collector}. An older master drops the connection on the
-     * unknown opcode; that is told apart from a lost master by asking it for its key count on a new connection.
+     * Asks the master whether it lists keys: one LIST_KEYS, which an older master answers by dropping the connection
+     * (told apart from a lost master by asking it for its key count on a new connection).
+     *
+     * @return empty if the master lists keys, otherwise why it cannot
+     * @throws KVStoreConnectionException if the master cannot be reached at all
+     */
+    Optional<String> whyNotListing() {
+        if (!Command.LIST_KEYS.existsIn(spoken)) {
+            return Optional.of(UNSUPPORTED + "; this store speaks " + spoken);
+        }
+        try {
+            pool.withConnection(client -> {
+                client.streamWireKeys(wire -> { });
+                return null;
+            });
+            return Optional.empty();
+        } catch (KVStoreConnectionException e) {
+            pool.withConnection(TcpStoreClient::numKeys); // throws if the master is gone, not just missing LIST_KEYS
+            return Optional.of(UNSUPPORTED + "; the master at " + master + " closed the connection on LIST_KEYS "
+                    + "(PyTorch before 2.10)");
+        }
+    }
+
+    /**
+     * Streams LIST_KEYS through a bounded {@link KeyPage.Collector}, on a master that {@link #whyNotListing() lists
+     * keys}.
      *
      * @param componentPrefix the store's {@code namespace/component/}; page entries are relative to it
      * @param prefix the keys wanted, relative to the component
-     * @throws UnsupportedOperationException if the protocol or the master has no LIST_KEYS
      */
     KeyPage page(String componentPrefix, String prefix, @Nullable String continueAfter, int limit) {
-        if (!spoken.wire().supports(Command.LIST_KEYS)) {
-            throw new UnsupportedOperationException(UNSUPPORTED + "; this store speaks " + spoken);
-        }
         String wirePrefix = TcpStoreClient.wireKey(componentPrefix) + prefix;
         int relativeStart = wirePrefix.length() - prefix.length();
         KeyPage.Collector page = new KeyPage.Collector(continueAfter, limit);
@@ -59,10 +82,11 @@ final class TcpKeyLister {
             try {
                 pool.withConnection(TcpStoreClient::numKeys);
             } catch (RuntimeException stillDown) {
-                throw e; // the master is gone, not just missing LIST_KEYS
+                throw e; // the master is gone
             }
-            throw new UnsupportedOperationException(UNSUPPORTED + "; the master at " + master
-                    + " closed the connection on LIST_KEYS (PyTorch before 2.10)", e);
+            // It listed keys when asked first: a different master now answers at this address.
+            throw new KVStoreException("the TCPStore master at " + master + " closed the connection on LIST_KEYS, "
+                    + "which it answered before: " + UNSUPPORTED, e);
         }
         return page.page();
     }
@@ -74,7 +98,7 @@ final class TcpKeyLister {
      * @param where what becomes of keys left behind, for the log line
      */
     void deleteNamespace(String namespace, String namespacePrefix, String where) {
-        if (!spoken.wire().supports(Command.LIST_KEYS)) {
+        if (!Command.LIST_KEYS.existsIn(spoken)) {
             log.info("TCPStore cannot enumerate keys with the {} protocol: the keys of namespace '{}' were not "
                     + "deleted.{}", spoken, namespace, where);
             return;

@@ -2,11 +2,12 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.ReplyCodes;
-import dev.kvstore.tcp.protocol.WireFormat;
-import dev.kvstore.tcp.protocol.WireInput;
-import dev.kvstore.tcp.protocol.WireOutput;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
+import dev.kvstore.tcp.protocol.wire.WireInput;
+import dev.kvstore.tcp.protocol.wire.WireOutput;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -21,14 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection to a PyTorch c10d TCPStore master (or the Java {@code TcpStoreServer}), speaking one
- * {@link ProtocolGeneration}. The methods mirror {@code torch.distributed.TCPStore}.
+ * {@link TcpProtocol}. The methods mirror {@code torch.distributed.TCPStore}.
  *
  * <p>Keys follow PyTorch's rule: every user key goes on the wire as {@code "/" + key}, so that a Java
  * {@code set("a/b", ...)} and a Python {@code store.set("a/b", ...)} address the same entry.
  *
  * <p>Every reply is awaited at most {@link #timeout()} (PyTorch's store timeout); waits take their own timeout. A
- * timed-out {@link #wait(Collection, Duration) wait} leaves the connection usable on {@link ProtocolGeneration#V2_1}
- * and {@link ProtocolGeneration#MODERN} (the wait is cancelled with CANCEL_WAIT). {@link ProtocolGeneration#LEGACY}
+ * timed-out {@link #wait(Collection, Duration) wait} leaves the connection usable on {@link TcpProtocol#V2_1}
+ * and {@link TcpProtocol#MODERN} (the wait is cancelled with CANCEL_WAIT). {@link TcpProtocol#LEGACY}
  * has no way to cancel a wait, so the connection is closed: check {@link #isOpen()} and connect anew. Any I/O error,
  * reply timeout or malformed reply also closes the connection.
  *
@@ -44,52 +45,52 @@ public final class TcpStoreClient implements AutoCloseable {
 
     private final String host;
     private final int port;
-    private final ProtocolGeneration protocol;
+    private final TcpProtocol protocol;
     private final Duration timeout;
     private final RequestChannel channel;
     private final WireInput in;
     private final WireOutput out;
 
-    private TcpStoreClient(String host, int port, ProtocolGeneration protocol, Duration timeout, Socket socket)
+    private TcpStoreClient(String host, int port, TcpProtocol protocol, Duration timeout, Socket socket)
             throws IOException {
         this.host = host;
         this.port = port;
         this.protocol = protocol;
         this.timeout = timeout;
-        this.channel = new RequestChannel(host + ":" + port, protocol.wire(), timeout, socket);
+        this.channel = new RequestChannel(host + ":" + port, protocol, timeout, socket);
         this.in = channel.in();
         this.out = channel.out();
     }
 
     /**
-     * Connects with the {@link ProtocolGeneration#MODERN} protocol; see
-     * {@link #connect(String, int, ProtocolGeneration, Duration)}.
+     * Connects with the {@link TcpProtocol#MODERN} protocol; see
+     * {@link #connect(String, int, TcpProtocol, Duration)}.
      */
     public static TcpStoreClient connect(String host, int port, Duration timeout) {
-        return connect(host, port, ProtocolGeneration.MODERN, timeout);
+        return connect(host, port, TcpProtocol.MODERN, timeout);
     }
 
     /**
      * Connects to the master, retrying with backoff while it refuses connections (it may start later, as with
-     * PyTorch), and sends the VALIDATE handshake if the protocol is {@link ProtocolGeneration#MODERN}.
+     * PyTorch), and sends the VALIDATE handshake if the protocol is {@link TcpProtocol#MODERN}.
      *
      * @param timeout bound of connecting and of every reply afterwards (PyTorch's store timeout)
      * @throws KVStoreTimeoutException if the master did not accept a connection within the timeout
      * @throws KVStoreConnectionException if the host cannot be resolved or the handshake fails
      */
-    public static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration timeout) {
+    public static TcpStoreClient connect(String host, int port, TcpProtocol protocol, Duration timeout) {
         return connect(host, port, protocol, timeout, timeout, () -> false);
     }
 
     /**
-     * Connects as {@link #connect(String, int, ProtocolGeneration, Duration)}, with separate bounds.
+     * Connects as {@link #connect(String, int, TcpProtocol, Duration)}, with separate bounds.
      *
      * @param connectTimeout bound of connecting, retries included
      * @param timeout bound of every reply afterwards
      * @param abandoned checked between attempts: once it answers {@code true} (its owner was closed) connecting stops
      *     with a {@link KVStoreConnectionException}; an interrupt stops it too
      */
-    static TcpStoreClient connect(String host, int port, ProtocolGeneration protocol, Duration connectTimeout,
+    static TcpStoreClient connect(String host, int port, TcpProtocol protocol, Duration connectTimeout,
             Duration timeout, BooleanSupplier abandoned) {
         Objects.requireNonNull(protocol, "protocol");
         SocketConnector.requirePositive(timeout);
@@ -125,7 +126,7 @@ public final class TcpStoreClient implements AutoCloseable {
     }
 
     /** @return the protocol generation this connection speaks */
-    public ProtocolGeneration protocol() {
+    public TcpProtocol protocol() {
         return protocol;
     }
 
@@ -159,7 +160,7 @@ public final class TcpStoreClient implements AutoCloseable {
         Objects.requireNonNull(value, "value");
         String wire = wireKey(key);
         int reply = channel.call(Command.SET, wire, () -> {
-            out.string(wire).bytes(value).opcode(protocol.wire(), Command.CHECK).keys(List.of(wire));
+            out.string(wire).bytes(value).opcode(protocol, Command.CHECK).keys(List.of(wire));
             return null;
         }, in::u8);
         if (reply != ReplyCodes.READY && reply != ReplyCodes.NOT_READY) {
@@ -232,7 +233,7 @@ public final class TcpStoreClient implements AutoCloseable {
      * WAIT: blocks until all keys exist (server-side, no polling).
      *
      * @throws KVStoreTimeoutException if they did not all exist within the timeout; on
-     *     {@link ProtocolGeneration#LEGACY} the connection is then closed
+     *     {@link TcpProtocol#LEGACY} the connection is then closed
      */
     public void wait(Collection<String> keys, Duration timeout) {
         waitRaw(wireKeys(keys), timeout);
@@ -283,7 +284,7 @@ public final class TcpStoreClient implements AutoCloseable {
     }
 
     /**
-     * LIST_KEYS (PyTorch 2.10+ servers and the Java server; {@link ProtocolGeneration#MODERN} only). An older
+     * LIST_KEYS (PyTorch 2.10+ servers and the Java server; {@link TcpProtocol#MODERN} only). An older
      * server closes the connection on this unknown opcode.
      *
      * @return the user keys (wire keys without their leading "/"); internal keys such as {@code init/} are left out

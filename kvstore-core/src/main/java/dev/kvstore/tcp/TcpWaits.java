@@ -9,11 +9,11 @@ import dev.kvstore.internal.Backoff;
 import dev.kvstore.internal.Deadline;
 import dev.kvstore.internal.Printable;
 import dev.kvstore.internal.ProgressLog;
-import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.Command;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -34,7 +34,7 @@ final class TcpWaits {
     private static final Duration MAX_POLL = Duration.ofMillis(64);
 
     private final Supplier<ConnectionLease> leases;
-    private final Supplier<ProtocolGeneration> spoken;
+    private final Supplier<TcpProtocol> spoken;
     private final int maxKeysPerRequest;
     private final Duration progressInterval;
 
@@ -44,7 +44,7 @@ final class TcpWaits {
      * @param maxKeysPerRequest most keys in one WAIT, CHECK or MULTI_GET
      * @param progressInterval how often a long wait logs what it still misses
      */
-    TcpWaits(Supplier<ConnectionLease> leases, Supplier<ProtocolGeneration> spoken, int maxKeysPerRequest,
+    TcpWaits(Supplier<ConnectionLease> leases, Supplier<TcpProtocol> spoken, int maxKeysPerRequest,
             Duration progressInterval) {
         this.leases = leases;
         this.spoken = spoken;
@@ -104,20 +104,13 @@ final class TcpWaits {
     }
 
     /**
-     * {@link dev.kvstore.api.KVStore#waitForKeys}: TCPStore cannot list keys, so the caller names the candidates.
+     * {@link dev.kvstore.api.KVStore#waitForKeys} among candidates the caller named, at least as many as expected.
      * When every candidate is needed the server blocks (WAIT); otherwise the candidates are polled with backoff.
+     *
+     * @param candidates the candidate keys relative to the component, without duplicates
      */
     List<String> waitForKeys(KeyLayout keyLayout, KeyPattern pattern, int expectedCount, byte @Nullable [] value,
-            Duration waitTimeout, @Nullable List<String> candidateKeys) {
-        if (candidateKeys == null) {
-            throw new IllegalArgumentException("TCPStore cannot list keys: waitForKeys needs candidateKeys, the keys "
-                    + "that may match '" + pattern + "' (for example one per rank)");
-        }
-        List<String> candidates = new ArrayList<>(new LinkedHashSet<>(candidateKeys));
-        if (candidates.size() < expectedCount) {
-            throw new IllegalArgumentException("waitForKeys expects " + expectedCount + " keys matching '" + pattern
-                    + "' but only " + candidates.size() + " candidate keys match it: " + candidates);
-        }
+            Duration waitTimeout, List<String> candidates) {
         List<String> fullKeys = candidates.stream().map(keyLayout::fullKey).toList();
         List<String> wireKeys = fullKeys.stream().map(TcpStoreClient::wireKey).toList();
         boolean allNeeded = expectedCount == candidates.size();
@@ -158,6 +151,54 @@ final class TcpWaits {
         }
     }
 
+    /**
+     * {@link dev.kvstore.api.KVStore#waitForKeys} on a master that lists keys: the keys under the pattern's literal
+     * prefix (LIST_KEYS, streamed) that match it are the candidates, read again with backoff until enough hold the
+     * value. TCPStore cannot block until a key appears under a prefix, so this polls.
+     */
+    List<String> waitForListedKeys(KeyLayout keyLayout, KeyPattern pattern, int expectedCount,
+            byte @Nullable [] value, Duration waitTimeout) {
+        String componentPrefix = TcpStoreClient.wireKey(keyLayout.componentPrefix());
+        String wirePrefix = componentPrefix + pattern.literalPrefix();
+        Deadline deadline = Deadline.after(waitTimeout);
+        Backoff backoff = polling();
+        @Nullable KeysState[] last = {null};
+        try (ConnectionLease lease = leases.get()) {
+            ProgressLog progress = progress("waitForKeys '" + keyLayout.componentPrefix() + pattern + "' ("
+                    + expectedCount + " keys, listed from the master)", waitTimeout, () -> {
+                        KeysState state = last[0];
+                        return state == null ? "nothing read yet"
+                                : state.matched.size() + " matched; listed keys with another value: " + state.missing;
+                    });
+            while (true) {
+                List<String> candidates = new ArrayList<>();
+                lease.client().streamWireKeys(wire -> {
+                    if (wire.startsWith(wirePrefix)) {
+                        String key = wire.substring(componentPrefix.length());
+                        if (pattern.matches(key)) {
+                            candidates.add(key);
+                        }
+                    }
+                });
+                List<String> fullKeys = candidates.stream().map(keyLayout::fullKey).toList();
+                KeysState state = readKeys(lease, candidates, fullKeys, value);
+                if (state.matched.size() >= expectedCount) {
+                    return state.matched;
+                }
+                if (last[0] == null || !state.matched.equals(last[0].matched)) {
+                    backoff.reset();
+                }
+                last[0] = state;
+                if (deadline.hasPassed()) {
+                    throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
+                            state.matched, null, waitTimeout);
+                }
+                progress.logIfDue();
+                pause(backoff, deadline);
+            }
+        }
+    }
+
     /** Which candidates match now (relative keys) and which do not. */
     private record KeysState(List<String> matched, List<String> missing) {
     }
@@ -186,7 +227,7 @@ final class TcpWaits {
      * {@code null} to fall back to key by key.
      */
     private @Nullable List<byte[]> readAllAtOnce(ConnectionLease lease, List<String> fullKeys) {
-        if (!spoken.get().wire().supports(Command.MULTI_GET)) {
+        if (!Command.MULTI_GET.existsIn(spoken.get())) {
             return null;
         }
         List<byte[]> values = new ArrayList<>(fullKeys.size());

@@ -17,9 +17,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * A component view runs the backend's operations on its owner: it has no list of them to forget, so an optional
- * backend operation (listing, locks, watches, ephemeral keys) works on views exactly as on the owner, with the view's
- * layout, and never falls back to a "cannot list keys" default.
+ * A component view runs the backend's operations on its owner: it has no list of them to forget, so a capability
+ * (listing, locks, watches, ephemeral keys) works on views exactly as on the owner, with the view's layout.
  */
 class ComponentViewTest {
 
@@ -32,7 +31,8 @@ class ComponentViewTest {
             .filter(method -> Modifier.isProtected(method.getModifiers()) && !Modifier.isFinal(method.getModifiers()))
             .map(Method::getName)
             .toList();
-        assertThat(spi).as("the backend operations").contains("doSet", "doListKeys", "newLock", "doWatch");
+        assertThat(spi).as("the backend operations").contains("doSet", "listing", "locks", "watches",
+            "ephemeralKeys");
         assertThat(Arrays.stream(ComponentView.class.getDeclaredMethods()).map(Method::getName))
             .doesNotContainAnyElementsOf(spi);
     }
@@ -51,13 +51,16 @@ class ComponentViewTest {
         assertThat(view.waitForKey("k", Duration.ZERO)).isEqualTo("v".getBytes());
         assertThat(view.waitForValue("k", "v", Duration.ZERO)).isEqualTo("v".getBytes());
         assertThat(view.waitForKeys(KeysQuery.matching("k", 1), Duration.ZERO)).containsExactly("k");
-        assertThat(view.listKeys("", null, 10).keys()).containsExactly("c", "k", "n");
-        view.setEphemeral("e", "x");
+        assertThat(view.capability(KeyListing.class).orElseThrow().listKeys(null, null, 10).keys())
+            .containsExactly("c", "k", "n");
+        EphemeralKeys ephemeralKeys = view.capability(EphemeralKeys.class).orElseThrow();
+        ephemeralKeys.setEphemeral("e", "x");
         assertThat(owner.ephemeral).containsExactly("ns/other/e");
-        KVLock lock = view.lock("l");
+        KVLock lock = view.capability(Locks.class).orElseThrow().lock("l");
         assertThat(owner.lockedBy).containsExactly(Map.entry("other/l", view));
-        assertThat(view.lock("l")).as("one lock per name and view").isSameAs(lock);
-        assertThat(view.watch("p", new KVWatch.Listener() {
+        assertThat(view.capability(Locks.class).orElseThrow().lock("l")).as("one lock per name and view")
+            .isSameAs(lock);
+        assertThat(view.capability(KeyWatches.class).orElseThrow().watch("p", new KVWatch.Listener() {
             @Override
             public void onReset(Map<String, byte[]> state, long revision, String reason) {
             }
@@ -68,11 +71,32 @@ class ComponentViewTest {
         }).prefix()).isEqualTo("p");
         assertThat(owner.watched).containsExactly("other:p");
         List<String> lost = new ArrayList<>();
-        view.onLeaseLoss(lost::add);
+        ephemeralKeys.onLeaseLoss(lost::add);
         owner.leaseLoss.accept("lease");
         assertThat(lost).containsExactly("lease");
         assertThat(view.delete("k")).isTrue();
         assertThat(view.withComponent("third").component()).isEqualTo("third");
+    }
+
+    @Test
+    void aCapabilityTheBackendLacksIsEmptyOnTheOwnerAndItsViews() {
+        TinyBackend owner = new TinyBackend();
+        owner.offersWatches = false;
+        assertThat(owner.capability(KeyWatches.class)).isEmpty();
+        assertThat(owner.withComponent("other").capability(KeyWatches.class)).isEmpty();
+        assertThat(owner.withComponent("other").capability(KeyListing.class)).isPresent();
+    }
+
+    @Test
+    void aCapabilityRefusesOnceItsStoreIsClosed() {
+        TinyBackend owner = new TinyBackend();
+        KVStore view = owner.withComponent("other");
+        KeyListing listing = view.capability(KeyListing.class).orElseThrow();
+        view.close();
+        assertThatIllegalStateException().isThrownBy(() -> listing.listKeys("", null, 1))
+            .withMessageContaining("closed");
+        assertThatIllegalStateException().isThrownBy(() -> view.capability(Locks.class))
+            .withMessageContaining("closed");
     }
 
     @Test
@@ -96,6 +120,7 @@ class ComponentViewTest {
         final Map<String, KVStore> lockedBy = new ConcurrentHashMap<>();
         final List<String> watched = new ArrayList<>();
         Consumer<String> leaseLoss = name -> { };
+        boolean offersWatches = true;
         int closes;
 
         TinyBackend() {
@@ -152,41 +177,53 @@ class ComponentViewTest {
         }
 
         @Override
-        protected KeyPage doListKeys(KeyLayout layout, String prefix, @Nullable String continueAfter, int limit) {
-            List<String> keys = values.keySet().stream().map(layout::relativeKey)
-                .filter(key -> key != null && key.startsWith(prefix)).sorted(NaturalOrder.INSTANCE).toList();
-            return new KeyPage(keys, false);
+        protected Optional<KeyListing> listing(KeyLayout layout) {
+            return Optional.of((prefix, continueAfter, limit) -> new KeyPage(values.keySet().stream()
+                .map(layout::relativeKey).filter(key -> key != null && key.startsWith(prefix))
+                .sorted(NaturalOrder.INSTANCE).toList(), false));
         }
 
         @Override
-        protected void doSetEphemeral(String fullKey, byte[] value) {
-            ephemeral.add(fullKey);
-        }
-
-        @Override
-        protected KVWatch doWatch(KeyLayout layout, String prefix, KVWatch.Listener listener) {
-            watched.add(layout.component() + ":" + prefix);
-            return new KVWatch() {
+        protected Optional<EphemeralKeys> ephemeralKeys(KeyLayout layout) {
+            return Optional.of(new EphemeralKeys() {
                 @Override
-                public String prefix() {
-                    return prefix;
+                public void setEphemeralBytes(String key, byte[] value) {
+                    ephemeral.add(layout.fullKey(key));
                 }
 
                 @Override
-                public void close() {
+                public void onLeaseLoss(Consumer<String> listener) {
+                    leaseLoss = listener;
                 }
-            };
+            });
         }
 
         @Override
-        protected KVLock newLock(KVStore view, KeyLayout layout, String name) {
-            lockedBy.put(layout.component() + "/" + name, view);
-            return new NamedLock(name);
+        protected Optional<KeyWatches> watches(KeyLayout layout) {
+            if (!offersWatches) {
+                return Optional.empty();
+            }
+            return Optional.of((prefix, listener) -> {
+                watched.add(layout.component() + ":" + prefix);
+                return new KVWatch() {
+                    @Override
+                    public String prefix() {
+                        return prefix;
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            });
         }
 
         @Override
-        public void onLeaseLoss(Consumer<String> listener) {
-            leaseLoss = listener;
+        protected Optional<Locks> locks(KVStore view, KeyLayout layout) {
+            return Optional.of(name -> {
+                lockedBy.put(layout.component() + "/" + name, view);
+                return new NamedLock(name);
+            });
         }
 
         @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.recipes.CompareAndSetLock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,22 +47,42 @@ public abstract class KVStoreContractTest {
      */
     protected abstract KVStore createStore(String namespace, String component);
 
-    /** @return whether {@code waitForKeys} needs candidate keys (TCPStore) rather than listing (etcd) */
-    protected abstract boolean requiresCandidateKeys();
-
-    /** @return whether the backend can watch a prefix (etcd) */
+    /**
+     * @return whether the backend can watch a prefix (etcd, the Java TCPStore master): whether it offers
+     *     {@link KeyWatches}
+     */
     protected boolean canWatch() {
         return false;
     }
 
-    /** @return whether the backend has leases and ephemeral keys (etcd) */
+    /** @return whether the backend has ephemeral keys (etcd, the Java TCPStore master): {@link EphemeralKeys} */
     protected boolean hasLeases() {
         return false;
     }
 
-    /** @return whether the backend (and its server) can list keys; if not, listing must fail with a clear message */
+    /**
+     * @return whether the backend (and its server) can list keys: whether it offers {@link KeyListing}, and so
+     *     whether a pattern wait needs no candidate keys
+     */
     protected boolean canListKeys() {
         return true;
+    }
+
+    /**
+     * @return whether the backend waits on the candidate keys it is given (TCPStore: WAIT and CHECK on them), so
+     *     that a timeout names the missing ones; etcd watches the prefix instead
+     */
+    protected boolean waitsOnCandidates() {
+        return false;
+    }
+
+    private static <C extends KVCapability> C offered(KVStore store, Class<C> type) {
+        return store.capability(type).orElseThrow(() -> new AssertionError(store + " does not offer "
+                + type.getSimpleName()));
+    }
+
+    private static Locks locks(KVStore store) {
+        return offered(store, Locks.class);
     }
 
     protected final KVStore openStore(String namespace, String component) {
@@ -161,7 +182,7 @@ public abstract class KVStoreContractTest {
         assertThatThrownBy(() -> store.get(null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.withComponent("a/b")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("component");
-        assertThatThrownBy(() -> store.waitForKeys("*", 0, "1", SHORT, List.of("a")))
+        assertThatThrownBy(() -> store.waitForKeys("*", 0, List.of("a"), SHORT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expectedCount");
     }
 
@@ -270,7 +291,7 @@ public abstract class KVStoreContractTest {
         int ranks = 12;
         List<String> candidates = IntStream.range(0, ranks).mapToObj(r -> "pair:foo/rank:" + r + "/ready").toList();
         Future<List<String>> waiter =
-                async(() -> store.waitForKeys("pair:foo/rank:*/ready", ranks, "1", LONG, candidates));
+                async(() -> store.waitForKeys("pair:foo/rank:*/ready", ranks, candidates, LONG));
         KVStore other = peer();
         other.set("pair:foo/rank:3/other", "1");
         for (int r = ranks - 1; r >= 0; r--) {
@@ -285,7 +306,8 @@ public abstract class KVStoreContractTest {
     void waitForKeysWithAnyValue() {
         store.set("w/1", "a");
         store.set("w/2", "b");
-        assertThat(store.waitForKeys("w/*", 2, null, LONG, List.of("w/1", "w/2", "w/3")))
+        assertThat(store.waitForKeys(KeysQuery.matching("w/*", 2).withAnyValue()
+                .withCandidates(List.of("w/1", "w/2", "w/3")), LONG))
                 .containsExactly("w/1", "w/2");
     }
 
@@ -310,11 +332,11 @@ public abstract class KVStoreContractTest {
         store.set("rank:0", "1");
         store.set("rank:1", "1");
         store.set("rank:2", "1");
-        assertThatThrownBy(() -> store.waitForKeys("rank:*", 4, "1", SHORT, candidates))
+        assertThatThrownBy(() -> store.waitForKeys("rank:*", 4, candidates, SHORT))
                 .isInstanceOf(KVStoreTimeoutException.class)
                 .hasMessageContaining("3 of 4")
                 .satisfies(e -> {
-                    if (requiresCandidateKeys()) {
+                    if (waitsOnCandidates()) {
                         assertThat(e).hasMessageContaining("rank:3");
                     }
                 });
@@ -323,13 +345,41 @@ public abstract class KVStoreContractTest {
     @Test
     void waitForKeysCandidateKeysAreRequiredOnlyWhereTheBackendCannotList() {
         store.set("listed:0", "1");
-        if (requiresCandidateKeys()) {
-            assertThatThrownBy(() -> store.waitForKeys("listed:*", 1, "1", SHORT, null))
+        if (!canListKeys()) {
+            assertThatThrownBy(() -> store.waitForKeys("listed:*", 1, List.of(), SHORT))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("candidate");
+                    .hasMessageContaining("only 0 candidate keys match it")
+                    .hasMessageContaining("cannot list its keys")
+                    .hasMessageContaining("Pass the keys that may match");
         } else {
-            assertThat(store.waitForKeys("listed:*", 1, "1", SHORT, null)).containsExactly("listed:0");
+            assertThat(store.waitForKeys("listed:*", 1, List.of(), SHORT)).containsExactly("listed:0");
+            assertThat(store.waitForKeys(KeysQuery.matching("listed:*", 1), SHORT)).containsExactly("listed:0");
         }
+    }
+
+    /**
+     * Issue 26's "same code, both backends": a pattern wait with no candidates passes wherever the store can list
+     * keys, blocking until the last matching key holds the value, and only matching keys count.
+     */
+    @Test
+    void patternWaitWithoutCandidatesWaitsForKeysThatAppearLater() throws Exception {
+        if (!canListKeys()) {
+            return; // the refusal is asserted above
+        }
+        int ranks = 12;
+        store.set("rank:0/ready", "0"); // not the value yet
+        store.set("rank:0/other", "1"); // not the pattern
+        Future<List<String>> waiter = async(() -> store.waitForKeys("rank:*/ready", ranks, List.of(), LONG));
+        KVStore peer = peer();
+        for (int rank = 0; rank < ranks - 1; rank++) {
+            peer.set("rank:" + rank + "/ready", "1");
+        }
+        assertStillWaiting(waiter);
+        peer.set("rank:" + (ranks - 1) + "/ready", "1");
+        assertThat(waiter.get(LONG.toSeconds(), TimeUnit.SECONDS)).hasSize(ranks)
+                .startsWith("rank:0/ready", "rank:1/ready", "rank:2/ready").endsWith("rank:11/ready");
+        assertThatThrownBy(() -> store.waitForKeys("rank:*/ready", ranks + 1, List.of(), SHORT))
+                .isInstanceOf(KVStoreTimeoutException.class).hasMessageContaining("12 of 13 keys");
     }
 
     // --- concurrency -------------------------------------------------------------------------------------------
@@ -606,13 +656,28 @@ public abstract class KVStoreContractTest {
     // --- listing -------------------------------------------------------------------------------------------------
 
     @Test
+    void capabilitiesAreOfferedExactlyWhereTheBackendHasThem() {
+        assertThat(store.capability(KeyListing.class).isPresent()).as("KeyListing").isEqualTo(canListKeys());
+        assertThat(store.capability(KeyWatches.class).isPresent()).as("KeyWatches").isEqualTo(canWatch());
+        assertThat(store.capability(EphemeralKeys.class).isPresent()).as("EphemeralKeys").isEqualTo(hasLeases());
+        assertThat(store.capability(Locks.class)).as("Locks: every backend has them").isPresent();
+        KVStore view = store.withComponent("elsewhere");
+        assertThat(view.capability(KeyListing.class).isPresent()).isEqualTo(canListKeys());
+        assertThat(view.capability(KeyWatches.class).isPresent()).isEqualTo(canWatch());
+        assertThatThrownBy(() -> store.capability(KVCapability.class)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ask for KeyListing, KeyWatches, EphemeralKeys or Locks");
+        KVStore closed = peer();
+        closed.close();
+        assertThatThrownBy(() -> closed.capability(Locks.class)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
     void listKeysPagesThroughThePrefixInNaturalOrder() {
         if (!canListKeys()) {
-            assertThatThrownBy(() -> store.listKeys("", null, 10))
-                    .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("cannot list keys");
-            return;
+            return; // not offered: asserted by capabilitiesAreOfferedExactlyWhereTheBackendHasThem
         }
+        KeyListing listing = offered(store, KeyListing.class);
         for (String key : List.of("rank:10/addr", "rank:2/addr", "rank:1/addr", "rank:2/port", "other", "rank:")) {
             store.set(key, "v");
         }
@@ -624,7 +689,7 @@ public abstract class KVStoreContractTest {
         KeyPage page;
         int pages = 0;
         do {
-            page = store.listKeys("rank:", after, 2);
+            page = listing.listKeys("rank:", after, 2);
             assertThat(page.keys()).hasSizeLessThanOrEqualTo(2);
             seen.addAll(page.keys());
             after = page.continueAfter();
@@ -634,11 +699,12 @@ public abstract class KVStoreContractTest {
         assertThat(seen).containsExactly("rank:", "rank:0/addr", "rank:1/addr", "rank:2/addr", "rank:2/port",
                 "rank:10/addr");
         assertThat(pages).isEqualTo(3);
-        assertThat(store.listKeys(null, null, 100).keys()).hasSize(7).contains("other");
-        assertThat(store.listKeys("rank:10", null, 100).keys()).containsExactly("rank:10/addr");
-        assertThat(store.listKeys("nothing", null, 100)).isEqualTo(new KeyPage(List.of(), false));
-        assertThat(store.withComponent("elsewhere").listKeys("", null, 10).keys()).containsExactly("rank:3/addr");
-        assertThatThrownBy(() -> store.listKeys("", null, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(listing.listKeys(null, null, 100).keys()).hasSize(7).contains("other");
+        assertThat(listing.listKeys("rank:10", null, 100).keys()).containsExactly("rank:10/addr");
+        assertThat(listing.listKeys("nothing", null, 100)).isEqualTo(new KeyPage(List.of(), false));
+        assertThat(offered(store.withComponent("elsewhere"), KeyListing.class).listKeys("", null, 10).keys())
+                .containsExactly("rank:3/addr");
+        assertThatThrownBy(() -> listing.listKeys("", null, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     // --- locks ---------------------------------------------------------------------------------------------------
@@ -650,7 +716,7 @@ public abstract class KVStoreContractTest {
         List<Future<?>> workers = new ArrayList<>();
         for (KVStore process : List.of(store, other, store, other)) {
             workers.add(async(() -> {
-                KVLock lock = process.lock("counter");
+                KVLock lock = locks(process).lock("counter");
                 for (int i = 0; i < perThread; i++) {
                     try (KVLock.Hold hold = lock.acquire(LONG)) {
                         assertThat(hold.isValid()).isTrue();
@@ -669,9 +735,9 @@ public abstract class KVStoreContractTest {
 
     @Test
     void lockIsReentrantPerThreadAndTimesOutForOthers() throws Exception {
-        KVLock lock = store.lock("reentrant");
-        assertThat(store.lock("reentrant")).isSameAs(lock);
-        KVLock contender = peer().lock("reentrant");
+        KVLock lock = locks(store).lock("reentrant");
+        assertThat(locks(store).lock("reentrant")).isSameAs(lock);
+        KVLock contender = locks(peer()).lock("reentrant");
         try (KVLock.Hold outer = lock.acquire(LONG)) {
             try (KVLock.Hold inner = lock.acquire(Duration.ZERO)) {
                 assertThat(inner.fencingToken()).isEqualTo(outer.fencingToken());
@@ -699,7 +765,7 @@ public abstract class KVStoreContractTest {
         KVStore other = peer();
         long last = 0;
         for (int i = 0; i < 6; i++) {
-            KVLock lock = (i % 2 == 0 ? store : other).lock("fenced");
+            KVLock lock = locks(i % 2 == 0 ? store : other).lock("fenced");
             try (KVLock.Hold hold = lock.acquire(LONG)) {
                 assertThat(hold.fencingToken()).isGreaterThan(last);
                 last = hold.fencingToken();
@@ -709,7 +775,7 @@ public abstract class KVStoreContractTest {
 
     @Test
     void lockHoldIsClosedByTheAcquiringThreadOnly() throws Exception {
-        KVLock.Hold hold = store.lock("owned").acquire(LONG);
+        KVLock.Hold hold = locks(store).lock("owned").acquire(LONG);
         Future<?> foreign = async(() -> {
             hold.close();
             return null;
@@ -719,23 +785,41 @@ public abstract class KVStoreContractTest {
         hold.close();
         hold.close();
         assertThat(hold.isValid()).isFalse();
-        assertThat(peer().lock("owned").tryAcquire(LONG)).isPresent();
+        assertThat(locks(peer()).lock("owned").tryAcquire(LONG)).isPresent();
+    }
+
+    /** The compare-and-set lock uses only the core interface, so it works on every store, elections included. */
+    @Test
+    void theCompareAndSetLockRecipeWorksOnEveryStore() {
+        Locks recipe = CompareAndSetLock.locks(store);
+        KVLock lock = recipe.lock("cas");
+        assertThat(recipe.lock("cas")).as("one lock per name").isSameAs(lock);
+        KVLock contender = CompareAndSetLock.locks(peer()).lock("cas");
+        long first;
+        try (KVLock.Hold hold = lock.acquire(LONG)) {
+            first = hold.fencingToken();
+            assertThat(hold.isValid()).isTrue();
+            assertThat(contender.tryAcquire(Duration.ZERO)).as("held by the other store").isEmpty();
+        }
+        try (KVLock.Hold next = contender.acquire(LONG)) {
+            assertThat(next.fencingToken()).isGreaterThan(first);
+        }
+        Recorder recorder = new Recorder();
+        try (KVElection election = recipe.elect("cas-leader", recorder)) {
+            await().atMost(LONG).until(election::isLeader);
+            assertThat(recorder.events).containsExactly("granted " + election.term().orElseThrow());
+        }
     }
 
     // --- ephemeral keys ------------------------------------------------------------------------------------------
 
     @Test
-    void ephemeralKeysAreVisibleToOthersOrClearlyRefused() {
+    void ephemeralKeysAreVisibleToOthersAndGoWithTheirOwner() {
         if (!hasLeases()) {
-            assertThatThrownBy(() -> store.setEphemeral("member", "1"))
-                    .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("ephemeral");
-            assertThatThrownBy(() -> store.onLeaseLoss(message -> { }))
-                    .isInstanceOf(UnsupportedOperationException.class);
-            return;
+            return; // not offered: asserted by capabilitiesAreOfferedExactlyWhereTheBackendHasThem
         }
         KVStore owner = peer();
-        owner.setEphemeral("member", "1");
+        offered(owner, EphemeralKeys.class).setEphemeral("member", "1");
         assertThat(store.get("member")).contains("1");
         owner.close();
         assertThat(store.exists("member")).as("gone with its owner's lease").isFalse();
@@ -762,9 +846,9 @@ public abstract class KVStoreContractTest {
     void electionHasOneLeaderAndHandsOverWhenItResigns() {
         Recorder first = new Recorder();
         Recorder second = new Recorder();
-        KVElection a = store.elect("scheduler", first);
+        KVElection a = locks(store).elect("scheduler", first);
         await().atMost(LONG).until(a::isLeader);
-        try (KVElection b = peer().elect("scheduler", second)) {
+        try (KVElection b = locks(peer()).elect("scheduler", second)) {
             long firstTerm = a.term().orElseThrow();
             assertThat(first.events).containsExactly("granted " + firstTerm);
             await().during(Duration.ofMillis(500)).atMost(LONG).until(() -> !b.isLeader());
@@ -794,14 +878,11 @@ public abstract class KVStoreContractTest {
             }
         };
         if (!canWatch()) {
-            assertThatThrownBy(() -> store.watch("", ignore))
-                    .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("cannot watch");
-            return;
+            return; // not offered: asserted by capabilitiesAreOfferedExactlyWhereTheBackendHasThem
         }
         store.set("w/before", "1");
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
-        try (KVWatch watch = store.watch("w/", recordingInto(seen))) {
+        try (KVWatch watch = offered(store, KeyWatches.class).watch("w/", recordingInto(seen))) {
             assertThat(watch.prefix()).isEqualTo("w/");
             await().atMost(LONG).until(() -> !seen.isEmpty());
             peer().set("w/after", "2");
@@ -832,11 +913,11 @@ public abstract class KVStoreContractTest {
             return; // each refusal is covered above
         }
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
-        try (KVWatch watch = store.watch("members/", recordingInto(seen))) {
+        try (KVWatch watch = offered(store, KeyWatches.class).watch("members/", recordingInto(seen))) {
             await().atMost(LONG).until(() -> !seen.isEmpty());
             KVStore owner = peer();
-            owner.setEphemeral("members/a", "1");
-            owner.withComponent(store.component()).setEphemeral("members/b", "2");
+            offered(owner, EphemeralKeys.class).setEphemeral("members/a", "1");
+            offered(owner.withComponent(store.component()), EphemeralKeys.class).setEphemeral("members/b", "2");
             await().atMost(LONG).until(() -> seen.size() == 3);
             owner.close();
             await().atMost(LONG).until(() -> seen.size() == 5);
@@ -850,7 +931,7 @@ public abstract class KVStoreContractTest {
         KVStore process = peer();
         Recorder recorder = new Recorder();
         String name = "closing-" + System.nanoTime();
-        KVElection election = process.elect(name, recorder);
+        KVElection election = locks(process).elect(name, recorder);
         await().atMost(LONG).until(election::isLeader);
         process.close();
         await().atMost(LONG).until(() -> recorder.events.size() == 2);

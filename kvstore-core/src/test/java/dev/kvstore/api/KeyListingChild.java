@@ -22,14 +22,15 @@ public final class KeyListingChild {
                 ? EtcdKVStore.builder().endpoints(args[1]).connectTimeout(Duration.ofSeconds(30))
                 .requestTimeout(Duration.ofSeconds(30)).namespace(namespace)
                         .build()
-                : TcpKVStore.builder().port(Integer.parseInt(args[1])).timeout(Duration.ofSeconds(60))
+                : TcpKVStore.builder().port(Integer.parseInt(args[1])).connectTimeout(Duration.ofSeconds(60))
+                        .requestTimeout(Duration.ofSeconds(60))
                         .namespace(namespace).build()) {
             long count = 0;
             int pages = 0;
             String after = null;
             KeyPage page;
             do {
-                page = store.listKeys("item/", after, limit);
+                page = store.capability(KeyListing.class).orElseThrow().listKeys("item/", after, limit);
                 if (page.keys().size() > limit) {
                     throw new AssertionError("page of " + page.keys().size() + " keys, limit " + limit);
                 }

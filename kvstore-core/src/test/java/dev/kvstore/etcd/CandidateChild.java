@@ -1,6 +1,7 @@
 package dev.kvstore.etcd;
 
 import dev.kvstore.api.KVElection;
+import dev.kvstore.api.Locks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ public final class CandidateChild {
                 .namespace(args[1]).leaseTtl(Duration.ofMillis(Long.parseLong(args[2]))).build();
         Path file = Path.of(args[3]);
         String pid = Long.toString(ProcessHandle.current().pid());
-        KVElection election = store.elect("leader", new KVElection.Listener() {
+        KVElection election = store.capability(Locks.class).orElseThrow().elect("leader", new KVElection.Listener() {
             @Override
             public void granted(long term) {
                 log(file, "granted " + term + " " + pid);

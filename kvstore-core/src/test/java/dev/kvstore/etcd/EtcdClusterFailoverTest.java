@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KeysQuery;
 import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.RequiresEtcd;
@@ -91,7 +92,7 @@ class EtcdClusterFailoverTest {
         CountDownLatch watching = new CountDownLatch(RANKS);
         ranks.forEach(rank -> rank.waitHooks(new FirstWatch(watching)));
         List<Future<List<String>>> waits = ranks.stream()
-                .map(rank -> pool.submit(() -> rank.waitForKeys("rank:*/ready", RANKS, "1", LONG, null)))
+                .map(rank -> pool.submit(() -> rank.waitForKeys(KeysQuery.matching("rank:*/ready", RANKS), LONG)))
                 .toList();
         Future<byte[]> goWait = pool.submit(() -> ranks.get(0).waitForKey("go", LONG));
         assertThat(watching.await(30, TimeUnit.SECONDS)).as("every rank is watching").isTrue();
@@ -193,7 +194,8 @@ class EtcdClusterFailoverTest {
         // gRPC reconnects with backoff: the first calls after the outage may still fail, later ones succeed.
         await().atMost(Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(KVStoreException.class)
                 .untilAsserted(() -> assertThat(store.get("before")).contains("written before the outage"));
-        assertThat(store.waitForKeys("bef*", 1, null, Duration.ofSeconds(30), null)).containsExactly("before");
+        assertThat(store.waitForKeys(KeysQuery.matching("bef*", 1).withAnyValue(), Duration.ofSeconds(30)))
+                .containsExactly("before");
     }
 
     /** Opens a latch once, when the server confirmed a store's first watch. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.KeysQuery;
 import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.RequiresEtcd;
@@ -42,7 +43,7 @@ class EtcdClusterFaultTest {
             });
             Future<byte[]> keyWaiter = pool.submit(() -> waiterStore.waitForKey("after", Duration.ofSeconds(60)));
             Future<List<String>> keysWaiter = pool.submit(
-                    () -> waiterStore.waitForKeys("rank:*", 2, "1", Duration.ofSeconds(60), null));
+                    () -> waiterStore.waitForKeys(KeysQuery.matching("rank:*", 2), Duration.ofSeconds(60)));
             writer.set("rank:0", "1");
             assertThat(watching.await(30, TimeUnit.SECONDS)).isTrue();
 

@@ -8,6 +8,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KeysQuery;
 import dev.kvstore.testing.EtcdCluster;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.RequiresEtcd;
@@ -137,7 +138,8 @@ class EtcdClusterSoakTest {
             String pattern = "round:" + round + "/rank:*";
             List<Integer> watchesBefore = watches.stream().map(AtomicInteger::get).toList();
             List<Future<List<String>>> waits = ranks.stream()
-                    .map(rank -> pool.submit(() -> rank.waitForKeys(pattern, RANKS, "1", PHASE, null))).toList();
+                    .map(rank -> pool.submit(() -> rank.waitForKeys(KeysQuery.matching(pattern, RANKS), PHASE)))
+                            .toList();
             await().atMost(PHASE).until(() -> IntStream.range(0, RANKS)
                     .allMatch(r -> watches.get(r).get() > watchesBefore.get(r)));
             for (int r = 0; r < RANKS; r += 2) {

@@ -3,6 +3,7 @@ package dev.kvstore.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.recipes.RecipeGauges;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
@@ -48,9 +49,9 @@ class EtcdEphemeralKeyTest {
             EtcdKVStore owner = EtcdKVStore.builder().endpoints(etcd.endpoints()).namespace(namespace)
                     .leaseTtl(Duration.ofMinutes(5)).build();
             int leases = RecipeGauges.liveLeases();
-            owner.setEphemeral("members/a", "1");
+            owner.capability(EphemeralKeys.class).orElseThrow().setEphemeral("members/a", "1");
             assertThat(RecipeGauges.liveLeases()).as("one lease granted").isEqualTo(leases + 1);
-            owner.withComponent("other").setEphemeral("members/b", "2");
+            owner.withComponent("other").capability(EphemeralKeys.class).orElseThrow().setEphemeral("members/b", "2");
             owner.set("permanent", "3");
             assertThat(observer.get("members/a")).contains("1");
             owner.close();

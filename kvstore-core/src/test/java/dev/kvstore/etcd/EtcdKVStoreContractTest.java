@@ -19,11 +19,6 @@ class EtcdKVStoreContractTest extends KVStoreContractTest {
     }
 
     @Override
-    protected boolean requiresCandidateKeys() {
-        return false;
-    }
-
-    @Override
     protected boolean hasLeases() {
         return true;
     }

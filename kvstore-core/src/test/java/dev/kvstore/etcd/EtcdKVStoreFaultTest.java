@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KeysQuery;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.FreePorts;
@@ -195,8 +196,8 @@ class EtcdKVStoreFaultTest {
                 writer.set("rank:0/ready", "0");
                 compact(raw);
             });
-            Future<List<String>> waiter = pool.submit(() -> waiterStore.waitForKeys("rank:*/ready", 2, "1", LONG,
-                    null));
+            Future<List<String>> waiter = pool.submit(
+                    () -> waiterStore.waitForKeys(KeysQuery.matching("rank:*/ready", 2), LONG));
             await().atMost(Duration.ofSeconds(30)).until(() -> watchStarts.get() >= 2);
             assertThat(waiter.isDone()).as("rank:0 was reset to 0, one key is missing").isFalse();
             writer.set("rank:2/ready", "1");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVLock;
+import dev.kvstore.api.Locks;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.ByteSequence;
@@ -90,7 +91,7 @@ class EtcdKVStoreLostAnswerTest {
 
     @Test
     void aLockWhoseEnqueueAnswerIsLostIsQueuedOnceAndAcquired() {
-        KVLock lock = store.lock("job");
+        KVLock lock = store.capability(Locks.class).orElseThrow().lock("job");
         losing.loseNextAnswer();
         try (KVLock.Hold hold = lock.acquire(Duration.ofSeconds(10))) {
             assertThat(losing.lost()).isEqualTo(1);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KeysQuery;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ class EtcdKVStoreWaitTest {
     void aZeroTimeoutChecksTheCurrentStateOnce() {
         store.set("present", "v");
         assertThat(store.waitForKey("present", Duration.ZERO)).isEqualTo("v".getBytes(StandardCharsets.UTF_8));
-        assertThat(store.waitForKeys("pres*", 1, "v", Duration.ZERO, null)).containsExactly("present");
+        assertThat(store.waitForKeys(KeysQuery.matching("pres*", 1).withValue("v"), Duration.ZERO))
+                .containsExactly("present");
         assertThatThrownBy(() -> store.waitForKey("absent", Duration.ZERO))
                 .isInstanceOf(KVStoreTimeoutException.class).hasMessageContaining("absent");
     }
@@ -58,7 +60,7 @@ class EtcdKVStoreWaitTest {
         store.set("b/not-ready", "1");
         store.withComponent("other").set("x/ready", "1");
         assertThat(store.waitForKeys("*/ready", 2)).containsExactly("a/ready", "b/c/ready");
-        assertThatThrownBy(() -> store.waitForKeys("*/ready", 3, "1", Duration.ofMillis(300), null))
+        assertThatThrownBy(() -> store.waitForKeys(KeysQuery.matching("*/ready", 3), Duration.ofMillis(300)))
                 .isInstanceOf(KVStoreTimeoutException.class)
                 .hasMessageContaining("2 of 3")
                 .hasMessageContaining("[a/ready, b/c/ready]");

@@ -2,6 +2,7 @@ package dev.kvstore.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.api.KeyListing;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.NaturalOrder;
 import dev.kvstore.testing.EtcdServerExtension;
@@ -37,7 +38,7 @@ class EtcdKeyListerTest {
                     String after = null;
                     KeyPage page;
                     do {
-                        page = store.listKeys(prefix, after, limit);
+                        page = store.capability(KeyListing.class).orElseThrow().listKeys(prefix, after, limit);
                         assertThat(page.keys()).hasSizeLessThanOrEqualTo(limit);
                         listed.addAll(page.keys());
                         after = page.continueAfter();

@@ -3,7 +3,9 @@ package dev.kvstore.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.api.KVLock;
+import dev.kvstore.api.Locks;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresEtcd;
@@ -38,7 +40,7 @@ class EtcdLockTest {
                 PythonProcess holder = PythonProcess.startJava(LeaseOwnerChild.class, List.of("-Xmx64m"),
                         etcd.endpoint(), namespace, TTL.toMillis(), "lock", "job")) {
             long holderToken = Long.parseLong(holder.awaitLineStartingWith("HELD ", Duration.ofSeconds(60)));
-            KVLock lock = store.lock("job");
+            KVLock lock = store.capability(Locks.class).orElseThrow().lock("job");
             assertThat(lock.tryAcquire(Duration.ZERO)).as("held by the child").isEmpty();
 
             holder.close(); // SIGKILL: no release, no revoke
@@ -59,8 +61,8 @@ class EtcdLockTest {
         List<String> losses = new CopyOnWriteArrayList<>();
         try (EtcdKVStore store = open(namespace); EtcdKVStore other = open(namespace);
                 Client raw = Client.builder().endpoints(etcd.endpoint()).build()) {
-            store.onLeaseLoss(losses::add);
-            KVLock lock = store.lock("job");
+            store.capability(EphemeralKeys.class).orElseThrow().onLeaseLoss(losses::add);
+            KVLock lock = store.capability(Locks.class).orElseThrow().lock("job");
             KVLock.Hold hold = lock.acquire(Duration.ofSeconds(30));
             assertThat(hold.isValid()).isTrue();
 
@@ -74,7 +76,8 @@ class EtcdLockTest {
             await().atMost(TTL.multipliedBy(3)).until(() -> !hold.isValid());
             assertThat(lock.isHeldByCurrentThread()).isFalse();
             assertThat(losses).singleElement().asString().contains("lost");
-            try (KVLock.Hold taken = other.lock("job").acquire(Duration.ofSeconds(30))) {
+            try (KVLock.Hold taken = other.capability(Locks.class).orElseThrow().lock("job")
+                    .acquire(Duration.ofSeconds(30))) {
                 assertThat(taken.fencingToken()).isGreaterThan(hold.fencingToken());
             }
             hold.close(); // releasing a lost hold is harmless

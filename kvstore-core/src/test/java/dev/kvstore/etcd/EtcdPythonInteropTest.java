@@ -2,6 +2,7 @@ package dev.kvstore.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.api.KeysQuery;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresEtcd;
@@ -89,7 +90,8 @@ class EtcdPythonInteropTest {
         assertThat(peer.awaitLineStartingWith("VALUE " + greeting + " ", TIMEOUT))
                 .isEqualTo(HEX.formatHex("héllo wörld ✓".getBytes(StandardCharsets.UTF_8)));
         assertThat(peer.awaitLineStartingWith("VALUE " + raw + " ", TIMEOUT)).isEqualTo(HEX.formatHex(allByteValues()));
-        assertThat(peer.awaitLineStartingWith("VALUE " + other + " ", TIMEOUT)).isEqualTo(HEX.formatHex(new byte[] {'1'}));
+        assertThat(peer.awaitLineStartingWith("VALUE " + other + " ", TIMEOUT))
+                .isEqualTo(HEX.formatHex(new byte[] {'1'}));
         assertThat(peer.awaitLineStartingWith("VALUE " + missing + " ", TIMEOUT)).isEqualTo("MISSING");
         peer.assertSucceeds(TIMEOUT);
     }
@@ -103,7 +105,8 @@ class EtcdPythonInteropTest {
                 watching.countDown();
             }
         });
-        Future<List<String>> waiter = pool.submit(() -> store.waitForKeys("rank:*/ready", 3, "1", TIMEOUT, null));
+        Future<List<String>> waiter = pool.submit(() -> store.waitForKeys(KeysQuery.matching("rank:*/ready", 3),
+                TIMEOUT));
         assertThat(watching.await(30, TimeUnit.SECONDS)).isTrue();
 
         String prefix = namespace + "/tensorbus/";

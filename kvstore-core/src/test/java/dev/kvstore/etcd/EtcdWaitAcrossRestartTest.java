@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.api.KeysQuery;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
@@ -140,8 +141,8 @@ class EtcdWaitAcrossRestartTest {
                 events.failed(reason);
             }
         });
-        Future<List<String>> wait = pool.submit(() -> waiter.waitForKeys("rank:*/ready", 3, "1",
-                Duration.ofSeconds(60), null));
+        Future<List<String>> wait = pool.submit(() -> waiter.waitForKeys(KeysQuery.matching("rank:*/ready", 3),
+                Duration.ofSeconds(60)));
         assertThat(events.firstWatch.await(30, TimeUnit.SECONDS)).isTrue();
         writer.set("rank:1/ready", "1");
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
 import dev.kvstore.api.KeyLayout;
+import dev.kvstore.api.KeyWatches;
 import dev.kvstore.api.WatchRecorder;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
@@ -49,7 +50,7 @@ class EtcdWatchTest {
         writer.set("w/a", "1");
         writer.set("w/b", "2");
         writer.set("elsewhere", "x");
-        KVWatch watch = store.watch("w/", recorder);
+        KVWatch watch = store.capability(KeyWatches.class).orElseThrow().watch("w/", recorder);
         await().atMost(Duration.ofSeconds(30)).until(() -> !recorder.log.isEmpty());
         assertThat(recorder.log.get(0)).isEqualTo("reset [w/a, w/b] (initial state)");
 
@@ -99,7 +100,7 @@ class EtcdWatchTest {
 
     @Test
     void changesAcrossAnEtcdRestartAreDeliveredWithoutGaps() throws Exception {
-        try (KVWatch watch = store.watch("w/", recorder)) {
+        try (KVWatch watch = store.capability(KeyWatches.class).orElseThrow().watch("w/", recorder)) {
             for (int i = 0; i < 5; i++) {
                 writer.set("w/k" + i, "v");
             }

@@ -1,6 +1,8 @@
 package dev.kvstore.etcd;
 
+import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.api.KVLock;
+import dev.kvstore.api.Locks;
 import java.time.Duration;
 
 /**
@@ -19,11 +21,13 @@ public final class LeaseOwnerChild {
                 .namespace(args[1])
                 .leaseTtl(Duration.ofMillis(Long.parseLong(args[2]))).build();
         if (args[3].equals("lock")) {
-            KVLock.Hold hold = store.lock(args[4]).acquire(Duration.ofSeconds(60));
+            KVLock.Hold hold = store.capability(Locks.class).orElseThrow().lock(args[4])
+                    .acquire(Duration.ofSeconds(60));
             System.out.println("HELD " + hold.fencingToken());
         } else {
-            store.onLeaseLoss(message -> System.out.println("LOST " + message));
-            store.setEphemeral(args[4], "alive");
+            store.capability(EphemeralKeys.class).orElseThrow()
+                    .onLeaseLoss(message -> System.out.println("LOST " + message));
+            store.capability(EphemeralKeys.class).orElseThrow().setEphemeral(args[4], "alive");
             System.out.println("SET");
         }
         Thread.sleep(Long.MAX_VALUE); // until killed

@@ -1,6 +1,7 @@
 package dev.kvstore.tcp;
 
 import java.time.Duration;
+import dev.kvstore.api.EphemeralKeys;
 
 /**
  * A child JVM owning an ephemeral key on a Java TCPStore master until killed. Arguments: port, namespace, key. Prints
@@ -15,8 +16,9 @@ public final class EphemeralOwnerChild {
         TcpKVStore store = TcpKVStore.builder().host("127.0.0.1").port(Integer.parseInt(args[0]))
                 .connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30)).namespace(args[1])
                 .build();
-        store.onLeaseLoss(message -> System.out.println("LOST " + message));
-        store.setEphemeral(args[2], "alive");
+        store.capability(EphemeralKeys.class).orElseThrow()
+                .onLeaseLoss(message -> System.out.println("LOST " + message));
+        store.capability(EphemeralKeys.class).orElseThrow().setEphemeral(args[2], "alive");
         System.out.println("SET");
         Thread.sleep(Long.MAX_VALUE); // until killed
     }

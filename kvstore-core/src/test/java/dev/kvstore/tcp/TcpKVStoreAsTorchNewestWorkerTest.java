@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresTorch;
@@ -28,8 +29,8 @@ class TcpKVStoreAsTorchNewestWorkerTest {
             CompletableFuture<TcpKVStore> first = CompletableFuture.supplyAsync(() -> worker(port));
             try (TcpKVStore second = worker(port); TcpKVStore firstStore = first.get(120, TimeUnit.SECONDS)) {
                 torch.awaitReady(TorchPeer.STARTUP);
-                assertThat(firstStore.protocol()).isEqualTo(ProtocolGeneration.MODERN);
-                try (TcpStoreClient raw = TcpStoreClient.connect("127.0.0.1", port, ProtocolGeneration.MODERN,
+                assertThat(firstStore.protocol()).isEqualTo(TcpProtocol.MODERN);
+                try (TcpStoreClient raw = TcpStoreClient.connect("127.0.0.1", port, TcpProtocol.MODERN,
                         Duration.ofSeconds(30))) {
                     assertThat(new String(raw.getRaw(TcpStoreClient.INIT_KEY), StandardCharsets.UTF_8))
                             .as("the master and two Java workers joined").isEqualTo("3");
@@ -44,7 +45,8 @@ class TcpKVStoreAsTorchNewestWorkerTest {
     }
 
     private static TcpKVStore worker(int port) {
-        return TcpKVStore.builder().host("127.0.0.1").port(port).timeout(Duration.ofSeconds(120)).worldSize(3)
+        return TcpKVStore.builder().host("127.0.0.1").port(port).connectTimeout(Duration.ofSeconds(120))
+                .requestTimeout(Duration.ofSeconds(120)).workerWaitTimeout(Duration.ofSeconds(120)).worldSize(3)
                 .namespace("job").build();
     }
 }

@@ -31,7 +31,8 @@ class TcpKVStoreCleanupTest {
         try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
             listener.setSoTimeout(10_000);
             CompletableFuture<TcpKVStore> building = CompletableFuture.supplyAsync(() -> TcpKVStore.builder()
-                    .host("127.0.0.1").port(listener.getLocalPort()).timeout(Duration.ofSeconds(10))
+                    .host("127.0.0.1").port(listener.getLocalPort()).connectTimeout(Duration.ofSeconds(10))
+                            .requestTimeout(Duration.ofSeconds(10))
                     .namespace("job").build());
             try (Socket probe = listener.accept()) {
                 // Detection's first probe, a legacy GETNUMKEYS: a 2.2+ master closes a connection not opened with

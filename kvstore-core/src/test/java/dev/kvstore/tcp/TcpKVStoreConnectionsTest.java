@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -12,15 +13,16 @@ import org.junit.jupiter.api.Test;
 /** How {@link TcpKVStore} uses connections, counted on a Java TCPStore server. */
 class TcpKVStoreConnectionsTest {
 
-    private static TcpKVStore store(TcpStoreServer server, ProtocolGeneration protocol) {
+    private static TcpKVStore store(TcpStoreServer server, TcpProtocol protocol) {
         return TcpKVStore.builder().host("127.0.0.1").port(server.port()).protocol(protocol)
-                .timeout(Duration.ofSeconds(10)).namespace("conn").build();
+                .connectTimeout(Duration.ofSeconds(10)).requestTimeout(Duration.ofSeconds(10)).namespace("conn")
+                        .build();
     }
 
     @Test
     void modernWaitTimeoutsCancelAndReuseOneConnection() {
         try (TcpStoreServer server = TcpStoreServer.builder().port(0).build().start();
-                TcpKVStore store = store(server, ProtocolGeneration.MODERN)) {
+                TcpKVStore store = store(server, TcpProtocol.MODERN)) {
             for (int i = 0; i < 10; i++) {
                 assertThatThrownBy(() -> store.waitForKey("never", Duration.ofMillis(20)))
                         .isInstanceOf(KVStoreTimeoutException.class);
@@ -34,7 +36,7 @@ class TcpKVStoreConnectionsTest {
     @Test
     void legacyWaitTimeoutsReplaceTheirConnectionWithoutLeaking() {
         try (TcpStoreServer server = TcpStoreServer.builder().port(0).build().start();
-                TcpKVStore store = store(server, ProtocolGeneration.LEGACY)) {
+                TcpKVStore store = store(server, TcpProtocol.LEGACY)) {
             for (int i = 0; i < 10; i++) {
                 assertThatThrownBy(() -> store.waitForKey("never", Duration.ofMillis(20)))
                         .isInstanceOf(KVStoreTimeoutException.class);
@@ -49,7 +51,7 @@ class TcpKVStoreConnectionsTest {
     @Test
     void closingTheStoreClosesEveryConnection() {
         try (TcpStoreServer server = TcpStoreServer.builder().port(0).build().start()) {
-            TcpKVStore store = store(server, ProtocolGeneration.MODERN);
+            TcpKVStore store = store(server, TcpProtocol.MODERN);
             store.set("k", "v");
             await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 1);
             store.close();

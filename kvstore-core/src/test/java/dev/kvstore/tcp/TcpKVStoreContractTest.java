@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreContractTest;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The shared KVStore contract for {@link TcpKVStore} against an embedded Java master ({@link TcpKVStore} with
- * {@code master(true)}), with the {@link ProtocolGeneration#MODERN} protocol. Subclasses run it with the older
+ * {@code master(true)}), with the {@link TcpProtocol#MODERN} protocol. Subclasses run it with the older
  * generations.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -19,16 +20,17 @@ class TcpKVStoreContractTest extends KVStoreContractTest {
     private TcpKVStore master;
 
     /** @return the protocol the clients speak */
-    protected ProtocolGeneration protocol() {
-        return ProtocolGeneration.MODERN;
+    protected TcpProtocol protocol() {
+        return TcpProtocol.MODERN;
     }
 
     @BeforeAll
     void startMaster() {
-        ProtocolGeneration legacy =
-                protocol() == ProtocolGeneration.V2_1 ? ProtocolGeneration.V2_1 : ProtocolGeneration.LEGACY;
+        TcpProtocol legacy =
+                protocol() == TcpProtocol.V2_1 ? TcpProtocol.V2_1 : TcpProtocol.LEGACY;
         master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).protocol(protocol())
-                .serverLegacyProtocol(legacy).timeout(Duration.ofSeconds(30)).namespace("contract-master")
+                .serverLegacyProtocol(legacy).connectTimeout(Duration.ofSeconds(30))
+                        .requestTimeout(Duration.ofSeconds(30)).namespace("contract-master")
                 .server(this::configureServer).build();
     }
 
@@ -49,21 +51,16 @@ class TcpKVStoreContractTest extends KVStoreContractTest {
     }
 
     /** A contract store: a TCPStore client of the master in the protocol, with the contract's generous timeout. */
-    static TcpKVStore client(String host, int port, ProtocolGeneration protocol, String namespace,
+    static TcpKVStore client(String host, int port, TcpProtocol protocol, String namespace,
             String component) {
         return TcpKVStore.builder()
                 .host(host)
                 .port(port)
                 .protocol(protocol)
-                .timeout(Duration.ofSeconds(30))
+                .connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30))
                 .namespace(namespace)
                 .component(component)
                 .build();
-    }
-
-    @Override
-    protected boolean requiresCandidateKeys() {
-        return true;
     }
 
     /** The Java master's prefix watches, under every client numbering. */
@@ -75,6 +72,12 @@ class TcpKVStoreContractTest extends KVStoreContractTest {
     /** The Java master's ephemeral keys, owned by the setting store's connection. */
     @Override
     protected boolean hasLeases() {
+        return true;
+    }
+
+    /** TCPStore waits with WAIT and CHECK on the candidates: a timeout names the missing ones. */
+    @Override
+    protected boolean waitsOnCandidates() {
         return true;
     }
 }

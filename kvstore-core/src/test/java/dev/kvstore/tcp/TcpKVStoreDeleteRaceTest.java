@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -30,8 +31,9 @@ class TcpKVStoreDeleteRaceTest {
         try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
             listener.setSoTimeout(10_000);
             CompletableFuture<TcpKVStore> building = CompletableFuture.supplyAsync(() -> TcpKVStore.builder()
-                    .host("127.0.0.1").port(listener.getLocalPort()).protocol(ProtocolGeneration.LEGACY)
-                    .timeout(Duration.ofSeconds(10)).namespace("ns").component("comp").build());
+                    .host("127.0.0.1").port(listener.getLocalPort()).protocol(TcpProtocol.LEGACY)
+                    .connectTimeout(Duration.ofSeconds(10)).requestTimeout(Duration.ofSeconds(10)).namespace("ns")
+                            .component("comp").build());
             answerProtocolProbesAsTorch113(listener);
             try (Socket first = accept(listener); TcpKVStore store = building.get(10, TimeUnit.SECONDS)) {
                 CompletableFuture<byte[]> waiter =

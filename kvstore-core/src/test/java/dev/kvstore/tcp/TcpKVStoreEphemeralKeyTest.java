@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KeyWatches;
 import dev.kvstore.api.WatchRecorder;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.PythonProcess;
@@ -35,7 +37,7 @@ class TcpKVStoreEphemeralKeyTest {
         try (TcpKVStore master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).namespace(namespace)
                 .build();
                 TorchPeer torch = TorchPeer.awaitReady(TorchPeer.start("worker", master.port(), null, false));
-                var watch = master.watch("members/", recorder);
+                var watch = master.capability(KeyWatches.class).orElseThrow().watch("members/", recorder);
                 PythonProcess owner = PythonProcess.startJava(EphemeralOwnerChild.class, List.of("-Xmx64m"),
                         master.port(), namespace, "members/child")) {
             owner.awaitLine("SET"::equals, Duration.ofSeconds(60));
@@ -59,9 +61,9 @@ class TcpKVStoreEphemeralKeyTest {
         try (TcpKVStore master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).namespace(namespace)
                 .build()) {
             TcpKVStore owner = client(master.port(), namespace).build();
-            owner.setEphemeral("members/a", "1");
-            owner.withComponent("other").setEphemeral("members/b", "2");
-            owner.setEphemeral("members/c", "3");
+            owner.capability(EphemeralKeys.class).orElseThrow().setEphemeral("members/a", "1");
+            owner.withComponent("other").capability(EphemeralKeys.class).orElseThrow().setEphemeral("members/b", "2");
+            owner.capability(EphemeralKeys.class).orElseThrow().setEphemeral("members/c", "3");
             owner.set("members/c", "3 for good"); // a plain set unties it from the connection
             owner.set("permanent", "4");
             assertThat(master.get("members/a")).contains("1");
@@ -84,11 +86,11 @@ class TcpKVStoreEphemeralKeyTest {
         BlockingQueue<String> losses = new ArrayBlockingQueue<>(10);
         BlockingQueue<String> threads = new ArrayBlockingQueue<>(10);
         try (TcpKVStore owner = client(port, namespace).build()) {
-            owner.onLeaseLoss(message -> {
+            owner.capability(EphemeralKeys.class).orElseThrow().onLeaseLoss(message -> {
                 threads.add(Thread.currentThread().getName());
                 losses.add(message);
             });
-            owner.setEphemeral("members/a", "1");
+            owner.capability(EphemeralKeys.class).orElseThrow().setEphemeral("members/a", "1");
             first.close();
             String message = losses.poll(30, TimeUnit.SECONDS);
             assertThat(message).isNotNull().contains("/" + namespace + "/tensorbus/members/a")
@@ -98,7 +100,7 @@ class TcpKVStoreEphemeralKeyTest {
             second = TcpStoreServer.builder().port(port).build().start();
             // The store's pooled connections broke with the first server too: a call may fail once.
             await().atMost(LONG).ignoreExceptionsInstanceOf(KVStoreConnectionException.class).until(() -> {
-                owner.setEphemeral("members/a", "again");
+                owner.capability(EphemeralKeys.class).orElseThrow().setEphemeral("members/a", "again");
                 return owner.get("members/a").orElseThrow().equals("again");
             });
             assertThat(losses).as("told once per lost connection").isEmpty();
@@ -114,10 +116,11 @@ class TcpKVStoreEphemeralKeyTest {
     void anEphemeralValuePastTheLimitIsRefusedBeforeAnythingIsSent() {
         try (TcpKVStore master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).maxValueBytes(16)
                 .namespace("ephemeral-limit").build()) {
-            assertThatThrownBy(() -> master.setEphemeralBytes("big", new byte[17]))
+            assertThatThrownBy(() -> master.capability(EphemeralKeys.class).orElseThrow().setEphemeralBytes("big",
+                    new byte[17]))
                     .isInstanceOf(dev.kvstore.api.KVStoreLimitException.class)
                     .hasMessageContaining("maxValueBytes");
-            master.setEphemeral("small", "fits");
+            master.capability(EphemeralKeys.class).orElseThrow().setEphemeral("small", "fits");
             assertThat(master.get("small")).contains("fits");
         }
     }

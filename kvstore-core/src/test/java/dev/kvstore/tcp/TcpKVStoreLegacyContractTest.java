@@ -1,11 +1,13 @@
 package dev.kvstore.tcp;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
+
 /** The contract against the embedded Java master with PyTorch 1.13/2.0's protocol (no CANCEL_WAIT: reconnects). */
 class TcpKVStoreLegacyContractTest extends TcpKVStoreContractTest {
 
     @Override
-    protected ProtocolGeneration protocol() {
-        return ProtocolGeneration.LEGACY;
+    protected TcpProtocol protocol() {
+        return TcpProtocol.LEGACY;
     }
 
     /** Cannot: the LEGACY protocol has no LIST_KEYS. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreLimitException;
+import dev.kvstore.api.KeysQuery;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,8 @@ class TcpKVStoreLimitsTest {
     }
 
     private TcpKVStore.Builder clientOf(TcpStoreServer server) {
-        return TcpKVStore.builder().host("127.0.0.1").port(server.port()).timeout(TIMEOUT).namespace("limits");
+        return TcpKVStore.builder().host("127.0.0.1").port(server.port()).connectTimeout(TIMEOUT)
+                .requestTimeout(TIMEOUT).namespace("limits");
     }
 
     @Test
@@ -70,9 +72,11 @@ class TcpKVStoreLimitsTest {
 
     @Test
     void aMastersLimitsApplyToItsOwnServerAndItsClient() {
-        try (TcpKVStore master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).timeout(TIMEOUT)
+        try (TcpKVStore master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).connectTimeout(TIMEOUT)
+                .requestTimeout(TIMEOUT)
                 .maxValueBytes(100).build();
-                TcpKVStore client = TcpKVStore.builder().host("127.0.0.1").port(master.port()).timeout(TIMEOUT)
+                TcpKVStore client = TcpKVStore.builder().host("127.0.0.1").port(master.port()).connectTimeout(TIMEOUT)
+                        .requestTimeout(TIMEOUT)
                         .maxValueBytes(1000).build()) {
             assertThatThrownBy(() -> master.setBytes("v", new byte[101])).isInstanceOf(KVStoreLimitException.class);
             // A client whose own limit is higher than the master's loses its connection to the master's limit.
@@ -93,9 +97,11 @@ class TcpKVStoreLimitsTest {
                 candidates.add("rank:" + rank + "/ready");
             }
             CompletableFuture<List<String>> anyValue = CompletableFuture.supplyAsync(
-                    () -> waiter.waitForKeys("rank:*/ready", 10, null, TIMEOUT, candidates));
+                    () -> waiter.waitForKeys(KeysQuery.matching("rank:*/ready", 10).withAnyValue()
+                            .withCandidates(candidates), TIMEOUT));
             CompletableFuture<List<String>> readyValue = CompletableFuture.supplyAsync(
-                    () -> waiter.waitForKeys("rank:*/ready", 10, "1", TIMEOUT, candidates));
+                    () -> waiter.waitForKeys(KeysQuery.matching("rank:*/ready", 10).withCandidates(candidates),
+                            TIMEOUT));
             for (String key : candidates) {
                 writer.set(key, "1");
             }

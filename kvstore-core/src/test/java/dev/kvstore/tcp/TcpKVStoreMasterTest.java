@@ -41,11 +41,13 @@ class TcpKVStoreMasterTest {
     }
 
     private static TcpKVStore.Builder master(int port) {
-        return TcpKVStore.builder().master(true).host("127.0.0.1").port(port).timeout(LONG);
+        return TcpKVStore.builder().master(true).host("127.0.0.1").port(port).connectTimeout(LONG)
+                .requestTimeout(LONG).workerWaitTimeout(LONG);
     }
 
     private static TcpKVStore.Builder worker(int port) {
-        return TcpKVStore.builder().host("127.0.0.1").port(port).timeout(LONG);
+        return TcpKVStore.builder().host("127.0.0.1").port(port).connectTimeout(LONG).requestTimeout(LONG)
+                .workerWaitTimeout(LONG);
     }
 
     @RequiresTorch
@@ -86,7 +88,8 @@ class TcpKVStoreMasterTest {
     @Test
     void masterTimesOutWaitingForWorkersAndReleasesItsPort() {
         int port = FreePorts.pick();
-        assertThatThrownBy(() -> master(port).worldSize(2).timeout(Duration.ofMillis(500)).build())
+        assertThatThrownBy(() -> master(port).worldSize(2).connectTimeout(Duration.ofMillis(500))
+                .requestTimeout(Duration.ofMillis(500)).workerWaitTimeout(Duration.ofMillis(500)).build())
                 .isInstanceOf(KVStoreTimeoutException.class)
                 .hasMessageStartingWith("Timed out after 0.5 seconds waiting for clients. 1/2 clients joined; 1 connection(s): ");
         TcpKVStore again = track(master(port).build());
@@ -133,7 +136,8 @@ class TcpKVStoreMasterTest {
     void closingTheMasterClosesItsServerAfterItsConnections() {
         TcpKVStore masterStore = master(0).build();
         int port = masterStore.port();
-        TcpKVStore workerStore = track(worker(port).timeout(Duration.ofMillis(500)).build());
+        TcpKVStore workerStore = track(worker(port).connectTimeout(Duration.ofMillis(500))
+                .requestTimeout(Duration.ofMillis(500)).workerWaitTimeout(Duration.ofMillis(500)).build());
         workerStore.set("k", "v");
 
         masterStore.close();

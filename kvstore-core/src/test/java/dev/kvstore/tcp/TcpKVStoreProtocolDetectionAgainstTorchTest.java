@@ -2,10 +2,14 @@ package dev.kvstore.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import ch.qos.logback.classic.Level;
+import dev.kvstore.CapturedLog;
+import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.api.KVStoreConnectionException;
-import dev.kvstore.api.KVWatch;
+import dev.kvstore.api.KeyWatches;
+import dev.kvstore.api.Locks;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
@@ -20,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code protocol(AUTO)} and explicit protocols against a real torch master, while another torch client of that master
@@ -31,6 +36,9 @@ import org.junit.jupiter.api.TestInstance;
 abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
 
     private static final Duration UNDISTURBED = Duration.ofMillis(100);
+
+    @RegisterExtension
+    final CapturedLog featuresLog = new CapturedLog(TcpKVStore.class, Level.INFO);
     private static final Duration FAILS_WITHIN = Duration.ofSeconds(5);
     private static final Duration REPLY = Duration.ofSeconds(60);
 
@@ -47,7 +55,7 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
     }
 
     /** @return the generation the master speaks */
-    ProtocolGeneration speaks() {
+    TcpProtocol speaks() {
         return TorchMasters.speaks(torch.runtime());
     }
 
@@ -65,7 +73,8 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
     }
 
     private TcpKVStore.Builder client() {
-        return TcpKVStore.builder().host(torch().host()).port(torch().port()).timeout(Duration.ofSeconds(30))
+        return TcpKVStore.builder().host(torch().host()).port(torch().port()).connectTimeout(Duration.ofSeconds(30))
+                .requestTimeout(Duration.ofSeconds(30))
                 .namespace("detect");
     }
 
@@ -82,11 +91,11 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
     void autoDetectsTheGenerationWithoutDisturbingTheMastersOtherClients() throws Exception {
         bystander.assertUndisturbedBy(() -> {
             try (TcpKVStore store = client().build()) {
-                assertThat(store.protocol()).isEqualTo(speaks());
+                assertThat(store.protocol()).contains(speaks());
             }
         }, UNDISTURBED);
 
-        try (TcpKVStore store = client().protocol(ProtocolSelection.AUTO).build()) {
+        try (TcpKVStore store = client().protocol(TcpProtocol.AUTO).build()) {
             store.set("k", "from java");
             assertThat(TorchPeer.unhex(onMaster("get detect/tensorbus/k"))).isEqualTo("from java".getBytes());
             onMaster("set detect/tensorbus/back " + TorchPeer.hex("from torch".getBytes()));
@@ -104,9 +113,9 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
 
     @Test
     void wrongExplicitProtocolsFailWithinSecondsNamingThePropertyWithoutDisturbingTheMaster() throws Exception {
-        List<ProtocolGeneration> wrong = List.of(ProtocolGeneration.values()).stream()
-                .filter(generation -> generation != speaks()).toList();
-        for (ProtocolGeneration chosen : wrong) {
+        List<TcpProtocol> wrong = List.of(TcpProtocol.values()).stream()
+                .filter(generation -> generation.isGeneration() && generation != speaks()).toList();
+        for (TcpProtocol chosen : wrong) {
             bystander.assertUndisturbedBy(() -> {
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> client().protocol(chosen).build())
@@ -123,43 +132,33 @@ abstract class TcpKVStoreProtocolDetectionAgainstTorchTest {
 
     /**
      * Watches and ephemeral keys need the Java master: the store asks with the extension's IDENTIFY (one complete
-     * byte, write side closed), which a torch master drops like any unknown request, undisturbed; every call then
-     * fails saying why, and the store keeps working.
+     * byte, write side closed), which a torch master drops like any unknown request, undisturbed; the store then
+     * offers neither capability, says once at INFO why, offers its compare-and-set locks, and keeps working.
      */
     @Test
-    void watchesAndEphemeralKeysAreRefusedClearlyWithoutDisturbingTheMaster() throws Exception {
-        KVWatch.Listener ignored = new KVWatch.Listener() {
-            @Override
-            public void onReset(Map<String, byte[]> state, long revision, String reason) {
-            }
-
-            @Override
-            public void onChanges(List<KVWatch.Change> changes) {
-            }
-        };
+    void watchesAndEphemeralKeysAreNotOfferedWithoutDisturbingTheMaster() throws Exception {
         try (TcpKVStore store = client().build()) {
-            UnsupportedOperationException[] refused = new UnsupportedOperationException[1];
+            boolean[] offered = new boolean[2];
             // A store of its own per measured attempt: each asks the master anew (the answer is kept per store).
             bystander.assertUndisturbedBy(() -> {
                 try (TcpKVStore asking = client().build()) {
-                    refused[0] = catchThrowableOfType(() -> asking.watch("w/", ignored),
-                            UnsupportedOperationException.class);
+                    offered[0] = asking.capability(KeyWatches.class).isPresent();
+                    offered[1] = asking.capability(EphemeralKeys.class).isPresent();
                 }
             }, UNDISTURBED);
-            assertThat(refused[0]).hasMessageContaining("cannot watch keys on the master at " + torch().host())
-                    .hasMessageContaining("this master is not one (it closed the connection on the extension's "
-                            + "IDENTIFY request")
-                    .hasMessageContaining("Use the Java master");
-            if (speaks() == ProtocolGeneration.LEGACY) {
-                assertThat(refused[0]).hasMessageContaining("1.13/2.0's WATCH_KEY is not used: it watches one");
-            }
-            assertThatThrownBy(() -> store.setEphemeral("member", "1"))
-                    .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("no ephemeral keys")
-                    .hasMessageContaining("a PyTorch master cannot tell that a process died");
-            assertThatThrownBy(() -> store.onLeaseLoss(message -> { }))
-                    .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("no lease to lose");
+            assertThat(offered).containsExactly(false, false);
+            assertThat(featuresLog.messages(Level.INFO)).anySatisfy(line -> {
+                assertThat(line).contains("TCPStore master " + torch().host())
+                        .contains("is not the Java master (it closed the connection on the extension's IDENTIFY "
+                                + "request")
+                        .contains("offers no key watches and no ephemeral keys")
+                        .contains("PyTorch masters cannot tell that a process died")
+                        .contains("Use the Java master");
+                if (speaks() == TcpProtocol.LEGACY) {
+                    assertThat(line).contains("1.13/2.0's WATCH_KEY watches one existing key, not a prefix");
+                }
+            });
+            assertThat(store.capability(Locks.class)).as("compare-and-set locks work on any master").isPresent();
             assertThat(store.exists("member")).isFalse();
             store.set("after-probe", "served");
             assertThat(TorchPeer.unhex(onMaster("get detect/tensorbus/after-probe"))).isEqualTo("served".getBytes());

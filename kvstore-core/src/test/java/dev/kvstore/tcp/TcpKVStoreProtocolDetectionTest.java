@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,20 +49,22 @@ class TcpKVStoreProtocolDetectionTest {
     }
 
     private TcpKVStore.Builder clientOf(int port) {
-        return TcpKVStore.builder().host("127.0.0.1").port(port).timeout(TIMEOUT).namespace("detect");
+        return TcpKVStore.builder().host("127.0.0.1").port(port).connectTimeout(TIMEOUT).requestTimeout(TIMEOUT)
+                .namespace("detect");
     }
 
-    private int javaServer(ProtocolGeneration legacyNumbering) {
-        server = TcpStoreServer.builder().host("127.0.0.1").port(0).legacyProtocol(legacyNumbering.wire()).build().start();
+    private int javaServer(TcpProtocol legacyNumbering) {
+        server = TcpStoreServer.builder().host("127.0.0.1").port(0).legacyProtocol(legacyNumbering).build()
+                .start();
         return server.port();
     }
 
     @Test
     void theJavaServerIsDetectedAsModernWhateverItsLegacyNumbering() {
-        for (ProtocolGeneration numbering : List.of(ProtocolGeneration.LEGACY, ProtocolGeneration.V2_1)) {
+        for (TcpProtocol numbering : List.of(TcpProtocol.LEGACY, TcpProtocol.V2_1)) {
             int port = javaServer(numbering);
             try (TcpKVStore store = clientOf(port).build()) {
-                assertThat(store.protocol()).isEqualTo(ProtocolGeneration.MODERN);
+                assertThat(store.protocol()).contains(TcpProtocol.MODERN);
                 store.set("k", "v");
                 assertThat(store.get("k")).contains("v");
             }
@@ -71,14 +74,14 @@ class TcpKVStoreProtocolDetectionTest {
 
     @Test
     void theJavaServerAcceptsModernAndItsOwnLegacyNumberingAndRefusesTheOther() {
-        int port = javaServer(ProtocolGeneration.LEGACY);
-        for (ProtocolGeneration served : List.of(ProtocolGeneration.MODERN, ProtocolGeneration.LEGACY)) {
+        int port = javaServer(TcpProtocol.LEGACY);
+        for (TcpProtocol served : List.of(TcpProtocol.MODERN, TcpProtocol.LEGACY)) {
             try (TcpKVStore store = clientOf(port).protocol(served).build()) {
                 store.set("k", served.name());
                 assertThat(store.get("k")).contains(served.name());
             }
         }
-        assertThatThrownBy(() -> clientOf(port).protocol(ProtocolGeneration.V2_1).build())
+        assertThatThrownBy(() -> clientOf(port).protocol(TcpProtocol.V2_1).build())
                 .isInstanceOf(KVStoreConnectionException.class)
                 .hasMessageContaining("does not serve the V2_1 protocol chosen by kvstore.tcp.protocol")
                 .hasMessageContaining("It speaks LEGACY")
@@ -87,12 +90,13 @@ class TcpKVStoreProtocolDetectionTest {
 
     @Test
     void aMasterUsesItsOwnServerWithoutProbingAndRefusesANumberingItsServerDoesNotSpeak() {
-        try (TcpKVStore master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).timeout(TIMEOUT)
+        try (TcpKVStore master = TcpKVStore.builder().master(true).host("127.0.0.1").port(0).connectTimeout(TIMEOUT)
+                .requestTimeout(TIMEOUT)
                 .build()) {
-            assertThat(master.protocol()).isEqualTo(ProtocolGeneration.MODERN);
+            assertThat(master.protocol()).contains(TcpProtocol.MODERN);
         }
         assertThatThrownBy(() -> TcpKVStore.builder().master(true).host("127.0.0.1").port(0)
-                .protocol(ProtocolGeneration.V2_1).build())
+                .protocol(TcpProtocol.V2_1).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("kvstore.tcp.protocol");
     }
@@ -101,7 +105,7 @@ class TcpKVStoreProtocolDetectionTest {
     void aTorch21MasterIsDetectedByteByByteAndNoProbeIsLeftUnfinished() throws IOException {
         torch21 = new ScriptedTorch21Master();
         try (TcpKVStore store = clientOf(torch21.port()).build()) {
-            assertThat(store.protocol()).isEqualTo(ProtocolGeneration.V2_1);
+            assertThat(store.protocol()).contains(TcpProtocol.V2_1);
         }
         torch21.awaitEveryConnectionEnded();
         assertThat(torch21.connections()).extracting(Connection::received).startsWith(
@@ -116,7 +120,7 @@ class TcpKVStoreProtocolDetectionTest {
     @Test
     void wrongProtocolsForATorch21MasterFailWithinSecondsAndLeaveNothingUnfinished() throws IOException {
         torch21 = new ScriptedTorch21Master();
-        for (ProtocolGeneration wrong : List.of(ProtocolGeneration.MODERN, ProtocolGeneration.LEGACY)) {
+        for (TcpProtocol wrong : List.of(TcpProtocol.MODERN, TcpProtocol.LEGACY)) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> clientOf(torch21.port()).protocol(wrong).build())
                     .isInstanceOf(KVStoreConnectionException.class)
@@ -138,7 +142,7 @@ class TcpKVStoreProtocolDetectionTest {
             // The kernel accepts connections into the backlog; nobody ever reads them.
             long start = System.nanoTime();
             assertThatThrownBy(() -> TcpKVStore.builder().host("127.0.0.1").port(silent.getLocalPort())
-                    .timeout(Duration.ofSeconds(1)).build())
+                    .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(1)).build())
                     .isInstanceOf(KVStoreTimeoutException.class)
                     .hasMessageContaining("neither answered nor closed the connection within PT1S")
                     .hasMessageContaining("Nothing was left unfinished");

@@ -22,7 +22,8 @@ class TcpKVStoreReflectiveCallTest {
                 .as("%s is declared in a public class", method).isTrue();
         }
         try (TcpKVStore store = TcpKVStore.builder().master(true).host("127.0.0.1").port(0)
-                .timeout(Duration.ofSeconds(30)).namespace("reflective").build()) {
+                .connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30)).namespace("reflective")
+                        .build()) {
             TcpKVStore.class.getMethod("setBytes", String.class, byte[].class)
                 .invoke(store, "k", "v".getBytes(StandardCharsets.UTF_8));
             assertThat(TcpKVStore.class.getMethod("get", String.class).invoke(store, "k"))

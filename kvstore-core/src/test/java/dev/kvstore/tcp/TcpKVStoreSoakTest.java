@@ -3,6 +3,7 @@ package dev.kvstore.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,15 +28,17 @@ class TcpKVStoreSoakTest {
     private static final Duration RUN = Duration.ofSeconds(20);
 
     @ParameterizedTest
-    @EnumSource(ProtocolGeneration.class)
-    void sharedStoreUnderMixedLoad(ProtocolGeneration protocol) throws Exception {
-        ProtocolGeneration legacy =
-                protocol == ProtocolGeneration.V2_1 ? ProtocolGeneration.V2_1 : ProtocolGeneration.LEGACY;
+    @EnumSource(value = TcpProtocol.class, names = "AUTO", mode = EnumSource.Mode.EXCLUDE)
+    void sharedStoreUnderMixedLoad(TcpProtocol protocol) throws Exception {
+        TcpProtocol legacy =
+                protocol == TcpProtocol.V2_1 ? TcpProtocol.V2_1 : TcpProtocol.LEGACY;
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try (TcpKVStore master = TcpKVStore.builder().master(true).port(0).serverLegacyProtocol(legacy)
-                .protocol(protocol).timeout(Duration.ofSeconds(30)).namespace("soak").build();
+                .protocol(protocol).connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30))
+                .namespace("soak").build();
                 TcpKVStore shared = TcpKVStore.builder().port(master.port()).protocol(protocol)
-                        .timeout(Duration.ofSeconds(30)).namespace("soak").build()) {
+                        .connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30))
+                        .namespace("soak").build()) {
             long end = System.nanoTime() + RUN.toNanos();
             AtomicLong adds = new AtomicLong();
             AtomicLong timeouts = new AtomicLong();

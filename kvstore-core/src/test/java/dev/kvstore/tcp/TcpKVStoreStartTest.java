@@ -110,11 +110,4 @@ class TcpKVStoreStartTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         }
     }
-
-    @Test
-    @SuppressWarnings("deprecation")
-    void deprecatedTimeoutStillSetsEveryBound() {
-        assertThatThrownBy(() -> TcpKVStore.builder().port(FreePorts.pick()).timeout(Duration.ofMillis(300)).build())
-                .isInstanceOf(KVStoreTimeoutException.class).hasMessageContaining("PT0.3S");
-    }
 }

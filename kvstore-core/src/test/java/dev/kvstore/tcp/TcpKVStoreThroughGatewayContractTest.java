@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.gateway.EtcdServerStore;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The shared KVStore contract for {@link TcpKVStore} clients of a master whose server keeps its keys in a real etcd
- * (a gateway), with the {@link ProtocolGeneration#MODERN} protocol: the same results as against the in-memory master.
+ * (a gateway), with the {@link TcpProtocol#MODERN} protocol: the same results as against the in-memory master.
  */
 @RequiresEtcd
 class TcpKVStoreThroughGatewayContractTest extends TcpKVStoreContractTest {

@@ -1,11 +1,13 @@
 package dev.kvstore.tcp;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
+
 /** The contract against the embedded Java master with PyTorch 2.1's protocol (its own opcode numbering). */
 class TcpKVStoreV21ContractTest extends TcpKVStoreContractTest {
 
     @Override
-    protected ProtocolGeneration protocol() {
-        return ProtocolGeneration.V2_1;
+    protected TcpProtocol protocol() {
+        return TcpProtocol.V2_1;
     }
 
     /** Cannot: the V2_1 protocol has no LIST_KEYS. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVWatch;
+import dev.kvstore.api.KeyWatches;
 import dev.kvstore.api.WatchRecorder;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import dev.kvstore.testing.PythonRuntime;
@@ -74,7 +75,7 @@ class TcpKVStoreWatchTest {
         torch.set(component + "elsewhere", "x");
 
         WatchRecorder recorder = new WatchRecorder();
-        KVWatch watch = watcher.watch("w/", recorder);
+        KVWatch watch = watcher.capability(KeyWatches.class).orElseThrow().watch("w/", recorder);
         await().atMost(LONG).until(() -> !recorder.log.isEmpty());
         assertThat(recorder.log.get(0)).isEqualTo("reset [w/a] (initial state)");
 
@@ -113,7 +114,7 @@ class TcpKVStoreWatchTest {
             TcpKVStore watcher = client(port, namespace);
             writer.set("w/before", "1");
             WatchRecorder recorder = new WatchRecorder();
-            track(watcher.watch("w/", recorder));
+            track(watcher.capability(KeyWatches.class).orElseThrow().watch("w/", recorder));
             await().atMost(LONG).until(() -> recorder.keys.equals(Set.of("w/before")));
 
             first.close();

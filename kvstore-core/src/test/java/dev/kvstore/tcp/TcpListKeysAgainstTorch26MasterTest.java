@@ -3,15 +3,17 @@ package dev.kvstore.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.api.KeyListing;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Listing against a real PyTorch 2.6 master (MODERN protocol, no LIST_KEYS): a clear
- * {@link UnsupportedOperationException}, and the store goes on working.
+ * Listing against a real PyTorch 2.6 master (MODERN protocol, no LIST_KEYS): the store asks once, offers no
+ * {@link KeyListing}, a pattern wait without candidates says why, and the store goes on working.
  */
 @RequiresTorch
 class TcpListKeysAgainstTorch26MasterTest {
@@ -20,14 +22,15 @@ class TcpListKeysAgainstTorch26MasterTest {
     static final TorchMasterExtension torch = TorchMasterExtension.torch26();
 
     @Test
-    void torch26MasterCannotListAndSaysWhy() {
+    void torch26MasterOffersNoListingAndAPatternWaitSaysWhy() {
         try (TcpKVStore store = TcpKVStore.builder().host(torch.host()).port(torch.port())
-                .timeout(Duration.ofSeconds(30)).namespace("torch26").build()) {
+                .connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30))
+                        .workerWaitTimeout(Duration.ofSeconds(30)).namespace("torch26").build()) {
             store.set("rank:0/addr", "here");
-            assertThatThrownBy(() -> store.listKeys("", null, 10))
-                    .isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("cannot list keys")
-                    .hasMessageContaining("PyTorch before 2.10");
+            assertThat(store.capability(KeyListing.class)).as("LIST_KEYS is 2.10+").isEmpty();
+            assertThatThrownBy(() -> store.waitForKeys("rank:*/addr", 1, List.of(), Duration.ofSeconds(5)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("closed the connection on LIST_KEYS (PyTorch before 2.10)");
             assertThat(store.get("rank:0/addr")).as("the store still works").contains("here");
         }
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchMasterExtension;
@@ -40,7 +41,7 @@ class TcpStoreClientTorchMasterTest {
     }
 
     private TcpStoreClient connect() {
-        TcpStoreClient client = TcpStoreClient.connect("127.0.0.1", torch.port(), ProtocolGeneration.LEGACY, TIMEOUT);
+        TcpStoreClient client = TcpStoreClient.connect("127.0.0.1", torch.port(), TcpProtocol.LEGACY, TIMEOUT);
         clients.add(client);
         return client;
     }
@@ -147,7 +148,7 @@ class TcpStoreClientTorchMasterTest {
     @Test
     void getOfAMissingKeyTimesOutNamingIt(TestInfo info) {
         TcpStoreClient client =
-                TcpStoreClient.connect("127.0.0.1", torch.port(), ProtocolGeneration.LEGACY, Duration.ofMillis(300));
+                TcpStoreClient.connect("127.0.0.1", torch.port(), TcpProtocol.LEGACY, Duration.ofMillis(300));
         clients.add(client);
         assertThatThrownBy(() -> client.get(key(info, "missing")))
                 .isInstanceOf(KVStoreTimeoutException.class)
@@ -189,7 +190,7 @@ class TcpStoreClientTorchMasterTest {
     void connectRetriesUntilTheMasterStarts() throws Exception {
         int port = FreePorts.pick();
         CompletableFuture<TcpStoreClient> connecting = CompletableFuture.supplyAsync(
-                () -> TcpStoreClient.connect("127.0.0.1", port, ProtocolGeneration.LEGACY, Duration.ofSeconds(60)));
+                () -> TcpStoreClient.connect("127.0.0.1", port, TcpProtocol.LEGACY, Duration.ofSeconds(60)));
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).until(() -> !connecting.isDone());
         try (TorchPeer late = TorchPeer.awaitReady(TorchPeer.start("master", port, null, false));
                 TcpStoreClient client = connecting.get(60, TimeUnit.SECONDS)) {

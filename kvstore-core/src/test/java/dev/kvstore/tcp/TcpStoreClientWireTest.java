@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -54,7 +55,7 @@ class TcpStoreClientWireTest {
         listener.close();
     }
 
-    private void connect(ProtocolGeneration protocol) throws IOException {
+    private void connect(TcpProtocol protocol) throws IOException {
         client = TcpStoreClient.connect("127.0.0.1", listener.getLocalPort(), protocol, TIMEOUT);
         peer = listener.accept();
         peer.setSoTimeout(10_000);
@@ -122,7 +123,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void modernSendsValidateFirstThenModernOpcodes() throws Exception {
-        connect(ProtocolGeneration.MODERN);
+        connect(TcpProtocol.MODERN);
         assertThat(read(5)).as("VALIDATE + magic 0x3C85F7CE little-endian")
                 .containsExactly(0x00, 0xCE, 0xF7, 0x85, 0x3C);
 
@@ -167,7 +168,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void modernGetIsWaitThenGet() throws Exception {
-        connect(ProtocolGeneration.MODERN);
+        connect(TcpProtocol.MODERN);
         read(5);
         CompletableFuture<byte[]> get = async(() -> client.get("k"));
         assertThat(readU8()).as("WAIT").isEqualTo(6);
@@ -181,7 +182,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void modernWaitTimeoutSendsCancelWaitAndKeepsTheConnection() throws Exception {
-        connect(ProtocolGeneration.MODERN);
+        connect(TcpProtocol.MODERN);
         read(5);
         CompletableFuture<Void> wait = CompletableFuture.runAsync(
                 () -> client.wait(List.of("a", "b"), Duration.ofMillis(200)));
@@ -203,7 +204,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void aStopWaitingThatCrossesTheCancelSatisfiesTheWait() throws Exception {
-        connect(ProtocolGeneration.V2_1);
+        connect(TcpProtocol.V2_1);
         CompletableFuture<Void> wait = CompletableFuture.runAsync(() -> client.wait(List.of("k"), Duration.ofMillis(200)));
         assertThat(readU8()).as("WAIT (2.1)").isEqualTo(5);
         expectKeyList("/k");
@@ -221,7 +222,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void anAcknowledgedSetPipelinesACheckAndAwaitsItsReply() throws Exception {
-        connect(ProtocolGeneration.MODERN);
+        connect(TcpProtocol.MODERN);
         read(5);
         CompletableFuture<Void> set = CompletableFuture.runAsync(() -> client.setAcknowledged("k", utf8("v")));
         assertThat(readU8()).as("SET").isEqualTo(1);
@@ -236,7 +237,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void v21HasNoHandshakeAndItsOwnNumbering() throws Exception {
-        connect(ProtocolGeneration.V2_1);
+        connect(TcpProtocol.V2_1);
         client.set("k", utf8("v"));
         assertThat(readU8()).as("SET (2.1), no VALIDATE before it").isEqualTo(0);
         assertThat(readString()).isEqualTo("/k");
@@ -273,7 +274,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void legacyWaitTimeoutClosesTheConnectionWithoutCancel() throws Exception {
-        connect(ProtocolGeneration.LEGACY);
+        connect(TcpProtocol.LEGACY);
         CompletableFuture<Void> wait = CompletableFuture.runAsync(() -> client.wait(List.of("k"), Duration.ofMillis(200)));
         assertThat(readU8()).as("WAIT (1.13)").isEqualTo(5);
         expectKeyList("/k");
@@ -285,7 +286,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void legacyDeleteAndInitCounter() throws Exception {
-        connect(ProtocolGeneration.LEGACY);
+        connect(TcpProtocol.LEGACY);
         CompletableFuture<Long> add = async(() -> client.addRaw(TcpStoreClient.INIT_KEY, 1));
         assertThat(readU8()).as("ADD (1.13)").isEqualTo(3);
         assertThat(readString()).as("the worker counter has no '/' prefix").isEqualTo("init/");
@@ -302,7 +303,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void aMalformedReplyClosesTheConnection() throws Exception {
-        connect(ProtocolGeneration.LEGACY);
+        connect(TcpProtocol.LEGACY);
         CompletableFuture<Boolean> check = async(() -> client.check(List.of("k")));
         assertThat(readU8()).isEqualTo(4);
         expectKeyList("/k");
@@ -314,7 +315,7 @@ class TcpStoreClientWireTest {
 
     @Test
     void aServerThatHangsUpFailsTheCallNamingTheKey() throws Exception {
-        connect(ProtocolGeneration.LEGACY);
+        connect(TcpProtocol.LEGACY);
         CompletableFuture<byte[]> get = async(() -> client.getRaw("/lost"));
         assertThat(readU8()).isEqualTo(2);
         assertThat(readString()).isEqualTo("/lost");

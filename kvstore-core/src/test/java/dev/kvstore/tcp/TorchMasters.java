@@ -1,5 +1,6 @@
 package dev.kvstore.tcp;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.PythonRuntime;
 
 /** What the Java client expects of a real torch master of each runtime. */
@@ -9,7 +10,7 @@ final class TorchMasters {
     }
 
     /** @return the protocol generation a torch master of the runtime speaks: 1.13 LEGACY, 2.6 (2.2+) MODERN */
-    static ProtocolGeneration speaks(PythonRuntime runtime) {
-        return runtime == PythonRuntime.TORCH_1_13 ? ProtocolGeneration.LEGACY : ProtocolGeneration.MODERN;
+    static TcpProtocol speaks(PythonRuntime runtime) {
+        return runtime == PythonRuntime.TORCH_1_13 ? TcpProtocol.LEGACY : TcpProtocol.MODERN;
     }
 }

@@ -12,11 +12,17 @@ import java.util.concurrent.CompletableFuture;
 /** A tiny real-HTTP client for the sample app's endpoints. */
 final class Http {
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private final String base;
 
     Http(int port) {
+        this(port, Duration.ofSeconds(5));
+    }
+
+    /** @param connectTimeout how long a connection may take, e.g. longer for hundreds opened at once */
+    Http(int port, Duration connectTimeout) {
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+                .build();
         this.base = "http://127.0.0.1:" + port;
     }
 

@@ -93,8 +93,9 @@ class PackagedEtcdTlsTest {
 
     /** The etcd profile with mutual TLS from the jar's class path; the CA at the given class path location. */
     private static String[] args(EtcdServer etcd, int httpPort, String caLocation) {
+        // The first TLS connection of a fresh JVM can take seconds on a loaded machine: not the 5 s default.
         return new String[] { "--spring.profiles.active=etcd", "--server.port=" + httpPort,
-                "--kvstore.etcd.endpoints=" + etcd.endpoint(),
+                "--kvstore.etcd.endpoints=" + etcd.endpoint(), "--kvstore.etcd.connect-timeout=60s",
                 "--kvstore.etcd.tls.ca-certificate=classpath:" + caLocation,
                 "--kvstore.etcd.tls.client-certificate=classpath:" + CLASSPATH_DIR
                         + certificates.clientCertificate().getFileName(),

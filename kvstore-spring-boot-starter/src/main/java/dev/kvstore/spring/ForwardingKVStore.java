@@ -1,16 +1,12 @@
 package dev.kvstore.spring;
 
-import dev.kvstore.api.KVElection;
-import dev.kvstore.api.KVLock;
+import dev.kvstore.api.KVCapability;
 import dev.kvstore.api.KVStore;
-import dev.kvstore.api.KVWatch;
-import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.KeysQuery;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -104,39 +100,13 @@ public abstract class ForwardingKVStore implements KVStore {
                 }));
     }
 
-    /** Forwarded, not observed: a listing is many store calls, not one operation. */
+    /**
+     * The target's capability, forwarded and not observed: a listing, a lock or a watch is many store calls, not one
+     * operation.
+     */
     @Override
-    public final KeyPage listKeys(@Nullable String prefix, @Nullable String continueAfter, int limit) {
-        return target("listKeys").listKeys(prefix, continueAfter, limit);
-    }
-
-    /** Forwarded, not observed. */
-    @Override
-    public final void setEphemeralBytes(String key, byte[] value) {
-        target("setEphemeral").setEphemeralBytes(key, value);
-    }
-
-    @Override
-    public final void onLeaseLoss(Consumer<String> listener) {
-        target("onLeaseLoss").onLeaseLoss(listener);
-    }
-
-    /** The target's election: its store calls go to the target directly and are not observed. */
-    @Override
-    public final KVElection elect(String name, KVElection.Listener listener) {
-        return target("elect").elect(name, listener);
-    }
-
-    /** The target's watch: its store calls go to the target directly and are not observed. */
-    @Override
-    public final KVWatch watch(@Nullable String prefix, KVWatch.Listener listener) {
-        return target("watch").watch(prefix, listener);
-    }
-
-    /** The target's lock: its store calls go to the target directly and are not observed. */
-    @Override
-    public final KVLock lock(String name) {
-        return target("lock").lock(name);
+    public final <C extends KVCapability> Optional<C> capability(Class<C> type) {
+        return target("capability").capability(type);
     }
 
 }

@@ -2,7 +2,6 @@ package dev.kvstore.spring;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -20,8 +19,6 @@ public final class KVStoreObservations {
 
     private final @Nullable KVStoreObservationConvention customConvention;
 
-    private final List<KVStoreOperationObserver> operationObservers;
-
     /**
      * @param registry where the observations are made
      * @param customConvention replaces {@link DefaultKVStoreObservationConvention} for every operation (so its one
@@ -29,30 +26,8 @@ public final class KVStoreObservations {
      */
     public KVStoreObservations(ObservationRegistry registry,
             @Nullable KVStoreObservationConvention customConvention) {
-        this(registry, customConvention, List.of());
-    }
-
-    private KVStoreObservations(ObservationRegistry registry, @Nullable KVStoreObservationConvention customConvention,
-            List<KVStoreOperationObserver> operationObservers) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.customConvention = customConvention;
-        this.operationObservers = List.copyOf(operationObservers);
-    }
-
-    /**
-     * @param observers hand-written observers a {@link ManagedKVStore} also tells about every operation
-     * @return these observations with the observers
-     * @deprecated observe with an {@link ObservationRegistry} (and an {@link io.micrometer.observation.ObservationHandler}
-     *     or a {@link KVStoreObservationConvention}) instead
-     */
-    @Deprecated(since = "0.1.0")
-    public KVStoreObservations withOperationObservers(List<KVStoreOperationObserver> observers) {
-        return new KVStoreObservations(this.registry, this.customConvention, observers);
-    }
-
-    /** The hand-written observers, told by {@link ManagedKVStore} (deprecated). */
-    List<KVStoreOperationObserver> operationObservers() {
-        return this.operationObservers;
     }
 
     /** @return observations that observe nothing (a no-op registry) */

@@ -3,8 +3,8 @@ package dev.kvstore.spring;
 /**
  * The operations of a {@link dev.kvstore.api.KVStore} that are observed (timed, traced) one call at a time: the one
  * list that {@link ForwardingKVStore} (and so {@link ManagedKVStore}), the observations' tags and the metrics derive
- * from. The rest of the API (listing keys, locks, elections, watches, ephemeral keys) is forwarded unobserved: a
- * listing or a lock is many store calls, not one operation.
+ * from. The capabilities ({@link dev.kvstore.api.KVStore#capability}: listing keys, locks, elections, watches,
+ * ephemeral keys) are forwarded unobserved: a listing or a lock is many store calls, not one operation.
  */
 public enum KVStoreOperation {
 

@@ -3,7 +3,6 @@ package dev.kvstore.spring;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KeyLayout;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -76,29 +75,6 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     public ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
             Duration readyTimeout, boolean cleanupOnShutdown, KVStoreObservations observations) {
         this(startup, backend, namespace, component, readyTimeout, cleanupOnShutdown, observations, true);
-    }
-
-    /**
-     * A managed store around a connected backend store, telling hand-written observers.
-     * @deprecated use {@link #ManagedKVStore(KVStore, String, String, boolean, KVStoreObservations)}
-     */
-    @Deprecated(since = "0.1.0")
-    public ManagedKVStore(KVStore delegate, String backend, String endpoint, boolean cleanupOnShutdown,
-            List<KVStoreOperationObserver> observers) {
-        this(delegate, backend, endpoint, cleanupOnShutdown,
-                KVStoreObservations.none().withOperationObservers(observers));
-    }
-
-    /**
-     * A managed store started in the context's lifecycle, telling hand-written observers.
-     * @deprecated use
-     *     {@link #ManagedKVStore(KVStoreStartup, String, String, String, Duration, boolean, KVStoreObservations)}
-     */
-    @Deprecated(since = "0.1.0")
-    public ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
-            Duration readyTimeout, boolean cleanupOnShutdown, List<KVStoreOperationObserver> observers) {
-        this(startup, backend, namespace, component, readyTimeout, cleanupOnShutdown,
-                KVStoreObservations.none().withOperationObservers(observers), true);
     }
 
     private ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
@@ -252,20 +228,7 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     private <T> T observed(KVStoreOperation operation, String key, Supplier<T> call) {
         KVStoreObservationContext context = new KVStoreObservationContext(this.backend, operation, this.namespace,
                 this.component, key);
-        List<KVStoreOperationObserver> observers = this.observations.operationObservers();
-        if (observers.isEmpty()) {
-            return this.observations.observe(context, call);
-        }
-        long start = System.nanoTime();
-        T result;
-        try {
-            result = this.observations.observe(context, call);
-        } catch (RuntimeException | Error ex) {
-            notifyObservers(observers, operation, System.nanoTime() - start, ex);
-            throw ex;
-        }
-        notifyObservers(observers, operation, System.nanoTime() - start, null);
-        return result;
+        return this.observations.observe(context, call);
     }
 
     /**
@@ -286,17 +249,6 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     public String toString() {
         return "ManagedKVStore[" + this.backend + " " + endpoint() + ", " + this.namespace + "/" + this.component
                 + "]";
-    }
-
-    private void notifyObservers(List<KVStoreOperationObserver> observers, KVStoreOperation operation,
-            long durationNanos, @Nullable Throwable failure) {
-        for (KVStoreOperationObserver observer : observers) {
-            try {
-                observer.operationCompleted(this, operation, durationNanos, failure);
-            } catch (RuntimeException ex) {
-                logger.debug("KVStore operation observer {} failed", observer, ex);
-            }
-        }
     }
 
 }

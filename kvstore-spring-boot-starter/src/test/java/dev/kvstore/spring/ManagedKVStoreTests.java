@@ -6,14 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.tcp.TcpKVStore;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The managed store over a real TCPStore master: delegation, observers, views and shutdown. */
-@SuppressWarnings("deprecation") // the hand-written observers still work
+/** The managed store over a real TCPStore master: delegation, observations, views and shutdown. */
 class ManagedKVStoreTests {
 
     private final List<String> observed = new CopyOnWriteArrayList<>();
@@ -25,12 +27,21 @@ class ManagedKVStoreTests {
     @BeforeEach
     void startMaster() {
         this.backend = TcpKVStore.builder().port(0).master(true).namespace("ns").build();
-        KVStoreOperationObserver recording = (source, operation, nanos, failure) -> this.observed
-            .add(source.component() + ":" + operation.tagValue() + ":" + ((failure != null) ? "failed" : "ok"));
-        KVStoreOperationObserver broken = (source, operation, nanos, failure) -> {
-            throw new IllegalStateException("observer bug");
-        };
-        this.store = new ManagedKVStore(this.backend, "tcp", "127.0.0.1 (master)", false, List.of(broken, recording));
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new ObservationHandler<KVStoreObservationContext>() {
+            @Override
+            public void onStop(KVStoreObservationContext context) {
+                ManagedKVStoreTests.this.observed.add(context.getComponent() + ":"
+                        + context.getOperation().tagValue() + ":" + ((context.getError() != null) ? "failed" : "ok"));
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return context instanceof KVStoreObservationContext;
+            }
+        });
+        this.store = new ManagedKVStore(this.backend, "tcp", "127.0.0.1 (master)", false,
+                new KVStoreObservations(registry, null));
     }
 
     @AfterEach
@@ -39,7 +50,7 @@ class ManagedKVStoreTests {
     }
 
     @Test
-    void delegatesAndReportsEveryOperationDespiteABrokenObserver() {
+    void delegatesAndObservesEveryOperation() {
         this.store.set("k", "v");
         assertThat(this.store.get("k")).contains("v");
         assertThat(this.store.exists("k")).isTrue();

@@ -2,8 +2,9 @@ package dev.kvstore.tcp.server;
 
 import dev.kvstore.internal.AsyncFailure;
 import dev.kvstore.internal.DecimalText;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -190,7 +191,7 @@ final class CommandHandler {
     }
 
     private static boolean validate(Request request) throws ProtocolViolation {
-        if (request.number() != Integer.toUnsignedLong(Generation.VALIDATE_MAGIC)) {
+        if (request.number() != Integer.toUnsignedLong(WireFormat.VALIDATE_MAGIC)) {
             throw new ProtocolViolation("VALIDATE with wrong magic number 0x" + Long.toHexString(request.number()));
         }
         return false;

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Java master's ephemeral keys ({@link dev.kvstore.tcp.protocol.JavaMasterExtension#SET_EPHEMERAL}): a key
+ * The Java master's ephemeral keys ({@link dev.kvstore.tcp.protocol.wire.JavaMasterExtension#SET_EPHEMERAL}): a key
  * stored by a connection that owns it, deleted when that connection closes (its process exited, was killed, or its
  * store closed), as any delete: waiters, legacy watchers and prefix watches see it. Any other write or delete of the
  * key unties it, so a key set again with SET is permanent. The master cannot tell a dead process from a broken

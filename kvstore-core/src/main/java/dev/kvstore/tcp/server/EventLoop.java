@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -43,7 +43,7 @@ final class EventLoop implements Runnable, Connection.Loop {
     private final Acceptor acceptor;
     private final String address;
     private final ServerLimits limits;
-    private final Generation legacyGeneration;
+    private final TcpProtocol legacyGeneration;
     private final KeyWaiters waiters;
     private final CommandHandler handler;
     private final ServerCounters counters;
@@ -72,7 +72,7 @@ final class EventLoop implements Runnable, Connection.Loop {
     private volatile int connectionCount;
 
     EventLoop(ServerSocketChannel serverChannel, String address, ServerLimits limits,
-            Generation legacyGeneration, KeyWaiters waiters, CommandHandler handler, ServerCounters counters,
+            TcpProtocol legacyGeneration, KeyWaiters waiters, CommandHandler handler, ServerCounters counters,
             LoopHooks hooks, StallLog stallLog, MemoryBudget memory) throws IOException {
         this.serverChannel = serverChannel;
         this.address = address;

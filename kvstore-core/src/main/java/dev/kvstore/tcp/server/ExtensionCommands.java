@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.wire.JavaMasterExtension;
 
 /**
  * Serves the Java master's protocol extension ({@link JavaMasterExtension}): IDENTIFY, prefix watches and

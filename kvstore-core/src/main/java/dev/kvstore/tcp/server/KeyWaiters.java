@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;

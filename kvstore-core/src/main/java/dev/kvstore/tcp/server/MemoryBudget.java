@@ -5,13 +5,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The server-wide memory budget ({@link ServerLimits#maxMemoryBytes()}): what the server holds for its clients is
  * charged here, so that no mix of clients can make it hold more than the budget, whatever the per-connection limits
- * allow. Charged today: unread replies (watch notifications and initial states included) and partly received
- * requests. One per server, kept across event-loop restarts; safe to use from any thread.
+ * allow. Charged: unread replies (watch notifications and initial states included), partly received requests, and
+ * the stored keys, values and queues at their heap cost (at most {@link #STORE_SHARE} of the budget, so that a full
+ * store leaves room for replies). One per server, kept across event-loop restarts; safe to use from any thread.
  */
 final class MemoryBudget {
 
     /** The default budget is the maximum heap divided by this. */
     static final int HEAP_SHARE = 2;
+    /** The stored keys may take this share of the budget; the rest stays for what clients are sent and send. */
+    static final double STORE_SHARE = 0.75;
 
     private final long limit;
     private final AtomicLong used = new AtomicLong();
@@ -30,9 +33,17 @@ final class MemoryBudget {
 
     /** @return whether {@code bytes} were charged: false, and nothing charged, if they would pass the limit */
     boolean tryCharge(long bytes) {
+        return tryChargeLeaving(bytes, 0);
+    }
+
+    /**
+     * @return whether {@code bytes} were charged: false, and nothing charged, if fewer than {@code free} bytes of the
+     *     budget would be left (the stored keys leave room for the replies to their clients this way)
+     */
+    boolean tryChargeLeaving(long bytes, long free) {
         long now = used.get();
         while (true) {
-            if (now + bytes > limit && bytes > 0) {
+            if (now + bytes > limit - free && bytes > 0) {
                 return false;
             }
             long witness = used.compareAndExchange(now, now + bytes);
@@ -55,6 +66,11 @@ final class MemoryBudget {
     /** @return bytes charged now */
     long used() {
         return used.get();
+    }
+
+    /** @return what the stored keys must leave free of the budget */
+    long keptForClients() {
+        return (long) (limit * (1 - STORE_SHARE));
     }
 
     long limit() {

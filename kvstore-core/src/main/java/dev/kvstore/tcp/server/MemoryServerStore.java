@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * {@link #storedBytes()} are read from other threads. It outlives event-loop restarts.
  *
  * <p>Memory is bounded: every byte of keys and values (queues included) is {@linkplain #charge charged} before it is
- * stored and {@linkplain #release released} when it goes, and a write past {@link ServerLimits#maxStoreBytes()} fails
+ * stored, with what each entry costs on the heap beyond its bytes ({@link #ENTRY_OVERHEAD}) to the server's
+ * {@link MemoryBudget}, and {@linkplain #release released} when it goes; a write past the budget or past
+ * {@link ServerLimits#maxStoreBytes()} fails
  * with {@link Refusal#STORE_FULL} before anything changes.
  */
 final class MemoryServerStore implements ServerStore {
@@ -50,8 +52,20 @@ final class MemoryServerStore implements ServerStore {
     private volatile int keyCount;
     private volatile long storedBytes;
 
-    MemoryServerStore(ServerLimits limits) {
+    /**
+     * What a stored key costs on the heap beyond its key and value bytes (its map entry, the key's String and array
+     * headers, the value's array header, its table slot), as charged to the memory budget: 2.4M keys of 9 bytes with
+     * empty values filled a 256 MB heap, about 90 bytes each.
+     */
+    static final long ENTRY_OVERHEAD = 96;
+    /** What a queued value costs beyond its bytes (its array header and queue slot), as charged. */
+    static final long QUEUE_ITEM_OVERHEAD = 32;
+
+    private final MemoryBudget budget;
+
+    MemoryServerStore(ServerLimits limits, MemoryBudget budget) {
         this.limits = limits;
+        this.budget = budget;
     }
 
     @Override
@@ -87,7 +101,8 @@ final class MemoryServerStore implements ServerStore {
     /** {@link #set}, the refusal thrown: charges the growth, stores the value and reports the write. */
     void store(String key, byte[] value) throws ProtocolViolation {
         byte[] current = values.get(key);
-        charge(current == null ? key.length() + (long) value.length : value.length - (long) current.length, key);
+        charge(current == null ? key.length() + (long) value.length : value.length - (long) current.length,
+                current == null ? ENTRY_OVERHEAD : 0, key);
         put(key, current, value);
     }
 
@@ -105,7 +120,7 @@ final class MemoryServerStore implements ServerStore {
             return NOT_DELETED;
         }
         keyCount = values.size();
-        release(key.length() + (long) old.length);
+        release(key.length() + (long) old.length, ENTRY_OVERHEAD);
         listener.deleted(key, old);
         return DELETED;
     }
@@ -137,6 +152,7 @@ final class MemoryServerStore implements ServerStore {
     public CompletionStage<Void> setAll(List<String> keys, List<byte[]> newValues) {
         Map<String, Integer> lengthAfter = new HashMap<>();
         long growth = 0;
+        long newKeys = 0;
         for (int i = 0; i < keys.size(); i++) {
             String key = keys.get(i);
             Integer before = lengthAfter.get(key);
@@ -146,10 +162,14 @@ final class MemoryServerStore implements ServerStore {
             }
             growth += before == null ? key.length() + (long) newValues.get(i).length
                     : newValues.get(i).length - (long) before;
+            if (before == null) {
+                newKeys++;
+            }
             lengthAfter.put(key, newValues.get(i).length);
         }
         try {
-            charge(growth, keys.isEmpty() ? "" : keys.get(0)); // once for the request: all pairs or none
+            // once for the request: all pairs or none
+            charge(growth, newKeys * ENTRY_OVERHEAD, keys.isEmpty() ? "" : keys.get(0));
         } catch (ProtocolViolation full) {
             return CompletableFuture.failedFuture(full);
         }
@@ -182,7 +202,9 @@ final class MemoryServerStore implements ServerStore {
     @Override
     public CompletionStage<Void> queuePush(String key, byte[] value) {
         try {
-            charge(value.length + (queues.containsKey(key) ? 0L : key.length()), key);
+            boolean newQueue = !queues.containsKey(key);
+            charge(value.length + (newQueue ? key.length() : 0L),
+                    QUEUE_ITEM_OVERHEAD + (newQueue ? ENTRY_OVERHEAD : 0), key);
         } catch (ProtocolViolation full) {
             return CompletableFuture.failedFuture(full);
         }
@@ -199,10 +221,10 @@ final class MemoryServerStore implements ServerStore {
         }
         int length = queue.size();
         byte[] value = queue.pollFirst();
-        release(value.length);
+        release(value.length, QUEUE_ITEM_OVERHEAD);
         if (queue.isEmpty()) {
             queues.remove(key);
-            release(key.length());
+            release(key.length(), ENTRY_OVERHEAD);
         }
         return CompletableFuture.completedFuture(new Popped(length, value));
     }
@@ -238,21 +260,37 @@ final class MemoryServerStore implements ServerStore {
 
     /**
      * Counts {@code growth} more bytes as stored (a negative growth gives back), or refuses them past
-     * {@code maxStoreBytes}: the one place the store's memory is accounted before anything is stored.
+     * {@code maxStoreBytes}; charges them with {@code overhead} (what the new entries cost beyond their bytes) to the
+     * server's memory budget, or refuses them past it: the one place the store's memory is accounted before anything
+     * is stored.
      *
-     * @throws ProtocolViolation ({@link Refusal#STORE_FULL}) if the store would pass its limit; nothing is counted
+     * @throws ProtocolViolation ({@link Refusal#STORE_FULL}) if the store would pass its limit or the memory budget;
+     *     nothing is counted
      */
-    private void charge(long growth, String key) throws ProtocolViolation {
+    private void charge(long growth, long overhead, String key) throws ProtocolViolation {
         if (growth > 0 && storedBytes + growth > limits.maxStoreBytes()) {
             throw new ProtocolViolation(Refusal.STORE_FULL, "storing " + growth + " more bytes at "
                     + WireKeys.display(key) + " would exceed the store limit of " + limits.maxStoreBytes()
                     + " bytes (" + storedBytes + " bytes stored; maxStoreBytes, kvstore.tcp.server.max-store-size)");
         }
+        long cost = growth + overhead;
+        if (cost > 0 && !budget.tryChargeLeaving(cost, budget.keptForClients())) {
+            throw new ProtocolViolation(Refusal.STORE_FULL, "storing " + growth + " more bytes at "
+                    + WireKeys.display(key) + " (" + cost + " as held on the heap, " + ENTRY_OVERHEAD + " per key "
+                    + "beyond its bytes) would pass the three quarters of the server's memory budget of " + budget.limit()
+                    + " bytes that stored keys may take ("
+                    + budget.used() + " held, " + keyCount + " keys stored; maxMemoryBytes, "
+                    + "kvstore.tcp.server.max-memory-size)");
+        }
+        if (cost < 0) {
+            budget.release(-cost);
+        }
         storedBytes += growth;
     }
 
-    /** Counts {@code bytes} as no longer stored. */
-    private void release(long bytes) {
+    /** Counts {@code bytes} as no longer stored, and gives them back with {@code overhead} to the memory budget. */
+    private void release(long bytes, long overhead) {
         storedBytes -= bytes;
+        budget.release(bytes + overhead);
     }
 }

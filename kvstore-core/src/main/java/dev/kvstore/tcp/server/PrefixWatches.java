@@ -1,7 +1,7 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.JavaMasterExtension;
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.wire.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

@@ -21,7 +21,10 @@ public enum Refusal {
      * asked for a reply that did not fit), or the most bytes of a partly received request.
      */
     MEMORY_BUDGET("memory budget"),
-    /** A write would have grown the store past {@code maxStoreBytes}; it stored nothing. */
+    /**
+     * A write would have grown the store past {@code maxStoreBytes}, or its entries past their share of
+     * {@code maxMemoryBytes}; it stored nothing.
+     */
     STORE_FULL("store full"),
     /**
      * The store of a gateway (etcd) failed a request or did not answer it within its request timeout; the

@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.List;

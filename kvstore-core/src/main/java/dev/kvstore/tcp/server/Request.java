@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.wire.Command;
 import java.util.List;
 
 /**

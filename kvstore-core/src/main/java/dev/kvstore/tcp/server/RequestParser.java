@@ -1,8 +1,8 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * server-wide budget of {@link ServerLimits#maxPendingBytes()}.
  *
  * <p>The first bytes decide the protocol generation: {@code 00 CE F7 85 3C} (VALIDATE with the magic number) selects
- * {@link Generation#MODERN}; anything else the configured legacy numbering. A legacy SET also starts with
+ * {@link TcpProtocol#MODERN}; anything else the configured legacy numbering. A legacy SET also starts with
  * {@code 00}, but a key length starting with the magic bytes would be far past any key limit.
  */
 final class RequestParser {
@@ -50,8 +50,8 @@ final class RequestParser {
     private enum Field { U32, I64, COUNT, KEY, VALUE }
 
     private final ServerLimits limits;
-    private final Generation legacyGeneration;
-    private @Nullable Generation generation;
+    private final TcpProtocol legacyGeneration;
+    private @Nullable TcpProtocol generation;
     private final byte[] detected = new byte[VALIDATE_PREFIX.length];
     private int detectedLength;
 
@@ -79,13 +79,13 @@ final class RequestParser {
     /** Bytes the current, incomplete request holds: its completed keys and values and the payload buffer. */
     private long heldBytes;
 
-    RequestParser(ServerLimits limits, Generation legacyGeneration) {
+    RequestParser(ServerLimits limits, TcpProtocol legacyGeneration) {
         this.limits = limits;
         this.legacyGeneration = legacyGeneration;
     }
 
     /** @return the generation detected from the first bytes, or {@code null} before that */
-    @Nullable Generation generation() {
+    @Nullable TcpProtocol generation() {
         return generation;
     }
 
@@ -139,7 +139,7 @@ final class RequestParser {
             }
         }
         if (detectedLength == VALIDATE_PREFIX.length) {
-            generation = Generation.MODERN;
+            generation = TcpProtocol.MODERN;
             detectedLength = 0; // VALIDATE and its magic are consumed; nothing to replay
             return true;
         }
@@ -175,7 +175,7 @@ final class RequestParser {
     }
 
     private void begin(int opcode) throws ProtocolViolation {
-        Command next = generation.command(opcode);
+        Command next = Command.of(generation, opcode);
         if (next == null) {
             throw new ProtocolViolation("unknown opcode " + opcode + " for the " + generation + " protocol");
         }

@@ -1,7 +1,7 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -59,7 +59,7 @@ public record ServerSnapshot(Instant takenAt, int clientCount, List<Client> clie
      * @param requestsServed requests of it the server has handled
      * @param waits its WAITs not answered yet, oldest first
      */
-    public record Client(String remoteAddress, @Nullable Generation protocol, Instant connectedSince,
+    public record Client(String remoteAddress, @Nullable TcpProtocol protocol, Instant connectedSince,
             long requestsServed, List<PendingWait> waits) {
 
         public Client {

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param acceptedConnections clients accepted since the server started, those it closed at once included; a client
  *     counted here is already among {@link TcpStoreServer#connectionCount()} or already closed
  * @param memoryBytes bytes charged to the server's memory budget right now (unread replies, watch backlogs and
- *     initial states, partly received requests)
+ *     initial states, partly received requests, stored entries at their heap cost)
  * @param maxMemoryBytes the memory budget ({@code maxMemoryBytes}); past it connections are closed as
  *     {@link Refusal#MEMORY_BUDGET}
  */

@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -46,7 +46,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
     private final String host;
     private final int requestedPort;
-    private final Generation legacyGeneration;
+    private final TcpProtocol legacyGeneration;
     private final Duration stallLogInterval;
     private final Duration stallThreshold;
 
@@ -93,7 +93,7 @@ public final class TcpStoreServer implements AutoCloseable {
                 builder.maxMemoryBytes > 0 ? builder.maxMemoryBytes : MemoryBudget.defaultLimit());
         this.memoryBudget = new MemoryBudget(limits.maxMemoryBytes());
         this.counters = new ServerCounters(memoryBudget);
-        this.memory = builder.store == null ? new MemoryServerStore(limits) : null;
+        this.memory = builder.store == null ? new MemoryServerStore(limits, memoryBudget) : null;
         this.store = memory != null ? memory : builder.store;
         this.waiters = new KeyWaiters(limits);
         this.extensions = memory == null ? null : new ExtensionCommands(memory);
@@ -357,7 +357,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
         private String host = "127.0.0.1";
         private int port = 29500;
-        private Generation legacyGeneration = Generation.LEGACY;
+        private TcpProtocol legacyGeneration = TcpProtocol.LEGACY;
         private int maxKeyBytes = ServerLimits.DEFAULT_MAX_KEY_BYTES;
         private int maxValueBytes = ServerLimits.DEFAULT_MAX_VALUE_BYTES;
         private int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
@@ -391,14 +391,14 @@ public final class TcpStoreServer implements AutoCloseable {
         }
 
         /**
-         * The opcode numbering for clients that open without VALIDATE: {@link Generation#LEGACY} (PyTorch
-         * 1.13 and 2.0, the default) or {@link Generation#V2_1}. The two cannot be told apart from the bytes.
+         * The opcode numbering for clients that open without VALIDATE: {@link TcpProtocol#LEGACY} (PyTorch
+         * 1.13 and 2.0, the default) or {@link TcpProtocol#V2_1}. The two cannot be told apart from the bytes.
          */
-        public Builder legacyProtocol(Generation generation) {
+        public Builder legacyProtocol(TcpProtocol generation) {
             Objects.requireNonNull(generation, "generation");
-            if (generation == Generation.MODERN) {
-                throw new IllegalArgumentException("MODERN clients announce themselves with VALIDATE; "
-                        + "the legacy protocol must be LEGACY or V2_1");
+            if (generation == TcpProtocol.MODERN || generation == TcpProtocol.AUTO) {
+                throw new IllegalArgumentException("the legacy protocol must be LEGACY or V2_1, got " + generation
+                        + ": MODERN clients announce themselves with VALIDATE, and legacy ones cannot be detected");
             }
             this.legacyGeneration = generation;
             return this;
@@ -460,7 +460,10 @@ public final class TcpStoreServer implements AutoCloseable {
          * notifications and a watch's initial state included) and partly received requests. Past it the connection
          * with the most unread replies is closed until the new reply fits (the one asking, if it holds the most),
          * counted as {@link Refusal#MEMORY_BUDGET} and logged in the aggregated WARN; a single reply larger than the
-         * 64 MiB a connection may leave unread is refused at once. Default: half of the maximum heap ({@code -Xmx}).
+         * 64 MiB a connection may leave unread is refused at once. The stored keys, values and queues are charged too,
+         * at their heap cost (bytes plus 96 per key), and may take three quarters of it: a write past that stores
+         * nothing and closes its connection ({@link Refusal#STORE_FULL}). Default: half of the maximum heap
+         * ({@code -Xmx}).
          */
         public Builder maxMemoryBytes(long n) {
             this.maxMemoryBytes = requirePositive(n, "maxMemoryBytes");

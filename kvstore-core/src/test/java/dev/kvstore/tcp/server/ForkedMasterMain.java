@@ -68,7 +68,8 @@ public final class ForkedMasterMain {
                     + " maxMemory=" + status.maxMemoryBytes()
                     + " memoryCloses=" + status.refused(Refusal.MEMORY_BUDGET)
                     + " oversize=" + status.refused(Refusal.OVERSIZE)
-                    + " unreadCloses=" + status.refused(Refusal.UNREAD_REPLIES));
+                    + " unreadCloses=" + status.refused(Refusal.UNREAD_REPLIES)
+                    + " storeFull=" + status.refused(Refusal.STORE_FULL));
         }
     }
 

@@ -2,7 +2,7 @@ package dev.kvstore.tcp.server;
 
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.gateway.EtcdServerStore;
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.EtcdServerExtension;
 import io.grpc.ClientInterceptor;
 import java.io.IOException;
@@ -42,7 +42,7 @@ final class GatewayFixture implements AutoCloseable {
     }
 
     WireConnection connect(TcpStoreServer server) throws IOException {
-        WireConnection connection = WireConnection.open(server.port(), Generation.MODERN);
+        WireConnection connection = WireConnection.open(server.port(), TcpProtocol.MODERN);
         resources.add(connection);
         return connection;
     }

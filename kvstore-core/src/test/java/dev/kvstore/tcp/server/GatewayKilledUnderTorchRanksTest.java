@@ -2,7 +2,7 @@ package dev.kvstore.tcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
@@ -86,6 +86,6 @@ class GatewayKilledUnderTorchRanksTest {
     }
 
     private static TcpStoreClient connect(ForkedGateway gateway) {
-        return TcpStoreClient.connect("127.0.0.1", gateway.port(), ProtocolGeneration.MODERN, Duration.ofSeconds(30));
+        return TcpStoreClient.connect("127.0.0.1", gateway.port(), TcpProtocol.MODERN, Duration.ofSeconds(30));
     }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class MemoryServerStoreTest {
 
-    private final MemoryServerStore store = new MemoryServerStore(ServerLimits.defaults());
+    private final MemoryServerStore store = new MemoryServerStore(ServerLimits.defaults(), new MemoryBudget(1L << 30));
     private final KeyWaiters waiters = open(store, ServerLimits.defaults());
 
     /** @return the waits of a server whose store this is, woken by its changes */
@@ -120,7 +120,7 @@ class MemoryServerStoreTest {
 
     @Test
     void theStoreLimitRefusesAWholeMultiSetButNotAShrinkingWrite() throws ProtocolViolation {
-        MemoryServerStore small = new MemoryServerStore(new ServerLimits(64, 64, 8, 1024, 20));
+        MemoryServerStore small = new MemoryServerStore(new ServerLimits(64, 64, 8, 1024, 20), new MemoryBudget(1L << 30));
         open(small, ServerLimits.defaults());
         small.set("/k", new byte[10]);
         org.assertj.core.api.Assertions.assertThat(
@@ -135,7 +135,7 @@ class MemoryServerStoreTest {
     @Test
     void pendingWaitsAreChargedToTheirConnectionUntilAnswered() throws ProtocolViolation {
         ServerLimits limits = new ServerLimits(64, 64, 8, 300, 1024);
-        MemoryServerStore limited = new MemoryServerStore(limits);
+        MemoryServerStore limited = new MemoryServerStore(limits, new MemoryBudget(1L << 30));
         KeyWaiters limitedWaits = open(limited, limits);
         Connection client = connection("c");
         await(limited, limitedWaits, client, List.of("/a", "/b"));

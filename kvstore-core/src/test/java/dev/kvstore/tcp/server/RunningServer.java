@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.TrackedResources;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -65,7 +65,7 @@ final class RunningServer implements AfterEachCallback {
     }
 
     /** A connection to the server in the generation (VALIDATE sent for MODERN), closed after the test. */
-    WireConnection connect(Generation generation) throws IOException {
+    WireConnection connect(TcpProtocol generation) throws IOException {
         return track(WireConnection.open(server().port(), generation));
     }
 

@@ -1,14 +1,14 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.gateway.EtcdServerStore;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
@@ -72,7 +72,7 @@ class TcpStoreGatewayFailoverTest {
         int killedAt = Integer.parseInt(ranks.awaitLineStartingWith("ROUND ", Duration.ofSeconds(60)));
         ranks.awaitLine(("ROUND " + (killedAt + 3))::equals, Duration.ofSeconds(120));
 
-        try (TcpStoreClient java = TcpStoreClient.connect("127.0.0.1", b.port(), dev.kvstore.tcp.ProtocolGeneration.MODERN,
+        try (TcpStoreClient java = TcpStoreClient.connect("127.0.0.1", b.port(), dev.kvstore.tcp.protocol.TcpProtocol.MODERN,
                 Duration.ofSeconds(30))) {
             java.add("stop", 1);
             int rounds = Integer.parseInt(ranks.awaitLineStartingWith("DONE ", Duration.ofMinutes(2)));
@@ -92,14 +92,14 @@ class TcpStoreGatewayFailoverTest {
     void aWaitPendingAcrossALeaderKillIsWokenByAWriteThroughTheOtherGateway() throws Exception {
         TcpStoreServer a = gateway();
         TcpStoreServer b = gateway();
-        WireConnection waiter = WireConnection.open(a.port(), Generation.MODERN);
+        WireConnection waiter = WireConnection.open(a.port(), TcpProtocol.MODERN);
         resources.add(waiter);
         waiter.request(WAIT).keys("/after-election").send();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> a.waiterCount() == 1);
 
         etcd.cluster().leader().orElseThrow().kill();
 
-        WireConnection writer = WireConnection.open(b.port(), Generation.MODERN);
+        WireConnection writer = WireConnection.open(b.port(), TcpProtocol.MODERN);
         resources.add(writer);
         writer.request(SET).str("/after-election").bytes("v".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(waiter.readU8()).isEqualTo(ReplyCodes.STOP_WAITING);

@@ -1,9 +1,9 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.ADD;
-import static dev.kvstore.tcp.protocol.Command.DELETE_KEY;
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.ADD;
+import static dev.kvstore.tcp.protocol.wire.Command.DELETE_KEY;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

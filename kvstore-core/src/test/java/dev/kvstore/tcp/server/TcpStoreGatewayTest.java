@@ -1,24 +1,24 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.ADD;
-import static dev.kvstore.tcp.protocol.Command.APPEND;
-import static dev.kvstore.tcp.protocol.Command.CHECK;
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
-import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
-import static dev.kvstore.tcp.protocol.Command.QUEUE_LEN;
-import static dev.kvstore.tcp.protocol.Command.QUEUE_POP;
-import static dev.kvstore.tcp.protocol.Command.QUEUE_PUSH;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.ADD;
+import static dev.kvstore.tcp.protocol.wire.Command.APPEND;
+import static dev.kvstore.tcp.protocol.wire.Command.CHECK;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.wire.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.wire.Command.QUEUE_LEN;
+import static dev.kvstore.tcp.protocol.wire.Command.QUEUE_POP;
+import static dev.kvstore.tcp.protocol.wire.Command.QUEUE_PUSH;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.CapturedLog;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.gateway.EtcdServerStore;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import java.io.IOException;
@@ -70,7 +70,7 @@ class TcpStoreGatewayTest {
     }
 
     private WireConnection connect(TcpStoreServer server) throws IOException {
-        WireConnection connection = WireConnection.open(server.port(), Generation.MODERN);
+        WireConnection connection = WireConnection.open(server.port(), TcpProtocol.MODERN);
         connections.add(connection);
         return connection;
     }
@@ -124,7 +124,7 @@ class TcpStoreGatewayTest {
         TcpStoreServer a = gateway();
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", a.port())) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(Generation.LEGACY.opcode(GETNUMKEYS));
+            socket.getOutputStream().write(GETNUMKEYS.opcode(TcpProtocol.LEGACY));
             socket.shutdownOutput();
             byte[] reply = socket.getInputStream().readNBytes(9);
             assertThat(reply).as("GETNUMKEYS's i64, then the close").hasSize(8);

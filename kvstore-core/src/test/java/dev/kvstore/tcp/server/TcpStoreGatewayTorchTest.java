@@ -3,7 +3,7 @@ package dev.kvstore.tcp.server;
 
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.tcp.gateway.EtcdServerStore;
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
@@ -79,7 +79,7 @@ class TcpStoreGatewayTorchTest {
                     worldSize));
         }
         TorchRanks.assertGlooJobCompletes(ranks, PYTHON_TIMEOUT);
-        try (WireConnection reader = WireConnection.open(gateways.get(1).port(), Generation.MODERN)) {
+        try (WireConnection reader = WireConnection.open(gateways.get(1).port(), TcpProtocol.MODERN)) {
             TorchRanks.assertJobRegistered(reader, worldSize);
         }
     }

@@ -2,9 +2,9 @@ package dev.kvstore.tcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kvstore.tcp.ProtocolGeneration;
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
@@ -84,7 +84,7 @@ class TcpStoreServerAdversarialSoakTest {
         resources.add(ranks);
         List<String> javaWrites = new ArrayList<>();
         long maxHeapGrowth = 0;
-        try (TcpStoreClient java = TcpStoreClient.connect("127.0.0.1", port, ProtocolGeneration.MODERN,
+        try (TcpStoreClient java = TcpStoreClient.connect("127.0.0.1", port, TcpProtocol.MODERN,
                 Duration.ofSeconds(30))) {
             long nextHeapSample = System.nanoTime();
             for (int i = 0; System.nanoTime() - deadline < 0; i++) {
@@ -190,11 +190,11 @@ class TcpStoreServerAdversarialSoakTest {
             OutputStream out = socket.getOutputStream();
             byte[] key = "/unread".getBytes(StandardCharsets.UTF_8);
             ByteBuffer set = ByteBuffer.allocate(1 + 8 + key.length + 8 + MIB).order(ByteOrder.LITTLE_ENDIAN);
-            set.put((byte) Generation.LEGACY.opcode(Command.SET)).putLong(key.length)
+            set.put((byte) Command.SET.opcode(TcpProtocol.LEGACY)).putLong(key.length)
                     .put(key).putLong(MIB).put(new byte[MIB]);
             out.write(set.array());
             byte[] get = ByteBuffer.allocate(1 + 8 + key.length).order(ByteOrder.LITTLE_ENDIAN)
-                    .put((byte) Generation.LEGACY.opcode(Command.GET)).putLong(key.length)
+                    .put((byte) Command.GET.opcode(TcpProtocol.LEGACY)).putLong(key.length)
                     .put(key).array();
             // Blocks once the server stops reading this client; the deadline's close ends it.
             Thread closer = new Thread(() -> {

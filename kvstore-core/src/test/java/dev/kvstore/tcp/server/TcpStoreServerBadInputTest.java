@@ -1,19 +1,19 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.ADD;
-import static dev.kvstore.tcp.protocol.Command.CHECK;
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.MULTI_GET;
-import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
-import static dev.kvstore.tcp.protocol.Command.PING;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.VALIDATE;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.ADD;
+import static dev.kvstore.tcp.protocol.wire.Command.CHECK;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.MULTI_GET;
+import static dev.kvstore.tcp.protocol.wire.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.wire.Command.PING;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.VALIDATE;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class TcpStoreServerBadInputTest {
 
-    private static final Generation MODERN = Generation.MODERN;
+    private static final TcpProtocol MODERN = TcpProtocol.MODERN;
 
     @RegisterExtension
     final RunningServer running =
@@ -47,7 +47,7 @@ class TcpStoreServerBadInputTest {
         assertThat(healthy.readU32()).as("the SET is served before the tests' other connections act").isEqualTo(1);
     }
 
-    private WireConnection connect(Generation generation) throws IOException {
+    private WireConnection connect(TcpProtocol generation) throws IOException {
         return running.connect(generation);
     }
 
@@ -75,7 +75,7 @@ class TcpStoreServerBadInputTest {
 
     @Test
     void opcodesOfNewerGenerationsAreUnknownToLegacyClients() throws IOException {
-        WireConnection bad = connect(Generation.LEGACY);
+        WireConnection bad = connect(TcpProtocol.LEGACY);
         bad.frame().u8(9).str("/x").bytes(utf8("y")).send(); // APPEND in 2.2+, nothing in 1.13
         assertThat(bad.closedByServer()).isTrue();
         assertServerUnharmed();
@@ -189,7 +189,7 @@ class TcpStoreServerBadInputTest {
 
     @Test
     void aClientVanishingMidWaitHasItsWaitsCleared() throws IOException {
-        WireConnection vanishing = connect(Generation.LEGACY);
+        WireConnection vanishing = connect(TcpProtocol.LEGACY);
         vanishing.request(WAIT).keys("/never", "/nor-this").send();
         WireConnection other = connect(MODERN);
         other.request(WAIT).keys("/later").send();

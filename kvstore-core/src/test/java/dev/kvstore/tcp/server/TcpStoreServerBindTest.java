@@ -1,9 +1,10 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.PING;
+import static dev.kvstore.tcp.protocol.wire.Command.PING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -82,7 +83,7 @@ class TcpStoreServerBindTest {
             socket.connect(new InetSocketAddress(host, port), 5_000);
             socket.setSoTimeout(5_000);
             byte[] ping = {0, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C,
-                (byte) dev.kvstore.tcp.protocol.Generation.MODERN.opcode(PING), 7, 0, 0, 0};
+                (byte) dev.kvstore.tcp.protocol.wire.Command.PING.opcode(TcpProtocol.MODERN), 7, 0, 0, 0};
             socket.getOutputStream().write(ping);
             InputStream in = socket.getInputStream();
             byte[] echo = in.readNBytes(4);

@@ -1,10 +1,10 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.PING;
-import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.PING;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.io.IOException;
@@ -57,7 +57,7 @@ class TcpStoreServerForkedAttackTest {
         master = ChildJvm.start(List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"), ForkedMasterMain.class,
                 Long.toString(BUDGET), "PT5M");
         int port = Integer.parseInt(master.awaitLineStartingWith("PORT ", TIMEOUT));
-        try (WireConnection sentinel = WireConnection.open(port, Generation.MODERN)) {
+        try (WireConnection sentinel = WireConnection.open(port, TcpProtocol.MODERN)) {
             sentinel.request(SET).str("/sentinel").bytes("intact".getBytes(StandardCharsets.UTF_8)).send();
             sentinel.request(PING).u32(1).send();
             assertThat(sentinel.readU32()).isEqualTo(1);
@@ -125,7 +125,7 @@ class TcpStoreServerForkedAttackTest {
     private static byte[] setHeaderDeclaring(long valueLength) {
         byte[] key = "/k1".getBytes(StandardCharsets.US_ASCII);
         return ByteBuffer.allocate(1 + 8 + key.length + 8).order(ByteOrder.LITTLE_ENDIAN)
-                .put((byte) Generation.LEGACY.opcode(SET)).putLong(key.length).put(key).putLong(valueLength)
+                .put((byte) SET.opcode(TcpProtocol.LEGACY)).putLong(key.length).put(key).putLong(valueLength)
                 .array();
     }
 }

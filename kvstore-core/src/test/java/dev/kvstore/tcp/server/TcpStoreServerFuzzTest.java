@@ -1,16 +1,16 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.PING;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.PING;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import dev.kvstore.CapturedLog;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.Command;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -40,7 +40,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class TcpStoreServerFuzzTest {
 
-    private static final Generation MODERN = Generation.MODERN;
+    private static final TcpProtocol MODERN = TcpProtocol.MODERN;
+    private static final List<TcpProtocol> GENERATIONS = List.of(TcpProtocol.LEGACY, TcpProtocol.V2_1, MODERN);
     private static final int MAX_KEY = 256;
     private static final int MAX_VALUE = 4096;
     private static final int MAX_KEYS = 16;
@@ -67,7 +68,7 @@ class TcpStoreServerFuzzTest {
         }
         healthy.request(PING).u32(0).send();
         assertThat(healthy.readU32()).isZero(); // accepted and served: part of the baseline
-        healthyWaiter = running.connect(Generation.LEGACY);
+        healthyWaiter = running.connect(TcpProtocol.LEGACY);
     }
 
     @Test
@@ -105,7 +106,7 @@ class TcpStoreServerFuzzTest {
             for (int i = 0; i < CLIENTS_PER_ROUND; i++) {
                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
                 hostile.add(socket);
-                Generation generation = Generation.values()[random.nextInt(3)];
+                TcpProtocol generation = GENERATIONS.get(random.nextInt(GENERATIONS.size()));
                 sendQuietly(socket, hostileBytes(random, generation));
             }
         } finally {
@@ -148,7 +149,7 @@ class TcpStoreServerFuzzTest {
         }
     }
 
-    private byte[] hostileBytes(Random random, Generation generation) {
+    private byte[] hostileBytes(Random random, TcpProtocol generation) {
         ByteBuffer out = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
         if (generation == MODERN && random.nextInt(10) > 0) {
             out.put(new byte[] {0, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C});
@@ -169,7 +170,7 @@ class TcpStoreServerFuzzTest {
             }
             case 2 -> { // a length or count past the limits
                 Command command = randomCommand(random, generation, true);
-                out.put((byte) generation.opcode(command));
+                out.put((byte) command.opcode(generation));
                 if (command == Command.GETNUMKEYS || command == Command.CANCEL_WAIT || command == Command.LIST_KEYS
                         || command == Command.PING || command == Command.VALIDATE) {
                     out.putLong(HUGE_LENGTHS[random.nextInt(HUGE_LENGTHS.length)]);
@@ -185,7 +186,7 @@ class TcpStoreServerFuzzTest {
                 int opcode;
                 do {
                     opcode = random.nextInt(256);
-                } while (generation.command(opcode) != null);
+                } while (Command.of(generation, opcode) != null);
                 out.put((byte) opcode);
                 byte[] rest = new byte[random.nextInt(64)];
                 random.nextBytes(rest);
@@ -193,7 +194,7 @@ class TcpStoreServerFuzzTest {
             }
             case 4 -> { // a wait that is never satisfied, then the client vanishes
                 int keys = 1 + random.nextInt(MAX_KEYS);
-                out.put((byte) generation.opcode(WAIT)).putLong(keys);
+                out.put((byte) WAIT.opcode(generation)).putLong(keys);
                 for (int k = 0; k < keys; k++) {
                     byte[] key = utf8("/never/" + random.nextInt(1000));
                     out.putLong(key.length).put(key);
@@ -212,21 +213,21 @@ class TcpStoreServerFuzzTest {
         return Arrays.copyOf(out.array(), out.position());
     }
 
-    private static Command randomCommand(Random random, Generation generation, boolean includeValidate) {
+    private static Command randomCommand(Random random, TcpProtocol generation, boolean includeValidate) {
         Command[] commands = Command.values();
         while (true) {
             Command command = commands[random.nextInt(commands.length)];
-            if (generation.supports(command) && (includeValidate || command != Command.VALIDATE)) {
+            if (command.existsIn(generation) && (includeValidate || command != Command.VALIDATE)) {
                 return command;
             }
         }
     }
 
     /** A well-formed request of a random command; keys avoid the healthy client's prefix. */
-    private static byte[] validFrame(Random random, Generation generation) {
+    private static byte[] validFrame(Random random, TcpProtocol generation) {
         Command command = randomCommand(random, generation, false);
         ByteBuffer out = ByteBuffer.allocate(256 * 1024).order(ByteOrder.LITTLE_ENDIAN);
-        out.put((byte) generation.opcode(command));
+        out.put((byte) command.opcode(generation));
         switch (command) {
             case PING -> out.putInt(random.nextInt());
             case SET, APPEND, QUEUE_PUSH -> putKeyValue(out, random);

@@ -1,15 +1,15 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.PING;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.PING;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import dev.kvstore.CapturedLog;
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class TcpStoreServerHostileClientsTest {
 
-    private static final Generation MODERN = Generation.MODERN;
+    private static final TcpProtocol MODERN = TcpProtocol.MODERN;
     private static final int MIB = 1024 * 1024;
 
     @RegisterExtension
@@ -278,7 +278,7 @@ class TcpStoreServerHostileClientsTest {
     static byte[] legacySetHeader(String key, long valueLength) {
         byte[] keyBytes = utf8(key);
         return ByteBuffer.allocate(1 + 8 + keyBytes.length + 8).order(ByteOrder.LITTLE_ENDIAN)
-                .put((byte) Generation.LEGACY.opcode(SET)).putLong(keyBytes.length).put(keyBytes)
+                .put((byte) SET.opcode(TcpProtocol.LEGACY)).putLong(keyBytes.length).put(keyBytes)
                 .putLong(valueLength).array();
     }
 

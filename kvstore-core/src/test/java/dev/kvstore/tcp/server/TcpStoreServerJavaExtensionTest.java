@@ -1,19 +1,19 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.ADD;
-import static dev.kvstore.tcp.protocol.Command.CHECK;
-import static dev.kvstore.tcp.protocol.Command.DELETE_KEY;
-import static dev.kvstore.tcp.protocol.Command.EXT_IDENTIFY;
-import static dev.kvstore.tcp.protocol.Command.EXT_SET_EPHEMERAL;
-import static dev.kvstore.tcp.protocol.Command.EXT_WATCH_PREFIX;
-import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.ADD;
+import static dev.kvstore.tcp.protocol.wire.Command.CHECK;
+import static dev.kvstore.tcp.protocol.wire.Command.DELETE_KEY;
+import static dev.kvstore.tcp.protocol.wire.Command.EXT_IDENTIFY;
+import static dev.kvstore.tcp.protocol.wire.Command.EXT_SET_EPHEMERAL;
+import static dev.kvstore.tcp.protocol.wire.Command.EXT_WATCH_PREFIX;
+import static dev.kvstore.tcp.protocol.wire.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.JavaMasterExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,13 +25,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The Java master's protocol extension byte for byte: IDENTIFY, WATCH_PREFIX frames, SET_EPHEMERAL ownership. */
 class TcpStoreServerJavaExtensionTest {
 
-    private static final Generation MODERN = Generation.MODERN;
+    private static final TcpProtocol MODERN = TcpProtocol.MODERN;
 
     @RegisterExtension
     final RunningServer running = new RunningServer();
     private final TcpStoreServer server = running.server();
 
-    private WireConnection connect(Generation generation) throws IOException {
+    private WireConnection connect(TcpProtocol generation) throws IOException {
         return running.connect(generation);
     }
 
@@ -41,8 +41,8 @@ class TcpStoreServerJavaExtensionTest {
 
     /** The extension has the same opcodes under every numbering, so any Java client can use it. */
     @ParameterizedTest
-    @EnumSource(Generation.class)
-    void identifyAnswersTheMagicNumberAndVersionUnderEveryNumbering(Generation generation)
+    @EnumSource(value = TcpProtocol.class, names = "AUTO", mode = EnumSource.Mode.EXCLUDE)
+    void identifyAnswersTheMagicNumberAndVersionUnderEveryNumbering(TcpProtocol generation)
             throws IOException {
         WireConnection c = connect(generation);
         c.request(EXT_IDENTIFY).send();
@@ -60,7 +60,7 @@ class TcpStoreServerJavaExtensionTest {
         writer.request(GETNUMKEYS).send();
         assertThat(writer.readI64()).isEqualTo(2);
 
-        WireConnection watcher = connect(Generation.LEGACY);
+        WireConnection watcher = connect(TcpProtocol.LEGACY);
         watcher.request(EXT_WATCH_PREFIX).str("/ns/w/").send();
         assertThat(watcher.readI64()).isEqualTo(1);
         assertThat(watcher.readString()).isEqualTo("/ns/w/a");

@@ -2,10 +2,10 @@ package dev.kvstore.tcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.JavaMasterExtension;
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import dev.kvstore.testing.RequiresTorch;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -50,7 +50,7 @@ class TcpStoreServerLargeRepliesTest {
 
         Socket reader = reader();
         ByteBuffer request = ByteBuffer.allocate(1 + 8 + MAX_KEYS * (8 + key(0).length)).order(WireFormat.ORDER);
-        request.put((byte) Generation.MODERN.opcode(Command.MULTI_GET)).putLong(MAX_KEYS);
+        request.put((byte) Command.MULTI_GET.opcode(TcpProtocol.MODERN)).putLong(MAX_KEYS);
         for (int i = 0; i < MAX_KEYS; i++) {
             request.putLong(key(i).length).put(key(i));
         }
@@ -103,7 +103,7 @@ class TcpStoreServerLargeRepliesTest {
         for (int first = 0; first < count; first += MAX_KEYS) {
             int n = Math.min(MAX_KEYS, count - first);
             ByteBuffer request = ByteBuffer.allocate(1 + 8 + n * (8 + key(0).length + 8 + 1)).order(WireFormat.ORDER);
-            request.put((byte) Generation.MODERN.opcode(Command.MULTI_SET)).putLong(n);
+            request.put((byte) Command.MULTI_SET.opcode(TcpProtocol.MODERN)).putLong(n);
             for (int i = first; i < first + n; i++) {
                 request.putLong(key(i).length).put(key(i)).putLong(1).put(value(i));
             }
@@ -111,7 +111,7 @@ class TcpStoreServerLargeRepliesTest {
         }
         // PING answers after every MULTI_SET before it was served.
         send(writer, ByteBuffer.allocate(5).order(WireFormat.ORDER)
-                .put((byte) Generation.MODERN.opcode(Command.PING)).putInt(7));
+                .put((byte) Command.PING.opcode(TcpProtocol.MODERN)).putInt(7));
         DataInputStream in = new DataInputStream(writer.getInputStream());
         assertThat(Integer.reverseBytes(in.readInt())).isEqualTo(7);
         assertThat(server.keyCount()).isEqualTo(count);

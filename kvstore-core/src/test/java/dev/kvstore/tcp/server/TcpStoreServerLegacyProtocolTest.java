@@ -1,22 +1,22 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.ADD;
-import static dev.kvstore.tcp.protocol.Command.APPEND;
-import static dev.kvstore.tcp.protocol.Command.CANCEL_WAIT;
-import static dev.kvstore.tcp.protocol.Command.CHECK;
-import static dev.kvstore.tcp.protocol.Command.COMPARE_SET;
-import static dev.kvstore.tcp.protocol.Command.DELETE_KEY;
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
-import static dev.kvstore.tcp.protocol.Command.MULTI_GET;
-import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
-import static dev.kvstore.tcp.protocol.Command.WATCH_KEY;
+import static dev.kvstore.tcp.protocol.wire.Command.ADD;
+import static dev.kvstore.tcp.protocol.wire.Command.APPEND;
+import static dev.kvstore.tcp.protocol.wire.Command.CANCEL_WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.CHECK;
+import static dev.kvstore.tcp.protocol.wire.Command.COMPARE_SET;
+import static dev.kvstore.tcp.protocol.wire.Command.DELETE_KEY;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.wire.Command.MULTI_GET;
+import static dev.kvstore.tcp.protocol.wire.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.WATCH_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -32,11 +32,11 @@ class TcpStoreServerLegacyProtocolTest {
     final RunningServer running = RunningServer.startedByEachTest();
     private TcpStoreServer server;
 
-    private void start(Generation legacy) {
+    private void start(TcpProtocol legacy) {
         server = running.start(TcpStoreServer.builder().legacyProtocol(legacy));
     }
 
-    private WireConnection connect(Generation generation) throws IOException {
+    private WireConnection connect(TcpProtocol generation) throws IOException {
         return running.connect(generation);
     }
 
@@ -46,9 +46,9 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void legacyNumberingOfTorch113() throws IOException {
-        start(Generation.LEGACY);
-        WireConnection c = connect(Generation.LEGACY);
-        WireConnection waiter = connect(Generation.LEGACY);
+        start(TcpProtocol.LEGACY);
+        WireConnection c = connect(TcpProtocol.LEGACY);
+        WireConnection waiter = connect(TcpProtocol.LEGACY);
 
         // The first byte of a 1.13 connection is SET = 0, like VALIDATE: the server must look further.
         c.request(SET).str("/a").bytes(utf8("1")).send();
@@ -75,8 +75,8 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void legacyFirstRequestSplitByteByByte() throws IOException {
-        start(Generation.LEGACY);
-        WireConnection c = running.track(WireConnection.openRaw(server.port(), Generation.LEGACY));
+        start(TcpProtocol.LEGACY);
+        WireConnection c = running.track(WireConnection.openRaw(server.port(), TcpProtocol.LEGACY));
         c.request(SET).str("/split").bytes(utf8("v")).sendByteByByte();
         c.request(GET).str("/split").sendByteByByte();
         assertThat(c.readString()).isEqualTo("v");
@@ -84,9 +84,9 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void watchKeyAcknowledgesAndPushesUpdates() throws IOException {
-        start(Generation.LEGACY);
-        WireConnection watcher = connect(Generation.LEGACY);
-        WireConnection writer = connect(Generation.LEGACY);
+        start(TcpProtocol.LEGACY);
+        WireConnection watcher = connect(TcpProtocol.LEGACY);
+        WireConnection writer = connect(TcpProtocol.LEGACY);
         watcher.request(WATCH_KEY).str("/w").send();
         assertThat(watcher.readU8()).isEqualTo(3); // KEY_CALLBACK_REGISTERED
 
@@ -120,9 +120,9 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void v21NumberingWhenConfigured() throws IOException {
-        start(Generation.V2_1);
-        WireConnection c = connect(Generation.V2_1);
-        WireConnection waiter = connect(Generation.V2_1);
+        start(TcpProtocol.V2_1);
+        WireConnection c = connect(TcpProtocol.V2_1);
+        WireConnection waiter = connect(TcpProtocol.V2_1);
         c.request(SET).str("/a").bytes(utf8("1")).send();
         c.request(APPEND).str("/a").bytes(utf8("2")).send(); // opcode 8 in 2.1
         c.request(MULTI_SET).i64(1).str("/b").bytes(utf8("3")).send();
@@ -141,9 +141,9 @@ class TcpStoreServerLegacyProtocolTest {
 
     @Test
     void modernAndLegacyClientsShareOneStore() throws IOException {
-        start(Generation.LEGACY);
-        WireConnection modern = connect(Generation.MODERN);
-        WireConnection legacy = connect(Generation.LEGACY);
+        start(TcpProtocol.LEGACY);
+        WireConnection modern = connect(TcpProtocol.MODERN);
+        WireConnection legacy = connect(TcpProtocol.LEGACY);
         legacy.request(WAIT).keys("/shared").send();
         modern.request(SET).str("/shared").bytes(utf8("from 2.x")).send();
         assertThat(legacy.readU8()).isZero();

@@ -1,13 +1,13 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
-import dev.kvstore.tcp.ProtocolGeneration;
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpStoreClient;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -85,7 +85,7 @@ class TcpStoreServerLoadTest {
 
         // Raw waiters: each holds one WAIT for two keys the last round sets, pending during the whole load.
         for (int w = 0; w < rawWaiterCount; w++) {
-            Generation generation = w % 2 == 0 ? Generation.LEGACY : Generation.MODERN;
+            TcpProtocol generation = w % 2 == 0 ? TcpProtocol.LEGACY : TcpProtocol.MODERN;
             WireConnection waiter = running.connect(generation);
             rawWaiters.add(waiter);
             int a = (w * 7) % clientCount;
@@ -157,7 +157,7 @@ class TcpStoreServerLoadTest {
         assertThat(ringWaits.get()).isEqualTo((long) rounds * clientCount);
         assertThat(server.waiterCount()).as("every waiter was woken").isZero();
 
-        TcpStoreClient verifier = TcpStoreClient.connect("127.0.0.1", server.port(), ProtocolGeneration.MODERN,
+        TcpStoreClient verifier = TcpStoreClient.connect("127.0.0.1", server.port(), TcpProtocol.MODERN,
                 CLIENT_TIMEOUT);
         clients.add(verifier);
         for (int c = 0; c < COUNTERS; c++) {
@@ -201,9 +201,9 @@ class TcpStoreServerLoadTest {
             connecting.add(pool.submit(() -> {
                 for (int position = 0; position < perThread; position++) {
                     int id = position * threads + thread;
-                    Generation generation = id % 2 == 0 ? Generation.LEGACY
-                            : Generation.MODERN;
-                    connected[id] = TcpStoreClient.connect("127.0.0.1", server.port(), ProtocolGeneration.of(generation), CLIENT_TIMEOUT);
+                    TcpProtocol generation = id % 2 == 0 ? TcpProtocol.LEGACY
+                            : TcpProtocol.MODERN;
+                    connected[id] = TcpStoreClient.connect("127.0.0.1", server.port(), generation, CLIENT_TIMEOUT);
                 }
                 return null;
             }));

@@ -1,16 +1,16 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.ADD;
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.PING;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.ADD;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.PING;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -51,13 +51,13 @@ class TcpStoreServerManyConnectionsTest {
         List<WireConnection> connections = new ArrayList<>();
         for (int i = 0; i < idle; i++) {
             // Odd connections are MODERN (the last one answers PING below).
-            Generation generation = i % 2 == 0 ? Generation.LEGACY : Generation.MODERN;
+            TcpProtocol generation = i % 2 == 0 ? TcpProtocol.LEGACY : TcpProtocol.MODERN;
             connections.add(running.connect(generation));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> server.connectionCount() == idle);
         assertThat(serverThreads()).as("one event-loop thread, not one per connection").isEqualTo(threadsBefore);
 
-        WireConnection worker = running.connect(Generation.MODERN);
+        WireConnection worker = running.connect(TcpProtocol.MODERN);
         for (int i = 0; i < 100; i++) {
             worker.request(ADD).str("/counter").i64(1).send();
             assertThat(worker.readI64()).isEqualTo(i + 1);

@@ -2,10 +2,10 @@ package dev.kvstore.tcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.JavaMasterExtension;
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TrackedResources;
 import java.io.DataInputStream;
@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Timeout;
  * Issue 23's prefix-watch attacks against a master in a JVM of its own with a small heap, exiting on any
  * {@link OutOfMemoryError}, a real torch 1.13 client doing set/get round trips throughout and afterwards: 2000
  * watchers that never read and 2000 SETs of 1 KiB under their prefix (exhausted a 512 MB heap), and 12 watchers that
- * never read the initial state of a 300k-key store (took the heap from 52 to 319 MB). The server's memory budget (half
- * the heap by default) closes the watchers holding the most unread replies, counts them as
- * {@link Refusal#MEMORY_BUDGET}, and the heap after GC grows by less than the budget.
+ * never read the initial state of a 300k-key store (took the heap from 52 to 319 MB), and millions of 9-byte keys with
+ * empty values (2.4M filled a 256 MB heap at 2% of {@code maxStoreBytes}). The server's memory budget (half the heap by
+ * default) closes the watchers holding the most unread replies ({@link Refusal#MEMORY_BUDGET}) and refuses the write
+ * that would pass it ({@link Refusal#STORE_FULL}); the heap after GC grows by less than the budget.
  */
 @RequiresTorch
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -77,7 +78,7 @@ class TcpStoreServerMemoryBudgetTest {
         for (int i = 0; i < 2000; i++) {
             byte[] key = ("/w/" + (i % 16)).getBytes(StandardCharsets.US_ASCII);
             send(writer, ByteBuffer.allocate(1 + 8 + key.length + 8 + value.length).order(WireFormat.ORDER)
-                    .put((byte) Generation.MODERN.opcode(Command.SET)).putLong(key.length).put(key)
+                    .put((byte) Command.SET.opcode(TcpProtocol.MODERN)).putLong(key.length).put(key)
                     .putLong(value.length).put(value));
             if (i % 200 == 199) {
                 assertPing(writer, i);
@@ -112,6 +113,50 @@ class TcpStoreServerMemoryBudgetTest {
         assertThat(master.heapUsedAfterGc() - heapBefore).as("heap growth; %s", status)
                 .isLessThan(maxMemory + 16 * MIB);
         assertServingAfterwards(bystander, writer, status);
+    }
+
+    @Test
+    void millionsOfTinyKeysAreRefusedAtTheBudgetNotAtTheHeap() throws Exception {
+        int port = startMaster("-Xmx256m");
+        TorchBystander bystander = opened.track(TorchBystander.connect(port));
+        bystander.roundTrip();
+        long heapBefore = master.heapUsedAfterGc();
+
+        // Issue 23: 2.4M SETs of 9-byte keys with empty values were 2% of max-store-size and filled the heap.
+        Socket writer = modernClient(port);
+        byte[] sentinel = "/sentinel".getBytes(StandardCharsets.US_ASCII);
+        send(writer, ByteBuffer.allocate(1 + 8 + sentinel.length + 8 + 6).order(WireFormat.ORDER)
+                .put((byte) Generation.MODERN.opcode(Command.SET)).putLong(sentinel.length).put(sentinel).putLong(6)
+                .put("intact".getBytes(StandardCharsets.US_ASCII)));
+        int sent = 0;
+        boolean closed = false;
+        for (int batch = 0; batch < 24 && !closed; batch++) {
+            ByteBuffer sets = ByteBuffer.allocate(100_000 * (1 + 8 + 9 + 8)).order(WireFormat.ORDER);
+            for (int i = 0; i < 100_000; i++) {
+                sets.put((byte) Generation.MODERN.opcode(Command.SET)).putLong(9)
+                        .put(String.format("/t%07d", sent++).getBytes(StandardCharsets.US_ASCII)).putLong(0);
+            }
+            try {
+                send(writer, sets);
+                assertPing(writer, batch);
+                bystander.roundTrip(); // a new key of its own: only while the store has room
+            } catch (IOException closedAtTheBudget) {
+                closed = true;
+            }
+        }
+        Map<String, String> status = master.status();
+        assertThat(closed).as("the writer's connection was closed at the budget: %s", status).isTrue();
+        assertThat(Long.parseLong(status.get("storeFull"))).isEqualTo(1);
+        assertThat(Long.parseLong(status.get("keys"))).as("keys stored").isLessThan(2_400_000)
+                .isLessThanOrEqualTo(Long.parseLong(status.get("maxMemory")) / MemoryServerStore.ENTRY_OVERHEAD);
+        assertThat(master.heapUsedAfterGc() - heapBefore).as("heap growth; %s", status)
+                .isLessThan(Long.parseLong(status.get("maxMemory")));
+        // A full store refuses every client's new keys (no per-client quotas), and serves everything else.
+        assertThat(bystander.get("sentinel")).isEqualTo("intact");
+        assertPing(modernClient(port), 7);
+        assertThat(master.status()).containsEntry("serving", "true").containsEntry("restarts", "0")
+                .containsEntry("failures", "0");
+        assertThat(master.isAlive()).as("the master never ran out of memory").isTrue();
     }
 
     private int startMaster(String heap) throws InterruptedException {
@@ -156,7 +201,7 @@ class TcpStoreServerMemoryBudgetTest {
         for (int first = 0; first < count; first += perRequest) {
             int n = Math.min(perRequest, count - first);
             ByteBuffer request = ByteBuffer.allocate(1 + 8 + n * (8 + 9 + 8 + 32)).order(WireFormat.ORDER);
-            request.put((byte) Generation.MODERN.opcode(Command.MULTI_SET)).putLong(n);
+            request.put((byte) Command.MULTI_SET.opcode(TcpProtocol.MODERN)).putLong(n);
             for (int i = first; i < first + n; i++) {
                 request.putLong(9).put(String.format("/k/%06d", i).getBytes(StandardCharsets.US_ASCII))
                         .putLong(32).put(new byte[32]);
@@ -169,7 +214,7 @@ class TcpStoreServerMemoryBudgetTest {
     /** PING is answered after everything sent before it was served. */
     private static void assertPing(Socket client, int n) throws IOException {
         send(client, ByteBuffer.allocate(5).order(WireFormat.ORDER)
-                .put((byte) Generation.MODERN.opcode(Command.PING)).putInt(n));
+                .put((byte) Command.PING.opcode(TcpProtocol.MODERN)).putInt(n));
         assertThat(Integer.reverseBytes(new DataInputStream(client.getInputStream()).readInt())).isEqualTo(n);
     }
 

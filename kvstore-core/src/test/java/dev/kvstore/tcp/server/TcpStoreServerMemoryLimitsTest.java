@@ -1,20 +1,20 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.APPEND;
-import static dev.kvstore.tcp.protocol.Command.CHECK;
-import static dev.kvstore.tcp.protocol.Command.DELETE_KEY;
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
-import static dev.kvstore.tcp.protocol.Command.PING;
-import static dev.kvstore.tcp.protocol.Command.QUEUE_PUSH;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
-import static dev.kvstore.tcp.protocol.Command.WATCH_KEY;
+import static dev.kvstore.tcp.protocol.wire.Command.APPEND;
+import static dev.kvstore.tcp.protocol.wire.Command.CHECK;
+import static dev.kvstore.tcp.protocol.wire.Command.DELETE_KEY;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.wire.Command.PING;
+import static dev.kvstore.tcp.protocol.wire.Command.QUEUE_PUSH;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.WATCH_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class TcpStoreServerMemoryLimitsTest {
 
-    private static final Generation MODERN = Generation.MODERN;
+    private static final TcpProtocol MODERN = TcpProtocol.MODERN;
     private static final int MIB = 1024 * 1024;
 
     @RegisterExtension
@@ -58,7 +58,7 @@ class TcpStoreServerMemoryLimitsTest {
         assertThat(healthy.readU32()).isEqualTo(1);
     }
 
-    private WireConnection connect(Generation generation) throws IOException {
+    private WireConnection connect(TcpProtocol generation) throws IOException {
         return running.connect(generation);
     }
 
@@ -129,7 +129,7 @@ class TcpStoreServerMemoryLimitsTest {
         WireConnection.Frame waits = waiter.frame();
         // Each WAIT holds a 1 KiB key: 100 of them pass the 64 KiB a connection may hold.
         for (int i = 0; i < 100; i++) {
-            waits.u8(MODERN.opcode(WAIT)).keys("/missing/" + i + "/" + "k".repeat(1000));
+            waits.u8(WAIT.opcode(MODERN)).keys("/missing/" + i + "/" + "k".repeat(1000));
         }
         waits.send();
         assertThat(waiter.closedByServer()).isTrue();
@@ -146,10 +146,10 @@ class TcpStoreServerMemoryLimitsTest {
     @Test
     void watchesCannotHoldMoreThanMaxRequestBytes() throws IOException {
         start(TcpStoreServer.builder().maxRequestBytes(16 * 1024));
-        WireConnection watcher = connect(Generation.LEGACY);
+        WireConnection watcher = connect(TcpProtocol.LEGACY);
         WireConnection.Frame watches = watcher.frame();
         for (int i = 0; i < 40; i++) {
-            watches.u8(Generation.LEGACY.opcode(WATCH_KEY)).str("/w/" + i + "/" + "k".repeat(1000));
+            watches.u8(WATCH_KEY.opcode(TcpProtocol.LEGACY)).str("/w/" + i + "/" + "k".repeat(1000));
         }
         watches.send();
         int acknowledged = 0;
@@ -169,7 +169,7 @@ class TcpStoreServerMemoryLimitsTest {
         watcher.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
         OutputStream watch = watcher.getOutputStream();
         byte[] key = utf8("/hot");
-        watch.write(new byte[] {(byte) Generation.LEGACY.opcode(WATCH_KEY)});
+        watch.write(new byte[] {(byte) WATCH_KEY.opcode(TcpProtocol.LEGACY)});
         watch.write(le64(key.length));
         watch.write(key);
         watch.flush();
@@ -199,7 +199,7 @@ class TcpStoreServerMemoryLimitsTest {
         start(TcpStoreServer.builder());
         int watchers = 100;
         byte[] key = utf8("/shared");
-        byte[] watch = concat(new byte[] {(byte) Generation.LEGACY.opcode(WATCH_KEY)}, le64(key.length), key);
+        byte[] watch = concat(new byte[] {(byte) WATCH_KEY.opcode(TcpProtocol.LEGACY)}, le64(key.length), key);
         for (int i = 0; i < watchers; i++) {
             Socket watcher = new Socket();
             running.track(watcher);
@@ -236,7 +236,7 @@ class TcpStoreServerMemoryLimitsTest {
         slow.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
         slow.setSoTimeout(30_000);
         byte[] validate = new byte[] {0, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C};
-        byte[] get = concat(new byte[] {(byte) MODERN.opcode(GET)}, le64(2), utf8("/v"));
+        byte[] get = concat(new byte[] {(byte) GET.opcode(MODERN)}, le64(2), utf8("/v"));
         // 13 MB of requests: more than the socket buffers take while the server does not read; 508 MB of replies.
         int gets = 1_000_000;
         AtomicLong requested = new AtomicLong();
@@ -287,7 +287,7 @@ class TcpStoreServerMemoryLimitsTest {
         running.track(slow);
         OutputStream out = slow.getOutputStream();
         int size = 8 * MIB;
-        out.write(concat(new byte[] {(byte) Generation.LEGACY.opcode(SET)}, le64(4), utf8("/big"),
+        out.write(concat(new byte[] {(byte) SET.opcode(TcpProtocol.LEGACY)}, le64(4), utf8("/big"),
                 le64(size)));
         byte[] chunk = new byte[MIB];
         for (int i = 0; i < size / MIB; i++) {
@@ -356,7 +356,7 @@ class TcpStoreServerMemoryLimitsTest {
 
     private static byte[] validateThenMultiSetHeader(long count) {
         return concat(new byte[] {0, (byte) 0xCE, (byte) 0xF7, (byte) 0x85, 0x3C,
-                (byte) MODERN.opcode(MULTI_SET)}, le64(count));
+                (byte) MULTI_SET.opcode(MODERN)}, le64(count));
     }
 
     private static byte[] le64(long value) {

@@ -1,26 +1,27 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.ADD;
-import static dev.kvstore.tcp.protocol.Command.APPEND;
-import static dev.kvstore.tcp.protocol.Command.CANCEL_WAIT;
-import static dev.kvstore.tcp.protocol.Command.CHECK;
-import static dev.kvstore.tcp.protocol.Command.COMPARE_SET;
-import static dev.kvstore.tcp.protocol.Command.DELETE_KEY;
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.GETNUMKEYS;
-import static dev.kvstore.tcp.protocol.Command.LIST_KEYS;
-import static dev.kvstore.tcp.protocol.Command.MULTI_GET;
-import static dev.kvstore.tcp.protocol.Command.MULTI_SET;
-import static dev.kvstore.tcp.protocol.Command.PING;
-import static dev.kvstore.tcp.protocol.Command.QUEUE_LEN;
-import static dev.kvstore.tcp.protocol.Command.QUEUE_POP;
-import static dev.kvstore.tcp.protocol.Command.QUEUE_PUSH;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.ADD;
+import static dev.kvstore.tcp.protocol.wire.Command.APPEND;
+import static dev.kvstore.tcp.protocol.wire.Command.CANCEL_WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.CHECK;
+import static dev.kvstore.tcp.protocol.wire.Command.COMPARE_SET;
+import static dev.kvstore.tcp.protocol.wire.Command.DELETE_KEY;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.GETNUMKEYS;
+import static dev.kvstore.tcp.protocol.wire.Command.LIST_KEYS;
+import static dev.kvstore.tcp.protocol.wire.Command.MULTI_GET;
+import static dev.kvstore.tcp.protocol.wire.Command.MULTI_SET;
+import static dev.kvstore.tcp.protocol.wire.Command.PING;
+import static dev.kvstore.tcp.protocol.wire.Command.QUEUE_LEN;
+import static dev.kvstore.tcp.protocol.wire.Command.QUEUE_POP;
+import static dev.kvstore.tcp.protocol.wire.Command.QUEUE_PUSH;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Every command of the PyTorch 2.2+ protocol (VALIDATE first), byte for byte over raw sockets. */
 class TcpStoreServerModernProtocolTest {
 
-    private static final Generation MODERN = Generation.MODERN;
+    private static final TcpProtocol MODERN = TcpProtocol.MODERN;
 
     @RegisterExtension
     final RunningServer running = new RunningServer();
@@ -233,7 +234,7 @@ class TcpStoreServerModernProtocolTest {
     void requestsSplitByteByByteAreParsed() throws IOException {
         WireConnection waiter = WireConnection.openRaw(server.port(), MODERN);
         running.track(waiter);
-        waiter.frame().u8(0).u32(Generation.VALIDATE_MAGIC).sendByteByByte();
+        waiter.frame().u8(0).u32(WireFormat.VALIDATE_MAGIC).sendByteByByte();
         waiter.request(WAIT).keys("/split").sendByteByByte();
         WireConnection writer = connect();
         writer.request(SET).str("/split").bytes(utf8("value")).sendByteByByte();
@@ -251,9 +252,9 @@ class TcpStoreServerModernProtocolTest {
     void pipelinedRequestsInOneWriteAreAllServed() throws IOException {
         WireConnection c = connect();
         var frame = c.request(SET).str("/p").bytes(utf8("1"));
-        frame.u8(MODERN.opcode(ADD)).str("/p").i64(1);
-        frame.u8(MODERN.opcode(GET)).str("/p");
-        frame.u8(MODERN.opcode(GETNUMKEYS));
+        frame.u8(ADD.opcode(MODERN)).str("/p").i64(1);
+        frame.u8(GET.opcode(MODERN)).str("/p");
+        frame.u8(GETNUMKEYS.opcode(MODERN));
         frame.send();
         assertThat(c.readI64()).isEqualTo(2);
         assertThat(c.readString()).isEqualTo("2");

@@ -2,9 +2,9 @@ package dev.kvstore.tcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.WireFormat;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -151,7 +151,7 @@ class TcpStoreServerOutOfMemoryTest {
     /** @return whether PING (the first request on the socket) was answered; false if the master closed the socket */
     private static boolean ping(Socket socket) throws IOException {
         socket.getOutputStream().write(ByteBuffer.allocate(10).order(WireFormat.ORDER)
-                .put(WireFormat.validateHandshake()).put((byte) Generation.MODERN.opcode(Command.PING)).putInt(42)
+                .put(WireFormat.validateHandshake()).put((byte) Command.PING.opcode(TcpProtocol.MODERN)).putInt(42)
                 .array());
         InputStream in = socket.getInputStream();
         byte[] reply = in.readNBytes(4);

@@ -1,15 +1,15 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.CANCEL_WAIT;
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.CANCEL_WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.ReplyCodes;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.ReplyCodes;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,7 @@ class TcpStoreServerSnapshotTest {
     }
 
     private WireConnection javaClient() throws Exception {
-        WireConnection connection = WireConnection.open(server.port(), Generation.MODERN);
+        WireConnection connection = WireConnection.open(server.port(), TcpProtocol.MODERN);
         running.track(connection);
         return connection;
     }
@@ -71,7 +71,7 @@ class TcpStoreServerSnapshotTest {
         });
         assertThat(snapshot.clients()).filteredOn(c -> c.requestsServed() > 0)
                 .as("the two store sockets, which added 1 to init/").hasSize(2)
-                .allSatisfy(client -> assertThat(client.protocol()).isEqualTo(Generation.LEGACY));
+                .allSatisfy(client -> assertThat(client.protocol()).isEqualTo(TcpProtocol.LEGACY));
         ServerSnapshot.Client waiter = snapshot.clients().stream().filter(c -> !c.waits().isEmpty()).findFirst()
                 .orElseThrow();
         assertThat(waiter.requestsServed()).isEqualTo(2); // ADD init/, WAIT /late

@@ -1,14 +1,14 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.SET;
-import static dev.kvstore.tcp.protocol.Command.WAIT;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import dev.kvstore.CapturedLog;
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +41,8 @@ class TcpStoreServerStallLogTest {
     void namesTheStalledKeyAndItsWaitingClientsUntilItIsSet() throws Exception {
         PythonProcess torch = running.track(PythonProcess.start("torch_client_registered_peer.py", "127.0.0.1",
                 server.port(), 2, "stuck"));
-        WireConnection java = running.connect(Generation.MODERN);
-        WireConnection setter = running.connect(Generation.MODERN);
+        WireConnection java = running.connect(TcpProtocol.MODERN);
+        WireConnection setter = running.connect(TcpProtocol.MODERN);
         torch.awaitLine("WAITING"::equals, PYTHON_TIMEOUT);
         java.request(WAIT).keys("/stuck").send();
         await().atMost(PYTHON_TIMEOUT).until(() -> server.waiterCount() == 2);
@@ -65,7 +65,7 @@ class TcpStoreServerStallLogTest {
 
     @Test
     void reportsAtMostTenKeysAndCountsTheRest() throws Exception {
-        WireConnection java = running.connect(Generation.MODERN);
+        WireConnection java = running.connect(TcpProtocol.MODERN);
         String[] keys = new String[StallLog.MAX_KEYS_PER_REPORT + 2];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = "/rank/" + i;

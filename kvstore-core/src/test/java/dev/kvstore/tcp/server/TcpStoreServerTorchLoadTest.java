@@ -3,7 +3,7 @@ package dev.kvstore.tcp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
@@ -40,7 +40,7 @@ class TcpStoreServerTorchLoadTest {
     @BeforeEach
     void startServer() {
         server = TcpStoreServer.builder().port(0).build().start();
-        java = TcpStoreClient.connect("127.0.0.1", server.port(), ProtocolGeneration.MODERN, Duration.ofSeconds(30));
+        java = TcpStoreClient.connect("127.0.0.1", server.port(), TcpProtocol.MODERN, Duration.ofSeconds(30));
     }
 
     @AfterEach

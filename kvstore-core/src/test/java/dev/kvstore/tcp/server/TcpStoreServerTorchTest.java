@@ -1,11 +1,11 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.GET;
-import static dev.kvstore.tcp.protocol.Command.SET;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.SET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.protocol.Generation;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
 import dev.kvstore.testing.RequiresTorch;
@@ -56,7 +56,7 @@ class TcpStoreServerTorchTest {
     /** One Java wire connection per test, opened on first use. */
     private WireConnection javaClient() throws IOException {
         if (javaClient == null) {
-            javaClient = running.connect(Generation.MODERN);
+            javaClient = running.connect(TcpProtocol.MODERN);
         }
         return javaClient;
     }
@@ -156,7 +156,7 @@ class TcpStoreServerTorchTest {
         vanishing.close();
         await().until(() -> server.waiterCount() == 1);
 
-        WireConnection java = running.connect(Generation.MODERN);
+        WireConnection java = running.connect(TcpProtocol.MODERN);
         java.request(SET).str("/late").bytes("set by java".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(waiter.awaitLineStartingWith("GOT=", PYTHON_TIMEOUT)).isEqualTo("set by java");
         waiter.assertSucceeds(PYTHON_TIMEOUT);

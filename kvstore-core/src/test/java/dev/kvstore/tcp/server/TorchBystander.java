@@ -42,6 +42,12 @@ final class TorchBystander implements AutoCloseable {
         assertThat(outcome).as("torch round trip %d%s", n, torch.describe()).startsWith("ok ");
     }
 
+    /** @return the value of the key read through torch's {@code store.get} (the key without torch's leading "/") */
+    String get(String key) throws InterruptedException {
+        torch.send("GET " + key);
+        return torch.awaitLineStartingWith("VALUE " + key + " ", LIVENESS);
+    }
+
     /** @return round trips done so far (all succeeded) */
     int roundTrips() {
         return roundTrips;

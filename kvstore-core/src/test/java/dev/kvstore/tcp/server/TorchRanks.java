@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.server;
 
-import static dev.kvstore.tcp.protocol.Command.GET;
+import static dev.kvstore.tcp.protocol.wire.Command.GET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.testing.PythonProcess;

@@ -3,7 +3,7 @@ package dev.kvstore.tcp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
@@ -101,7 +101,7 @@ class TorchrunThroughGatewaysTest {
         assertThat(round1.subList(0, 2)).as("B restarted its failed workers once").allMatch(r -> r.restart() == 1);
         assertThat(round1.subList(2, 4)).as("the replacement's first workers").allMatch(r -> r.restart() == 0);
 
-        try (TcpStoreClient survivor = TcpStoreClient.connect("127.0.0.1", second.port(), ProtocolGeneration.MODERN,
+        try (TcpStoreClient survivor = TcpStoreClient.connect("127.0.0.1", second.port(), TcpProtocol.MODERN,
                 Duration.ofSeconds(30))) {
             survivor.set("release", "1".getBytes(StandardCharsets.UTF_8));
             b.assertSucceeds(STEP);

@@ -1,9 +1,10 @@
 package dev.kvstore.tcp.server;
 
-import dev.kvstore.tcp.protocol.Command;
-import dev.kvstore.tcp.protocol.Generation;
-import dev.kvstore.tcp.protocol.WireInput;
-import dev.kvstore.tcp.protocol.WireOutput;
+import dev.kvstore.tcp.protocol.wire.Command;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.wire.WireFormat;
+import dev.kvstore.tcp.protocol.wire.WireInput;
+import dev.kvstore.tcp.protocol.wire.WireOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -28,9 +29,9 @@ final class WireConnection implements AutoCloseable {
     private final InputStream raw;
     private final WireInput in;
     private final OutputStream out;
-    private final Generation generation;
+    private final TcpProtocol generation;
 
-    private WireConnection(int port, Generation generation) throws IOException {
+    private WireConnection(int port, TcpProtocol generation) throws IOException {
         this.socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
@@ -40,22 +41,22 @@ final class WireConnection implements AutoCloseable {
         this.generation = generation;
     }
 
-    /** Opens a connection; a {@link Generation#MODERN} one starts with VALIDATE, as PyTorch 2.2+ does. */
-    static WireConnection open(int port, Generation generation) throws IOException {
+    /** Opens a connection; a {@link TcpProtocol#MODERN} one starts with VALIDATE, as PyTorch 2.2+ does. */
+    static WireConnection open(int port, TcpProtocol generation) throws IOException {
         WireConnection connection = new WireConnection(port, generation);
-        if (generation == Generation.MODERN) {
-            connection.request(Command.VALIDATE).u32(Generation.VALIDATE_MAGIC).send();
+        if (generation == TcpProtocol.MODERN) {
+            connection.request(Command.VALIDATE).u32(WireFormat.VALIDATE_MAGIC).send();
         }
         return connection;
     }
 
     /** Opens a connection that sends nothing by itself. */
-    static WireConnection openRaw(int port, Generation generation) throws IOException {
+    static WireConnection openRaw(int port, TcpProtocol generation) throws IOException {
         return new WireConnection(port, generation);
     }
 
     Frame request(Command command) {
-        return new Frame().u8(generation.opcode(command));
+        return new Frame().u8(command.opcode(generation));
     }
 
     Frame frame() {

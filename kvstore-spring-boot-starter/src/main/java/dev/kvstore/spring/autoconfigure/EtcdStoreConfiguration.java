@@ -3,7 +3,6 @@ package dev.kvstore.spring.autoconfigure;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.spring.KVStoreObservations;
-import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.ManagedKVStore;
 import org.slf4j.Logger;
@@ -41,8 +40,7 @@ class EtcdStoreConfiguration {
     ManagedKVStore kvStore(KVStoreProperties properties, Environment environment,
             EtcdConnectionDetails connectionDetails, ObjectProvider<EtcdKVStoreBuilderCustomizer> customizers,
             ObjectProvider<EtcdClientBuilderCustomizer> clientCustomizers,
-            ObjectProvider<KVStoreObservations> observations,
-            @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers) {
+            ObjectProvider<KVStoreObservations> observations) {
         ProcessRole role = ProcessRole.of(properties, TorchrunEnvironment.from(environment));
         KVStoreProperties.Etcd etcd = properties.getEtcd();
         EtcdKVStore.Builder builder = connection(etcd, connectionDetails);
@@ -65,7 +63,7 @@ class EtcdStoreConfiguration {
                 tls), endpoint);
         return new ManagedKVStore(startup, "etcd", properties.getNamespace(), properties.getComponent(),
                 etcd.getRequestTimeout(), role.cleanup(),
-                KVStoreAutoConfiguration.observations(observations, observers));
+                KVStoreAutoConfiguration.observations(observations));
     }
 
     /**

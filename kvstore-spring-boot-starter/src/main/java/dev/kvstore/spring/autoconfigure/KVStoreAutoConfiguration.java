@@ -1,9 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.spring.KVStoreObservations;
-import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.ManagedKVStore;
-import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -33,13 +31,9 @@ public final class KVStoreAutoConfiguration {
         return new KVStoreStartupRunner(stores);
     }
 
-    /** How the store beans are observed: observations if configured, and (deprecated) observer beans. */
-    @SuppressWarnings("deprecation")
-    static KVStoreObservations observations(ObjectProvider<KVStoreObservations> observations,
-            ObjectProvider<KVStoreOperationObserver> observers) {
-        KVStoreObservations configured = observations.getIfAvailable(KVStoreObservations::none);
-        List<KVStoreOperationObserver> legacy = observers.orderedStream().toList();
-        return legacy.isEmpty() ? configured : configured.withOperationObservers(legacy);
+    /** How the store beans are observed: the application's observations, or none. */
+    static KVStoreObservations observations(ObjectProvider<KVStoreObservations> observations) {
+        return observations.getIfAvailable(KVStoreObservations::none);
     }
 
 }

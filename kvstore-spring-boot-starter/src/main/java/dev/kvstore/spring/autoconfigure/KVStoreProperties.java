@@ -1,7 +1,7 @@
 package dev.kvstore.spring.autoconfigure;
 
-import dev.kvstore.tcp.ProtocolGeneration;
-import dev.kvstore.tcp.ProtocolSelection;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,13 +157,13 @@ public class KVStoreProperties {
          * "legacy" (PyTorch 1.13 and 2.0). An explicit generation is checked the same way: a wrong one fails at
          * startup.
          */
-        private ProtocolSelection protocol = ProtocolSelection.AUTO;
+        private TcpProtocol protocol = TcpProtocol.AUTO;
 
         /**
          * For a master: the opcode numbering for clients that send no handshake, "legacy" (PyTorch 1.13 and 2.0) or
          * "v2-1" (PyTorch 2.1). Clients of PyTorch 2.2 and later are recognized by their handshake.
          */
-        private ProtocolGeneration serverLegacyProtocol = ProtocolGeneration.LEGACY;
+        private TcpProtocol serverLegacyProtocol = TcpProtocol.LEGACY;
 
         private final Server server = new Server();
 
@@ -231,19 +231,19 @@ public class KVStoreProperties {
             this.waitForWorkers = waitForWorkers;
         }
 
-        public ProtocolSelection getProtocol() {
+        public TcpProtocol getProtocol() {
             return this.protocol;
         }
 
-        public void setProtocol(ProtocolSelection protocol) {
+        public void setProtocol(TcpProtocol protocol) {
             this.protocol = protocol;
         }
 
-        public ProtocolGeneration getServerLegacyProtocol() {
+        public TcpProtocol getServerLegacyProtocol() {
             return this.serverLegacyProtocol;
         }
 
-        public void setServerLegacyProtocol(ProtocolGeneration serverLegacyProtocol) {
+        public void setServerLegacyProtocol(TcpProtocol serverLegacyProtocol) {
             this.serverLegacyProtocol = serverLegacyProtocol;
         }
 
@@ -299,8 +299,8 @@ public class KVStoreProperties {
 
             /**
              * Most bytes the master holds for its clients (unread replies, watch backlogs and initial states, partly
-             * received requests); past it the connection with the most unread replies is closed. Default: half the
-             * heap.
+             * received requests) and for its stored keys at their heap cost; past it the connection with the most
+             * unread replies is closed, and a write is dropped like one past max-store-size. Default: half the heap.
              */
             private @Nullable DataSize maxMemorySize;
 

@@ -2,7 +2,6 @@ package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.KVStoreObservations;
-import dev.kvstore.spring.KVStoreOperationObserver;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.tcp.TcpKVStore;
@@ -43,7 +42,6 @@ class TcpStoreConfiguration {
     ManagedKVStore kvStore(KVStoreProperties properties, TcpConnectionDetails connectionDetails,
             Environment environment, ObjectProvider<TcpKVStoreBuilderCustomizer> customizers,
             ObjectProvider<KVStoreObservations> observations,
-            @SuppressWarnings("deprecation") ObjectProvider<KVStoreOperationObserver> observers,
             ObjectProvider<EtcdConnectionDetails> etcdConnectionDetails, ObjectProvider<SslBundles> sslBundles,
             ResourceLoader resourceLoader, BeanFactory beanFactory) {
         TcpConnectionSettings settings = TcpConnectionSettings.resolve(properties, connectionDetails,
@@ -93,7 +91,7 @@ class TcpStoreConfiguration {
         KVStoreStartup startup = new KVStoreStartup(new TcpStoreStarter(store, settings, tcp.getConnectTimeout(),
                 tcp.getWorkerWaitTimeout(), environment), settings.endpoint());
         return new ManagedKVStore(startup, "tcp", store.namespace(), store.component(), tcp.getRequestTimeout(),
-                settings.role().cleanup(), KVStoreAutoConfiguration.observations(observations, observers));
+                settings.role().cleanup(), KVStoreAutoConfiguration.observations(observations));
     }
 
     private static void serverLimits(KVStoreProperties.Tcp.Server limits, TcpStoreServer.Builder server) {

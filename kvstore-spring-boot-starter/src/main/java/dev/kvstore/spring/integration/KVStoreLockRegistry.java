@@ -3,6 +3,8 @@ package dev.kvstore.spring.integration;
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreException;
+import dev.kvstore.api.Locks;
+import dev.kvstore.recipes.CompareAndSetLock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -17,8 +19,9 @@ import org.springframework.integration.support.locks.LockRegistry;
 
 /**
  * Spring Integration's {@link LockRegistry} backed by a {@link KVStore}: {@link #obtain(Object)} returns a
- * {@link Lock} over {@link KVStore#lock(String)}, so {@code LockRegistryLeaderInitiator}, the aggregator and the
- * other lock-based components coordinate through etcd or TCPStore.
+ * {@link Lock} over the store's {@link Locks} (or, for a store without them, the compare-and-set lock that works on
+ * any store), so {@code LockRegistryLeaderInitiator}, the aggregator and the other lock-based components coordinate
+ * through etcd or TCPStore.
  *
  * <p>The locks are re-entrant per thread; {@link Lock#unlock()} by a thread that does not hold the lock throws
  * {@link IllegalMonitorStateException}, and unlocking a lock that was lost in the store meanwhile (etcd: its lease
@@ -48,7 +51,8 @@ public final class KVStoreLockRegistry implements LockRegistry<Lock> {
             throw new IllegalArgumentException("lock keys of a KVStoreLockRegistry must be non-empty Strings, got "
                     + lockKey);
         }
-        return locks.computeIfAbsent(name, n -> new StoreLock(store.lock(n)));
+        return locks.computeIfAbsent(name, n -> new StoreLock(store.capability(Locks.class)
+                .orElseGet(() -> CompareAndSetLock.locks(store)).lock(n)));
     }
 
     @Override

@@ -9,7 +9,7 @@ import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreLimitException;
 import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.spring.ManagedKVStore;
-import dev.kvstore.tcp.ProtocolGeneration;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.TcpStoreClient;
 import java.time.Duration;
@@ -103,7 +103,7 @@ class KVStoreAutoConfigurationTests {
             int port = masterPort(master);
             this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1").run((client) -> {
                 TcpKVStore store = (TcpKVStore) client.getBean(ManagedKVStore.class).delegate();
-                assertThat(store.protocol()).isEqualTo(ProtocolGeneration.MODERN);
+                assertThat(store.protocol()).contains(TcpProtocol.MODERN);
             });
             // The Java master serves legacy clients with the LEGACY numbering (kvstore.tcp.server-legacy-protocol).
             this.runner.withPropertyValues("kvstore.tcp.port=" + port, "kvstore.rank=1", "kvstore.tcp.protocol=v2_1")

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.spring.ManagedKVStore;
-import dev.kvstore.tcp.ProtocolGeneration;
-import dev.kvstore.tcp.ProtocolSelection;
+import dev.kvstore.tcp.protocol.TcpProtocol;
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.lang.reflect.Field;
@@ -49,7 +49,7 @@ class KVStorePropertiesTests {
             assertThat(properties.getTcp().getRequestTimeout()).isEqualTo(Duration.ofSeconds(30));
             assertThat(properties.getTcp().getWorkerWaitTimeout()).isEqualTo(Duration.ofSeconds(300));
             assertThat(properties.getTcp().isWaitForWorkers()).isTrue();
-            assertThat(properties.getTcp().getProtocol()).isEqualTo(ProtocolSelection.AUTO);
+            assertThat(properties.getTcp().getProtocol()).isEqualTo(TcpProtocol.AUTO);
             assertThat(properties.getTcp().getServer().getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(8));
             assertThat(properties.getTcp().getServer().getMaxStoreSize()).isEqualTo(DataSize.ofGigabytes(1));
             assertThat(properties.getTcp().getServer().getMaxPendingSize()).isEqualTo(DataSize.ofMegabytes(256));
@@ -110,8 +110,8 @@ class KVStorePropertiesTests {
                 assertThat(tcp.getRequestTimeout()).isEqualTo(Duration.ofSeconds(3));
                 assertThat(tcp.getWorkerWaitTimeout()).isEqualTo(Duration.ofMinutes(4));
                 assertThat(tcp.isWaitForWorkers()).isFalse();
-                assertThat(tcp.getProtocol()).isEqualTo(ProtocolSelection.LEGACY);
-                assertThat(tcp.getServerLegacyProtocol()).isEqualTo(ProtocolGeneration.V2_1);
+                assertThat(tcp.getProtocol()).isEqualTo(TcpProtocol.LEGACY);
+                assertThat(tcp.getServerLegacyProtocol()).isEqualTo(TcpProtocol.V2_1);
                 KVStoreProperties.Tcp.Server server = tcp.getServer();
                 assertThat(server.getMaxKeySize()).isEqualTo(DataSize.ofKilobytes(1));
                 assertThat(server.getMaxValueSize()).isEqualTo(DataSize.ofMegabytes(2));
@@ -267,7 +267,7 @@ class KVStorePropertiesTests {
             modern | MODERN
             MODERN | MODERN
             """)
-    void protocolAcceptsAutoAndEveryGenerationInAnySpelling(String value, ProtocolSelection expected) {
+    void protocolAcceptsAutoAndEveryGenerationInAnySpelling(String value, TcpProtocol expected) {
         this.runner.withPropertyValues("kvstore.tcp.protocol=" + value)
             .run((context) -> assertThat(context.getBean(KVStoreProperties.class).getTcp().getProtocol())
                 .isEqualTo(expected));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.autoconfigure.EtcdConnectionDetails;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -14,16 +13,18 @@ import org.springframework.context.annotation.Configuration;
 import org.testcontainers.containers.GenericContainer;
 
 /**
- * End to end with a Docker engine (tag "docker", run with {@code -Pdocker}): the example of docs/starter.md, an etcd
- * container as a {@code @ServiceConnection}; Spring Boot starts it and the starter connects through its details. The
- * image is the official one unless {@code -Dkvstore.test.etcd-image} names another ({@code .ci/run} builds one from
- * Debian's etcd, {@code localhost/etcd:3.4.23-debian}, so that no registry is needed).
+ * End to end with a Docker engine ({@link RequiresDocker}: runs when a Docker API is reachable, skipped otherwise):
+ * the example of docs/starter.md, an etcd container as a {@code @ServiceConnection}; Spring Boot starts it and the
+ * starter connects through its details. The image is the official one unless the system property
+ * {@code kvstore.test.etcd-image} or the environment variable {@code KVSTORE_TEST_ETCD_IMAGE} names another
+ * ({@code .ci/container-engine} builds one from Debian's etcd, {@code localhost/etcd:3.4.23-debian}, so that CI needs
+ * no registry).
  */
-@Tag("docker")
+@RequiresDocker
 @SpringBootTest(properties = "kvstore.backend=etcd")
 class EtcdTestcontainersIntegrationTests {
 
-    static final String IMAGE = System.getProperty("kvstore.test.etcd-image", "quay.io/coreos/etcd:v3.5.17");
+    static final String IMAGE = image();
 
     @ServiceConnection
     static final GenericContainer<?> etcd = new GenericContainer<>(IMAGE)
@@ -43,6 +44,14 @@ class EtcdTestcontainersIntegrationTests {
             .endsWith(":" + etcd.getMappedPort(EtcdContainerConnectionDetailsFactory.ETCD_CLIENT_PORT));
         this.store.set("container", "yes");
         assertThat(this.store.get("container")).contains("yes");
+    }
+
+    private static String image() {
+        String image = System.getProperty("kvstore.test.etcd-image");
+        if (image == null || image.isBlank()) {
+            image = System.getenv("KVSTORE_TEST_ETCD_IMAGE");
+        }
+        return (image == null || image.isBlank()) ? "quay.io/coreos/etcd:v3.5.17" : image;
     }
 
     @Configuration(proxyBeanMethods = false)

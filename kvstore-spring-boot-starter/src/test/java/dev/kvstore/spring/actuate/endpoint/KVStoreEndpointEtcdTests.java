@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVWatch;
+import dev.kvstore.api.KeyWatches;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.EtcdDescriptor;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
@@ -69,7 +70,8 @@ class KVStoreEndpointEtcdTests {
                     assertThat(member.learner()).isFalse();
                 });
                 assertThat(etcd.watches()).isEmpty();
-                try (KVWatch watch = store.watch("rank/", new IgnoringListener())) {
+                try (KVWatch watch = store.capability(KeyWatches.class).orElseThrow().watch("rank/",
+                        new IgnoringListener())) {
                     assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).etcd().watches())
                         .containsExactly("app/rank/");
                 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStore;
+import dev.kvstore.api.Locks;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.actuate.endpoint.KVStoreDescriptor.MasterDescriptor;
 import dev.kvstore.spring.autoconfigure.KVStoreAutoConfiguration;
@@ -161,7 +162,8 @@ class KVStoreEndpointTcpTests {
                         assertThat(Instant.parse(wait.since())).isBeforeOrEqualTo(Instant.now());
                         assertThat(wait.ageMillis()).isNotNegative();
                     }));
-            try (KVLock.Hold hold = store.lock("leader").acquire(Duration.ofSeconds(20))) {
+            try (KVLock.Hold hold = store.capability(Locks.class).orElseThrow().lock("leader")
+                    .acquire(Duration.ofSeconds(20))) {
                 assertThat(endpoint.kvstore(SecurityContext.NONE, 1, null).recipes().locks())
                     .anySatisfy((lock) -> {
                         assertThat(lock.name()).isEqualTo("leader");

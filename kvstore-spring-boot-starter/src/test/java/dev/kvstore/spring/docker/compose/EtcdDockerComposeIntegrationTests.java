@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.autoconfigure.EtcdConnectionDetails;
+import dev.kvstore.spring.testcontainers.RequiresDocker;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -12,13 +13,14 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * End to end with a Docker engine (tag "docker", run with {@code -Pdocker}): Spring Boot starts the etcd service of
+ * End to end with a Docker engine ({@link RequiresDocker}): Spring Boot starts the etcd service of
  * {@code src/test/resources/docker/etcd-compose.yaml} (relative to the module directory, surefire's working
- * directory), and the starter connects to it through the Docker Compose connection details. Also tagged "compose":
- * it needs the Docker Compose v2 CLI ({@code docker compose}), which {@code .ci/run}'s engine (Debian's podman) lacks,
- * so CI leaves it out.
+ * directory), and the starter connects to it through the Docker Compose connection details. Also tagged "compose",
+ * which the build leaves out by default: it needs the Docker Compose v2 CLI ({@code docker compose}), which Debian 12
+ * (and so {@code .ci/run}'s podman engine) lacks; run it with {@code -Dkvstore.excludedGroups=soak}
+ * (docs/development.md).
  */
-@Tag("docker")
+@RequiresDocker
 @Tag("compose")
 @SpringBootTest(properties = { "kvstore.backend=etcd",
         "spring.docker.compose.enabled=true", "spring.docker.compose.file=src/test/resources/docker/etcd-compose.yaml",

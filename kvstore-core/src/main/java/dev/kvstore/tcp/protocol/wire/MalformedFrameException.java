@@ -1,4 +1,4 @@
-package dev.kvstore.tcp.protocol;
+package dev.kvstore.tcp.protocol.wire;
 
 import java.io.IOException;
 

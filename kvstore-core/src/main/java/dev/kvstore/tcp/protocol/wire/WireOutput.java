@@ -1,5 +1,6 @@
-package dev.kvstore.tcp.protocol;
+package dev.kvstore.tcp.protocol.wire;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -28,8 +29,8 @@ public final class WireOutput {
     }
 
     /** Writes the opcode of the command in the generation. */
-    public WireOutput opcode(Generation generation, Command command) throws IOException {
-        return u8(generation.opcode(command));
+    public WireOutput opcode(TcpProtocol protocol, Command command) throws IOException {
+        return u8(command.opcode(protocol));
     }
 
     /** Writes a {@code u32}. */

@@ -1,4 +1,4 @@
-package dev.kvstore.tcp.protocol;
+package dev.kvstore.tcp.protocol.wire;
 
 /**
  * The Java TCPStore master's extension of the c10d protocol: prefix watches and ephemeral keys. PyTorch masters and

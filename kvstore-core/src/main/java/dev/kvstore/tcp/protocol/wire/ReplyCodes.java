@@ -1,4 +1,4 @@
-package dev.kvstore.tcp.protocol;
+package dev.kvstore.tcp.protocol.wire;
 
 /** The one-byte codes TCPStore replies with (PyTorch's {@code CheckResponseType}, {@code WaitResponseType} and kin). */
 public final class ReplyCodes {

@@ -1,5 +1,6 @@
-package dev.kvstore.tcp.protocol;
+package dev.kvstore.tcp.protocol.wire;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -23,6 +24,9 @@ public final class WireFormat {
      * "/" prefix on the wire, unlike user keys).
      */
     public static final String INIT_KEY = "init/";
+
+    /** The magic number a {@link TcpProtocol#MODERN} client sends with VALIDATE, as a u32. */
+    public static final int VALIDATE_MAGIC = 0x3C85F7CE;
 
     private WireFormat() {
     }
@@ -52,9 +56,9 @@ public final class WireFormat {
         return new ByteBuffer[] {i64(value.length), ByteBuffer.wrap(value)};
     }
 
-    /** @return the bytes a {@link Generation#MODERN} connection opens with: VALIDATE and its magic number */
+    /** @return the bytes a {@link TcpProtocol#MODERN} connection opens with: VALIDATE and its magic number */
     public static byte[] validateHandshake() {
-        return allocate(1 + U32_BYTES).put((byte) Generation.MODERN.opcode(Command.VALIDATE))
-                .putInt(Generation.VALIDATE_MAGIC).array();
+        return allocate(1 + U32_BYTES).put((byte) Command.VALIDATE.opcode(TcpProtocol.MODERN))
+                .putInt(VALIDATE_MAGIC).array();
     }
 }

@@ -1,9 +1,9 @@
-package dev.kvstore.recipes;
+package dev.kvstore.internal;
 
 import java.io.IOException;
 import java.net.InetAddress;
 
-/** How recipes name the process that holds something, so that an operator can find it: {@code pid@host}. */
+/** How locks name the process that holds them, so that an operator can find it: {@code pid@host}. */
 public final class ProcessName {
 
     private static final String NAME = ProcessHandle.current().pid() + "@" + hostName();

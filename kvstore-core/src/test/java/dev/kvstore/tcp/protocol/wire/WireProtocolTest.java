@@ -1,8 +1,9 @@
-package dev.kvstore.tcp.protocol;
+package dev.kvstore.tcp.protocol.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -18,42 +19,43 @@ import org.junit.jupiter.api.Test;
 class WireProtocolTest {
 
     /** PyTorch's {@code QueryType} enums, written out independently of {@link Command}'s table. */
-    private static final Map<Generation, List<Command>> TORCH_ORDER = Map.of(
-            Generation.LEGACY, List.of(Command.SET, Command.COMPARE_SET, Command.GET, Command.ADD, Command.CHECK,
+    private static final Map<TcpProtocol, List<Command>> TORCH_ORDER = Map.of(
+            TcpProtocol.LEGACY, List.of(Command.SET, Command.COMPARE_SET, Command.GET, Command.ADD, Command.CHECK,
                     Command.WAIT, Command.GETNUMKEYS, Command.WATCH_KEY, Command.DELETE_KEY),
-            Generation.V2_1, List.of(Command.SET, Command.COMPARE_SET, Command.GET, Command.ADD, Command.CHECK,
+            TcpProtocol.V2_1, List.of(Command.SET, Command.COMPARE_SET, Command.GET, Command.ADD, Command.CHECK,
                     Command.WAIT, Command.GETNUMKEYS, Command.DELETE_KEY, Command.APPEND, Command.MULTI_GET,
                     Command.MULTI_SET, Command.CANCEL_WAIT),
-            Generation.MODERN, List.of(Command.VALIDATE, Command.SET, Command.COMPARE_SET, Command.GET, Command.ADD,
+            TcpProtocol.MODERN, List.of(Command.VALIDATE, Command.SET, Command.COMPARE_SET, Command.GET, Command.ADD,
                     Command.CHECK, Command.WAIT, Command.GETNUMKEYS, Command.DELETE_KEY, Command.APPEND,
                     Command.MULTI_GET, Command.MULTI_SET, Command.CANCEL_WAIT, Command.PING, Command.QUEUE_PUSH,
                     Command.QUEUE_POP, Command.QUEUE_LEN, Command.LIST_KEYS));
 
     @Test
     void everyGenerationNumbersItsCommandsAsPyTorchDoes() {
-        for (Generation generation : Generation.values()) {
+        for (TcpProtocol generation : TORCH_ORDER.keySet()) {
             List<Command> torch = TORCH_ORDER.get(generation);
             for (int opcode = 0; opcode < torch.size(); opcode++) {
                 Command command = torch.get(opcode);
-                assertThat(generation.opcode(command)).as("%s %s", generation, command).isEqualTo(opcode);
-                assertThat(generation.command(opcode)).as("%s opcode %d", generation, opcode).isEqualTo(command);
+                assertThat(command.opcode(generation)).as("%s %s", generation, command).isEqualTo(opcode);
+                assertThat(Command.of(generation, opcode)).as("%s opcode %d", generation, opcode).isEqualTo(command);
             }
-            assertThat(generation.command(torch.size())).as("%s after its last opcode", generation).isNull();
-            assertThat(generation.command(-1)).isNull();
-            assertThat(generation.command(256)).isNull();
+            assertThat(Command.of(generation, torch.size())).as("%s after its last opcode", generation).isNull();
+            assertThat(Command.of(generation, -1)).isNull();
+            assertThat(Command.of(generation, 256)).isNull();
             Set<Command> missing = EnumSet.allOf(Command.class);
             missing.removeAll(torch);
             missing.removeAll(JAVA_MASTER_EXTENSION.keySet());
             for (Command command : missing) {
                 if (command.name().startsWith("EXT_")) {
                     // The Java master's extension: one opcode in every generation, past the end of PyTorch's table.
-                    assertThat(generation.opcode(command)).as("%s %s", generation, command).isGreaterThanOrEqualTo(0xE0);
-                    assertThat(generation.command(generation.opcode(command))).isEqualTo(command);
+                    assertThat(command.opcode(generation)).as("%s %s", generation, command)
+                            .isGreaterThanOrEqualTo(0xE0);
+                    assertThat(Command.of(generation, command.opcode(generation))).isEqualTo(command);
                     continue;
                 }
-                assertThat(generation.supports(command)).as("%s has %s", generation, command).isFalse();
-                assertThatThrownBy(() -> generation.opcode(command))
-                        .isInstanceOf(UnsupportedOperationException.class)
+                assertThat(command.existsIn(generation)).as("%s has %s", generation, command).isFalse();
+                assertThatThrownBy(() -> command.opcode(generation))
+                        .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining(command.name()).hasMessageContaining(generation.name());
             }
         }
@@ -67,14 +69,17 @@ class WireProtocolTest {
 
     @Test
     void theJavaMasterExtensionHasTheSameOpcodesInEveryGeneration() {
-        for (Generation generation : Generation.values()) {
+        for (TcpProtocol generation : TORCH_ORDER.keySet()) {
             JAVA_MASTER_EXTENSION.forEach((command, opcode) -> {
-                assertThat(generation.opcode(command)).as("%s %s", generation, command).isEqualTo(opcode);
-                assertThat(generation.command(opcode)).isEqualTo(command);
+                assertThat(command.opcode(generation)).as("%s %s", generation, command).isEqualTo(opcode);
+                assertThat(Command.of(generation, opcode)).isEqualTo(command);
             });
             assertThat(JAVA_MASTER_EXTENSION.values()).allSatisfy(opcode -> assertThat(opcode)
                     .as("far from PyTorch's numbering").isGreaterThan(TORCH_ORDER.get(generation).size()));
         }
+        assertThat(EnumSet.allOf(Command.class)).as("AUTO names no generation: it has no opcodes")
+                .noneMatch(command -> command.existsIn(TcpProtocol.AUTO));
+        assertThat(Command.of(TcpProtocol.AUTO, 1)).isNull();
         Set<Command> covered = EnumSet.copyOf(JAVA_MASTER_EXTENSION.keySet());
         TORCH_ORDER.values().forEach(covered::addAll);
         assertThat(covered).as("every command is PyTorch's or the extension's").isEqualTo(
@@ -99,7 +104,7 @@ class WireProtocolTest {
     @Test
     void theStreamAdaptersWriteWhatTheBufferEncodersDoAndReadItBack() throws IOException {
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        new WireOutput(sent).opcode(Generation.V2_1, Command.MULTI_SET).u32(7).i64(-5).bytes(new byte[] {9})
+        new WireOutput(sent).opcode(TcpProtocol.V2_1, Command.MULTI_SET).u32(7).i64(-5).bytes(new byte[] {9})
                 .keys(List.of("/a", "/bé")).flush();
         byte[] wire = sent.toByteArray();
         ByteBuffer expected = WireFormat.allocate(wire.length).put((byte) 10).putInt(7).putLong(-5)
