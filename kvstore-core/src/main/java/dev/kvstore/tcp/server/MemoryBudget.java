@@ -18,6 +18,8 @@ final class MemoryBudget {
 
     private final long limit;
     private final AtomicLong used = new AtomicLong();
+    /** The part of {@link #used} that stored entries hold. */
+    private final AtomicLong stored = new AtomicLong();
 
     MemoryBudget(long limit) {
         if (limit <= 0) {
@@ -33,17 +35,9 @@ final class MemoryBudget {
 
     /** @return whether {@code bytes} were charged: false, and nothing charged, if they would pass the limit */
     boolean tryCharge(long bytes) {
-        return tryChargeLeaving(bytes, 0);
-    }
-
-    /**
-     * @return whether {@code bytes} were charged: false, and nothing charged, if fewer than {@code free} bytes of the
-     *     budget would be left (the stored keys leave room for the replies to their clients this way)
-     */
-    boolean tryChargeLeaving(long bytes, long free) {
         long now = used.get();
         while (true) {
-            if (now + bytes > limit - free && bytes > 0) {
+            if (now + bytes > limit && bytes > 0) {
                 return false;
             }
             long witness = used.compareAndExchange(now, now + bytes);
@@ -52,6 +46,34 @@ final class MemoryBudget {
             }
             now = witness;
         }
+    }
+
+    /**
+     * Charges stored entries, which may take {@link #STORE_SHARE} of the budget whatever the replies hold: a store
+     * charge is refused only past that share, and replies that then do not fit close the connections with the most
+     * unread replies, so unread replies cannot keep clients from storing keys.
+     *
+     * @return whether {@code bytes} were charged: false, and nothing charged, past the stored entries' share
+     */
+    boolean tryChargeStore(long bytes) {
+        long now = stored.get();
+        while (true) {
+            if (bytes > 0 && now + bytes > limit * STORE_SHARE) {
+                return false;
+            }
+            long witness = stored.compareAndExchange(now, now + bytes);
+            if (witness == now) {
+                used.addAndGet(bytes);
+                return true;
+            }
+            now = witness;
+        }
+    }
+
+    /** Gives back what stored entries no longer hold. */
+    void releaseStore(long bytes) {
+        stored.addAndGet(-bytes);
+        used.addAndGet(-bytes);
     }
 
     /** Charges bytes that are held already (bytes read from a socket), past the limit if need be. */
@@ -66,11 +88,6 @@ final class MemoryBudget {
     /** @return bytes charged now */
     long used() {
         return used.get();
-    }
-
-    /** @return what the stored keys must leave free of the budget */
-    long keptForClients() {
-        return (long) (limit * (1 - STORE_SHARE));
     }
 
     long limit() {

@@ -274,7 +274,7 @@ final class MemoryServerStore implements ServerStore {
                     + " bytes (" + storedBytes + " bytes stored; maxStoreBytes, kvstore.tcp.server.max-store-size)");
         }
         long cost = growth + overhead;
-        if (cost > 0 && !budget.tryChargeLeaving(cost, budget.keptForClients())) {
+        if (cost > 0 && !budget.tryChargeStore(cost)) {
             throw new ProtocolViolation(Refusal.STORE_FULL, "storing " + growth + " more bytes at "
                     + WireKeys.display(key) + " (" + cost + " as held on the heap, " + ENTRY_OVERHEAD + " per key "
                     + "beyond its bytes) would pass the three quarters of the server's memory budget of " + budget.limit()
@@ -283,7 +283,7 @@ final class MemoryServerStore implements ServerStore {
                     + "kvstore.tcp.server.max-memory-size)");
         }
         if (cost < 0) {
-            budget.release(-cost);
+            budget.releaseStore(-cost);
         }
         storedBytes += growth;
     }
@@ -291,6 +291,6 @@ final class MemoryServerStore implements ServerStore {
     /** Counts {@code bytes} as no longer stored, and gives them back with {@code overhead} to the memory budget. */
     private void release(long bytes, long overhead) {
         storedBytes -= bytes;
-        budget.release(bytes + overhead);
+        budget.releaseStore(bytes + overhead);
     }
 }

@@ -67,11 +67,11 @@ final class PartialRequests {
     }
 
     /**
-     * Past the budget, or past the server's memory budget (which partly received requests are charged to as well),
-     * the connection holding the most goes, until the rest fits.
+     * Past the budget the connection holding the most goes, until the rest fits. (What partly received requests hold
+     * is charged to the server's memory budget as well, where it leaves less room for replies; they are bounded here.)
      */
     void enforceBudget() {
-        while (pendingBytes > limits.maxPendingBytes() || memory.exceeded()) {
+        while (pendingBytes > limits.maxPendingBytes()) {
             @Nullable Connection largest = null;
             for (Connection candidate : partial) {
                 if (largest == null || candidate.parser().heldBytes() > largest.parser().heldBytes()) {
@@ -80,13 +80,6 @@ final class PartialRequests {
             }
             if (largest == null) {
                 return;
-            }
-            if (pendingBytes <= limits.maxPendingBytes()) {
-                refuser.refuse(largest, Refusal.MEMORY_BUDGET, "it held " + largest.parser().heldBytes()
-                        + " bytes of a partly received " + largest.parser().partialCommand() + " request, the most "
-                        + "of all, when the server held " + memory.used() + " bytes for clients, past its memory "
-                        + "budget of " + memory.limit() + " (maxMemoryBytes, kvstore.tcp.server.max-memory-size)");
-                continue;
             }
             refuser.refuse(largest, Refusal.PENDING_BUDGET, "it held " + largest.parser().heldBytes()
                     + " bytes of a partly received " + largest.parser().partialCommand()

@@ -18,7 +18,7 @@ public enum Refusal {
     UNREAD_REPLIES("unread replies"),
     /**
      * The server's memory budget ({@code maxMemoryBytes}) was full: the connection held the most unread replies (or
-     * asked for a reply that did not fit), or the most bytes of a partly received request.
+     * asked for a reply that did not fit).
      */
     MEMORY_BUDGET("memory budget"),
     /**

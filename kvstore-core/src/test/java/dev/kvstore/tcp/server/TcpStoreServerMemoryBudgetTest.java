@@ -126,14 +126,14 @@ class TcpStoreServerMemoryBudgetTest {
         Socket writer = modernClient(port);
         byte[] sentinel = "/sentinel".getBytes(StandardCharsets.US_ASCII);
         send(writer, ByteBuffer.allocate(1 + 8 + sentinel.length + 8 + 6).order(WireFormat.ORDER)
-                .put((byte) Generation.MODERN.opcode(Command.SET)).putLong(sentinel.length).put(sentinel).putLong(6)
+                .put((byte) Command.SET.opcode(TcpProtocol.MODERN)).putLong(sentinel.length).put(sentinel).putLong(6)
                 .put("intact".getBytes(StandardCharsets.US_ASCII)));
         int sent = 0;
         boolean closed = false;
         for (int batch = 0; batch < 24 && !closed; batch++) {
             ByteBuffer sets = ByteBuffer.allocate(100_000 * (1 + 8 + 9 + 8)).order(WireFormat.ORDER);
             for (int i = 0; i < 100_000; i++) {
-                sets.put((byte) Generation.MODERN.opcode(Command.SET)).putLong(9)
+                sets.put((byte) Command.SET.opcode(TcpProtocol.MODERN)).putLong(9)
                         .put(String.format("/t%07d", sent++).getBytes(StandardCharsets.US_ASCII)).putLong(0);
             }
             try {
