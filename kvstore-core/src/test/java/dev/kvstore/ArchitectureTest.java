@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of docs/architecture.md, checked on kvstore-core's main classes: no package cycle, the TCPStore
- * server standing on the protocol packages alone, the protocol packages standing on nothing of ours but internal, and
- * an API that reaches only the exported packages.
+ * server standing on the protocol packages alone, the protocol packages standing on nothing of ours but internal,
+ * etcd watched only through its access layer, and an API that reaches only the exported packages.
  */
 class ArchitectureTest {
 
@@ -138,12 +138,23 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheEtcdAccessLayerWatchesEtcd() {
+        // One watch path (RevisionWatch): resumption, compaction and created notices are handled once.
+        noClasses().that().resideOutsideOfPackage("dev.kvstore.etcd.access..")
+            .should().dependOnClassesThat().haveNameMatching("io\\.etcd\\.jetcd\\.Watch(\\$.*)?")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("io.etcd.jetcd.options.WatchOption")
+            .orShould().callMethod("io.etcd.jetcd.Client", "getWatchClient")
+            .check(core);
+    }
+
+    @Test
     void theRulesSeeTheClassesTheyAreAbout() {
         // Guards against an import that finds nothing, under which every rule above would pass.
         assertContains("dev.kvstore.tcp.server.TcpStoreServer");
         assertContains("dev.kvstore.tcp.protocol.wire.Command");
         assertContains("dev.kvstore.api.KVStore");
         assertContains("dev.kvstore.internal.Deadline");
+        assertContains("dev.kvstore.etcd.access.RevisionWatch");
     }
 
     private static void assertContains(String className) {

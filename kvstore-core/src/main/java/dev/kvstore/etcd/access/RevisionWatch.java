@@ -56,7 +56,11 @@ public final class RevisionWatch implements AutoCloseable {
     /** The next revision to deliver: events below it were delivered already. */
     private long nextRevision;
     private long backoffMillis = FIRST_BACKOFF_MILLIS;
+    /** The last watcher failed and none has answered since; {@code brokenBy} is its failure. */
     private boolean broken;
+    private @Nullable String brokenBy;
+    /** This outage was logged at WARN (when resuming: a user that closes the watch at the break is not logged). */
+    private boolean warned;
     private boolean closed;
 
     /**
@@ -145,7 +149,10 @@ public final class RevisionWatch implements AutoCloseable {
             backoffMillis = FIRST_BACKOFF_MILLIS;
             if (broken) {
                 broken = false;
-                log.info("{} works again from revision {}", name, nextRevision);
+                if (warned) {
+                    warned = false;
+                    log.info("{} works again from revision {}", name, nextRevision);
+                }
             }
         }
         if (response.isCreatedNotify()) {
@@ -167,11 +174,8 @@ public final class RevisionWatch implements AutoCloseable {
             brokenAt = nextRevision;
             ended = watcher;
             watcher = null;
-            if (!broken) {
-                broken = true;
-                log.warn("{} broke at revision {} ({}); watching resumes from there", name, nextRevision,
-                        error.toString());
-            }
+            broken = true;
+            brokenBy = error.toString();
             long delay = backoffMillis;
             backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
             if (error instanceof CompactedException compacted) {
@@ -185,6 +189,15 @@ public final class RevisionWatch implements AutoCloseable {
     }
 
     private void resume() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (broken && !warned) {
+                warned = true;
+                log.warn("{} broke at revision {} ({}); watching resumes from there", name, nextRevision, brokenBy);
+            }
+        }
         try {
             watchFromNext(false);
         } catch (ClosedClientException e) {
@@ -207,6 +220,7 @@ public final class RevisionWatch implements AutoCloseable {
                 reason = "etcd compacted the history the watch needed (revision " + nextRevision
                         + ", compacted up to " + compacted.getCompactedRevision() + ")";
                 log.warn("{}: {}; watching from revision {}", name, reason, revision + 1);
+                warned = true; // this outage is logged
                 nextRevision = revision + 1;
             }
             // Told first, so that the listener reads again before it gets the events after its read.
