@@ -102,7 +102,7 @@ final class MemoryServerStore implements ServerStore {
     void store(String key, byte[] value) throws ProtocolViolation {
         byte[] current = values.get(key);
         charge(current == null ? key.length() + (long) value.length : value.length - (long) current.length,
-                current == null ? ENTRY_OVERHEAD : 0, key);
+                current == null ? 1 : 0, 0, key);
         put(key, current, value);
     }
 
@@ -169,7 +169,7 @@ final class MemoryServerStore implements ServerStore {
         }
         try {
             // once for the request: all pairs or none
-            charge(growth, newKeys * ENTRY_OVERHEAD, keys.isEmpty() ? "" : keys.get(0));
+            charge(growth, newKeys, 0, keys.isEmpty() ? "" : keys.get(0));
         } catch (ProtocolViolation full) {
             return CompletableFuture.failedFuture(full);
         }
@@ -203,8 +203,7 @@ final class MemoryServerStore implements ServerStore {
     public CompletionStage<Void> queuePush(String key, byte[] value) {
         try {
             boolean newQueue = !queues.containsKey(key);
-            charge(value.length + (newQueue ? key.length() : 0L),
-                    QUEUE_ITEM_OVERHEAD + (newQueue ? ENTRY_OVERHEAD : 0), key);
+            charge(value.length + (newQueue ? key.length() : 0L), newQueue ? 1 : 0, 1, key);
         } catch (ProtocolViolation full) {
             return CompletableFuture.failedFuture(full);
         }
@@ -259,20 +258,28 @@ final class MemoryServerStore implements ServerStore {
     }
 
     /**
-     * Counts {@code growth} more bytes as stored (a negative growth gives back), or refuses them past
-     * {@code maxStoreBytes}; charges them with {@code overhead} (what the new entries cost beyond their bytes) to the
+     * Counts {@code growth} more bytes and {@code newKeys} more keys as stored (a negative growth gives back), or
+     * refuses them past {@code maxStoreBytes} or {@code maxKeys}; charges them with what the new entries cost beyond
+     * their bytes ({@link #ENTRY_OVERHEAD} per new key, {@link #QUEUE_ITEM_OVERHEAD} per queued value) to the
      * server's memory budget, or refuses them past it: the one place the store's memory is accounted before anything
      * is stored.
      *
-     * @throws ProtocolViolation ({@link Refusal#STORE_FULL}) if the store would pass its limit or the memory budget;
+     * @throws ProtocolViolation ({@link Refusal#STORE_FULL}) if the store would pass a limit or the memory budget;
      *     nothing is counted
      */
-    private void charge(long growth, long overhead, String key) throws ProtocolViolation {
+    private void charge(long growth, long newKeys, int newQueueItems, String key) throws ProtocolViolation {
         if (growth > 0 && storedBytes + growth > limits.maxStoreBytes()) {
             throw new ProtocolViolation(Refusal.STORE_FULL, "storing " + growth + " more bytes at "
                     + WireKeys.display(key) + " would exceed the store limit of " + limits.maxStoreBytes()
                     + " bytes (" + storedBytes + " bytes stored; maxStoreBytes, kvstore.tcp.server.max-store-size)");
         }
+        long keys = (long) values.size() + queues.size();
+        if (newKeys > 0 && keys + newKeys > limits.maxKeys()) {
+            throw new ProtocolViolation(Refusal.STORE_FULL, "storing " + newKeys + " more key(s) at "
+                    + WireKeys.display(key) + " would exceed the store's key limit of " + limits.maxKeys() + " ("
+                    + keys + " keys stored; maxKeys, kvstore.tcp.server.max-keys)");
+        }
+        long overhead = newKeys * ENTRY_OVERHEAD + newQueueItems * (long) QUEUE_ITEM_OVERHEAD;
         long cost = growth + overhead;
         if (cost > 0 && !budget.tryChargeStore(cost)) {
             throw new ProtocolViolation(Refusal.STORE_FULL, "storing " + growth + " more bytes at "

@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param maxRequestBytes most bytes of one request as received (lengths included), and most bytes one connection's
  *     pending WAITs and watches may hold (keys plus {@link #HELD_KEY_OVERHEAD} per key)
  * @param maxStoreBytes most bytes of keys and values stored (queues included) over all clients
+ * @param maxKeys most keys stored (keys with a value and keys with a queue) over all clients
  * @param maxPendingBytes most bytes held in partly received requests over all connections; past it the connection
  *     holding the most is closed
  * @param partialRequestTimeoutNanos how long a connection may send nothing in the middle of a request
@@ -20,7 +21,8 @@ import java.time.Duration;
  *     (unread replies, watch backlogs and initial states, partly received requests)
  */
 record ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, long maxRequestBytes,
-        long maxStoreBytes, long maxPendingBytes, long partialRequestTimeoutNanos, long maxMemoryBytes) {
+        long maxStoreBytes, long maxKeys, long maxPendingBytes, long partialRequestTimeoutNanos,
+        long maxMemoryBytes) {
 
     static final int DEFAULT_MAX_KEY_BYTES = 8 * 1024;
     static final int DEFAULT_MAX_VALUE_BYTES = 8 * 1024 * 1024;
@@ -28,6 +30,8 @@ record ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, l
     /** Room for a COMPARE_SET of two values at the value limit, or a MULTI_SET of a few. */
     static final long DEFAULT_MAX_REQUEST_BYTES = 64L * 1024 * 1024;
     static final long DEFAULT_MAX_STORE_BYTES = 1024L * 1024 * 1024;
+    /** Ten times the keys of a rendezvous of 100,000 ranks that each set a handful; a full store of them is ~1 GiB. */
+    static final long DEFAULT_MAX_KEYS = 10_000_000;
     /** Room for 32 values at the value limit arriving at once; far more than ranks' requests in flight. */
     static final long DEFAULT_MAX_PENDING_BYTES = 256L * 1024 * 1024;
     /** Far longer than any pause inside one request of a live client (torch sends a request's fields back to back). */
@@ -41,15 +45,16 @@ record ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, l
         Checks.positive("maxKeysPerRequest", maxKeysPerRequest);
         Checks.positive("maxRequestBytes", maxRequestBytes);
         Checks.positive("maxStoreBytes", maxStoreBytes);
+        Checks.positive("maxKeys", maxKeys);
         Checks.positive("maxPendingBytes", maxPendingBytes);
         Checks.positive("partialRequestTimeout", partialRequestTimeoutNanos);
         Checks.positive("maxMemoryBytes", maxMemoryBytes);
     }
 
-    /** Limits with the default pending-bytes budget, partial-request timeout and memory budget. */
+    /** Limits with the default key count, pending-bytes budget, partial-request timeout and memory budget. */
     ServerLimits(int maxKeyBytes, int maxValueBytes, int maxKeysPerRequest, long maxRequestBytes, long maxStoreBytes) {
-        this(maxKeyBytes, maxValueBytes, maxKeysPerRequest, maxRequestBytes, maxStoreBytes, DEFAULT_MAX_PENDING_BYTES,
-                DEFAULT_PARTIAL_REQUEST_TIMEOUT.toNanos(), MemoryBudget.defaultLimit());
+        this(maxKeyBytes, maxValueBytes, maxKeysPerRequest, maxRequestBytes, maxStoreBytes, DEFAULT_MAX_KEYS,
+                DEFAULT_MAX_PENDING_BYTES, DEFAULT_PARTIAL_REQUEST_TIMEOUT.toNanos(), MemoryBudget.defaultLimit());
     }
 
     /**

@@ -97,7 +97,7 @@ public final class TcpStoreServer implements AutoCloseable {
         this.stallLogInterval = builder.stallLogInterval;
         this.stallThreshold = builder.stallThreshold;
         this.limits = new ServerLimits(builder.maxKeyBytes, builder.maxValueBytes, builder.maxKeysPerRequest,
-                builder.maxRequestBytes, builder.maxStoreBytes, builder.maxPendingBytes,
+                builder.maxRequestBytes, builder.maxStoreBytes, builder.maxKeys, builder.maxPendingBytes,
                 builder.partialRequestTimeout.toNanos(),
                 builder.maxMemoryBytes > 0 ? builder.maxMemoryBytes : MemoryBudget.defaultLimit());
         this.memoryBudget = new MemoryBudget(limits.maxMemoryBytes());
@@ -373,6 +373,7 @@ public final class TcpStoreServer implements AutoCloseable {
         private int maxKeysPerRequest = ServerLimits.DEFAULT_MAX_KEYS_PER_REQUEST;
         private long maxRequestBytes = ServerLimits.DEFAULT_MAX_REQUEST_BYTES;
         private long maxStoreBytes = ServerLimits.DEFAULT_MAX_STORE_BYTES;
+        private long maxKeys = ServerLimits.DEFAULT_MAX_KEYS;
         private long maxPendingBytes = ServerLimits.DEFAULT_MAX_PENDING_BYTES;
         private Duration partialRequestTimeout = ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT;
         /** 0: derived from the heap when the server is built ({@link MemoryBudget#defaultLimit()}). */
@@ -461,6 +462,16 @@ public final class TcpStoreServer implements AutoCloseable {
          */
         public Builder maxStoreBytes(long n) {
             this.maxStoreBytes = Checks.positive("maxStoreBytes", n);
+            return this;
+        }
+
+        /**
+         * Most keys the store holds over all clients (keys with a value and keys with a queue): a write that would add
+         * one more stores nothing and closes its connection with a WARN, as past {@link #maxStoreBytes}. Bounds the
+         * count of small entries, whose heap cost is mostly per key. Default 10,000,000.
+         */
+        public Builder maxKeys(long n) {
+            this.maxKeys = Checks.positive("maxKeys", n);
             return this;
         }
 

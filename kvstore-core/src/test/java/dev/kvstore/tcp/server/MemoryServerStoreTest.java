@@ -133,6 +133,26 @@ class MemoryServerStoreTest {
     }
 
     @Test
+    void aWriteThatWouldPassTheKeyLimitStoresNothing() throws ProtocolViolation {
+        ServerLimits twoKeys = new ServerLimits(64, 64, 8, 1024, 1024, 2, ServerLimits.DEFAULT_MAX_PENDING_BYTES,
+                ServerLimits.DEFAULT_PARTIAL_REQUEST_TIMEOUT.toNanos(), 1L << 30);
+        MemoryServerStore small = new MemoryServerStore(twoKeys, new MemoryBudget(1L << 30));
+        open(small, twoKeys);
+        small.set("/a", new byte[1]);
+        small.queuePush("/q", new byte[1]);
+        org.assertj.core.api.Assertions.assertThat(small.set("/b", new byte[1]).toCompletableFuture())
+                .failsWithin(java.time.Duration.ZERO).withThrowableThat().havingCause()
+                .isInstanceOf(ProtocolViolation.class)
+                .withMessageContaining("key limit of 2").withMessageContaining("kvstore.tcp.server.max-keys");
+        assertThat(small.get("/b").toCompletableFuture().join()).as("nothing stored").isNull();
+        assertThat(small.set("/a", new byte[5]).toCompletableFuture()).as("an existing key may change").isCompleted();
+        assertThat(small.queuePush("/q", new byte[1]).toCompletableFuture()).as("so may an existing queue")
+                .isCompleted();
+        small.delete("/a");
+        assertThat(small.set("/b", new byte[1]).toCompletableFuture()).as("room again after a delete").isCompleted();
+    }
+
+    @Test
     void pendingWaitsAreChargedToTheirConnectionUntilAnswered() throws ProtocolViolation {
         ServerLimits limits = new ServerLimits(64, 64, 8, 300, 1024);
         MemoryServerStore limited = new MemoryServerStore(limits, new MemoryBudget(1L << 30));

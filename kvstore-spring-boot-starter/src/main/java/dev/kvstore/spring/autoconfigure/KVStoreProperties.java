@@ -296,6 +296,9 @@ public class KVStoreProperties {
             /** Most bytes of keys and values the master holds over all clients; size the heap above it. */
             private DataSize maxStoreSize = DataSize.ofGigabytes(1);
 
+            /** Most keys the master holds over all clients (keys with a value and keys with a queue). */
+            private long maxKeys = 10_000_000;
+
             /**
              * Most bytes the master holds in partly received requests over all clients (buffers grow with the bytes
              * that arrived); past it the connection holding the most is closed. Size the heap above max-store-size
@@ -387,6 +390,14 @@ public class KVStoreProperties {
 
             public void setMaxStoreSize(DataSize maxStoreSize) {
                 this.maxStoreSize = maxStoreSize;
+            }
+
+            public long getMaxKeys() {
+                return this.maxKeys;
+            }
+
+            public void setMaxKeys(long maxKeys) {
+                this.maxKeys = maxKeys;
             }
 
             public DataSize getMaxPendingSize() {

@@ -107,6 +107,7 @@ class TcpStoreConfiguration {
             .to(BuilderProperty.to("kvstore.tcp.server.max-request-size", server::maxRequestBytes));
         map.from(limits::getMaxStoreSize).as(DataSize::toBytes)
             .to(BuilderProperty.to("kvstore.tcp.server.max-store-size", server::maxStoreBytes));
+        map.from(limits::getMaxKeys).to(BuilderProperty.to("kvstore.tcp.server.max-keys", server::maxKeys));
         map.from(limits::getMaxPendingSize).as(DataSize::toBytes)
             .to(BuilderProperty.to("kvstore.tcp.server.max-pending-size", server::maxPendingBytes));
         map.from(limits::getPartialRequestTimeout)
