@@ -56,10 +56,12 @@ final class KeyWaiters {
     /** The last {@link #ENDED_KEPT} held WAITs that ended, latest first. */
     private final ArrayDeque<Ended> ended = new ArrayDeque<>();
     private final ServerLimits limits;
+    private final MemoryBudget budget;
     private volatile int waiterCount;
 
-    KeyWaiters(ServerLimits limits) {
+    KeyWaiters(ServerLimits limits, MemoryBudget budget) {
         this.limits = limits;
+        this.budget = budget;
     }
 
     /** @return WAITs not answered yet, over all connections */
@@ -73,7 +75,8 @@ final class KeyWaiters {
      * @param present for each key, whether the store holds it now; {@code null} while the store has not answered
      *     yet: then every key is waited for, and {@link #resolve} takes the answer (a write meanwhile wakes the wait)
      * @return the wait, {@code null} if it was answered at once
-     * @throws ProtocolViolation if the connection's pending waits would hold more than {@code maxRequestBytes}
+     * @throws ProtocolViolation if the connection's pending waits would hold more than {@code maxRequestBytes}, or
+     *     the server's memory budget has no room for the wait
      */
     @Nullable Waiter await(Connection client, List<String> keys, boolean @Nullable [] present)
             throws ProtocolViolation {
@@ -129,7 +132,7 @@ final class KeyWaiters {
             for (String key : waiter.pending) {
                 unregister(waiter, key);
             }
-            client.heldBytes -= waiter.charge;
+            release(client, waiter.charge);
             ended(waiter, outcome);
         }
         client.waits.clear();
@@ -150,7 +153,7 @@ final class KeyWaiters {
             }
         }
         client.watchedKeys.clear();
-        client.heldBytes = 0;
+        release(client, client.heldBytes);
     }
 
     /** Registers a 1.13/2.0 watch: the client gets a notification each time the key changes. */
@@ -163,7 +166,10 @@ final class KeyWaiters {
         client.watchedKeys.add(key);
     }
 
-    /** Pending waits and watches are bounded per connection, so that pipelining them cannot exhaust memory. */
+    /**
+     * Pending waits and watches are bounded per connection, so that pipelining them cannot exhaust memory, and charged
+     * to the server's memory budget, so that many connections together cannot either.
+     */
     private void hold(Connection client, long charge, String what) throws ProtocolViolation {
         if (client.heldBytes + charge > limits.maxRequestBytes()) {
             throw new ProtocolViolation(Refusal.OVERSIZE, what + " of this connection would hold "
@@ -171,7 +177,18 @@ final class KeyWaiters {
                     + " bytes per connection ("
                     + client.waits.size() + " waits, " + client.watchedKeys.size() + " watches pending)");
         }
+        if (!budget.tryCharge(charge)) {
+            throw new ProtocolViolation(Refusal.MEMORY_BUDGET, what + " of this connection would add " + charge
+                    + " bytes to the " + budget.used() + " the server holds, past its memory budget of "
+                    + budget.limit() + " bytes (" + waiterCount + " waits pending; maxMemoryBytes, "
+                    + "kvstore.tcp.server.max-memory-size)");
+        }
         client.heldBytes += charge;
+    }
+
+    private void release(Connection client, long charge) {
+        client.heldBytes -= charge;
+        budget.release(charge);
     }
 
     /**
@@ -236,7 +253,7 @@ final class KeyWaiters {
 
     private void answer(Waiter waiter) {
         waiter.client.waits.remove(waiter);
-        waiter.client.heldBytes -= waiter.charge;
+        release(waiter.client, waiter.charge);
         waiterCount--;
         waiter.client.send(Replies.u8(ReplyCodes.STOP_WAITING));
         ended(waiter, ServerSnapshot.EndedWait.Outcome.RESOLVED);

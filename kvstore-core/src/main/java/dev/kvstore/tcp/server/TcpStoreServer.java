@@ -104,7 +104,7 @@ public final class TcpStoreServer implements AutoCloseable {
         this.counters = new ServerCounters(memoryBudget);
         this.memory = builder.store == null ? new MemoryServerStore(limits, memoryBudget) : null;
         this.store = memory != null ? memory : builder.store;
-        this.waiters = new KeyWaiters(limits);
+        this.waiters = new KeyWaiters(limits, memoryBudget);
         this.extensions = memory == null ? null : new ExtensionCommands(memory);
         this.wakeups = new Wakeups(store, waiters, extensions);
         this.handler = new CommandHandler(store, waiters, extensions, limits);

@@ -19,7 +19,11 @@ class MemoryServerStoreTest {
 
     /** @return the waits of a server whose store this is, woken by its changes */
     private static KeyWaiters open(MemoryServerStore store, ServerLimits limits) {
-        KeyWaiters waiters = new KeyWaiters(limits);
+        return open(store, limits, new MemoryBudget(1L << 30));
+    }
+
+    private static KeyWaiters open(MemoryServerStore store, ServerLimits limits, MemoryBudget budget) {
+        KeyWaiters waiters = new KeyWaiters(limits, budget);
         store.open(new Wakeups(store, waiters, null));
         return waiters;
     }
@@ -169,6 +173,28 @@ class MemoryServerStoreTest {
         await(limited, limitedWaits, client, List.of("/c"));
         limitedWaits.cancelWaits(client, ServerSnapshot.EndedWait.Outcome.CANCELLED);
         assertThat(client.heldBytes).isZero();
+    }
+
+    @Test
+    void pendingWaitsAreChargedToTheMemoryBudgetAndRefusedPastIt() throws ProtocolViolation {
+        MemoryBudget budget = new MemoryBudget(1000);
+        ServerLimits limits = ServerLimits.defaults();
+        MemoryServerStore budgeted = new MemoryServerStore(limits, new MemoryBudget(1L << 30));
+        KeyWaiters budgetedWaits = open(budgeted, limits, budget);
+        Connection first = connection("first");
+        await(budgeted, budgetedWaits, first, List.of("/a"));
+        assertThat(budget.used()).as("the wait's charge").isEqualTo(64 + 2 + 64);
+        Connection second = connection("second");
+        List<String> many = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "/k" + i).toList();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> await(budgeted, budgetedWaits, second, many))
+                .isInstanceOf(ProtocolViolation.class)
+                .hasMessageContaining("memory budget of 1000").hasMessageContaining("kvstore.tcp.server.max-memory-size");
+        assertThat(second.heldBytes).as("nothing held for the refused wait").isZero();
+        budgeted.set("/a", utf8("1"));
+        assertThat(budget.used()).as("given back when answered").isZero();
+        await(budgeted, budgetedWaits, second, List.of("/b"));
+        budgetedWaits.forget(second);
+        assertThat(budget.used()).as("given back when its connection goes").isZero();
     }
 
     @Test
