@@ -19,6 +19,7 @@ import org.springframework.integration.leader.event.AbstractLeaderEvent;
 import org.springframework.integration.leader.event.OnGrantedEvent;
 import org.springframework.integration.leader.event.OnRevokedEvent;
 import org.springframework.integration.support.leader.LockRegistryLeaderInitiator;
+import org.springframework.integration.support.locks.DefaultLockRegistry;
 
 /**
  * {@code kvstore.integration.leader.*}: two application contexts, clients of one real TCPStore master, elect one
@@ -57,13 +58,26 @@ class KVStoreLeaderInitiatorTests {
     }
 
     @Test
+    void backsOffForTheApplicationsOwnLeaderInitiator() {
+        this.runner.withBean("own", LockRegistryLeaderInitiator.class,
+                () -> new LockRegistryLeaderInitiator(new DefaultLockRegistry()))
+            .run((context) -> assertThat(context).hasSingleBean(LockRegistryLeaderInitiator.class)
+                .hasBean("own"));
+    }
+
+    @Test
     void oneLeaderAndTheOtherTakesOverWhenItsContextCloses() {
-        this.runner.run((first) -> {
+        handOver(this.runner);
+    }
+
+    /** Two contexts of the runner: one leader, the other granted when the leader's context closes; their events. */
+    static void handOver(ApplicationContextRunner runner) {
+        runner.run((first) -> {
             LeaderEvents firstEvents = first.getBean(LeaderEvents.class);
             await().atMost(WAIT).until(() -> firstEvents.granted() == 1);
             assertThat(first.getBean(LockRegistryLeaderInitiator.class).getContext().isLeader()).isTrue();
             assertThat(firstEvents.events.get(0).getRole()).isEqualTo("scheduler");
-            this.runner.run((second) -> {
+            runner.run((second) -> {
                 LeaderEvents secondEvents = second.getBean(LeaderEvents.class);
                 LockRegistryLeaderInitiator secondInitiator = second.getBean(LockRegistryLeaderInitiator.class);
                 assertThat(secondInitiator.isRunning()).as("campaigning").isTrue();
