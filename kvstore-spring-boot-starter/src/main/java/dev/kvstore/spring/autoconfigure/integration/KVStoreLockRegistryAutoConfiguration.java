@@ -76,6 +76,8 @@ public final class KVStoreLockRegistryAutoConfiguration {
 
         private final ExecutorService campaign;
 
+        private final String role;
+
         LeaderInitiator(LockRegistry<?> lockRegistry, DefaultCandidate candidate) {
             this(lockRegistry, candidate, Executors.newSingleThreadExecutor((task) -> {
                 Thread thread = new Thread(task, "kvstore-leader-" + candidate.getRole());
@@ -87,6 +89,7 @@ public final class KVStoreLockRegistryAutoConfiguration {
         private LeaderInitiator(LockRegistry<?> lockRegistry, DefaultCandidate candidate, ExecutorService campaign) {
             super(lockRegistry, candidate);
             this.campaign = campaign;
+            this.role = candidate.getRole();
             setTaskExecutor(new TaskExecutorAdapter(campaign));
         }
 
@@ -103,7 +106,7 @@ public final class KVStoreLockRegistryAutoConfiguration {
             }
             if (!ended) {
                 logger.warn("The leader campaign for '{}' did not end within {} of its stop; its lock may stay held "
-                        + "in the store", getContext().getRole(), CAMPAIGN_END);
+                        + "in the store", this.role, CAMPAIGN_END);
             }
         }
     }
