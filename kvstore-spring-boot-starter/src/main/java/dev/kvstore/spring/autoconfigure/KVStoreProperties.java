@@ -1,7 +1,6 @@
 package dev.kvstore.spring.autoconfigure;
 
 import dev.kvstore.tcp.protocol.TcpProtocol;
-import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +49,8 @@ public class KVStoreProperties {
 
     private final Etcd etcd = new Etcd();
 
+    private final Integration integration = new Integration();
+
     public Backend getBackend() {
         return this.backend;
     }
@@ -96,6 +97,53 @@ public class KVStoreProperties {
 
     public Etcd getEtcd() {
         return this.etcd;
+    }
+
+    public Integration getIntegration() {
+        return this.integration;
+    }
+
+    /** Spring Integration over the store ({@code kvstore.integration.*}); used when spring-integration-core is present. */
+    public static class Integration {
+
+        private final Leader leader = new Leader();
+
+        public Leader getLeader() {
+            return this.leader;
+        }
+
+        /**
+         * Leader election ({@code kvstore.integration.leader.*}): a Spring Integration
+         * {@code LockRegistryLeaderInitiator} over the store's lock registry, publishing {@code OnGrantedEvent} and
+         * {@code OnRevokedEvent}.
+         */
+        public static class Leader {
+
+            /**
+             * Whether to start a LockRegistryLeaderInitiator campaigning for the role among every process of the
+             * store's namespace and component; it publishes OnGrantedEvent and OnRevokedEvent.
+             */
+            private boolean enabled;
+
+            /** Role campaigned for; also the name of the lock that the leader holds (keys under "locks/{role}/"). */
+            private String role = "leader";
+
+            public boolean isEnabled() {
+                return this.enabled;
+            }
+
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
+
+            public String getRole() {
+                return this.role;
+            }
+
+            public void setRole(String role) {
+                this.role = role;
+            }
+        }
     }
 
     /** The backends of the auto-configured store. */

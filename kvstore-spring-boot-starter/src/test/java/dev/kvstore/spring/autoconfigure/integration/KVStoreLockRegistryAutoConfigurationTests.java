@@ -66,6 +66,71 @@ class KVStoreLockRegistryAutoConfigurationTests {
     }
 
     @Test
+    void expiryForgetsUnusedLocksAndKeepsHeldOnes() {
+        this.runner.run((context) -> {
+            KVStoreLockRegistry registry = context.getBean(KVStoreLockRegistry.class);
+            Lock unused = registry.obtain("unused");
+            unused.lock();
+            unused.unlock();
+            Lock heldHere = registry.obtain("held-here");
+            heldHere.lock();
+            Lock heldElsewhere = registry.obtain("held-by-another-thread");
+            var otherThread = Executors.newSingleThreadExecutor();
+            try {
+                assertThat(otherThread.submit(() -> heldElsewhere.tryLock()).get(30, TimeUnit.SECONDS)).isTrue();
+
+                registry.expireUnusedOlderThan(Duration.ofHours(1).toMillis());
+                assertThat(registry.obtain("unused")).as("used within the hour").isSameAs(unused);
+
+                registry.expireUnusedOlderThan(0);
+                Lock renewed = registry.obtain("unused");
+                assertThat(renewed).as("forgotten").isNotSameAs(unused);
+                assertThat(registry.obtain("held-here")).as("held by this thread").isSameAs(heldHere);
+                assertThat(registry.obtain("held-by-another-thread")).as("held by another thread")
+                    .isSameAs(heldElsewhere);
+                assertThat(renewed.tryLock()).as("a forgotten lock is obtained anew and works").isTrue();
+                renewed.unlock();
+
+                otherThread.submit(heldElsewhere::unlock).get(30, TimeUnit.SECONDS);
+                heldHere.unlock();
+                registry.expireUnusedOlderThan(0);
+                assertThat(registry.obtain("held-here")).as("unlocked, then expired").isNotSameAs(heldHere);
+                assertThat(registry.obtain("held-by-another-thread")).isNotSameAs(heldElsewhere);
+            } finally {
+                otherThread.shutdownNow();
+            }
+        });
+    }
+
+    @Test
+    void renewalChecksTheHoldInTheStore() {
+        this.runner.run((context) -> {
+            KVStoreLockRegistry registry = context.getBean(KVStoreLockRegistry.class);
+            assertThatThrownBy(() -> registry.renewLock("job")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not held by this thread");
+            Lock lock = registry.obtain("job");
+            lock.lock();
+            registry.renewLock("job");
+            assertThatThrownBy(() -> registry.renewLock("job", Duration.ofMinutes(1)))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("store's lease")
+                .hasMessageContaining("held until unlocked");
+            var otherThread = Executors.newSingleThreadExecutor();
+            try {
+                assertThatThrownBy(() -> otherThread.submit(() -> registry.renewLock("job")).get(30, TimeUnit.SECONDS))
+                    .as("another thread does not hold it").hasCauseInstanceOf(IllegalStateException.class);
+            } finally {
+                otherThread.shutdownNow();
+            }
+            KVStore store = context.getBean(KVStore.class);
+            assertThat(store.delete("locks/job/owner")).as("someone frees the lock behind its holder's back").isTrue();
+            assertThatThrownBy(() -> registry.renewLock("job")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("lost in the store");
+            assertThatThrownBy(lock::unlock).isInstanceOf(IllegalStateException.class);
+        });
+    }
+
+    @Test
     void lockRegistryLeaderInitiatorElectsThroughTheStore() {
         this.runner.run((context) -> {
             LockRegistry<?> registry = context.getBean(LockRegistry.class);
