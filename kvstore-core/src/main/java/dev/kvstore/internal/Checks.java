@@ -18,6 +18,14 @@ public final class Checks {
         return value;
     }
 
+    /** @throws IllegalArgumentException unless the port is one to listen on or connect to, 0 (a free one) included */
+    public static int port(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+        }
+        return port;
+    }
+
     /** @throws IllegalArgumentException naming the setting unless the number is positive */
     public static long positive(String name, long value) {
         if (value <= 0) {

@@ -448,10 +448,7 @@ public final class TcpKVStore extends AbstractKVStore {
 
         /** Port of the master (default 29500, torchrun's default); 0 lets a master pick a free port. */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 0..65535, got " + port);
-            }
-            this.port = port;
+            this.port = Checks.port(port);
             return this;
         }
 

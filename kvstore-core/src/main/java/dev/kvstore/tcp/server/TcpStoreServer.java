@@ -394,10 +394,7 @@ public final class TcpStoreServer implements AutoCloseable {
 
         /** The port to listen on; 0 picks a free one (see {@link TcpStoreServer#port()}). Default 29500. */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 0..65535, got " + port);
-            }
-            this.port = port;
+            this.port = Checks.port(port);
             return this;
         }
 
