@@ -115,7 +115,6 @@ final class TcpWaits {
         List<String> wireKeys = fullKeys.stream().map(TcpStoreClient::wireKey).toList();
         boolean allNeeded = expectedCount == candidates.size();
         Deadline deadline = Deadline.after(waitTimeout);
-        Backoff backoff = polling();
         @Nullable KeysState[] last = {null};
         try (ConnectionLease lease = leases.get()) {
             ProgressLog progress = progress("waitForKeys '" + keyLayout.componentPrefix() + pattern + "' ("
@@ -123,31 +122,18 @@ final class TcpWaits {
                         KeysState state = readKeys(lease, candidates, fullKeys, value); // fresh, once per interval
                         return state.matched.size() + " matched; missing candidates: " + state.missing;
                     });
-            while (true) {
+            return poll(() -> {
                 // WAIT blocks on the server until all keys exist: usable when every candidate is needed.
                 if (allNeeded && !awaitKeys(lease, wireKeys, deadline, progress)) {
                     KeysState state = readKeys(lease, candidates, fullKeys, value);
-                    if (state.matched.size() >= expectedCount) {
-                        return state.matched;
+                    if (state.matched.size() < expectedCount) {
+                        throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value,
+                                expectedCount, state.matched, state.missing, waitTimeout);
                     }
-                    throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
-                            state.matched, state.missing, waitTimeout);
+                    return state;
                 }
-                KeysState state = readKeys(lease, candidates, fullKeys, value);
-                if (state.matched.size() >= expectedCount) {
-                    return state.matched;
-                }
-                if (last[0] == null || !state.matched.equals(last[0].matched)) {
-                    backoff.reset();
-                }
-                last[0] = state;
-                if (deadline.hasPassed()) {
-                    throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
-                            state.matched, state.missing, waitTimeout);
-                }
-                progress.logIfDue();
-                pause(backoff, deadline);
-            }
+                return readKeys(lease, candidates, fullKeys, value);
+            }, keyLayout, pattern, expectedCount, value, waitTimeout, deadline, progress, last, true);
         }
     }
 
@@ -161,7 +147,6 @@ final class TcpWaits {
         String componentPrefix = TcpStoreClient.wireKey(keyLayout.componentPrefix());
         String wirePrefix = componentPrefix + pattern.literalPrefix();
         Deadline deadline = Deadline.after(waitTimeout);
-        Backoff backoff = polling();
         @Nullable KeysState[] last = {null};
         try (ConnectionLease lease = leases.get()) {
             ProgressLog progress = progress("waitForKeys '" + keyLayout.componentPrefix() + pattern + "' ("
@@ -170,7 +155,7 @@ final class TcpWaits {
                         return state == null ? "nothing read yet"
                                 : state.matched.size() + " matched; listed keys with another value: " + state.missing;
                     });
-            while (true) {
+            return poll(() -> {
                 List<String> candidates = new ArrayList<>();
                 lease.client().streamWireKeys(wire -> {
                     if (wire.startsWith(wirePrefix)) {
@@ -181,21 +166,37 @@ final class TcpWaits {
                     }
                 });
                 List<String> fullKeys = candidates.stream().map(keyLayout::fullKey).toList();
-                KeysState state = readKeys(lease, candidates, fullKeys, value);
-                if (state.matched.size() >= expectedCount) {
-                    return state.matched;
-                }
-                if (last[0] == null || !state.matched.equals(last[0].matched)) {
-                    backoff.reset();
-                }
-                last[0] = state;
-                if (deadline.hasPassed()) {
-                    throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
-                            state.matched, null, waitTimeout);
-                }
-                progress.logIfDue();
-                pause(backoff, deadline);
+                return readKeys(lease, candidates, fullKeys, value);
+            }, keyLayout, pattern, expectedCount, value, waitTimeout, deadline, progress, last, false);
+        }
+    }
+
+    /**
+     * Reads the keys until enough match, backing off while the matches do not change, and times out at the deadline
+     * with what the last read found ({@code namesMissing}: the candidates that did not match, known only when the
+     * caller named the candidates).
+     *
+     * @param last the last read, shared with the wait's progress log
+     */
+    private static List<String> poll(Supplier<KeysState> read, KeyLayout keyLayout, KeyPattern pattern,
+            int expectedCount, byte @Nullable [] value, Duration waitTimeout, Deadline deadline, ProgressLog progress,
+            @Nullable KeysState[] last, boolean namesMissing) {
+        Backoff backoff = polling();
+        while (true) {
+            KeysState state = read.get();
+            if (state.matched.size() >= expectedCount) {
+                return state.matched;
             }
+            if (last[0] == null || !state.matched.equals(last[0].matched)) {
+                backoff.reset();
+            }
+            last[0] = state;
+            if (deadline.hasPassed()) {
+                throw KVStoreTimeoutException.forKeys(keyLayout.componentPrefix(), pattern, value, expectedCount,
+                        state.matched, namesMissing ? state.missing : null, waitTimeout);
+            }
+            progress.logIfDue();
+            pause(backoff, deadline);
         }
     }
 
