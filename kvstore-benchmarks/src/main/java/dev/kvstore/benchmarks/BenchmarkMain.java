@@ -12,7 +12,7 @@ import java.util.List;
  * <pre>
  * java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar [--quick]
  *      [--only=server,barrier,client,etcd,memory,gateway,scale] [--clients=java,torch1.13,torch2.6] [--pin]
- *      [--sizes=1024,4096,...] [--masters=java,torch1.13,torch2.6,torchnewest]
+ *      [--sizes=1024,4096,...] [--masters=java,torch1.13,torch2.6,torchnewest] [--jfr=DIR] [--netns]
  *      [--out=docs/benchmarks.md | --no-write]
  * </pre>
  *
@@ -32,6 +32,9 @@ public final class BenchmarkMain {
             System.err.println(e.getMessage());
             System.exit(e.help() ? 0 : 2);
             return;
+        }
+        if (options.netns() && !NetworkNamespace.inside()) {
+            System.exit(NetworkNamespace.relaunch(args));
         }
         CpuLayout layout = CpuLayout.detect(options.pin());
         Report report = new Report();

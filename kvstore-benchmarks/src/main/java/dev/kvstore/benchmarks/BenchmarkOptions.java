@@ -5,10 +5,11 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The harness's command line: {@code [--quick] [--only=SUITES] [--clients=CLIENTS] [--pin]
- * [--out=docs/benchmarks.md | --no-write]}.
+ * The harness's command line: {@code [--quick] [--only=SUITES] [--clients=CLIENTS] [--pin] [--sizes=N,...]
+ * [--masters=MASTERS] [--jfr=DIR] [--netns] [--out=docs/benchmarks.md | --no-write]}.
  *
  * @param quick short runs (noisier numbers)
  * @param write whether the report is written to {@code out}
@@ -18,10 +19,13 @@ import java.util.Set;
  * @param clients the kinds of clients of the server and barrier suites ({@link #CLIENTS})
  * @param sizes the scale suite's numbers of ranks ({@link #SIZES})
  * @param masters the scale suite's masters ({@link #MASTERS})
+ * @param netns whether the harness runs in a network namespace of its own, its listen-queue limits raised
+ *     ({@link NetworkNamespace})
+ * @param jfr where the scale suite's Java masters write a Java Flight Recording per row, or null for none
  * @param command the command line, as the report shows it for reproducing the run
  */
 record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set<String> suites,
-        Set<String> clients, List<Integer> sizes, List<String> masters, String command) {
+        Set<String> clients, List<Integer> sizes, List<String> masters, boolean netns, @Nullable Path jfr, String command) {
 
     /** The kinds of clients of the server and barrier suites. */
     static final List<String> CLIENTS = List.of("java", "torch1.13", "torch2.6");
@@ -58,6 +62,8 @@ record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set
         Set<String> clients = new LinkedHashSet<>(CLIENTS);
         List<Integer> sizes = SIZES;
         List<String> masters = MASTERS;
+        boolean netns = false;
+        Path jfr = null;
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 quick = true;
@@ -73,6 +79,10 @@ record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set
                 clients = list("--clients", arg, CLIENTS);
             } else if (arg.startsWith("--masters=")) {
                 masters = List.copyOf(list("--masters", arg, MASTERS));
+            } else if (arg.equals("--netns")) {
+                netns = true;
+            } else if (arg.startsWith("--jfr=")) {
+                jfr = Path.of(arg.substring("--jfr=".length()));
             } else if (arg.startsWith("--sizes=")) {
                 sizes = Arrays.stream(arg.substring("--sizes=".length()).split(",")).map(Integer::valueOf).toList();
             } else {
@@ -81,7 +91,7 @@ record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set
         }
         String command = "java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar" + (args.length == 0 ? ""
                 : " " + String.join(" ", args));
-        return new BenchmarkOptions(quick, write, pin, out, suites, clients, sizes, masters, command);
+        return new BenchmarkOptions(quick, write, pin, out, suites, clients, sizes, masters, netns, jfr, command);
     }
 
     private static Set<String> list(String option, String arg, List<String> allowed) {
@@ -95,7 +105,7 @@ record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set
     static String usage() {
         return "usage: java -jar kvstore-benchmarks.jar [--quick] [--only=" + String.join(",", Suites.names())
                 + "] [--clients=" + String.join(",", CLIENTS) + "] [--pin] [--sizes=1024,4096,...] [--masters="
-                + String.join(",", MASTERS) + "] [--out=docs/benchmarks.md | --no-write]";
+                + String.join(",", MASTERS) + "] [--jfr=DIR] [--netns] [--out=docs/benchmarks.md | --no-write]";
     }
 
     /** @return seconds of warm-up before a measured run */

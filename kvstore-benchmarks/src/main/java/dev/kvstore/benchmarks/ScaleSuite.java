@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,7 +70,7 @@ final class ScaleSuite implements Suite {
         List<Cell> cells = new ArrayList<>();
         for (int size : options.sizes()) {
             for (ScaleTarget target : targets) {
-                cells.add(measure(target, size, initTimeout));
+                cells.add(measure(target, size, initTimeout, recording(options.jfr(), target, size)));
             }
         }
         report(run.report(), cells, initTimeout);
@@ -93,8 +94,27 @@ final class ScaleSuite implements Suite {
         return targets;
     }
 
-    /** Runs init and the barriers of {@code size} ranks against a fresh target. */
-    static Cell measure(ScaleTarget target, int size, Duration initTimeout) throws InterruptedException {
+    /**
+     * @return the JVM options that make a Java process of the row record a profile to {@code dir}, one file per row
+     *     and process ({@code scale-16384-java-master-master.jfr}); none without a directory
+     */
+    static Function<String, List<String>> recording(@Nullable Path dir, ScaleTarget target, int size) {
+        if (dir == null) {
+            return process -> List.of();
+        }
+        String row = "scale-" + size + "-" + target.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.]+", "-")
+                + "-" + target.ranks().label();
+        return process -> List.of("-XX:StartFlightRecording=settings=profile,filename="
+                + dir.toAbsolutePath().resolve(row + "-" + process + ".jfr"));
+    }
+
+    /**
+     * Runs init and the barriers of {@code size} ranks against a fresh target.
+     *
+     * @param jvmOptions what the target's Java processes add to their options, by process name
+     */
+    static Cell measure(ScaleTarget target, int size, Duration initTimeout,
+            Function<String, List<String>> jvmOptions) throws InterruptedException {
         RankGeneration generation = target.ranks();
         int perRank = generation.callbackConnection() ? 2 : 1;
         String unavailable = target.unavailable();
@@ -106,7 +126,7 @@ final class ScaleSuite implements Suite {
                     + " rank exceed one process's " + OPEN_FILES + " open files");
         }
         BenchmarkRun.progress("scale: " + size + " " + generation.label() + " ranks against the " + target.name());
-        try (ScaleTarget.Started master = target.start(size + 1, initTimeout)) {
+        try (ScaleTarget.Started master = target.start(size + 1, initTimeout, jvmOptions)) {
             awaitListening(master, Duration.ofSeconds(120));
             long heapBefore = master.heapAfterGc();
             try (SimulatedRanks ranks = new SimulatedRanks(master.ports(), generation, size)) {
@@ -233,8 +253,9 @@ final class ScaleSuite implements Suite {
                 + "why not all spread); simulators hold at most " + SimulatedRanks.FILES_PER_PROCESS
                 + " connections per process (more processes beyond that); a master holds its ranks' connections "
                 + "in one process, so one master serves at most " + LARGEST + " single-connection ranks and half "
-                + "as many 1.13 ranks. Running the harness in a network namespace of its own (`unshare --net`, "
-                + "loopback up) lets it raise `somaxconn` and `tcp_max_syn_backlog` there.", table);
+                + "as many 1.13 ranks. With `--netns` the harness runs in a network namespace of its own (`unshare "
+                + "--net`, loopback up), where it raises `somaxconn` and `tcp_max_syn_backlog` to "
+                + NetworkNamespace.LISTEN_QUEUE + ".", table);
         targets(report, cells);
     }
 
@@ -243,7 +264,8 @@ final class ScaleSuite implements Suite {
         return "open files per process " + read("/proc/self/limits", "Max open files") + ", `net.core.somaxconn` "
                 + read("/proc/sys/net/core/somaxconn", null) + ", `net.ipv4.tcp_max_syn_backlog` "
                 + read("/proc/sys/net/ipv4/tcp_max_syn_backlog", null) + ", ephemeral ports "
-                + read("/proc/sys/net/ipv4/ip_local_port_range", null).replaceAll("\\s+", "-") + " per source address";
+                + read("/proc/sys/net/ipv4/ip_local_port_range", null).replaceAll("\\s+", "-") + " per source address"
+                + (NetworkNamespace.inside() ? ", in a network namespace of the harness's own (`--netns`)" : "");
     }
 
     private static String read(String file, @Nullable String line) {

@@ -4,7 +4,9 @@ import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.PythonRuntime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,8 +33,10 @@ interface ScaleTarget {
     /**
      * Starts the master(s) of a rendezvous of {@code worldSize} processes (the ranks and the master itself, as
      * {@code TCPStore(world_size=...)} counts), waiting for workers at most {@code timeout}.
+     *
+     * @param jvmOptions the options a Java process of the target adds, given its name (a flight recording)
      */
-    Started start(int worldSize, Duration timeout);
+    Started start(int worldSize, Duration timeout, Function<String, List<String>> jvmOptions);
 
     /**
      * A started target: its processes (CPU and heap are summed over them) and the ports the ranks connect to, spread
@@ -91,10 +95,18 @@ interface ScaleTarget {
             return total;
         }
 
+        /** Stops the processes with SIGTERM, so that a Java process writes its flight recording, then kills them. */
         @Override
         public void close() {
-            processes.forEach(PythonProcess::close);
+            processes.forEach(process -> process.stop(Duration.ofSeconds(30)));
         }
+    }
+
+    /** @return a Java process's options: a 1 GiB heap, and what the suite adds for the process {@code name} */
+    private static List<String> jvm(Function<String, List<String>> jvmOptions, String name) {
+        List<String> options = new ArrayList<>(List.of("-Xmx1g"));
+        options.addAll(jvmOptions.apply(name));
+        return options;
     }
 
     /** The Java master ({@link ServerMain} as the master of a rendezvous) in its own JVM. */
@@ -111,9 +123,9 @@ interface ScaleTarget {
             }
 
             @Override
-            public Started start(int worldSize, Duration timeout) {
+            public Started start(int worldSize, Duration timeout, Function<String, List<String>> jvmOptions) {
                 int port = FreePorts.pick();
-                return new Started(List.of(PythonProcess.startJava(ServerMain.class, List.of("-Xmx1g"), port,
+                return new Started(List.of(PythonProcess.startJava(ServerMain.class, jvm(jvmOptions, "master"), port,
                         worldSize, timeout.toSeconds())), List.of(port), true);
             }
         };
@@ -133,10 +145,10 @@ interface ScaleTarget {
             }
 
             @Override
-            public Started start(int worldSize, Duration timeout) {
+            public Started start(int worldSize, Duration timeout, Function<String, List<String>> jvmOptions) {
                 int port = FreePorts.pick();
-                return new Started(List.of(PythonProcess.startJava(AnswerOnlyMaster.class, List.of("-Xmx1g"), port,
-                        worldSize)), List.of(port), false);
+                return new Started(List.of(PythonProcess.startJava(AnswerOnlyMaster.class,
+                        jvm(jvmOptions, "master"), port, worldSize)), List.of(port), false);
             }
         };
     }
@@ -166,7 +178,7 @@ interface ScaleTarget {
             }
 
             @Override
-            public Started start(int worldSize, Duration timeout) {
+            public Started start(int worldSize, Duration timeout, Function<String, List<String>> jvmOptions) {
                 int port = FreePorts.pick();
                 return new Started(List.of(PythonProcess.start(ranks.runtime(), "bench_scale_master.py", port,
                         worldSize, timeout.toSeconds())), List.of(port), false);

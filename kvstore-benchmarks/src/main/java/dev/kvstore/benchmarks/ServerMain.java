@@ -1,6 +1,5 @@
 package dev.kvstore.benchmarks;
 
-import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.TcpKVStore;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;

@@ -22,6 +22,19 @@ class BenchmarkOptionsTest {
         assertThat(options.out()).isEqualTo(Path.of("docs", "benchmarks.md"));
         assertThat(options.command()).isEqualTo("java -jar kvstore-benchmarks/target/kvstore-benchmarks.jar");
         assertThat(options.seconds()).isEqualTo(3.0);
+        assertThat(options.netns()).isFalse();
+        assertThat(options.jfr()).isNull();
+    }
+
+    @Test
+    void theScaleSuiteTakesSizesMastersARecordingDirectoryAndANamespace() {
+        BenchmarkOptions options = BenchmarkOptions.parse("--only=scale", "--sizes=1024,98304",
+                "--masters=java,torch2.6", "--jfr=/tmp/profiles", "--netns");
+
+        assertThat(options.sizes()).containsExactly(1024, 98_304);
+        assertThat(options.masters()).containsExactly("java", "torch2.6");
+        assertThat(options.jfr()).isEqualTo(Path.of("/tmp/profiles"));
+        assertThat(options.netns()).isTrue();
     }
 
     @Test

@@ -3,10 +3,14 @@ package dev.kvstore.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.tcp.server.TcpStoreServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,10 +24,12 @@ class ScaleSmokeTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int RANKS = 300;
 
+    private static final Function<String, List<String>> NO_OPTIONS = process -> List.of();
+
     @ParameterizedTest
     @EnumSource(value = RankGeneration.class, names = {"TORCH_1_13", "TORCH_NEWEST"})
     void simulatedRanksRendezvousAndRunTenBarriersOnTheJavaMaster(RankGeneration generation) throws Exception {
-        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.javaMaster(generation), RANKS, TIMEOUT);
+        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.javaMaster(generation), RANKS, TIMEOUT, NO_OPTIONS);
 
         assertThat(cell.outcome()).isEqualTo("completed");
         assertThat(cell.initSeconds()).isPositive();
@@ -51,10 +57,29 @@ class ScaleSmokeTest {
 
     @Test
     void theAnswerOnlyYardstickServesTheSameRanks() throws Exception {
-        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.answerOnly(RankGeneration.TORCH_1_13), RANKS, TIMEOUT);
+        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.answerOnly(RankGeneration.TORCH_1_13), RANKS, TIMEOUT,
+                NO_OPTIONS);
 
         assertThat(cell.outcome()).isEqualTo("completed");
         assertThat(Arrays.stream(cell.barrierSeconds()).allMatch(s -> s > 0)).isTrue();
+    }
+
+    @Test
+    void withARecordingDirectoryTheJavaMasterWritesAProfileOfItsRow(@TempDir Path dir) throws Exception {
+        ScaleTarget master = ScaleTarget.javaMaster(RankGeneration.TORCH_NEWEST);
+
+        ScaleSuite.Cell cell = ScaleSuite.measure(master, RANKS, TIMEOUT, ScaleSuite.recording(dir, master, RANKS));
+
+        assertThat(cell.outcome()).isEqualTo("completed");
+        Path recording = dir.resolve("scale-300-java-master-newest-master.jfr");
+        assertThat(recording).as("written when the master was stopped").isNotEmptyFile();
+        boolean sampled = false;
+        try (RecordingFile events = new RecordingFile(recording)) {
+            while (events.hasMoreEvents() && !sampled) {
+                sampled = events.readEvent().getEventType().getName().equals("jdk.ExecutionSample");
+            }
+        }
+        assertThat(sampled).as("the profile settings sample execution").isTrue();
     }
 
     @Test
@@ -71,12 +96,12 @@ class ScaleSmokeTest {
             }
 
             @Override
-            public Started start(int worldSize, Duration timeout) {
-                return ScaleTarget.javaMaster(ranks()).start(worldSize + 5, Duration.ofSeconds(3));
+            public Started start(int worldSize, Duration timeout, Function<String, List<String>> jvmOptions) {
+                return ScaleTarget.javaMaster(ranks()).start(worldSize + 5, Duration.ofSeconds(3), jvmOptions);
             }
         };
 
-        ScaleSuite.Cell cell = ScaleSuite.measure(expectsMore, 50, Duration.ofSeconds(5));
+        ScaleSuite.Cell cell = ScaleSuite.measure(expectsMore, 50, Duration.ofSeconds(5), NO_OPTIONS);
 
         assertThat(cell.completed()).isFalse();
         assertThat(cell.outcome()).startsWith("init failed: it failed: ")
@@ -85,7 +110,8 @@ class ScaleSmokeTest {
 
     @Test
     void sizesBeyondOneProcesssOpenFilesAreNotRunAndSaySo() throws Exception {
-        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.javaMaster(RankGeneration.TORCH_1_13), 16_384, TIMEOUT);
+        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.javaMaster(RankGeneration.TORCH_1_13), 16_384, TIMEOUT,
+                NO_OPTIONS);
 
         assertThat(cell.outcome()).isEqualTo("not run: 2 connections per 1.13 rank exceed one process's 20000 open "
                 + "files");

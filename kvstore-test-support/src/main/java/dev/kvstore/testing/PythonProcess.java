@@ -228,6 +228,20 @@ public final class PythonProcess implements AutoCloseable {
         return "\n--- stdout ---\n" + String.join("\n", out) + "\n--- stderr ---\n" + stderr;
     }
 
+    /**
+     * Stops the process with SIGTERM, so a JVM runs its shutdown hooks (a flight recording is written then), and kills
+     * it if it is still running after {@code grace}.
+     */
+    public void stop(Duration grace) {
+        process.destroy();
+        try {
+            process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
     @Override
     public void close() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
