@@ -37,8 +37,8 @@ class ArchitectureTest {
 
     /**
      * The packages whose public types are the API: what users call. Everything else of ours ({@code internal}, the
-     * wire format {@code tcp.protocol.wire}, the etcd access layer {@code etcd.access}) is plumbing that may be public
-     * only so that our own packages can share it. jetcd's jars have no module names, so this list stands in for a
+     * wire format {@code tcp.protocol.wire}, the etcd access layer {@code etcd.access}, the pooled TCPStore connection
+     * {@code tcp.client}) is plumbing that may be public only so that our own packages can share it. jetcd's jars have no module names, so this list stands in for a
      * module-info's exports.
      */
     static final Set<String> EXPORTED = Set.of("dev.kvstore.api", "dev.kvstore.recipes", "dev.kvstore.etcd",

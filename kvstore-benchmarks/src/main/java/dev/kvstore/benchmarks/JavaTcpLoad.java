@@ -1,7 +1,7 @@
 package dev.kvstore.benchmarks;
 
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
-import dev.kvstore.tcp.TcpStoreClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.kvstore.benchmarks;
 import static dev.kvstore.benchmarks.Report.bytes;
 import static dev.kvstore.benchmarks.Report.mib;
 
-import dev.kvstore.tcp.TcpStoreClient;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.testing.PythonRuntime;
 import java.util.ArrayList;
 import java.util.List;

@@ -361,6 +361,16 @@ public final class EtcdKVStore extends AbstractKVStore {
             return this;
         }
 
+        /** @return the bound of establishing the first connection, as set so far */
+        public Duration connectTimeout() {
+            return connectTimeout;
+        }
+
+        /** @return the deadline of every single etcd call, as set so far */
+        public Duration requestTimeout() {
+            return requestTimeout;
+        }
+
         /** The etcd user to authenticate as; needs {@link #password(String)}. Default: no authentication. */
         public Builder user(@Nullable String user) {
             this.user = user;

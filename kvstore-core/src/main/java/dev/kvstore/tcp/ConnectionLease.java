@@ -1,6 +1,7 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;

@@ -1,6 +1,8 @@
 package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.tcp.client.SocketConnector;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.protocol.wire.Command;
 import dev.kvstore.tcp.protocol.wire.WireFormat;

@@ -1,5 +1,6 @@
 package dev.kvstore.tcp;
 
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;

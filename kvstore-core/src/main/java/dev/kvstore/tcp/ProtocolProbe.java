@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.client.SocketConnector;
 import dev.kvstore.tcp.protocol.wire.Command;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.protocol.wire.ReplyCodes;

@@ -16,6 +16,7 @@ import dev.kvstore.internal.Checks;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
 import dev.kvstore.recipes.CompareAndSetLock;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.server.TcpStoreServer;
 import java.time.Duration;
@@ -79,6 +80,7 @@ public final class TcpKVStore extends AbstractKVStore {
 
     private final String host;
     private final Duration connectTimeout;
+    private final Duration requestTimeout;
     private final Duration workerWaitTimeout;
     private final boolean master;
     private final @Nullable Integer worldSize;
@@ -97,6 +99,7 @@ public final class TcpKVStore extends AbstractKVStore {
         }
         this.host = builder.host;
         this.connectTimeout = builder.connectTimeout;
+        this.requestTimeout = builder.requestTimeout;
         this.workerWaitTimeout = builder.workerWaitTimeout;
         this.master = builder.master;
         this.worldSize = builder.worldSize;
@@ -182,6 +185,21 @@ public final class TcpKVStore extends AbstractKVStore {
      */
     public Optional<TcpProtocol> protocol() {
         return Optional.ofNullable(connection.protocol());
+    }
+
+    /** @return the bound of connecting to the master ({@link Builder#connectTimeout(Duration)}) */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** @return the bound of every reply ({@link Builder#requestTimeout(Duration)}) */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** @return the bound of the rendezvous ({@link Builder#workerWaitTimeout(Duration)}) */
+    public Duration workerWaitTimeout() {
+        return workerWaitTimeout;
     }
 
     /** @return whether this instance hosts the embedded TCPStore server */

@@ -3,6 +3,7 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KeyPage;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.util.Optional;
 import dev.kvstore.tcp.protocol.wire.Command;

@@ -9,6 +9,7 @@ import dev.kvstore.internal.Backoff;
 import dev.kvstore.internal.Deadline;
 import dev.kvstore.internal.Printable;
 import dev.kvstore.internal.ProgressLog;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.protocol.wire.Command;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import dev.kvstore.internal.Deadline;
 import dev.kvstore.internal.DecimalText;
 import dev.kvstore.internal.Printable;
 import dev.kvstore.internal.ProgressLog;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.server.ServerSnapshot;
 import dev.kvstore.tcp.server.SnapshotQuery;
 import dev.kvstore.tcp.server.TcpStoreServer;

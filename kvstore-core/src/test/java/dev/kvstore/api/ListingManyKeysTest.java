@@ -3,7 +3,7 @@ package dev.kvstore.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.tcp.TcpKVStore;
-import dev.kvstore.tcp.TcpStoreClient;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresEtcd;

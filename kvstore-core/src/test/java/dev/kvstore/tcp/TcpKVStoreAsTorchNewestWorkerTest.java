@@ -2,6 +2,7 @@ package dev.kvstore.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.PythonRuntime;

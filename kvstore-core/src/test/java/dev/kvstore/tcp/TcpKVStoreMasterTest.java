@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresTorch;
 import dev.kvstore.testing.TorchPeer;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.testing.FreePorts;
 import java.net.ConnectException;
 import java.time.Duration;

@@ -9,6 +9,7 @@ import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KeyListing;
 import dev.kvstore.api.KeysQuery;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.FreePorts;
 import dev.kvstore.testing.RequiresTorch;

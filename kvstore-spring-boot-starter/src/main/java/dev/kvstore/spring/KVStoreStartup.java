@@ -31,7 +31,6 @@ public final class KVStoreStartup {
     private static final Logger logger = LoggerFactory.getLogger(KVStoreStartup.class);
 
     /** What a backend does to start its store; runs on the startup thread. */
-    @FunctionalInterface
     public interface Starter {
 
         /**
@@ -41,6 +40,12 @@ public final class KVStoreStartup {
          * @throws Exception why the store could not start
          */
         KVStore start(KVStoreStartup startup) throws Exception;
+
+        /**
+         * @return the request timeout of the store being started, from its own settings: a call made before the store
+         *     is ready waits for it at most this long
+         */
+        Duration requestTimeout();
 
     }
 
@@ -72,7 +77,17 @@ public final class KVStoreStartup {
 
     /** @return a startup that is already complete with the given store */
     public static KVStoreStartup started(KVStore store, String endpoint) {
-        KVStoreStartup startup = new KVStoreStartup((ignored) -> store, endpoint);
+        KVStoreStartup startup = new KVStoreStartup(new Starter() {
+            @Override
+            public KVStore start(KVStoreStartup ignored) {
+                return store;
+            }
+
+            @Override
+            public Duration requestTimeout() {
+                return Duration.ZERO; // started: nothing ever waits
+            }
+        }, endpoint);
         startup.store.complete(store);
         startup.backend = store;
         startup.progress = "ready";
@@ -212,6 +227,11 @@ public final class KVStoreStartup {
     /** @return whether the start was aborted (the context stopped before the store was ready) */
     public boolean isAborted() {
         return this.aborted;
+    }
+
+    /** @return how long a call made before the store is ready waits for it: the store's request timeout */
+    public Duration requestTimeout() {
+        return this.starter.requestTimeout();
     }
 
     /**

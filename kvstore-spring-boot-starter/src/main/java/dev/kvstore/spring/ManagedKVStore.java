@@ -19,8 +19,9 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Creating the bean connects nothing: the backend starts in the context's lifecycle ({@link SmartLifecycle}) on
  * a thread of its own ({@link KVStoreStartup}), and stopping the context aborts a start in progress. Calls made
- * before the store is ready wait for it, bounded by the {@code readyTimeout} (quick operations) or their own timeout
- * (waits and barriers), then fail with a message saying what the start still does.
+ * before the store is ready wait for it, bounded by the store's request timeout ({@link KVStoreStartup#requestTimeout()},
+ * quick operations) or their own timeout (waits and barriers), then fail with a message saying what the start still
+ * does.
  *
  * <p>Inject it as {@link KVStore}. {@link #delegate()} gives the backend store itself.
  */
@@ -35,8 +36,6 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     private final String namespace;
 
     private final String component;
-
-    private final Duration readyTimeout;
 
     private final boolean cleanupOnShutdown;
 
@@ -59,7 +58,7 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     public ManagedKVStore(KVStore delegate, String backend, String endpoint, boolean cleanupOnShutdown,
             KVStoreObservations observations) {
         this(KVStoreStartup.started(Objects.requireNonNull(delegate, "delegate"), endpoint), backend,
-                delegate.namespace(), delegate.component(), Duration.ZERO, cleanupOnShutdown, observations, true);
+                delegate.namespace(), delegate.component(), cleanupOnShutdown, observations, true);
     }
 
     /**
@@ -68,29 +67,25 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
      * @param backend a short name of the backend, e.g. {@code tcp} or {@code etcd}
      * @param namespace the namespace of the store being started
      * @param component the component of the store being started
-     * @param readyTimeout how long a quick operation called before the store is ready waits for it
      * @param cleanupOnShutdown whether {@link #shutdown()} deletes the namespace's keys
      * @param observations how each operation is observed; {@link KVStoreObservations#none()} for not at all
      */
     public ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
-            Duration readyTimeout, boolean cleanupOnShutdown, KVStoreObservations observations) {
-        this(startup, backend, namespace, component, readyTimeout, cleanupOnShutdown, observations, true);
+            boolean cleanupOnShutdown, KVStoreObservations observations) {
+        this(startup, backend, namespace, component, cleanupOnShutdown, observations, true);
     }
 
     private ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
-            Duration readyTimeout, boolean cleanupOnShutdown, KVStoreObservations observations, boolean root) {
-        this(startup, backend, namespace, component, readyTimeout, cleanupOnShutdown, observations,
-                new PendingWaits(), root);
+            boolean cleanupOnShutdown, KVStoreObservations observations, boolean root) {
+        this(startup, backend, namespace, component, cleanupOnShutdown, observations, new PendingWaits(), root);
     }
 
     private ManagedKVStore(KVStoreStartup startup, String backend, String namespace, String component,
-            Duration readyTimeout, boolean cleanupOnShutdown, KVStoreObservations observations,
-            PendingWaits pendingWaits, boolean root) {
+            boolean cleanupOnShutdown, KVStoreObservations observations, PendingWaits pendingWaits, boolean root) {
         this.startup = Objects.requireNonNull(startup, "startup");
         this.backend = Objects.requireNonNull(backend, "backend");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.component = Objects.requireNonNull(component, "component");
-        this.readyTimeout = Objects.requireNonNull(readyTimeout, "readyTimeout");
         this.cleanupOnShutdown = cleanupOnShutdown;
         this.observations = Objects.requireNonNull(observations, "observations");
         this.pendingWaits = pendingWaits;
@@ -102,7 +97,7 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
      * @throws dev.kvstore.api.KVStoreException if it did not start in time or failed to start
      */
     public KVStore delegate() {
-        return store(this.readyTimeout, "delegate()");
+        return store(this.startup.requestTimeout(), "delegate()");
     }
 
     /** @return the start of the backend store: whether it is ready, what it does meanwhile */
@@ -184,8 +179,8 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     @Override
     public KVStore withComponent(String component) {
         KeyLayout.of(this.namespace, component); // the backend's rule, checked now rather than at the first call
-        return new ManagedKVStore(this.startup, this.backend, this.namespace, component, this.readyTimeout, false,
-                this.observations, this.pendingWaits, false);
+        return new ManagedKVStore(this.startup, this.backend, this.namespace, component, false, this.observations,
+                this.pendingWaits, false);
     }
 
     /** The backend store for this view's component, waiting up to {@code timeout} for it to start. */
@@ -203,7 +198,7 @@ public final class ManagedKVStore extends ForwardingKVStore implements SmartLife
     /** The backend store for this view, waiting for it to start as a quick operation does. */
     @Override
     protected KVStore target(String call) {
-        return store(this.readyTimeout, call);
+        return store(this.startup.requestTimeout(), call);
     }
 
     /** Calls a wait with what is left of its timeout once the store is ready. */

@@ -1,6 +1,6 @@
 package dev.kvstore.tcp.gateway;
 
-import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreException;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.etcd.access.FencedWriter;
@@ -121,11 +121,16 @@ public final class EtcdServerStore implements ServerStore {
     /**
      * Connects to etcd and starts watching the prefix.
      *
-     * @throws KVStoreConnectionException if etcd cannot be read
+     * @throws EtcdServerStoreException if etcd cannot be reached or read
      */
     @Override
     public void open(Listener listener) {
-        EtcdKVStore opened = connecting.build();
+        EtcdKVStore opened;
+        try {
+            opened = connecting.build();
+        } catch (KVStoreException e) {
+            throw new EtcdServerStoreException("the TCPStore gateway cannot use etcd: " + e.getMessage(), e);
+        }
         try {
             connect(opened, listener);
             long revision = currentRevision().get();
@@ -136,12 +141,16 @@ public final class EtcdServerStore implements ServerStore {
                     opened.endpoints(), keys.prefix(), revision);
         } catch (ExecutionException e) {
             close(opened);
-            throw new KVStoreConnectionException("the TCPStore gateway cannot read etcd " + opened.endpoints()
+            throw new EtcdServerStoreException("the TCPStore gateway cannot read etcd " + opened.endpoints()
                     + " (kvstore.etcd.endpoints): " + AsyncFailure.cause(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             close(opened);
             Thread.currentThread().interrupt();
-            throw new KVStoreConnectionException("interrupted while connecting the TCPStore gateway to etcd", e);
+            throw new EtcdServerStoreException("interrupted while connecting the TCPStore gateway to etcd", e);
+        } catch (KVStoreException e) {
+            close(opened);
+            throw new EtcdServerStoreException("the TCPStore gateway cannot read etcd " + opened.endpoints()
+                    + " (kvstore.etcd.endpoints): " + e.getMessage(), e);
         } catch (RuntimeException e) {
             close(opened);
             throw e;

@@ -6,10 +6,10 @@ import static dev.kvstore.tcp.protocol.wire.Command.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.gateway.EtcdServerStore;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.protocol.wire.ReplyCodes;
-import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.EtcdClusterExtension;
 import dev.kvstore.testing.EtcdServer;
 import dev.kvstore.testing.PythonProcess;

@@ -2,10 +2,10 @@ package dev.kvstore.tcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.protocol.wire.Command;
 import dev.kvstore.tcp.protocol.TcpProtocol;
-import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.io.IOException;

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.protocol.TcpProtocol;
-import dev.kvstore.tcp.TcpStoreClient;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

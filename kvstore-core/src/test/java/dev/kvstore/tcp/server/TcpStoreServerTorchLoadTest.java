@@ -3,8 +3,8 @@ package dev.kvstore.tcp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
-import dev.kvstore.tcp.TcpStoreClient;
 import dev.kvstore.testing.PythonProcess;
 import dev.kvstore.testing.RequiresTorch;
 import java.nio.charset.StandardCharsets;

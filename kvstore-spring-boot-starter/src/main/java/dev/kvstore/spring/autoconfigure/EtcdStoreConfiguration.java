@@ -59,11 +59,9 @@ class EtcdStoreConfiguration {
                 role.cleanup() ? " (cleaning up namespace '" + properties.getNamespace() + "')" : "");
         // TLS is on for https:// endpoints (the SSL bundle is read once, by connection()).
         boolean tls = connectionDetails.getEndpoints().stream().anyMatch((uri) -> uri.startsWith("https://"));
-        KVStoreStartup startup = new KVStoreStartup(new EtcdStoreStarter(builder, endpoint, etcd.getConnectTimeout(),
-                tls), endpoint);
+        KVStoreStartup startup = new KVStoreStartup(new EtcdStoreStarter(builder, endpoint, tls), endpoint);
         return new ManagedKVStore(startup, "etcd", properties.getNamespace(), properties.getComponent(),
-                etcd.getRequestTimeout(), role.cleanup(),
-                KVStoreAutoConfiguration.observations(observations));
+                role.cleanup(), KVStoreAutoConfiguration.observations(observations));
     }
 
     /**

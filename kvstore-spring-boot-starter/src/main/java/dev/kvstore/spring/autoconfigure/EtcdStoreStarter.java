@@ -6,12 +6,15 @@ import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.etcd.EtcdKVStore;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.KVStoreStartupException;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Locale;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,15 +34,18 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
 
     private final String endpoints;
 
-    private final Duration connectTimeout;
-
     private final boolean tls;
 
-    EtcdStoreStarter(EtcdKVStore.Builder builder, String endpoints, Duration connectTimeout, boolean tls) {
+    /** The timeouts come from the builder's settings, the one place they are configured. */
+    EtcdStoreStarter(EtcdKVStore.Builder builder, String endpoints, boolean tls) {
         this.builder = builder;
         this.endpoints = endpoints;
-        this.connectTimeout = connectTimeout;
         this.tls = tls;
+    }
+
+    @Override
+    public Duration requestTimeout() {
+        return this.builder.requestTimeout();
     }
 
     @Override
@@ -59,7 +65,6 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
 
     private RuntimeException failure(RuntimeException ex) {
         String message = String.valueOf(ex.getMessage());
-        String lower = message.toLowerCase(Locale.ROOT);
         if (ex instanceof IllegalArgumentException) {
             // What the builder checks only when it connects; the starter checked each property it maps on its own.
             return new KVStoreStartupException("The etcd settings are invalid: " + message,
@@ -68,19 +73,17 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
                             + "neither).",
                     ex);
         }
-        if (TcpStoreStarter.hasCause(ex, SSLException.class) || (this.tls && (lower.contains("ssl")
-                || (ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())))) {
+        if (TcpStoreStarter.hasCause(ex, SSLException.class)
+                || (this.tls && ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())) {
             return new KVStoreStartupException("etcd " + this.endpoints + " accepts connections but did not answer "
-                    + "over TLS within " + this.connectTimeout + ": most likely the TLS handshake failed (" + message
+                    + "over TLS within " + this.builder.connectTimeout() + ": most likely the TLS handshake failed (" + message
                     + ")",
                     "Check kvstore.etcd.tls.ca-certificate (the CA that signed etcd's certificate) and, for mutual "
                             + "TLS, kvstore.etcd.tls.client-certificate and kvstore.etcd.tls.client-key; endpoints "
                             + "with TLS use https:// (kvstore.etcd.endpoints).",
                     ex);
         }
-        if (ex instanceof KVStoreConnectionException && (lower.contains("authentication")
-                || lower.contains("user and password") || lower.contains("unauthenticated")
-                || lower.contains("permission denied"))) {
+        if (ex instanceof KVStoreConnectionException && refusedCredentials(ex)) {
             return new KVStoreStartupException("etcd " + this.endpoints + " refused the credentials: " + message,
                     "Check kvstore.etcd.user and kvstore.etcd.password (and that the user's role may use the "
                             + "namespace, kvstore.namespace).",
@@ -95,13 +98,30 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
         }
         if (ex instanceof KVStoreTimeoutException || ex instanceof KVStoreConnectionException) {
             return new KVStoreStartupException("etcd " + this.endpoints + " could not be reached within "
-                    + this.connectTimeout + " (kvstore.etcd.connect-timeout): " + message,
+                    + this.builder.connectTimeout() + " (kvstore.etcd.connect-timeout): " + message,
                     "Check that etcd runs and that kvstore.etcd.endpoints (or kvstore.etcd.host and "
                             + "kvstore.etcd.port) name it, or increase kvstore.etcd.connect-timeout.",
                     ex);
         }
         return new KVStoreStartupException("The KVStore on etcd " + this.endpoints + " could not start: " + message,
                 "Check the kvstore.etcd.* properties (endpoints, user, password, tls.*) and kvstore.namespace.", ex);
+    }
+
+    /**
+     * @return whether etcd refused the call for who is calling: gRPC's UNAUTHENTICATED (wrong user or password) or
+     *     PERMISSION_DENIED (the user's role may not use the keys), from jetcd's exception or a gRPC status in the
+     *     causes
+     */
+    static boolean refusedCredentials(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            Status.Code code = (t instanceof EtcdException etcd) ? Status.Code.valueOf(etcd.getErrorCode().name())
+                    : (t instanceof StatusRuntimeException grpc) ? grpc.getStatus().getCode()
+                    : (t instanceof StatusException grpc) ? grpc.getStatus().getCode() : null;
+            if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return whether some endpoint accepts a TCP connection (so what failed is above TCP, e.g. TLS) */

@@ -88,10 +88,10 @@ class TcpStoreConfiguration {
         }
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         TcpKVStore store = builder.create();
-        KVStoreStartup startup = new KVStoreStartup(new TcpStoreStarter(store, settings, tcp.getConnectTimeout(),
-                tcp.getWorkerWaitTimeout(), environment), settings.endpoint());
-        return new ManagedKVStore(startup, "tcp", store.namespace(), store.component(), tcp.getRequestTimeout(),
-                settings.role().cleanup(), KVStoreAutoConfiguration.observations(observations));
+        KVStoreStartup startup = new KVStoreStartup(new TcpStoreStarter(store, settings, environment),
+                settings.endpoint());
+        return new ManagedKVStore(startup, "tcp", store.namespace(), store.component(), settings.role().cleanup(),
+                KVStoreAutoConfiguration.observations(observations));
     }
 
     private static void serverLimits(KVStoreProperties.Tcp.Server limits, TcpStoreServer.Builder server) {

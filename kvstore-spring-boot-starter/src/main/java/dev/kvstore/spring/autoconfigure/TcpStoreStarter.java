@@ -7,6 +7,7 @@ import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.KVStoreStartupException;
 import dev.kvstore.tcp.ProtocolMismatchException;
 import dev.kvstore.tcp.TcpKVStore;
+import dev.kvstore.tcp.gateway.EtcdServerStoreException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -40,19 +41,18 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
 
     private final TcpConnectionSettings settings;
 
-    private final Duration connectTimeout;
-
-    private final Duration workerWaitTimeout;
-
     private final Environment environment;
 
-    TcpStoreStarter(TcpKVStore store, TcpConnectionSettings settings, Duration connectTimeout,
-            Duration workerWaitTimeout, Environment environment) {
+    /** The timeouts come from the store's own settings, the one place they are configured. */
+    TcpStoreStarter(TcpKVStore store, TcpConnectionSettings settings, Environment environment) {
         this.store = store;
         this.settings = settings;
-        this.connectTimeout = connectTimeout;
-        this.workerWaitTimeout = workerWaitTimeout;
         this.environment = environment;
+    }
+
+    @Override
+    public Duration requestTimeout() {
+        return this.store.requestTimeout();
     }
 
     @Override
@@ -115,7 +115,7 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                             + "MASTER_ADDR when the properties are unset).",
                     ex);
         }
-        if (String.valueOf(ex.getMessage()).contains("etcd")) {
+        if (hasCause(ex, EtcdServerStoreException.class)) {
             return new KVStoreStartupException("The TCPStore gateway on " + where + " could not use etcd: "
                     + ex.getMessage(), "kvstore.tcp.server.store=etcd keeps the master's keys in etcd: check "
                             + "kvstore.etcd.endpoints, kvstore.etcd.connect-timeout and the etcd credentials.", ex);
@@ -140,7 +140,7 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
         }
         if (hasCause(ex, ConnectException.class) || (!this.store.isMaster() && ex instanceof KVStoreException)) {
             return new KVStoreStartupException("This process (rank " + this.settings.role().rank()
-                    + ") could not reach the TCPStore master at " + endpoint + " within " + this.connectTimeout
+                    + ") could not reach the TCPStore master at " + endpoint + " within " + this.store.connectTimeout()
                     + " (kvstore.tcp.connect-timeout): " + ex.getMessage(),
                     "Start the master (rank 0) first or check that it runs, and that kvstore.tcp.host and "
                             + "kvstore.tcp.port (or MASTER_ADDR and MASTER_PORT, which torchrun sets) name it. "
@@ -149,7 +149,7 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
         }
         if (this.store.isMaster() && ex instanceof KVStoreTimeoutException) {
             return new KVStoreStartupException("The TCPStore master " + endpoint + " waited "
-                    + this.workerWaitTimeout + " (kvstore.tcp.worker-wait-timeout) for kvstore.tcp.world-size="
+                    + this.store.workerWaitTimeout() + " (kvstore.tcp.worker-wait-timeout) for kvstore.tcp.world-size="
                     + this.settings.worldSize() + " processes to register: " + ex.getMessage(),
                     "Start the missing workers (ranks 1.." + (this.settings.worldSize() - 1) + ") with "
                             + "kvstore.tcp.host/port (or MASTER_ADDR/MASTER_PORT) naming this master, check "

@@ -59,6 +59,22 @@ class KVStoreLifecycleTests {
     }
 
     @Test
+    void aCallBeforeTheStoreIsReadyWaitsTheStoresOwnRequestTimeoutWhereverItWasSet() {
+        // Set once, on the builder (here by a customizer, over the property): the early call waits that long.
+        int port = FreePorts.pick();
+        this.runner.withPropertyValues("kvstore.rank=1", "kvstore.tcp.port=" + port,
+                "kvstore.tcp.request-timeout=30s")
+            .withBean(TcpKVStoreBuilderCustomizer.class,
+                    () -> (builder) -> builder.requestTimeout(Duration.ofMillis(400)))
+            .run((context) -> {
+                KVStore store = context.getBean(KVStore.class);
+                assertThatExceptionOfType(KVStoreTimeoutException.class).isThrownBy(() -> store.exists("k"))
+                    .withMessageContaining("PT0.4S")
+                    .withMessageContaining("not ready yet");
+            });
+    }
+
+    @Test
     void closingTheContextAbortsAStartInProgress() {
         int port = FreePorts.pick();
         AtomicReference<ManagedKVStore> store = new AtomicReference<>();
@@ -115,6 +131,21 @@ class KVStoreLifecycleTests {
                             assertThat(analysis.getAction()).contains("kvstore.tcp.worker-wait-timeout");
                         });
                 });
+    }
+
+    @Test
+    void aMasterFailureIsAGatewayFailureByItsTypeNotByTheWordEtcdInItsMessage() {
+        // The host cannot be resolved, so the message says "etcd.invalid": an in-memory master is still not a gateway.
+        this.runner.withPropertyValues("kvstore.tcp.master=true", "kvstore.tcp.host=etcd.invalid", "kvstore.tcp.port=0")
+            .run((context) -> {
+                ManagedKVStore store = context.getBean(ManagedKVStore.class);
+                assertThatExceptionOfType(KVStoreStartupException.class).isThrownBy(store::awaitStarted)
+                    .satisfies((ex) -> {
+                        assertThat(ex.description()).contains("could not start on etcd.invalid")
+                            .doesNotContain("gateway");
+                        assertThat(ex.action()).contains("kvstore.tcp.host").doesNotContain("kvstore.etcd");
+                    });
+            });
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStore;
-import dev.kvstore.tcp.TcpStoreClient;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

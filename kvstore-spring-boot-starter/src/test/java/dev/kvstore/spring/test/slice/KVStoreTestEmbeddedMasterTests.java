@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.spring.ManagedKVStore;
 import dev.kvstore.spring.test.KVStoreTest;
-import dev.kvstore.tcp.TcpStoreClient;
+import dev.kvstore.tcp.client.TcpStoreClient;
 import io.micrometer.observation.ObservationRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.kvstore.tcp;
+package dev.kvstore.tcp.client;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -84,12 +86,11 @@ final class RequestChannel {
      * answer within the reply timeout.
      *
      * @param what the keys, for messages; {@code null} for commands without keys
-     * @throws UnsupportedOperationException if the generation lacks the command (nothing is sent)
+     * @throws KVStoreException if the generation lacks the command (nothing is sent)
      */
     <T extends @Nullable Object> T call(Command command, @Nullable String what, Io<?> request, Io<T> reply) {
         if (!command.existsIn(wire)) {
-            throw new UnsupportedOperationException(
-                    command + " is not part of the " + wire + " TCPStore protocol (" + master + ")");
+            throw lacking(command);
         }
         lock.lock();
         try {
@@ -179,6 +180,18 @@ final class RequestChannel {
             }
             satisfied = true;
         }
+    }
+
+    /**
+     * A command this connection's generation does not have: sending its opcode would mean another command, or close
+     * the connection, on the master. Nothing is sent and the connection stays usable.
+     */
+    private KVStoreException lacking(Command command) {
+        List<TcpProtocol> having = Arrays.stream(TcpProtocol.values()).filter(command::existsIn).toList();
+        return new KVStoreException(prefix() + command + " is not part of the " + wire + " protocol this connection "
+                + "speaks (" + (having.isEmpty() ? "no generation has it" : "generations that have it: " + having)
+                + "); nothing was sent. Connect with a generation that has it, to a master that serves it, or use "
+                + "TcpKVStore, which uses only the commands of the generation the master speaks.");
     }
 
     /** Closes the socket and describes a reply that cannot be right. */

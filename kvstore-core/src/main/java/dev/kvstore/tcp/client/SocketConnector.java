@@ -1,4 +1,4 @@
-package dev.kvstore.tcp;
+package dev.kvstore.tcp.client;
 
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Opens sockets to a TCPStore master the way PyTorch's client does: retrying with backoff (10 ms doubling up to 1 s)
  * while it refuses connections, since the master may start later, within one overall bound.
  */
-final class SocketConnector {
+public final class SocketConnector {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreClient.class);
     private static final Duration FIRST_CONNECT_BACKOFF = Duration.ofMillis(10);
@@ -40,7 +40,7 @@ final class SocketConnector {
      * @throws KVStoreTimeoutException if the master did not accept a connection within the timeout
      * @throws KVStoreConnectionException if the host cannot be resolved, connecting fails otherwise or was abandoned
      */
-    static Socket open(String host, int port, Duration connectTimeout, BooleanSupplier abandoned) {
+    public static Socket open(String host, int port, Duration connectTimeout, BooleanSupplier abandoned) {
         Objects.requireNonNull(host, "host");
         Checks.positive("connectTimeout", connectTimeout);
         if (port < 1 || port > 65535) {
@@ -100,7 +100,7 @@ final class SocketConnector {
     }
 
     /** Closes the socket, ignoring failures: there is nothing left to release. */
-    static void closeQuietly(Socket socket) {
+    public static void closeQuietly(Socket socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

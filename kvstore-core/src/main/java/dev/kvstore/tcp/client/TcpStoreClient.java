@@ -1,4 +1,4 @@
-package dev.kvstore.tcp;
+package dev.kvstore.tcp.client;
 
 import dev.kvstore.internal.Checks;
 import dev.kvstore.api.KVStoreConnectionException;
@@ -35,14 +35,20 @@ import org.slf4j.LoggerFactory;
  * reply timeout or malformed reply also closes the connection.
  *
  * <p>Calls are serialised: one request at a time per connection. {@link #close()} may be called from any thread
- * and interrupts a blocked call, which then fails with {@link KVStoreConnectionException}.
+ * and interrupts a blocked call, which then fails with {@link KVStoreConnectionException}. A command the generation
+ * lacks (e.g. MULTI_GET on {@link TcpProtocol#LEGACY}) fails with a {@link dev.kvstore.api.KVStoreException} naming
+ * the command and the generations that have it; nothing is sent.
+ *
+ * <p>Not API: this is the connection {@link dev.kvstore.tcp.TcpKVStore} pools, public only so that our own modules
+ * (tests, benchmarks) can speak raw TCPStore. It checks nothing about the master: a MODERN connection to a 1.13
+ * master stalls that master until the connection sends more or closes.
  */
 public final class TcpStoreClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStoreClient.class);
 
     /** The literal key of PyTorch's worker counter (no "/" prefix on the wire). */
-    static final String INIT_KEY = WireFormat.INIT_KEY;
+    public static final String INIT_KEY = WireFormat.INIT_KEY;
 
     private final String host;
     private final int port;
@@ -91,9 +97,13 @@ public final class TcpStoreClient implements AutoCloseable {
      * @param abandoned checked between attempts: once it answers {@code true} (its owner was closed) connecting stops
      *     with a {@link KVStoreConnectionException}; an interrupt stops it too
      */
-    static TcpStoreClient connect(String host, int port, TcpProtocol protocol, Duration connectTimeout,
+    public static TcpStoreClient connect(String host, int port, TcpProtocol protocol, Duration connectTimeout,
             Duration timeout, BooleanSupplier abandoned) {
         Objects.requireNonNull(protocol, "protocol");
+        if (!protocol.isGeneration()) {
+            throw new IllegalArgumentException("a TcpStoreClient speaks one protocol generation (LEGACY, V2_1 or "
+                    + "MODERN), not " + protocol + ": TcpKVStore detects the master's");
+        }
         Checks.positive("timeout", timeout);
         Socket socket = SocketConnector.open(host, port, connectTimeout, abandoned);
         try {
@@ -109,7 +119,7 @@ public final class TcpStoreClient implements AutoCloseable {
     }
 
     /** @return the wire form of a user key: {@code "/" + key}, as PyTorch's client sends it */
-    static String wireKey(String key) {
+    public static String wireKey(String key) {
         if (key == null || key.isEmpty()) {
             throw new IllegalArgumentException("key must be a non-empty string");
         }
@@ -157,7 +167,7 @@ public final class TcpStoreClient implements AutoCloseable {
      * SET followed, in the same flush, by a CHECK of the key whose reply is awaited: when this returns, the server has
      * applied the SET, so a read on any other connection sees it (SET itself has no reply).
      */
-    void setAcknowledged(String key, byte[] value) {
+    public void setAcknowledged(String key, byte[] value) {
         Objects.requireNonNull(value, "value");
         String wire = wireKey(key);
         int reply = channel.call(Command.SET, wire, () -> {
@@ -300,9 +310,10 @@ public final class TcpStoreClient implements AutoCloseable {
         return keys;
     }
 
-    // --- raw-key operations (package-private: TcpKVStore uses them for init/ and for GET after its own WAIT) -----
+    // --- raw-key operations: wire keys as they are, for TcpKVStore (init/, and GET after its own WAIT) ----------
 
-    List<String> listWireKeys() {
+    /** LIST_KEYS: every wire key, internal ones included. */
+    public List<String> listWireKeys() {
         List<String> keys = new ArrayList<>();
         streamWireKeys(keys::add);
         return keys;
@@ -312,7 +323,7 @@ public final class TcpStoreClient implements AutoCloseable {
      * LIST_KEYS, handing each wire key to {@code each} as it is read instead of collecting them: the reply is read
      * in full (or the connection closed), and memory does not grow with the number of keys.
      */
-    void streamWireKeys(Consumer<String> each) {
+    public void streamWireKeys(Consumer<String> each) {
         channel.call(Command.LIST_KEYS, null, () -> null, () -> {
             long count = in.count("LIST_KEYS count");
             for (long i = 0; i < count; i++) {
@@ -322,7 +333,8 @@ public final class TcpStoreClient implements AutoCloseable {
         });
     }
 
-    long addRaw(String wireKey, long delta) {
+    /** ADD on a wire key. @return the new value */
+    public long addRaw(String wireKey, long delta) {
         return channel.call(Command.ADD, wireKey, () -> {
             out.string(wireKey).i64(delta);
             return null;
@@ -330,14 +342,15 @@ public final class TcpStoreClient implements AutoCloseable {
     }
 
     /** GET without a preceding WAIT; the server drops the connection if the key is missing. */
-    byte[] getRaw(String wireKey) {
+    public byte[] getRaw(String wireKey) {
         return channel.call(Command.GET, wireKey, () -> {
             out.string(wireKey);
             return null;
         }, in::bytes);
     }
 
-    boolean checkRaw(List<String> wireKeys) {
+    /** CHECK of wire keys. @return whether all exist */
+    public boolean checkRaw(List<String> wireKeys) {
         int reply = channel.call(Command.CHECK, describe(wireKeys), () -> {
             out.keys(wireKeys);
             return null;
@@ -348,7 +361,8 @@ public final class TcpStoreClient implements AutoCloseable {
         return reply == ReplyCodes.READY;
     }
 
-    void waitRaw(List<String> wireKeys, Duration waitTimeout) {
+    /** WAIT for wire keys, at most {@code waitTimeout}; see {@link #wait(Collection, Duration)}. */
+    public void waitRaw(List<String> wireKeys, Duration waitTimeout) {
         Checks.positive("timeout", waitTimeout);
         channel.await(describe(wireKeys), () -> out.keys(wireKeys), waitTimeout);
     }

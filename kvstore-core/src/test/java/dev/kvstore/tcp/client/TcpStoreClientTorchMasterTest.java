@@ -1,10 +1,11 @@
-package dev.kvstore.tcp;
+package dev.kvstore.tcp.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.testing.FreePorts;
@@ -179,9 +180,11 @@ class TcpStoreClientTorchMasterTest {
     @Test
     void commandsOfLaterGenerationsAreRejectedLocally() {
         TcpStoreClient client = connect();
-        assertThatThrownBy(() -> client.append("k", utf8("x"))).isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("LEGACY");
-        assertThatThrownBy(() -> client.listKeys()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> client.append("k", utf8("x"))).isExactlyInstanceOf(KVStoreException.class)
+                .hasMessageContaining("APPEND is not part of the LEGACY protocol")
+                .hasMessageContaining("[V2_1, MODERN]").hasMessageContaining("nothing was sent");
+        assertThatThrownBy(() -> client.listKeys()).isExactlyInstanceOf(KVStoreException.class)
+                .hasMessageContaining("LIST_KEYS").hasMessageContaining("[MODERN]");
         assertThat(client.isOpen()).isTrue();
         assertThat(client.numKeys()).isNotNegative();
     }

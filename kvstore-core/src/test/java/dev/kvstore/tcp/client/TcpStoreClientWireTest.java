@@ -1,9 +1,10 @@
-package dev.kvstore.tcp;
+package dev.kvstore.tcp.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kvstore.api.KVStoreConnectionException;
+import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import java.io.ByteArrayOutputStream;
@@ -120,6 +121,12 @@ class TcpStoreClientWireTest {
     }
 
     // --- tests ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void aConnectionSpeaksOneGenerationNotAuto() {
+        assertThatThrownBy(() -> TcpStoreClient.connect("127.0.0.1", listener.getLocalPort(), TcpProtocol.AUTO,
+                TIMEOUT)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not AUTO");
+    }
 
     @Test
     void modernSendsValidateFirstThenModernOpcodes() throws Exception {
@@ -269,7 +276,9 @@ class TcpStoreClientWireTest {
         answerBytes(utf8("2"));
         assertThat(multiGet.get(10, TimeUnit.SECONDS)).containsExactly(utf8("1"), utf8("2"));
 
-        assertThatThrownBy(() -> client.listKeys()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> client.listKeys()).isExactlyInstanceOf(KVStoreException.class)
+                .hasMessageContaining("LIST_KEYS is not part of the V2_1 protocol");
+        assertThat(client.isOpen()).as("nothing was sent: the connection stays usable").isTrue();
     }
 
     @Test
