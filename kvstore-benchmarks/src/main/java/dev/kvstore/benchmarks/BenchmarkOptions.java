@@ -30,9 +30,13 @@ record BenchmarkOptions(boolean quick, boolean write, boolean pin, Path out, Set
     /** The kinds of clients of the server and barrier suites. */
     static final List<String> CLIENTS = List.of("java", "torch1.13", "torch2.6");
     /** The masters of the scale suite. */
-    static final List<String> MASTERS = List.of("java", "torch1.13", "torch2.6", "torchnewest");
-    /** The scale suite's numbers of ranks: 1K, 4K, 8K, 16K and the largest one master process can hold. */
-    static final List<Integer> SIZES = List.of(1024, 4096, 8192, 16_384, ScaleSuite.LARGEST);
+    static final List<String> MASTERS = List.of("java", "torch1.13", "torch2.6", "torchnewest", "gateways",
+            "gateways-cluster");
+    /**
+     * The scale suite's numbers of ranks: 1K, 4K, 8K, 16K and the largest one master process can hold; then 32K, 64K
+     * and 96K, which only gateways serve.
+     */
+    static final List<Integer> SIZES = List.of(1024, 4096, 8192, 16_384, ScaleSuite.LARGEST, 32_768, 65_536, 98_304);
 
     /** Thrown for {@code --help} and unknown arguments, with the usage text. */
     static final class UsageException extends IllegalArgumentException {

@@ -96,9 +96,15 @@ final class GatewaySuite implements Suite {
     }
 
     private static TcpStoreServer gateway(EtcdServer etcd, String prefix) {
-        return TcpStoreServer.builder().port(0)
-                .store(EtcdServerStore.of(EtcdKVStore.builder().endpoints(etcd.endpoint())
-                        .connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30)), prefix))
-                .build().start();
+        return TcpStoreServer.builder().port(0).store(etcdStore(List.of(etcd.endpoint()), prefix)).build().start();
+    }
+
+    /**
+     * @return the storage of a benchmark gateway: the keys under {@code prefix} in the etcd at {@code endpoints}
+     *     (the scale suite's gateway processes, {@link ServerMain}, use it too)
+     */
+    static EtcdServerStore etcdStore(List<String> endpoints, String prefix) {
+        return EtcdServerStore.of(EtcdKVStore.builder().endpoints(endpoints)
+                .connectTimeout(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(30)), prefix);
     }
 }

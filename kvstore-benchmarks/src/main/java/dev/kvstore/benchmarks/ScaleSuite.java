@@ -36,17 +36,27 @@ final class ScaleSuite implements Suite {
     private static final double INIT_TARGET_SECONDS = 2.0;
     private static final double BARRIER_TARGET_SECONDS = 0.250;
     private static final int TARGET_RANKS = 16_384;
+    /** The targets for gateways: 96K ranks over six gateways on one etcd. */
+    private static final double GATEWAY_INIT_TARGET_SECONDS = 30.0;
+    private static final double GATEWAY_BARRIER_TARGET_SECONDS = 5.0;
+    private static final int GATEWAY_TARGET_RANKS = 98_304;
+    /** The members of the {@code gateways-cluster} target's etcd. */
+    static final int ETCD_CLUSTER_MEMBERS = 3;
 
     @Override
     public String name() {
         return "scale";
     }
 
-    /** One measured cell: a target at a size, or why it has no numbers. */
+    /**
+     * One measured cell: a target at a size, or why it has no numbers. For gateways, the master's CPU and heap are
+     * summed over the gateways, and {@code etcd} is what their etcd did (null for a one-master target, or a cell that
+     * did not run).
+     */
     record Cell(int ranks, String master, String generation, double initSeconds, double[] barrierSeconds,
             double masterCpuInitSeconds, double masterCpuBarrierSeconds, long heapPerConnection,
             double simulatorCpuSeconds, int simulatorProcesses, int connectRetries, long listenOverflows,
-            String outcome) {
+            String outcome, int gateways, @Nullable EtcdLoad etcd) {
 
         boolean completed() {
             return outcome.equals("completed");
@@ -60,6 +70,14 @@ final class ScaleSuite implements Suite {
         double barrierMax() {
             return Arrays.stream(barrierSeconds).max().orElse(Double.NaN);
         }
+    }
+
+    /**
+     * What the gateways' etcd did: its members' CPU time and its counters ({@link ScaleEtcd.Counters}) during init
+     * and over all barriers.
+     */
+    record EtcdLoad(int members, double cpuInitSeconds, double cpuBarrierSeconds, ScaleEtcd.Counters init,
+            ScaleEtcd.Counters barriers) {
     }
 
     @Override
@@ -88,6 +106,9 @@ final class ScaleSuite implements Suite {
                 case "torch1.13" -> targets.add(ScaleTarget.torchMaster(RankGeneration.TORCH_1_13));
                 case "torch2.6" -> targets.add(ScaleTarget.torchMaster(RankGeneration.TORCH_2_6));
                 case "torchnewest" -> targets.add(ScaleTarget.torchMaster(RankGeneration.TORCH_NEWEST));
+                case "gateways" -> targets.add(ScaleTarget.gateways(1, ScaleTarget.RANKS_PER_GATEWAY));
+                case "gateways-cluster" -> targets.add(ScaleTarget.gateways(ETCD_CLUSTER_MEMBERS,
+                        ScaleTarget.RANKS_PER_GATEWAY));
                 default -> throw new IllegalArgumentException("no scale master " + master);
             }
         }
@@ -121,15 +142,18 @@ final class ScaleSuite implements Suite {
         if (unavailable != null) {
             return failed(size, target, "not run: " + unavailable);
         }
-        if (size * perRank > LARGEST) {
+        int gateways = target.gatewaysFor(size);
+        if (gateways == 0 && size * perRank > LARGEST) {
             return failed(size, target, "not run: " + perRank + " connections per " + generation.label()
                     + " rank exceed one process's " + OPEN_FILES + " open files");
         }
-        BenchmarkRun.progress("scale: " + size + " " + generation.label() + " ranks against the " + target.name());
+        BenchmarkRun.progress("scale: " + size + " " + generation.label() + " ranks against the " + target.name()
+                + (gateways > 0 ? " (" + gateways + ")" : ""));
         try (ScaleTarget.Started master = target.start(size + 1, initTimeout, jvmOptions)) {
             awaitListening(master, Duration.ofSeconds(120));
             long heapBefore = master.heapAfterGc();
             try (SimulatedRanks ranks = new SimulatedRanks(master.ports(), generation, size)) {
+                EtcdPhase etcdInit = EtcdPhase.begin(master.etcd());
                 double cpuBefore = master.cpuSeconds();
                 long overflowsBefore = TcpCounters.tcpExt("ListenOverflows");
                 SimulatedRanks.Init init = ranks.init(initTimeout);
@@ -141,17 +165,22 @@ final class ScaleSuite implements Suite {
                 } catch (AssertionError | IllegalStateException e) {
                     String how = e instanceof AssertionError ? "its wait for workers did not complete within "
                             + initTimeout.toSeconds() + " s" : "it failed: " + e.getMessage();
+                    EtcdPhase initEnd = etcdInit.end();
                     return new Cell(size, target.name(), generation.label(), Double.NaN, new double[0],
                             master.cpuSeconds() - cpuBefore, 0, 0, init.cpuSeconds(), ranks.processCount(),
                             init.connectRetries(), overflows, "init failed: " + how + "; " + init.registered()
-                            + " of " + size + " ranks registered" + failures(ranks.failures()));
+                            + " of " + size + " ranks registered" + failures(ranks.failures()), gateways,
+                            EtcdPhase.load(master.etcd(), initEnd, null));
                 }
                 double initSeconds = (done - init.startEpochMicros()) / 1e6;
                 double cpuInit = master.cpuSeconds() - cpuBefore;
+                EtcdPhase initEnd = etcdInit.end();
                 long heapAfter = master.heapAfterGc();
+                EtcdPhase etcdBarriers = EtcdPhase.begin(master.etcd());
                 double cpuBarrierBefore = master.cpuSeconds();
                 SimulatedRanks.Barriers barriers = ranks.barriers(ROUNDS, "scale-" + UUID.randomUUID(), initTimeout);
                 double cpuBarriers = master.cpuSeconds() - cpuBarrierBefore;
+                EtcdPhase barriersEnd = etcdBarriers.end();
                 String outcome = "completed";
                 for (int r = 0; r < ROUNDS; r++) {
                     if (barriers.released()[r] < size) {
@@ -164,10 +193,33 @@ final class ScaleSuite implements Suite {
                 long heapPerConnection = master.javaHeap() ? (heapAfter - heapBefore) / ((long) size * perRank) : 0;
                 return new Cell(size, target.name(), generation.label(), initSeconds, barriers.seconds(), cpuInit,
                         cpuBarriers / ROUNDS, heapPerConnection, init.cpuSeconds() + barriers.cpuSeconds(),
-                        ranks.processCount(), init.connectRetries(), overflows, outcome);
+                        ranks.processCount(), init.connectRetries(), overflows, outcome, gateways,
+                        EtcdPhase.load(master.etcd(), initEnd, barriersEnd));
             }
         } catch (AssertionError | RuntimeException e) {
             return failed(size, target, "harness failure: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    /** etcd's CPU and counters at the start of a phase, and once {@link #end}ed, what the phase added. */
+    private record EtcdPhase(@Nullable ScaleEtcd etcd, double cpuSeconds, ScaleEtcd.@Nullable Counters counters) {
+
+        static EtcdPhase begin(@Nullable ScaleEtcd etcd) {
+            return etcd == null ? new EtcdPhase(null, 0, null) : new EtcdPhase(etcd, etcd.cpuSeconds(), etcd.counters());
+        }
+
+        EtcdPhase end() {
+            return etcd == null ? this : new EtcdPhase(etcd, etcd.cpuSeconds() - cpuSeconds,
+                    etcd.counters().minus(counters));
+        }
+
+        static @Nullable EtcdLoad load(@Nullable ScaleEtcd etcd, EtcdPhase init, @Nullable EtcdPhase barriers) {
+            if (etcd == null) {
+                return null;
+            }
+            ScaleEtcd.Counters none = new ScaleEtcd.Counters(0, 0, 0, 0);
+            return new EtcdLoad(etcd.members(), init.cpuSeconds(), barriers == null ? 0 : barriers.cpuSeconds(),
+                    init.counters(), barriers == null ? none : barriers.counters());
         }
     }
 
@@ -207,14 +259,14 @@ final class ScaleSuite implements Suite {
 
     private static Cell failed(int size, ScaleTarget target, String outcome) {
         return new Cell(size, target.name(), target.ranks().label(), Double.NaN, new double[0], 0, 0, 0, 0, 0, 0, 0,
-                outcome);
+                outcome, target.gatewaysFor(size), null);
     }
 
     private static void report(Report report, List<Cell> cells, Duration initTimeout) {
         Table table = new Table("Ranks", "Master", "Ranks' torch", "Init (s)", "Barrier p50 (ms)", "Barrier max (ms)",
                 "Master CPU per rank, init (µs)", "Master CPU per rank, barrier (µs)", "Heap per connection",
                 "Listen overflows", "Connect retries", "Simulators (processes, CPU s)", "Outcome");
-        for (Cell c : cells) {
+        for (Cell c : cells.stream().filter(c -> c.gateways() == 0).toList()) {
             boolean ran = c.simulatorProcesses() > 0;
             table.row(String.format(Locale.ROOT, "%,d", c.ranks()), c.master(), c.generation(),
                     Double.isNaN(c.initSeconds()) ? "–" : String.format(Locale.ROOT, "%.2f", c.initSeconds()),
@@ -257,6 +309,69 @@ final class ScaleSuite implements Suite {
                 + "--net`, loopback up), where it raises `somaxconn` and `tcp_max_syn_backlog` to "
                 + NetworkNamespace.LISTEN_QUEUE + ".", table);
         targets(report, cells);
+        List<Cell> gateways = cells.stream().filter(c -> c.gateways() > 0).toList();
+        if (!gateways.isEmpty()) {
+            gatewayReport(report, gateways, initTimeout);
+        }
+    }
+
+    private static void gatewayReport(Report report, List<Cell> cells, Duration initTimeout) {
+        Table table = new Table("Ranks", "Target", "Gateways", "Init (s)", "Barrier p50 (ms)", "Barrier max (ms)",
+                "Gateways' CPU per rank, init (µs)", "Gateways' CPU per rank, barrier (µs)", "etcd CPU, init (s)",
+                "etcd CPU per barrier (s)", "etcd commits, init", "etcd commits per barrier",
+                "ADDs per etcd commit, barrier", "Listen overflows", "Connect retries",
+                "Simulators (processes, CPU s)", "Outcome");
+        for (Cell c : cells) {
+            boolean ran = c.simulatorProcesses() > 0;
+            EtcdLoad etcd = c.etcd();
+            long barrierCommits = etcd == null ? 0 : etcd.barriers().proposals();
+            table.row(String.format(Locale.ROOT, "%,d", c.ranks()), c.master(), c.gateways(),
+                    Double.isNaN(c.initSeconds()) ? "–" : String.format(Locale.ROOT, "%.2f", c.initSeconds()),
+                    ms(c.barrierMedian()), ms(c.barrierMax()),
+                    ran ? String.format(Locale.ROOT, "%.1f", c.masterCpuInitSeconds() * 1e6 / c.ranks()) : "–",
+                    c.completed() ? String.format(Locale.ROOT, "%.1f", c.masterCpuBarrierSeconds() * 1e6 / c.ranks())
+                            : "–",
+                    etcd == null ? "–" : String.format(Locale.ROOT, "%.1f", etcd.cpuInitSeconds()),
+                    etcd == null || !c.completed() ? "–"
+                            : String.format(Locale.ROOT, "%.2f", etcd.cpuBarrierSeconds() / ROUNDS),
+                    etcd == null ? "–" : String.format(Locale.ROOT, "%,d", etcd.init().proposals()),
+                    etcd == null || !c.completed() ? "–" : String.format(Locale.ROOT, "%,d", barrierCommits / ROUNDS),
+                    etcd == null || !c.completed() || barrierCommits <= 0 ? "–"
+                            : String.format(Locale.ROOT, "%.0f", 2.0 * c.ranks() * ROUNDS / barrierCommits),
+                    ran ? c.listenOverflows() : "–", ran ? c.connectRetries() : "–",
+                    ran ? c.simulatorProcesses() + ", " + String.format(Locale.ROOT, "%.1f", c.simulatorCpuSeconds())
+                            : "–",
+                    c.outcome());
+        }
+        report.section("Rendezvous at scale: gateways on etcd", "The same simulated 2.x ranks, init and barriers as "
+                + "above, through TCPStore gateways (`TcpStoreServer` with `EtcdServerStore`, each in its own JVM, "
+                + "all on one etcd prefix), at most " + ScaleTarget.RANKS_PER_GATEWAY + " ranks per gateway: one "
+                + "simulator process per gateway, every rank of a process connected to its gateway. The first "
+                + "gateway is the job's master: constructed as `TCPStore(world_size=N+1, is_master=True)` with its "
+                + "keys in etcd, it registers itself and waits until the `init/` count in etcd, to which every "
+                + "gateway's ranks add, reaches N+1; init is timed to the end of that wait, on its clock. A fresh "
+                + "etcd per row (its data in a temp dir on this machine's disk): one member, or a cluster of "
+                + ETCD_CLUSTER_MEMBERS + " on loopback. Gateways' CPU: user + system time of all gateway processes, "
+                + "per rank. etcd CPU: its members' user + system time. etcd commits: raft proposals committed "
+                + "(`etcd_server_proposals_committed_total`: each write or write transaction is one), during init "
+                + "and per barrier; ADDs per etcd commit: the ranks' 2 ADDs per barrier over the commits, which shows "
+                + "how many ADDs of one counter the gateways batch into one transaction. A row that fails or does "
+                + "not finish within " + initTimeout.toSeconds() + " s is a result; its row says how.", table);
+        Cell target = cells.stream().filter(c -> c.master().equals(ScaleTarget.GATEWAYS_ONE_ETCD)
+                && c.ranks() == GATEWAY_TARGET_RANKS).findFirst().orElse(null);
+        if (target != null) {
+            boolean init = target.completed() && target.initSeconds() <= GATEWAY_INIT_TARGET_SECONDS;
+            boolean barrier = target.completed() && target.barrierMedian() <= GATEWAY_BARRIER_TARGET_SECONDS;
+            String initVerdict = (init ? "met" : "**missed**") + " (" + (target.completed()
+                    ? String.format(Locale.ROOT, "%.2f s", target.initSeconds()) : target.outcome()) + ")";
+            String barrierVerdict = (barrier ? "met" : "**missed**") + " (" + ms(target.barrierMedian()) + " ms)";
+            report.target("Gateways: 96K ranks (" + target.gateways() + " gateways, one etcd) registered within "
+                    + (int) GATEWAY_INIT_TARGET_SECONDS + " s: " + initVerdict);
+            report.target("Gateways: a 96K-rank barrier within " + (int) GATEWAY_BARRIER_TARGET_SECONDS + " s: "
+                    + barrierVerdict);
+            report.noteMiss(initVerdict, "scale: 96K-rank init through gateways " + initVerdict);
+            report.noteMiss(barrierVerdict, "scale: 96K-rank barrier through gateways " + barrierVerdict);
+        }
     }
 
     /** @return the kernel and process limits a rendezvous meets, as this run saw them */
@@ -304,7 +419,7 @@ final class ScaleSuite implements Suite {
         List<String> slower = new ArrayList<>();
         for (Cell torch : cells) {
             if (torch.master().equals("Java master") || torch.master().equals(ScaleTarget.ANSWER_ONLY)
-                    || !torch.completed()) {
+                    || torch.gateways() > 0 || !torch.completed()) {
                 continue;
             }
             String javaRanks = torch.generation().equals("1.13") ? "1.13" : "newest";

@@ -7,23 +7,36 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What the scale suite runs ranks against: the master processes of one rendezvous and the ports its ranks connect to.
- * The Java master and PyTorch's masters are one process and one port; a set of gateways on etcd (several processes
- * and ports, the ranks spread over them) is another implementation of this interface.
+ * The Java master and PyTorch's masters are one process and one port; {@link #gateways} (several processes and ports
+ * on one etcd, the ranks spread over them) is another implementation of this interface.
  */
 interface ScaleTarget {
 
     /** The name of {@link #answerOnly}'s rows. */
     String ANSWER_ONLY = "answer-only yardstick";
+    /** The name of the rows of {@link #gateways} on one etcd member. */
+    String GATEWAYS_ONE_ETCD = "gateways, one etcd";
+    /** Ranks one gateway serves at most: the "about 16K per gateway", within one process's open files. */
+    int RANKS_PER_GATEWAY = 16_384;
 
     /** @return the row's name, e.g. "Java master" */
     String name();
 
     /** @return the generation of the ranks run against it */
     RankGeneration ranks();
+
+    /**
+     * @return how many gateways serve {@code ranks} ranks; 0 for a target that is one master process holding every
+     *     rank's connection
+     */
+    default int gatewaysFor(int ranks) {
+        return 0;
+    }
 
     /** @return why the target cannot run on this machine (its torch unavailable), or null */
     default @Nullable String unavailable() {
@@ -41,10 +54,12 @@ interface ScaleTarget {
     /**
      * A started target: its processes (CPU and heap are summed over them) and the ports the ranks connect to, spread
      * round-robin. The first process is the master whose wait for its workers is timed: it prints
-     * {@code INIT_DONE <epoch µs>} or {@code INIT_FAILED <epoch µs> <reason>}. A gateway target would start etcd's
-     * gateways as the other processes and its waiting master first.
+     * {@code INIT_DONE <epoch µs>} or {@code INIT_FAILED <epoch µs> <reason>}. A gateway target's first process is its
+     * first gateway, constructed as the job's master; {@code etcd} is the etcd its gateways share (null for a master
+     * that keeps its keys itself), stopped after them.
      */
-    record Started(List<PythonProcess> processes, List<Integer> ports, boolean javaHeap) implements AutoCloseable {
+    record Started(List<PythonProcess> processes, List<Integer> ports, boolean javaHeap, @Nullable ScaleEtcd etcd)
+            implements AutoCloseable {
 
         /**
          * @return the epoch µs when the master's wait for its workers completed
@@ -99,6 +114,9 @@ interface ScaleTarget {
         @Override
         public void close() {
             processes.forEach(process -> process.stop(Duration.ofSeconds(30)));
+            if (etcd != null) {
+                etcd.close();
+            }
         }
     }
 
@@ -126,7 +144,7 @@ interface ScaleTarget {
             public Started start(int worldSize, Duration timeout, Function<String, List<String>> jvmOptions) {
                 int port = FreePorts.pick();
                 return new Started(List.of(PythonProcess.startJava(ServerMain.class, jvm(jvmOptions, "master"), port,
-                        worldSize, timeout.toSeconds())), List.of(port), true);
+                        worldSize, timeout.toSeconds())), List.of(port), true, null);
             }
         };
     }
@@ -148,7 +166,7 @@ interface ScaleTarget {
             public Started start(int worldSize, Duration timeout, Function<String, List<String>> jvmOptions) {
                 int port = FreePorts.pick();
                 return new Started(List.of(PythonProcess.startJava(AnswerOnlyMaster.class,
-                        jvm(jvmOptions, "master"), port, worldSize)), List.of(port), false);
+                        jvm(jvmOptions, "master"), port, worldSize)), List.of(port), false, null);
             }
         };
     }
@@ -181,7 +199,66 @@ interface ScaleTarget {
             public Started start(int worldSize, Duration timeout, Function<String, List<String>> jvmOptions) {
                 int port = FreePorts.pick();
                 return new Started(List.of(PythonProcess.start(ranks.runtime(), "bench_scale_master.py", port,
-                        worldSize, timeout.toSeconds())), List.of(port), false);
+                        worldSize, timeout.toSeconds())), List.of(port), false, null);
+            }
+        };
+    }
+
+    /**
+     * TCPStore gateways on etcd ({@link ServerMain} with {@code --etcd}, each in its own JVM, all on one etcd prefix),
+     * {@code ranksPerGateway} ranks per gateway at most: the first gateway is the job's master (constructed as
+     * {@code TCPStore(world_size=N+1, is_master=True)} with its keys in etcd, it registers itself and waits until the
+     * {@code init/} count in etcd reaches N+1), the others serve their share of the ranks. A fresh etcd per row: one
+     * member, or a cluster of {@code etcdMembers}.
+     */
+    static ScaleTarget gateways(int etcdMembers, int ranksPerGateway) {
+        return new ScaleTarget() {
+            @Override
+            public String name() {
+                return etcdMembers == 1 ? GATEWAYS_ONE_ETCD : "gateways, " + etcdMembers + "-member etcd";
+            }
+
+            @Override
+            public RankGeneration ranks() {
+                return RankGeneration.TORCH_NEWEST;
+            }
+
+            @Override
+            public int gatewaysFor(int ranks) {
+                return (ranks + ranksPerGateway - 1) / ranksPerGateway;
+            }
+
+            @Override
+            public Started start(int worldSize, Duration timeout, Function<String, List<String>> jvmOptions) {
+                int gateways = gatewaysFor(worldSize - 1);
+                ScaleEtcd etcd = ScaleEtcd.start(etcdMembers);
+                List<PythonProcess> processes = new ArrayList<>();
+                try {
+                    List<Object> storage = List.of("--etcd=" + etcd.endpoints(),
+                            "--prefix=kvstore-scale/" + UUID.randomUUID() + "/");
+                    int masterPort = FreePorts.pick();
+                    List<Object> masterArgs = new ArrayList<>(List.of(masterPort, worldSize, timeout.toSeconds()));
+                    masterArgs.addAll(storage);
+                    processes.add(PythonProcess.startJava(ServerMain.class, jvm(jvmOptions, "gateway-0"),
+                            masterArgs.toArray()));
+                    for (int g = 1; g < gateways; g++) {
+                        processes.add(PythonProcess.startJava(ServerMain.class, jvm(jvmOptions, "gateway-" + g),
+                                storage.toArray()));
+                    }
+                    List<Integer> ports = new ArrayList<>(List.of(masterPort));
+                    for (PythonProcess gateway : processes.subList(1, processes.size())) {
+                        ports.add(Integer.parseInt(gateway.awaitLineStartingWith("PORT ", Duration.ofSeconds(120))
+                                .trim()));
+                    }
+                    return new Started(processes, ports, true, etcd);
+                } catch (RuntimeException | Error | InterruptedException e) {
+                    processes.forEach(PythonProcess::close);
+                    etcd.close();
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw e instanceof RuntimeException r ? r : new IllegalStateException(e.toString(), e);
+                }
             }
         };
     }

@@ -10,6 +10,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +24,10 @@ import org.jspecify.annotations.Nullable;
  * {@link TcpKVStore} master on the port that registers itself and waits for the other processes; prints
  * {@code INIT_DONE <epoch µs>} once they all registered, or {@code INIT_FAILED <epoch µs> <reason>}.
  *
+ * <p>With {@code --etcd=ENDPOINT[,ENDPOINT...] --prefix=PREFIX} after either form, the server is a gateway: its keys
+ * live in that etcd under that prefix ({@link GatewaySuite#etcdStore}). The master of a rendezvous is then the first
+ * gateway of the job: its wait for the workers reads the {@code init/} count that every gateway's ranks add to in etcd.
+ *
  * <p>It answers stdin commands: {@code HEAP} (heap used after GC, bytes), {@code CONNECTIONS} (of the server; 0 for the
  * master of a rendezvous), {@code JVM} (the processors it sees and the collectors it chose); exits when stdin closes.
  */
@@ -29,19 +36,34 @@ public final class ServerMain {
     private ServerMain() {
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            try (TcpStoreServer server = TcpStoreServer.builder().host("127.0.0.1").port(0)
-                    .legacyProtocol(TcpProtocol.LEGACY).build().start()) {
+    public static void main(String[] arguments) throws Exception {
+        List<String> args = new ArrayList<>();
+        List<String> etcd = List.of();
+        String prefix = null;
+        for (String argument : arguments) {
+            if (argument.startsWith("--etcd=")) {
+                etcd = List.of(argument.substring("--etcd=".length()).split(","));
+            } else if (argument.startsWith("--prefix=")) {
+                prefix = argument.substring("--prefix=".length());
+            } else {
+                args.add(argument);
+            }
+        }
+        Consumer<TcpStoreServer.Builder> storage = gateway(etcd, prefix);
+        if (args.isEmpty()) {
+            TcpStoreServer.Builder builder = TcpStoreServer.builder().host("127.0.0.1").port(0)
+                    .legacyProtocol(TcpProtocol.LEGACY);
+            storage.accept(builder);
+            try (TcpStoreServer server = builder.build().start()) {
                 print("PORT " + server.port());
                 serve(server);
             }
             return;
         }
-        TcpKVStore.Builder master = TcpKVStore.builder().host("127.0.0.1").port(Integer.parseInt(args[0]))
-                .master(true).worldSize(Integer.parseInt(args[1]))
-                .workerWaitTimeout(Duration.ofSeconds(Long.parseLong(args[2])))
-                .serverLegacyProtocol(TcpProtocol.LEGACY);
+        TcpKVStore.Builder master = TcpKVStore.builder().host("127.0.0.1").port(Integer.parseInt(args.get(0)))
+                .master(true).worldSize(Integer.parseInt(args.get(1)))
+                .workerWaitTimeout(Duration.ofSeconds(Long.parseLong(args.get(2))))
+                .serverLegacyProtocol(TcpProtocol.LEGACY).server(storage);
         // Commands (HEAP) are answered while the master waits for its workers, too.
         Thread commands = new Thread(() -> {
             try {
@@ -60,6 +82,17 @@ public final class ServerMain {
         } catch (RuntimeException e) {
             print("INIT_FAILED " + epochMicros() + " " + e.getMessage().lines().findFirst().orElse(""));
         }
+    }
+
+    /** @return what makes a server a gateway on {@code etcd} under {@code prefix}; nothing without endpoints */
+    private static Consumer<TcpStoreServer.Builder> gateway(List<String> etcd, @Nullable String prefix) {
+        if (etcd.isEmpty()) {
+            return server -> { };
+        }
+        if (prefix == null) {
+            throw new IllegalArgumentException("--etcd needs --prefix: the etcd prefix of the job's keys");
+        }
+        return server -> server.store(GatewaySuite.etcdStore(etcd, prefix));
     }
 
     private static synchronized void print(String line) {

@@ -56,6 +56,34 @@ class ScaleSmokeTest {
     }
 
     @Test
+    void simulatedRanksRendezvousAndRunTenBarriersThroughTwoGatewaysOnOneEtcd() throws Exception {
+        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.gateways(1, 32), 64, TIMEOUT);
+
+        assertThat(cell.outcome()).isEqualTo("completed");
+        assertThat(cell.gateways()).isEqualTo(2);
+        assertThat(cell.simulatorProcesses()).as("one simulator process per gateway").isEqualTo(2);
+        assertThat(Arrays.stream(cell.barrierSeconds()).allMatch(s -> s > 0)).as("every barrier released all").isTrue();
+        assertThat(cell.etcd()).isNotNull();
+        assertThat(cell.etcd().init().proposals()).as("the ranks' registrations were written to etcd").isPositive();
+        assertThat(cell.etcd().barriers().proposals()).as("the barriers' ADDs and SETs were written to etcd")
+                .isPositive();
+    }
+
+    @Test
+    void sizesBeyondOneProcesssOpenFilesRunOnlyThroughGatewaysOfAbout16KRanksEach() throws Exception {
+        ScaleTarget gateways = ScaleTarget.gateways(1, ScaleTarget.RANKS_PER_GATEWAY);
+        assertThat(List.of(16_384, 32_768, 65_536, 98_304).stream().map(gateways::gatewaysFor))
+                .containsExactly(1, 2, 4, 6);
+
+        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.javaMaster(RankGeneration.TORCH_NEWEST), 98_304,
+                TIMEOUT);
+
+        assertThat(cell.outcome()).isEqualTo("not run: 1 connections per newest rank exceed one process's 20000 "
+                + "open files");
+        assertThat(cell.gateways()).isZero();
+    }
+
+    @Test
     void theAnswerOnlyYardstickServesTheSameRanks() throws Exception {
         ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.answerOnly(RankGeneration.TORCH_1_13), RANKS, TIMEOUT,
                 NO_OPTIONS);

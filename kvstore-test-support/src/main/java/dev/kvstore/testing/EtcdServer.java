@@ -238,6 +238,14 @@ public final class EtcdServer implements AutoCloseable {
         return current != null && current.isAlive();
     }
 
+    /**
+     * @return the running process's id (e.g. to read its CPU time)
+     * @throws IllegalStateException if it is not running
+     */
+    public synchronized long pid() {
+        return running().pid();
+    }
+
     /** @return this server's name and ports */
     public Member member() {
         return member;
