@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * has passed. Layout in {@link GatewayKeys}. Every etcd call goes through {@link EtcdAccess}, the layer the etcd
  * backend uses too. Single-key read-modify-writes go through a {@link FencedWriter}, atomic
  * across gateways, and a lost answer is settled, never applied twice; readiness reads are batched by
- * {@link ReadinessReads}; the one {@link RevisionWatch} reports every change under the prefix, and since jetcd resumes a
+ * {@link ReadinessReads}, SETs by {@link BatchedSets}; the one {@link RevisionWatch} reports every change under the prefix, and since jetcd resumes a
  * broken watch silently, the server is also asked every {@link #REREAD_INTERVAL_MILLIS} ms to read again the keys its
  * waits wait for.
  */
@@ -94,6 +94,7 @@ public final class EtcdServerStore implements ServerStore {
     private ScheduledExecutorService scheduler;
     private RevisionWatch watch;
     private ReadinessReads readiness;
+    private BatchedSets sets;
 
     private EtcdServerStore(EtcdKVStore.Builder connecting, GatewayKeys keys) {
         this.connecting = connecting;
@@ -164,6 +165,7 @@ public final class EtcdServerStore implements ServerStore {
         this.requestTimeout = opened.requestTimeout();
         this.writer = access.writer(keys);
         this.readiness = new ReadinessReads(keys, ops -> repeatable(() -> kv.txn().Then(ops).commit()));
+        this.sets = new BatchedSets(keys, ops -> repeatable(() -> kv.txn().Then(ops).commit()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "kvstore-tcpstore-gateway-" + keys.prefix());
             thread.setDaemon(true);
@@ -240,9 +242,10 @@ public final class EtcdServerStore implements ServerStore {
                 ? null : read.getKvs().get(0).getValue().getBytes());
     }
 
+    /** Batched with the other SETs under way: see {@link BatchedSets}. */
     @Override
     public CompletionStage<Void> set(String key, byte[] value) {
-        return repeatable(() -> kv.put(keys.value(wire(key)), ByteSequence.from(value))).thenApply(put -> null);
+        return sets.set(key, value);
     }
 
     /** A delete through the {@link FencedWriter}, so that a lost answer is settled, not retried into a 0. */
