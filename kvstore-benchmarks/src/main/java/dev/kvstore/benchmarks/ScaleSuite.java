@@ -130,11 +130,12 @@ final class ScaleSuite implements Suite {
     }
 
     /**
-     * Runs init and the barriers of {@code size} ranks against a fresh target.
+     * Runs init and the barriers of {@code size} ranks against a fresh target: each phase within {@code timeout}, per
+     * gateway for gateways (each serves its share of the ranks as one master would).
      *
      * @param jvmOptions what the target's Java processes add to their options, by process name
      */
-    static Cell measure(ScaleTarget target, int size, Duration initTimeout,
+    static Cell measure(ScaleTarget target, int size, Duration timeout,
             Function<String, List<String>> jvmOptions) throws InterruptedException {
         RankGeneration generation = target.ranks();
         int perRank = generation.callbackConnection() ? 2 : 1;
@@ -143,6 +144,7 @@ final class ScaleSuite implements Suite {
             return failed(size, target, "not run: " + unavailable);
         }
         int gateways = target.gatewaysFor(size);
+        Duration initTimeout = timeout.multipliedBy(Math.max(1, gateways));
         if (gateways == 0 && size * perRank > LARGEST) {
             return failed(size, target, "not run: " + perRank + " connections per " + generation.label()
                     + " rank exceed one process's " + OPEN_FILES + " open files");
@@ -356,7 +358,8 @@ final class ScaleSuite implements Suite {
                 + "(`etcd_server_proposals_committed_total`: each write or write transaction is one), during init "
                 + "and per barrier; ADDs per etcd commit: the ranks' 2 ADDs per barrier over the commits, which shows "
                 + "how many ADDs of one counter the gateways batch into one transaction. A row that fails or does "
-                + "not finish within " + initTimeout.toSeconds() + " s is a result; its row says how.", table);
+                + "not finish init, or the " + ROUNDS + " barriers, within " + initTimeout.toSeconds() + " s per "
+                + "gateway is a result; its row says how.", table);
         Cell target = cells.stream().filter(c -> c.master().equals(ScaleTarget.GATEWAYS_ONE_ETCD)
                 && c.ranks() == GATEWAY_TARGET_RANKS).findFirst().orElse(null);
         if (target != null) {
