@@ -45,6 +45,7 @@ final class RankSimulator implements AutoCloseable {
     private final InetSocketAddress master;
     private final RankGeneration generation;
     private final int firstRank;
+    private final int loopbackRanks;
     private final int nonce;
     private final Selector selector;
     private final Rank[] ranks;
@@ -72,13 +73,15 @@ final class RankSimulator implements AutoCloseable {
 
     /**
      * @param firstRank the global index of this process's first rank (it picks the source addresses)
+     * @param loopbackRanks the ranks of all processes that connect from 127.0.0.1 unbound ({@link #sourceAddress})
      * @param nonce what the ranks' PING carries (a real rank sends its pid)
      */
-    RankSimulator(InetSocketAddress master, RankGeneration generation, int rankCount, int firstRank, int nonce)
-            throws IOException {
+    RankSimulator(InetSocketAddress master, RankGeneration generation, int rankCount, int firstRank,
+            int loopbackRanks, int nonce) throws IOException {
         this.master = master;
         this.generation = generation;
         this.firstRank = firstRank;
+        this.loopbackRanks = loopbackRanks;
         this.nonce = nonce;
         this.selector = Selector.open();
         this.ranks = new Rank[rankCount];
@@ -90,18 +93,24 @@ final class RankSimulator implements AutoCloseable {
     }
 
     /**
-     * @return the source address a global rank binds, or null for none: the first {@value #LOOPBACK_RANKS} ranks
-     *     (more than one master process can hold) connect from 127.0.0.1 without binding (the kernel then shares
-     *     its ephemeral ports among destinations); beyond them, 127.1.x.y, {@value #RANKS_PER_ADDRESS} ranks per
-     *     address, so N is not capped by one address's ports. PyTorch 2.x's classic master looks up the name of
-     *     every client it accepts, and addresses missing from /etc/hosts cost it a DNS query each: the ranks of
-     *     one master come from 127.0.0.1, as ranks on hosts it can name quickly do
+     * @param loopbackRanks how many ranks connect from 127.0.0.1 without binding: {@value #LOOPBACK_RANKS} (more than
+     *     one master process can hold) for one master, 0 for gateways
+     * @return the source address a global rank binds, or null for none: the first {@code loopbackRanks} ranks
+     *     connect from 127.0.0.1 without binding (the kernel then shares its ephemeral ports among destinations);
+     *     beyond them, 127.1.x.y, {@value #RANKS_PER_ADDRESS} ranks per address, so N is not capped by one address's
+     *     ports. PyTorch 2.x's classic master looks up the name of every client it accepts, and addresses missing
+     *     from /etc/hosts cost it a DNS query each: the ranks of one master come from 127.0.0.1, as ranks on hosts
+     *     it can name quickly do. Gateways look no names up, and there the two kinds must not mix: a port that a
+     *     socket bound (on any address) is one the kernel's connect() no longer picks for an unbound socket, and
+     *     connect() takes only the even half of the ports before it needs such ports, so 16K unbound ranks of one
+     *     gateway beside 80K bound ones of the others ran out of ports (each of 2,000-odd beyond the even half
+     *     failed with "Cannot assign requested address")
      */
-    static @Nullable InetAddress sourceAddress(int globalRank) {
-        if (globalRank < LOOPBACK_RANKS) {
+    static @Nullable InetAddress sourceAddress(int globalRank, int loopbackRanks) {
+        if (globalRank < loopbackRanks) {
             return null;
         }
-        int block = (globalRank - LOOPBACK_RANKS) / RANKS_PER_ADDRESS;
+        int block = (globalRank - loopbackRanks) / RANKS_PER_ADDRESS;
         try {
             return InetAddress.getByAddress(new byte[] {127, 1, (byte) (block / 250), (byte) (block % 250 + 1)});
         } catch (UnknownHostException e) {
@@ -121,11 +130,13 @@ final class RankSimulator implements AutoCloseable {
         }
         loop(deadline);
         long last = 0;
+        int registered = 0;
         for (Rank rank : ranks) {
             last = Math.max(last, rank.registeredAt);
+            registered += rank.alive() ? 1 : 0;
         }
-        return new InitResult(epochMicros(phaseStartNanos), last == 0 ? 0 : epochMicros(last), done, connectRetries,
-                cpuSeconds());
+        return new InitResult(epochMicros(phaseStartNanos), last == 0 ? 0 : epochMicros(last), registered,
+                connectRetries, cpuSeconds());
     }
 
     /**
@@ -309,7 +320,9 @@ final class RankSimulator implements AutoCloseable {
             try {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // as torch's client
-                InetAddress source = sourceAddress(firstRank + index);
+                // Closed with a reset, not FIN: no TIME_WAIT holds its port (per source address) for the next row.
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+                InetAddress source = sourceAddress(firstRank + index, loopbackRanks);
                 if (source != null) {
                     channel.bind(new InetSocketAddress(source, 0));
                 }

@@ -302,9 +302,10 @@ final class ScaleSuite implements Suite {
                 + "queue drops the SYN; the client retries it after 1 s, 3 s, ...). A master that fails or does "
                 + "not finish within " + initTimeout.toSeconds() + " s is a result; its row says how.\n\n"
                 + "The system's limits in this run: " + limits() + ". The first " + RankSimulator.LOOPBACK_RANKS
-                + " ranks connect from 127.0.0.1 (the kernel shares its ports among destinations), ranks beyond "
-                + "them from 127.1.x.y, " + RankSimulator.RANKS_PER_ADDRESS + " per address (see the notes on "
-                + "why not all spread); simulators hold at most " + SimulatedRanks.FILES_PER_PROCESS
+                + " ranks of one master connect from 127.0.0.1 (the kernel shares its ports among destinations), "
+                + "ranks beyond them, and every rank of gateways, from 127.1.x.y, " + RankSimulator.RANKS_PER_ADDRESS
+                + " per address (see the notes on why not all spread; a rank closes with a reset, so no TIME_WAIT "
+                + "holds its port for the next row); simulators hold at most " + SimulatedRanks.FILES_PER_PROCESS
                 + " connections per process (more processes beyond that); a master holds its ranks' connections "
                 + "in one process, so one master serves at most " + LARGEST + " single-connection ranks and half "
                 + "as many 1.13 ranks. With `--netns` the harness runs in a network namespace of its own (`unshare "

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * N simulated ranks of one generation in as many {@link SimulatorMain} processes as the open-file limit needs (one
  * process holds at most {@value #FILES_PER_PROCESS} connections: the machine's 20,000 less the JVM's own files), spread
- * round-robin over the ports given (one master's port; a gateway target passes several).
+ * round-robin over the ports given (one master's port; a gateway target passes several): process p connects all its
+ * ranks to port p modulo the ports, so with one process per gateway each gateway serves one process's ranks.
  */
 final class SimulatedRanks implements AutoCloseable {
 
@@ -41,11 +42,13 @@ final class SimulatedRanks implements AutoCloseable {
         this.ranks = ranks;
         int perProcess = FILES_PER_PROCESS / (generation.callbackConnection() ? 2 : 1);
         int count = Math.max(ports.size(), (ranks + perProcess - 1) / perProcess);
+        // One master's ranks come from 127.0.0.1; gateways' all bind 127.1.x.y (RankSimulator.sourceAddress).
+        int loopbackRanks = ports.size() == 1 ? RankSimulator.LOOPBACK_RANKS : 0;
         try {
             for (int p = 0, first = 0; p < count; p++) {
                 int share = ranks / count + (p < ranks % count ? 1 : 0);
                 processes.add(PythonProcess.startJava(SimulatorMain.class, List.of("-Xmx512m", "-XX:+UseSerialGC"),
-                        "127.0.0.1", ports.get(p % ports.size()), generation.label(), share, first));
+                        "127.0.0.1", ports.get(p % ports.size()), generation.label(), share, first, loopbackRanks));
                 first += share;
             }
             for (PythonProcess process : processes) {

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * One rank simulator process ({@link RankSimulator}): {@code HOST PORT GENERATION RANKS FIRST_RANK}. Prints
+ * One rank simulator process ({@link RankSimulator}): {@code HOST PORT GENERATION RANKS FIRST_RANK LOOPBACK_RANKS}. Prints
  * {@code READY}, then runs the phases stdin asks for, each answered with one JSON line (and a {@code FAILURE count
  * first_ms reason} line per reason ranks failed for):
  *
@@ -31,7 +31,8 @@ public final class SimulatorMain {
         RankGeneration generation = RankGeneration.of(args[2]);
         int ranks = Integer.parseInt(args[3]);
         int firstRank = Integer.parseInt(args[4]);
-        try (RankSimulator simulator = new RankSimulator(master, generation, ranks, firstRank,
+        int loopbackRanks = Integer.parseInt(args[5]);
+        try (RankSimulator simulator = new RankSimulator(master, generation, ranks, firstRank, loopbackRanks,
                 (int) ProcessHandle.current().pid())) {
             System.out.println("READY");
             System.out.flush();

@@ -38,7 +38,7 @@ class RankSimulatorBytesTest {
             client.awaitLine("DONE"::equals, TIMEOUT);
 
             try (RankSimulator simulator = new RankSimulator(new InetSocketAddress("127.0.0.1", simulated.port()),
-                    generation, 1, 0, pid)) {
+                    generation, 1, 0, RankSimulator.LOOPBACK_RANKS, pid)) {
                 assertThat(simulator.init(TIMEOUT).registered()).isEqualTo(1);
                 // The same key as the real rank's group "real-0": the simulator names round r "TAG-r".
                 assertThat(simulator.barriers(1, 1, "real", TIMEOUT).released()).containsExactly(1);

@@ -147,13 +147,18 @@ class ScaleSmokeTest {
 
     @Test
     void ranksBeyondOneMastersShareSpreadOverSourceAddressesInTheLoopbackNetwork() {
-        assertThat(RankSimulator.sourceAddress(0)).as("unbound: 127.0.0.1 by the route").isNull();
-        assertThat(RankSimulator.sourceAddress(RankSimulator.LOOPBACK_RANKS - 1)).isNull();
-        assertThat(RankSimulator.sourceAddress(RankSimulator.LOOPBACK_RANKS).getHostAddress()).isEqualTo("127.1.0.1");
-        assertThat(RankSimulator.sourceAddress(RankSimulator.LOOPBACK_RANKS + 999).getHostAddress())
-                .isEqualTo("127.1.0.1");
-        assertThat(RankSimulator.sourceAddress(RankSimulator.LOOPBACK_RANKS + 1000).getHostAddress())
-                .isEqualTo("127.1.0.2");
-        assertThat(RankSimulator.sourceAddress(98_304).getHostAddress()).isEqualTo("127.1.0.79");
+        int loopback = RankSimulator.LOOPBACK_RANKS;
+        assertThat(RankSimulator.sourceAddress(0, loopback)).as("unbound: 127.0.0.1 by the route").isNull();
+        assertThat(RankSimulator.sourceAddress(loopback - 1, loopback)).isNull();
+        assertThat(RankSimulator.sourceAddress(loopback, loopback).getHostAddress()).isEqualTo("127.1.0.1");
+        assertThat(RankSimulator.sourceAddress(loopback + 999, loopback).getHostAddress()).isEqualTo("127.1.0.1");
+        assertThat(RankSimulator.sourceAddress(loopback + 1000, loopback).getHostAddress()).isEqualTo("127.1.0.2");
+        assertThat(RankSimulator.sourceAddress(98_304, loopback).getHostAddress()).isEqualTo("127.1.0.79");
+    }
+
+    @Test
+    void everyRankOfGatewaysBindsAnAddressOfItsOwnBlock() {
+        assertThat(RankSimulator.sourceAddress(0, 0).getHostAddress()).isEqualTo("127.1.0.1");
+        assertThat(RankSimulator.sourceAddress(98_303, 0).getHostAddress()).isEqualTo("127.1.0.99");
     }
 }
