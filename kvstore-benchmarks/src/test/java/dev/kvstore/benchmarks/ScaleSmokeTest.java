@@ -57,7 +57,7 @@ class ScaleSmokeTest {
 
     @Test
     void simulatedRanksRendezvousAndRunTenBarriersThroughTwoGatewaysOnOneEtcd() throws Exception {
-        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.gateways(1, 32), 64, TIMEOUT);
+        ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.gateways(1, 32), 64, TIMEOUT, NO_OPTIONS);
 
         assertThat(cell.outcome()).isEqualTo("completed");
         assertThat(cell.gateways()).isEqualTo(2);
@@ -76,7 +76,7 @@ class ScaleSmokeTest {
                 .containsExactly(1, 2, 4, 6);
 
         ScaleSuite.Cell cell = ScaleSuite.measure(ScaleTarget.javaMaster(RankGeneration.TORCH_NEWEST), 98_304,
-                TIMEOUT);
+                TIMEOUT, NO_OPTIONS);
 
         assertThat(cell.outcome()).isEqualTo("not run: 1 connections per newest rank exceed one process's 20000 "
                 + "open files");
