@@ -270,17 +270,10 @@ final class ScaleSuite implements Suite {
                 "Listen overflows", "Connect retries", "Simulators (processes, CPU s)", "Outcome");
         for (Cell c : cells.stream().filter(c -> c.gateways() == 0).toList()) {
             boolean ran = c.simulatorProcesses() > 0;
-            table.row(String.format(Locale.ROOT, "%,d", c.ranks()), c.master(), c.generation(),
-                    Double.isNaN(c.initSeconds()) ? "–" : String.format(Locale.ROOT, "%.2f", c.initSeconds()),
-                    ms(c.barrierMedian()), ms(c.barrierMax()),
-                    ran ? String.format(Locale.ROOT, "%.1f", c.masterCpuInitSeconds() * 1e6 / c.ranks()) : "–",
-                    c.completed() ? String.format(Locale.ROOT, "%.1f", c.masterCpuBarrierSeconds() * 1e6 / c.ranks())
-                            : "–",
+            table.row(String.format(Locale.ROOT, "%,d", c.ranks()), c.master(), c.generation(), init(c),
+                    ms(c.barrierMedian()), ms(c.barrierMax()), cpuPerRankInit(c), cpuPerRankBarrier(c),
                     c.heapPerConnection() > 0 ? Report.bytes(c.heapPerConnection()) : "–",
-                    ran ? c.listenOverflows() : "–", ran ? c.connectRetries() : "–",
-                    ran ? c.simulatorProcesses() + ", " + String.format(Locale.ROOT, "%.1f", c.simulatorCpuSeconds())
-                            : "–",
-                    c.outcome());
+                    ran ? c.listenOverflows() : "–", ran ? c.connectRetries() : "–", simulators(c), c.outcome());
         }
         report.section("Rendezvous at scale: one master", "Simulated ranks (`RankSimulator`: non-blocking "
                 + "connections, each sending byte for byte what a PyTorch worker rank of its generation sends; "
@@ -328,12 +321,8 @@ final class ScaleSuite implements Suite {
             boolean ran = c.simulatorProcesses() > 0;
             EtcdLoad etcd = c.etcd();
             long barrierCommits = etcd == null ? 0 : etcd.barriers().proposals();
-            table.row(String.format(Locale.ROOT, "%,d", c.ranks()), c.master(), c.gateways(),
-                    Double.isNaN(c.initSeconds()) ? "–" : String.format(Locale.ROOT, "%.2f", c.initSeconds()),
-                    ms(c.barrierMedian()), ms(c.barrierMax()),
-                    ran ? String.format(Locale.ROOT, "%.1f", c.masterCpuInitSeconds() * 1e6 / c.ranks()) : "–",
-                    c.completed() ? String.format(Locale.ROOT, "%.1f", c.masterCpuBarrierSeconds() * 1e6 / c.ranks())
-                            : "–",
+            table.row(String.format(Locale.ROOT, "%,d", c.ranks()), c.master(), c.gateways(), init(c),
+                    ms(c.barrierMedian()), ms(c.barrierMax()), cpuPerRankInit(c), cpuPerRankBarrier(c),
                     etcd == null ? "–" : String.format(Locale.ROOT, "%.1f", etcd.cpuInitSeconds()),
                     etcd == null || !c.completed() ? "–"
                             : String.format(Locale.ROOT, "%.2f", etcd.cpuBarrierSeconds() / ROUNDS),
@@ -341,10 +330,7 @@ final class ScaleSuite implements Suite {
                     etcd == null || !c.completed() ? "–" : String.format(Locale.ROOT, "%,d", barrierCommits / ROUNDS),
                     etcd == null || !c.completed() || barrierCommits <= 0 ? "–"
                             : String.format(Locale.ROOT, "%.0f", 2.0 * c.ranks() * ROUNDS / barrierCommits),
-                    ran ? c.listenOverflows() : "–", ran ? c.connectRetries() : "–",
-                    ran ? c.simulatorProcesses() + ", " + String.format(Locale.ROOT, "%.1f", c.simulatorCpuSeconds())
-                            : "–",
-                    c.outcome());
+                    ran ? c.listenOverflows() : "–", ran ? c.connectRetries() : "–", simulators(c), c.outcome());
         }
         report.section("Rendezvous at scale: gateways on etcd", "The same simulated 2.x ranks, init and barriers as "
                 + "above, through TCPStore gateways (`TcpStoreServer` with `EtcdServerStore`, each in its own JVM, "
@@ -441,6 +427,26 @@ final class ScaleSuite implements Suite {
         for (String s : slower) {
             report.noteMiss(verdict, "scale: the Java master not faster at " + s);
         }
+    }
+
+    /** The cells both tables show alike: init time, the master's (or gateways') CPU per rank, the simulators. */
+    private static String init(Cell c) {
+        return Double.isNaN(c.initSeconds()) ? "–" : String.format(Locale.ROOT, "%.2f", c.initSeconds());
+    }
+
+    private static String cpuPerRankInit(Cell c) {
+        return c.simulatorProcesses() > 0
+                ? String.format(Locale.ROOT, "%.1f", c.masterCpuInitSeconds() * 1e6 / c.ranks()) : "–";
+    }
+
+    private static String cpuPerRankBarrier(Cell c) {
+        return c.completed() ? String.format(Locale.ROOT, "%.1f", c.masterCpuBarrierSeconds() * 1e6 / c.ranks())
+                : "–";
+    }
+
+    private static String simulators(Cell c) {
+        return c.simulatorProcesses() > 0
+                ? c.simulatorProcesses() + ", " + String.format(Locale.ROOT, "%.1f", c.simulatorCpuSeconds()) : "–";
     }
 
     private static String ms(double seconds) {

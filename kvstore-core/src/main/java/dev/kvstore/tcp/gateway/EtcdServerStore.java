@@ -57,9 +57,9 @@ import org.slf4j.LoggerFactory;
  * has passed. Layout in {@link GatewayKeys}. Every etcd call goes through {@link EtcdAccess}, the layer the etcd
  * backend uses too. Single-key read-modify-writes go through a {@link FencedWriter}, atomic
  * across gateways, and a lost answer is settled, never applied twice; readiness reads are batched by
- * {@link ReadinessReads}, SETs by {@link BatchedSets}; the one {@link RevisionWatch} reports every change under the prefix, and since jetcd resumes a
- * broken watch silently, the server is also asked every {@link #REREAD_INTERVAL_MILLIS} ms to read again the keys its
- * waits wait for.
+ * {@link ReadinessReads}, SETs by {@link BatchedSets}; the one {@link RevisionWatch} reports every change under the
+ * prefix, and since jetcd resumes a broken watch silently, the server is also asked every
+ * {@link #REREAD_INTERVAL_MILLIS} ms to read again the keys its waits wait for.
  */
 public final class EtcdServerStore implements ServerStore {
 
@@ -164,8 +164,8 @@ public final class EtcdServerStore implements ServerStore {
         this.kv = access.kv();
         this.requestTimeout = opened.requestTimeout();
         this.writer = access.writer(keys);
-        this.readiness = new ReadinessReads(keys, ops -> repeatable(() -> kv.txn().Then(ops).commit()));
-        this.sets = new BatchedSets(keys, ops -> repeatable(() -> kv.txn().Then(ops).commit()));
+        this.readiness = new ReadinessReads(keys, this::commit);
+        this.sets = new BatchedSets(keys, this::commit);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "kvstore-tcpstore-gateway-" + keys.prefix());
             thread.setDaemon(true);
@@ -234,6 +234,11 @@ public final class EtcdServerStore implements ServerStore {
      */
     private <T> CompletableFuture<T> repeatable(Supplier<CompletableFuture<T>> call) {
         return access.repeatable(call);
+    }
+
+    /** One transaction of {@code ops} (reads, or puts of whole values), {@link #repeatable} as they are. */
+    private CompletableFuture<TxnResponse> commit(Op[] ops) {
+        return repeatable(() -> kv.txn().Then(ops).commit());
     }
 
     @Override
@@ -305,7 +310,7 @@ public final class EtcdServerStore implements ServerStore {
             for (String key : wanted.subList(from, Math.min(wanted.size(), from + MAX_TXN_OPS))) {
                 gets.add(Op.get(keys.value(wire(key)), GetOption.DEFAULT));
             }
-            reads.add(repeatable(() -> kv.txn().Then(gets.toArray(Op[]::new)).commit()));
+            reads.add(commit(gets.toArray(Op[]::new)));
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<byte @Nullable []> values = new ArrayList<>(wanted.size());
@@ -334,7 +339,7 @@ public final class EtcdServerStore implements ServerStore {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         for (int from = 0; from < puts.size(); from += MAX_TXN_OPS) {
             Op[] chunk = puts.subList(from, Math.min(puts.size(), from + MAX_TXN_OPS)).toArray(Op[]::new);
-            done = done.thenCompose(previous -> repeatable(() -> kv.txn().Then(chunk).commit()).thenApply(txn -> null));
+            done = done.thenCompose(previous -> commit(chunk).thenApply(txn -> null));
         }
         return done;
     }

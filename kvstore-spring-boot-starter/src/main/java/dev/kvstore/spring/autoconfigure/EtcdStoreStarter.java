@@ -76,8 +76,8 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
         if (TcpStoreStarter.hasCause(ex, SSLException.class)
                 || (this.tls && ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())) {
             return new KVStoreStartupException("etcd " + this.endpoints + " accepts connections but did not answer "
-                    + "over TLS within " + this.builder.connectTimeout() + ": most likely the TLS handshake failed (" + message
-                    + ")",
+                    + "over TLS within " + this.builder.connectTimeout() + ": most likely the TLS handshake failed ("
+                    + message + ")",
                     "Check kvstore.etcd.tls.ca-certificate (the CA that signed etcd's certificate) and, for mutual "
                             + "TLS, kvstore.etcd.tls.client-certificate and kvstore.etcd.tls.client-key; endpoints "
                             + "with TLS use https:// (kvstore.etcd.endpoints).",
