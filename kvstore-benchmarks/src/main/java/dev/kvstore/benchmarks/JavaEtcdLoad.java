@@ -2,6 +2,8 @@ package dev.kvstore.benchmarks;
 
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KeysQuery;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import dev.kvstore.etcd.EtcdKVStore;
 import io.etcd.jetcd.api.KVGrpc;
@@ -9,6 +11,9 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.ManualIoEventLoop;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** The same load as {@code bench_etcd.py}, through {@link EtcdKVStore}. */
 final class JavaEtcdLoad {
@@ -70,6 +76,48 @@ final class JavaEtcdLoad {
             return Stats.warmedUpTime(n, Math.max(50, n / 10), warmupSeconds, call, () -> { });
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    /**
+     * The same plain-stub load, with the calling thread driving the channel's event loop itself (Netty's
+     * {@link ManualIoEventLoop}: it writes the request and reads the answer while it waits), as python-etcd3's C core
+     * does: no hand-off to an event-loop thread and back. The transport is the same (NIO); what differs is who does
+     * the I/O. A client shared by many threads cannot work this way (a loop has one owning thread), so this row shows
+     * what the hand-offs cost, not a path the store could take.
+     */
+    static Stats grpcCallerLoopLatency(int port, String op, int n, double warmupSeconds) {
+        ManualIoEventLoop loop = new ManualIoEventLoop(Thread.currentThread(), NioIoHandler.newFactory());
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                .eventLoopGroup(loop).channelType(NioSocketChannel.class).directExecutor().build();
+        try {
+            KVGrpc.KVFutureStub kv = KVGrpc.newFutureStub(channel);
+            ByteString key = ByteString.copyFromUtf8("bench/grpc-loop/k0");
+            PutRequest put = PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFrom(VALUE)).build();
+            RangeRequest get = RangeRequest.newBuilder().setKey(key).build();
+            Supplier<ListenableFuture<?>> issue = switch (op) {
+                case "set" -> () -> kv.withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS).put(put);
+                case "get" -> () -> kv.withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS).range(get);
+                default -> throw new IllegalArgumentException("unknown op " + op);
+            };
+            Runnable call = () -> {
+                ListenableFuture<?> answer = issue.get();
+                while (!answer.isDone()) {
+                    loop.run(TimeUnit.MILLISECONDS.toNanos(100));
+                }
+                Futures.getUnchecked(answer);
+            };
+            call.run();
+            return Stats.warmedUpTime(n, Math.max(50, n / 10), warmupSeconds, call, () -> { });
+        } finally {
+            channel.shutdownNow();
+            while (!channel.isTerminated()) {
+                loop.run(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            loop.shutdown();
+            while (!loop.isTerminated()) {
+                loop.runNow();
+            }
         }
     }
 
