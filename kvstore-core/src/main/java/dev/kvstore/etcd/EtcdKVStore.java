@@ -460,6 +460,8 @@ public final class EtcdKVStore extends AbstractKVStore {
          * Connects and checks the cluster answers within connectTimeout.
          *
          * @throws IllegalArgumentException if the configuration is invalid
+         * @throws RequestTimeoutTooShortException (a {@link KVStoreTimeoutException}) if the cluster answers, but not
+         *     the connection check within the request timeout: raise {@link #requestTimeout(Duration)}
          * @throws KVStoreTimeoutException if the cluster did not answer within the connect timeout
          * @throws KVStoreConnectionException if the cluster refused the connection or the credentials
          */

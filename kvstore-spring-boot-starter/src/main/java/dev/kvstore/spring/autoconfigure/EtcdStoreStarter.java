@@ -4,6 +4,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.etcd.RequestTimeoutTooShortException;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.KVStoreStartupException;
 import io.etcd.jetcd.common.exception.EtcdException;
@@ -26,9 +27,6 @@ import org.slf4j.LoggerFactory;
 final class EtcdStoreStarter implements KVStoreStartup.Starter {
 
     private static final Logger logger = LoggerFactory.getLogger(EtcdStoreStarter.class);
-
-    /** The property of the builder's requestTimeout, which the library names in a timeout it is the cause of. */
-    private static final String REQUEST_TIMEOUT_PROPERTY = "kvstore.etcd.request-timeout";
 
     private final EtcdKVStore.Builder builder;
 
@@ -73,6 +71,13 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
                             + "neither).",
                     ex);
         }
+        if (ex instanceof RequestTimeoutTooShortException) {
+            // etcd answered a probe, but no call within the request timeout: the deadline, not the network (nor TLS,
+            // over which the probe was answered)
+            return new KVStoreStartupException(message,
+                    "Raise kvstore.etcd.request-timeout (a bare number is read as milliseconds; the default is 10s).",
+                    ex);
+        }
         if (TcpStoreStarter.hasCause(ex, SSLException.class)
                 || (this.tls && ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())) {
             return new KVStoreStartupException("etcd " + this.endpoints + " accepts connections but did not answer "
@@ -87,13 +92,6 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
             return new KVStoreStartupException("etcd " + this.endpoints + " refused the credentials: " + message,
                     "Check kvstore.etcd.user and kvstore.etcd.password (and that the user's role may use the "
                             + "namespace, kvstore.namespace).",
-                    ex);
-        }
-        if (ex instanceof KVStoreTimeoutException && message.contains(REQUEST_TIMEOUT_PROPERTY)) {
-            // etcd answered a probe, but no call within the request timeout: the deadline, not the network
-            return new KVStoreStartupException(message,
-                    "Raise " + REQUEST_TIMEOUT_PROPERTY + " (a bare number is read as milliseconds; the default is "
-                            + "10s).",
                     ex);
         }
         if (ex instanceof KVStoreTimeoutException || ex instanceof KVStoreConnectionException) {
