@@ -78,7 +78,7 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
                     "Raise kvstore.etcd.request-timeout (a bare number is read as milliseconds; the default is 10s).",
                     ex);
         }
-        if (TcpStoreStarter.hasCause(ex, SSLException.class)
+        if (Causes.any(ex, SSLException.class::isInstance)
                 || (this.tls && ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())) {
             return new KVStoreStartupException("etcd " + this.endpoints + " accepts connections but did not answer "
                     + "over TLS within " + this.builder.connectTimeout() + ": most likely the TLS handshake failed ("
@@ -111,15 +111,12 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
      *     causes
      */
     static boolean refusedCredentials(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        return Causes.any(failure, (t) -> {
             Status.Code code = (t instanceof EtcdException etcd) ? Status.Code.valueOf(etcd.getErrorCode().name())
                     : (t instanceof StatusRuntimeException grpc) ? grpc.getStatus().getCode()
                     : (t instanceof StatusException grpc) ? grpc.getStatus().getCode() : null;
-            if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
-                return true;
-            }
-        }
-        return false;
+            return code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED;
+        });
     }
 
     /** @return whether some endpoint accepts a TCP connection (so what failed is above TCP, e.g. TLS) */
