@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package rules of docs/architecture.md, checked on kvstore-core's main classes: no package cycle, the TCPStore
- * server standing on the protocol packages alone, the protocol packages standing on nothing of ours but internal,
- * etcd watched only through its access layer, and an API that reaches only the exported packages.
+ * server standing on the protocol packages alone, the protocol packages and the API package standing on nothing of
+ * ours but internal, etcd watched only through its access layer, every package either exported or plumbing, and an
+ * API that reaches only the exported packages.
  */
 class ArchitectureTest {
 
@@ -36,13 +37,20 @@ class ArchitectureTest {
         "dev.kvstore.internal..", "java..", "org.slf4j..", "org.jspecify.."};
 
     /**
-     * The packages whose public types are the API: what users call. Everything else of ours ({@code internal}, the
-     * wire format {@code tcp.protocol.wire}, the etcd access layer {@code etcd.access}, the pooled TCPStore connection
-     * {@code tcp.client}) is plumbing that may be public only so that our own packages can share it. jetcd's jars have no module names, so this list stands in for a
-     * module-info's exports.
+     * The packages whose public types are the API: what users call. Everything else of ours is {@link #PLUMBING}.
+     * jetcd's jars have no module names, so this list stands in for a module-info's exports.
      */
     static final Set<String> EXPORTED = Set.of("dev.kvstore.api", "dev.kvstore.recipes", "dev.kvstore.etcd",
         "dev.kvstore.tcp", "dev.kvstore.tcp.protocol", "dev.kvstore.tcp.server", "dev.kvstore.tcp.gateway");
+
+    /**
+     * The packages whose types may be public only so that our own packages can share them: the shared helpers
+     * {@code internal}, the wire format {@code tcp.protocol.wire}, the etcd access layer {@code etcd.access}, the
+     * pooled TCPStore connection {@code tcp.client}, and what the backends build the API's answers from
+     * ({@code backend}: key pages, re-entrant locks).
+     */
+    static final Set<String> PLUMBING = Set.of("dev.kvstore.internal", "dev.kvstore.tcp.protocol.wire",
+        "dev.kvstore.etcd.access", "dev.kvstore.tcp.client", "dev.kvstore.backend");
 
     static JavaClasses core;
 
@@ -68,6 +76,23 @@ class ArchitectureTest {
             .should().dependOnClassesThat(resideInAPackage("dev.kvstore..")
                 .and(not(resideInAnyPackage("dev.kvstore.tcp.protocol..", "dev.kvstore.internal.."))))
             .check(core);
+    }
+
+    @Test
+    void theApiUsesNothingOfOursButInternals() {
+        // The recipes and the backends' shared parts build on the API, never the other way round.
+        noClasses().that().resideInAPackage("dev.kvstore.api")
+            .should().dependOnClassesThat(resideInAPackage("dev.kvstore..")
+                .and(not(resideInAnyPackage("dev.kvstore.api", "dev.kvstore.internal"))))
+            .check(core);
+    }
+
+    /** A new package is API or plumbing by decision, so that the API check below knows which side its types are on. */
+    @Test
+    void everyPackageIsExportedOrPlumbing() {
+        List<String> unclassified = core.stream().map(JavaClass::getPackageName).distinct()
+            .filter(name -> !EXPORTED.contains(name) && !PLUMBING.contains(name)).toList();
+        assertThat(unclassified).as("packages in neither EXPORTED nor PLUMBING").isEmpty();
     }
 
     @Test
@@ -155,6 +180,7 @@ class ArchitectureTest {
         assertContains("dev.kvstore.api.KVStore");
         assertContains("dev.kvstore.internal.Deadline");
         assertContains("dev.kvstore.etcd.access.RevisionWatch");
+        assertContains("dev.kvstore.backend.ThreadReentrantLock");
     }
 
     private static void assertContains(String className) {

@@ -1,5 +1,6 @@
 package dev.kvstore.api;
 
+import dev.kvstore.internal.KeyLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,8 +14,8 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link KVStore} API of one component, run on a backend: validates arguments, maps keys through the
- * {@link KeyLayout} and calls the backend's {@code do*} operations. A backend ({@link AbstractKVStore}) is this for
+ * The {@link KVStore} API of one component, run on a backend: validates arguments, maps keys to
+ * {@code {namespace}/{component}/{key}} and calls the backend's {@code do*} operations. A backend ({@link AbstractKVStore}) is this for
  * its own layout; a view of another component ({@link KVStore#withComponent}) is this for another layout over its
  * owner's operations, so every backend operation reaches views without a second list of them.
  *
@@ -38,7 +39,7 @@ public abstract sealed class ComponentStore implements KVStore permits AbstractK
     abstract void release(boolean cleanup);
 
     /** @return the layout of this store's keys */
-    protected final KeyLayout layout() {
+    final KeyLayout layout() {
         return layout;
     }
 
@@ -97,7 +98,7 @@ public abstract sealed class ComponentStore implements KVStore permits AbstractK
         List<String> candidates = given == null ? null : given.stream().filter(pattern::matches).toList();
         String value = query.value();
         byte[] expectedValue = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
-        List<String> matched = new ArrayList<>(backend().doWaitForKeys(layout, pattern, query.expectedCount(),
+        List<String> matched = new ArrayList<>(backend().doWaitForKeys(this, pattern, query.expectedCount(),
                 expectedValue, requireTimeout(timeout), candidates));
         matched.sort(NaturalOrder.INSTANCE);
         return List.copyOf(matched);
@@ -124,11 +125,11 @@ public abstract sealed class ComponentStore implements KVStore permits AbstractK
         requireOpen();
         Optional<? extends KVCapability> offered;
         if (type == KeyListing.class) {
-            offered = backend().listing(layout).map(this::checked);
+            offered = backend().listing(this).map(this::checked);
         } else if (type == KeyWatches.class) {
-            offered = backend().watches(layout).map(this::checked);
+            offered = backend().watches(this).map(this::checked);
         } else if (type == EphemeralKeys.class) {
-            offered = backend().ephemeralKeys(layout).map(this::checked);
+            offered = backend().ephemeralKeys(this).map(this::checked);
         } else if (type == Locks.class) {
             offered = lockCapability();
         } else {
@@ -177,7 +178,7 @@ public abstract sealed class ComponentStore implements KVStore permits AbstractK
 
     /** This component's locks: one lock object per name, whichever query returned the capability. */
     private Optional<Locks> lockCapability() {
-        return backend().locks(this, layout).map(backendLocks -> name -> {
+        return backend().locks(this).map(backendLocks -> name -> {
             KeyLayout.requireKey(name);
             requireOpen();
             return locks.computeIfAbsent(name, backendLocks::lock);

@@ -1,5 +1,7 @@
 package dev.kvstore.api;
 
+import dev.kvstore.internal.KeyLayout;
+
 /**
  * A store bound to another component that runs its operations on its owner's backend and connection. It has no
  * backend operations of its own to forward: {@link ComponentStore} calls the owner's directly.

@@ -1,5 +1,6 @@
 package dev.kvstore.api;
 
+import dev.kvstore.internal.KeyLayout;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,7 @@
 package dev.kvstore.api;
 
+import dev.kvstore.internal.KeyLayout;
+
 /**
  * Named locks, and leader elections made of them: etcd (locks under the store's lease) and TCPStore (a
  * compare-and-set lock, {@code dev.kvstore.recipes.CompareAndSetLock}, which works on any store). Obtain it with

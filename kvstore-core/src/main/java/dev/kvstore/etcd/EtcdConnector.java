@@ -3,10 +3,10 @@ package dev.kvstore.etcd;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.internal.Backoff;
 import dev.kvstore.internal.Deadline;
+import dev.kvstore.internal.KeyLayout;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -67,6 +67,8 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
      * @param customizer applied to jetcd's builder last, before it builds the client
      *
      * @throws IllegalArgumentException if the configuration is invalid
+     * @throws RequestTimeoutTooShortException if the cluster answers, but not the connection check within the request
+     *     timeout
      * @throws KVStoreTimeoutException if the cluster did not answer within the connect timeout
      * @throws KVStoreConnectionException if the cluster refused the connection or the credentials
      */
@@ -151,10 +153,10 @@ record EtcdConnector(List<String> endpoints, Duration connectTimeout, Duration r
                 } catch (KVStoreTimeoutException | KVStoreConnectionException again) {
                     if (cutByRequestTimeout(again)) {
                         access.client().close();
-                        throw new KVStoreTimeoutException("etcd at " + endpoints + " answers, but its connection "
-                                + "check did not complete within the request timeout of " + requestTimeout
-                                + " (requestTimeout, kvstore.etcd.request-timeout): the request timeout is the likely "
-                                + "cause; raise it", again);
+                        throw new RequestTimeoutTooShortException("etcd at " + endpoints + " answers, but its "
+                                + "connection check did not complete within the request timeout of " + requestTimeout
+                                + " (" + EtcdAccess.REQUEST_TIMEOUT_SETTING + ", kvstore.etcd.request-timeout): the "
+                                + "request timeout is the likely cause; raise it", again);
                     }
                     failure = again;
                 }

@@ -1,19 +1,19 @@
 package dev.kvstore.etcd;
 
-import dev.kvstore.internal.Checks;
-import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.EphemeralKeys;
 import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVWatch;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyListing;
 import dev.kvstore.api.KeyPattern;
 import dev.kvstore.api.KeyWatches;
 import dev.kvstore.api.Locks;
-import dev.kvstore.recipes.ThreadReentrantLock;
+import dev.kvstore.backend.ThreadReentrantLock;
+import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.internal.Checks;
+import dev.kvstore.internal.KeyLayout;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -69,9 +69,12 @@ public final class EtcdKVStore extends AbstractKVStore {
     private final EtcdTransactions transactions;
     private final EtcdSession session;
     private final EtcdWatches watches;
+    /** This store's keys: {@code {namespace}/{component}/{key}}. */
+    private final KeyLayout layout;
 
     private EtcdKVStore(KeyLayout layout, EtcdAccess access, Duration leaseTtl) {
-        super(layout);
+        super(layout.namespace(), layout.component());
+        this.layout = layout;
         this.client = access.client();
         this.kv = client.getKVClient();
         this.access = access;
@@ -147,7 +150,7 @@ public final class EtcdKVStore extends AbstractKVStore {
      * @throws IllegalArgumentException if limit or valueBytes is out of range
      */
     public EtcdKeyPage namespaceKeys(@Nullable String after, int limit, int valueBytes) {
-        return lister.namespacePage(layout(), after, limit, valueBytes);
+        return lister.namespacePage(layout, after, limit, valueBytes);
     }
 
     // --- the KVStore operations on full keys --------------------------------------------------------------------
@@ -190,8 +193,9 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** Reads the pattern's literal prefix and watches it; {@code candidateKeys} are not needed. */
     @Override
-    protected List<String> doWaitForKeys(KeyLayout keys, KeyPattern pattern, int expectedCount,
+    protected List<String> doWaitForKeys(KVStore view, KeyPattern pattern, int expectedCount,
             byte @Nullable [] value, Duration timeout, @Nullable List<String> candidateKeys) {
+        KeyLayout keys = keysOf(view);
         String prefix = keys.componentPrefix() + pattern.literalPrefix();
         return waiter.await("waitForKeys '" + keys.componentPrefix() + pattern + "'", bytes(prefix), true,
                 new KeysCondition(keys, pattern, expectedCount, value), timeout);
@@ -199,14 +203,16 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** A range read of keys only, at one revision, in chunks; see {@link EtcdKeyLister}. */
     @Override
-    protected Optional<KeyListing> listing(KeyLayout keys) {
+    protected Optional<KeyListing> listing(KVStore view) {
+        KeyLayout keys = keysOf(view);
         return Optional.of((prefix, continueAfter, limit) -> lister.page(keys, prefix == null ? "" : prefix,
                 continueAfter, limit));
     }
 
     /** A read of the prefix, then a watch from its revision; see {@link EtcdPrefixWatch}. */
     @Override
-    protected Optional<KeyWatches> watches(KeyLayout keys) {
+    protected Optional<KeyWatches> watches(KVStore view) {
+        KeyLayout keys = keysOf(view);
         return Optional.of((prefix, listener) -> watch(keys, prefix == null ? "" : prefix, listener,
                 EtcdPrefixWatch.DEFAULT_QUEUE_CAPACITY, revision -> { }));
     }
@@ -219,7 +225,8 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** Puts attached to this store's lease; lease-loss listeners are called on the lease's timer thread. */
     @Override
-    protected Optional<EphemeralKeys> ephemeralKeys(KeyLayout keys) {
+    protected Optional<EphemeralKeys> ephemeralKeys(KVStore view) {
+        KeyLayout keys = keysOf(view);
         return Optional.of(new EphemeralKeys() {
             @Override
             public void setEphemeralBytes(String key, byte[] value) {
@@ -239,9 +246,15 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     /** Held under this store's lease; see {@link EtcdLock}. */
     @Override
-    protected Optional<Locks> locks(KVStore view, KeyLayout keys) {
+    protected Optional<Locks> locks(KVStore view) {
+        KeyLayout keys = keysOf(view);
         return Optional.of(name -> new ThreadReentrantLock(name, new EtcdLock(kv, access, waiter, session, keys,
                 name)));
+    }
+
+    /** @return the layout of the keys of this store or one of its views */
+    private static KeyLayout keysOf(KVStore view) {
+        return KeyLayout.of(view.namespace(), view.component());
     }
 
     /** @return the TTL of this store's lease, which holds its locks */
@@ -272,7 +285,7 @@ public final class EtcdKVStore extends AbstractKVStore {
             session.close();
             transactions.close();
             if (cleanup) {
-                EtcdConnector.deleteNamespace(access, kv, layout());
+                EtcdConnector.deleteNamespace(access, kv, layout);
             }
         } finally {
             client.close();
@@ -281,7 +294,7 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     private void requireOpen() {
         if (isClosed()) {
-            throw new IllegalStateException("KVStore " + layout() + " is closed");
+            throw new IllegalStateException("KVStore " + layout + " is closed");
         }
     }
 
@@ -296,7 +309,7 @@ public final class EtcdKVStore extends AbstractKVStore {
 
     @Override
     public String toString() {
-        return "EtcdKVStore[" + layout() + " at " + access.endpoints() + "]";
+        return "EtcdKVStore[" + layout + " at " + access.endpoints() + "]";
     }
 
     /**
@@ -447,6 +460,8 @@ public final class EtcdKVStore extends AbstractKVStore {
          * Connects and checks the cluster answers within connectTimeout.
          *
          * @throws IllegalArgumentException if the configuration is invalid
+         * @throws RequestTimeoutTooShortException (a {@link KVStoreTimeoutException}) if the cluster answers, but not
+         *     the connection check within the request timeout: raise {@link #requestTimeout(Duration)}
          * @throws KVStoreTimeoutException if the cluster did not answer within the connect timeout
          * @throws KVStoreConnectionException if the cluster refused the connection or the credentials
          */

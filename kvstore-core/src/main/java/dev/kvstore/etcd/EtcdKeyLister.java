@@ -1,9 +1,10 @@
 package dev.kvstore.etcd;
 
-import dev.kvstore.etcd.access.EtcdAccess;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPage;
 import dev.kvstore.api.NaturalOrder;
+import dev.kvstore.backend.KeyPageCollector;
+import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.internal.KeyLayout;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
@@ -23,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #page} lists keys in natural order from etcd, which returns keys in byte order, with memory bounded by the
  * page size: it reads keys only, in chunks of {@link #CHUNK} at one revision, and keeps the page in a bounded
- * {@link KeyPage.Collector}.
+ * {@link KeyPageCollector}.
  *
  * <p>Natural order differs from byte order only inside runs of digits. So the keys sharing the text before their
  * first digit (a "group", e.g. every {@code rank:<n>/...}) are contiguous in byte order, and groups are in the same
@@ -54,7 +55,7 @@ final class EtcdKeyLister {
             }
         }
         ByteSequence end = OptionsUtil.prefixEndOf(ByteSequence.from(utf8(base + prefix)));
-        KeyPage.Collector page = new KeyPage.Collector(continueAfter, limit);
+        KeyPageCollector page = new KeyPageCollector(continueAfter, limit);
         long revision = 0;
         while (true) {
             GetOption option = GetOption.builder()

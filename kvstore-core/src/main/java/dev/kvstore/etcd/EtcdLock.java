@@ -1,11 +1,11 @@
 package dev.kvstore.etcd;
 
-import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.api.KeyLayout;
+import dev.kvstore.backend.ThreadReentrantLock;
+import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.internal.KeyLayout;
 import dev.kvstore.internal.ProcessName;
-import dev.kvstore.recipes.ThreadReentrantLock;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;

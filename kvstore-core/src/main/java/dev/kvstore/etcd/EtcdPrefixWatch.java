@@ -1,12 +1,12 @@
 package dev.kvstore.etcd;
 
-import dev.kvstore.etcd.access.EtcdAccess;
-import dev.kvstore.etcd.access.RevisionWatch;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.NaturalOrder;
+import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.etcd.access.RevisionWatch;
 import dev.kvstore.internal.Backoff;
+import dev.kvstore.internal.KeyLayout;
 import dev.kvstore.internal.WatchListenerCall;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;

@@ -1,8 +1,8 @@
 package dev.kvstore.etcd;
 
-import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVStoreException;
-import dev.kvstore.recipes.RecipeGauges;
+import dev.kvstore.backend.Holdings;
+import dev.kvstore.etcd.access.EtcdAccess;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import java.time.Duration;
@@ -75,7 +75,7 @@ final class EtcdSession implements AutoCloseable {
             });
         }
         Granted granted = new Granted(id, sent);
-        RecipeGauges.leaseGranted();
+        Holdings.leaseGranted();
         long period = Math.max(100, ttl.toMillis() / 3);
         granted.keepAlive = timer.scheduleWithFixedDelay(() -> keepAlive(granted), period, period,
                 TimeUnit.MILLISECONDS);
@@ -122,7 +122,7 @@ final class EtcdSession implements AutoCloseable {
                 return;
             }
             granted.lost = true;
-            RecipeGauges.leaseEnded();
+            Holdings.leaseEnded();
             if (granted.keepAlive != null) {
                 granted.keepAlive.cancel(false);
             }
@@ -155,7 +155,7 @@ final class EtcdSession implements AutoCloseable {
         }
         if (last != null && !last.lost) {
             last.lost = true;
-            RecipeGauges.leaseEnded();
+            Holdings.leaseEnded();
             try {
                 access.await("revoke of lease " + Long.toHexString(last.id), () -> leases.revoke(last.id));
             } catch (KVStoreException e) {

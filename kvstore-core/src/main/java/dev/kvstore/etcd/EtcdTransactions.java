@@ -1,11 +1,11 @@
 package dev.kvstore.etcd;
 
 import dev.kvstore.api.KVStoreException;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.etcd.access.EtcdAccess;
-import dev.kvstore.etcd.access.FencedWriter;
 import dev.kvstore.etcd.access.FencedWriter.Outcome;
+import dev.kvstore.etcd.access.FencedWriter;
 import dev.kvstore.internal.DecimalText;
+import dev.kvstore.internal.KeyLayout;
 import dev.kvstore.internal.Printable;
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.kvstore.etcd;
 
-import dev.kvstore.etcd.access.EtcdAccess;
 import dev.kvstore.api.KVWatch;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.NaturalOrder;
+import dev.kvstore.etcd.access.EtcdAccess;
+import dev.kvstore.internal.KeyLayout;
 import io.etcd.jetcd.KV;
 import java.util.List;
 import java.util.Set;

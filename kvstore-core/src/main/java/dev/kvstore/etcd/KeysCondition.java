@@ -1,9 +1,9 @@
 package dev.kvstore.etcd;
 
 import dev.kvstore.api.KVStoreTimeoutException;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPattern;
 import dev.kvstore.api.NaturalOrder;
+import dev.kvstore.internal.KeyLayout;
 import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

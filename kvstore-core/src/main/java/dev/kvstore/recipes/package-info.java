@@ -1,6 +1,7 @@
 /**
- * Backend-neutral building blocks of the coordination recipes ({@link dev.kvstore.api.KVLock} and friends): the
- * backends use them; applications use the {@link dev.kvstore.api} interfaces instead.
+ * Coordination recipes on the {@link dev.kvstore.api} interfaces: the compare-and-set locks of any store
+ * ({@link dev.kvstore.recipes.CompareAndSetLock}, TCPStore's {@link dev.kvstore.api.Locks}) and what this process
+ * holds through locks and leases ({@link dev.kvstore.recipes.RecipeGauges}, for metrics and introspection).
  */
 @NullMarked
 package dev.kvstore.recipes;

@@ -2,7 +2,7 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.api.KVWatch;
-import dev.kvstore.api.KeyLayout;
+import dev.kvstore.internal.KeyLayout;
 import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
 import dev.kvstore.tcp.protocol.wire.Command;

@@ -2,18 +2,18 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.AbstractKVStore;
 import dev.kvstore.api.EphemeralKeys;
+import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVStoreLimitException;
-import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVWatch;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyListing;
 import dev.kvstore.api.KeyPattern;
 import dev.kvstore.api.KeyWatches;
 import dev.kvstore.api.Locks;
 import dev.kvstore.internal.Checks;
 import dev.kvstore.internal.DecimalText;
+import dev.kvstore.internal.KeyLayout;
 import dev.kvstore.internal.Printable;
 import dev.kvstore.recipes.CompareAndSetLock;
 import dev.kvstore.tcp.client.TcpStoreClient;
@@ -105,7 +105,7 @@ public final class TcpKVStore extends AbstractKVStore {
         this.worldSize = builder.worldSize;
         this.waitForWorkers = builder.waitForWorkers;
         this.maxValueBytes = builder.maxValueBytes;
-        this.connection = new MasterConnection(builder, "KVStore " + layout(), this::isClosed);
+        this.connection = new MasterConnection(builder, "KVStore " + keysOf(this), this::isClosed);
         this.waits = new TcpWaits(connection::lease, connection::spoken, builder.maxKeysPerRequest,
                 builder.progressInterval);
     }
@@ -308,8 +308,9 @@ public final class TcpKVStore extends AbstractKVStore {
      * list, where it has LIST_KEYS; otherwise the caller must name the candidates, and the error says so.
      */
     @Override
-    protected List<String> doWaitForKeys(KeyLayout keyLayout, KeyPattern pattern, int expectedCount,
+    protected List<String> doWaitForKeys(KVStore view, KeyPattern pattern, int expectedCount,
             byte @Nullable [] value, Duration waitTimeout, @Nullable List<String> candidateKeys) {
+        KeyLayout keyLayout = keysOf(view);
         List<String> candidates = candidateKeys == null ? List.of() : List.copyOf(new LinkedHashSet<>(candidateKeys));
         if (candidates.size() >= expectedCount) {
             return waits.waitForKeys(keyLayout, pattern, expectedCount, value, waitTimeout, candidates);
@@ -332,12 +333,13 @@ public final class TcpKVStore extends AbstractKVStore {
 
     /** LIST_KEYS, where the master and the protocol have it (asked once): see {@link TcpKeyLister}. */
     @Override
-    protected Optional<KeyListing> listing(KeyLayout keyLayout) {
+    protected Optional<KeyListing> listing(KVStore view) {
         if (whyNotListing().isPresent()) {
             return Optional.empty();
         }
+        String componentPrefix = keysOf(view).componentPrefix();
         return Optional.of((prefix, continueAfter, limit) -> lister()
-                .page(keyLayout.componentPrefix(), prefix == null ? "" : prefix, continueAfter, limit));
+                .page(componentPrefix, prefix == null ? "" : prefix, continueAfter, limit));
     }
 
     /** @return empty if the master lists keys, else why not; asked of the master once per store */
@@ -361,7 +363,7 @@ public final class TcpKVStore extends AbstractKVStore {
 
     /** Compare-and-set with an owner token, on any master; a crashed holder's lock stays until its key is deleted. */
     @Override
-    protected Optional<Locks> locks(KVStore view, KeyLayout keyLayout) {
+    protected Optional<Locks> locks(KVStore view) {
         return Optional.of(CompareAndSetLock.locks(view));
     }
 
@@ -371,10 +373,11 @@ public final class TcpKVStore extends AbstractKVStore {
      * that connection is lost, with the keys the master deleted. Other masters: none.
      */
     @Override
-    protected Optional<EphemeralKeys> ephemeralKeys(KeyLayout keyLayout) {
+    protected Optional<EphemeralKeys> ephemeralKeys(KVStore view) {
         if (!connection.javaMasterFeatures().isJavaMaster()) {
             return Optional.empty();
         }
+        KeyLayout keyLayout = keysOf(view);
         return Optional.of(new EphemeralKeys() {
             @Override
             public void setEphemeralBytes(String key, byte[] value) {
@@ -392,17 +395,18 @@ public final class TcpKVStore extends AbstractKVStore {
 
     /** On the Java master: prefix watches; see {@link TcpPrefixWatch}. Other masters: none. */
     @Override
-    protected Optional<KeyWatches> watches(KeyLayout keyLayout) {
+    protected Optional<KeyWatches> watches(KVStore view) {
         if (!connection.javaMasterFeatures().isJavaMaster()) {
             return Optional.empty();
         }
+        KeyLayout keyLayout = keysOf(view);
         return Optional.of((prefix, listener) -> connection.javaMasterFeatures().watch(keyLayout,
                 prefix == null ? "" : prefix, listener));
     }
 
     /** A watch with the given queue bounds; for tests. */
     KVWatch watch(String prefix, KVWatch.Listener listener, int capacity, long maxQueuedBytes) {
-        return connection.javaMasterFeatures().watch(layout(), prefix, listener, capacity, maxQueuedBytes);
+        return connection.javaMasterFeatures().watch(keysOf(this), prefix, listener, capacity, maxQueuedBytes);
     }
 
     // --- close ---------------------------------------------------------------------------------------------------
@@ -428,7 +432,12 @@ public final class TcpKVStore extends AbstractKVStore {
             return;
         }
         new TcpKeyLister(connection.pool(), spoken, connection.address()).deleteNamespace(namespace(),
-                layout().namespacePrefix(), where);
+                keysOf(this).namespacePrefix(), where);
+    }
+
+    /** @return the layout of the keys of a store or view: {@code {namespace}/{component}/{key}} */
+    private static KeyLayout keysOf(KVStore view) {
+        return KeyLayout.of(view.namespace(), view.component());
     }
 
     private <T> T withConnection(Function<TcpStoreClient, T> operation) {

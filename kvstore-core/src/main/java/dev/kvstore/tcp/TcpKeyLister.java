@@ -3,10 +3,11 @@ package dev.kvstore.tcp;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KeyPage;
+import dev.kvstore.backend.KeyPageCollector;
 import dev.kvstore.tcp.client.TcpStoreClient;
 import dev.kvstore.tcp.protocol.TcpProtocol;
-import java.util.Optional;
 import dev.kvstore.tcp.protocol.wire.Command;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +61,7 @@ final class TcpKeyLister {
     }
 
     /**
-     * Streams LIST_KEYS through a bounded {@link KeyPage.Collector}, on a master that {@link #whyNotListing() lists
+     * Streams LIST_KEYS through a bounded {@link KeyPageCollector}, on a master that {@link #whyNotListing() lists
      * keys}.
      *
      * @param componentPrefix the store's {@code namespace/component/}; page entries are relative to it
@@ -69,7 +70,7 @@ final class TcpKeyLister {
     KeyPage page(String componentPrefix, String prefix, @Nullable String continueAfter, int limit) {
         String wirePrefix = TcpStoreClient.wireKey(componentPrefix) + prefix;
         int relativeStart = wirePrefix.length() - prefix.length();
-        KeyPage.Collector page = new KeyPage.Collector(continueAfter, limit);
+        KeyPageCollector page = new KeyPageCollector(continueAfter, limit);
         try {
             pool.withConnection(client -> {
                 client.streamWireKeys(wire -> {

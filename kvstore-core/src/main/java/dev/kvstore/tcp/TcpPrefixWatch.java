@@ -2,12 +2,12 @@ package dev.kvstore.tcp;
 
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.NaturalOrder;
+import dev.kvstore.internal.KeyLayout;
 import dev.kvstore.internal.WatchListenerCall;
 import dev.kvstore.tcp.protocol.wire.Command;
-import dev.kvstore.tcp.protocol.wire.WireInput;
 import dev.kvstore.tcp.protocol.wire.JavaMasterExtension;
+import dev.kvstore.tcp.protocol.wire.WireInput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;

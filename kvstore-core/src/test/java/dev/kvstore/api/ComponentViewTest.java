@@ -3,6 +3,7 @@ package dev.kvstore.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import dev.kvstore.internal.KeyLayout;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -158,9 +159,9 @@ class ComponentViewTest {
         }
 
         @Override
-        protected List<String> doWaitForKeys(KeyLayout layout, KeyPattern pattern, int expectedCount,
+        protected List<String> doWaitForKeys(KVStore view, KeyPattern pattern, int expectedCount,
                 byte @Nullable [] value, Duration timeout, @Nullable List<String> candidateKeys) {
-            return values.keySet().stream().map(layout::relativeKey).filter(key -> key != null && pattern.matches(key))
+            return values.keySet().stream().map(keysOf(view)::relativeKey).filter(key -> key != null && pattern.matches(key))
                 .toList();
         }
 
@@ -177,18 +178,18 @@ class ComponentViewTest {
         }
 
         @Override
-        protected Optional<KeyListing> listing(KeyLayout layout) {
+        protected Optional<KeyListing> listing(KVStore view) {
             return Optional.of((prefix, continueAfter, limit) -> new KeyPage(values.keySet().stream()
-                .map(layout::relativeKey).filter(key -> key != null && key.startsWith(prefix))
+                .map(keysOf(view)::relativeKey).filter(key -> key != null && key.startsWith(prefix))
                 .sorted(NaturalOrder.INSTANCE).toList(), false));
         }
 
         @Override
-        protected Optional<EphemeralKeys> ephemeralKeys(KeyLayout layout) {
+        protected Optional<EphemeralKeys> ephemeralKeys(KVStore view) {
             return Optional.of(new EphemeralKeys() {
                 @Override
                 public void setEphemeralBytes(String key, byte[] value) {
-                    ephemeral.add(layout.fullKey(key));
+                    ephemeral.add(keysOf(view).fullKey(key));
                 }
 
                 @Override
@@ -199,12 +200,12 @@ class ComponentViewTest {
         }
 
         @Override
-        protected Optional<KeyWatches> watches(KeyLayout layout) {
+        protected Optional<KeyWatches> watches(KVStore view) {
             if (!offersWatches) {
                 return Optional.empty();
             }
             return Optional.of((prefix, listener) -> {
-                watched.add(layout.component() + ":" + prefix);
+                watched.add(view.component() + ":" + prefix);
                 return new KVWatch() {
                     @Override
                     public String prefix() {
@@ -219,9 +220,9 @@ class ComponentViewTest {
         }
 
         @Override
-        protected Optional<Locks> locks(KVStore view, KeyLayout layout) {
+        protected Optional<Locks> locks(KVStore view) {
             return Optional.of(name -> {
-                lockedBy.put(layout.component() + "/" + name, view);
+                lockedBy.put(view.component() + "/" + name, view);
                 return new NamedLock(name);
             });
         }
@@ -229,6 +230,10 @@ class ComponentViewTest {
         @Override
         protected void doClose(boolean cleanup) {
             closes++;
+        }
+
+        private static KeyLayout keysOf(KVStore view) {
+            return KeyLayout.of(view.namespace(), view.component());
         }
     }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code build()}'s first connection: it keeps trying within the connect timeout, so an etcd that starts after the
  * store (two gateways and etcd started together on a loaded machine) is found; and a request timeout too short for a
- * healthy etcd is named as the cause, not reported as an unreachable etcd.
+ * healthy etcd is named as the cause, by its type and its message, not reported as an unreachable etcd.
  */
 @RequiresEtcd
 class EtcdKVStoreConnectTest {
@@ -65,6 +65,7 @@ class EtcdKVStoreConnectTest {
         assertThatThrownBy(() -> test.track(EtcdKVStore.builder().endpoints(etcd.endpoints())
                 .namespace(test.namespace()).requestTimeout(Duration.ofNanos(1)).connectTimeout(Duration.ofSeconds(10))
                 .build()))
+                .isInstanceOf(RequestTimeoutTooShortException.class)
                 .isInstanceOf(KVStoreTimeoutException.class)
                 .hasMessageContaining("answers, but")
                 .hasMessageContaining("request timeout of PT0.000000001S (requestTimeout, kvstore.etcd.request-timeout)")

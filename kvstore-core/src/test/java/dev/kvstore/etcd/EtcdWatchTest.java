@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.api.KVStoreException;
 import dev.kvstore.api.KVWatch;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyWatches;
 import dev.kvstore.api.WatchRecorder;
+import dev.kvstore.internal.KeyLayout;
 import dev.kvstore.testing.EtcdServerExtension;
 import dev.kvstore.testing.RequiresEtcd;
 import io.etcd.jetcd.Client;

@@ -3,8 +3,8 @@ package dev.kvstore.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import dev.kvstore.api.KeyLayout;
 import dev.kvstore.api.KeyPattern;
+import dev.kvstore.internal.KeyLayout;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;

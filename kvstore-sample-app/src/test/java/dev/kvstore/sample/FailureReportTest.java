@@ -106,6 +106,19 @@ class FailureReportTest {
         }
     }
 
+    /** etcd runs and answers, but no call within the request timeout: the report names that property alone. */
+    @RequiresEtcd
+    @Test
+    void etcdRequestTimeoutTooShort() throws Exception {
+        try (EtcdServer server = EtcdServer.start()) {
+            String report = report(List.of("--kvstore.backend=etcd", "--kvstore.etcd.endpoints=" + server.endpoint(),
+                    "--kvstore.etcd.request-timeout=1ns", "--kvstore.etcd.connect-timeout=10s"));
+            assertThat(section(report, "Description:")).contains(server.endpoint(), "answers, but");
+            assertThat(section(report, "Action:")).contains("kvstore.etcd.request-timeout")
+                .doesNotContain("kvstore.etcd.connect-timeout", "kvstore.etcd.endpoints");
+        }
+    }
+
     @RequiresEtcd
     @Test
     void etcdTlsHandshakeRefused(@TempDir Path serverCertificates, @TempDir Path otherCertificates)

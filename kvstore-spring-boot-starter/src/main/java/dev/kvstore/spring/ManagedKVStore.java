@@ -1,7 +1,7 @@
 package dev.kvstore.spring;
 
 import dev.kvstore.api.KVStore;
-import dev.kvstore.api.KeyLayout;
+import dev.kvstore.internal.KeyLayout;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;

@@ -46,7 +46,7 @@ import java.util.function.Supplier;
  */
 public final class EtcdAccess {
 
-    /** The builder setting that bounds every call, named in timeouts; the Spring starter maps it to its property. */
+    /** The builder setting that bounds every call, named in the timeouts it cut. */
     public static final String REQUEST_TIMEOUT_SETTING = "requestTimeout";
 
     /** etcd's answer to wrong credentials (its ErrGRPCAuthFailed), which jetcd wraps into UNAUTHENTICATED. */

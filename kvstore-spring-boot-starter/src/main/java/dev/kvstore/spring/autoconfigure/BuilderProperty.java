@@ -1,6 +1,6 @@
 package dev.kvstore.spring.autoconfigure;
 
-import dev.kvstore.api.KeyLayout;
+import dev.kvstore.internal.KeyLayout;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

@@ -4,6 +4,7 @@ import dev.kvstore.api.KVStore;
 import dev.kvstore.api.KVStoreConnectionException;
 import dev.kvstore.api.KVStoreTimeoutException;
 import dev.kvstore.etcd.EtcdKVStore;
+import dev.kvstore.etcd.RequestTimeoutTooShortException;
 import dev.kvstore.spring.KVStoreStartup;
 import dev.kvstore.spring.KVStoreStartupException;
 import io.etcd.jetcd.common.exception.EtcdException;
@@ -26,9 +27,6 @@ import org.slf4j.LoggerFactory;
 final class EtcdStoreStarter implements KVStoreStartup.Starter {
 
     private static final Logger logger = LoggerFactory.getLogger(EtcdStoreStarter.class);
-
-    /** The property of the builder's requestTimeout, which the library names in a timeout it is the cause of. */
-    private static final String REQUEST_TIMEOUT_PROPERTY = "kvstore.etcd.request-timeout";
 
     private final EtcdKVStore.Builder builder;
 
@@ -73,7 +71,14 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
                             + "neither).",
                     ex);
         }
-        if (TcpStoreStarter.hasCause(ex, SSLException.class)
+        if (ex instanceof RequestTimeoutTooShortException) {
+            // etcd answered a probe, but no call within the request timeout: the deadline, not the network (nor TLS,
+            // over which the probe was answered)
+            return new KVStoreStartupException(message,
+                    "Raise kvstore.etcd.request-timeout (a bare number is read as milliseconds; the default is 10s).",
+                    ex);
+        }
+        if (Causes.any(ex, SSLException.class::isInstance)
                 || (this.tls && ex instanceof KVStoreTimeoutException && anyEndpointAcceptsConnections())) {
             return new KVStoreStartupException("etcd " + this.endpoints + " accepts connections but did not answer "
                     + "over TLS within " + this.builder.connectTimeout() + ": most likely the TLS handshake failed ("
@@ -87,13 +92,6 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
             return new KVStoreStartupException("etcd " + this.endpoints + " refused the credentials: " + message,
                     "Check kvstore.etcd.user and kvstore.etcd.password (and that the user's role may use the "
                             + "namespace, kvstore.namespace).",
-                    ex);
-        }
-        if (ex instanceof KVStoreTimeoutException && message.contains(REQUEST_TIMEOUT_PROPERTY)) {
-            // etcd answered a probe, but no call within the request timeout: the deadline, not the network
-            return new KVStoreStartupException(message,
-                    "Raise " + REQUEST_TIMEOUT_PROPERTY + " (a bare number is read as milliseconds; the default is "
-                            + "10s).",
                     ex);
         }
         if (ex instanceof KVStoreTimeoutException || ex instanceof KVStoreConnectionException) {
@@ -113,15 +111,12 @@ final class EtcdStoreStarter implements KVStoreStartup.Starter {
      *     causes
      */
     static boolean refusedCredentials(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        return Causes.any(failure, (t) -> {
             Status.Code code = (t instanceof EtcdException etcd) ? Status.Code.valueOf(etcd.getErrorCode().name())
                     : (t instanceof StatusRuntimeException grpc) ? grpc.getStatus().getCode()
                     : (t instanceof StatusException grpc) ? grpc.getStatus().getCode() : null;
-            if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
-                return true;
-            }
-        }
-        return false;
+            return code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED;
+        });
     }
 
     /** @return whether some endpoint accepts a TCP connection (so what failed is above TCP, e.g. TLS) */

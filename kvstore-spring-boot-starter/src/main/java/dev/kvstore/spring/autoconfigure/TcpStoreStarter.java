@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -106,7 +105,7 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
 
     private RuntimeException serverFailure(RuntimeException ex) {
         String where = this.store.host() + ":" + this.settings.port();
-        if (hasCause(ex, BindException.class)) {
+        if (Causes.any(ex, BindException.class::isInstance)) {
             return new KVStoreStartupException("The TCPStore master could not bind " + where + " (kvstore.tcp.host and "
                     + "kvstore.tcp.port): " + rootMessage(ex),
                     "Another process (often a previous run, or another master on this host) holds the port, or the "
@@ -115,7 +114,7 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                             + "MASTER_ADDR when the properties are unset).",
                     ex);
         }
-        if (hasCause(ex, EtcdServerStoreException.class)) {
+        if (Causes.any(ex, EtcdServerStoreException.class::isInstance)) {
             return new KVStoreStartupException("The TCPStore gateway on " + where + " could not use etcd: "
                     + ex.getMessage(), "kvstore.tcp.server.store=etcd keeps the master's keys in etcd: check "
                             + "kvstore.etcd.endpoints, kvstore.etcd.connect-timeout and the etcd credentials.", ex);
@@ -126,7 +125,7 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
 
     private RuntimeException startFailure(RuntimeException ex) {
         String endpoint = this.store.host() + ":" + this.store.port();
-        ProtocolMismatchException mismatch = causeOf(ex, ProtocolMismatchException.class);
+        ProtocolMismatchException mismatch = Causes.find(ex, ProtocolMismatchException.class);
         if (mismatch != null) {
             // The master is there and answered: the cause is the protocol setting, whatever timeout ran meanwhile.
             String spoken = mismatch.spoken().name().toLowerCase(Locale.ROOT);
@@ -138,7 +137,7 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                             + spoken + ".",
                     ex);
         }
-        if (hasCause(ex, ConnectException.class) || (!this.store.isMaster() && ex instanceof KVStoreException)) {
+        if (Causes.any(ex, ConnectException.class::isInstance) || (!this.store.isMaster() && ex instanceof KVStoreException)) {
             return new KVStoreStartupException("This process (rank " + this.settings.role().rank()
                     + ") could not reach the TCPStore master at " + endpoint + " within " + this.store.connectTimeout()
                     + " (kvstore.tcp.connect-timeout): " + ex.getMessage(),
@@ -162,24 +161,8 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
     }
 
     private static String rootMessage(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(failure);
         return (root.getMessage() != null) ? root.getMessage() : root.toString();
-    }
-
-    static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
-        return causeOf(failure, type) != null;
-    }
-
-    private static <T extends Throwable> @Nullable T causeOf(Throwable failure, Class<T> type) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
     }
 
 }

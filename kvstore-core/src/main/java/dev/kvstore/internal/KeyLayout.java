@@ -1,4 +1,4 @@
-package dev.kvstore.api;
+package dev.kvstore.internal;
 
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;

@@ -1,4 +1,4 @@
-package dev.kvstore.recipes;
+package dev.kvstore.backend;
 
 import dev.kvstore.api.KVLock;
 import dev.kvstore.api.KVStoreException;
@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A {@link KVLock} made of a local re-entrant lock, which orders the threads of this process, and a {@link Remote}
  * lock, which orders the processes: only the first acquisition of the holding thread goes to the store, only its last
- * release does. So a store call is made once per holder, however often it re-enters.
+ * release does. So a store call is made once per holder, however often it re-enters. The locks of every backend are
+ * these: the etcd backend's over its lease-held lock, TCPStore's (and any store's) over a compare-and-set lock.
  */
 public final class ThreadReentrantLock implements KVLock {
 
@@ -42,6 +43,10 @@ public final class ThreadReentrantLock implements KVLock {
     /** The token of the current holder; written and read under {@link #local}. */
     private long token;
 
+    /**
+     * @param name the lock's name, for messages and {@link Holdings}
+     * @param remote the lock of the processes, used only by the holder of the local lock
+     */
     public ThreadReentrantLock(String name, Remote remote) {
         this.name = Objects.requireNonNull(name, "name");
         this.remote = Objects.requireNonNull(remote, "remote");
@@ -68,7 +73,7 @@ public final class ThreadReentrantLock implements KVLock {
         if (local.getHoldCount() == 1) {
             try {
                 token = remote.acquire(deadline.left());
-                RecipeGauges.lockAcquired(this, name, token);
+                Holdings.lockAcquired(this, name, token);
             } catch (RuntimeException | Error e) {
                 local.unlock();
                 throw e;
@@ -137,7 +142,7 @@ public final class ThreadReentrantLock implements KVLock {
             }
             try {
                 if (local.getHoldCount() == 1) {
-                    RecipeGauges.lockReleased(ThreadReentrantLock.this);
+                    Holdings.lockReleased(ThreadReentrantLock.this);
                     remote.release();
                 }
             } finally {

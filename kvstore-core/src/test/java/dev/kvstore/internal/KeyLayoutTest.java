@@ -1,4 +1,4 @@
-package dev.kvstore.api;
+package dev.kvstore.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
