@@ -7,7 +7,7 @@ import dev.kvstore.api.KVStoreTimeoutException;
  * yet the connection check did not complete within the request timeout ({@link EtcdKVStore.Builder#requestTimeout}),
  * twice: the request timeout, not etcd, is the likely cause. Raise it. The cause is the last check's own timeout.
  */
-public class RequestTimeoutTooShortException extends KVStoreTimeoutException {
+public final class RequestTimeoutTooShortException extends KVStoreTimeoutException {
 
     private static final long serialVersionUID = 1L;
 
