@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link KVStore} API of one component, run on a backend: validates arguments, maps keys to
- * {@code {namespace}/{component}/{key}} and calls the backend's {@code do*} operations. A backend ({@link AbstractKVStore}) is this for
- * its own layout; a view of another component ({@link KVStore#withComponent}) is this for another layout over its
- * owner's operations, so every backend operation reaches views without a second list of them.
+ * {@code {namespace}/{component}/{key}} and calls the backend's {@code do*} operations. A backend
+ * ({@link AbstractKVStore}) is this for its own layout; a view of another component ({@link KVStore#withComponent}) is
+ * this for another layout over its owner's operations, so every backend operation reaches views without a second list
+ * of them.
  *
  * <p>Not for extension: backends extend {@link AbstractKVStore}. It is public only so that its methods can be called
  * by reflection (e.g. from scripting languages) on any backend.

@@ -161,8 +161,8 @@ class ComponentViewTest {
         @Override
         protected List<String> doWaitForKeys(KVStore view, KeyPattern pattern, int expectedCount,
                 byte @Nullable [] value, Duration timeout, @Nullable List<String> candidateKeys) {
-            return values.keySet().stream().map(keysOf(view)::relativeKey).filter(key -> key != null && pattern.matches(key))
-                .toList();
+            return values.keySet().stream().map(keysOf(view)::relativeKey)
+                .filter(key -> key != null && pattern.matches(key)).toList();
         }
 
         @Override

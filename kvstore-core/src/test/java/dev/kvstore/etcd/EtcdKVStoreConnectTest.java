@@ -68,7 +68,8 @@ class EtcdKVStoreConnectTest {
                 .isInstanceOf(RequestTimeoutTooShortException.class)
                 .isInstanceOf(KVStoreTimeoutException.class)
                 .hasMessageContaining("answers, but")
-                .hasMessageContaining("request timeout of PT0.000000001S (requestTimeout, kvstore.etcd.request-timeout)")
+                .hasMessageContaining(
+                        "request timeout of PT0.000000001S (requestTimeout, kvstore.etcd.request-timeout)")
                 .hasMessageContaining("likely cause")
                 .hasMessageNotContaining("is etcd running");
     }

@@ -14,14 +14,14 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The {@link KVStore} bean of the starter: delegates every call to the backend store, runs each operation as a
  * Micrometer Observation ({@link KVStoreObservations}: timers, long-task timers of waits in progress, spans), knows
- * where the store is connected for the health indicator and the endpoint, and is closed on context shutdown by {@link #shutdown()}, which deletes the namespace's keys
- * only where configured ({@code kvstore.cleanup} on rank 0).
+ * where the store is connected for the health indicator and the endpoint, and is closed on context shutdown by
+ * {@link #shutdown()}, which deletes the namespace's keys only where configured ({@code kvstore.cleanup} on rank 0).
  *
  * <p>Creating the bean connects nothing: the backend starts in the context's lifecycle ({@link SmartLifecycle}) on
  * a thread of its own ({@link KVStoreStartup}), and stopping the context aborts a start in progress. Calls made
- * before the store is ready wait for it, bounded by the store's request timeout ({@link KVStoreStartup#requestTimeout()},
- * quick operations) or their own timeout (waits and barriers), then fail with a message saying what the start still
- * does.
+ * before the store is ready wait for it, bounded by the store's request timeout
+ * ({@link KVStoreStartup#requestTimeout()}, quick operations) or their own timeout (waits and barriers), then fail
+ * with a message saying what the start still does.
  *
  * <p>Inject it as {@link KVStore}. {@link #delegate()} gives the backend store itself.
  */

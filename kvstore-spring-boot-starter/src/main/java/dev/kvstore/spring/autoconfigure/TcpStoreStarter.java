@@ -137,7 +137,8 @@ final class TcpStoreStarter implements KVStoreStartup.Starter {
                             + spoken + ".",
                     ex);
         }
-        if (Causes.any(ex, ConnectException.class::isInstance) || (!this.store.isMaster() && ex instanceof KVStoreException)) {
+        if (Causes.any(ex, ConnectException.class::isInstance)
+                || (!this.store.isMaster() && ex instanceof KVStoreException)) {
             return new KVStoreStartupException("This process (rank " + this.settings.role().rank()
                     + ") could not reach the TCPStore master at " + endpoint + " within " + this.store.connectTimeout()
                     + " (kvstore.tcp.connect-timeout): " + ex.getMessage(),
