@@ -72,19 +72,14 @@ class ArchitectureTest {
 
     @Test
     void theProtocolUsesNothingOfOursButInternals() {
-        noClasses().that().resideInAPackage("dev.kvstore.tcp.protocol..")
-            .should().dependOnClassesThat(resideInAPackage("dev.kvstore..")
-                .and(not(resideInAnyPackage("dev.kvstore.tcp.protocol..", "dev.kvstore.internal.."))))
+        usesNothingOfOursBut("dev.kvstore.tcp.protocol..", "dev.kvstore.tcp.protocol..", "dev.kvstore.internal..")
             .check(core);
     }
 
     @Test
     void theApiUsesNothingOfOursButInternals() {
         // The recipes and the backends' shared parts build on the API, never the other way round.
-        noClasses().that().resideInAPackage("dev.kvstore.api")
-            .should().dependOnClassesThat(resideInAPackage("dev.kvstore..")
-                .and(not(resideInAnyPackage("dev.kvstore.api", "dev.kvstore.internal"))))
-            .check(core);
+        usesNothingOfOursBut("dev.kvstore.api", "dev.kvstore.api", "dev.kvstore.internal").check(core);
     }
 
     /** A new package is API or plumbing by decision, so that the API check below knows which side its types are on. */
@@ -97,10 +92,13 @@ class ArchitectureTest {
 
     @Test
     void theInternalsUseNothingOfOurs() {
-        noClasses().that().resideInAPackage("dev.kvstore.internal..")
-            .should().dependOnClassesThat(resideInAPackage("dev.kvstore..")
-                .and(not(resideInAPackage("dev.kvstore.internal.."))))
-            .check(core);
+        usesNothingOfOursBut("dev.kvstore.internal..", "dev.kvstore.internal..").check(core);
+    }
+
+    /** @return the rule that the classes of {@code packages} depend on no class of ours outside {@code allowed} */
+    private static ArchRule usesNothingOfOursBut(String packages, String... allowed) {
+        return noClasses().that().resideInAPackage(packages)
+            .should().dependOnClassesThat(resideInAPackage("dev.kvstore..").and(not(resideInAnyPackage(allowed))));
     }
 
     /**
